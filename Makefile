@@ -1,0 +1,60 @@
+# HMS — one command runner. `make demo` runs it, `make test` tests it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+MANAGE := $(PY) backend/manage.py
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SERVER ?= http://$(HOST):$(PORT)
+# The demo always uses the embedded SQLite file unless DATABASE_URL is exported on purpose.
+DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev
+
+.PHONY: help venv demo run migrate seed test lint format desktop bench clean
+
+help:
+	@echo "make demo     - install, migrate SQLite, load demo data, serve on $(SERVER)"
+	@echo "make test     - install and run the whole test suite (DATABASE_URL selects the DB)"
+	@echo "make lint     - ruff check + format check"
+	@echo "make run      - serve without reloading demo data"
+	@echo "make migrate  - apply migrations"
+	@echo "make desktop  - start the desktop client against SERVER=$(SERVER)"
+
+# The stamp is rebuilt whenever pyproject.toml changes, so `make test` also updates the venv.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+
+seed: migrate
+	$(DEMO_ENV) $(MANAGE) seed_demo
+
+demo: seed
+	@$(DEMO_ENV) $(MANAGE) demo_logins
+	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+run: migrate
+	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+desktop: venv
+	@echo "The desktop client is not built yet (issue 10)."; exit 1
+
+clean:
+	rm -rf $(VENV) data/*.sqlite3 .pytest_cache

@@ -1,0 +1,286 @@
+"""Thin API views for accounts: parse, call a service or selector, respond."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from hms.accounts import selectors, services
+from hms.core.pagination import paginated_response
+from hms.core.roles import STAFF_ROLES, Role
+
+User = get_user_model()
+
+
+class UserOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    username = serializers.CharField()
+    role = serializers.CharField()
+    role_display = serializers.CharField(source="get_role_display")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+    is_active = serializers.BooleanField()
+    last_login = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+
+class PasswordField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("write_only", True)
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("style", {"input_type": "password"})
+        super().__init__(**kwargs)
+
+
+# --- Authentication --------------------------------------------------------------------------
+
+
+class LoginApi(APIView):
+    permission_resource = "auth"
+    permission_actions = {"POST": "login"}
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = PasswordField()
+
+    class OutputSerializer(serializers.Serializer):
+        access = serializers.CharField()
+        refresh = serializers.CharField()
+        user = UserOutputSerializer()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, auth=[])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.auth_authenticate(request=request, **data.validated_data)
+        tokens = services.auth_issue_tokens(user=user)
+        return Response(self.OutputSerializer(tokens).data)
+
+
+class _RefreshSerializer(TokenRefreshSerializer):
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist as exc:  # the account behind a signed token is gone
+            raise AuthenticationFailed("No active account found for the given token.") from exc
+
+
+class TokenRefreshApi(TokenRefreshView):
+    permission_resource = "auth"
+    permission_actions = {"POST": "refresh"}
+    serializer_class = _RefreshSerializer
+    authentication_classes = []
+
+
+class LogoutApi(APIView):
+    permission_resource = "auth"
+    permission_actions = {"POST": "logout"}
+
+    class InputSerializer(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.auth_logout(user=request.user, refresh=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RegisterApi(APIView):
+    """Public self-registration; always creates a patient account."""
+
+    permission_resource = "auth"
+    permission_actions = {"POST": "register"}
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = PasswordField()
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        first_name = serializers.CharField(max_length=150, required=False, default="")
+        last_name = serializers.CharField(max_length=150, required=False, default="")
+        phone = serializers.CharField(max_length=32, required=False, default="")
+        role = serializers.ChoiceField(
+            choices=[Role.PATIENT], required=False, help_text="Only 'patient' is accepted."
+        )
+
+        def validate_username(self, value):
+            User.username_validator(value)
+            return value
+
+    @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer}, auth=[])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("role", None)
+        user = services.patient_account_register(**fields)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class ProfileApi(APIView):
+    permission_resource = "profile"
+
+    class InputSerializer(serializers.Serializer):
+        first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        email = serializers.EmailField(required=False, allow_blank=True)
+        phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    @extend_schema(responses=UserOutputSerializer)
+    def get(self, request):
+        return Response(UserOutputSerializer(request.user).data)
+
+    @extend_schema(request=InputSerializer, responses=UserOutputSerializer)
+    def patch(self, request):
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.profile_update(user=request.user, **data.validated_data)
+        return Response(UserOutputSerializer(user).data)
+
+
+class PasswordChangeApi(APIView):
+    permission_resource = "profile"
+    permission_actions = {"POST": "change_password"}
+
+    class InputSerializer(serializers.Serializer):
+        current_password = PasswordField()
+        new_password = PasswordField()
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_change(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Staff administration (admin only) ------------------------------------------------------
+
+STAFF_ROLE_CHOICES = sorted(role.value for role in STAFF_ROLES)
+
+
+class UserListCreateApi(APIView):
+    permission_resource = "users"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(serializers.Serializer):
+        role = serializers.ChoiceField(choices=Role.choices, required=False)
+        is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
+        q = serializers.CharField(required=False, max_length=100)
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = PasswordField()
+        role = serializers.ChoiceField(choices=STAFF_ROLE_CHOICES)
+        first_name = serializers.CharField(max_length=150, required=False, default="")
+        last_name = serializers.CharField(max_length=150, required=False, default="")
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        phone = serializers.CharField(max_length=32, required=False, default="")
+
+        def validate_username(self, value):
+            User.username_validator(value)
+            return value
+
+    @extend_schema(parameters=[FilterSerializer], responses=UserOutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginated_response(
+            queryset=selectors.user_list(filters=filters.validated_data),
+            serializer_class=UserOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(actor=request.user, **data.validated_data)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserDetailApi(APIView):
+    permission_resource = "users"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150, required=False)
+        role = serializers.ChoiceField(choices=Role.choices, required=False)
+        first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        email = serializers.EmailField(required=False, allow_blank=True)
+        phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+        def validate_username(self, value):
+            User.username_validator(value)
+            return value
+
+    @extend_schema(responses=UserOutputSerializer)
+    def get(self, request, public_id):
+        return Response(UserOutputSerializer(selectors.user_get(public_id=public_id)).data)
+
+    @extend_schema(request=InputSerializer, responses=UserOutputSerializer)
+    def patch(self, request, public_id):
+        user = selectors.user_get(public_id=public_id)
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(actor=request.user, user=user, **data.validated_data)
+        return Response(UserOutputSerializer(user).data)
+
+
+class UserDeactivateApi(APIView):
+    permission_resource = "users"
+    permission_actions = {"POST": "deactivate"}
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=UserOutputSerializer)
+    def post(self, request, public_id):
+        user = selectors.user_get(public_id=public_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_deactivate(actor=request.user, user=user, **data.validated_data)
+        return Response(UserOutputSerializer(user).data)
+
+
+class UserActivateApi(APIView):
+    permission_resource = "users"
+    permission_actions = {"POST": "activate"}
+
+    @extend_schema(request=None, responses=UserOutputSerializer)
+    def post(self, request, public_id):
+        user = selectors.user_get(public_id=public_id)
+        user = services.user_activate(actor=request.user, user=user)
+        return Response(UserOutputSerializer(user).data)
+
+
+class UserPasswordResetApi(APIView):
+    permission_resource = "users"
+    permission_actions = {"POST": "reset_password"}
+
+    class InputSerializer(serializers.Serializer):
+        new_password = PasswordField()
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request, public_id):
+        user = selectors.user_get(public_id=public_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_password_reset(actor=request.user, user=user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,28 @@
+from django.db.models import Q, QuerySet
+
+from hms.accounts.models import User
+from hms.core.errors import NotFoundError
+
+
+def user_list(*, filters: dict | None = None) -> QuerySet[User]:
+    filters = filters or {}
+    queryset = User.objects.order_by("username")
+    if role := filters.get("role"):
+        queryset = queryset.filter(role=role)
+    if (is_active := filters.get("is_active")) is not None:
+        queryset = queryset.filter(is_active=is_active)
+    if q := (filters.get("q") or "").strip():
+        queryset = queryset.filter(
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+        )
+    return queryset
+
+
+def user_get(*, public_id) -> User:
+    user = User.objects.filter(public_id=public_id).first()
+    if user is None:
+        raise NotFoundError("No user with this id.", code="user_not_found")
+    return user

@@ -1,0 +1,402 @@
+"""Writes for accounts: staff administration, registration, login/lockout, logout."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from hms.accounts.models import LoginThrottle, User
+from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.models import AuditAction, AuditOutcome
+from hms.core.roles import STAFF_ROLES, Role
+from hms.core.services import audit_record
+
+USER_RESOURCE = "user"
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(
+            "The password is too weak.", code="weak_password", fields={"password": exc.messages}
+        ) from exc
+
+
+def _check_username_free(username: str, *, exclude_pk: int | None = None) -> None:
+    taken = User.objects.filter(username__iexact=username)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ConflictError(
+            f"The username {username!r} is already taken.",
+            code="username_taken",
+            fields={"username": ["This username is already taken."]},
+        )
+
+
+def _create_user(*, username: str, password: str, role: Role, **fields) -> User:
+    username = username.strip()
+    _check_username_free(username)
+    user = User(username=username, role=role, **fields)
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # lost a race for the same username
+        raise ConflictError(
+            f"The username {username!r} is already taken.", code="username_taken"
+        ) from exc
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+) -> User:
+    """An administrator creates a staff account (any role but patient)."""
+    if role not in STAFF_ROLES:
+        raise ApplicationError(
+            "Staff accounts cannot have the patient role; patients register themselves or are "
+            "registered at the front desk.",
+            code="invalid_role",
+            fields={"role": ["Choose a staff role."]},
+        )
+    user = _create_user(
+        username=username,
+        password=password,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        resource_type=USER_RESOURCE,
+        object_id=user.public_id,
+        detail={"username": user.username, "role": user.role},
+    )
+    return user
+
+
+@transaction.atomic
+def patient_account_register(
+    *,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+) -> User:
+    """Public self-registration: always and only the patient role."""
+    user = _create_user(
+        username=username,
+        password=password,
+        role=Role.PATIENT,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+    )
+    audit_record(
+        actor=user,
+        action=AuditAction.CREATE,
+        resource_type=USER_RESOURCE,
+        object_id=user.public_id,
+        detail={"username": user.username, "role": user.role, "self_registered": True},
+    )
+    return user
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "email", "phone")
+ADMIN_EDITABLE_FIELDS = (*PROFILE_FIELDS, "username", "role")
+
+
+def _apply_changes(user: User, changes: dict, allowed: tuple[str, ...]) -> dict:
+    changed = {}
+    for field, value in changes.items():
+        if field not in allowed:
+            raise ApplicationError(f"{field} cannot be changed here.", code="field_not_editable")
+        if getattr(user, field) != value:
+            changed[field] = {"from": getattr(user, field), "to": value}
+            setattr(user, field, value)
+    return changed
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, **changes) -> User:
+    """An administrator edits an account. Roles move between staff roles only."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if "role" in changes:
+        new_role = changes["role"]
+        if (user.role == Role.PATIENT) != (new_role == Role.PATIENT):
+            raise ApplicationError(
+                "A patient account cannot become a staff account or the other way round.",
+                code="invalid_role",
+                fields={"role": ["Patients and staff use separate accounts."]},
+            )
+        if user.pk == actor.pk and new_role != Role.ADMIN:
+            raise ApplicationError(
+                "You cannot remove your own administrator role.", code="self_demotion"
+            )
+    if "username" in changes:
+        changes["username"] = changes["username"].strip()
+        _check_username_free(changes["username"], exclude_pk=user.pk)
+    changed = _apply_changes(user, changes, ADMIN_EDITABLE_FIELDS)
+    if changed:
+        user.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            resource_type=USER_RESOURCE,
+            object_id=user.public_id,
+            detail={"changed": sorted(changed)},
+        )
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user: User, **changes) -> User:
+    """A signed-in user edits their own contact details (never their role or username)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = _apply_changes(user, changes, PROFILE_FIELDS)
+    if changed:
+        user.save()
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            resource_type="profile",
+            object_id=user.public_id,
+            detail={"changed": sorted(changed)},
+        )
+    return user
+
+
+def _blacklist_all_refresh_tokens(user: User) -> int:
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    count = 0
+    for token in outstanding:
+        BlacklistedToken.objects.get_or_create(token=token)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def password_change(*, user: User, current_password: str, new_password: str) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(current_password):
+        raise ApplicationError(
+            "The current password is wrong.",
+            code="wrong_password",
+            fields={"current_password": ["The current password is wrong."]},
+        )
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    _blacklist_all_refresh_tokens(user)
+    audit_record(
+        actor=user, action=AuditAction.UPDATE, resource_type="password", object_id=user.public_id
+    )
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User, user: User, new_password: str) -> User:
+    """An administrator sets a new password; the user's sessions and tokens stop working."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    _blacklist_all_refresh_tokens(user)
+    LoginThrottle.objects.filter(username=user.username.lower()).delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        resource_type="password",
+        object_id=user.public_id,
+        detail={"reset_by_admin": True},
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User, reason: str = "") -> User:
+    """Deactivate instead of delete: history and audit keep pointing at the account."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk:
+        raise ApplicationError("You cannot deactivate your own account.", code="self_deactivation")
+    if not user.is_active:
+        raise ConflictError("This account is already deactivated.", code="already_inactive")
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    revoked = _blacklist_all_refresh_tokens(user)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        resource_type=USER_RESOURCE,
+        object_id=user.public_id,
+        detail={"deactivated": True, "reason": reason, "refresh_tokens_revoked": revoked},
+    )
+    return user
+
+
+@transaction.atomic
+def user_activate(*, actor: User, user: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise ConflictError("This account is already active.", code="already_active")
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        resource_type=USER_RESOURCE,
+        object_id=user.public_id,
+        detail={"activated": True},
+    )
+    return user
+
+
+# --- Login, lockout, tokens ------------------------------------------------------------------
+
+
+class AccountLockedError(ApplicationError):
+    status_code = 429
+    default_code = "account_locked"
+
+
+@dataclass(frozen=True)
+class LoginTokens:
+    user: User
+    access: str
+    refresh: str
+
+
+def _lockout_error(locked_until) -> AccountLockedError:
+    seconds = max(1, int((locked_until - timezone.now()).total_seconds()))
+    minutes = -(-seconds // 60)
+    return AccountLockedError(
+        f"Too many failed sign-in attempts. This account is locked for {minutes} more "
+        f"minute{'s' if minutes != 1 else ''}.",
+        extra={"retry_after_seconds": seconds, "locked_until": locked_until.isoformat()},
+    )
+
+
+def auth_authenticate(*, username: str, password: str, request=None) -> User:
+    """Check credentials with lockout, auditing success and failure.
+
+    Used by both the JWT login API and the web portal's session login, so the lockout and the
+    audit trail are the same whichever door is used. Failures are committed before the error
+    is raised, so a failed attempt is always counted and audited.
+    """
+    key = username.strip().lower()[:150]
+    error: ApplicationError | None = None
+    with transaction.atomic():
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(username=key)
+        now = timezone.now()
+        if throttle.locked_until and throttle.locked_until > now:
+            error = _lockout_error(throttle.locked_until)
+            audit_record(
+                actor=None,
+                actor_username=key,
+                action=AuditAction.LOGIN_FAILED,
+                resource_type="session",
+                outcome=AuditOutcome.DENIED,
+                detail={"reason": "locked"},
+            )
+        else:
+            user = authenticate(request, username=username, password=password)
+            if user is None:
+                inactive = User.objects.filter(username=username, is_active=False).first()
+                if inactive is not None and inactive.check_password(password):
+                    error = ForbiddenError(
+                        "This account has been deactivated. Contact an administrator.",
+                        code="account_inactive",
+                    )
+                    reason = "inactive"
+                else:
+                    throttle.failed_count += 1
+                    throttle.last_failed_at = now
+                    reason = "bad_credentials"
+                    if throttle.failed_count >= settings.LOGIN_MAX_FAILED_ATTEMPTS:
+                        throttle.locked_until = now + timedelta(
+                            minutes=settings.LOGIN_LOCKOUT_MINUTES
+                        )
+                        throttle.failed_count = 0
+                        reason = "bad_credentials_locked"
+                        error = _lockout_error(throttle.locked_until)
+                    else:
+                        error = ApplicationError(
+                            "Invalid username or password.",
+                            code="invalid_credentials",
+                            status=401,
+                        )
+                    throttle.save()
+                audit_record(
+                    actor=None,
+                    actor_username=key,
+                    action=AuditAction.LOGIN_FAILED,
+                    resource_type="session",
+                    outcome=AuditOutcome.FAILURE,
+                    detail={"reason": reason},
+                )
+            else:
+                throttle.failed_count = 0
+                throttle.locked_until = None
+                throttle.save()
+                audit_record(actor=user, action=AuditAction.LOGIN, resource_type="session")
+    if error is not None:
+        raise error
+    return user
+
+
+def auth_issue_tokens(*, user: User) -> LoginTokens:
+    refresh = RefreshToken.for_user(user)
+    refresh["role"] = user.role
+    access = refresh.access_token
+    access["role"] = user.role
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return LoginTokens(user=user, access=str(access), refresh=str(refresh))
+
+
+@transaction.atomic
+def auth_logout(*, user: User, refresh: str) -> None:
+    """Blacklist the given refresh token; it must belong to the signed-in user."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise ApplicationError(
+            "The refresh token is invalid or expired.",
+            code="token_not_valid",
+            fields={"refresh": [str(exc)]},
+        ) from exc
+    if str(token.payload.get("user_id")) != str(user.public_id):
+        raise ApplicationError(
+            "This refresh token belongs to another account.",
+            code="token_not_yours",
+            fields={"refresh": ["Not your token."]},
+        )
+    token.blacklist()
+    audit_record(actor=user, action=AuditAction.LOGOUT, resource_type="session")

@@ -1,0 +1,58 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from hms.core.models import AuditAction, AuditOutcome
+from hms.core.pagination import paginated_response
+from hms.core.selectors import audit_event_list
+
+
+class AuditEventListApi(APIView):
+    """The audit log, newest first (admin only). There is no write route: it is append-only."""
+
+    permission_resource = "audit"
+    permission_actions = {"GET": "list"}
+
+    class FilterSerializer(serializers.Serializer):
+        actor = serializers.CharField(required=False, max_length=150, help_text="Username")
+        actor_id = serializers.UUIDField(required=False)
+        patient_id = serializers.CharField(required=False, max_length=64)
+        resource_type = serializers.CharField(required=False, max_length=64)
+        object_id = serializers.CharField(required=False, max_length=64)
+        action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
+        outcome = serializers.ChoiceField(choices=AuditOutcome.choices, required=False)
+        since = serializers.DateTimeField(required=False)
+        until = serializers.DateTimeField(required=False)
+
+        def validate(self, attrs):
+            if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
+                raise serializers.ValidationError({"until": ["Must be after 'since'."]})
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField(source="public_id")
+        sequence = serializers.IntegerField()
+        occurred_at = serializers.DateTimeField()
+        actor_id = serializers.UUIDField(source="actor.public_id", allow_null=True, default=None)
+        actor_username = serializers.CharField()
+        actor_role = serializers.CharField()
+        action = serializers.CharField()
+        resource_type = serializers.CharField()
+        object_id = serializers.CharField()
+        patient_id = serializers.CharField()
+        ip = serializers.CharField(allow_null=True)
+        request_id = serializers.CharField()
+        outcome = serializers.CharField()
+        detail = serializers.JSONField()
+        hash = serializers.CharField()
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginated_response(
+            queryset=audit_event_list(filters=filters.validated_data),
+            serializer_class=self.OutputSerializer,
+            request=request,
+            view=self,
+        )

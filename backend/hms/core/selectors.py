@@ -1,0 +1,64 @@
+"""Reads owned by the core app: the audit log and its integrity check."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from hms.core.audit_chain import GENESIS_HASH, audit_event_digest
+from hms.core.models import AuditChainHead, AuditEvent
+
+
+def audit_event_list(*, filters: dict | None = None) -> QuerySet[AuditEvent]:
+    """Audit events, newest first, with the actor joined (one query per page)."""
+    queryset = AuditEvent.objects.select_related("actor").order_by("-sequence")
+    filters = filters or {}
+    if actor := filters.get("actor"):
+        queryset = queryset.filter(actor_username=actor)
+    if actor_id := filters.get("actor_id"):
+        queryset = queryset.filter(actor__public_id=actor_id)
+    for field in ("patient_id", "resource_type", "action", "outcome", "object_id"):
+        if value := filters.get(field):
+            queryset = queryset.filter(**{field: value})
+    if since := filters.get("since"):
+        queryset = queryset.filter(occurred_at__gte=since)
+    if until := filters.get("until"):
+        queryset = queryset.filter(occurred_at__lt=until)
+    return queryset
+
+
+@dataclass(frozen=True)
+class AuditChainReport:
+    ok: bool
+    checked: int
+    broken_sequence: int | None = None
+    reason: str = ""
+
+
+def audit_chain_verify() -> AuditChainReport:
+    """Walk the chain in order and report the first event whose link does not hold."""
+    prev_hash = GENESIS_HASH
+    expected_sequence = 1
+    checked = 0
+    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
+    for event in events:
+        if event.sequence != expected_sequence:
+            return AuditChainReport(
+                False, checked, expected_sequence, f"event #{expected_sequence} is missing"
+            )
+        if event.prev_hash != prev_hash:
+            return AuditChainReport(
+                False, checked, event.sequence, "previous-hash link does not match"
+            )
+        if audit_event_digest(event, prev_hash) != event.hash:
+            return AuditChainReport(
+                False, checked, event.sequence, "content does not match its hash (edited)"
+            )
+        prev_hash = event.hash
+        expected_sequence += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and (head.last_sequence, head.last_hash) != (checked, prev_hash):
+        return AuditChainReport(
+            False, checked, checked + 1, "events after the last verified one were removed"
+        )
+    return AuditChainReport(True, checked)

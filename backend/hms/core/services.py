@@ -1,0 +1,56 @@
+"""Writes owned by the core app: the audit log."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hms.core.audit_chain import GENESIS_HASH, audit_event_digest
+from hms.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
+from hms.core.request_context import current_request_context
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor,
+    action: AuditAction | str,
+    resource_type: str,
+    object_id: Any = "",
+    patient_id: Any = "",
+    outcome: AuditOutcome | str = AuditOutcome.SUCCESS,
+    detail: dict | None = None,
+    actor_username: str | None = None,
+) -> AuditEvent:
+    """Append one event to the audit chain.
+
+    Call it inside the transaction of the write it records, as the last step, so the event
+    commits or rolls back with the write and the chain lock is held only briefly.
+    """
+    context = current_request_context()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
+    )
+    event = AuditEvent(
+        sequence=head.last_sequence + 1,
+        occurred_at=timezone.now(),
+        actor=actor if authenticated else None,
+        actor_username=actor_username
+        if actor_username is not None
+        else (actor.get_username() if authenticated else ""),
+        actor_role=getattr(actor, "role", "") if authenticated else "",
+        action=str(action),
+        resource_type=resource_type,
+        object_id=str(object_id or ""),
+        patient_id=str(patient_id or ""),
+        ip=context.ip,
+        request_id=context.request_id,
+        outcome=str(outcome),
+        detail=detail or {},
+        prev_hash=head.last_hash,
+    )
+    event.hash = audit_event_digest(event, head.last_hash)
+    event.save()
+    AuditChainHead.objects.filter(id=1).update(last_sequence=event.sequence, last_hash=event.hash)
+    return event
