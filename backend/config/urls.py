@@ -15,6 +15,8 @@ def home(request):
 api_patterns = [
     path("", include("hms.accounts.urls")),
     path("", include("hms.core.urls")),
+    path("", include("hms.patients.urls")),
+    path("", include("hms.clinical.urls")),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api-schema"), name="api-docs"),
 ]

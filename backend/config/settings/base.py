@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "channels",
     "hms.core",
     "hms.accounts",
+    "hms.patients",
+    "hms.clinical",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,10 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     # The audit log is read by admins only and never written through the API.
     "audit": {"list": ADMIN},
+    # --- patients and doctors (hms.patients, issue 3) ---
+    # --- end patients ---
+    # --- medical record and documents (hms.clinical, issue 3) ---
+    # --- end clinical ---
     # API documentation.
     "schema": {"read": PUBLIC},
 }
