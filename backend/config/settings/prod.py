@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
 
-from .base import *  # noqa: F403
+from .base import *
 
 HMS_ENVIRONMENT = "production"
 

@@ -1,6 +1,6 @@
 """Test settings: fast hashing, eager Celery, locmem mail; DATABASE_URL still selects the DB."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 HMS_ENVIRONMENT = "test"
 DEBUG = False
@@ -16,3 +16,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "10000/min", "register": "10000/min"}
 LOGGING["root"]["level"] = "WARNING"
 MEDIA_ROOT = DATA_DIR / "test-media"
+# WhiteNoise serves from the finders here; an existing STATIC_ROOT keeps it from warning.
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

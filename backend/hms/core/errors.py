@@ -74,7 +74,9 @@ def error_body(
 
 
 def error_response(status: int, code: str, message: str, **kwargs) -> JsonResponse:
-    return JsonResponse(error_body(status=status, code=code, message=message, **kwargs), status=status)
+    return JsonResponse(
+        error_body(status=status, code=code, message=message, **kwargs), status=status
+    )
 
 
 def _validation_body(detail) -> tuple[str, dict]:

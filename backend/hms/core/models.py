@@ -84,7 +84,8 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.resource_type} by {self.actor_username or '-'}"
+        actor = self.actor_username or "-"
+        return f"#{self.sequence} {self.action} {self.resource_type} by {actor}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -107,4 +108,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_sequence}"

@@ -13,7 +13,7 @@ from collections.abc import Collection
 
 from rest_framework.permissions import BasePermission
 
-from hms.core.roles import ALL_ROLES, STAFF_ROLES, Role
+from hms.core.roles import ALL_ROLES, Role
 
 PUBLIC = "public"  # anyone, signed in or not
 AUTHENTICATED = "authenticated"  # any active signed-in user, whatever the role
@@ -109,6 +109,8 @@ class RolePermission(BasePermission):
     message = "Your role does not allow this action."
 
     def has_permission(self, request, view) -> bool:
+        if request.method != "OPTIONS" and not hasattr(view, request.method.lower()):
+            return True  # let DRF answer 405 Method Not Allowed rather than a misleading 403
         resource = getattr(view, "permission_resource", None)
         rule = rule_for(resource, view_action(view, request.method))
         return role_allowed(rule, request.user)

@@ -10,11 +10,12 @@ class RequestContext:
     ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("hms_request_context", default=RequestContext())
+_EMPTY = RequestContext()
+_current: ContextVar[RequestContext | None] = ContextVar("hms_request_context", default=None)
 
 
 def current_request_context() -> RequestContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 def set_request_context(context: RequestContext):

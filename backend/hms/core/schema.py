@@ -13,4 +13,3 @@ class SchemaApi(SpectacularAPIView):
 class SwaggerUiApi(SpectacularSwaggerView):
     permission_resource = "schema"
     permission_classes = [RolePermission]
-

@@ -1,0 +1,134 @@
+"""The environments: prod refuses unsafe configuration and passes `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BACKEND = Path(__file__).resolve().parents[3]
+GOOD_PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+    "SECRET_KEY": "k3J9x!pQ2z" * 6,
+    "ALLOWED_HOSTS": "hms.example.org",
+    "DEBUG": "0",
+    "DATABASE_URL": "sqlite:////tmp/hms-prod-check.sqlite3",
+}
+
+
+def run_manage(*args, env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_prod_check_deploy_is_clean():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=GOOD_PROD_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"DEBUG": "1"}, "DEBUG must be off"),
+        ({"SECRET_KEY": ""}, "Set SECRET_KEY"),
+        (
+            {"SECRET_KEY": "django-insecure-hms-development-only-do-not-use-in-production"},
+            "Set SECRET_KEY",
+        ),
+        ({"ALLOWED_HOSTS": ""}, "Set ALLOWED_HOSTS"),
+    ],
+)
+def test_prod_refuses_unsafe_configuration(override, message):
+    env = {**GOOD_PROD_ENV, **override}
+    if override.get("SECRET_KEY") == "":
+        env.pop("SECRET_KEY")
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_secret_can_come_from_a_file(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("z8!Qm2pL0x" * 6 + "\n")
+    env = {**GOOD_PROD_ENV, "SECRET_KEY_FILE": str(secret_file)}
+    env.pop("SECRET_KEY")
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_seed_demo_refuses_production_settings():
+    result = run_manage("seed_demo", env_overrides=GOOD_PROD_ENV)
+    assert result.returncode != 0
+    assert "refuses to run with production settings" in result.stderr
+
+
+def test_embedded_defaults_without_configuration():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
+        " s.CELERY_TASK_ALWAYS_EAGER, s.CHANNEL_LAYERS['default']['BACKEND'])"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
+        "channels.layers.InMemoryChannelLayer",
+    ]
+
+
+def test_real_services_from_urls():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
+        " s.CELERY_TASK_ALWAYS_EAGER, s.CHANNEL_LAYERS['default']['BACKEND'])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "django_redis.cache.RedisCache",
+        "False",
+        "channels_redis.core.RedisChannelLayer",
+    ]
