@@ -36,3 +36,12 @@ def client_for(make_user):
 @pytest.fixture
 def admin_client(client_for) -> APIClient:
     return client_for(Role.ADMIN)
+
+
+@pytest.fixture
+def require_postgres():
+    """For race tests that need real row locks: skip clearly unless running on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")

@@ -152,6 +152,11 @@ class ProfileApi(APIView):
         user = services.profile_update(user=request.user, **data.validated_data)
         return Response(UserOutputSerializer(user).data)
 
+    @extend_schema(request=InputSerializer, responses=UserOutputSerializer)
+    def put(self, request):
+        # Seed route `PUT /api/profile/`: every field is optional, so PUT behaves like PATCH.
+        return self.patch(request)
+
 
 class PasswordChangeApi(APIView):
     permission_resource = "profile"

@@ -263,3 +263,10 @@ class TestProfile:
         assert right.status_code == 204
         client.user.refresh_from_db()
         assert client.user.check_password("another-long-pass-99")
+
+
+def test_seed_route_put_profile(client_for):
+    client = client_for(Role.PATIENT)
+    response = client.put("/api/profile/", {"last_name": "Putman"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["last_name"] == "Putman"
