@@ -26,9 +26,7 @@ def test_parallel_audit_writes_form_one_chain():
     def write(i):
         try:
             barrier.wait(timeout=10)
-            audit_record(
-                actor=actor, action=AuditAction.READ, resource_type="patient", object_id=i
-            )
+            audit_record(actor=actor, action=AuditAction.READ, resource_type="patient", object_id=i)
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
