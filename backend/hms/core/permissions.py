@@ -44,8 +44,184 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     # The audit log is read by admins only and never written through the API.
     "audit": {"list": ADMIN},
     # --- patients and doctors (hms.patients, issue 3) ---
+    # Chart sections: which roles may read/write which part of a chart, checked by
+    # hms.patients.access.patient_get_for_user for every module. On top of this, doctors and
+    # nurses need the patient in their care (or break-the-glass); patients only their own chart.
+    # Receptionists also see billing because they take payments at the desk (seed 004).
+    # Admins handle registration data only (demographics, contacts, insurance).
+    "patient_section:demographics": {
+        "read": frozenset(Role),
+        "write": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+    },
+    "patient_section:contacts": {
+        "read": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "write": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+    },
+    "patient_section:insurance": {
+        "read": frozenset(
+            {Role.ADMIN, Role.RECEPTIONIST, Role.ACCOUNTANT, Role.NURSE, Role.DOCTOR, Role.PATIENT}
+        ),
+        "write": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.ACCOUNTANT}),
+    },
+    "patient_section:allergies": {
+        "read": frozenset(
+            {
+                Role.DOCTOR,
+                Role.NURSE,
+                Role.PHARMACIST,
+                Role.LAB_TECHNICIAN,
+                Role.RADIOLOGIST,
+                Role.PATIENT,
+            }
+        ),
+        "write": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
+    },
+    "patient_section:appointments": {
+        "read": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "write": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+    },
+    "patient_section:clinical": {
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "write": frozenset({Role.DOCTOR, Role.NURSE}),
+    },
+    "patient_section:documents": {
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        # Lab and imaging staff upload results; the front desk scans referral letters.
+        "write": frozenset(
+            {Role.DOCTOR, Role.NURSE, Role.LAB_TECHNICIAN, Role.RADIOLOGIST, Role.RECEPTIONIST}
+        ),
+    },
+    "patient_section:orders": {
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        # Seed 004: the front desk requests lab tests and scans too.
+        "write": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST}),
+    },
+    "patient_section:medications": {
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "write": frozenset({Role.DOCTOR, Role.NURSE}),
+    },
+    "patient_section:billing": {
+        "read": frozenset(
+            {Role.ACCOUNTANT, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}
+        ),
+        "write": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+    },
+    # Views. Chart views list the same roles as the section they serve (a test checks it);
+    # the patient scope itself is applied by hms.patients.access.
+    "patients": {
+        "list": frozenset(Role),  # scoped: a patient finds only themself
+        "read": frozenset(Role),
+        "me": frozenset({Role.PATIENT}),
+        "create": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+        "update": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+        # Not doctors: assigning themselves would bypass break-the-glass.
+        "assign_doctor": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+        "break_glass": frozenset({Role.DOCTOR, Role.NURSE}),
+    },
+    "patient_contacts": {
+        "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "create": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+        "update": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+        "void": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+    },
+    "patient_insurance": {
+        "list": frozenset(
+            {Role.ADMIN, Role.RECEPTIONIST, Role.ACCOUNTANT, Role.NURSE, Role.DOCTOR, Role.PATIENT}
+        ),
+        "create": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.ACCOUNTANT}),
+        "update": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.ACCOUNTANT}),
+        "void": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.ACCOUNTANT}),
+    },
+    "patient_allergies": {
+        "list": frozenset(
+            {
+                Role.DOCTOR,
+                Role.NURSE,
+                Role.PHARMACIST,
+                Role.LAB_TECHNICIAN,
+                Role.RADIOLOGIST,
+                Role.PATIENT,
+            }
+        ),
+        "create": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
+        "update": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
+        "void": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
+    },
+    "care_assignments": {
+        "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "end": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+    },
+    "doctors": {
+        "list": AUTHENTICATED,  # patients need the directory to book
+        "read": AUTHENTICATED,
+        "create": ADMIN,
+        "update": frozenset({Role.ADMIN, Role.DOCTOR}),  # a doctor: only their own profile
+        "assign_patient": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+        "my_patients": frozenset({Role.DOCTOR}),
+    },
+    "break_glass_review": {"list": ADMIN, "review": ADMIN},
     # --- end patients ---
     # --- medical record and documents (hms.clinical, issue 3) ---
+    # Reads follow the chart's "clinical"/"documents" sections (hms.patients.access then
+    # decides which patients: own chart, care relationship or break-the-glass). Doctors write
+    # the record; nurses record vital signs and documents. Nothing is deleted: "void" keeps it.
+    "encounters": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.DOCTOR}),
+        "update": frozenset({Role.DOCTOR}),
+        "close": frozenset({Role.DOCTOR}),
+        "void": frozenset({Role.DOCTOR}),
+    },
+    "visitnotes": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.DOCTOR}),
+        "update": frozenset({Role.DOCTOR}),
+        "void": frozenset({Role.DOCTOR}),
+    },
+    "vitals": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.DOCTOR, Role.NURSE}),
+        "update": frozenset({Role.DOCTOR, Role.NURSE}),
+        "void": frozenset({Role.DOCTOR, Role.NURSE}),
+    },
+    "diagnoses": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.DOCTOR}),
+        "update": frozenset({Role.DOCTOR}),
+        "void": frozenset({Role.DOCTOR}),
+    },
+    "problems": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.DOCTOR}),
+        "update": frozenset({Role.DOCTOR}),
+        "void": frozenset({Role.DOCTOR}),
+    },
+    "timeline": {"read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT})},
+    "icd10": {"list": frozenset({Role.DOCTOR, Role.NURSE})},
+    "documents": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "download": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        # Lab and imaging staff upload results, the front desk scans letters, patients add
+        # their own papers; only clinicians (and a patient, for their own upload) void.
+        "create": frozenset(
+            {
+                Role.DOCTOR,
+                Role.NURSE,
+                Role.LAB_TECHNICIAN,
+                Role.RADIOLOGIST,
+                Role.RECEPTIONIST,
+                Role.PATIENT,
+            }
+        ),
+        "update": frozenset({Role.DOCTOR, Role.NURSE}),
+        "void": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+    },
     # --- end clinical ---
     # API documentation.
     "schema": {"read": PUBLIC},

@@ -1,1 +1,83 @@
-urlpatterns: list = []
+from django.urls import path
+
+from hms.patients import apis
+
+urlpatterns = [
+    # Patients (seed 004: POST/GET /patients/, PUT /patients/{id}, POST /patients/assign-doctor/)
+    path("patients/", apis.PatientListCreateApi.as_view(), name="patient-list"),
+    path("patients/me/", apis.PatientMeApi.as_view(), name="patient-me"),
+    path("patients/assign-doctor/", apis.PatientAssignDoctorApi.as_view(), name="patient-assign"),
+    path("patients/<uuid:public_id>/", apis.PatientDetailApi.as_view(), name="patient-detail"),
+    path(
+        "patients/<uuid:public_id>/break-glass/",
+        apis.PatientBreakGlassApi.as_view(),
+        name="patient-break-glass",
+    ),
+    path(
+        "patients/<uuid:public_id>/care-team/",
+        apis.PatientCareTeamApi.as_view(),
+        name="patient-care-team",
+    ),
+    path(
+        "patients/<uuid:public_id>/contacts/",
+        apis.ContactListCreateApi.as_view(),
+        name="patient-contacts",
+    ),
+    path(
+        "patients/<uuid:public_id>/contacts/<uuid:record_id>/",
+        apis.ContactDetailApi.as_view(),
+        name="patient-contact-detail",
+    ),
+    path(
+        "patients/<uuid:public_id>/contacts/<uuid:record_id>/void/",
+        apis.ContactVoidApi.as_view(),
+        name="patient-contact-void",
+    ),
+    path(
+        "patients/<uuid:public_id>/allergies/",
+        apis.AllergyListCreateApi.as_view(),
+        name="patient-allergies",
+    ),
+    path(
+        "patients/<uuid:public_id>/allergies/<uuid:record_id>/",
+        apis.AllergyDetailApi.as_view(),
+        name="patient-allergy-detail",
+    ),
+    path(
+        "patients/<uuid:public_id>/allergies/<uuid:record_id>/void/",
+        apis.AllergyVoidApi.as_view(),
+        name="patient-allergy-void",
+    ),
+    path(
+        "patients/<uuid:public_id>/insurance/",
+        apis.InsuranceListCreateApi.as_view(),
+        name="patient-insurance",
+    ),
+    path(
+        "patients/<uuid:public_id>/insurance/<uuid:record_id>/",
+        apis.InsuranceDetailApi.as_view(),
+        name="patient-insurance-detail",
+    ),
+    path(
+        "patients/<uuid:public_id>/insurance/<uuid:record_id>/void/",
+        apis.InsuranceVoidApi.as_view(),
+        name="patient-insurance-void",
+    ),
+    path(
+        "care-assignments/<uuid:public_id>/end/",
+        apis.CareAssignmentEndApi.as_view(),
+        name="care-assignment-end",
+    ),
+    # Doctors (seed 004: POST/GET /doctors/, POST /doctors/assign-patient/)
+    path("doctors/", apis.DoctorListCreateApi.as_view(), name="doctor-list"),
+    path("doctors/me/patients/", apis.DoctorMyPatientsApi.as_view(), name="doctor-my-patients"),
+    path("doctors/assign-patient/", apis.DoctorAssignPatientApi.as_view(), name="doctor-assign"),
+    path("doctors/<uuid:public_id>/", apis.DoctorDetailApi.as_view(), name="doctor-detail"),
+    # Break-the-glass review (admin)
+    path("audit/break-glass/", apis.BreakGlassGrantListApi.as_view(), name="break-glass-list"),
+    path(
+        "audit/break-glass/<uuid:public_id>/review/",
+        apis.BreakGlassGrantReviewApi.as_view(),
+        name="break-glass-review",
+    ),
+]

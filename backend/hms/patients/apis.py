@@ -1,0 +1,871 @@
+"""Thin API views for patients, their chart records, doctors, assignments and break-the-glass.
+
+Every chart view resolves the patient through hms.patients.access.patient_get_for_user (which
+checks and audits); lists audit one event naming the patients on the page.
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hms.core.errors import ApplicationError, NotFoundError
+from hms.core.models import AuditAction
+from hms.core.pagination import paginated_response
+from hms.core.permissions import user_may
+from hms.core.services import audit_record
+from hms.patients import selectors, services
+from hms.patients.access import (
+    ChartSection,
+    patient_get_for_user,
+    section_resource,
+    sections_allowed,
+)
+from hms.patients.models import (
+    AllergyCategory,
+    AllergySeverity,
+    AllergyStatus,
+    BloodGroup,
+    Sex,
+)
+
+# --- Shared pieces ---------------------------------------------------------------------------
+
+
+def audit_patient_list(*, request, response, resource_type: str, filters: dict) -> None:
+    """One audit event per list page: who looked, for what, which patients were shown."""
+    ids = [row["id"] for row in response.data.get("results", [])]
+    detail = {"patients": ids, "count": response.data.get("count")}
+    if filters.get("q"):
+        detail["q"] = filters["q"]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.READ,
+        resource_type=resource_type,
+        detail=detail,
+    )
+
+
+def _mask(value: str) -> str:
+    if not value:
+        return ""
+    return "•" * max(0, len(value) - 4) + value[-4:]
+
+
+class PatientSummarySerializer(serializers.Serializer):
+    """The registry card shown in lists and search results."""
+
+    id = serializers.UUIDField(source="public_id")
+    mrn = serializers.CharField()
+    first_name = serializers.CharField()
+    middle_name = serializers.CharField()
+    last_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    sex = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class PatientDetailSerializer(PatientSummarySerializer):
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    address_line = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    postal_code = serializers.CharField()
+    country = serializers.CharField()
+    national_id = serializers.SerializerMethodField(
+        help_text="In full for registration staff and the patient; otherwise masked."
+    )
+    blood_group = serializers.CharField()
+    has_portal_account = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    access = serializers.SerializerMethodField(
+        help_text="The chart sections the requesting user may open, and whether the access is "
+        "an emergency (break-the-glass) one."
+    )
+
+    def get_national_id(self, patient) -> str:
+        user = self.context["request"].user
+        if user.pk == patient.user_id or user_may(
+            user, section_resource(ChartSection.DEMOGRAPHICS), "write"
+        ):
+            return patient.national_id
+        return _mask(patient.national_id)
+
+    def get_has_portal_account(self, patient) -> bool:
+        return patient.user_id is not None
+
+    def get_access(self, patient) -> dict:
+        user = self.context["request"].user
+        return {
+            "sections": sections_allowed(user=user),
+            "writable_sections": sections_allowed(user=user, purpose="write"),
+            "emergency": getattr(patient, "access_via_break_glass", False),
+        }
+
+
+class PatientInputSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    middle_name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    address_line = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default=""
+    )
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    national_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    blood_group = serializers.ChoiceField(
+        choices=BloodGroup.choices, required=False, allow_blank=True, default=""
+    )
+
+
+def _chart_patient(request, public_id, section: ChartSection, purpose: str = "read"):
+    return patient_get_for_user(
+        user=request.user, patient_public_id=public_id, section=section, purpose=purpose
+    )
+
+
+# --- Patients --------------------------------------------------------------------------------
+
+
+class PatientListCreateApi(APIView):
+    """GET: find patients (`?q=` MRN, phone or name prefix, ranked). POST: register one."""
+
+    permission_resource = "patients"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(
+            required=False,
+            max_length=100,
+            help_text='MRN, phone digits, or a name prefix: "smi", "john smi", "smith, jo".',
+        )
+        sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+        date_of_birth = serializers.DateField(required=False)
+        born_after = serializers.DateField(required=False)
+        born_before = serializers.DateField(required=False)
+        in_my_care = serializers.BooleanField(
+            required=False, default=False, help_text="Only patients in my care (clinicians)."
+        )
+
+    class InputSerializer(PatientInputSerializer):
+        confirm_new_person = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Register even though possible duplicates were reported (409).",
+        )
+
+    @extend_schema(parameters=[FilterSerializer], responses=PatientSummarySerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        response = paginated_response(
+            queryset=selectors.patient_list(user=request.user, filters=filters.validated_data),
+            serializer_class=PatientSummarySerializer,
+            request=request,
+            view=self,
+        )
+        audit_patient_list(
+            request=request,
+            response=response,
+            resource_type="patient_list",
+            filters=filters.validated_data,
+        )
+        return response
+
+    @extend_schema(request=InputSerializer, responses={201: PatientDetailSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        patient = services.patient_register(actor=request.user, **data.validated_data)
+        return Response(
+            PatientDetailSerializer(patient, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PatientMeApi(APIView):
+    """The signed-in patient's own chart (demographics)."""
+
+    permission_resource = "patients"
+    permission_actions = {"GET": "me"}
+
+    @extend_schema(responses=PatientDetailSerializer)
+    def get(self, request):
+        own = selectors.patient_for_account(user=request.user)
+        patient = _chart_patient(request, own.public_id, ChartSection.DEMOGRAPHICS)
+        return Response(PatientDetailSerializer(patient, context={"request": request}).data)
+
+
+class PatientDetailApi(APIView):
+    permission_resource = "patients"
+
+    class InputSerializer(PatientInputSerializer):
+        pass
+
+    @extend_schema(responses=PatientDetailSerializer)
+    def get(self, request, public_id):
+        patient = _chart_patient(request, public_id, ChartSection.DEMOGRAPHICS)
+        return Response(PatientDetailSerializer(patient, context={"request": request}).data)
+
+    def _update(self, request, public_id, *, partial: bool):
+        patient = _chart_patient(request, public_id, ChartSection.DEMOGRAPHICS, "write")
+        data = self.InputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        patient = services.patient_update(
+            actor=request.user, patient=patient, **data.validated_data
+        )
+        return Response(PatientDetailSerializer(patient, context={"request": request}).data)
+
+    @extend_schema(request=InputSerializer, responses=PatientDetailSerializer)
+    def put(self, request, public_id):
+        return self._update(request, public_id, partial=False)
+
+    @extend_schema(request=InputSerializer, responses=PatientDetailSerializer)
+    def patch(self, request, public_id):
+        return self._update(request, public_id, partial=True)
+
+
+class AssignmentOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    patient = serializers.UUIDField(source="patient.public_id")
+    doctor = serializers.UUIDField(source="doctor.public_id")
+    doctor_name = serializers.CharField(source="doctor.get_full_name")
+    assigned_by = serializers.CharField(source="assigned_by.username", default="")
+    note = serializers.CharField()
+    active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
+class _AssignApi(APIView):
+    """POST {patient, doctor}: make the doctor responsible for the patient."""
+
+    permission_resource = "patients"
+
+    class InputSerializer(serializers.Serializer):
+        patient = serializers.UUIDField()
+        doctor = serializers.UUIDField(help_text="The doctor's id (as in /api/doctors/).")
+        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: AssignmentOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {}
+        patient = selectors.patient_find(public_id=data.validated_data["patient"])
+        if patient is None:
+            fields["patient"] = ["No patient with this id."]
+        doctor = selectors.doctor_user_find(public_id=data.validated_data["doctor"])
+        if doctor is None:
+            fields["doctor"] = ["No doctor with this id."]
+        if fields:
+            raise ApplicationError(
+                "Some fields are invalid.", code="validation_error", fields=fields
+            )
+        assignment = services.care_assignment_create(
+            actor=request.user, patient=patient, doctor=doctor, note=data.validated_data["note"]
+        )
+        return Response(AssignmentOutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class PatientAssignDoctorApi(_AssignApi):
+    permission_resource = "patients"
+    permission_actions = {"POST": "assign_doctor"}
+
+
+class DoctorAssignPatientApi(_AssignApi):
+    permission_resource = "doctors"
+    permission_actions = {"POST": "assign_patient"}
+
+
+class PatientCareTeamApi(APIView):
+    """The doctors assigned to a patient (`?include_ended=true` for past assignments)."""
+
+    permission_resource = "care_assignments"
+    permission_actions = {"GET": "list"}
+
+    class FilterSerializer(serializers.Serializer):
+        include_ended = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=AssignmentOutputSerializer(many=True))
+    def get(self, request, public_id):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        patient = _chart_patient(request, public_id, ChartSection.DEMOGRAPHICS)
+        return paginated_response(
+            queryset=selectors.care_assignment_list(
+                patient=patient, include_ended=filters.validated_data["include_ended"]
+            ),
+            serializer_class=AssignmentOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class CareAssignmentEndApi(APIView):
+    permission_resource = "care_assignments"
+    permission_actions = {"POST": "end"}
+
+    @extend_schema(request=None, responses=AssignmentOutputSerializer)
+    def post(self, request, public_id):
+        assignment = selectors.care_assignment_get(public_id=public_id)
+        assignment = services.care_assignment_end(actor=request.user, assignment=assignment)
+        return Response(AssignmentOutputSerializer(assignment).data)
+
+
+# --- Break-the-glass -------------------------------------------------------------------------
+
+
+class BreakGlassOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    patient = serializers.UUIDField(source="patient.public_id")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class PatientBreakGlassApi(APIView):
+    """A doctor or nurse opens a chart outside their care in an emergency, giving a reason."""
+
+    permission_resource = "patients"
+    permission_actions = {"POST": "break_glass"}
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(
+            min_length=services.BREAK_GLASS_REASON_MIN_LENGTH, max_length=2000
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: BreakGlassOutputSerializer})
+    def post(self, request, public_id):
+        patient = selectors.patient_find(public_id=public_id)
+        if patient is None:
+            raise NotFoundError("No patient with this id.", code="patient_not_found")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = services.break_glass_grant_create(
+            user=request.user, patient=patient, reason=data.validated_data["reason"]
+        )
+        return Response(BreakGlassOutputSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+
+class BreakGlassReviewOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    user = serializers.UUIDField(source="user.public_id")
+    username = serializers.CharField(source="user.username")
+    user_name = serializers.CharField(source="user.get_full_name")
+    user_role = serializers.CharField(source="user.role")
+    patient = serializers.UUIDField(source="patient.public_id")
+    patient_mrn = serializers.CharField(source="patient.mrn")
+    patient_name = serializers.CharField(source="patient.display_name")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    active = serializers.SerializerMethodField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    review_note = serializers.CharField()
+
+    def get_active(self, grant) -> bool:
+        return grant.expires_at > timezone.now()
+
+
+class BreakGlassGrantListApi(APIView):
+    """Emergency accesses for admin review, newest first (`?reviewed=false`: still to do)."""
+
+    permission_resource = "break_glass_review"
+    permission_actions = {"GET": "list"}
+
+    class FilterSerializer(serializers.Serializer):
+        reviewed = serializers.BooleanField(required=False, allow_null=True, default=None)
+        user = serializers.UUIDField(required=False)
+        patient = serializers.UUIDField(required=False)
+        since = serializers.DateTimeField(required=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses=BreakGlassReviewOutputSerializer(many=True)
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginated_response(
+            queryset=selectors.break_glass_grant_list(filters=filters.validated_data),
+            serializer_class=BreakGlassReviewOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class BreakGlassGrantReviewApi(APIView):
+    permission_resource = "break_glass_review"
+    permission_actions = {"POST": "review"}
+
+    class InputSerializer(serializers.Serializer):
+        note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=BreakGlassReviewOutputSerializer)
+    def post(self, request, public_id):
+        grant = selectors.break_glass_grant_get(public_id=public_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = services.break_glass_grant_review(
+            actor=request.user, grant=grant, note=data.validated_data["note"]
+        )
+        return Response(BreakGlassReviewOutputSerializer(grant).data)
+
+
+# --- Chart records: contacts, allergies, insurance -------------------------------------------
+
+
+class VoidInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class IncludeVoidedFilterSerializer(serializers.Serializer):
+    include_voided = serializers.BooleanField(required=False, default=False)
+
+
+class ContactOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    relationship = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.EmailField()
+    address = serializers.CharField()
+    is_primary = serializers.BooleanField()
+    note = serializers.CharField()
+    voided = serializers.BooleanField(source="is_voided")
+    void_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ContactInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=32)
+    relationship = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    is_primary = serializers.BooleanField(required=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AllergyOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    substance = serializers.CharField()
+    category = serializers.CharField()
+    reaction = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+    onset_date = serializers.DateField(allow_null=True)
+    note = serializers.CharField()
+    recorded_by = serializers.CharField(source="created_by.username", default=None)
+    voided = serializers.BooleanField(source="is_voided")
+    void_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class AllergyInputSerializer(serializers.Serializer):
+    substance = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=AllergyCategory.choices, required=False)
+    reaction = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    severity = serializers.ChoiceField(choices=AllergySeverity.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=[AllergyStatus.ACTIVE, AllergyStatus.INACTIVE], required=False
+    )
+    onset_date = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class InsuranceOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    payer = serializers.CharField()
+    plan_name = serializers.CharField()
+    policy_number = serializers.CharField()
+    holder_name = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    is_primary = serializers.BooleanField()
+    is_current = serializers.SerializerMethodField()
+    voided = serializers.BooleanField(source="is_voided")
+    void_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_is_current(self, policy) -> bool:
+        today = timezone.localdate()
+        return (
+            not policy.is_voided
+            and policy.valid_from <= today
+            and (policy.valid_until is None or policy.valid_until >= today)
+        )
+
+
+class InsuranceInputSerializer(serializers.Serializer):
+    payer = serializers.CharField(max_length=200)
+    policy_number = serializers.CharField(max_length=64)
+    valid_from = serializers.DateField()
+    plan_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    holder_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    is_primary = serializers.BooleanField(required=False)
+
+
+class _ChartRecordListCreateApi(APIView):
+    """GET: the chart's records (`?include_voided=true` to see voided ones). POST: add one."""
+
+    permission_actions = {"GET": "list", "POST": "create"}
+    section: ChartSection
+    input_serializer: type[serializers.Serializer]
+    output_serializer: type[serializers.Serializer]
+
+    def list_records(self, patient, include_voided: bool):
+        raise NotImplementedError
+
+    def create_record(self, request, patient, data: dict):
+        raise NotImplementedError
+
+    def get(self, request, public_id):
+        filters = IncludeVoidedFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        patient = _chart_patient(request, public_id, self.section)
+        return paginated_response(
+            queryset=self.list_records(patient, filters.validated_data["include_voided"]),
+            serializer_class=self.output_serializer,
+            request=request,
+            view=self,
+        )
+
+    def post(self, request, public_id):
+        patient = _chart_patient(request, public_id, self.section, "write")
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = self.create_record(request, patient, data.validated_data)
+        return Response(self.output_serializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class _ChartRecordDetailApi(APIView):
+    """PATCH: change some fields of one record."""
+
+    permission_actions = {"PATCH": "update"}
+    section: ChartSection
+    input_serializer: type[serializers.Serializer]
+    output_serializer: type[serializers.Serializer]
+
+    def get_record(self, patient, record_id):
+        raise NotImplementedError
+
+    def update_record(self, request, record, data: dict):
+        raise NotImplementedError
+
+    def patch(self, request, public_id, record_id):
+        patient = _chart_patient(request, public_id, self.section, "write")
+        record = self.get_record(patient, record_id)
+        if record.is_voided:
+            raise ApplicationError(
+                "A voided record cannot be changed.", code="record_voided", status=409
+            )
+        data = self.input_serializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        record = self.update_record(request, record, data.validated_data)
+        return Response(self.output_serializer(record).data)
+
+
+class _ChartRecordVoidApi(APIView):
+    """POST {reason}: void the record (it stays in the chart, marked voided)."""
+
+    permission_actions = {"POST": "void"}
+    section: ChartSection
+    output_serializer: type[serializers.Serializer]
+
+    def get_record(self, patient, record_id):
+        raise NotImplementedError
+
+    def void_record(self, request, record, reason: str):
+        raise NotImplementedError
+
+    def post(self, request, public_id, record_id):
+        patient = _chart_patient(request, public_id, self.section, "write")
+        record = self.get_record(patient, record_id)
+        data = VoidInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = self.void_record(request, record, data.validated_data["reason"])
+        return Response(self.output_serializer(record).data)
+
+
+class _ContactMixin:
+    permission_resource = "patient_contacts"
+    section = ChartSection.CONTACTS
+    input_serializer = ContactInputSerializer
+    output_serializer = ContactOutputSerializer
+
+    def get_record(self, patient, record_id):
+        return selectors.contact_get(patient=patient, public_id=record_id)
+
+
+class ContactListCreateApi(_ContactMixin, _ChartRecordListCreateApi):
+    def list_records(self, patient, include_voided):
+        return selectors.contact_list(patient=patient, include_voided=include_voided)
+
+    def create_record(self, request, patient, data):
+        return services.contact_create(actor=request.user, patient=patient, **data)
+
+    @extend_schema(
+        parameters=[IncludeVoidedFilterSerializer], responses=ContactOutputSerializer(many=True)
+    )
+    def get(self, request, public_id):
+        return super().get(request, public_id)
+
+    @extend_schema(request=ContactInputSerializer, responses={201: ContactOutputSerializer})
+    def post(self, request, public_id):
+        return super().post(request, public_id)
+
+
+class ContactDetailApi(_ContactMixin, _ChartRecordDetailApi):
+    def update_record(self, request, record, data):
+        return services.contact_update(actor=request.user, contact=record, **data)
+
+    @extend_schema(request=ContactInputSerializer, responses=ContactOutputSerializer)
+    def patch(self, request, public_id, record_id):
+        return super().patch(request, public_id, record_id)
+
+
+class ContactVoidApi(_ContactMixin, _ChartRecordVoidApi):
+    def void_record(self, request, record, reason):
+        return services.contact_void(actor=request.user, contact=record, reason=reason)
+
+    @extend_schema(request=VoidInputSerializer, responses=ContactOutputSerializer)
+    def post(self, request, public_id, record_id):
+        return super().post(request, public_id, record_id)
+
+
+class _AllergyMixin:
+    permission_resource = "patient_allergies"
+    section = ChartSection.ALLERGIES
+    input_serializer = AllergyInputSerializer
+    output_serializer = AllergyOutputSerializer
+
+    def get_record(self, patient, record_id):
+        return selectors.allergy_get(patient=patient, public_id=record_id)
+
+
+class AllergyListCreateApi(_AllergyMixin, _ChartRecordListCreateApi):
+    def list_records(self, patient, include_voided):
+        return selectors.allergy_list(patient=patient, include_voided=include_voided)
+
+    def create_record(self, request, patient, data):
+        return services.allergy_create(actor=request.user, patient=patient, **data)
+
+    @extend_schema(
+        parameters=[IncludeVoidedFilterSerializer], responses=AllergyOutputSerializer(many=True)
+    )
+    def get(self, request, public_id):
+        return super().get(request, public_id)
+
+    @extend_schema(request=AllergyInputSerializer, responses={201: AllergyOutputSerializer})
+    def post(self, request, public_id):
+        return super().post(request, public_id)
+
+
+class AllergyDetailApi(_AllergyMixin, _ChartRecordDetailApi):
+    def update_record(self, request, record, data):
+        return services.allergy_update(actor=request.user, allergy=record, **data)
+
+    @extend_schema(request=AllergyInputSerializer, responses=AllergyOutputSerializer)
+    def patch(self, request, public_id, record_id):
+        return super().patch(request, public_id, record_id)
+
+
+class AllergyVoidApi(_AllergyMixin, _ChartRecordVoidApi):
+    def void_record(self, request, record, reason):
+        return services.allergy_void(actor=request.user, allergy=record, reason=reason)
+
+    @extend_schema(request=VoidInputSerializer, responses=AllergyOutputSerializer)
+    def post(self, request, public_id, record_id):
+        return super().post(request, public_id, record_id)
+
+
+class _InsuranceMixin:
+    permission_resource = "patient_insurance"
+    section = ChartSection.INSURANCE
+    input_serializer = InsuranceInputSerializer
+    output_serializer = InsuranceOutputSerializer
+
+    def get_record(self, patient, record_id):
+        return selectors.insurance_policy_get(patient=patient, public_id=record_id)
+
+
+class InsuranceListCreateApi(_InsuranceMixin, _ChartRecordListCreateApi):
+    def list_records(self, patient, include_voided):
+        return selectors.insurance_policy_list(patient=patient, include_voided=include_voided)
+
+    def create_record(self, request, patient, data):
+        return services.insurance_policy_create(actor=request.user, patient=patient, **data)
+
+    @extend_schema(
+        parameters=[IncludeVoidedFilterSerializer], responses=InsuranceOutputSerializer(many=True)
+    )
+    def get(self, request, public_id):
+        return super().get(request, public_id)
+
+    @extend_schema(request=InsuranceInputSerializer, responses={201: InsuranceOutputSerializer})
+    def post(self, request, public_id):
+        return super().post(request, public_id)
+
+
+class InsuranceDetailApi(_InsuranceMixin, _ChartRecordDetailApi):
+    def update_record(self, request, record, data):
+        return services.insurance_policy_update(actor=request.user, policy=record, **data)
+
+    @extend_schema(request=InsuranceInputSerializer, responses=InsuranceOutputSerializer)
+    def patch(self, request, public_id, record_id):
+        return super().patch(request, public_id, record_id)
+
+
+class InsuranceVoidApi(_InsuranceMixin, _ChartRecordVoidApi):
+    def void_record(self, request, record, reason):
+        return services.insurance_policy_void(actor=request.user, policy=record, reason=reason)
+
+    @extend_schema(request=VoidInputSerializer, responses=InsuranceOutputSerializer)
+    def post(self, request, public_id, record_id):
+        return super().post(request, public_id, record_id)
+
+
+# --- Doctors ---------------------------------------------------------------------------------
+
+
+class DoctorOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="user.public_id", help_text="The doctor's user id.")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    display_name = serializers.SerializerMethodField()
+    specialization = serializers.CharField()
+    department = serializers.CharField()
+    bio = serializers.CharField()
+    available = serializers.BooleanField()
+    license_number = serializers.CharField()
+
+    def get_display_name(self, profile) -> str:
+        return f"Dr {profile.user.get_full_name() or profile.user.username}"
+
+
+class DoctorListCreateApi(APIView):
+    """GET: the doctor directory (every signed-in user). POST: an admin registers a doctor."""
+
+    permission_resource = "doctors"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(serializers.Serializer):
+        specialization = serializers.CharField(required=False, max_length=100)
+        department = serializers.CharField(required=False, max_length=100)
+        available = serializers.BooleanField(required=False, allow_null=True, default=None)
+        q = serializers.CharField(required=False, max_length=100)
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(
+            max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+        )
+        first_name = serializers.CharField(max_length=150)
+        last_name = serializers.CharField(max_length=150)
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+        specialization = serializers.CharField(max_length=100)
+        department = serializers.CharField(
+            max_length=100, required=False, allow_blank=True, default=""
+        )
+        bio = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+        available = serializers.BooleanField(required=False, default=True)
+        license_number = serializers.CharField(
+            max_length=64, required=False, allow_blank=True, default=""
+        )
+
+        def validate_username(self, value):
+            from hms.accounts.models import User
+
+            User.username_validator(value)
+            return value
+
+    @extend_schema(parameters=[FilterSerializer], responses=DoctorOutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginated_response(
+            queryset=selectors.doctor_list(filters=filters.validated_data),
+            serializer_class=DoctorOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: DoctorOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = services.doctor_register(actor=request.user, **data.validated_data)
+        return Response(DoctorOutputSerializer(profile).data, status=status.HTTP_201_CREATED)
+
+
+class DoctorDetailApi(APIView):
+    """GET: one doctor. PATCH: an admin edits any field; a doctor their own bio/availability."""
+
+    permission_resource = "doctors"
+
+    class InputSerializer(serializers.Serializer):
+        specialization = serializers.CharField(max_length=100, required=False)
+        department = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+        available = serializers.BooleanField(required=False)
+        license_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    @extend_schema(responses=DoctorOutputSerializer)
+    def get(self, request, public_id):
+        return Response(DoctorOutputSerializer(selectors.doctor_get(public_id=public_id)).data)
+
+    @extend_schema(request=InputSerializer, responses=DoctorOutputSerializer)
+    def patch(self, request, public_id):
+        profile = selectors.doctor_get(public_id=public_id)
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        profile = services.doctor_profile_update(
+            actor=request.user, profile=profile, **data.validated_data
+        )
+        return Response(DoctorOutputSerializer(profile).data)
+
+
+class DoctorMyPatientsApi(APIView):
+    """The signed-in doctor's assigned patients (`?q=` searches them)."""
+
+    permission_resource = "doctors"
+    permission_actions = {"GET": "my_patients"}
+
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, max_length=100)
+
+    @extend_schema(parameters=[FilterSerializer], responses=PatientSummarySerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        response = paginated_response(
+            queryset=selectors.doctor_patient_list(
+                doctor=request.user, filters=filters.validated_data
+            ),
+            serializer_class=PatientSummarySerializer,
+            request=request,
+            view=self,
+        )
+        audit_patient_list(
+            request=request,
+            response=response,
+            resource_type="patient_list",
+            filters=filters.validated_data,
+        )
+        return response

@@ -1,0 +1,391 @@
+"""The patient registry, doctors, care assignments and break-the-glass grants.
+
+Nothing here is hard-deleted: contacts, allergies and insurance policies are voided with a
+reason (their default manager hides voided rows; `all_objects` shows them), patients and
+allergies keep every version (django-simple-history). Writes go through `services.py`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from hms.core.models import TimeStampedModel
+from hms.patients.encryption import EncryptedTextField
+
+# PostgreSQL: LIKE 'abc%' can use a btree index only with a pattern operator class (unless the
+# database collation is C). Other databases ignore `opclasses` and build a plain btree.
+PREFIX_OPCLASS = ["varchar_pattern_ops"]
+
+
+class Sex(models.TextChoices):
+    """Administrative sex (FHIR AdministrativeGender)."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class BloodGroup(models.TextChoices):
+    A_POS = "A+", "A+"
+    A_NEG = "A-", "A-"
+    B_POS = "B+", "B+"
+    B_NEG = "B-", "B-"
+    AB_POS = "AB+", "AB+"
+    AB_NEG = "AB-", "AB-"
+    O_POS = "O+", "O+"
+    O_NEG = "O-", "O-"
+
+
+class MrnCounter(models.Model):
+    """The one row the MRN sequence comes from; allocation locks it (SELECT ... FOR UPDATE)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="mrn_counter_singleton")]
+
+    def __str__(self) -> str:
+        return f"MRN counter at {self.last_value}"
+
+
+class Patient(TimeStampedModel):
+    mrn = models.CharField("MRN", max_length=16, unique=True, editable=False)
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    # Search columns, kept in step by the services (hms.patients.names).
+    first_name_norm = models.CharField(max_length=100, editable=False)
+    last_name_norm = models.CharField(max_length=100, editable=False)
+    full_name_norm = models.CharField(max_length=201, editable=False)  # "first last"
+    reverse_name_norm = models.CharField(max_length=201, editable=False)  # "last first"
+    # Null only for self-registered accounts that did not give it (or unknown, e.g. unconscious).
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
+    phone = models.CharField(max_length=32, blank=True)
+    phone_digits = models.CharField(max_length=20, blank=True, editable=False)
+    email = models.EmailField(blank=True)
+    address_line = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    national_id = EncryptedTextField(blank=True)
+    national_id_hash = models.CharField(max_length=64, blank=True, editable=False)
+    blood_group = models.CharField(max_length=3, choices=BloodGroup.choices, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patient_chart",
+        limit_choices_to={"role": "patient"},
+        help_text="The patient's portal account, if any.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "first_name_norm",
+            "last_name_norm",
+            "full_name_norm",
+            "reverse_name_norm",
+            "phone_digits",
+        ]
+    )
+
+    class Meta:
+        ordering = ["last_name_norm", "first_name_norm", "id"]
+        indexes = [
+            models.Index(
+                fields=["last_name_norm"], opclasses=PREFIX_OPCLASS, name="patient_last_prefix"
+            ),
+            models.Index(
+                fields=["first_name_norm"], opclasses=PREFIX_OPCLASS, name="patient_first_prefix"
+            ),
+            models.Index(
+                fields=["full_name_norm"], opclasses=PREFIX_OPCLASS, name="patient_full_prefix"
+            ),
+            models.Index(
+                fields=["reverse_name_norm"],
+                opclasses=PREFIX_OPCLASS,
+                name="patient_reverse_prefix",
+            ),
+            models.Index(
+                fields=["phone_digits"], opclasses=PREFIX_OPCLASS, name="patient_phone_prefix"
+            ),
+            models.Index(fields=["date_of_birth"], name="patient_dob"),
+            models.Index(fields=["national_id_hash"], name="patient_national_id_hash"),
+            # Plain ordered index for the default list order (the pattern ones cannot sort).
+            models.Index(fields=["last_name_norm", "first_name_norm"], name="patient_name_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mrn} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(
+            part for part in (self.first_name, self.middle_name, self.last_name) if part
+        )
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Patients are never deleted.")
+
+
+class VoidableQuerySet(models.QuerySet):
+    def not_voided(self):
+        return self.filter(voided_at__isnull=True)
+
+
+class NotVoidedManager(models.Manager.from_queryset(VoidableQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class VoidableModel(TimeStampedModel):
+    """Voided instead of deleted: the row stays, with who voided it, when and why."""
+
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = NotVoidedManager()
+    all_objects = models.Manager.from_queryset(VoidableQuerySet)()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Void this record with a reason instead of deleting it.")
+
+
+class EmergencyContact(VoidableModel):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=50, blank=True)
+    phone = models.CharField(max_length=32)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    is_primary = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+
+    class Meta(VoidableModel.Meta):
+        ordering = ["-is_primary", "name", "id"]
+        indexes = [models.Index(fields=["patient", "voided_at"], name="contact_patient")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship}) for {self.patient_id}"
+
+
+class AllergyCategory(models.TextChoices):
+    MEDICATION = "medication", "Medication"
+    FOOD = "food", "Food"
+    ENVIRONMENT = "environment", "Environment"
+    BIOLOGIC = "biologic", "Biologic"
+    OTHER = "other", "Other"
+
+
+class AllergySeverity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class AllergyStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class Allergy(VoidableModel):
+    """An allergy or intolerance. Voiding sets the status to entered-in-error."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
+    substance = models.CharField(max_length=200)
+    substance_norm = models.CharField(max_length=200, editable=False)
+    category = models.CharField(
+        max_length=16, choices=AllergyCategory.choices, default=AllergyCategory.MEDICATION
+    )
+    reaction = models.CharField(max_length=255, blank=True)
+    severity = models.CharField(
+        max_length=16, choices=AllergySeverity.choices, default=AllergySeverity.UNKNOWN
+    )
+    status = models.CharField(
+        max_length=16, choices=AllergyStatus.choices, default=AllergyStatus.ACTIVE
+    )
+    onset_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(VoidableModel.Meta):
+        verbose_name_plural = "allergies"
+        ordering = ["status", "substance_norm", "id"]
+        indexes = [models.Index(fields=["patient", "voided_at"], name="allergy_patient")]
+        constraints = [
+            # One live record per substance per patient: update it rather than adding another.
+            models.UniqueConstraint(
+                fields=["patient", "substance_norm"],
+                condition=Q(voided_at__isnull=True),
+                name="allergy_one_live_per_substance",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, status__in=["active", "inactive"])
+                | Q(voided_at__isnull=False, status="entered_in_error"),
+                name="allergy_void_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.substance} ({self.severity}, {self.status})"
+
+
+class InsurancePolicy(VoidableModel):
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="insurance_policies"
+    )
+    payer = models.CharField(max_length=200)
+    plan_name = models.CharField(max_length=200, blank=True)
+    policy_number = EncryptedTextField()
+    policy_number_hash = models.CharField(max_length=64, editable=False)
+    holder_name = models.CharField(max_length=200, blank=True, help_text="Blank: the patient.")
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta(VoidableModel.Meta):
+        verbose_name_plural = "insurance policies"
+        ordering = ["-is_primary", "-valid_from", "id"]
+        indexes = [
+            models.Index(fields=["patient", "voided_at"], name="insurance_patient"),
+            models.Index(fields=["policy_number_hash"], name="insurance_policy_hash"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="insurance_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer} policy for {self.patient_id}"
+
+
+class DoctorProfile(TimeStampedModel):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="doctor_profile",
+        limit_choices_to={"role": "doctor"},
+    )
+    specialization = models.CharField(max_length=100, db_index=True)
+    department = models.CharField(max_length=100, blank=True, db_index=True)
+    bio = models.TextField(blank=True)
+    available = models.BooleanField(default=True, db_index=True)
+    license_number = models.CharField(max_length=64, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["license_number"],
+                condition=~Q(license_number=""),
+                name="doctor_license_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dr {self.user.get_full_name() or self.user.username} ({self.specialization})"
+
+
+class CareAssignment(TimeStampedModel):
+    """A doctor is responsible for a patient until the assignment ends."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_assignments")
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="care_assignments",
+        limit_choices_to={"role": "doctor"},
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=255, blank=True)
+    active = models.BooleanField(default=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["doctor", "active"], name="assignment_doctor_active"),
+            models.Index(fields=["patient", "active"], name="assignment_patient_active"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "doctor"],
+                condition=Q(active=True),
+                name="assignment_one_active_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(active=True, ended_at__isnull=True)
+                | Q(active=False, ended_at__isnull=False),
+                name="assignment_ended_when_inactive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doctor_id} -> {self.patient_id} ({'active' if self.active else 'ended'})"
+
+
+class BreakGlassGrant(TimeStampedModel):
+    """Emergency access of one clinician to one chart for a limited time, reviewed by an admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    reason = models.TextField()
+    expires_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "patient", "expires_at"], name="breakglass_lookup"),
+            models.Index(fields=["reviewed_at", "created_at"], name="breakglass_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass by {self.user_id} on {self.patient_id} until {self.expires_at}"
