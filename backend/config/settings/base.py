@@ -161,6 +161,13 @@ STORAGES = {
 # Uploaded files live outside any public URL; they are served only by authorised views.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = None
+# Clinical documents (hms.clinical): the largest accepted file, in MB; larger answers 413.
+DOCUMENT_MAX_UPLOAD_MB = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20)
+# Files above 2.5 MB stream to a temporary file instead of memory (the 5 MB
+# DATA_UPLOAD_MAX_MEMORY_SIZE below limits the non-file part of a request only).
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {

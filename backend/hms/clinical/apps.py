@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ClinicalConfig(AppConfig):
     name = "hms.clinical"
     label = "clinical"
+    verbose_name = "Medical record"
+
+    def ready(self) -> None:
+        from hms.clinical.care import register_clinical_care_relationships
+        from hms.clinical.timeline_sources import register_clinical_timeline_sources
+
+        register_clinical_timeline_sources()
+        register_clinical_care_relationships()

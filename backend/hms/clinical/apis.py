@@ -1,0 +1,945 @@
+"""Thin API views of the medical record and documents: parse, call a selector or service, answer.
+
+Every list is paginated and filterable by `patient` (a patient's public id); `include_voided=1`
+shows voided records (marked). DELETE never deletes: it voids with a required reason (also
+`POST .../void/`). Roles are decided by the permission table; which patients by the selectors.
+"""
+
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hms.clinical import selectors, services
+from hms.clinical.icd10 import icd10_search
+from hms.clinical.models import (
+    DiagnosisType,
+    DocumentType,
+    EncounterStatus,
+    EncounterType,
+    ProblemStatus,
+)
+from hms.clinical.timeline import timeline_types
+from hms.clinical.uploads import UploadLimitHandler, upload_limit_bytes, upload_too_large
+from hms.core.pagination import paginated_response
+
+# --- Shared serializers -----------------------------------------------------------------------
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField(source="display_name")
+    role = serializers.CharField()
+
+
+class RecordOutputSerializer(serializers.Serializer):
+    """Fields every clinical record answers with."""
+
+    id = serializers.UUIDField(source="public_id")
+    patient = serializers.UUIDField(source="patient.public_id")
+    patient_mrn = serializers.CharField(source="patient.mrn")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    voided = serializers.BooleanField(source="is_voided")
+    voided_at = serializers.DateTimeField()
+    voided_by = UserRefSerializer(allow_null=True)
+    void_reason = serializers.CharField()
+
+
+class RecordFilterSerializer(serializers.Serializer):
+    patient = serializers.UUIDField(required=False, help_text="A patient's id")
+    encounter = serializers.UUIDField(required=False)
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+    include_voided = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
+            raise serializers.ValidationError({"until": ["Must be after 'since'."]})
+        return attrs
+
+
+class VoidInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why the record is voided")
+
+
+def _filters(serializer_class, request) -> dict:
+    filters = serializer_class(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
+def _void_reason(request) -> str:
+    """DELETE may carry the reason in the body or, for clients that cannot, as ?reason=."""
+    source = request.data if request.data else request.query_params
+    data = VoidInputSerializer(data={"reason": source.get("reason", "")})
+    data.is_valid(raise_exception=True)
+    return data.validated_data["reason"]
+
+
+def _encounter(patient, encounter_id):
+    """The encounter named in a request body: this patient's, else a 400 on the field."""
+    if encounter_id is None:
+        return None
+    encounter = selectors.encounter_for_patient(patient=patient, encounter_id=encounter_id)
+    if encounter is None:
+        raise serializers.ValidationError({"encounter": ["No such encounter for this patient."]})
+    return encounter
+
+
+class UploadLimitMixin:
+    """Refuse an oversized upload with 413 before it is read (Content-Length), or while it
+    streams in (upload handler), whichever comes first."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return
+        limit = upload_limit_bytes()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit + 1024 * 1024:  # room for the other form fields
+            raise upload_too_large(length)
+        django_request = request._request
+        if not getattr(django_request, "_files", None):
+            django_request.upload_handlers.insert(
+                0, UploadLimitHandler(django_request, limit=limit)
+            )
+
+
+# --- Encounters ------------------------------------------------------------------------------
+
+
+class EncounterOutputSerializer(RecordOutputSerializer):
+    type = serializers.CharField()
+    type_display = serializers.CharField(source="get_type_display")
+    status = serializers.CharField()
+    attending_doctor = UserRefSerializer()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+def _doctor(doctor_id):
+    if doctor_id is None:
+        return None
+    doctor = selectors.doctor_user_get(public_id=doctor_id)
+    if doctor is None:
+        raise serializers.ValidationError({"attending_doctor": ["No active doctor with this id."]})
+    return doctor
+
+
+class EncounterListCreateApi(APIView):
+    permission_resource = "encounters"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(RecordFilterSerializer):
+        status = serializers.ChoiceField(choices=EncounterStatus.choices, required=False)
+        type = serializers.ChoiceField(choices=EncounterType.choices, required=False)
+        doctor = serializers.UUIDField(required=False, help_text="Attending doctor's user id")
+
+    class InputSerializer(serializers.Serializer):
+        patient = serializers.UUIDField()
+        type = serializers.ChoiceField(choices=EncounterType.choices)
+        attending_doctor = serializers.UUIDField(
+            required=False, help_text="A doctor's user id; default: you"
+        )
+        started_at = serializers.DateTimeField(required=False)
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(parameters=[FilterSerializer], responses=EncounterOutputSerializer(many=True))
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.encounter_list(
+                user=request.user, filters=_filters(self.FilterSerializer, request)
+            ),
+            serializer_class=EncounterOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: EncounterOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        patient = selectors.clinical_patient_get(
+            user=request.user, patient_id=fields.pop("patient"), purpose="write"
+        )
+        fields["attending_doctor"] = _doctor(fields.pop("attending_doctor", None))
+        encounter = services.encounter_create(actor=request.user, patient=patient, **fields)
+        return Response(EncounterOutputSerializer(encounter).data, status=status.HTTP_201_CREATED)
+
+
+class EncounterDetailApi(APIView):
+    permission_resource = "encounters"
+    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
+
+    class InputSerializer(serializers.Serializer):
+        type = serializers.ChoiceField(choices=EncounterType.choices, required=False)
+        attending_doctor = serializers.UUIDField(required=False)
+        started_at = serializers.DateTimeField(required=False)
+        reason = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(responses=EncounterOutputSerializer)
+    def get(self, request, encounter_id):
+        encounter = selectors.encounter_get(user=request.user, encounter_id=encounter_id)
+        return Response(EncounterOutputSerializer(encounter).data)
+
+    @extend_schema(request=InputSerializer, responses=EncounterOutputSerializer)
+    def patch(self, request, encounter_id):
+        encounter = selectors.encounter_get(
+            user=request.user, encounter_id=encounter_id, purpose="write"
+        )
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "attending_doctor" in fields:
+            fields["attending_doctor"] = _doctor(fields["attending_doctor"])
+        encounter = services.encounter_update(actor=request.user, encounter=encounter, **fields)
+        return Response(EncounterOutputSerializer(encounter).data)
+
+    @extend_schema(request=VoidInputSerializer, responses=EncounterOutputSerializer)
+    def delete(self, request, encounter_id):
+        return _void(
+            request,
+            selectors.encounter_get,
+            "encounter_id",
+            encounter_id,
+            EncounterOutputSerializer,
+        )
+
+
+class EncounterCloseApi(APIView):
+    permission_resource = "encounters"
+    permission_actions = {"POST": "close"}
+
+    class InputSerializer(serializers.Serializer):
+        ended_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(request=InputSerializer, responses=EncounterOutputSerializer)
+    def post(self, request, encounter_id):
+        encounter = selectors.encounter_get(
+            user=request.user, encounter_id=encounter_id, purpose="write"
+        )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        encounter = services.encounter_close(
+            actor=request.user, encounter=encounter, **data.validated_data
+        )
+        return Response(EncounterOutputSerializer(encounter).data)
+
+
+def _void(request, getter, id_name, record_id, output_serializer):
+    reason = _void_reason(request)
+    record = getter(user=request.user, purpose="write", **{id_name: record_id})
+    record = services.clinical_record_void(actor=request.user, record=record, reason=reason)
+    return Response(output_serializer(record).data)
+
+
+class EncounterVoidApi(APIView):
+    permission_resource = "encounters"
+    permission_actions = {"POST": "void"}
+
+    @extend_schema(request=VoidInputSerializer, responses=EncounterOutputSerializer)
+    def post(self, request, encounter_id):
+        return _void(
+            request,
+            selectors.encounter_get,
+            "encounter_id",
+            encounter_id,
+            EncounterOutputSerializer,
+        )
+
+
+# --- Visit notes -----------------------------------------------------------------------------
+
+
+class DocumentRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, document) -> str:
+        return f"/api/documents/{document.public_id}/download/"
+
+
+class VisitNoteOutputSerializer(RecordOutputSerializer):
+    doctor = UserRefSerializer()
+    encounter = serializers.UUIDField(source="encounter.public_id", allow_null=True, default=None)
+    appointment = serializers.UUIDField(source="appointment_public_id", allow_null=True)
+    visit_date = serializers.DateTimeField()
+    notes = serializers.CharField()
+    prescription = DocumentRefSerializer(allow_null=True)
+
+
+class VisitNoteListCreateApi(UploadLimitMixin, APIView):
+    """Seed: GET/POST /api/visitnotes/. POST as JSON, or multipart with a `prescription` file."""
+
+    permission_resource = "visitnotes"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(RecordFilterSerializer):
+        doctor = serializers.UUIDField(required=False)
+
+    class InputSerializer(serializers.Serializer):
+        patient = serializers.UUIDField()
+        encounter = serializers.UUIDField(required=False, allow_null=True)
+        appointment = serializers.UUIDField(required=False, allow_null=True)
+        visit_date = serializers.DateTimeField(required=False)
+        notes = serializers.CharField(max_length=50_000)
+        prescription = serializers.FileField(
+            required=False, allow_null=True, help_text="PDF, PNG, JPEG or DICOM"
+        )
+
+    @extend_schema(parameters=[FilterSerializer], responses=VisitNoteOutputSerializer(many=True))
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.visit_note_list(
+                user=request.user, filters=_filters(self.FilterSerializer, request)
+            ),
+            serializer_class=VisitNoteOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: VisitNoteOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        patient = selectors.clinical_patient_get(
+            user=request.user, patient_id=fields.pop("patient"), purpose="write"
+        )
+        note = services.visit_note_create(
+            actor=request.user,
+            patient=patient,
+            encounter=_encounter(patient, fields.pop("encounter", None)),
+            appointment_public_id=fields.pop("appointment", None),
+            prescription_file=fields.pop("prescription", None),
+            **fields,
+        )
+        return Response(VisitNoteOutputSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class VisitNoteDetailApi(UploadLimitMixin, APIView):
+    permission_resource = "visitnotes"
+    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
+
+    class InputSerializer(serializers.Serializer):
+        encounter = serializers.UUIDField(required=False, allow_null=True)
+        appointment = serializers.UUIDField(required=False, allow_null=True)
+        visit_date = serializers.DateTimeField(required=False)
+        notes = serializers.CharField(max_length=50_000, required=False)
+        prescription = serializers.FileField(required=False)
+
+    @extend_schema(responses=VisitNoteOutputSerializer)
+    def get(self, request, note_id):
+        note = selectors.visit_note_get(user=request.user, note_id=note_id)
+        return Response(VisitNoteOutputSerializer(note).data)
+
+    @extend_schema(request=InputSerializer, responses=VisitNoteOutputSerializer)
+    def patch(self, request, note_id):
+        note = selectors.visit_note_get(user=request.user, note_id=note_id, purpose="write")
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "encounter" in fields:
+            fields["encounter"] = _encounter(note.patient, fields["encounter"])
+        if "appointment" in fields:
+            fields["appointment_public_id"] = fields.pop("appointment")
+        note = services.visit_note_update(
+            actor=request.user,
+            note=note,
+            prescription_file=fields.pop("prescription", None),
+            **fields,
+        )
+        return Response(VisitNoteOutputSerializer(note).data)
+
+    @extend_schema(request=VoidInputSerializer, responses=VisitNoteOutputSerializer)
+    def delete(self, request, note_id):
+        return _void(
+            request, selectors.visit_note_get, "note_id", note_id, VisitNoteOutputSerializer
+        )
+
+
+class VisitNoteVoidApi(APIView):
+    permission_resource = "visitnotes"
+    permission_actions = {"POST": "void"}
+
+    @extend_schema(request=VoidInputSerializer, responses=VisitNoteOutputSerializer)
+    def post(self, request, note_id):
+        return _void(
+            request, selectors.visit_note_get, "note_id", note_id, VisitNoteOutputSerializer
+        )
+
+
+# --- Vital signs ------------------------------------------------------------------------------
+
+
+class VitalSignsOutputSerializer(RecordOutputSerializer):
+    encounter = serializers.UUIDField(source="encounter.public_id", allow_null=True, default=None)
+    recorded_by = UserRefSerializer()
+    measured_at = serializers.DateTimeField()
+    systolic_bp = serializers.IntegerField(allow_null=True)
+    diastolic_bp = serializers.IntegerField(allow_null=True)
+    pulse = serializers.IntegerField(allow_null=True)
+    temperature_c = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
+    spo2 = serializers.IntegerField(allow_null=True)
+    respiratory_rate = serializers.IntegerField(allow_null=True)
+    weight_kg = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    height_cm = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
+    bmi = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
+
+
+class MeasurementsSerializer(serializers.Serializer):
+    """Loose types only: the physiological ranges are checked (with a clear message per field)
+    by the service, not hidden behind a "too many digits" error here."""
+
+    systolic_bp = serializers.IntegerField(required=False, allow_null=True, help_text="mmHg")
+    diastolic_bp = serializers.IntegerField(required=False, allow_null=True, help_text="mmHg")
+    pulse = serializers.IntegerField(required=False, allow_null=True, help_text="beats/min")
+    temperature_c = serializers.DecimalField(
+        max_digits=9, decimal_places=3, required=False, allow_null=True, help_text="°C"
+    )
+    spo2 = serializers.IntegerField(required=False, allow_null=True, help_text="%")
+    respiratory_rate = serializers.IntegerField(
+        required=False, allow_null=True, help_text="breaths/min"
+    )
+    weight_kg = serializers.DecimalField(
+        max_digits=9, decimal_places=3, required=False, allow_null=True, help_text="kg"
+    )
+    height_cm = serializers.DecimalField(
+        max_digits=9, decimal_places=3, required=False, allow_null=True, help_text="cm"
+    )
+
+
+class VitalSignsListCreateApi(APIView):
+    permission_resource = "vitals"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    FilterSerializer = RecordFilterSerializer
+
+    class InputSerializer(MeasurementsSerializer):
+        patient = serializers.UUIDField()
+        encounter = serializers.UUIDField(required=False, allow_null=True)
+        measured_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(
+        parameters=[RecordFilterSerializer], responses=VitalSignsOutputSerializer(many=True)
+    )
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.vital_signs_list(
+                user=request.user, filters=_filters(self.FilterSerializer, request)
+            ),
+            serializer_class=VitalSignsOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: VitalSignsOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        patient = selectors.clinical_patient_get(
+            user=request.user, patient_id=fields.pop("patient"), purpose="write"
+        )
+        vitals = services.vital_signs_record(
+            actor=request.user,
+            patient=patient,
+            encounter=_encounter(patient, fields.pop("encounter", None)),
+            **fields,
+        )
+        return Response(VitalSignsOutputSerializer(vitals).data, status=status.HTTP_201_CREATED)
+
+
+class VitalSignsDetailApi(APIView):
+    permission_resource = "vitals"
+    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
+
+    class InputSerializer(MeasurementsSerializer):
+        encounter = serializers.UUIDField(required=False, allow_null=True)
+        measured_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(responses=VitalSignsOutputSerializer)
+    def get(self, request, vitals_id):
+        vitals = selectors.vital_signs_get(user=request.user, vitals_id=vitals_id)
+        return Response(VitalSignsOutputSerializer(vitals).data)
+
+    @extend_schema(request=InputSerializer, responses=VitalSignsOutputSerializer)
+    def patch(self, request, vitals_id):
+        vitals = selectors.vital_signs_get(user=request.user, vitals_id=vitals_id, purpose="write")
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "encounter" in fields:
+            fields["encounter"] = _encounter(vitals.patient, fields["encounter"])
+        vitals = services.vital_signs_update(actor=request.user, vitals=vitals, **fields)
+        return Response(VitalSignsOutputSerializer(vitals).data)
+
+    @extend_schema(request=VoidInputSerializer, responses=VitalSignsOutputSerializer)
+    def delete(self, request, vitals_id):
+        return _void(
+            request, selectors.vital_signs_get, "vitals_id", vitals_id, VitalSignsOutputSerializer
+        )
+
+
+class VitalSignsVoidApi(APIView):
+    permission_resource = "vitals"
+    permission_actions = {"POST": "void"}
+
+    @extend_schema(request=VoidInputSerializer, responses=VitalSignsOutputSerializer)
+    def post(self, request, vitals_id):
+        return _void(
+            request, selectors.vital_signs_get, "vitals_id", vitals_id, VitalSignsOutputSerializer
+        )
+
+
+# --- Diagnoses --------------------------------------------------------------------------------
+
+
+class DiagnosisOutputSerializer(RecordOutputSerializer):
+    encounter = serializers.UUIDField(source="encounter.public_id")
+    code = serializers.CharField()
+    title = serializers.CharField()
+    type = serializers.CharField()
+    notes = serializers.CharField()
+    diagnosed_at = serializers.DateTimeField()
+    diagnosed_by = UserRefSerializer()
+
+
+class DiagnosisListCreateApi(APIView):
+    permission_resource = "diagnoses"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(RecordFilterSerializer):
+        code = serializers.CharField(required=False, max_length=8, help_text="ICD-10 prefix")
+        type = serializers.ChoiceField(choices=DiagnosisType.choices, required=False)
+
+    class InputSerializer(serializers.Serializer):
+        encounter = serializers.UUIDField()
+        code = serializers.CharField(max_length=16, help_text="ICD-10 (WHO), e.g. J45.9")
+        type = serializers.ChoiceField(
+            choices=DiagnosisType.choices, required=False, default=DiagnosisType.PROVISIONAL
+        )
+        notes = serializers.CharField(required=False, allow_blank=True, default="")
+        diagnosed_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=DiagnosisOutputSerializer(many=True))
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.diagnosis_list(
+                user=request.user, filters=_filters(self.FilterSerializer, request)
+            ),
+            serializer_class=DiagnosisOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: DiagnosisOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        encounter = selectors.encounter_for_write(
+            user=request.user, encounter_id=fields.pop("encounter")
+        )
+        diagnosis = services.diagnosis_create(actor=request.user, encounter=encounter, **fields)
+        return Response(DiagnosisOutputSerializer(diagnosis).data, status=status.HTTP_201_CREATED)
+
+
+class DiagnosisDetailApi(APIView):
+    permission_resource = "diagnoses"
+    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=16, required=False)
+        type = serializers.ChoiceField(choices=DiagnosisType.choices, required=False)
+        notes = serializers.CharField(required=False, allow_blank=True)
+        diagnosed_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(responses=DiagnosisOutputSerializer)
+    def get(self, request, diagnosis_id):
+        diagnosis = selectors.diagnosis_get(user=request.user, diagnosis_id=diagnosis_id)
+        return Response(DiagnosisOutputSerializer(diagnosis).data)
+
+    @extend_schema(request=InputSerializer, responses=DiagnosisOutputSerializer)
+    def patch(self, request, diagnosis_id):
+        diagnosis = selectors.diagnosis_get(
+            user=request.user, diagnosis_id=diagnosis_id, purpose="write"
+        )
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        diagnosis = services.diagnosis_update(
+            actor=request.user, diagnosis=diagnosis, **data.validated_data
+        )
+        return Response(DiagnosisOutputSerializer(diagnosis).data)
+
+    @extend_schema(request=VoidInputSerializer, responses=DiagnosisOutputSerializer)
+    def delete(self, request, diagnosis_id):
+        return _void(
+            request,
+            selectors.diagnosis_get,
+            "diagnosis_id",
+            diagnosis_id,
+            DiagnosisOutputSerializer,
+        )
+
+
+class DiagnosisVoidApi(APIView):
+    permission_resource = "diagnoses"
+    permission_actions = {"POST": "void"}
+
+    @extend_schema(request=VoidInputSerializer, responses=DiagnosisOutputSerializer)
+    def post(self, request, diagnosis_id):
+        return _void(
+            request,
+            selectors.diagnosis_get,
+            "diagnosis_id",
+            diagnosis_id,
+            DiagnosisOutputSerializer,
+        )
+
+
+# --- Problem list -----------------------------------------------------------------------------
+
+
+class ProblemOutputSerializer(RecordOutputSerializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    onset_date = serializers.DateField()
+    resolved_date = serializers.DateField()
+    notes = serializers.CharField()
+    recorded_by = UserRefSerializer()
+
+
+class ProblemListCreateApi(APIView):
+    permission_resource = "problems"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(RecordFilterSerializer):
+        status = serializers.ChoiceField(choices=ProblemStatus.choices, required=False)
+        code = serializers.CharField(required=False, max_length=8, help_text="ICD-10 prefix")
+
+    class InputSerializer(serializers.Serializer):
+        patient = serializers.UUIDField()
+        code = serializers.CharField(max_length=16, help_text="ICD-10 (WHO)")
+        status = serializers.ChoiceField(
+            choices=ProblemStatus.choices, required=False, default=ProblemStatus.ACTIVE
+        )
+        onset_date = serializers.DateField(required=False, allow_null=True)
+        resolved_date = serializers.DateField(required=False, allow_null=True)
+        notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(parameters=[FilterSerializer], responses=ProblemOutputSerializer(many=True))
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.problem_list(
+                user=request.user, filters=_filters(self.FilterSerializer, request)
+            ),
+            serializer_class=ProblemOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: ProblemOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        patient = selectors.clinical_patient_get(
+            user=request.user, patient_id=fields.pop("patient"), purpose="write"
+        )
+        problem = services.problem_create(actor=request.user, patient=patient, **fields)
+        return Response(ProblemOutputSerializer(problem).data, status=status.HTTP_201_CREATED)
+
+
+class ProblemDetailApi(APIView):
+    permission_resource = "problems"
+    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=16, required=False)
+        status = serializers.ChoiceField(choices=ProblemStatus.choices, required=False)
+        onset_date = serializers.DateField(required=False, allow_null=True)
+        resolved_date = serializers.DateField(required=False, allow_null=True)
+        notes = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(responses=ProblemOutputSerializer)
+    def get(self, request, problem_id):
+        problem = selectors.problem_get(user=request.user, problem_id=problem_id)
+        return Response(ProblemOutputSerializer(problem).data)
+
+    @extend_schema(request=InputSerializer, responses=ProblemOutputSerializer)
+    def patch(self, request, problem_id):
+        problem = selectors.problem_get(user=request.user, problem_id=problem_id, purpose="write")
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        problem = services.problem_update(
+            actor=request.user, problem=problem, **data.validated_data
+        )
+        return Response(ProblemOutputSerializer(problem).data)
+
+    @extend_schema(request=VoidInputSerializer, responses=ProblemOutputSerializer)
+    def delete(self, request, problem_id):
+        return _void(
+            request, selectors.problem_get, "problem_id", problem_id, ProblemOutputSerializer
+        )
+
+
+class ProblemVoidApi(APIView):
+    permission_resource = "problems"
+    permission_actions = {"POST": "void"}
+
+    @extend_schema(request=VoidInputSerializer, responses=ProblemOutputSerializer)
+    def post(self, request, problem_id):
+        return _void(
+            request, selectors.problem_get, "problem_id", problem_id, ProblemOutputSerializer
+        )
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+class DocumentOutputSerializer(RecordOutputSerializer):
+    doc_type = serializers.CharField()
+    description = serializers.CharField()
+    encounter = serializers.UUIDField(source="encounter.public_id", allow_null=True, default=None)
+    appointment = serializers.UUIDField(source="appointment_public_id", allow_null=True)
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_by = UserRefSerializer()
+    uploaded_at = serializers.DateTimeField(source="created_at")
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, document) -> str:
+        return f"/api/documents/{document.public_id}/download/"
+
+
+class DocumentListCreateApi(UploadLimitMixin, APIView):
+    """Seed: GET/POST /api/documents/. POST is multipart (`file`, `doc_type`, ...)."""
+
+    permission_resource = "documents"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(RecordFilterSerializer):
+        doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
+
+    class InputSerializer(serializers.Serializer):
+        patient = serializers.UUIDField(required=False, help_text="Default for a patient: own")
+        file = serializers.FileField(help_text="PDF, PNG, JPEG or DICOM (checked by content)")
+        doc_type = serializers.ChoiceField(choices=DocumentType.choices)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+        encounter = serializers.UUIDField(required=False, allow_null=True)
+        appointment = serializers.UUIDField(required=False, allow_null=True)
+
+    @extend_schema(parameters=[FilterSerializer], responses=DocumentOutputSerializer(many=True))
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.document_list(
+                user=request.user, filters=_filters(self.FilterSerializer, request)
+            ),
+            serializer_class=DocumentOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: DocumentOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        patient = selectors.document_patient_for_upload(
+            user=request.user, patient_id=fields.pop("patient", None)
+        )
+        document = services.document_upload(
+            actor=request.user,
+            patient=patient,
+            encounter=_encounter(patient, fields.pop("encounter", None)),
+            appointment_public_id=fields.pop("appointment", None),
+            **fields,
+        )
+        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDetailApi(APIView):
+    permission_resource = "documents"
+    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
+
+    class InputSerializer(serializers.Serializer):
+        doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
+        description = serializers.CharField(required=False, allow_blank=True)
+        encounter = serializers.UUIDField(required=False, allow_null=True)
+
+    @extend_schema(responses=DocumentOutputSerializer)
+    def get(self, request, document_id):
+        document = selectors.document_get(user=request.user, document_id=document_id)
+        return Response(DocumentOutputSerializer(document).data)
+
+    @extend_schema(request=InputSerializer, responses=DocumentOutputSerializer)
+    def patch(self, request, document_id):
+        document = selectors.document_get(
+            user=request.user, document_id=document_id, purpose="write"
+        )
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "encounter" in fields:
+            fields["encounter"] = _encounter(document.patient, fields["encounter"])
+        document = services.document_update(actor=request.user, document=document, **fields)
+        return Response(DocumentOutputSerializer(document).data)
+
+    @extend_schema(request=VoidInputSerializer, responses=DocumentOutputSerializer)
+    def delete(self, request, document_id):
+        return _document_void(request, document_id)
+
+
+def _document_void(request, document_id):
+    reason = _void_reason(request)
+    document = selectors.document_get(user=request.user, document_id=document_id, purpose="write")
+    document = services.document_void(actor=request.user, document=document, reason=reason)
+    return Response(DocumentOutputSerializer(document).data)
+
+
+class DocumentVoidApi(APIView):
+    permission_resource = "documents"
+    permission_actions = {"POST": "void"}
+
+    @extend_schema(request=VoidInputSerializer, responses=DocumentOutputSerializer)
+    def post(self, request, document_id):
+        return _document_void(request, document_id)
+
+
+class DocumentDownloadApi(APIView):
+    """Streams the stored file. The chart read and the download are both audited."""
+
+    permission_resource = "documents"
+    permission_actions = {"GET": "download"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "inline", bool, description="Show in the browser instead of saving (not DICOM)"
+            )
+        ],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    def get(self, request, document_id):
+        document = selectors.document_get(
+            user=request.user, document_id=document_id, purpose="download"
+        )
+        inline = request.query_params.get("inline") in ("1", "true", "yes")
+        handle = selectors.document_open(document=document)
+        services.document_download_record(actor=request.user, document=document)
+        response = FileResponse(
+            handle,
+            as_attachment=not (inline and document.content_type != "application/dicom"),
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        response["Digest"] = f"sha-256={document.sha256}"
+        return response
+
+
+# --- Timeline and ICD-10 search ---------------------------------------------------------------
+
+
+class TimelineEntryOutputSerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    type = serializers.CharField()
+    id = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    actor = serializers.CharField()
+    voided = serializers.BooleanField()
+    void_reason = serializers.CharField()
+    source = serializers.CharField()
+    detail = serializers.JSONField()
+
+
+class PatientTimelineApi(APIView):
+    """Every clinical event of one patient, newest first (encounters, notes, vitals, diagnoses,
+    problems, and what later modules register)."""
+
+    permission_resource = "timeline"
+    permission_actions = {"GET": "read"}
+
+    class FilterSerializer(serializers.Serializer):
+        type = serializers.CharField(
+            required=False, help_text="Entry types, comma-separated (e.g. vitals,diagnosis)"
+        )
+        since = serializers.DateTimeField(required=False)
+        until = serializers.DateTimeField(required=False)
+        include_voided = serializers.BooleanField(required=False, default=False)
+
+        def validate_type(self, value):
+            types = {part.strip() for part in value.split(",") if part.strip()}
+            unknown = types - timeline_types()
+            if unknown:
+                raise serializers.ValidationError(
+                    f"Unknown type(s): {', '.join(sorted(unknown))}. "
+                    f"Known: {', '.join(sorted(timeline_types()))}."
+                )
+            return types
+
+        def validate(self, attrs):
+            if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
+                raise serializers.ValidationError({"until": ["Must be after 'since'."]})
+            return attrs
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses=TimelineEntryOutputSerializer(many=True)
+    )
+    def get(self, request, patient_id):
+        filters = _filters(self.FilterSerializer, request)
+        entries = selectors.patient_timeline(
+            user=request.user,
+            patient_id=patient_id,
+            types=filters.get("type") or None,
+            since=filters.get("since"),
+            until=filters.get("until"),
+            include_voided=filters["include_voided"],
+        )
+        return paginated_response(
+            queryset=entries,
+            serializer_class=TimelineEntryOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class Icd10SearchApi(APIView):
+    """Look up ICD-10 codes for a diagnosis or problem picker (WHO ICD-10, 2019)."""
+
+    permission_resource = "icd10"
+    permission_actions = {"GET": "list"}
+
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(max_length=100, help_text="Code prefix or words of the title")
+
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        title = serializers.CharField()
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
+    def get(self, request):
+        filters = _filters(self.FilterSerializer, request)
+        return paginated_response(
+            queryset=icd10_search(filters["q"], limit=100),
+            serializer_class=self.OutputSerializer,
+            request=request,
+            view=self,
+        )
