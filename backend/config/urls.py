@@ -1,16 +1,10 @@
-from django.conf import settings
-from django.shortcuts import render
 from django.urls import include, path, re_path
 
-from hms.accounts.views import session_login, session_logout
+from hms.accounts.views import session_login
 from hms.core.errors import api_not_found
 from hms.core.health import health
 from hms.core.schema import SchemaApi, SwaggerUiApi
-
-
-def home(request):
-    return render(request, "core/home.html", {"hospital_name": settings.HOSPITAL_NAME})
-
+from hms.web import views as web_views
 
 api_patterns = [
     path("", include("hms.accounts.urls")),
@@ -22,13 +16,15 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", web_views.home, name="home"),
     path("health/", health, name="health"),
     path("login/", session_login, name="session-login"),
-    path("logout/", session_logout, name="session-logout"),
+    path("logout/", web_views.sign_out, name="session-logout"),
     path("api/", include(api_patterns)),
     # Anything else under /api/ is a JSON 404, never an HTML page.
     re_path(r"^api/", api_not_found, name="api-not-found"),
+    # The web portal for patients and doctors (hms.web).
+    path("", include("hms.web.urls")),
 ]
 
 handler400 = "hms.core.errors.handler400"

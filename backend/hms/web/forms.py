@@ -1,0 +1,131 @@
+"""Portal forms: they parse and check input; services do the writes and the business rules."""
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from hms.core.errors import ApplicationError
+
+
+class ServiceErrorsMixin:
+    """Put an ApplicationError's field messages next to the matching fields."""
+
+    service_field_map: dict[str, str] = {}
+
+    def add_service_error(self, exc: ApplicationError) -> None:
+        placed = False
+        for name, messages in (exc.fields or {}).items():
+            field = self.service_field_map.get(name, name)
+            if field in self.fields:
+                for message in messages if isinstance(messages, list | tuple) else [messages]:
+                    self.add_error(field, str(message))
+                placed = True
+        if not placed:
+            self.add_error(None, exc.message)
+
+
+def _text(label: str, autocomplete: str, *, required: bool = True, max_length: int = 150, **kw):
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.TextInput(attrs={"autocomplete": autocomplete, **kw}),
+    )
+
+
+class SignUpForm(ServiceErrorsMixin, forms.Form):
+    service_field_map = {"password": "password1"}
+
+    first_name = _text("First name", "given-name")
+    last_name = _text("Last name", "family-name")
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = _text("Phone", "tel", required=False, max_length=32, inputmode="tel")
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Repeat the password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords are not the same.")
+        return cleaned
+
+
+class ProfileForm(ServiceErrorsMixin, forms.Form):
+    first_name = _text("First name", "given-name")
+    last_name = _text("Last name", "family-name")
+    email = forms.EmailField(
+        label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = _text("Phone", "tel", required=False, max_length=32, inputmode="tel")
+
+
+class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
+    service_field_map = {"password": "new_password1"}
+
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="Repeat the new password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", "The two passwords are not the same.")
+        return cleaned
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    """Django's form with plain help text (the template shows the rules in one sentence)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].help_text = ""
+        self.fields["new_password2"].label = "Repeat the new password"

@@ -1,0 +1,138 @@
+"""What each role sees in the portal: its home page and its navigation.
+
+Patients get the patient portal, doctors the doctor workspace, every other staff role a page
+that points to the desktop client (plus read-only staff pages as they are added). An entry that
+needs a module appears only when that module is installed, so the menu fills as modules land.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+from hms.core.roles import Role
+
+PORTAL_ROLES = frozenset({Role.PATIENT})
+WORKSPACE_ROLES = frozenset({Role.DOCTOR})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+    requires_app: str | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+STAFF_ROLES_WITHOUT_WORKSPACE = frozenset(Role) - PORTAL_ROLES - WORKSPACE_ROLES
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Overview", "web:portal", "home", PORTAL_ROLES),
+    NavItem("My record", "web:portal-record", "clipboard", PORTAL_ROLES, "hms.patients"),
+    NavItem("Visits", "web:portal-visits", "stethoscope", PORTAL_ROLES, "hms.clinical"),
+    NavItem("Documents", "web:portal-documents", "file", PORTAL_ROLES, "hms.clinical"),
+    NavItem("Who viewed my record", "web:portal-access", "eye", PORTAL_ROLES, "hms.patients"),
+    NavItem("Workspace", "web:workspace", "home", WORKSPACE_ROLES),
+    NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),
+    NavItem("Overview", "web:staff", "home", STAFF_ROLES_WITHOUT_WORKSPACE),
+)
+
+
+def nav_items_for(user) -> list[NavItem]:
+    role = getattr(user, "role", None)
+    return [
+        item
+        for item in NAV_ITEMS
+        if role in item.roles
+        and (item.requires_app is None or apps.is_installed(item.requires_app))
+    ]
+
+
+def home_url_name_for(user) -> str:
+    role = getattr(user, "role", None)
+    if role in PORTAL_ROLES:
+        return "web:portal"
+    if role in WORKSPACE_ROLES:
+        return "web:workspace"
+    return "web:staff"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A dashboard tile. Without a page behind `url_name` yet, it shows as "coming soon"."""
+
+    title: str
+    text: str
+    icon: str
+    url_name: str | None = None
+
+    def as_tile(self) -> dict:
+        url = None
+        if self.url_name:
+            try:
+                url = reverse(self.url_name)
+            except NoReverseMatch:
+                url = None
+        return {"title": self.title, "text": self.text, "icon": self.icon, "url": url}
+
+
+PORTAL_SECTIONS = (
+    Section(
+        "My record",
+        "Your profile, contact details and allergies.",
+        "clipboard",
+        "web:portal-record",
+    ),
+    Section(
+        "Visits", "Your visit history with the doctor's notes.", "stethoscope", "web:portal-visits"
+    ),
+    Section("Documents", "Upload and download your documents.", "file", "web:portal-documents"),
+    Section(
+        "Who viewed my record", "Every time someone opened your record.", "eye", "web:portal-access"
+    ),
+    Section(
+        "Appointments", "Book, see and cancel appointments.", "calendar", "web:portal-appointments"
+    ),
+    Section("Results", "Laboratory results and radiology reports.", "flask", "web:portal-results"),
+    Section(
+        "Prescriptions", "Your current and past prescriptions.", "pill", "web:portal-prescriptions"
+    ),
+    Section(
+        "Invoices", "Invoices and payments, with PDF copies.", "receipt", "web:portal-invoices"
+    ),
+    Section(
+        "Teleconsult", "Start or join a video consultation.", "video", "web:portal-teleconsult"
+    ),
+)
+
+WORKSPACE_SECTIONS = (
+    Section(
+        "My patients",
+        "The patients assigned to you, with their charts.",
+        "users",
+        "web:workspace-patients",
+    ),
+    Section(
+        "Today's queue",
+        "Today's appointments and check-in status.",
+        "calendar",
+        "web:workspace-queue",
+    ),
+    Section(
+        "Results to review", "New laboratory and imaging results.", "flask", "web:workspace-results"
+    ),
+    Section(
+        "Prescribing", "Prescriptions with safety warnings.", "pill", "web:workspace-prescribing"
+    ),
+)
+
+
+def tiles(sections) -> list[dict]:
+    """Tiles with a page first, then the ones still to come."""
+    built = [section.as_tile() for section in sections]
+    return [t for t in built if t["url"]] + [t for t in built if not t["url"]]

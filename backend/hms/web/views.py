@@ -1,0 +1,265 @@
+"""Portal pages. Thin: parse the form, call another app's service or selector, render.
+
+Access: `portal_page(roles)` signs the user in and checks the role; every page that shows a
+patient's data gets the patient from `hms.patients.access` (scoped and audited there).
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from hms.accounts import services as account_services
+from hms.accounts.views import session_logout
+from hms.core.errors import ApplicationError
+from hms.core.models import AuditAction
+from hms.core.roles import Role
+from hms.core.services import audit_record
+from hms.web.forms import (
+    PasswordChangeForm,
+    PortalPasswordResetForm,
+    PortalSetPasswordForm,
+    ProfileForm,
+    SignUpForm,
+)
+from hms.web.navigation import (
+    PORTAL_ROLES,
+    PORTAL_SECTIONS,
+    WORKSPACE_ROLES,
+    WORKSPACE_SECTIONS,
+    home_url_name_for,
+    tiles,
+)
+
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def portal_page(roles=None):
+    """Signed-in users only (others go to the sign-in page); `roles` limits who may open it
+    (others get 403). Pages are never cached: they show personal data."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if roles is not None and request.user.role not in roles:
+                raise PermissionDenied("This page is not part of your role's portal.")
+            return view(request, *args, **kwargs)
+
+        return never_cache(login_required(wrapped))
+
+    return decorator
+
+
+def _form_status(request, form) -> int:
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+def _headline(user, *, doctor: bool = False) -> str:
+    hour = timezone.localtime().hour
+    greeting = "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
+    if doctor and user.last_name:
+        return f"{greeting}, Dr {user.last_name}"
+    return f"{greeting}, {user.first_name or user.username}"
+
+
+# --- Public ---------------------------------------------------------------------------------
+
+
+@never_cache
+def home(request):
+    if request.user.is_authenticated:
+        return redirect(home_url_name_for(request.user))
+    return render(request, "web/public/home.html")
+
+
+@require_http_methods(["POST"])
+def sign_out(request):
+    """The accounts app's session logout (audited), plus a note on the sign-in page."""
+    response = session_logout(request)
+    if response.status_code == 302:
+        messages.info(request, "You have been signed out.")
+    return response
+
+
+@transaction.atomic
+def _register_patient(data: dict):
+    return account_services.patient_account_register(
+        username=data["username"],
+        password=data["password1"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        phone=data["phone"],
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(home_url_name_for(request.user))
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _register_patient(data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            # Sign in through the one sign-in path, so it is audited like any other.
+            user = account_services.auth_authenticate(
+                request=request, username=data["username"], password=data["password1"]
+            )
+            login(request, user, backend=SESSION_BACKEND)
+            messages.success(request, f"Welcome, {user.first_name}! Your account is ready.")
+            return redirect("web:portal")
+    return render(
+        request, "web/public/signup.html", {"form": form}, status=_form_status(request, form)
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PortalPasswordResetForm
+    template_name = "web/public/password_reset_form.html"
+    email_template_name = "web/email/password_reset_email.txt"
+    subject_template_name = "web/email/password_reset_subject.txt"
+    success_url = reverse_lazy("web:password-reset-done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "web/public/password_reset_done.html"
+
+    def get_context_data(self, **kwargs):
+        hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+        return super().get_context_data(timeout_hours=hours, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
+    template_name = "web/public/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            actor=form.user,
+            action=AuditAction.UPDATE,
+            resource_type="password",
+            object_id=form.user.public_id,
+            detail={"reset_by_email": True},
+        )
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "web/public/password_reset_complete.html"
+
+
+# --- Signed in: every role --------------------------------------------------------------------
+
+
+@portal_page()
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    initial = {f: getattr(user, f) for f in ("first_name", "last_name", "email", "phone")}
+    profile_form = ProfileForm(initial=initial, prefix="profile")
+    password_form = PasswordChangeForm(prefix="password")
+    if request.method == "POST":
+        if request.POST.get("form") == "password":
+            password_form = PasswordChangeForm(request.POST, prefix="password")
+            if password_form.is_valid():
+                data = password_form.cleaned_data
+                try:
+                    user = account_services.password_change(
+                        user=user,
+                        current_password=data["current_password"],
+                        new_password=data["new_password1"],
+                    )
+                except ApplicationError as exc:
+                    password_form.add_service_error(exc)
+                else:
+                    update_session_auth_hash(request, user)
+                    messages.success(request, "Your password was changed.")
+                    return redirect("web:account")
+        else:
+            profile_form = ProfileForm(request.POST, initial=initial, prefix="profile")
+            if profile_form.is_valid():
+                changes = {
+                    k: v for k, v in profile_form.cleaned_data.items() if v != initial.get(k)
+                }
+                try:
+                    account_services.profile_update(user=user, **changes)
+                except ApplicationError as exc:
+                    profile_form.add_service_error(exc)
+                else:
+                    messages.success(request, "Your details were saved.")
+                    return redirect("web:account")
+    status = 400 if profile_form.errors or password_form.errors else 200
+    return render(
+        request,
+        "web/account/account.html",
+        {"profile_form": profile_form, "password_form": password_form},
+        status=status,
+    )
+
+
+# --- Patient portal ----------------------------------------------------------------------------
+
+
+@portal_page(PORTAL_ROLES)
+def portal(request):
+    context = {"headline": _headline(request.user), "sections": tiles(PORTAL_SECTIONS)}
+    return render(request, "web/portal/dashboard.html", context)
+
+
+# --- Doctor workspace --------------------------------------------------------------------------
+
+
+@portal_page(WORKSPACE_ROLES)
+def workspace(request):
+    context = {
+        "headline": _headline(request.user, doctor=True),
+        "sections": tiles(WORKSPACE_SECTIONS),
+    }
+    return render(request, "web/workspace/dashboard.html", context)
+
+
+# --- Other staff -------------------------------------------------------------------------------
+
+STAFF_DUTIES = {
+    Role.ADMIN: "Create staff accounts, manage roles and review the audit log.",
+    Role.NURSE: "Record vitals, run the nursing charts and the ward and ICU.",
+    Role.RECEPTIONIST: (
+        "Register patients, schedule appointments, check patients in and take payments."
+    ),
+    Role.PHARMACIST: "Dispense prescriptions and manage stock.",
+    Role.LAB_TECHNICIAN: "Work the laboratory worklist and enter results.",
+    Role.RADIOLOGIST: "Work the imaging worklist and write reports.",
+    Role.ACCOUNTANT: "Invoices, payments and insurance claims.",
+}
+
+
+@portal_page(frozenset(Role) - PORTAL_ROLES - WORKSPACE_ROLES)
+def staff(request):
+    return render(
+        request,
+        "web/staff/dashboard.html",
+        {
+            "headline": _headline(request.user),
+            "duties": STAFF_DUTIES.get(request.user.role, ""),
+            "staff_pages": [],
+        },
+    )
