@@ -117,6 +117,11 @@ class RegisterApi(APIView):
         role = serializers.ChoiceField(
             choices=[Role.PATIENT], required=False, help_text="Only 'patient' is accepted."
         )
+        # For the chart created with the account (hms.patients).
+        date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+        sex = serializers.ChoiceField(
+            choices=["female", "male", "other", "unknown"], required=False, default="unknown"
+        )
 
         def validate_username(self, value):
             User.username_validator(value)

@@ -1,7 +1,7 @@
 """Writes for accounts: staff administration, registration, login/lockout, logout."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -107,8 +107,13 @@ def patient_account_register(
     last_name: str = "",
     email: str = "",
     phone: str = "",
+    date_of_birth: date | None = None,
+    sex: str = "",
 ) -> User:
-    """Public self-registration: always and only the patient role."""
+    """Public self-registration: always and only the patient role, with the patient's chart
+    (hms.patients) created in the same transaction."""
+    from hms.patients.services import patient_chart_create_for_account  # avoids an import cycle
+
     user = _create_user(
         username=username,
         password=password,
@@ -125,6 +130,7 @@ def patient_account_register(
         object_id=user.public_id,
         detail={"username": user.username, "role": user.role, "self_registered": True},
     )
+    patient_chart_create_for_account(user=user, date_of_birth=date_of_birth, sex=sex)
     return user
 
 

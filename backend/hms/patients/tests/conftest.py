@@ -1,0 +1,33 @@
+import pytest
+
+from hms.core.models import AuditEvent
+from hms.core.roles import Role
+from hms.patients.tests.factories import CareAssignmentFactory, DoctorProfileFactory, PatientFactory
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(first_name="Ana", last_name="Silva")
+
+
+@pytest.fixture
+def doctor(make_user):
+    user = make_user(Role.DOCTOR)
+    DoctorProfileFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def assign():
+    def make(patient, doctor):
+        return CareAssignmentFactory(patient=patient, doctor=doctor)
+
+    return make
+
+
+@pytest.fixture
+def last_audit():
+    def get(**filters):
+        return AuditEvent.objects.filter(**filters).order_by("-sequence").first()
+
+    return get
