@@ -806,7 +806,11 @@ class DocumentDetailApi(APIView):
 
 def _document_void(request, document_id):
     reason = _void_reason(request)
-    document = selectors.document_get(user=request.user, document_id=document_id, purpose="write")
+    document = selectors.document_get(
+        user=request.user,
+        document_id=document_id,
+        purpose=selectors.document_write_purpose(user=request.user),
+    )
     document = services.document_void(actor=request.user, document=document, reason=reason)
     return Response(DocumentOutputSerializer(document).data)
 

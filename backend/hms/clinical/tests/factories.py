@@ -1,6 +1,8 @@
 """Factories for the medical record. Patients are built directly (not through the registry's
 service) so these tests do not depend on duplicate checks or request context."""
 
+import hashlib
+
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -104,7 +106,8 @@ class ProblemFactory(factory.django.DjangoModelFactory):
         model = Problem
 
     patient = factory.SubFactory(PatientFactory)
-    code = factory.Iterator(["E11", "I10", "J45.9", "K21.9", "M54.5"])
+    # Distinct codes, so several active problems of one patient never collide.
+    code = factory.Sequence(lambda n: f"Z{n % 10000:04d}")
     title = "A condition"
     recorded_by = factory.SubFactory(DoctorFactory)
 
@@ -119,5 +122,5 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     original_name = "report.pdf"
     content_type = "application/pdf"
     size = len(PDF)
-    sha256 = factory.LazyFunction(lambda: __import__("hashlib").sha256(PDF).hexdigest())
+    sha256 = hashlib.sha256(PDF).hexdigest()
     uploaded_by = factory.SubFactory(DoctorFactory)
