@@ -263,7 +263,7 @@ def doctor_patient_list(*, doctor: User, filters: dict | None = None) -> QuerySe
 
 def care_assignment_list(*, patient: Patient, include_ended: bool = False):
     queryset = CareAssignment.objects.filter(patient=patient).select_related(
-        "doctor", "assigned_by"
+        "patient", "doctor", "assigned_by"
     )
     if not include_ended:
         queryset = queryset.filter(active=True)
