@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("hms.core.urls")),
     path("", include("hms.patients.urls")),
     path("", include("hms.clinical.urls")),
+    path("", include("hms.appointments.urls")),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "hms.patients",
     "hms.clinical",
     "hms.web",
+    "hms.appointments",
 ]
 
 MIDDLEWARE = [
@@ -129,8 +130,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TIMEZONE = "UTC"
-# Periodic tasks are declared here, in one place; modules add their entries below.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks are declared here, in one place.
+CELERY_BEAT_SCHEDULE: dict = {
+    "appointment-reminders": {
+        "task": "hms.appointments.tasks.send_due_appointment_reminders",
+        "schedule": 10 * 60,  # every 10 minutes; each appointment is reminded once
+    },
+}
+# How far ahead patients and staff may book.
+APPOINTMENT_BOOKING_HORIZON_DAYS = env.int("APPOINTMENT_BOOKING_HORIZON_DAYS", default=180)
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -224,6 +232,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`, `type` or `sex` field with different choices: name each
+    # enum after its model so clients get stable, meaningful names.
+    "ENUM_NAME_OVERRIDES": {
+        "SexEnum": "hms.patients.models.Sex",
+        "BloodGroupEnum": "hms.patients.models.BloodGroup",
+        "AllergyCategoryEnum": "hms.patients.models.AllergyCategory",
+        "AllergySeverityEnum": "hms.patients.models.AllergySeverity",
+        "AllergyStatusEnum": "hms.patients.models.AllergyStatus",
+        "ChartSectionEnum": "hms.patients.access.ChartSection",
+        "EncounterTypeEnum": "hms.clinical.models.EncounterType",
+        "EncounterStatusEnum": "hms.clinical.models.EncounterStatus",
+        "DiagnosisTypeEnum": "hms.clinical.models.DiagnosisType",
+        "ProblemStatusEnum": "hms.clinical.models.ProblemStatus",
+        "DocumentTypeEnum": "hms.clinical.models.DocumentType",
+        "WeekdayEnum": "hms.appointments.models.Weekday",
+        "ExceptionKindEnum": "hms.appointments.models.ExceptionKind",
+        "AppointmentStatusEnum": "hms.appointments.models.AppointmentStatus",
+        "AuditActionEnum": "hms.core.models.AuditAction",
+        "AuditOutcomeEnum": "hms.core.models.AuditOutcome",
+        "RoleEnum": "hms.core.roles.Role",
+    },
 }
 
 # --- Logging: JSON lines, each with the request id ------------------------------------------
@@ -287,6 +316,7 @@ CSP_DIRECTIVES = {
     "frame-ancestors": ["'none'"],
 }
 CSP_EXEMPT_PATH_PREFIXES = ["/api/docs/"]
+SMS_BACKEND = env.str("SMS_BACKEND", default="hms.core.sms.ConsoleSmsBackend")
 
 # Where X-Forwarded-For can be trusted (behind nginx): the number of proxies in front.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

@@ -19,3 +19,4 @@ MEDIA_ROOT = DATA_DIR / "test-media"
 # WhiteNoise serves from the finders here; an existing STATIC_ROOT keeps it from warning.
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+SMS_BACKEND = "hms.core.sms.LocmemSmsBackend"

@@ -223,6 +223,38 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "void": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
     },
     # --- end clinical ---
+    # --- appointments and scheduling (hms.appointments, issue 4) ---
+    # Schedules: the front desk and admins manage every doctor's; a doctor their own (checked
+    # in the service). Availability is open to every signed-in user (patients book from it).
+    "doctor_schedules": {
+        "read": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "update": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR}),
+    },
+    "schedule_exceptions": {
+        "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "create": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR}),
+        "cancel": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR}),
+    },
+    "availability": {"read": AUTHENTICATED},
+    # Appointments: scoped by hms.appointments.selectors (patients their own, doctors theirs)
+    # and by the chart's appointments section.
+    "appointments": {
+        "list": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "read": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "create": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "update": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "cancel": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "check_in": frozenset({Role.RECEPTIONIST, Role.NURSE}),
+        "no_show": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "start": frozenset({Role.DOCTOR}),
+        "complete": frozenset({Role.DOCTOR}),
+    },
+    "appointment_queue": {"list": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR})},
+    "calendar": {
+        "read": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.DOCTOR}),
+        "link": frozenset({Role.DOCTOR}),
+    },
+    # --- end appointments ---
     # API documentation.
     "schema": {"read": PUBLIC},
 }

@@ -54,3 +54,15 @@ def audit_record(
     event.save()
     AuditChainHead.objects.filter(id=1).update(last_sequence=event.sequence, last_hash=event.hash)
     return event
+
+
+def audit_page_read(
+    *, actor, resource_type: str, patient_ids: list, count: int | None, detail: dict | None = None
+) -> AuditEvent:
+    """One read event for a page of a list: who looked, and which patients were on the page."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.READ,
+        resource_type=resource_type,
+        detail={"patients": [str(pid) for pid in patient_ids], "count": count, **(detail or {})},
+    )

@@ -1,0 +1,188 @@
+"""Reads for scheduling: availability, appointment lists scoped to the user, queues, feeds."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from hms.accounts.models import User
+from hms.appointments.models import (
+    SLOT_HOLDING_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    DoctorSchedule,
+    ExceptionKind,
+    ScheduleBlock,
+    ScheduleException,
+)
+from hms.appointments.scheduling import Slot, TimeRange, slot_grid, working_ranges
+from hms.core.errors import NotFoundError
+from hms.core.roles import Role
+
+MAX_AVAILABILITY_DAYS = 31
+
+
+def doctor_get(*, public_id) -> User:
+    doctor = (
+        User.objects.select_related("doctor_profile")
+        .filter(public_id=public_id, role=Role.DOCTOR)
+        .first()
+    )
+    if doctor is None:
+        raise NotFoundError("No doctor with this id.", code="doctor_not_found")
+    return doctor
+
+
+def schedule_for(*, doctor: User) -> DoctorSchedule | None:
+    return (
+        DoctorSchedule.objects.filter(doctor=doctor)
+        .prefetch_related(Prefetch("blocks", queryset=ScheduleBlock.objects.order_by("start_time")))
+        .first()
+    )
+
+
+def schedule_exception_list(
+    *, doctor: User | None = None, start: date | None = None, end: date | None = None
+) -> QuerySet[ScheduleException]:
+    """Active exceptions; with a doctor, theirs plus clinic-wide holidays."""
+    queryset = ScheduleException.objects.filter(cancelled_at__isnull=True).select_related("doctor")
+    if doctor is not None:
+        queryset = queryset.filter(Q(doctor=doctor) | Q(doctor__isnull=True))
+    if start is not None:
+        queryset = queryset.filter(date__gte=start)
+    if end is not None:
+        queryset = queryset.filter(date__lte=end)
+    return queryset.order_by("date", "start_time", "id")
+
+
+def doctor_slots(*, doctor: User, start: date, end: date) -> dict[date, list[Slot]]:
+    """Every slot of the doctor's grid from start to end inclusive (booked or not).
+
+    Two queries whatever the range: the schedule with its blocks, and the exceptions.
+    """
+    schedule = schedule_for(doctor=doctor)
+    if schedule is None:
+        return {}
+    blocks_by_weekday: dict[int, list[TimeRange]] = defaultdict(list)
+    for block in schedule.blocks.all():
+        blocks_by_weekday[block.weekday].append(TimeRange(block.start_time, block.end_time))
+    removals: dict[date, list[TimeRange | None]] = defaultdict(list)
+    extras: dict[date, list[TimeRange]] = defaultdict(list)
+    for exception in schedule_exception_list(doctor=doctor, start=start, end=end):
+        time_range = (
+            TimeRange(exception.start_time, exception.end_time) if exception.start_time else None
+        )
+        if exception.kind == ExceptionKind.EXTRA:
+            extras[exception.date].append(time_range)
+        else:
+            removals[exception.date].append(time_range)
+    slots = {}
+    day = start
+    while day <= end:
+        ranges = working_ranges(
+            weekly_blocks=blocks_by_weekday.get(day.weekday(), []),
+            removals=removals.get(day, []),
+            extra_sessions=extras.get(day, []),
+        )
+        slots[day] = slot_grid(day=day, ranges=ranges, slot_minutes=schedule.slot_minutes)
+        day += timedelta(days=1)
+    return slots
+
+
+def doctor_availability(*, doctor: User, start: date, end: date) -> list[Slot]:
+    """Free slots: on the grid, not in the past, not holding an active appointment."""
+    now = timezone.now()
+    taken = set(
+        Appointment.objects.filter(
+            doctor=doctor, date__gte=start, date__lte=end, status__in=SLOT_HOLDING_STATUSES
+        ).values_list("date", "slot")
+    )
+    return [
+        slot
+        for day_slots in doctor_slots(doctor=doctor, start=start, end=end).values()
+        for slot in day_slots
+        if slot.start_at > now and (slot.date, slot.start) not in taken
+    ]
+
+
+def _with_relations(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return queryset.select_related("patient", "doctor", "encounter", "booked_by")
+
+
+def appointments_visible_to(*, user: User) -> QuerySet[Appointment]:
+    """Patients see their own appointments, doctors theirs, the front desk and nurses all."""
+    queryset = _with_relations(Appointment.objects.all())
+    if user.role == Role.PATIENT:
+        return queryset.filter(patient__user=user)
+    if user.role == Role.DOCTOR:
+        return queryset.filter(doctor=user)
+    if user.role in (Role.RECEPTIONIST, Role.NURSE):
+        return queryset
+    return queryset.none()
+
+
+def appointment_list(*, user: User, filters: dict | None = None) -> QuerySet[Appointment]:
+    filters = filters or {}
+    queryset = appointments_visible_to(user=user)
+    if patient_id := filters.get("patient"):
+        queryset = queryset.filter(patient__public_id=patient_id)
+    if doctor_id := filters.get("doctor"):
+        queryset = queryset.filter(doctor__public_id=doctor_id)
+    if status := filters.get("status"):
+        queryset = queryset.filter(status=status)
+    if date_from := filters.get("date_from"):
+        queryset = queryset.filter(date__gte=date_from)
+    if date_to := filters.get("date_to"):
+        queryset = queryset.filter(date__lte=date_to)
+    if filters.get("upcoming"):
+        queryset = queryset.filter(start_at__gte=timezone.now(), status=AppointmentStatus.BOOKED)
+    return queryset.order_by("start_at", "id")
+
+
+def appointment_get_for_user(*, user: User, public_id) -> Appointment:
+    """Someone else's appointment answers 404, exactly like one that does not exist."""
+    appointment = appointments_visible_to(user=user).filter(public_id=public_id).first()
+    if appointment is None:
+        raise NotFoundError("No appointment with this id.", code="appointment_not_found")
+    return appointment
+
+
+def appointment_queue(*, day: date, doctor: User | None = None) -> QuerySet[Appointment]:
+    """The day's front-desk queue in slot order (cancelled ones left out)."""
+    queryset = _with_relations(Appointment.objects.filter(date=day)).exclude(
+        status=AppointmentStatus.CANCELLED
+    )
+    if doctor is not None:
+        queryset = queryset.filter(doctor=doctor)
+    return queryset.order_by("start_at", "doctor_id", "id")
+
+
+def appointment_queue_summary(*, day: date, doctor: User | None = None) -> dict[str, int]:
+    from django.db.models import Count
+
+    queryset = Appointment.objects.filter(date=day)
+    if doctor is not None:
+        queryset = queryset.filter(doctor=doctor)
+    counts = dict(queryset.values_list("status").annotate(n=Count("id")))
+    return {status.value: counts.get(status.value, 0) for status in AppointmentStatus}
+
+
+def doctor_calendar_appointments(*, doctor: User, since: date) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(doctor=doctor, date__gte=since)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("patient")
+        .order_by("start_at")
+    )
+
+
+def appointments_due_for_reminder(*, now=None) -> QuerySet[Appointment]:
+    """Booked appointments starting within the next 24 hours that have had no reminder."""
+    now = now or timezone.now()
+    return Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED,
+        reminder_sent_at__isnull=True,
+        start_at__gt=now,
+        start_at__lte=now + timedelta(hours=24),
+    ).order_by("start_at")

@@ -1,0 +1,621 @@
+"""Writes for scheduling and appointments. Each is one transaction and writes its audit event.
+
+Double booking is closed in the database: a partial unique constraint allows one slot-holding
+appointment per (doctor, date, slot), and the patient's row is locked while their overlapping
+appointments are checked, so two parallel requests cannot both pass either check.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hms.accounts.models import User
+from hms.appointments import selectors
+from hms.appointments.models import (
+    ALLOWED_TRANSITIONS,
+    SLOT_HOLDING_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    DoctorSchedule,
+    ExceptionKind,
+    ScheduleBlock,
+    ScheduleException,
+)
+from hms.appointments.scheduling import TimeRange, local_instant
+from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.models import AuditAction
+from hms.core.roles import Role
+from hms.core.services import audit_record
+from hms.core.sms import send_sms
+from hms.patients.models import Patient
+
+RESOURCE = "appointment"
+
+
+def _audit(*, actor, action, appointment: Appointment, detail: dict | None = None) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        resource_type=RESOURCE,
+        object_id=appointment.public_id,
+        patient_id=appointment.patient.public_id,
+        detail=detail,
+    )
+
+
+def _check_may_manage_schedule(*, actor: User, doctor: User) -> None:
+    if actor.role == Role.DOCTOR and actor.pk != doctor.pk:
+        raise ForbiddenError("Doctors manage only their own schedule.", code="not_your_schedule")
+
+
+# --- Schedules -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_set(
+    *, actor: User, doctor: User, slot_minutes: int, blocks: list[dict]
+) -> DoctorSchedule:
+    """Replace a doctor's weekly template. Existing appointments are kept as they are."""
+    _check_may_manage_schedule(actor=actor, doctor=doctor)
+    by_day: dict[int, list[TimeRange]] = {}
+    for index, block in enumerate(blocks):
+        time_range = TimeRange(block["start_time"], block["end_time"])
+        if time_range.end <= time_range.start:
+            raise ApplicationError(
+                "A working block must end after it starts.",
+                code="invalid_block",
+                fields={"blocks": {index: ["end_time must be after start_time."]}},
+            )
+        duration = datetime.combine(date.min, time_range.end) - datetime.combine(
+            date.min, time_range.start
+        )
+        if duration < timedelta(minutes=slot_minutes):
+            raise ApplicationError(
+                "A working block is shorter than one slot.",
+                code="invalid_block",
+                fields={"blocks": {index: [f"Shorter than the {slot_minutes}-minute slot."]}},
+            )
+        for other in by_day.get(block["weekday"], []):
+            if other.overlaps(time_range):
+                raise ApplicationError(
+                    "Working blocks on the same day overlap.",
+                    code="overlapping_blocks",
+                    fields={"blocks": {index: ["Overlaps another block on the same day."]}},
+                )
+        by_day.setdefault(block["weekday"], []).append(time_range)
+
+    schedule, _ = DoctorSchedule.objects.select_for_update().get_or_create(
+        doctor=doctor, defaults={"slot_minutes": slot_minutes}
+    )
+    schedule.slot_minutes = slot_minutes
+    schedule.save()
+    schedule.blocks.all().delete()  # the template is configuration, replaced as a whole
+    ScheduleBlock.objects.bulk_create(
+        ScheduleBlock(
+            schedule=schedule,
+            weekday=b["weekday"],
+            start_time=b["start_time"],
+            end_time=b["end_time"],
+        )
+        for b in blocks
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        resource_type="doctor_schedule",
+        object_id=doctor.public_id,
+        detail={"slot_minutes": slot_minutes, "blocks": len(blocks)},
+    )
+    return schedule
+
+
+@transaction.atomic
+def schedule_exception_create(
+    *,
+    actor: User,
+    doctor: User | None,
+    date: date,
+    kind: ExceptionKind | str,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    reason: str = "",
+) -> ScheduleException:
+    if doctor is None:
+        if kind != ExceptionKind.HOLIDAY:
+            raise ApplicationError(
+                "Only holidays can apply to every doctor; choose a doctor.",
+                code="doctor_required",
+                fields={"doctor": ["Required unless kind is holiday."]},
+            )
+        if actor.role == Role.DOCTOR:
+            raise ForbiddenError("Doctors cannot declare clinic-wide holidays.", code="forbidden")
+    else:
+        _check_may_manage_schedule(actor=actor, doctor=doctor)
+    if (start_time is None) != (end_time is None):
+        raise ApplicationError(
+            "Give both start and end times, or neither for the whole day.",
+            code="invalid_time_range",
+            fields={"end_time" if end_time is None else "start_time": ["Required with the other."]},
+        )
+    if start_time is not None and end_time <= start_time:
+        raise ApplicationError(
+            "The exception must end after it starts.",
+            code="invalid_time_range",
+            fields={"end_time": ["Must be after start_time."]},
+        )
+    if kind == ExceptionKind.EXTRA and start_time is None:
+        raise ApplicationError(
+            "An extra session needs its start and end times.",
+            code="invalid_time_range",
+            fields={"start_time": ["Required for an extra session."]},
+        )
+    exception = ScheduleException.objects.create(
+        doctor=doctor,
+        date=date,
+        kind=kind,
+        start_time=start_time,
+        end_time=end_time,
+        reason=reason,
+        created_by=actor,
+    )
+    booked = 0
+    if doctor is not None and kind != ExceptionKind.EXTRA:
+        booked = _appointments_in_exception(exception).count()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        resource_type="schedule_exception",
+        object_id=exception.public_id,
+        detail={"kind": str(kind), "date": date.isoformat(), "affected_appointments": booked},
+    )
+    exception.affected_appointments = booked
+    return exception
+
+
+def _appointments_in_exception(exception: ScheduleException):
+    queryset = Appointment.objects.filter(
+        doctor=exception.doctor, date=exception.date, status=AppointmentStatus.BOOKED
+    )
+    if exception.start_time is not None:
+        queryset = queryset.filter(slot__gte=exception.start_time, slot__lt=exception.end_time)
+    return queryset
+
+
+@transaction.atomic
+def schedule_exception_cancel(*, actor: User, exception: ScheduleException) -> ScheduleException:
+    if exception.doctor is not None:
+        _check_may_manage_schedule(actor=actor, doctor=exception.doctor)
+    elif actor.role == Role.DOCTOR:
+        raise ForbiddenError("Doctors cannot change clinic-wide holidays.", code="forbidden")
+    if exception.cancelled_at is not None:
+        raise ConflictError("This exception is already cancelled.", code="already_cancelled")
+    exception.cancelled_at = timezone.now()
+    exception.save(update_fields=["cancelled_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.VOID,
+        resource_type="schedule_exception",
+        object_id=exception.public_id,
+    )
+    return exception
+
+
+# --- Booking -------------------------------------------------------------------------------
+
+
+def _doctor_name(doctor: User) -> str:
+    return f"Dr {doctor.get_full_name() or doctor.username}"
+
+
+def _check_slot(
+    *, doctor: User, day: date, slot: time, exclude: Appointment | None = None
+) -> tuple[datetime, datetime]:
+    """Validate a requested slot; return its start and end instants. Raises 400/409."""
+    profile = getattr(doctor, "doctor_profile", None)
+    if not doctor.is_active or (profile is not None and not profile.available):
+        raise ConflictError(
+            f"{_doctor_name(doctor)} is not taking appointments.", code="doctor_unavailable"
+        )
+    start_at = local_instant(day, slot)
+    if start_at is None:
+        raise ApplicationError(
+            f"{slot:%H:%M} does not exist on {day} (the clock changes that night).",
+            code="not_on_slot_grid",
+            fields={"slot": ["This local time does not exist on this date."]},
+        )
+    now = timezone.now()
+    if start_at <= now:
+        raise ApplicationError(
+            "That time is in the past.", code="slot_in_past", fields={"slot": ["In the past."]}
+        )
+    horizon = settings.APPOINTMENT_BOOKING_HORIZON_DAYS
+    if day > timezone.localdate() + timedelta(days=horizon):
+        raise ApplicationError(
+            f"Appointments can be booked at most {horizon} days ahead.",
+            code="too_far_ahead",
+            fields={"date": [f"At most {horizon} days ahead."]},
+        )
+    grid = selectors.doctor_slots(doctor=doctor, start=day, end=day).get(day, [])
+    if not grid:
+        raise ConflictError(
+            f"{_doctor_name(doctor)} is not working on {day:%A %d %B %Y}.",
+            code="doctor_not_working",
+        )
+    match = next((s for s in grid if s.start == slot), None)
+    if match is None:
+        inside = any(s.start <= slot < s.end for s in grid)
+        if inside:
+            starts = ", ".join(f"{s.start:%H:%M}" for s in grid[:6])
+            raise ApplicationError(
+                f"{slot:%H:%M} is not the start of a slot. Slots start at {starts}…",
+                code="not_on_slot_grid",
+                fields={"slot": ["Not on the slot grid."]},
+            )
+        raise ApplicationError(
+            f"{slot:%H:%M} is outside {_doctor_name(doctor)}'s working hours on {day}.",
+            code="outside_working_hours",
+            fields={"slot": ["Outside working hours."]},
+        )
+    taken = Appointment.objects.filter(
+        doctor=doctor, date=day, slot=slot, status__in=SLOT_HOLDING_STATUSES
+    )
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise _slot_taken()
+    return match.start_at, match.end_at
+
+
+def _slot_taken() -> ConflictError:
+    return ConflictError(
+        "That slot has just been booked. Please choose another time.", code="slot_taken"
+    )
+
+
+def _check_patient_free(
+    *, patient: Patient, start_at: datetime, end_at: datetime, exclude: Appointment | None = None
+) -> None:
+    clash = Appointment.objects.filter(
+        patient=patient,
+        status__in=[
+            AppointmentStatus.BOOKED,
+            AppointmentStatus.CHECKED_IN,
+            AppointmentStatus.IN_PROGRESS,
+        ],
+        start_at__lt=end_at,
+        end_at__gt=start_at,
+    ).select_related("doctor")
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    other = clash.first()
+    if other is not None:
+        local_start = timezone.localtime(other.start_at)
+        raise ConflictError(
+            f"The patient already has an appointment at {local_start:%H:%M} on "
+            f"{local_start:%Y-%m-%d} with {_doctor_name(other.doctor)}.",
+            code="patient_double_booked",
+            extra={"appointment": str(other.public_id)},
+        )
+
+
+def _save_holding_slot(appointment: Appointment) -> None:
+    """Save; a lost race for the slot (unique constraint) becomes a clean 409."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        raise _slot_taken() from exc
+
+
+def _lock_patient(patient: Patient) -> None:
+    # Serialises bookings of one patient, so the overlap check cannot be raced.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+
+
+@transaction.atomic
+def appointment_book(
+    *, actor: User, patient: Patient, doctor: User, date: date, slot: time, reason: str = ""
+) -> Appointment:
+    if doctor.role != Role.DOCTOR:
+        raise ApplicationError(
+            "Appointments are booked with a doctor.",
+            code="not_a_doctor",
+            fields={"doctor": ["Not a doctor."]},
+        )
+    start_at, end_at = _check_slot(doctor=doctor, day=date, slot=slot)
+    _lock_patient(patient)
+    _check_patient_free(patient=patient, start_at=start_at, end_at=end_at)
+    appointment = Appointment(
+        patient=patient,
+        doctor=doctor,
+        date=date,
+        slot=slot,
+        start_at=start_at,
+        end_at=end_at,
+        reason=reason,
+        booked_by=actor,
+    )
+    _save_holding_slot(appointment)
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        appointment=appointment,
+        detail={"doctor": str(doctor.public_id), "start_at": start_at.isoformat()},
+    )
+    return appointment
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update()
+        .select_related("patient", "doctor")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_patient_may_change(*, actor: User, appointment: Appointment) -> None:
+    if actor.role == Role.PATIENT and appointment.start_at <= timezone.now():
+        raise ApplicationError(
+            "Past appointments cannot be changed online; please contact the front desk.",
+            code="appointment_started",
+        )
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *, actor: User, appointment: Appointment, date: date, slot: time
+) -> Appointment:
+    """Move a booked appointment to another slot of the same doctor; the old version is kept."""
+    appointment = _lock(appointment)
+    _check_patient_may_change(actor=actor, appointment=appointment)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ConflictError(
+            f"Only booked appointments can be rescheduled (this one is "
+            f"{appointment.get_status_display().lower()}).",
+            code="invalid_status",
+        )
+    if (appointment.date, appointment.slot) == (date, slot):
+        return appointment
+    start_at, end_at = _check_slot(
+        doctor=appointment.doctor, day=date, slot=slot, exclude=appointment
+    )
+    _lock_patient(appointment.patient)
+    _check_patient_free(
+        patient=appointment.patient, start_at=start_at, end_at=end_at, exclude=appointment
+    )
+    previous = {"date": appointment.date.isoformat(), "slot": appointment.slot.strftime("%H:%M")}
+    appointment.date, appointment.slot = date, slot
+    appointment.start_at, appointment.end_at = start_at, end_at
+    appointment.reminder_sent_at = None  # the new time deserves its own reminder
+    _save_holding_slot(appointment)
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        appointment=appointment,
+        detail={
+            "rescheduled_from": previous,
+            "to": {"date": date.isoformat(), "slot": slot.strftime("%H:%M")},
+        },
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_update_reason(*, actor: User, appointment: Appointment, reason: str) -> Appointment:
+    appointment = _lock(appointment)
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.COMPLETED):
+        raise ConflictError("This appointment can no longer be changed.", code="invalid_status")
+    if appointment.reason != reason:
+        appointment.reason = reason
+        appointment.save(update_fields=["reason", "updated_at"])
+        _audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            appointment=appointment,
+            detail={"changed": ["reason"]},
+        )
+    return appointment
+
+
+def _transition(appointment: Appointment, target: AppointmentStatus) -> None:
+    if target not in ALLOWED_TRANSITIONS[appointment.status]:
+        raise ConflictError(
+            f"A {appointment.get_status_display().lower()} appointment cannot become "
+            f"{target.label.lower()}.",
+            code="invalid_transition",
+            extra={"from": appointment.status, "to": target.value},
+        )
+    appointment.status = target
+
+
+@transaction.atomic
+def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) -> Appointment:
+    """Cancel (never delete): the slot becomes bookable again."""
+    appointment = _lock(appointment)
+    _check_patient_may_change(actor=actor, appointment=appointment)
+    if not reason or len(reason.strip()) < 3:
+        raise ApplicationError(
+            "Say why the appointment is cancelled.",
+            code="reason_required",
+            fields={"reason": ["A reason of at least 3 characters is required."]},
+        )
+    _transition(appointment, AppointmentStatus.CANCELLED)
+    appointment.cancelled_at = timezone.now()
+    appointment.cancelled_by = actor
+    appointment.cancel_reason = reason.strip()
+    appointment.save()
+    _audit(
+        actor=actor,
+        action=AuditAction.VOID,
+        appointment=appointment,
+        detail={"reason": appointment.cancel_reason},
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_check_in(*, actor: User, appointment: Appointment) -> Appointment:
+    appointment = _lock(appointment)
+    if appointment.date != timezone.localdate():
+        raise ConflictError(
+            f"Check-in is only possible on the day of the appointment ({appointment.date}).",
+            code="not_today",
+        )
+    _transition(appointment, AppointmentStatus.CHECKED_IN)
+    appointment.checked_in_at = timezone.now()
+    appointment.save()
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        appointment=appointment,
+        detail={"status": appointment.status},
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_mark_no_show(*, actor: User, appointment: Appointment) -> Appointment:
+    appointment = _lock(appointment)
+    if appointment.start_at > timezone.now():
+        raise ConflictError(
+            "A patient can be marked as a no-show only after the appointment time.",
+            code="not_yet_due",
+        )
+    _transition(appointment, AppointmentStatus.NO_SHOW)
+    appointment.save()
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        appointment=appointment,
+        detail={"status": appointment.status},
+    )
+    return appointment
+
+
+def _check_own_doctor(*, actor: User, appointment: Appointment) -> None:
+    if actor.pk != appointment.doctor_id:
+        raise ForbiddenError(
+            "Only the appointment's doctor can start or complete it.", code="not_your_appointment"
+        )
+
+
+def _open_or_link_encounter(*, actor: User, appointment: Appointment) -> None:
+    """Link the visit to the medical record: today's open outpatient encounter of this
+    patient with this doctor, or a new one."""
+    from hms.clinical import services as clinical_services
+    from hms.clinical.models import Encounter, EncounterStatus, EncounterType
+
+    if appointment.encounter_id is not None:
+        return
+    existing = (
+        Encounter.objects.filter(
+            patient=appointment.patient,
+            attending_doctor=appointment.doctor,
+            type=EncounterType.OUTPATIENT,
+            status=EncounterStatus.OPEN,
+            started_at__date=timezone.localdate(),
+        )
+        .order_by("-started_at")
+        .first()
+    )
+    appointment.encounter = existing or clinical_services.encounter_create(
+        actor=actor,
+        patient=appointment.patient,
+        type=EncounterType.OUTPATIENT,
+        attending_doctor=appointment.doctor,
+        started_at=appointment.started_at or timezone.now(),
+        reason=appointment.reason,
+    )
+
+
+@transaction.atomic
+def appointment_start(*, actor: User, appointment: Appointment) -> Appointment:
+    appointment = _lock(appointment)
+    _check_own_doctor(actor=actor, appointment=appointment)
+    _transition(appointment, AppointmentStatus.IN_PROGRESS)
+    appointment.started_at = timezone.now()
+    _open_or_link_encounter(actor=actor, appointment=appointment)
+    appointment.save()
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        appointment=appointment,
+        detail={"status": appointment.status, "encounter": str(appointment.encounter.public_id)},
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_complete(*, actor: User, appointment: Appointment) -> Appointment:
+    """Finish the visit; it is linked to an encounter in the medical record."""
+    appointment = _lock(appointment)
+    _check_own_doctor(actor=actor, appointment=appointment)
+    _transition(appointment, AppointmentStatus.COMPLETED)
+    appointment.completed_at = timezone.now()
+    _open_or_link_encounter(actor=actor, appointment=appointment)
+    appointment.save()
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        appointment=appointment,
+        detail={"status": appointment.status, "encounter": str(appointment.encounter.public_id)},
+    )
+    return appointment
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+def appointment_reminder_send(*, appointment_id: int) -> bool:
+    """Send the 24-hour reminder once. Returns False if it was already sent or no longer due.
+
+    The claim is a conditional UPDATE, so two workers running at once send it only once; it
+    commits only if sending succeeded, so a failed send is retried by the next run.
+    """
+    with transaction.atomic():
+        return _reminder_claim_and_send(appointment_id)
+
+
+def _reminder_claim_and_send(appointment_id: int) -> bool:
+    now = timezone.now()
+    claimed = Appointment.objects.filter(
+        pk=appointment_id,
+        status=AppointmentStatus.BOOKED,
+        reminder_sent_at__isnull=True,
+        start_at__gt=now,
+    ).update(reminder_sent_at=now)
+    if not claimed:
+        return False
+    appointment = Appointment.objects.select_related("patient", "patient__user", "doctor").get(
+        pk=appointment_id
+    )
+    patient = appointment.patient
+    local_start = timezone.localtime(appointment.start_at)
+    body = (
+        f"Reminder from {settings.HOSPITAL_NAME}: {patient.first_name}, you have an appointment "
+        f"with {_doctor_name(appointment.doctor)} on {local_start:%A %d %B at %H:%M}. "
+        f"If you cannot come, please cancel so someone else can have the slot."
+    )
+    email = patient.email or (patient.user.email if patient.user else "")
+    if email:
+        send_mail(
+            subject=f"Appointment reminder: {local_start:%d %b %H:%M}",
+            message=body,
+            from_email=None,
+            recipient_list=[email],
+        )
+    if patient.phone:
+        send_sms(to=patient.phone, body=body)
+    audit_record(
+        actor=None,
+        actor_username="system",
+        action=AuditAction.UPDATE,
+        resource_type="appointment_reminder",
+        object_id=appointment.public_id,
+        patient_id=patient.public_id,
+        detail={"email": bool(email), "sms": bool(patient.phone)},
+    )
+    return True

@@ -1,0 +1,107 @@
+"""PostgreSQL: 20 clients book the same slot at once; exactly one wins, 19 get 409."""
+
+import threading
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from hms.accounts.tests.factories import UserFactory
+from hms.appointments.models import Appointment
+from hms.appointments.tests.conftest import give_schedule
+from hms.core.roles import Role
+from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("require_postgres"),
+]
+
+
+def run_at_once(count, fn):
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=20)
+            results[index] = fn(index)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_twenty_parallel_bookings_of_one_slot():
+    doctor = DoctorProfileFactory().user
+    give_schedule(
+        doctor,
+        blocks=[
+            (weekday, __import__("datetime").time(0, 0), __import__("datetime").time(23, 30))
+            for weekday in range(7)
+        ],
+    )
+    receptionist = UserFactory(role=Role.RECEPTIONIST)
+    patients = [PatientFactory() for _ in range(20)]
+    from django.utils import timezone
+
+    day = (timezone.localdate() + __import__("datetime").timedelta(days=2)).isoformat()
+
+    def book(index):
+        client = APIClient()
+        client.force_authenticate(receptionist)
+        response = client.post(
+            "/api/appointments/",
+            {
+                "patient": str(patients[index].public_id),
+                "doctor": str(doctor.public_id),
+                "date": day,
+                "slot": "10:00",
+            },
+            format="json",
+        )
+        return response.status_code, response.json().get("code")
+
+    results = run_at_once(20, book)
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(201) == 1, results
+    assert statuses.count(409) == 19, results
+    assert {code for status, code in results if status == 409} == {"slot_taken"}
+    assert Appointment.objects.count() == 1
+
+
+def test_one_patient_booking_two_doctors_at_once_gets_one():
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    doctors = [DoctorProfileFactory().user for _ in range(2)]
+    for doctor in doctors:
+        give_schedule(doctor, blocks=[(w, time(0), time(23, 30)) for w in range(7)])
+    receptionist = UserFactory(role=Role.RECEPTIONIST)
+    patient = PatientFactory()
+    day = (timezone.localdate() + timedelta(days=2)).isoformat()
+
+    def book(index):
+        client = APIClient()
+        client.force_authenticate(receptionist)
+        return client.post(
+            "/api/appointments/",
+            {
+                "patient": str(patient.public_id),
+                "doctor": str(doctors[index % 2].public_id),
+                "date": day,
+                "slot": "11:00",
+            },
+            format="json",
+        ).status_code
+
+    results = run_at_once(6, book)
+    assert sorted(results) == [201, 409, 409, 409, 409, 409]
+    assert Appointment.objects.filter(patient=patient).count() == 1
