@@ -27,7 +27,7 @@ from hms.core.pagination import paginated_response
 # --- Shared serializers -----------------------------------------------------------------------
 
 
-class UserRefSerializer(serializers.Serializer):
+class RecordUserRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField(source="display_name")
     role = serializers.CharField()
@@ -43,7 +43,7 @@ class RecordOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     voided = serializers.BooleanField(source="is_voided")
     voided_at = serializers.DateTimeField()
-    voided_by = UserRefSerializer(allow_null=True)
+    voided_by = RecordUserRefSerializer(allow_null=True)
     void_reason = serializers.CharField()
 
 
@@ -60,7 +60,7 @@ class RecordFilterSerializer(serializers.Serializer):
         return attrs
 
 
-class VoidInputSerializer(serializers.Serializer):
+class RecordVoidInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, help_text="Why the record is voided")
 
 
@@ -73,7 +73,7 @@ def _filters(serializer_class, request) -> dict:
 def _void_reason(request) -> str:
     """DELETE may carry the reason in the body or, for clients that cannot, as ?reason=."""
     source = request.data if request.data else request.query_params
-    data = VoidInputSerializer(data={"reason": source.get("reason", "")})
+    data = RecordVoidInputSerializer(data={"reason": source.get("reason", "")})
     data.is_valid(raise_exception=True)
     return data.validated_data["reason"]
 
@@ -117,7 +117,7 @@ class EncounterOutputSerializer(RecordOutputSerializer):
     type = serializers.CharField()
     type_display = serializers.CharField(source="get_type_display")
     status = serializers.CharField()
-    attending_doctor = UserRefSerializer()
+    attending_doctor = RecordUserRefSerializer()
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
     reason = serializers.CharField()
@@ -202,7 +202,7 @@ class EncounterDetailApi(APIView):
         encounter = services.encounter_update(actor=request.user, encounter=encounter, **fields)
         return Response(EncounterOutputSerializer(encounter).data)
 
-    @extend_schema(request=VoidInputSerializer, responses=EncounterOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=EncounterOutputSerializer)
     def delete(self, request, encounter_id):
         return _void(
             request,
@@ -244,7 +244,7 @@ class EncounterVoidApi(APIView):
     permission_resource = "encounters"
     permission_actions = {"POST": "void"}
 
-    @extend_schema(request=VoidInputSerializer, responses=EncounterOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=EncounterOutputSerializer)
     def post(self, request, encounter_id):
         return _void(
             request,
@@ -270,7 +270,7 @@ class DocumentRefSerializer(serializers.Serializer):
 
 
 class VisitNoteOutputSerializer(RecordOutputSerializer):
-    doctor = UserRefSerializer()
+    doctor = RecordUserRefSerializer()
     encounter = serializers.UUIDField(source="encounter.public_id", allow_null=True, default=None)
     appointment = serializers.UUIDField(source="appointment_public_id", allow_null=True)
     visit_date = serializers.DateTimeField()
@@ -361,7 +361,7 @@ class VisitNoteDetailApi(UploadLimitMixin, APIView):
         )
         return Response(VisitNoteOutputSerializer(note).data)
 
-    @extend_schema(request=VoidInputSerializer, responses=VisitNoteOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=VisitNoteOutputSerializer)
     def delete(self, request, note_id):
         return _void(
             request, selectors.visit_note_get, "note_id", note_id, VisitNoteOutputSerializer
@@ -372,7 +372,7 @@ class VisitNoteVoidApi(APIView):
     permission_resource = "visitnotes"
     permission_actions = {"POST": "void"}
 
-    @extend_schema(request=VoidInputSerializer, responses=VisitNoteOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=VisitNoteOutputSerializer)
     def post(self, request, note_id):
         return _void(
             request, selectors.visit_note_get, "note_id", note_id, VisitNoteOutputSerializer
@@ -384,7 +384,7 @@ class VisitNoteVoidApi(APIView):
 
 class VitalSignsOutputSerializer(RecordOutputSerializer):
     encounter = serializers.UUIDField(source="encounter.public_id", allow_null=True, default=None)
-    recorded_by = UserRefSerializer()
+    recorded_by = RecordUserRefSerializer()
     measured_at = serializers.DateTimeField()
     systolic_bp = serializers.IntegerField(allow_null=True)
     diastolic_bp = serializers.IntegerField(allow_null=True)
@@ -484,7 +484,7 @@ class VitalSignsDetailApi(APIView):
         vitals = services.vital_signs_update(actor=request.user, vitals=vitals, **fields)
         return Response(VitalSignsOutputSerializer(vitals).data)
 
-    @extend_schema(request=VoidInputSerializer, responses=VitalSignsOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=VitalSignsOutputSerializer)
     def delete(self, request, vitals_id):
         return _void(
             request, selectors.vital_signs_get, "vitals_id", vitals_id, VitalSignsOutputSerializer
@@ -495,7 +495,7 @@ class VitalSignsVoidApi(APIView):
     permission_resource = "vitals"
     permission_actions = {"POST": "void"}
 
-    @extend_schema(request=VoidInputSerializer, responses=VitalSignsOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=VitalSignsOutputSerializer)
     def post(self, request, vitals_id):
         return _void(
             request, selectors.vital_signs_get, "vitals_id", vitals_id, VitalSignsOutputSerializer
@@ -512,7 +512,7 @@ class DiagnosisOutputSerializer(RecordOutputSerializer):
     type = serializers.CharField()
     notes = serializers.CharField()
     diagnosed_at = serializers.DateTimeField()
-    diagnosed_by = UserRefSerializer()
+    diagnosed_by = RecordUserRefSerializer()
 
 
 class DiagnosisListCreateApi(APIView):
@@ -582,7 +582,7 @@ class DiagnosisDetailApi(APIView):
         )
         return Response(DiagnosisOutputSerializer(diagnosis).data)
 
-    @extend_schema(request=VoidInputSerializer, responses=DiagnosisOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=DiagnosisOutputSerializer)
     def delete(self, request, diagnosis_id):
         return _void(
             request,
@@ -597,7 +597,7 @@ class DiagnosisVoidApi(APIView):
     permission_resource = "diagnoses"
     permission_actions = {"POST": "void"}
 
-    @extend_schema(request=VoidInputSerializer, responses=DiagnosisOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=DiagnosisOutputSerializer)
     def post(self, request, diagnosis_id):
         return _void(
             request,
@@ -618,7 +618,7 @@ class ProblemOutputSerializer(RecordOutputSerializer):
     onset_date = serializers.DateField()
     resolved_date = serializers.DateField()
     notes = serializers.CharField()
-    recorded_by = UserRefSerializer()
+    recorded_by = RecordUserRefSerializer()
 
 
 class ProblemListCreateApi(APIView):
@@ -688,7 +688,7 @@ class ProblemDetailApi(APIView):
         )
         return Response(ProblemOutputSerializer(problem).data)
 
-    @extend_schema(request=VoidInputSerializer, responses=ProblemOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=ProblemOutputSerializer)
     def delete(self, request, problem_id):
         return _void(
             request, selectors.problem_get, "problem_id", problem_id, ProblemOutputSerializer
@@ -699,7 +699,7 @@ class ProblemVoidApi(APIView):
     permission_resource = "problems"
     permission_actions = {"POST": "void"}
 
-    @extend_schema(request=VoidInputSerializer, responses=ProblemOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=ProblemOutputSerializer)
     def post(self, request, problem_id):
         return _void(
             request, selectors.problem_get, "problem_id", problem_id, ProblemOutputSerializer
@@ -718,7 +718,7 @@ class DocumentOutputSerializer(RecordOutputSerializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
-    uploaded_by = UserRefSerializer()
+    uploaded_by = RecordUserRefSerializer()
     uploaded_at = serializers.DateTimeField(source="created_at")
     download_url = serializers.SerializerMethodField()
 
@@ -799,7 +799,7 @@ class DocumentDetailApi(APIView):
         document = services.document_update(actor=request.user, document=document, **fields)
         return Response(DocumentOutputSerializer(document).data)
 
-    @extend_schema(request=VoidInputSerializer, responses=DocumentOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=DocumentOutputSerializer)
     def delete(self, request, document_id):
         return _document_void(request, document_id)
 
@@ -819,7 +819,7 @@ class DocumentVoidApi(APIView):
     permission_resource = "documents"
     permission_actions = {"POST": "void"}
 
-    @extend_schema(request=VoidInputSerializer, responses=DocumentOutputSerializer)
+    @extend_schema(request=RecordVoidInputSerializer, responses=DocumentOutputSerializer)
     def post(self, request, document_id):
         return _document_void(request, document_id)
 
