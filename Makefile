@@ -10,7 +10,7 @@ SERVER ?= http://$(HOST):$(PORT)
 # The demo always uses the embedded SQLite file unless DATABASE_URL is exported on purpose.
 DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
-.PHONY: help venv demo run migrate seed test lint format desktop bench clean
+.PHONY: help venv demo run migrate seed test chromium lint format desktop bench clean
 
 help:
 	@echo "make demo     - install, migrate SQLite, load demo data, serve on $(SERVER)"
@@ -42,8 +42,22 @@ demo: seed
 run: migrate
 	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
-test: venv
-	$(BIN)/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+# Browser tests (marked e2e) run in a second pytest process: Playwright's event loop would
+# break the pytest-asyncio tests that follow it in the same process.
+test: venv chromium
+	$(BIN)/pytest -p no:cacheprovider -n 2 -m "not e2e" $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:cacheprovider -m e2e backend/hms/web/tests/e2e $(E2E_ARGS)
+
+# Debian's Chromium for the browser tests; installed only when missing and when root (otherwise
+# the browser tests skip and say how to install it).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; \
+	  fi; \
+	fi
 
 lint: venv
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from hms.core.errors import ApplicationError
+from hms.patients.models import Sex
 
 
 class ServiceErrorsMixin:
@@ -42,6 +43,15 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
         label="Date of birth",
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[
+            ("", "Prefer not to say"),
+            *((v, label) for v, label in Sex.choices if v != Sex.UNKNOWN),
+        ],
+        required=False,
+        widget=forms.Select(attrs={"autocomplete": "sex"}),
     )
     email = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})

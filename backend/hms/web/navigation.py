@@ -132,7 +132,7 @@ WORKSPACE_SECTIONS = (
 )
 
 
-def tiles(sections) -> list[dict]:
-    """Tiles with a page first, then the ones still to come."""
+def tiles(sections) -> tuple[list[dict], list[dict]]:
+    """(tiles with a page, tiles still to come)."""
     built = [section.as_tile() for section in sections]
-    return [t for t in built if t["url"]] + [t for t in built if not t["url"]]
+    return [t for t in built if t["url"]], [t for t in built if not t["url"]]

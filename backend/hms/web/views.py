@@ -12,7 +12,6 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -26,6 +25,7 @@ from hms.core.errors import ApplicationError
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
+from hms.patients.models import Sex
 from hms.web.forms import (
     PasswordChangeForm,
     PortalPasswordResetForm,
@@ -92,7 +92,6 @@ def sign_out(request):
     return response
 
 
-@transaction.atomic
 def _register_patient(data: dict):
     return account_services.patient_account_register(
         username=data["username"],
@@ -101,6 +100,8 @@ def _register_patient(data: dict):
         last_name=data["last_name"],
         email=data["email"],
         phone=data["phone"],
+        date_of_birth=data["date_of_birth"],
+        sex=data["sex"] or Sex.UNKNOWN,
     )
 
 
@@ -221,7 +222,8 @@ def account(request):
 
 @portal_page(PORTAL_ROLES)
 def portal(request):
-    context = {"headline": _headline(request.user), "sections": tiles(PORTAL_SECTIONS)}
+    sections, upcoming = tiles(PORTAL_SECTIONS)
+    context = {"headline": _headline(request.user), "sections": sections, "upcoming": upcoming}
     return render(request, "web/portal/dashboard.html", context)
 
 
@@ -230,9 +232,11 @@ def portal(request):
 
 @portal_page(WORKSPACE_ROLES)
 def workspace(request):
+    sections, upcoming = tiles(WORKSPACE_SECTIONS)
     context = {
         "headline": _headline(request.user, doctor=True),
-        "sections": tiles(WORKSPACE_SECTIONS),
+        "sections": sections,
+        "upcoming": upcoming,
     }
     return render(request, "web/workspace/dashboard.html", context)
 

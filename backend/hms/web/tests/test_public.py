@@ -1,6 +1,7 @@
 """Public pages: home, sign-in, sign-up, password reset, sign-out; and the security headers."""
 
 import re
+from datetime import date
 
 import pytest
 from django.core import mail
@@ -11,6 +12,7 @@ from hms.accounts.models import User
 from hms.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from hms.core.models import AuditAction, AuditEvent
 from hms.core.roles import Role
+from hms.patients.models import Patient
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +153,9 @@ def test_signup_creates_a_patient_account_and_signs_in():
     assert user.role == Role.PATIENT
     assert user.email == "amina@example.org"
     assert user.check_password(NEW_PASSWORD)
+    chart = Patient.objects.get(user=user)  # the linked chart, created with the account
+    assert chart.date_of_birth == date(1990, 4, 12)
+    assert chart.last_name == "Yusuf"
     # Signed in through the audited sign-in path.
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=user).exists()
     page = client.get("/portal/")
@@ -166,6 +171,7 @@ def test_signup_creates_a_patient_account_and_signs_in():
         ({"email": "not-an-email"}, "email", "Enter a valid email address."),
         ({"first_name": ""}, "first_name", "This field is required."),
         ({"username": "bad name!"}, "username", "Enter a valid username."),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth", "cannot be in the future"),
     ],
 )
 def test_signup_bad_input_shows_errors_next_to_fields_and_saves_nothing(overrides, field, message):

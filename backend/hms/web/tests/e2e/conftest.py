@@ -1,0 +1,127 @@
+"""Browser tests: Playwright on Debian's Chromium against pytest-django's live server.
+
+Run them in their own pytest process (`make test` does): Playwright's sync API runs an event
+loop that breaks pytest-asyncio tests run after it in the same process.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs inside an event loop; Django must allow sync ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("HMS_E2E_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+WIDTHS = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 375, "height": 760}}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+    if not CHROMIUM.exists():
+        skip = pytest.mark.skip(
+            reason=f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+        for item in items:
+            if here in Path(item.fspath).parents:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_media_url():
+    """Django's live server wraps the app in a media-files handler that needs a MEDIA_URL;
+    HMS has none (uploads are served only by authorised views). Give it a path nothing
+    links to, before the live server starts."""
+    from django.conf import settings
+
+    if not settings.MEDIA_URL:
+        settings.MEDIA_URL = "/__live-server-media-unused__/"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": WIDTHS["desktop"], "locale": "en-GB"}
+
+
+class OriginGuard:
+    """Records every request that leaves the live server and every CSP violation."""
+
+    def __init__(self, origin: str):
+        self.origin = origin.rstrip("/")
+        self.outside: list[str] = []
+        self.csp_errors: list[str] = []
+
+    def on_request(self, request) -> None:
+        url = request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            return
+        if not (url == self.origin or url.startswith(self.origin + "/")):
+            self.outside.append(url)
+
+    def on_console(self, message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.csp_errors.append(text)
+
+    def check(self) -> None:
+        assert self.outside == [], f"requests left the server: {self.outside}"
+        assert self.csp_errors == [], f"CSP violations: {self.csp_errors}"
+
+
+@pytest.fixture
+def origin_guard(live_server, context):
+    guard = OriginGuard(live_server.url)
+    context.on("request", guard.on_request)
+    context.on("console", guard.on_console)
+    yield guard
+    guard.check()
+
+
+@pytest.fixture
+def portal(page, live_server, origin_guard):
+    """The browser page, with every request checked to stay on the live server."""
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    return page
+
+
+@pytest.fixture
+def shoot():
+    """shoot(page, "name"): full-page screenshots at desktop and phone width."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        original = page.viewport_size
+        for label, size in WIDTHS.items():
+            page.set_viewport_size(size)
+            page.wait_for_timeout(100)
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+            # Nothing may be wider than the screen (no sideways scrolling on a phone).
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{name} scrolls sideways at {size['width']} px by {overflow}px"
+        page.set_viewport_size(original)
+
+    return take
