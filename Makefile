@@ -24,7 +24,7 @@ help:
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,desktop]"
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -68,7 +68,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 desktop: venv
-	@echo "The desktop client is not built yet (issue 10)."; exit 1
+	$(PY) -m hms_desktop --server $(SERVER)
 
 clean:
 	rm -rf $(VENV) data/*.sqlite3 .pytest_cache

@@ -1,0 +1,20 @@
+"""The desktop's only way to the server: one HTTP client, typed DTOs, transparent JWT refresh."""
+
+from hms_desktop.api.client import ApiClient, normalise_server_url
+from hms_desktop.api.dto import AuditEvent, Health, LoginResult, Page, User
+from hms_desktop.api.errors import ApiError, ServerUnreachable, SessionExpired
+from hms_desktop.api.resources import Api
+
+__all__ = [
+    "Api",
+    "ApiClient",
+    "ApiError",
+    "AuditEvent",
+    "Health",
+    "LoginResult",
+    "Page",
+    "ServerUnreachable",
+    "SessionExpired",
+    "User",
+    "normalise_server_url",
+]

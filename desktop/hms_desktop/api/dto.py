@@ -1,0 +1,140 @@
+"""Typed data transfer objects for what the server sends. Parsing happens here, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from hms_desktop.roles import role_label
+
+T = TypeVar("T")
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    role: str
+    role_display: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    is_active: bool = True
+    last_login: datetime | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> User:
+        return cls(
+            id=str(data["id"]),
+            username=data["username"],
+            role=data["role"],
+            role_display=data.get("role_display") or role_label(data["role"]),
+            first_name=data.get("first_name") or "",
+            last_name=data.get("last_name") or "",
+            email=data.get("email") or "",
+            phone=data.get("phone") or "",
+            is_active=bool(data.get("is_active", True)),
+            last_login=parse_datetime(data.get("last_login")),
+            created_at=parse_datetime(data.get("created_at")),
+        )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    access: str
+    refresh: str
+    user: User
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: str
+    sequence: int
+    occurred_at: datetime | None
+    actor_username: str
+    actor_role: str
+    action: str
+    resource_type: str
+    object_id: str
+    patient_id: str
+    ip: str
+    request_id: str
+    outcome: str
+    detail: Any = None
+    hash: str = ""
+    actor_id: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AuditEvent:
+        return cls(
+            id=str(data["id"]),
+            sequence=int(data.get("sequence") or 0),
+            occurred_at=parse_datetime(data.get("occurred_at")),
+            actor_username=data.get("actor_username") or "",
+            actor_role=data.get("actor_role") or "",
+            action=data.get("action") or "",
+            resource_type=data.get("resource_type") or "",
+            object_id=data.get("object_id") or "",
+            patient_id=data.get("patient_id") or "",
+            ip=data.get("ip") or "",
+            request_id=data.get("request_id") or "",
+            outcome=data.get("outcome") or "",
+            detail=data.get("detail"),
+            hash=data.get("hash") or "",
+            actor_id=data.get("actor_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a paginated list: `{"count", "next", "previous", "results"}`."""
+
+    count: int
+    results: list[T]
+    page: int = 1
+    next_page: int | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], item: Any, page: int) -> Page[T]:
+        return cls(
+            count=int(data.get("count") or 0),
+            results=[item(row) for row in data.get("results") or []],
+            page=page,
+            next_page=page + 1 if data.get("next") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    status: str
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], http_ok: bool) -> Health:
+        return cls(
+            ok=http_ok and data.get("status") == "ok",
+            status=str(data.get("status") or ("ok" if http_ok else "unavailable")),
+            checks=dict(data.get("checks") or {}),
+        )
+
+    @property
+    def failing(self) -> list[str]:
+        return [name for name, check in self.checks.items() if not check.get("ok", False)]

@@ -1,0 +1,22 @@
+"""What every screen gets: the API, the task runner, settings and the signed-in user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+
+from hms_desktop.api import Api, User
+from hms_desktop.workers import TaskRunner
+
+
+@dataclass
+class AppContext:
+    api: Api
+    runner: TaskRunner
+    settings: QSettings
+    user: User
+
+    @property
+    def role(self) -> str:
+        return self.user.role

@@ -1,0 +1,93 @@
+"""Which screens exist and which roles may open them.
+
+This table mirrors the server's permission table (`hms.core.permissions.PERMISSIONS`): a module
+is listed for a role only when the server lets that role perform the module's main action
+(`resource`, `action`). The desktop tests check the mirror against the server's table. A module
+whose server API does not exist yet is simply not in this list.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hms_desktop import roles
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from hms_desktop.context import AppContext
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    title: str
+    glyph: str
+    view: str  # "package.module:Class", imported when the screen is first opened
+    roles: frozenset[str]
+    description: str = ""
+    resource: str | None = None  # the server permission this module needs
+    action: str | None = None
+
+    def create(self, ctx: AppContext) -> QWidget:
+        module_name, _, class_name = self.view.partition(":")
+        factory: Callable[[AppContext], QWidget] = getattr(
+            importlib.import_module(module_name), class_name
+        )
+        return factory(ctx)
+
+
+MODULES: tuple[Module, ...] = (
+    Module(
+        key="dashboard",
+        title="Dashboard",
+        glyph="⌂",
+        view="hms_desktop.views.dashboard:DashboardPage",
+        roles=roles.STAFF_ROLES,
+        description="Today at a glance",
+    ),
+    Module(
+        key="users",
+        title="Users",
+        glyph="☺",
+        view="hms_desktop.views.users:UsersPage",
+        roles=frozenset({roles.ADMIN}),
+        description="Staff accounts: create, deactivate, reset passwords",
+        resource="users",
+        action="list",
+    ),
+    Module(
+        key="audit",
+        title="Audit log",
+        glyph="☰",
+        view="hms_desktop.views.audit:AuditPage",
+        roles=frozenset({roles.ADMIN}),
+        description="Who did what, when: the tamper-evident audit trail",
+        resource="audit",
+        action="list",
+    ),
+    Module(
+        key="profile",
+        title="My account",
+        glyph="⚙",
+        view="hms_desktop.views.profile:ProfilePage",
+        roles=roles.STAFF_ROLES,
+        description="Your name, contact details and password",
+        resource="profile",
+        action="read",
+    ),
+)
+
+
+def modules_for(role: str) -> list[Module]:
+    return [module for module in MODULES if role in module.roles]
+
+
+def module(key: str) -> Module:
+    for candidate in MODULES:
+        if candidate.key == key:
+            return candidate
+    raise KeyError(key)

@@ -1,0 +1,141 @@
+"""The application's look: Fusion style plus one stylesheet, with named colours."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+PRIMARY = "#0f766e"
+PRIMARY_DARK = "#115e59"
+PRIMARY_LIGHT = "#ccfbf1"
+SIDEBAR = "#0f172a"
+SIDEBAR_HOVER = "#1e293b"
+BACKGROUND = "#f1f5f9"
+SURFACE = "#ffffff"
+BORDER = "#e2e8f0"
+TEXT = "#0f172a"
+MUTED = "#64748b"
+DANGER = "#b91c1c"
+DANGER_LIGHT = "#fee2e2"
+WARNING = "#b45309"
+WARNING_LIGHT = "#fef3c7"
+SUCCESS = "#15803d"
+SUCCESS_LIGHT = "#dcfce7"
+
+STYLESHEET = f"""
+QWidget {{ color: {TEXT}; }}
+QMainWindow, QDialog, #page {{ background: {BACKGROUND}; }}
+QToolTip {{ color: {TEXT}; background: {SURFACE}; border: 1px solid {BORDER}; padding: 4px; }}
+
+/* Sidebar */
+#sidebar {{ background: {SIDEBAR}; }}
+#sidebarBrand {{ color: white; font-size: 17pt; font-weight: 700; padding: 0 4px; }}
+#sidebarHospital {{ color: #94a3b8; font-size: 9pt; padding: 0 4px; }}
+#sidebarSection {{ color: #64748b; font-size: 8pt; font-weight: 700; padding: 14px 8px 4px 8px; }}
+#sidebar QListWidget {{ background: transparent; border: none; outline: none; color: #cbd5e1; }}
+#sidebar QListWidget::item {{ padding: 0 10px; border-radius: 6px; margin: 1px 0; }}
+#sidebar QListWidget::item:hover {{ background: {SIDEBAR_HOVER}; color: white; }}
+#sidebar QListWidget::item:selected {{ background: {PRIMARY}; color: white; }}
+#sidebarFooter {{ color: #64748b; font-size: 8pt; }}
+
+/* Header bar */
+#headerBar {{ background: {SURFACE}; border-bottom: 1px solid {BORDER}; }}
+#headerTitle {{ font-size: 15pt; font-weight: 600; }}
+#headerUser {{ font-weight: 600; }}
+#roleChip {{ background: {PRIMARY_LIGHT}; color: {PRIMARY_DARK}; border-radius: 10px;
+            padding: 2px 10px; font-size: 9pt; font-weight: 600; }}
+#serverStatus {{ color: {MUTED}; font-size: 9pt; }}
+
+/* Banner */
+#banner[kind="error"] {{ background: {DANGER_LIGHT}; border: 1px solid #fca5a5;
+                         border-radius: 6px; }}
+#banner[kind="warning"] {{ background: {WARNING_LIGHT}; border: 1px solid #fcd34d;
+                           border-radius: 6px; }}
+#banner[kind="info"] {{ background: #e0f2fe; border: 1px solid #7dd3fc; border-radius: 6px; }}
+#banner[kind="success"] {{ background: {SUCCESS_LIGHT}; border: 1px solid #86efac;
+                           border-radius: 6px; }}
+#bannerText {{ background: transparent; }}
+
+/* Cards and panels */
+#card, #panel {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px; }}
+#cardTitle {{ color: {MUTED}; font-size: 9pt; font-weight: 600; }}
+#cardValue {{ font-size: 24pt; font-weight: 700; }}
+#cardCaption {{ color: {MUTED}; font-size: 9pt; }}
+#sectionTitle {{ font-size: 12pt; font-weight: 600; }}
+#muted, #hint {{ color: {MUTED}; }}
+#pageIntro {{ color: {MUTED}; }}
+
+/* Forms */
+QLineEdit, QComboBox, QDateTimeEdit, QSpinBox, QPlainTextEdit, QTextEdit {{
+    background: {SURFACE}; border: 1px solid #cbd5e1; border-radius: 5px; padding: 5px 7px;
+    selection-background-color: {PRIMARY};
+}}
+QLineEdit:focus, QComboBox:focus, QDateTimeEdit:focus, QPlainTextEdit:focus {{
+    border: 1px solid {PRIMARY};
+}}
+QLineEdit:disabled, QComboBox:disabled {{ background: {BACKGROUND}; color: {MUTED}; }}
+QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"] {{
+    border: 1px solid {DANGER}; background: #fff7f7;
+}}
+QComboBox::drop-down, QDateTimeEdit::drop-down {{ subcontrol-origin: padding;
+    subcontrol-position: center right; width: 22px; border: none; }}
+QComboBox::down-arrow, QDateTimeEdit::down-arrow {{ width: 0; height: 0;
+    border-left: 4px solid transparent; border-right: 4px solid transparent;
+    border-top: 5px solid {MUTED}; margin-right: 8px; }}
+QComboBox QAbstractItemView {{ background: {SURFACE}; border: 1px solid {BORDER};
+    selection-background-color: {PRIMARY_LIGHT}; selection-color: {TEXT}; }}
+#fieldError {{ color: {DANGER}; font-size: 9pt; }}
+#formError {{ color: {DANGER}; background: {DANGER_LIGHT}; border-radius: 5px; padding: 6px 8px; }}
+QLabel#fieldLabel {{ font-weight: 600; }}
+
+/* Buttons */
+QPushButton {{ background: {SURFACE}; border: 1px solid #cbd5e1; border-radius: 5px;
+              padding: 6px 14px; }}
+QPushButton:hover {{ background: #f8fafc; border-color: #94a3b8; }}
+QPushButton:disabled {{ color: #94a3b8; background: #f8fafc; border-color: {BORDER}; }}
+QPushButton[primary="true"] {{ background: {PRIMARY}; color: white; border: 1px solid {PRIMARY};
+                               font-weight: 600; }}
+QPushButton[primary="true"]:hover {{ background: {PRIMARY_DARK}; }}
+QPushButton[primary="true"]:disabled {{ background: #99d5cf; border-color: #99d5cf; }}
+QPushButton[danger="true"] {{ color: {DANGER}; border-color: #fca5a5; }}
+QPushButton[danger="true"]:hover {{ background: {DANGER_LIGHT}; }}
+QPushButton[flat="true"] {{ border: none; background: transparent; }}
+
+/* Tables */
+QTableView {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px;
+             gridline-color: transparent; alternate-background-color: #f8fafc;
+             selection-background-color: {PRIMARY_LIGHT}; selection-color: {TEXT}; }}
+QTableView::item {{ padding: 4px 8px; border-bottom: 1px solid #f1f5f9; }}
+QHeaderView::section {{ background: #f8fafc; color: {MUTED}; font-weight: 600; border: none;
+                       border-bottom: 1px solid {BORDER}; padding: 7px 8px; }}
+#tableFooter {{ color: {MUTED}; font-size: 9pt; }}
+
+QTabWidget::pane {{ border: 1px solid {BORDER}; border-radius: 6px; background: {SURFACE}; }}
+QTabBar::tab {{ padding: 7px 14px; }}
+QTabBar::tab:selected {{ color: {PRIMARY_DARK}; font-weight: 600;
+                         border-bottom: 2px solid {PRIMARY}; }}
+QGroupBox {{ font-weight: 600; border: 1px solid {BORDER}; border-radius: 6px; margin-top: 12px;
+            padding-top: 8px; background: {SURFACE}; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; }}
+"""
+
+
+def apply_theme(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    font = QFont(app.font())
+    font.setPointSize(10)
+    app.setFont(font)
+    palette = app.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(BACKGROUND))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(PRIMARY))
+    palette.setColor(QPalette.ColorRole.Link, QColor(PRIMARY))
+    app.setPalette(palette)
+    app.setStyleSheet(STYLESHEET)
+
+
+def repolish(widget) -> None:
+    """Re-apply the stylesheet after a dynamic property used in a selector changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()

@@ -1,0 +1,72 @@
+"""What every screen has: a context, a page layout with a message banner, a way to call the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from hms_desktop.api.errors import ApiError
+from hms_desktop.context import AppContext
+from hms_desktop.widgets.banner import Banner
+from hms_desktop.workers import Task
+
+
+class Page(QWidget):
+    title = ""
+    intro = ""
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.ctx = ctx
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(24, 18, 24, 18)
+        self.outer.setSpacing(12)
+        if self.intro:
+            intro = QLabel(self.intro)
+            intro.setObjectName("pageIntro")
+            intro.setWordWrap(True)
+            self.outer.addWidget(intro)
+        self.banner = Banner()
+        self.outer.addWidget(self.banner)
+
+    def activated(self) -> None:
+        """Called every time the page is shown."""
+
+    def run(self, fn: Callable[[], Any], **kwargs: Any) -> Task:
+        return self.ctx.runner.run(fn, owner=self, **kwargs)
+
+    def show_error(self, exc: Exception) -> None:
+        message = exc.message if isinstance(exc, ApiError) else f"Unexpected error: {exc}"
+        self.banner.show_message(message, kind="error")
+
+    def show_success(self, message: str) -> None:
+        self.banner.show_message(message, kind="success")
+
+
+def button(
+    text: str, *, primary: bool = False, danger: bool = False, name: str = ""
+) -> QPushButton:
+    widget = QPushButton(text)
+    if primary:
+        widget.setProperty("primary", True)
+    if danger:
+        widget.setProperty("danger", True)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+def hbox(*widgets: QWidget | None, stretch_at: int | None = None, spacing: int = 8) -> QHBoxLayout:
+    layout = QHBoxLayout()
+    layout.setSpacing(spacing)
+    for i, widget in enumerate(widgets):
+        if stretch_at == i:
+            layout.addStretch(1)
+        if widget is not None:
+            layout.addWidget(widget)
+    if stretch_at is not None and stretch_at >= len(widgets):
+        layout.addStretch(1)
+    return layout

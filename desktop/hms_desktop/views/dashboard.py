@@ -1,0 +1,233 @@
+"""The per-role dashboard: a grid of cards, each loaded by its own background call.
+
+Modules add cards by appending a `DashboardCard` to `CARDS` with the roles that see it and a
+loader (a function of the Api, run off the UI thread). Stat cards show one number; bar cards
+show a list of (label, value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from hms_desktop import roles
+from hms_desktop.api import Api
+from hms_desktop.api.errors import ApiError
+from hms_desktop.formatting import fmt_datetime
+from hms_desktop.modules import modules_for
+from hms_desktop.views.base import Page, button
+from hms_desktop.widgets.cards import BarChartCard, Card, StatCard
+from hms_desktop.widgets.icons import glyph_icon
+
+STAT, BAR = "stat", "bar"
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    key: str
+    title: str
+    roles: frozenset[str]
+    load: Callable[[Api], Any]
+    kind: str = STAT
+    caption: str = ""
+    format: Callable[[Any], tuple[str, str | None]] = lambda value: (f"{value:,}", None)
+
+
+def _start_of_today() -> str:
+    now = datetime.now().astimezone()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+
+
+def _day_ago() -> str:
+    return (datetime.now(UTC) - timedelta(hours=24)).isoformat()
+
+
+SHORT_ROLE_LABELS = {roles.ADMIN: "Admin", roles.LAB_TECHNICIAN: "Lab tech"}
+
+
+def _accounts_per_role(api: Api) -> list[tuple[str, int]]:
+    return [
+        (SHORT_ROLE_LABELS.get(role, roles.role_label(role)), api.users.count(role=role))
+        for role in roles.ROLE_LABELS
+    ]
+
+
+def _own_account(api: Api) -> Any:
+    return api.profile.get()
+
+
+def _format_account(user: Any) -> tuple[str, str | None]:
+    return user.role_display, f"Last sign-in {fmt_datetime(user.last_login)}"
+
+
+def _server(api: Api) -> Any:
+    return api.client.health()
+
+
+def _format_server(health: Any) -> tuple[str, str | None]:
+    if health.ok:
+        return "Online", "Database, cache and task queue answer."
+    return "Degraded", "Not answering: " + (", ".join(health.failing) or health.status)
+
+
+ADMIN = frozenset({roles.ADMIN})
+
+CARDS: tuple[DashboardCard, ...] = (
+    DashboardCard(
+        "active_staff",
+        "Active accounts",
+        ADMIN,
+        lambda api: api.users.count(is_active=True),
+        caption="People who can sign in",
+    ),
+    DashboardCard(
+        "deactivated",
+        "Deactivated accounts",
+        ADMIN,
+        lambda api: api.users.count(is_active=False),
+        caption="Kept for the record; cannot sign in",
+    ),
+    DashboardCard(
+        "audit_today",
+        "Audit events today",
+        ADMIN,
+        lambda api: api.audit.count(since=_start_of_today()),
+        caption="Every read of patient data and every change",
+    ),
+    DashboardCard(
+        "failed_logins",
+        "Failed sign-ins (24 h)",
+        ADMIN,
+        lambda api: api.audit.count(action="login_failed", since=_day_ago()),
+        caption="Five in a row lock an account for 15 minutes",
+    ),
+    DashboardCard(
+        "my_account",
+        "Signed in as",
+        roles.STAFF_ROLES - ADMIN,
+        _own_account,
+        format=_format_account,
+    ),
+    DashboardCard(
+        "server",
+        "Server",
+        roles.STAFF_ROLES - ADMIN,
+        _server,
+        format=_format_server,
+    ),
+    DashboardCard("accounts_per_role", "Accounts per role", ADMIN, _accounts_per_role, kind=BAR),
+)
+
+
+def cards_for(role: str) -> list[DashboardCard]:
+    return [card for card in CARDS if role in card.roles]
+
+
+class DashboardPage(Page):
+    title = "Dashboard"
+    STAT_COLUMNS = 4
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        top = QHBoxLayout()
+        greeting = QVBoxLayout()
+        self.greeting = QLabel()
+        self.greeting.setStyleSheet("font-size: 17pt; font-weight: 600;")
+        self.date = QLabel(datetime.now().strftime("%A %d %B %Y"))
+        self.date.setObjectName("muted")
+        greeting.addWidget(self.greeting)
+        greeting.addWidget(self.date)
+        top.addLayout(greeting)
+        top.addStretch(1)
+        self.refresh_button = button("Refresh", name="refreshDashboard")
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.outer.insertLayout(0, top)
+
+        self.grid = QGridLayout()
+        self.grid.setSpacing(14)
+        self.outer.addLayout(self.grid)
+        self.cards: dict[str, Card] = {}
+        self.specs = cards_for(ctx.role)
+        stats = [spec for spec in self.specs if spec.kind == STAT]
+        charts = [spec for spec in self.specs if spec.kind == BAR]
+        for i, spec in enumerate(stats):
+            card = StatCard(spec.title, spec.caption)
+            self.cards[spec.key] = card
+            self.grid.addWidget(card, i // self.STAT_COLUMNS, i % self.STAT_COLUMNS)
+        row = (len(stats) + self.STAT_COLUMNS - 1) // self.STAT_COLUMNS
+        for j, spec in enumerate(charts):
+            card = BarChartCard(spec.title)
+            self.cards[spec.key] = card
+            self.grid.addWidget(card, row + j, 0, 1, self.STAT_COLUMNS)
+
+        self.outer.addWidget(self._shortcuts())
+        self.outer.addStretch(1)
+        self._loaded = False
+        self._update_greeting()
+
+    def _update_greeting(self) -> None:
+        hour = datetime.now().hour
+        part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+        name = self.ctx.user.first_name or self.ctx.user.username
+        self.greeting.setText(f"Good {part}, {name}")
+
+    def _shortcuts(self) -> Card:
+        card = Card("Your modules")
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        self.shortcut_buttons: dict[str, QPushButton] = {}
+        for module in modules_for(self.ctx.role):
+            if module.key == "dashboard":
+                continue
+            shortcut = QPushButton(glyph_icon(module.glyph, "#0f766e"), f"  {module.title}")
+            shortcut.setToolTip(module.description)
+            shortcut.setMinimumHeight(40)
+            shortcut.clicked.connect(lambda _=False, key=module.key: self._open(key))
+            self.shortcut_buttons[module.key] = shortcut
+            row.addWidget(shortcut)
+        row.addStretch(1)
+        card.layout_.addLayout(row)
+        return card
+
+    def _open(self, key: str) -> None:
+        window = self.window()
+        if hasattr(window, "open_module"):
+            window.open_module(key)
+
+    def activated(self) -> None:
+        if not self._loaded:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._loaded = True
+        api = self.ctx.api
+        for spec in self.specs:
+            card = self.cards[spec.key]
+            self.run(
+                lambda spec=spec: spec.load(api),
+                on_done=lambda value, spec=spec, card=card: self._show(spec, card, value),
+                on_error=lambda exc, card=card: card.set_failed(_message(exc)),
+                on_unreachable=lambda exc, card=card: card.set_failed("Server unreachable"),
+                busy=[self.refresh_button],
+                retry_key=f"dashboard-{spec.key}",
+            )
+
+    def _show(self, spec: DashboardCard, card: Card, value: Any) -> None:
+        if isinstance(card, BarChartCard):
+            card.set_data(value)
+        elif isinstance(card, StatCard):
+            text, caption = spec.format(value)
+            card.set_value(text, caption)
+
+    def card(self, key: str) -> Card:
+        return self.cards[key]
+
+
+def _message(exc: Exception) -> str:
+    return exc.message if isinstance(exc, ApiError) else str(exc)

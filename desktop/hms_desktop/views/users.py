@@ -1,0 +1,478 @@
+"""Staff accounts (admin): list, create, edit, deactivate/activate, reset password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hms_desktop import roles
+from hms_desktop.api.dto import User
+from hms_desktop.api.errors import ServerUnreachable
+from hms_desktop.formatting import fmt_datetime, fmt_text
+from hms_desktop.models.users import UsersModel
+from hms_desktop.views.base import Page, button
+from hms_desktop.widgets.forms import FieldBox, FormErrors, add_row, combo, line_edit, text_of
+from hms_desktop.widgets.table import TablePanel
+from hms_desktop.workers import is_busy
+
+STAFF_ROLE_CHOICES = [
+    (role, label) for role, label in roles.ROLE_LABELS.items() if role in roles.STAFF_ROLES
+]
+UNREACHABLE_KEPT = "The server could not be reached. What you typed is kept: save again."
+
+
+class _Dialog(QDialog):
+    """A form dialog that calls the API on Save and stays open (input intact) on errors."""
+
+    saved = Signal(object)
+
+    def __init__(self, page: Page, title: str, heading: str, parent: QWidget | None = None):
+        super().__init__(parent or page)
+        self.page = page
+        self.ctx = page.ctx
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(24, 20, 24, 18)
+        self.body.setSpacing(10)
+        head = QLabel(heading)
+        head.setObjectName("sectionTitle")
+        self.body.addWidget(head)
+        self.errors = FormErrors(QLabel())
+        self.body.addWidget(self.errors.general)
+        self.form = QFormLayout()
+        self.form.setVerticalSpacing(6)
+        self.form.setHorizontalSpacing(14)
+        self.body.addLayout(self.form)
+        self.save_button = button("Save", primary=True, name="dialogSave")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.submit)
+        self.cancel_button = button("Cancel", name="dialogCancel")
+        self.cancel_button.clicked.connect(self.reject)
+        self.result_value: Any = None
+
+    def finish_layout(self) -> None:
+        self.body.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.save_button)
+        self.body.addLayout(row)
+
+    def field(self, name: str, label: str, editor: QWidget, hint: str = "") -> FieldBox:
+        return self.errors.add(name, add_row(self.form, label, FieldBox(editor, hint=hint)))
+
+    def call(self, fn) -> None:
+        self.errors.clear()
+        self.ctx.runner.run(
+            fn,
+            on_done=self._done,
+            on_error=self.errors.show,
+            on_unreachable=self._unreachable,
+            busy=[self.save_button],
+            owner=self,
+        )
+
+    def _unreachable(self, exc: ServerUnreachable) -> None:
+        self.errors.show_message(UNREACHABLE_KEPT)
+
+    def _done(self, value: Any) -> None:
+        self.result_value = value
+        self.saved.emit(value)
+        self.accept()
+
+    def submit(self) -> None:  # pragma: no cover - every dialog overrides it
+        raise NotImplementedError
+
+
+class UserFormDialog(_Dialog):
+    """Create a staff account, or edit one (only changed fields are sent)."""
+
+    def __init__(self, page: Page, user: User | None = None) -> None:
+        creating = user is None
+        super().__init__(
+            page,
+            "New staff account" if creating else f"Edit {user.username}",
+            "New staff account" if creating else f"Edit account · {user.username}",
+        )
+        self.user = user
+        self.username = line_edit("e.g. jsmith", text=user.username if user else "")
+        self.username.setObjectName("usernameEdit")
+        self.field("username", "Username", self.username, "Letters, digits and @/./+/-/_ only.")
+        if creating:
+            self.password = line_edit(password=True)
+            self.password.setObjectName("passwordEdit")
+            self.confirm = line_edit(password=True)
+            self.confirm.setObjectName("confirmEdit")
+            self.field("password", "Password", self.password, "At least 8 characters.")
+            self.field("confirm", "Repeat password", self.confirm)
+        self.role = combo(STAFF_ROLE_CHOICES, current=user.role if user else roles.NURSE)
+        self.role.setObjectName("roleCombo")
+        self.field("role", "Role", self.role)
+        self.first_name = line_edit(text=user.first_name if user else "")
+        self.last_name = line_edit(text=user.last_name if user else "")
+        self.email = line_edit("name@hospital.org", text=user.email if user else "")
+        self.email.setObjectName("emailEdit")
+        self.phone = line_edit(text=user.phone if user else "")
+        self.field("first_name", "First name", self.first_name)
+        self.field("last_name", "Last name", self.last_name)
+        self.field("email", "Email", self.email)
+        self.field("phone", "Phone", self.phone)
+        self.save_button.setText("Create account" if creating else "Save changes")
+        self.finish_layout()
+
+    def values(self) -> dict[str, str]:
+        names = ("username", "role", "first_name", "last_name", "email", "phone")
+        return {name: text_of(self.errors.fields[name].editor) for name in names}
+
+    def submit(self) -> None:
+        self.errors.clear()
+        values = self.values()
+        users = self.ctx.api.users
+        if self.user is None:
+            if self.password.text() != self.confirm.text():
+                self.errors.fields["confirm"].set_error("The two passwords differ.")
+                return
+            payload = {**values, "password": self.password.text()}
+            self.call(lambda: users.create(**payload))
+            return
+        changed = {k: v for k, v in values.items() if getattr(self.user, k) != v}
+        if not changed:
+            self.reject()
+            return
+        user_id = self.user.id
+        self.call(lambda: users.update(user_id, **changed))
+
+
+class ResetPasswordDialog(_Dialog):
+    def __init__(self, page: Page, user: User) -> None:
+        super().__init__(page, "Reset password", f"Set a new password for {user.username}")
+        self.user = user
+        note = QLabel(
+            "The user is signed out everywhere and must use the new password from now on. "
+            "Give it to them in person."
+        )
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        self.body.insertWidget(1, note)
+        self.password = line_edit(password=True)
+        self.password.setObjectName("newPasswordEdit")
+        self.confirm = line_edit(password=True)
+        self.field("new_password", "New password", self.password)
+        self.field("confirm", "Repeat password", self.confirm)
+        self.save_button.setText("Reset password")
+        self.finish_layout()
+
+    def submit(self) -> None:
+        self.errors.clear()
+        if self.password.text() != self.confirm.text():
+            self.errors.fields["confirm"].set_error("The two passwords differ.")
+            return
+        user_id, password = self.user.id, self.password.text()
+        self.call(lambda: self.ctx.api.users.reset_password(user_id, new_password=password) or True)
+
+
+class DeactivateDialog(_Dialog):
+    def __init__(self, page: Page, user: User) -> None:
+        super().__init__(page, "Deactivate account", f"Deactivate {user.display_name}?")
+        self.user = user
+        note = QLabel(
+            f"<b>{user.username}</b> will no longer be able to sign in and is signed out "
+            "everywhere. Nothing they recorded is removed; you can activate the account again."
+        )
+        note.setWordWrap(True)
+        self.body.insertWidget(1, note)
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText("e.g. left the hospital on 30 June")
+        self.reason.setFixedHeight(80)
+        self.reason.setObjectName("reasonEdit")
+        self.field("reason", "Reason", self.reason)
+        self.save_button.setText("Deactivate")
+        self.save_button.setProperty("primary", False)
+        self.save_button.setProperty("danger", True)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        user_id, reason = self.user.id, self.reason.toPlainText().strip()
+        self.call(lambda: self.ctx.api.users.deactivate(user_id, reason=reason))
+
+
+class UserDetails(QFrame):
+    """The selected account, with what can be done to it."""
+
+    FIELDS = (
+        ("Username", "username"),
+        ("Name", "full_name"),
+        ("Role", "role_display"),
+        ("Email", "email"),
+        ("Phone", "phone"),
+        ("Status", "status"),
+        ("Last sign-in", "last_login"),
+        ("Created", "created_at"),
+    )
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.setMinimumWidth(270)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(10)
+        self.heading = QLabel("No account selected")
+        self.heading.setObjectName("sectionTitle")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(6)
+        grid.setHorizontalSpacing(12)
+        self.values: dict[str, QLabel] = {}
+        for row, (label, key) in enumerate(self.FIELDS):
+            name = QLabel(label)
+            name.setObjectName("muted")
+            value = QLabel("—")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, 1)
+            self.values[key] = value
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        layout.addSpacing(6)
+        self.edit_button = button("Edit details…", name="editUser")
+        self.reset_button = button("Reset password…", name="resetPassword")
+        self.deactivate_button = button("Deactivate…", danger=True, name="deactivateUser")
+        self.activate_button = button("Activate", name="activateUser")
+        for widget in (
+            self.edit_button,
+            self.reset_button,
+            self.deactivate_button,
+            self.activate_button,
+        ):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.show_user(None)
+
+    def show_user(self, user: User | None) -> None:
+        actions = (self.edit_button, self.reset_button, self.deactivate_button)
+        if user is None:
+            self.heading.setText("No account selected")
+            for value in self.values.values():
+                value.setText("—")
+            for widget in actions:
+                widget.setEnabled(False)
+            self.activate_button.hide()
+            self.deactivate_button.show()
+            return
+        self.heading.setText(user.display_name)
+        data = {
+            "username": user.username,
+            "full_name": user.full_name,
+            "role_display": user.role_display,
+            "email": user.email,
+            "phone": user.phone,
+            "status": "Active" if user.is_active else "Deactivated",
+            "last_login": fmt_datetime(user.last_login),
+            "created_at": fmt_datetime(user.created_at),
+        }
+        for key, value in data.items():
+            self.values[key].setText(fmt_text(value))
+        for widget in actions:
+            if not is_busy(widget):
+                widget.setEnabled(True)
+        self.deactivate_button.setVisible(user.is_active)
+        self.activate_button.setVisible(not user.is_active)
+        if not is_busy(self.activate_button):
+            self.activate_button.setEnabled(True)
+
+
+class UsersPage(Page):
+    title = "Users"
+    SEARCH_DELAY_MS = 300
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        self.model = UsersModel(ctx.runner, page_size=50, parent=self)
+        self.dialog: QDialog | None = None
+
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(8)
+        self.search = line_edit("Search name, username or email")
+        self.search.setObjectName("userSearch")
+        self.search.setMinimumWidth(280)
+        self.role_filter = combo([("", "All roles"), *roles.ROLE_LABELS.items()])
+        self.role_filter.setObjectName("roleFilter")
+        self.status_filter = combo(
+            [("", "Any status"), ("true", "Active"), ("false", "Deactivated")]
+        )
+        self.status_filter.setObjectName("statusFilter")
+        self.refresh_button = button("Refresh", name="refreshUsers")
+        self.new_button = button("New staff account", primary=True, name="newUser")
+        for widget in (self.search, self.role_filter, self.status_filter):
+            toolbar.addWidget(widget)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.refresh_button)
+        toolbar.addWidget(self.new_button)
+        self.outer.addLayout(toolbar)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        self.table_panel = TablePanel(self.model, empty_text="No account matches these filters.")
+        self.table_panel.set_column_widths({0: 130, 1: 150, 2: 120, 3: 230, 4: 110, 5: 100})
+        self.table = self.table_panel.table
+        self.details = UserDetails()
+        splitter.addWidget(self.table_panel)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([780, 280])
+        self.outer.addWidget(splitter, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(self.SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.role_filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.refresh_button.clicked.connect(self.reload)
+        self.new_button.clicked.connect(self.open_create)
+        self.details.edit_button.clicked.connect(self.open_edit)
+        self.details.reset_button.clicked.connect(self.open_reset_password)
+        self.details.deactivate_button.clicked.connect(self.open_deactivate)
+        self.details.activate_button.clicked.connect(self.activate_selected)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
+        self.model.load_failed.connect(self._load_failed)
+        self.table.doubleClicked.connect(lambda _i: self.open_edit())
+        self._select_after_load: str | None = None
+        self.model.rows_loaded.connect(self._reselect)
+        self._loaded = False
+
+    # --- list ----------------------------------------------------------------------------
+
+    def filters(self) -> dict[str, Any]:
+        active = self.status_filter.currentData()
+        return {
+            "q": self.search.text().strip() or None,
+            "role": self.role_filter.currentData() or None,
+            "is_active": None if not active else active == "true",
+        }
+
+    def activated(self) -> None:
+        if not self._loaded:
+            self.reload()
+
+    def reload(self) -> None:
+        self._loaded = True
+        filters = self.filters()  # read here, on the UI thread, not in the worker
+        users = self.ctx.api.users
+        self.model.fetch = lambda page, size: users.list(page=page, page_size=size, **filters)
+        self.model.reload()
+
+    def _load_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, ServerUnreachable):
+            self.show_error(exc)
+
+    def selected_user(self) -> User | None:
+        return self.table.selected_row()
+
+    def _selection_changed(self, *_args) -> None:
+        self.details.show_user(self.selected_user())
+
+    def select_user(self, user_id: str) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id == user_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return True
+        return False
+
+    def _reselect(self) -> None:
+        if self._select_after_load and self.select_user(self._select_after_load):
+            self._select_after_load = None
+
+    def _updated(self, user: User) -> None:
+        self.model.replace_row(user)
+        if (selected := self.selected_user()) and selected.id == user.id:
+            self.details.show_user(user)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog, on_saved) -> QDialog:
+        self.dialog = dialog
+        dialog.saved.connect(on_saved)
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        dialog.open()
+        return dialog
+
+    def open_create(self) -> QDialog:
+        return self._open(UserFormDialog(self), self._created)
+
+    def _created(self, user: User) -> None:
+        self.show_success(f"Account {user.username} created ({user.role_display}).")
+        self._select_after_load = user.id
+        self.reload()
+
+    def open_edit(self) -> QDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        return self._open(UserFormDialog(self, user), self._edited)
+
+    def _edited(self, user: User) -> None:
+        self.show_success(f"Account {user.username} saved.")
+        self._updated(user)
+
+    def open_reset_password(self) -> QDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        return self._open(
+            ResetPasswordDialog(self, user),
+            lambda _r: self.show_success(f"Password of {user.username} was reset."),
+        )
+
+    def open_deactivate(self) -> QDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        return self._open(DeactivateDialog(self, user), self._deactivated)
+
+    def _deactivated(self, user: User) -> None:
+        self.show_success(f"Account {user.username} deactivated; it can no longer sign in.")
+        self._updated(user)
+
+    def activate_selected(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        self.run(
+            lambda: self.ctx.api.users.activate(user.id),
+            on_done=self._activated,
+            on_error=self.show_error,
+            busy=[self.details.activate_button],
+        )
+
+    def _activated(self, user: User) -> None:
+        self.show_success(f"Account {user.username} activated.")
+        self._updated(user)
+
+
+__all__ = [
+    "DeactivateDialog",
+    "ResetPasswordDialog",
+    "UserFormDialog",
+    "UsersPage",
+]

@@ -1,0 +1,161 @@
+"""Desktop tests: offscreen Qt against a live HMS server started once for the session.
+
+The server runs as a subprocess (`manage.py runserver --noreload`) on a free port with its own
+SQLite file in a temporary HMS_DATA_DIR, after `migrate` and `seed_demo`; the tests talk to it
+over real HTTP exactly as the desktop does. Nothing from the server is imported here.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import QSettings
+
+from hms_desktop.api import Api, ApiClient
+from hms_desktop.app import HmsApp
+from hms_desktop.theme import apply_theme
+
+REPO = Path(__file__).resolve().parents[2]
+MANAGE = REPO / "backend" / "manage.py"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+DEMO_PASSWORD = "hms-demo-pass"
+# Variables that would point the test server at shared services (CI's PostgreSQL, Redis).
+SCRUBBED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DEBUG")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def hms_server(tmp_path_factory) -> str:
+    data = tmp_path_factory.mktemp("hms-server")
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    env.update(
+        HMS_DATA_DIR=str(data),
+        DATABASE_URL=f"sqlite:///{data / 'hms.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        PYTHONUNBUFFERED="1",
+    )
+    manage = [sys.executable, str(MANAGE)]
+    for command in (["migrate", "--noinput"], ["seed_demo"]):
+        done = subprocess.run(
+            manage + command, env=env, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode:
+            pytest.fail(f"manage.py {command[0]} failed:\n{done.stdout}\n{done.stderr}")
+    port = free_port()
+    log_path = data / "server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"the test server exited:\n{log_path.read_text()}")
+        try:
+            if httpx.get(f"{url}/health/", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"the test server did not come up:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _theme(qapp):
+    apply_theme(qapp)
+
+
+@pytest.fixture
+def qsettings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "hms-desktop.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def api_as(hms_server):
+    """A plain client signed in as a demo user, for arranging data outside the UI."""
+    clients: list[ApiClient] = []
+
+    def make(username: str, password: str = DEMO_PASSWORD) -> Api:
+        client = ApiClient(hms_server)
+        client.login(username, password)
+        clients.append(client)
+        return Api(client)
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def hms(qtbot, hms_server, qsettings):
+    app = HmsApp(settings=qsettings, server_url=hms_server, splash_ms=0, health_interval_ms=60_000)
+    yield app
+    app.runner.forget_retries()
+    if app.main_window is not None:
+        app._close_main_window()
+    if app.login_dialog is not None:
+        app.login_dialog.close()
+    app.runner.wait_for_done(15_000)
+    qtbot.wait(10)  # deliver the last queued results before the widgets go
+    app.client.close()
+
+
+def sign_in(qtbot, app: HmsApp, username: str, password: str = DEMO_PASSWORD):
+    dialog = app.login_dialog or app.show_login()
+    dialog.username.setText(username)
+    dialog.password.setText(password)
+    with qtbot.waitSignal(app.main_window_shown, timeout=15_000):
+        dialog.sign_in_button.click()
+    return app.main_window
+
+
+@pytest.fixture
+def admin_window(qtbot, hms):
+    window = sign_in(qtbot, hms, "admin")
+    return window
+
+
+def wait_idle(qtbot, app_or_runner, timeout: int = 15_000) -> None:
+    runner = getattr(app_or_runner, "runner", app_or_runner)
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
+
+
+def snap(widget, name: str) -> Path:
+    """Save a screenshot of a widget under desktop/tests/artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    widget.grab().save(str(path))
+    return path
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
