@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from hms.clinical.models import DocumentType
 from hms.core.errors import ApplicationError
 from hms.patients.models import Sex
 
@@ -139,3 +140,31 @@ class PortalSetPasswordForm(SetPasswordForm):
         for name in ("new_password1", "new_password2"):
             self.fields[name].help_text = ""
         self.fields["new_password2"].label = "Repeat the new password"
+
+
+class DocumentUploadForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text="PDF, PNG, JPEG or DICOM.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,.dcm,application/pdf,image/png,image/jpeg"}
+        ),
+    )
+    doc_type = forms.ChoiceField(label="Type", choices=DocumentType.choices)
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Blood test from my GP, March"}),
+    )
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search your patients",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Name, MRN or phone", "autocomplete": "off"}
+        ),
+    )

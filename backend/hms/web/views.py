@@ -12,6 +12,9 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -21,13 +24,20 @@ from django.views.decorators.http import require_http_methods
 
 from hms.accounts import services as account_services
 from hms.accounts.views import session_logout
-from hms.core.errors import ApplicationError
+from hms.clinical import selectors as clinical_selectors
+from hms.clinical import services as clinical_services
+from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
+from hms.patients import selectors as patient_selectors
+from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
 from hms.patients.models import Sex
+from hms.web import selectors as web_selectors
 from hms.web.forms import (
+    DocumentUploadForm,
     PasswordChangeForm,
+    PatientSearchForm,
     PortalPasswordResetForm,
     PortalSetPasswordForm,
     ProfileForm,
@@ -59,6 +69,26 @@ def portal_page(roles=None):
         return never_cache(login_required(wrapped))
 
     return decorator
+
+
+def chart_errors_as_http(view):
+    """The access module's answers as pages: 404 for a chart that is not yours (or does not
+    exist), 403 with its explanation for a section or a patient outside your care."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except ForbiddenError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapped
+
+
+def _page(request, items, per_page: int = 20):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 def _form_status(request, form) -> int:
@@ -227,6 +257,114 @@ def portal(request):
     return render(request, "web/portal/dashboard.html", context)
 
 
+def _own_chart(request, section: ChartSection):
+    """The signed-in patient's own chart, opened (and audited) for `section`; None when the
+    account has no chart yet."""
+    own = patients_visible_to(user=request.user).values_list("public_id", flat=True).first()
+    if own is None:
+        return None
+    return patient_get_for_user(user=request.user, patient_public_id=own, section=section)
+
+
+def _no_chart(request, title: str):
+    return render(request, "web/portal/no_chart.html", {"title": title})
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_record(request):
+    patient = _own_chart(request, ChartSection.DEMOGRAPHICS)
+    if patient is None:
+        return _no_chart(request, "My record")
+    patient = patient_get_for_user(
+        user=request.user, patient_public_id=patient.public_id, section=ChartSection.ALLERGIES
+    )
+    allergies = patient_selectors.allergy_list(patient=patient)
+    return render(
+        request, "web/portal/record.html", {"patient": patient, "allergies": list(allergies)}
+    )
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_visits(request):
+    patient = _own_chart(request, ChartSection.CLINICAL)
+    if patient is None:
+        return _no_chart(request, "Visits")
+    notes = clinical_selectors.visit_note_list(
+        user=request.user, filters={"patient": patient.public_id}
+    ).select_related("prescription")
+    return render(request, "web/portal/visits.html", {"page": _page(request, notes)})
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+@require_http_methods(["GET", "POST"])
+def portal_documents(request):
+    patient = _own_chart(request, ChartSection.DOCUMENTS)
+    if patient is None:
+        return _no_chart(request, "Documents")
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            upload_to = clinical_selectors.document_patient_for_upload(user=request.user)
+            document = clinical_services.document_upload(
+                actor=request.user,
+                patient=upload_to,
+                file=data["file"],
+                doc_type=data["doc_type"],
+                description=data["description"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        except DjangoValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{document.original_name} was uploaded.")
+            return redirect("web:portal-documents")
+    documents = clinical_selectors.document_list(
+        user=request.user, filters={"patient": patient.public_id}
+    )
+    return render(
+        request,
+        "web/portal/documents.html",
+        {"form": form, "page": _page(request, documents)},
+        status=_form_status(request, form),
+    )
+
+
+@portal_page(PORTAL_ROLES | WORKSPACE_ROLES)
+@chart_errors_as_http
+def document_download(request, document_id):
+    """The file, after the access module opened its chart; the download itself is audited."""
+    document = clinical_selectors.document_get(
+        user=request.user, document_id=document_id, purpose="download"
+    )
+    handle = clinical_selectors.document_open(document=document)
+    clinical_services.document_download_record(actor=request.user, document=document)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_access(request):
+    patient = _own_chart(request, ChartSection.DEMOGRAPHICS)
+    if patient is None:
+        return _no_chart(request, "Who viewed my record")
+    page = _page(request, web_selectors.record_access_events(patient=patient), per_page=25)
+    rows = web_selectors.record_access_rows(page.object_list)
+    return render(request, "web/portal/access.html", {"page": page, "rows": rows})
+
+
 # --- Doctor workspace --------------------------------------------------------------------------
 
 
@@ -239,6 +377,77 @@ def workspace(request):
         "upcoming": upcoming,
     }
     return render(request, "web/workspace/dashboard.html", context)
+
+
+@portal_page(WORKSPACE_ROLES)
+def workspace_patients(request):
+    form = PatientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    patients = patient_selectors.doctor_patient_list(doctor=request.user, filters={"q": query})
+    context = {"form": form, "query": query, "page": _page(request, patients)}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "web/workspace/_patient_rows.html", context)
+    return render(request, "web/workspace/patients.html", context)
+
+
+VITAL_SERIES = (
+    ("systolic_bp", "Systolic BP", "mmHg"),
+    ("diastolic_bp", "Diastolic BP", "mmHg"),
+    ("pulse", "Pulse", "/min"),
+    ("spo2", "SpO₂", "%"),
+    ("temperature_c", "Temperature", "°C"),
+)
+CHART_VITALS = 20
+CHART_TIMELINE = 15
+
+
+def _vitals_chart(vitals) -> dict:
+    points = list(reversed(vitals))  # oldest first, left to right
+    return {
+        "labels": [timezone.localtime(v.measured_at).strftime("%d %b %H:%M") for v in points],
+        "series": [
+            {
+                "label": label,
+                "unit": unit,
+                "data": [
+                    float(getattr(v, field)) if getattr(v, field) is not None else None
+                    for v in points
+                ],
+            }
+            for field, label, unit in VITAL_SERIES
+            if any(getattr(v, field) is not None for v in points)
+        ],
+    }
+
+
+@portal_page(WORKSPACE_ROLES)
+@chart_errors_as_http
+def workspace_chart(request, patient_id):
+    """Chart summary: allergy banner, problem list, vitals chart, timeline. Each part is
+    opened through the access module, so each is scoped and audited."""
+    user = request.user
+    patient = patient_get_for_user(
+        user=user, patient_public_id=patient_id, section=ChartSection.CLINICAL
+    )
+    patient_get_for_user(user=user, patient_public_id=patient_id, section=ChartSection.ALLERGIES)
+    allergies = list(patient_selectors.allergy_list(patient=patient))
+    problems = list(clinical_selectors.problem_list(user=user, filters={"patient": patient_id}))
+    vitals = list(
+        clinical_selectors.vital_signs_list(user=user, filters={"patient": patient_id})[
+            :CHART_VITALS
+        ]
+    )
+    timeline = clinical_selectors.patient_timeline(user=user, patient_id=patient_id)
+    context = {
+        "patient": patient,
+        "allergies": [a for a in allergies if a.status == "active"],
+        "problems": problems,
+        "latest_vitals": vitals[0] if vitals else None,
+        "vitals_chart": _vitals_chart(vitals) if vitals else None,
+        "timeline": timeline[:CHART_TIMELINE],
+        "timeline_more": max(0, len(timeline) - CHART_TIMELINE),
+    }
+    return render(request, "web/workspace/chart.html", context)
 
 
 # --- Other staff -------------------------------------------------------------------------------

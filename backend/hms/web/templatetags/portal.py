@@ -3,6 +3,7 @@
 from django import forms, template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -135,3 +136,29 @@ def render_widget(bound_field, help_text: str = ""):
 @register.filter
 def role_label(user) -> str:
     return user.get_role_display() if getattr(user, "role", None) else ""
+
+
+@register.filter
+def age(born) -> str:
+    """Whole years since a date of birth ("" when unknown)."""
+    if not born:
+        return ""
+    today = timezone.localdate()
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return str(years)
+
+
+@register.filter
+def filesize(size) -> str:
+    size = int(size or 0)
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+@register.filter
+def humanize_key(value) -> str:
+    """ "visit_note" -> "Visit note"."""
+    return str(value or "").replace("_", " ").capitalize()

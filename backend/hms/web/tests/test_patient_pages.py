@@ -1,0 +1,280 @@
+"""Pages with patient data: scoped and audited through hms.patients.access.
+
+Personas: Alice (patient, with a chart), Bob (another patient), Dr Assigned (Alice is in their
+care), Dr Other (Alice is not), and a nurse (not a workspace role).
+"""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from hms.clinical.models import Document
+from hms.clinical.tests.factories import (
+    DocumentFactory,
+    ProblemFactory,
+    VisitNoteFactory,
+    VitalSignsFactory,
+)
+from hms.clinical.tests.files import ELF, PDF
+from hms.core.models import AuditAction, AuditEvent, AuditOutcome
+from hms.core.roles import Role
+from hms.core.services import audit_record
+from hms.patients.tests.factories import AllergyFactory, CareAssignmentFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def people(make_user):
+    alice_user = make_user(Role.PATIENT, username="alice", first_name="Alice")
+    bob_user = make_user(Role.PATIENT, username="bob", first_name="Bob")
+    alice = PatientFactory(user=alice_user, first_name="Alice", last_name="Adeyemi")
+    bob = PatientFactory(user=bob_user, first_name="Bob", last_name="Brown")
+    doctor = make_user(Role.DOCTOR, username="dr_assigned", last_name="Okafor")
+    other_doctor = make_user(Role.DOCTOR, username="dr_other")
+    CareAssignmentFactory(patient=alice, doctor=doctor)
+    return {
+        "alice": alice,
+        "bob": bob,
+        "doctor": doctor,
+        "other_doctor": other_doctor,
+        "nurse": make_user(Role.NURSE, username="nurse"),
+    }
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+PORTAL_PAGES = ["/portal/record/", "/portal/visits/", "/portal/documents/", "/portal/access/"]
+
+
+# --- patient portal -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", PORTAL_PAGES)
+def test_portal_pages_open_for_the_patient_only(people, url):
+    assert client_for(people["alice"].user).get(url).status_code == 200
+    assert client_for(people["doctor"]).get(url).status_code == 403
+    assert client_for(people["nurse"]).get(url).status_code == 403
+    assert Client().get(url).status_code == 302
+
+
+@pytest.mark.parametrize("url", PORTAL_PAGES)
+def test_portal_pages_explain_a_missing_chart(make_user, url):
+    response = client_for(make_user(Role.PATIENT)).get(url)
+    assert response.status_code == 200
+    assert b"not linked to a medical record yet" in response.content
+
+
+def test_record_shows_own_profile_and_allergies_only(people):
+    AllergyFactory(patient=people["alice"], substance="Penicillin", severity="severe")
+    AllergyFactory(patient=people["bob"], substance="Peanuts")
+    response = client_for(people["alice"].user).get("/portal/record/")
+    html = response.content.decode()
+    assert "Penicillin" in html
+    assert "Peanuts" not in html
+    assert people["alice"].mrn in html
+    assert AuditEvent.objects.filter(
+        patient_id=str(people["alice"].public_id), resource_type="allergies", actor_username="alice"
+    ).exists()
+
+
+def test_visits_show_own_notes_only(people):
+    VisitNoteFactory(patient=people["alice"], doctor=people["doctor"], notes="Alice: rest.")
+    VisitNoteFactory(patient=people["bob"], doctor=people["doctor"], notes="Bob: secret.")
+    html = client_for(people["alice"].user).get("/portal/visits/").content.decode()
+    assert "Alice: rest." in html
+    assert "Bob: secret." not in html
+    assert "Dr " in html
+
+
+def test_documents_upload_saves_through_the_clinical_service(people):
+    client = client_for(people["alice"].user)
+    response = client.post(
+        "/portal/documents/",
+        {
+            "file": SimpleUploadedFile("blood-test.pdf", PDF, content_type="application/pdf"),
+            "doc_type": "lab",
+            "description": "From my GP",
+        },
+    )
+    assert response.status_code == 302
+    document = Document.objects.get(patient=people["alice"])
+    assert document.uploaded_by == people["alice"].user
+    assert document.description == "From my GP"
+    page = client.get("/portal/documents/", follow=True).content.decode()
+    assert "blood-test.pdf" in page
+    assert "was uploaded" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"doc_type": "lab"}, "file", "This field is required."),
+        ({"doc_type": "lab", "file": ("run.pdf", ELF)}, "file", "Unsupported file type"),
+        ({"doc_type": "nonsense", "file": ("a.pdf", PDF)}, "doc_type", "Select a valid choice"),
+    ],
+)
+def test_documents_bad_upload_shows_errors_next_to_fields_and_saves_nothing(
+    people, data, field, message
+):
+    if "file" in data:
+        name, content = data["file"]
+        data = {**data, "file": SimpleUploadedFile(name, content)}
+    response = client_for(people["alice"].user).post("/portal/documents/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index(f'id="id_{field}_errors"')
+    assert message in html[start : start + 300]
+    assert not Document.objects.exists()
+
+
+def test_document_download_is_scoped_and_audited(people):
+    mine = DocumentFactory(patient=people["alice"], original_name="mine.pdf")
+    theirs = DocumentFactory(patient=people["bob"])
+    alice = client_for(people["alice"].user)
+    response = alice.get(f"/documents/{mine.public_id}/download/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == PDF
+    assert "no-store" in response["Cache-Control"]
+    # Another patient's document, or one that does not exist: 404 (ids cannot be probed).
+    assert alice.get(f"/documents/{theirs.public_id}/download/").status_code == 404
+    assert alice.get(f"/documents/{uuid.uuid4()}/download/").status_code == 404
+    # The doctor caring for Alice may; a doctor without a care relationship may not.
+    doctor = client_for(people["doctor"])
+    assert doctor.get(f"/documents/{mine.public_id}/download/").status_code == 200
+    other = client_for(people["other_doctor"])
+    assert other.get(f"/documents/{mine.public_id}/download/").status_code == 403
+    assert (
+        client_for(people["nurse"]).get(f"/documents/{mine.public_id}/download/").status_code == 403
+    )
+
+
+def test_access_log_lists_who_viewed_with_role_part_and_emergency(people):
+    alice = people["alice"]
+    client_for(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
+    audit_record(
+        actor=people["other_doctor"],
+        action=AuditAction.READ,
+        resource_type="clinical",
+        object_id=alice.public_id,
+        patient_id=alice.public_id,
+        detail={"emergency": True},
+    )
+    audit_record(  # a refused attempt is not a view
+        actor=people["nurse"],
+        action=AuditAction.READ,
+        resource_type="clinical",
+        patient_id=alice.public_id,
+        outcome=AuditOutcome.DENIED,
+    )
+    client_for(people["bob"].user).get("/portal/record/")  # Bob's own reads: not Alice's log
+    response = client_for(alice.user).get("/portal/access/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Doctor" in html
+    assert "Clinical record" in html
+    assert "Allergies" in html
+    assert html.count("Emergency access</span>") == 1
+    assert "Nurse" not in html
+    assert "dr_assigned" not in html  # roles, not names
+    # Alice's own page views are not listed.
+    events = AuditEvent.objects.filter(patient_id=str(alice.public_id))
+    assert events.filter(actor=alice.user).exists()
+    listed = response.context["page"].paginator.count
+    assert listed == events.exclude(actor=alice.user).filter(outcome="success").count()
+
+
+def test_access_log_query_count_does_not_grow_with_rows(people, django_assert_max_num_queries):
+    alice = people["alice"]
+    for _ in range(30):
+        audit_record(
+            actor=people["doctor"],
+            action=AuditAction.READ,
+            resource_type="clinical",
+            patient_id=alice.public_id,
+        )
+    client = client_for(alice.user)
+    # session + user, own chart id, chart read (patient, 3 audit writes), count, page
+    with django_assert_max_num_queries(14):
+        response = client.get("/portal/access/")
+    assert len(response.context["rows"]) == 25
+
+
+# --- doctor workspace -----------------------------------------------------------------------
+
+
+def test_my_patients_lists_assigned_patients_only(people):
+    html = client_for(people["doctor"]).get("/workspace/patients/").content.decode()
+    assert "Adeyemi" in html
+    assert "Brown" not in html
+    html = client_for(people["other_doctor"]).get("/workspace/patients/").content.decode()
+    assert "No patients are assigned to you yet." in html
+
+
+def test_my_patients_search_and_htmx_partial(people):
+    client = client_for(people["doctor"])
+    html = client.get("/workspace/patients/?q=zzz").content.decode()
+    assert "No assigned patient matches" in html
+    response = client.get("/workspace/patients/?q=adey", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "Adeyemi" in html
+    assert "<html" not in html  # only the rows
+
+
+@pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.ADMIN, Role.RECEPTIONIST])
+def test_workspace_pages_are_for_doctors_only(people, make_user, role):
+    client = client_for(make_user(role))
+    assert client.get("/workspace/patients/").status_code == 403
+    assert client.get(f"/workspace/patients/{people['alice'].public_id}/").status_code == 403
+
+
+def test_chart_summary_for_the_doctor_in_care(people):
+    alice = people["alice"]
+    AllergyFactory(patient=alice, substance="Penicillin", reaction="Hives", severity="severe")
+    ProblemFactory(patient=alice, title="Asthma", code="J45.9")
+    now = timezone.now()
+    for hours, systolic in ((3, 150), (2, 140), (1, 130)):
+        VitalSignsFactory(
+            patient=alice, measured_at=now - timedelta(hours=hours), systolic_bp=systolic
+        )
+    VisitNoteFactory(patient=alice, doctor=people["doctor"], notes="Wheeze improving.")
+    response = client_for(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="allergy-banner"' in html and "Penicillin" in html
+    assert "Asthma" in html
+    assert 'id="vitals-data"' in html
+    assert response.context["vitals_chart"]["series"][0]["data"] == [150.0, 140.0, 130.0]
+    assert "chart.umd.min.js" in html
+    assert "Wheeze improving." in html  # in the timeline
+    reads = AuditEvent.objects.filter(
+        actor=people["doctor"], patient_id=str(alice.public_id), action=AuditAction.READ
+    )
+    assert {"clinical", "allergies"} <= set(reads.values_list("resource_type", flat=True))
+
+
+def test_chart_outside_care_is_403_with_the_break_glass_explanation(people):
+    response = client_for(people["other_doctor"]).get(
+        f"/workspace/patients/{people['alice'].public_id}/"
+    )
+    assert response.status_code == 403
+    assert b"not in your care" in response.content
+
+
+def test_chart_of_an_unknown_patient_is_404(people):
+    response = client_for(people["doctor"]).get(f"/workspace/patients/{uuid.uuid4()}/")
+    assert response.status_code == 404
