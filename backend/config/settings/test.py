@@ -20,3 +20,5 @@ MEDIA_ROOT = DATA_DIR / "test-media"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SMS_BACKEND = "hms.core.sms.LocmemSmsBackend"
+# One chain keeps sequence numbers predictable in tests; the sharded case has its own tests.
+AUDIT_CHAIN_SHARDS = 1

@@ -31,6 +31,7 @@ class AuditEventListApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField(source="public_id")
+        chain = serializers.IntegerField()
         sequence = serializers.IntegerField()
         occurred_at = serializers.DateTimeField()
         actor_id = serializers.UUIDField(source="actor.public_id", allow_null=True, default=None)

@@ -2,13 +2,23 @@
 
 import hashlib
 import json
+import random
 
 GENESIS_HASH = "0" * 64
+MAX_CHAINS = 64
+
+
+def audit_chain_for_new_event(shards: int) -> int:
+    """Pick the chain for a new event. Spreading writers over chains is load balancing, not
+    security: any chain will do, and each is verified on its own."""
+    shards = max(1, min(shards, MAX_CHAINS))
+    return random.randrange(shards) + 1  # noqa: S311
 
 
 def audit_event_digest(event, prev_hash: str) -> str:
     """SHA-256 over the event's canonical JSON and the previous event's hash."""
     payload = {
+        "chain": event.chain,
         "sequence": event.sequence,
         "occurred_at": event.occurred_at.isoformat(),
         "actor_id": event.actor_id,

@@ -44,9 +44,15 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One audited action. Append-only; each row's hash chains it to the previous one."""
+    """One audited action. Append-only; each row's hash chains it to the previous one.
 
-    sequence = models.PositiveBigIntegerField(unique=True)
+    Events are spread over a few independent chains (settings.AUDIT_CHAIN_SHARDS) so that
+    concurrent writers do not all queue on one lock; each chain is gapless and verified on its
+    own, so an edited or removed event still breaks its chain.
+    """
+
+    chain = models.PositiveSmallIntegerField(default=1)
+    sequence = models.PositiveBigIntegerField()
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -75,7 +81,10 @@ class AuditEvent(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-sequence"]
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence")
+        ]
         indexes = [
             models.Index(fields=["actor", "occurred_at"]),
             models.Index(fields=["resource_type", "occurred_at"]),
@@ -85,7 +94,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         actor = self.actor_username or "-"
-        return f"#{self.sequence} {self.action} {self.resource_type} by {actor}"
+        return f"{self.chain}#{self.sequence} {self.action} {self.resource_type} by {actor}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -97,10 +106,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """Single row holding the chain's last sequence and hash.
+    """One row per chain holding its last sequence and hash (the row's id is the chain).
 
-    Writers lock it (SELECT ... FOR UPDATE) so concurrent events chain in one line instead of
-    forking; the lock is held only until the writer's transaction commits.
+    Writers lock it (SELECT ... FOR UPDATE) so concurrent events of one chain line up instead
+    of forking; the lock is held only until the writer's transaction commits.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
@@ -109,8 +118,10 @@ class AuditChainHead(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")
+            models.CheckConstraint(
+                condition=models.Q(id__gte=1, id__lte=64), name="audit_head_chain_range"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"audit chain head at #{self.last_sequence}"
+        return f"audit chain {self.id} at #{self.last_sequence}"

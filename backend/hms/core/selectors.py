@@ -10,7 +10,7 @@ from hms.core.models import AuditChainHead, AuditEvent
 
 def audit_event_list(*, filters: dict | None = None) -> QuerySet[AuditEvent]:
     """Audit events, newest first, with the actor joined (one query per page)."""
-    queryset = AuditEvent.objects.select_related("actor").order_by("-sequence")
+    queryset = AuditEvent.objects.select_related("actor").order_by("-id")
     filters = filters or {}
     if actor := filters.get("actor"):
         queryset = queryset.filter(actor_username=actor)
@@ -32,14 +32,29 @@ class AuditChainReport:
     checked: int
     broken_sequence: int | None = None
     reason: str = ""
+    broken_chain: int | None = None
 
 
 def audit_chain_verify() -> AuditChainReport:
-    """Walk the chain in order and report the first event whose link does not hold."""
+    """Walk every chain in order and report the first event whose link does not hold."""
+    heads = {head.id: head for head in AuditChainHead.objects.all()}
+    chains = set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    checked_total = 0
+    for chain in sorted(chains):
+        report = _verify_chain(chain, heads.get(chain))
+        checked_total += report.checked
+        if not report.ok:
+            return AuditChainReport(
+                False, checked_total, report.broken_sequence, report.reason, chain
+            )
+    return AuditChainReport(True, checked_total)
+
+
+def _verify_chain(chain: int, head: AuditChainHead | None) -> AuditChainReport:
     prev_hash = GENESIS_HASH
     expected_sequence = 1
     checked = 0
-    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
+    events = AuditEvent.objects.filter(chain=chain).order_by("sequence").iterator(chunk_size=2000)
     for event in events:
         if event.sequence != expected_sequence:
             return AuditChainReport(
@@ -56,8 +71,7 @@ def audit_chain_verify() -> AuditChainReport:
         prev_hash = event.hash
         expected_sequence += 1
         checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_sequence, head.last_hash) != (checked, prev_hash):
+    if head is None or (head.last_sequence, head.last_hash) != (checked, prev_hash):
         return AuditChainReport(
             False, checked, checked + 1, "events after the last verified one were removed"
         )

@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from hms.core.audit_chain import GENESIS_HASH, audit_event_digest
+from hms.core.audit_chain import GENESIS_HASH, audit_chain_for_new_event, audit_event_digest
 from hms.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
 from hms.core.request_context import current_request_context
 
@@ -29,10 +30,12 @@ def audit_record(
     """
     context = current_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    chain = audit_chain_for_new_event(settings.AUDIT_CHAIN_SHARDS)
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
+        id=chain, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
     )
     event = AuditEvent(
+        chain=chain,
         sequence=head.last_sequence + 1,
         occurred_at=timezone.now(),
         actor=actor if authenticated else None,
@@ -52,7 +55,9 @@ def audit_record(
     )
     event.hash = audit_event_digest(event, head.last_hash)
     event.save()
-    AuditChainHead.objects.filter(id=1).update(last_sequence=event.sequence, last_hash=event.hash)
+    AuditChainHead.objects.filter(id=chain).update(
+        last_sequence=event.sequence, last_hash=event.hash
+    )
     return event
 
 

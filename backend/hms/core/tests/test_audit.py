@@ -58,7 +58,7 @@ class TestChain:
             )
         report = audit_chain_verify()
         assert not report.ok and report.broken_sequence == 3 and report.checked == 2
-        with pytest.raises(CommandError, match=r"broken at event #3: content does not match"):
+        with pytest.raises(CommandError, match=r"chain 1 broken at event #3: content does not"):
             verify_output()
 
     def test_verify_reports_a_deleted_row(self):
@@ -108,6 +108,36 @@ class TestChain:
             2,
         ]
         assert audit_chain_verify().ok
+
+
+class TestShardedChains:
+    """Events spread over several chains; each chain is complete and verified on its own."""
+
+    @pytest.fixture(autouse=True)
+    def _four_chains(self, settings):
+        settings.AUDIT_CHAIN_SHARDS = 4
+
+    def test_events_spread_over_chains_each_gapless(self):
+        record_events(60)
+        per_chain = {}
+        for chain, sequence in AuditEvent.objects.values_list("chain", "sequence"):
+            per_chain.setdefault(chain, []).append(sequence)
+        assert len(per_chain) > 1
+        for sequences in per_chain.values():
+            assert sorted(sequences) == list(range(1, len(sequences) + 1))
+        report = audit_chain_verify()
+        assert report.ok and report.checked == 60
+
+    def test_tampering_in_any_chain_is_found(self):
+        record_events(40)
+        victim = AuditEvent.objects.filter(sequence=2).order_by("-chain").first()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE core_auditevent SET outcome = 'denied' WHERE id = %s", [victim.id]
+            )
+        report = audit_chain_verify()
+        assert not report.ok
+        assert (report.broken_chain, report.broken_sequence) == (victim.chain, 2)
 
 
 class TestAuditApi:

@@ -17,7 +17,9 @@ pytestmark = [
 ]
 
 
-def test_parallel_audit_writes_form_one_chain():
+@pytest.mark.parametrize("shards", [1, 4])
+def test_parallel_audit_writes_form_unbroken_chains(settings, shards):
+    settings.AUDIT_CHAIN_SHARDS = shards
     actor = UserFactory()
     threads_count = 16
     barrier = threading.Barrier(threads_count)
@@ -39,7 +41,10 @@ def test_parallel_audit_writes_form_one_chain():
         thread.join(timeout=30)
 
     assert not errors
-    sequences = sorted(AuditEvent.objects.values_list("sequence", flat=True))
-    assert sequences == list(range(1, threads_count + 1))
+    per_chain = {}
+    for chain, sequence in AuditEvent.objects.values_list("chain", "sequence"):
+        per_chain.setdefault(chain, []).append(sequence)
+    for sequences in per_chain.values():
+        assert sorted(sequences) == list(range(1, len(sequences) + 1))
     report = audit_chain_verify()
     assert report.ok and report.checked == threads_count

@@ -10,7 +10,8 @@ class Command(BaseCommand):
         report = audit_chain_verify()
         if not report.ok:
             raise CommandError(
-                f"Audit chain broken at event #{report.broken_sequence}: {report.reason} "
+                f"Audit chain {report.broken_chain} broken at event #{report.broken_sequence}: "
+                f"{report.reason} "
                 f"({report.checked} events verified before it)."
             )
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events."))

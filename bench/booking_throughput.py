@@ -1,0 +1,236 @@
+"""Booking throughput on PostgreSQL with concurrent HTTP clients, and a double-booking check.
+
+    .venv/bin/python bench/booking_throughput.py [--clients 16] [--bookings 3000] [--workers 4]
+
+What it does: creates (or reuses) the database in BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/hms_bench_booking), migrates it, loads doctors with
+all-day schedules, patients and a receptionist; serves HMS with gunicorn on 127.0.0.1;
+then N client threads book through `POST /api/appointments/` as fast as they can. One job
+in five deliberately targets a slot another job also targets, so the server has to refuse
+races. At the end it counts the rows: every 201 must be exactly one row and no slot may hold
+two active appointments.
+
+Only loopback traffic; the run is bounded by --bookings.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import time as dtime
+from datetime import timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BACKEND = REPO / "backend"
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/hms_bench_booking"
+PASSWORD = "bench-pass-12345"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(env: dict, doctors: int, patients: int) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env,
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "generate_patients", str(patients)], cwd=BACKEND, env=env,
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    code = f"""
+from datetime import time
+from hms.accounts.models import User
+from hms.appointments.models import DoctorSchedule, ScheduleBlock
+from hms.patients.models import DoctorProfile
+User.objects.create_user("bench_reception", password="{PASSWORD}", role="receptionist")
+for i in range({doctors}):
+    doctor = User.objects.create_user(f"bench_dr{{i}}", password="{PASSWORD}", role="doctor",
+                                      first_name="Bench", last_name=f"Doctor{{i}}")
+    DoctorProfile.objects.create(user=doctor, specialization="General practice")
+    schedule = DoctorSchedule.objects.create(doctor=doctor, slot_minutes=5)
+    ScheduleBlock.objects.bulk_create(
+        ScheduleBlock(schedule=schedule, weekday=w, start_time=time(0), end_time=time(23, 55))
+        for w in range(7)
+    )
+"""
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=BACKEND, env=env, check=True
+    )
+
+
+def ids(env: dict) -> tuple[list[str], list[str]]:
+    code = (
+        "import json; from hms.accounts.models import User; from hms.patients.models import "
+        "Patient; print(json.dumps([[str(u) for u in User.objects.filter(role='doctor')"
+        ".values_list('public_id', flat=True)], [str(p) for p in Patient.objects"
+        ".values_list('public_id', flat=True)]]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=BACKEND, env=env, check=True,
+        capture_output=True, text=True,
+    ).stdout
+    doctor_ids, patient_ids = json.loads(out.strip().splitlines()[-1])
+    return doctor_ids, patient_ids
+
+
+def request(conn, method, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                 headers=headers)
+    response = conn.getresponse()
+    return response.status, json.loads(response.read() or b"{}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--bookings", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--doctors", type=int, default=20)
+    args = parser.parse_args()
+
+    db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "60",
+        "THROTTLE_LOGIN": "10000/min",
+    }
+    print(f"database: {db_url}")
+    ensure_database(db_url)
+    seed(env, doctors=args.doctors, patients=args.bookings + 100)
+    doctor_ids, patient_ids = ids(env)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "config.wsgi", "-w", str(args.workers), "-b",
+         f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=BACKEND, env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                if request(conn, "GET", "/health/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        status, body = request(conn, "POST", "/api/login/",
+                               {"username": "bench_reception", "password": PASSWORD})
+        assert status == 200, body
+        token = body["access"]
+
+        # Jobs: distinct (doctor, slot) pairs, each with its own patient; every fifth job
+        # repeats an earlier pair with another patient, to force races on the same slot.
+        from datetime import date
+
+        day = (date.today() + timedelta(days=3)).isoformat()
+        pairs = [(d, dtime(h, m)) for h in range(24) for m in range(0, 60, 5)
+                 for d in doctor_ids if (h, m) != (23, 55)]
+        random.seed(7)
+        random.shuffle(pairs)
+        jobs = []
+        for i in range(args.bookings):
+            if i % 5 == 4 and jobs:
+                doctor, slot = random.choice(jobs[-50:])[1:3]
+            else:
+                doctor, slot = pairs[i]
+            jobs.append((patient_ids[i], doctor, slot))
+        work: queue.Queue = queue.Queue()
+        for job in jobs:
+            work.put(job)
+        counts = {"201": 0, "409": 0, "other": 0}
+        lock = threading.Lock()
+
+        def client():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            while True:
+                try:
+                    patient, doctor, slot = work.get_nowait()
+                except queue.Empty:
+                    return
+                status, body = request(conn, "POST", "/api/appointments/", {
+                    "patient": patient, "doctor": doctor, "date": day,
+                    "slot": slot.strftime("%H:%M"),
+                }, token)
+                with lock:
+                    key = str(status) if status in (201, 409) else "other"
+                    counts[key] += 1
+                    if key == "other" and counts["other"] < 5:
+                        print("unexpected:", status, body)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT count(*) FROM appointments_appointment WHERE status <> 'cancelled'"
+        ).fetchone()[0]
+        doubles = conn.execute(
+            "SELECT count(*) FROM (SELECT doctor_id, date, slot FROM appointments_appointment "
+            "WHERE status <> 'cancelled' GROUP BY 1, 2, 3 HAVING count(*) > 1) d"
+        ).fetchone()[0]
+    result = {
+        "clients": args.clients,
+        "gunicorn_workers": args.workers,
+        "requests": len(jobs),
+        "seconds": round(elapsed, 2),
+        "requests_per_second": round(len(jobs) / elapsed, 1),
+        "bookings_per_second": round(counts["201"] / elapsed, 1),
+        "created": counts["201"],
+        "refused_409": counts["409"],
+        "other_status": counts["other"],
+        "rows": rows,
+        "double_booked_slots": doubles,
+    }
+    print(json.dumps(result, indent=2))
+    results_dir = REPO / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    (results_dir / "booking_throughput.json").write_text(json.dumps(result, indent=2))
+    if doubles or rows != counts["201"] or counts["other"]:
+        sys.exit("FAILED: double bookings or lost/unexpected results")
+
+
+if __name__ == "__main__":
+    main()
