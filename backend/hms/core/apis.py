@@ -1,10 +1,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.pagination import paginated_response
-from hms.core.selectors import audit_event_list
+from hms.core.selectors import audit_event_list, notification_list, notification_unread_count
+from hms.core.services import notification_mark_read
 
 
 class AuditEventListApi(APIView):
@@ -57,3 +59,60 @@ class AuditEventListApi(APIView):
             request=request,
             view=self,
         )
+
+
+class NotificationListApi(APIView):
+    """The signed-in user's notifications, newest first, with the unread count."""
+
+    permission_resource = "notifications"
+    permission_actions = {"GET": "list"}
+
+    class FilterSerializer(serializers.Serializer):
+        unread = serializers.BooleanField(required=False, default=False)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField(source="public_id")
+        kind = serializers.CharField()
+        severity = serializers.CharField()
+        title = serializers.CharField()
+        body = serializers.CharField()
+        link = serializers.CharField()
+        patient_id = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        read_at = serializers.DateTimeField()
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        response = paginated_response(
+            queryset=notification_list(
+                user=request.user, unread_only=filters.validated_data["unread"]
+            ),
+            serializer_class=self.OutputSerializer,
+            request=request,
+            view=self,
+        )
+        response.data["unread"] = notification_unread_count(user=request.user)
+        return response
+
+
+class NotificationMarkReadApi(APIView):
+    """Mark some (`ids`) or all of the signed-in user's notifications as read."""
+
+    permission_resource = "notifications"
+    permission_actions = {"POST": "mark_read"}
+
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(
+            child=serializers.UUIDField(), required=False, allow_empty=False, max_length=500
+        )
+
+    @extend_schema(request=InputSerializer, responses={200: None})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = notification_mark_read(
+            user=request.user, notification_ids=data.validated_data.get("ids")
+        )
+        return Response({"marked": marked})

@@ -125,3 +125,47 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain {self.id} at #{self.last_sequence}"
+
+
+class NotificationSeverity(models.TextChoices):
+    INFO = "info", "Information"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+class Notification(TimeStampedModel):
+    """A message for one user: a critical lab result, a deteriorating patient, low stock...
+
+    Written by the modules' services through hms.core.services.notification_create; read and
+    acknowledged by the recipient through /api/notifications/.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(max_length=64, help_text="e.g. lab_critical_result, news2_alert")
+    severity = models.CharField(
+        max_length=16, choices=NotificationSeverity.choices, default=NotificationSeverity.INFO
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    # Where a client should take the user: an API path or a portal URL.
+    link = models.CharField(max_length=300, blank=True)
+    patient_id = models.CharField(max_length=64, blank=True)
+    # Same key twice → one notification (e.g. one alert per batch per day).
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_dedupe",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}: {self.title}"

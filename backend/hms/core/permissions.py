@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     # The audit log is read by admins only and never written through the API.
     "audit": {"list": ADMIN},
+    # Everyone reads and acknowledges their own notifications.
+    "notifications": {"list": AUTHENTICATED, "mark_read": AUTHENTICATED},
     # --- patients and doctors (hms.patients, issue 3) ---
     # Chart sections: which roles may read/write which part of a chart, checked by
     # hms.patients.access.patient_get_for_user for every module. On top of this, doctors and
@@ -255,6 +257,16 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "link": frozenset({Role.DOCTOR}),
     },
     # --- end appointments ---
+    # --- laboratory (hms.laboratory, issue 5) ---
+    # --- end laboratory ---
+    # --- radiology (hms.radiology, issue 5) ---
+    # --- end radiology ---
+    # --- pharmacy and prescription analysis (hms.pharmacy, hms.assistant, issue 6) ---
+    # --- end pharmacy ---
+    # --- wards, beds and ICU (hms.inpatient, issue 7) ---
+    # --- end inpatient ---
+    # --- billing and insurance (hms.billing, issue 8) ---
+    # --- end billing ---
     # API documentation.
     "schema": {"read": PUBLIC},
 }

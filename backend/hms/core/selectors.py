@@ -76,3 +76,16 @@ def _verify_chain(chain: int, head: AuditChainHead | None) -> AuditChainReport:
             False, checked, checked + 1, "events after the last verified one were removed"
         )
     return AuditChainReport(True, checked)
+
+
+def notification_list(*, user, unread_only: bool = False):
+    from hms.core.models import Notification
+
+    queryset = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset
+
+
+def notification_unread_count(*, user) -> int:
+    return notification_list(user=user, unread_only=True).count()

@@ -71,3 +71,59 @@ def audit_page_read(
         resource_type=resource_type,
         detail={"patients": [str(pid) for pid in patient_ids], "count": count, **(detail or {})},
     )
+
+
+@transaction.atomic
+def notification_create(
+    *,
+    recipient,
+    kind: str,
+    title: str,
+    body: str = "",
+    severity: str = "info",
+    link: str = "",
+    patient_id: Any = "",
+    dedupe_key: str = "",
+):
+    """Notify one user. With a dedupe_key, a second call with the same key does nothing and
+    returns the existing notification."""
+    from hms.core.models import Notification
+
+    if dedupe_key:
+        existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        severity=severity,
+        link=link,
+        patient_id=str(patient_id or ""),
+        dedupe_key=dedupe_key,
+    )
+
+
+def notification_create_for_role(*, role: str, **kwargs) -> int:
+    """Notify every active user of a role (e.g. all pharmacists). Returns how many."""
+    from hms.accounts.models import User
+
+    count = 0
+    for user in User.objects.filter(role=role, is_active=True):
+        notification_create(recipient=user, **kwargs)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_ids: list | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    from django.utils import timezone as tz
+
+    from hms.core.models import Notification
+
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(public_id__in=notification_ids)
+    return queryset.update(read_at=tz.now())

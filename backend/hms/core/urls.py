@@ -1,7 +1,9 @@
 from django.urls import path
 
-from hms.core.apis import AuditEventListApi
+from hms.core.apis import AuditEventListApi, NotificationListApi, NotificationMarkReadApi
 
 urlpatterns = [
     path("audit/", AuditEventListApi.as_view(), name="audit-list"),
+    path("notifications/", NotificationListApi.as_view(), name="notification-list"),
+    path("notifications/read/", NotificationMarkReadApi.as_view(), name="notification-read"),
 ]
