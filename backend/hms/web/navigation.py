@@ -36,7 +36,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("My record", "web:portal-record", "clipboard", PORTAL_ROLES, "hms.patients"),
     NavItem("Visits", "web:portal-visits", "stethoscope", PORTAL_ROLES, "hms.clinical"),
     NavItem("Documents", "web:portal-documents", "file", PORTAL_ROLES, "hms.clinical"),
-    NavItem("Who viewed my record", "web:portal-access", "eye", PORTAL_ROLES, "hms.patients"),
+    NavItem("Access log", "web:portal-access", "eye", PORTAL_ROLES, "hms.patients"),
     NavItem("Workspace", "web:workspace", "home", WORKSPACE_ROLES),
     NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),
     NavItem("Overview", "web:staff", "home", STAFF_ROLES_WITHOUT_WORKSPACE),

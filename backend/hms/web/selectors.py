@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, F, Max, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
 from hms.core.models import AuditAction, AuditEvent, AuditOutcome
 from hms.core.roles import Role
@@ -45,9 +46,13 @@ class RecordAccess:
     emergency: bool
 
 
-def record_access_events(*, patient) -> QuerySet[AuditEvent]:
-    """Every successful access to this patient's chart by someone other than the patient,
-    newest first (served by the (patient_id, occurred_at) index)."""
+def record_access_events(*, patient) -> QuerySet:
+    """Successful accesses to this patient's chart by anyone but the patient, newest first.
+
+    One page view can open several parts of a chart, each audited; the events of one request
+    by one person on one part are one row here (events without a request id stay apart).
+    Each row: occurred_at, actor_role, action, resource_type, emergency (0/1).
+    """
     events = AuditEvent.objects.filter(
         patient_id=str(patient.public_id),
         action__in=ACCESS_ACTIONS,
@@ -55,21 +60,34 @@ def record_access_events(*, patient) -> QuerySet[AuditEvent]:
     )
     if patient.user_id is not None:
         events = events.exclude(actor_id=patient.user_id)
-    return events.only("occurred_at", "actor_role", "action", "resource_type", "detail").order_by(
-        "-occurred_at", "-sequence"
+    emergency = Q(action=AuditAction.EMERGENCY_ACCESS) | Q(detail__emergency=True)
+    return (
+        events.annotate(
+            visit=Case(
+                When(request_id="", then=Cast("sequence", CharField())),
+                default=F("request_id"),
+                output_field=CharField(),
+            )
+        )
+        .values("visit", "actor_id", "actor_role", "action", "resource_type")
+        .annotate(
+            occurred_at=Min("occurred_at"),
+            last_sequence=Max("sequence"),
+            emergency=Max(Case(When(emergency, then=Value(1)), default=Value(0))),
+        )
+        .order_by("-last_sequence")
     )
 
 
-def record_access_rows(events) -> list[RecordAccess]:
+def record_access_rows(rows) -> list[RecordAccess]:
     roles = dict(Role.choices)
     return [
         RecordAccess(
-            occurred_at=event.occurred_at,
-            role=roles.get(event.actor_role, "System"),
-            action=VERBS.get(event.action, event.action),
-            part=record_part_label(event.resource_type),
-            emergency=event.action == AuditAction.EMERGENCY_ACCESS
-            or bool((event.detail or {}).get("emergency")),
+            occurred_at=row["occurred_at"],
+            role=roles.get(row["actor_role"], "System"),
+            action=VERBS.get(row["action"], row["action"]),
+            part=record_part_label(row["resource_type"]),
+            emergency=bool(row["emergency"]),
         )
-        for event in events
+        for row in rows
     ]
