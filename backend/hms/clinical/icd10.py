@@ -62,13 +62,11 @@ def icd10_search(query: str, *, limit: int = 20) -> list[Icd10Code]:
     needle = (query or "").strip()
     if not needle:
         return []
-    icd = _icd10()
     code_prefix = icd10_normalise(needle)
     words = needle.lower().split()
     results: list[Icd10Code] = []
-    for code in _assignable_codes():
-        title = icd.get_description(code)
-        if code.startswith(code_prefix) or all(word in title.lower() for word in words):
+    for code, title, title_lower in _assignable_codes():
+        if code.startswith(code_prefix) or all(word in title_lower for word in words):
             results.append(Icd10Code(code=code, title=title))
             if len(results) >= limit:
                 break
@@ -76,10 +74,12 @@ def icd10_search(query: str, *, limit: int = 20) -> list[Icd10Code]:
 
 
 @cache
-def _assignable_codes() -> tuple[str, ...]:
+def _assignable_codes() -> tuple[tuple[str, str, str], ...]:
+    """(code, title, lowercased title) of every category and subcategory, in WHO order."""
     icd = _icd10()
-    return tuple(
-        icd.add_dot(code)
-        for code in icd.get_all_codes(with_dots=False)
-        if icd.is_category_or_subcategory(code)
-    )
+    rows = []
+    for code in icd.get_all_codes(with_dots=True):
+        if icd.is_category_or_subcategory(code):
+            title = icd.get_description(code)
+            rows.append((code, title, title.lower()))
+    return tuple(rows)

@@ -362,3 +362,14 @@ class Document(VoidableModel):
 
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()}: {self.original_name}"
+
+
+# The resource_type of each record in the audit log.
+AUDIT_RESOURCE_TYPES: dict[type[VoidableModel], str] = {
+    Encounter: "encounter",
+    VisitNote: "visit_note",
+    VitalSigns: "vital_signs",
+    Diagnosis: "diagnosis",
+    Problem: "problem",
+    Document: "document",
+}

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 
 from hms.clinical.models import (
+    AUDIT_RESOURCE_TYPES,
     Diagnosis,
     Document,
     Encounter,
@@ -89,7 +90,7 @@ def _scoped(
         audit_record(
             actor=user,
             action=AuditAction.READ,
-            resource_type=model._meta.model_name,
+            resource_type=AUDIT_RESOURCE_TYPES[model],
             detail={"list": True, "filters": {k: str(v) for k, v in filters.items()}},
         )
     if encounter_id := filters.get("encounter"):

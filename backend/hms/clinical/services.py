@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from hms.clinical.icd10 import icd10_lookup
 from hms.clinical.models import (
+    AUDIT_RESOURCE_TYPES,
     Diagnosis,
     DiagnosisType,
     Document,
@@ -38,15 +39,6 @@ from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
 
-RESOURCE_TYPES: dict[type, str] = {
-    Encounter: "encounter",
-    VisitNote: "visit_note",
-    VitalSigns: "vital_signs",
-    Diagnosis: "diagnosis",
-    Problem: "problem",
-    Document: "document",
-}
-
 
 def _save(record: VoidableModel, *, actor, reason: str = "") -> None:
     """Validate field-level rules (choices, lengths) and save with the history author."""
@@ -66,7 +58,7 @@ def _audit(*, actor, action: AuditAction, record, detail: dict | None = None) ->
     audit_record(
         actor=actor,
         action=action,
-        resource_type=RESOURCE_TYPES[type(record)],
+        resource_type=AUDIT_RESOURCE_TYPES[type(record)],
         object_id=record.public_id,
         patient_id=record.patient.public_id,
         detail=detail,
@@ -141,6 +133,8 @@ def encounter_update(*, actor, encounter: Encounter, **fields) -> Encounter:
         raise ValidationError(
             {"attending_doctor": ["The attending doctor must be an active doctor."]}
         )
+    if fields.get("started_at") and fields["started_at"] > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"started_at": ["An encounter cannot start in the future."]})
     changed = _changed(encounter, fields)
     if changed:
         _save(encounter, actor=actor)
@@ -371,6 +365,8 @@ def _problem_dates(*, status: str, onset_date: date | None, resolved_date: date 
         raise ValidationError({"resolved_date": ["An active problem has no resolved date."]})
     if status == ProblemStatus.RESOLVED and resolved_date is None:
         resolved_date = timezone.localdate()
+    if resolved_date and resolved_date > timezone.localdate():
+        raise ValidationError({"resolved_date": ["The resolved date cannot be in the future."]})
     if onset_date and onset_date > timezone.localdate():
         raise ValidationError({"onset_date": ["The onset date cannot be in the future."]})
     if onset_date and resolved_date and resolved_date < onset_date:
