@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QPalette
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication
 
 PRIMARY = "#0f766e"
@@ -79,9 +83,8 @@ QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="tr
 }}
 QComboBox::drop-down, QDateTimeEdit::drop-down {{ subcontrol-origin: padding;
     subcontrol-position: center right; width: 22px; border: none; }}
-QComboBox::down-arrow, QDateTimeEdit::down-arrow {{ width: 0; height: 0;
-    border-left: 4px solid transparent; border-right: 4px solid transparent;
-    border-top: 5px solid {MUTED}; margin-right: 8px; }}
+QComboBox::down-arrow, QDateTimeEdit::down-arrow {{ image: url("@ARROW@"); width: 10px;
+    height: 6px; margin-right: 8px; }}
 QComboBox QAbstractItemView {{ background: {SURFACE}; border: 1px solid {BORDER};
     selection-background-color: {PRIMARY_LIGHT}; selection-color: {TEXT}; }}
 #fieldError {{ color: {DANGER}; font-size: 9pt; }}
@@ -130,7 +133,23 @@ def apply_theme(app: QApplication) -> None:
     palette.setColor(QPalette.ColorRole.Highlight, QColor(PRIMARY))
     palette.setColor(QPalette.ColorRole.Link, QColor(PRIMARY))
     app.setPalette(palette)
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(STYLESHEET.replace("@ARROW@", _arrow_image().as_posix()))
+
+
+def _arrow_image() -> Path:
+    """The drop-down arrow, drawn once into a file the stylesheet can point at."""
+    path = Path(tempfile.gettempdir()) / f"hms-desktop-arrow-{MUTED.lstrip('#')}.png"
+    if not path.exists():
+        pixmap = QPixmap(20, 12)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(MUTED))
+        painter.drawPolygon(QPolygonF([QPointF(1, 1), QPointF(19, 1), QPointF(10, 11)]))
+        painter.end()
+        pixmap.save(str(path))
+    return path
 
 
 def repolish(widget) -> None:

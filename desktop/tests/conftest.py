@@ -133,8 +133,18 @@ def sign_in(qtbot, app: HmsApp, username: str, password: str = DEMO_PASSWORD):
     dialog = app.login_dialog or app.show_login()
     dialog.username.setText(username)
     dialog.password.setText(password)
-    with qtbot.waitSignal(app.main_window_shown, timeout=15_000):
-        dialog.sign_in_button.click()
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(
+        lambda: (
+            app.main_window is not None
+            or dialog.errors.general.isVisible()
+            or (dialog.banner.isVisible() and dialog.banner.retry_button.isVisible())
+        ),
+        timeout=15_000,
+    )
+    assert app.main_window is not None, (
+        dialog.errors.general.text() or dialog.banner.message or "no main window"
+    )
     return app.main_window
 
 

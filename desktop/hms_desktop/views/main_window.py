@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.banner_holder.show()
 
     def _server_reachable(self) -> None:
-        if self.header.status == "offline":
+        if self.header.status in ("offline", "checking"):
             self.header.set_server_status("online", "Server online", self.ctx.api.client.base_url)
         if self.banner.isVisible() and self.banner.property("kind") == "error":
             self.banner.hide()
@@ -160,8 +160,8 @@ class MainWindow(QMainWindow):
     def retry(self) -> None:
         self.banner.retry_button.setEnabled(False)
         self.header.set_server_status("checking", "Reconnecting…")
-        if not self.ctx.runner.retry():
-            self.check_health()
+        self.ctx.runner.retry()
+        self.check_health()
 
     def banner_visible(self) -> bool:
         return self.banner_holder.isVisible() and self.banner.isVisible()

@@ -75,6 +75,7 @@ class ProfilePage(Page):
             ("confirm", "Repeat new password", self.confirm_password),
         ):
             self.password_errors.add(name, add_row(form, label, FieldBox(edit)))
+        self.password_errors.alias("password", "new_password")
         layout.addLayout(form)
         self.password_button = button("Change password", name="changePasswordButton")
         self.password_button.clicked.connect(self.change_password)

@@ -146,7 +146,8 @@ class UserFormDialog(_Dialog):
             if self.password.text() != self.confirm.text():
                 self.errors.fields["confirm"].set_error("The two passwords differ.")
                 return
-            payload = {**values, "password": self.password.text()}
+            # Optional fields left empty are not sent (the server refuses some blanks).
+            payload = {k: v for k, v in values.items() if v} | {"password": self.password.text()}
             self.call(lambda: users.create(**payload))
             return
         changed = {k: v for k, v in values.items() if getattr(self.user, k) != v}
@@ -173,6 +174,7 @@ class ResetPasswordDialog(_Dialog):
         self.confirm = line_edit(password=True)
         self.field("new_password", "New password", self.password)
         self.field("confirm", "Repeat password", self.confirm)
+        self.errors.alias("password", "new_password")  # the server's validators say "password"
         self.save_button.setText("Reset password")
         self.finish_layout()
 

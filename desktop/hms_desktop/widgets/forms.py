@@ -68,6 +68,7 @@ class FormErrors:
     def __init__(self, general: QLabel, fields: dict[str, FieldBox] | None = None) -> None:
         self.general = general
         self.fields: dict[str, FieldBox] = dict(fields or {})
+        self.aliases: dict[str, str] = {}
         self.general.setObjectName("formError")
         self.general.setWordWrap(True)
         self.general.hide()
@@ -75,6 +76,10 @@ class FormErrors:
     def add(self, name: str, box: FieldBox) -> FieldBox:
         self.fields[name] = box
         return box
+
+    def alias(self, server_name: str, field_name: str) -> None:
+        """Show the server's errors for `server_name` on the field called `field_name`."""
+        self.aliases[server_name] = field_name
 
     def clear(self) -> None:
         self.general.hide()
@@ -95,7 +100,7 @@ class FormErrors:
         first: FieldBox | None = None
         for name, messages in error.fields.items():
             text = " ".join(messages)
-            box = self.fields.get(name)
+            box = self.fields.get(self.aliases.get(name, name))
             if box is None:
                 label = name.replace("_", " ").capitalize()
                 unplaced.append(text if name == "non_field_errors" else f"{label}: {text}")
