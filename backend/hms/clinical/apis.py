@@ -72,8 +72,9 @@ def _filters(serializer_class, request) -> dict:
 
 def _void_reason(request) -> str:
     """DELETE may carry the reason in the body or, for clients that cannot, as ?reason=."""
-    source = request.data if request.data else request.query_params
-    data = RecordVoidInputSerializer(data={"reason": source.get("reason", "")})
+    body = request.data if hasattr(request.data, "get") else {}
+    reason = body.get("reason") or request.query_params.get("reason", "")
+    data = RecordVoidInputSerializer(data={"reason": reason})
     data.is_valid(raise_exception=True)
     return data.validated_data["reason"]
 

@@ -451,6 +451,16 @@ class TestNeverFiveHundred:
             assert set(response.json()) >= ERROR_KEYS
 
 
+@pytest.mark.parametrize("body", ["[]", '"x"', '{"reason": {"a": 1}}', '{"reason": ""}', "{"])
+def test_bad_void_bodies_answer_4xx_json(as_user, doctor, patient, body):
+    vitals = VitalSignsFactory(patient=patient)
+    response = as_user(doctor).generic(
+        "DELETE", f"/api/vitals/{vitals.public_id}/", body, "application/json"
+    )
+    assert response.status_code == 400 and set(response.json()) >= ERROR_KEYS
+    assert not VitalSigns.all_objects.get(pk=vitals.pk).is_voided
+
+
 def test_unknown_patient_is_404_for_clinicians(as_user, doctor):
     response = as_user(doctor).get(
         "/api/vitals/", {"patient": str(PatientFactory.build().public_id)}
