@@ -5,8 +5,9 @@ Each yields every record of the patient in the time window, voided ones marked, 
 
 from collections.abc import Iterator
 
-from hms.clinical.models import Diagnosis, Encounter, Problem, VisitNote, VitalSigns
+from hms.clinical.models import Diagnosis, Document, Encounter, Problem, VisitNote, VitalSigns
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
+from hms.patients.access import ChartSection, section_allowed
 
 
 def _window(queryset, field, since, until):
@@ -134,9 +135,32 @@ def problem_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
         )
 
 
+def document_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
+    """Uploaded documents, for roles that may see the chart's documents section."""
+    if not section_allowed(user=user, section=ChartSection.DOCUMENTS):
+        return
+    rows = Document.all_objects.filter(patient=patient).select_related("uploaded_by")
+    for document in _window(rows, "created_at", since, until):
+        yield TimelineEntry(
+            occurred_at=document.created_at,
+            type="document",
+            id=str(document.public_id),
+            title=f"{document.get_doc_type_display()}: {document.original_name}",
+            summary=document.description[:200],
+            actor=_name(document.uploaded_by),
+            detail={
+                "doc_type": document.doc_type,
+                "content_type": document.content_type,
+                "download_url": f"/api/documents/{document.public_id}/download/",
+            },
+            **_void(document),
+        )
+
+
 def register_clinical_timeline_sources() -> None:
     register_timeline_source("encounters", encounter_entries, types={"encounter"})
     register_timeline_source("visit_notes", visit_note_entries, types={"visit_note"})
     register_timeline_source("vitals", vital_signs_entries, types={"vitals"})
     register_timeline_source("diagnoses", diagnosis_entries, types={"diagnosis"})
     register_timeline_source("problems", problem_entries, types={"problem"})
+    register_timeline_source("documents", document_entries, types={"document"})

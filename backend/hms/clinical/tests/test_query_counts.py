@@ -94,15 +94,15 @@ def test_list_for_a_patient_reading_their_own_chart_is_constant(as_user, doctor,
 def test_timeline_is_constant(as_user, doctor, patient):
     client = as_user(doctor)
     url = f"/api/patients/{patient.public_id}/timeline/"
-    for kind in ("visitnotes", "vitals", "diagnoses", "problems"):
+    for kind in ("visitnotes", "vitals", "diagnoses", "problems", "documents"):
         make_rows(kind, patient, doctor, 1)
     one = count_queries(client, url, {})
-    for kind in ("visitnotes", "vitals", "diagnoses", "problems"):
+    for kind in ("visitnotes", "vitals", "diagnoses", "problems", "documents"):
         make_rows(kind, patient, doctor, 49)
     fifty = count_queries(client, url, {})
     # open the chart, then one SELECT per registered source (encounters, visit notes,
-    # vitals, diagnoses, problems); the page is cut from the merged list in memory
-    assert one == fifty == OPEN_CHART_AS_DOCTOR + 5
+    # vitals, diagnoses, problems, documents); the page is cut from the merged list in memory
+    assert one == fifty == OPEN_CHART_AS_DOCTOR + 6
 
 
 @pytest.mark.parametrize("route", ["encounters", "vitals", "diagnoses", "problems", "documents"])

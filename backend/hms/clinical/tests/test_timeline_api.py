@@ -129,3 +129,16 @@ def test_receptionist_may_not_read_the_timeline(as_user, make_user, patient):
 
     client = as_user(make_user(Role.RECEPTIONIST))
     assert client.get(f"/api/patients/{patient.public_id}/timeline/").status_code == 403
+
+
+def test_documents_appear_with_their_download_link(as_user, doctor, patient):
+    from hms.clinical.tests.factories import DocumentFactory
+
+    document = DocumentFactory(patient=patient, description="Chest X-ray report")
+    results = (
+        as_user(doctor)
+        .get(f"/api/patients/{patient.public_id}/timeline/", {"type": "document"})
+        .json()["results"]
+    )
+    assert [row["id"] for row in results] == [str(document.public_id)]
+    assert results[0]["detail"]["download_url"].endswith(f"{document.public_id}/download/")
