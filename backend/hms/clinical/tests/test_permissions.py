@@ -145,3 +145,22 @@ def test_document_upload_roles(as_user, people, patient, role, allowed):
         format="multipart",
     )
     assert response.status_code == (201 if allowed else 403), response.json()
+
+
+def test_clinical_resources_stay_within_their_chart_section():
+    """The role table never promises what the access module will refuse."""
+    from hms.core.permissions import PERMISSIONS, roles_allowed, rule_for
+
+    clinical_read = roles_allowed(rule_for("patient_section:clinical", "read"))
+    clinical_write = roles_allowed(rule_for("patient_section:clinical", "write"))
+    for resource in ("encounters", "visitnotes", "vitals", "diagnoses", "problems", "timeline"):
+        for action, rule in PERMISSIONS[resource].items():
+            allowed = clinical_read if action in ("list", "read") else clinical_write
+            assert roles_allowed(rule) <= allowed, (resource, action)
+    documents_read = roles_allowed(rule_for("patient_section:documents", "read"))
+    documents_write = roles_allowed(rule_for("patient_section:documents", "write"))
+    for action in ("list", "read", "download"):
+        assert roles_allowed(PERMISSIONS["documents"][action]) <= documents_read
+    for action in ("create", "update", "void"):
+        # patients add and void papers in their own chart only (see document_write_purpose)
+        assert roles_allowed(PERMISSIONS["documents"][action]) <= documents_write | {R.PATIENT}
