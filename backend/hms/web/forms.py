@@ -168,3 +168,33 @@ class PatientSearchForm(forms.Form):
             attrs={"placeholder": "Name, MRN or phone", "autocomplete": "off"}
         ),
     )
+
+
+class BookingForm(ServiceErrorsMixin, forms.Form):
+    """Pick a specialization, a doctor, a day and one of the doctor's free slots.
+
+    The choices come from the view (live availability), so the form only checks that what was
+    posted is one of them; appointment_book re-checks everything under a lock.
+    """
+
+    specialization = forms.ChoiceField(label="Specialization")
+    doctor = forms.ChoiceField(label="Doctor")
+    date = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    slot = forms.ChoiceField(label="Time", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason for the visit",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Check-up, cough for two weeks"}),
+    )
+
+    def __init__(self, *args, specializations=(), doctors=(), slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        pick = ("", "Choose…")
+        self.fields["specialization"].choices = [pick, *((s, s) for s in specializations)]
+        self.fields["doctor"].choices = [pick, *doctors]
+        self.fields["slot"].choices = list(slots)
+
+
+class CancelAppointmentForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(label="Why are you cancelling?", min_length=3, max_length=500)

@@ -33,11 +33,15 @@ STAFF_ROLES_WITHOUT_WORKSPACE = frozenset(Role) - PORTAL_ROLES - WORKSPACE_ROLES
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Overview", "web:portal", "home", PORTAL_ROLES),
+    NavItem(
+        "Appointments", "web:portal-appointments", "calendar", PORTAL_ROLES, "hms.appointments"
+    ),
     NavItem("My record", "web:portal-record", "clipboard", PORTAL_ROLES, "hms.patients"),
     NavItem("Visits", "web:portal-visits", "stethoscope", PORTAL_ROLES, "hms.clinical"),
     NavItem("Documents", "web:portal-documents", "file", PORTAL_ROLES, "hms.clinical"),
     NavItem("Access log", "web:portal-access", "eye", PORTAL_ROLES, "hms.patients"),
     NavItem("Workspace", "web:workspace", "home", WORKSPACE_ROLES),
+    NavItem("Today", "web:workspace-queue", "calendar", WORKSPACE_ROLES, "hms.appointments"),
     NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),
     NavItem("Overview", "web:staff", "home", STAFF_ROLES_WITHOUT_WORKSPACE),
 )

@@ -4,6 +4,7 @@ Access: `portal_page(roles)` signs the user in and checks the role; every page t
 patient's data gets the patient from `hms.patients.access` (scoped and audited there).
 """
 
+from datetime import date, datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -24,17 +25,22 @@ from django.views.decorators.http import require_http_methods
 
 from hms.accounts import services as account_services
 from hms.accounts.views import session_logout
+from hms.appointments import selectors as appointment_selectors
+from hms.appointments import services as appointment_services
+from hms.appointments.models import AppointmentStatus
 from hms.clinical import selectors as clinical_selectors
 from hms.clinical import services as clinical_services
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.models import AuditAction
 from hms.core.roles import Role
-from hms.core.services import audit_record
+from hms.core.services import audit_page_read, audit_record
 from hms.patients import selectors as patient_selectors
 from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
 from hms.patients.models import Sex
 from hms.web import selectors as web_selectors
 from hms.web.forms import (
+    BookingForm,
+    CancelAppointmentForm,
     DocumentUploadForm,
     PasswordChangeForm,
     PatientSearchForm,
@@ -365,6 +371,160 @@ def portal_access(request):
     return render(request, "web/portal/access.html", {"page": page, "rows": rows})
 
 
+ACTIVE_APPOINTMENT = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+BOOKING_DAYS_SHOWN = 14
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_appointments(request):
+    patient = _own_chart(request, ChartSection.APPOINTMENTS)
+    if patient is None:
+        return _no_chart(request, "Appointments")
+    appointments = list(
+        appointment_selectors.appointment_list(
+            user=request.user, filters={"patient": patient.public_id}
+        )
+    )
+    now = timezone.now()
+    upcoming = [a for a in appointments if a.end_at >= now and a.status in ACTIVE_APPOINTMENT]
+    past = [a for a in reversed(appointments) if a not in upcoming]
+    return render(
+        request,
+        "web/portal/appointments.html",
+        {"upcoming": upcoming, "past": past, "cancel_form": CancelAppointmentForm()},
+    )
+
+
+def _parse_day(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+@require_http_methods(["GET", "POST"])
+def portal_book(request):
+    """Book from live availability. GET (or htmx on every change) narrows the choices;
+    POST books through appointment_book, which re-checks the slot under a lock."""
+    patient = _own_chart(request, ChartSection.APPOINTMENTS)
+    if patient is None:
+        return _no_chart(request, "Book an appointment")
+    data = request.POST if request.method == "POST" else request.GET
+    today = timezone.localdate()
+    specializations = sorted(
+        {
+            p.specialization
+            for p in patient_selectors.doctor_list(filters={"available": True})
+            if p.specialization
+        }
+    )
+    specialization = data.get("specialization", "")
+    profiles = (
+        list(
+            patient_selectors.doctor_list(
+                filters={"specialization": specialization, "available": True}
+            )
+        )
+        if specialization in specializations
+        else []
+    )
+    doctor_id = data.get("doctor", "")
+    profile = next((p for p in profiles if str(p.user.public_id) == doctor_id), None)
+    day = _parse_day(data.get("date")) or today
+    free_days, slots = [], []
+    if profile is not None:
+        free = appointment_selectors.doctor_availability(
+            doctor=profile.user, start=today, end=today + timedelta(days=BOOKING_DAYS_SHOWN - 1)
+        )
+        free_days = sorted({slot.date for slot in free})
+        if day not in free_days and request.method == "GET" and free_days:
+            day = free_days[0]
+        if today <= day <= today + timedelta(days=BOOKING_DAYS_SHOWN - 1):
+            slots = [s for s in free if s.date == day]
+        else:
+            slots = appointment_selectors.doctor_availability(
+                doctor=profile.user, start=day, end=day
+            )
+    doctors = [
+        (str(p.user.public_id), f"Dr {p.user.get_full_name() or p.user.username}") for p in profiles
+    ]
+    slot_choices = [(f"{s.start:%H:%M}", f"{s.start:%H:%M}") for s in slots]
+    choices = {"specializations": specializations, "doctors": doctors, "slots": slot_choices}
+    if request.method == "POST":
+        form = BookingForm(request.POST, **choices)
+    else:  # choosing: show the picks so far, no errors yet
+        picked = {k: data.get(k, "") for k in ("specialization", "doctor", "slot", "reason")}
+        form = BookingForm(initial={**picked, "date": day}, **choices)
+    if request.method == "POST" and form.is_valid() and profile is not None:
+        cleaned = form.cleaned_data
+        try:
+            writable = patient_get_for_user(
+                user=request.user,
+                patient_public_id=patient.public_id,
+                section=ChartSection.APPOINTMENTS,
+                purpose="write",
+            )
+            appointment = appointment_services.appointment_book(
+                actor=request.user,
+                patient=writable,
+                doctor=profile.user,
+                date=cleaned["date"],
+                slot=datetime.strptime(cleaned["slot"], "%H:%M").time(),
+                reason=cleaned["reason"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            when = timezone.localtime(appointment.start_at)
+            messages.success(
+                request,
+                f"Booked: {when:%A %d %B at %H:%M} with Dr {profile.user.get_full_name()}.",
+            )
+            return redirect("web:portal-appointments")
+    context = {
+        "form": form,
+        "profile": profile,
+        "day": day,
+        "free_days": free_days,
+        "slots": slots,
+        "specialization": specialization,
+    }
+    template = "web/portal/book.html"
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, context, status=status)
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+@require_http_methods(["POST"])
+def portal_appointment_cancel(request, appointment_id):
+    appointment = appointment_selectors.appointment_get_for_user(
+        user=request.user, public_id=appointment_id
+    )
+    patient_get_for_user(
+        user=request.user,
+        patient_public_id=appointment.patient.public_id,
+        section=ChartSection.APPOINTMENTS,
+        purpose="write",
+    )
+    form = CancelAppointmentForm(request.POST)
+    if form.is_valid():
+        try:
+            appointment_services.appointment_cancel(
+                actor=request.user, appointment=appointment, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The appointment was cancelled.")
+    else:
+        messages.error(request, "Say briefly why you are cancelling (at least 3 characters).")
+    return redirect("web:portal-appointments")
+
+
 # --- Doctor workspace --------------------------------------------------------------------------
 
 
@@ -377,6 +537,22 @@ def workspace(request):
         "upcoming": upcoming,
     }
     return render(request, "web/workspace/dashboard.html", context)
+
+
+@portal_page(WORKSPACE_ROLES)
+def workspace_queue(request):
+    today = timezone.localdate()
+    queue = list(appointment_selectors.appointment_queue(day=today, doctor=request.user))
+    audit_page_read(
+        actor=request.user,
+        resource_type="appointment_queue",
+        patient_ids=[a.patient.public_id for a in queue],
+        count=len(queue),
+    )
+    summary = appointment_selectors.appointment_queue_summary(day=today, doctor=request.user)
+    return render(
+        request, "web/workspace/queue.html", {"queue": queue, "summary": summary, "today": today}
+    )
 
 
 @portal_page(WORKSPACE_ROLES)

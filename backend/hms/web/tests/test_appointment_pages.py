@@ -1,0 +1,193 @@
+"""Booking from live availability, cancelling, and the doctor's queue."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+import time_machine
+from django.test import Client
+
+from hms.appointments.models import Appointment, AppointmentStatus
+from hms.appointments.services import appointment_book
+from hms.appointments.tests.conftest import give_schedule
+from hms.core.models import AuditEvent
+from hms.core.roles import Role
+from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+# Monday 1 March 2027, 07:00 UTC; the doctor works 09-12 and 14-17 on weekdays, 30-min slots.
+NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+DAY = date(2027, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def setup(make_user):
+    doctor = DoctorProfileFactory(
+        user__first_name="Grace", user__last_name="Okafor", specialization="Cardiology"
+    ).user
+    give_schedule(doctor)
+    alice = PatientFactory(user=make_user(Role.PATIENT), first_name="Alice", last_name="Adeyemi")
+    bob = PatientFactory(user=make_user(Role.PATIENT), first_name="Bob", last_name="Brown")
+    return {"doctor": doctor, "alice": alice, "bob": bob}
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def book_url(doctor, day=DAY):
+    return (
+        f"/portal/appointments/book/?specialization=Cardiology&doctor={doctor.public_id}"
+        f"&date={day.isoformat()}"
+    )
+
+
+def test_booking_page_lists_specializations_doctors_and_free_slots(setup):
+    client = client_for(setup["alice"].user)
+    html = client.get("/portal/appointments/book/").content.decode()
+    assert "Cardiology" in html
+    html = client.get(book_url(setup["doctor"])).content.decode()
+    assert "Dr Grace Okafor" in html
+    assert 'value="09:00"' in html and 'value="16:30"' in html
+    assert "csrfmiddlewaretoken" in html  # the POST form keeps its token
+    assert "is-invalid" not in html  # choosing shows no errors
+
+
+def test_patient_books_a_free_slot(setup):
+    client = client_for(setup["alice"].user)
+    response = client.post(
+        "/portal/appointments/book/",
+        {
+            "specialization": "Cardiology",
+            "doctor": str(setup["doctor"].public_id),
+            "date": "2027-03-01",
+            "slot": "09:30",
+            "reason": "Palpitations",
+        },
+    )
+    assert response.status_code == 302
+    appointment = Appointment.objects.get()
+    assert appointment.patient == setup["alice"]
+    assert appointment.slot == time(9, 30)
+    page = client.get("/portal/appointments/").content.decode()
+    assert "Booked: Monday 01 March at 09:30 with Dr Grace Okafor." in page
+    assert "Palpitations" in page
+    # The booked slot is no longer offered.
+    html = client.get(book_url(setup["doctor"])).content.decode()
+    assert 'value="09:30"' not in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"slot": ""}, "slot", "This field is required."),
+        ({"slot": "09:10"}, "slot", "Select a valid choice"),
+        ({"doctor": "not-a-doctor"}, "doctor", "Select a valid choice"),
+        ({"date": "not-a-date"}, "date", "Enter a valid date."),
+    ],
+)
+def test_booking_bad_input_shows_errors_and_saves_nothing(setup, changes, field, message):
+    data = {
+        "specialization": "Cardiology",
+        "doctor": str(setup["doctor"].public_id),
+        "date": "2027-03-01",
+        "slot": "09:30",
+    }
+    response = client_for(setup["alice"].user).post(
+        "/portal/appointments/book/", {**data, **changes}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index(f'id="id_{field}_errors"')
+    assert message in html[start : start + 300]
+    assert not Appointment.objects.exists()
+
+
+def test_a_slot_taken_meanwhile_is_refused_by_the_service(setup):
+    client = client_for(setup["alice"].user)
+    form = {
+        "specialization": "Cardiology",
+        "doctor": str(setup["doctor"].public_id),
+        "date": "2027-03-01",
+        "slot": "10:00",
+    }
+    appointment_book(
+        actor=setup["bob"].user,
+        patient=setup["bob"],
+        doctor=setup["doctor"],
+        date=DAY,
+        slot=time(10, 0),
+    )
+    response = client.post("/portal/appointments/book/", form)
+    assert response.status_code == 400
+    assert Appointment.objects.count() == 1
+
+
+def test_cancel_own_appointment_with_a_reason(setup):
+    appointment = appointment_book(
+        actor=setup["alice"].user,
+        patient=setup["alice"],
+        doctor=setup["doctor"],
+        date=DAY,
+        slot=time(9, 0),
+    )
+    client = client_for(setup["alice"].user)
+    url = f"/portal/appointments/{appointment.public_id}/cancel/"
+    response = client.post(url, {"reason": "x"}, follow=True)
+    assert b"at least 3 characters" in response.content
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    response = client.post(url, {"reason": "Feeling better"}, follow=True)
+    assert b"The appointment was cancelled." in response.content
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+
+
+def test_another_patients_appointment_is_404(setup):
+    appointment = appointment_book(
+        actor=setup["alice"].user,
+        patient=setup["alice"],
+        doctor=setup["doctor"],
+        date=DAY,
+        slot=time(9, 0),
+    )
+    response = client_for(setup["bob"].user).post(
+        f"/portal/appointments/{appointment.public_id}/cancel/", {"reason": "Not mine"}
+    )
+    assert response.status_code == 404
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.parametrize("url", ["/portal/appointments/", "/portal/appointments/book/"])
+def test_appointment_pages_are_for_patients(setup, url):
+    assert client_for(setup["doctor"]).get(url).status_code == 403
+    assert client_for(setup["alice"].user).get(url).status_code == 200
+
+
+def test_doctor_sees_todays_queue_and_the_view_is_audited(setup, make_user):
+    appointment_book(
+        actor=setup["alice"].user,
+        patient=setup["alice"],
+        doctor=setup["doctor"],
+        date=DAY,
+        slot=time(9, 0),
+        reason="Palpitations",
+    )
+    response = client_for(setup["doctor"]).get("/workspace/queue/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Adeyemi" in html and "Palpitations" in html
+    event = AuditEvent.objects.filter(resource_type="appointment_queue").get()
+    assert event.detail["patients"] == [str(setup["alice"].public_id)]
+    assert client_for(setup["alice"].user).get("/workspace/queue/").status_code == 403
+    other = make_user(Role.DOCTOR)
+    assert "Adeyemi" not in client_for(other).get("/workspace/queue/").content.decode()
