@@ -50,6 +50,16 @@ MODULES: tuple[Module, ...] = (
         description="Today at a glance",
     ),
     Module(
+        key="patients",
+        title="Patients",
+        glyph="⚕",
+        view="hms_desktop.views.patients:PatientsPage",
+        roles=roles.STAFF_ROLES,
+        description="Find, register and update patients",
+        resource="patients",
+        action="list",
+    ),
+    Module(
         key="users",
         title="Users",
         glyph="☺",

@@ -13,14 +13,14 @@ from hms_desktop.views.main_window import MainWindow
 from .conftest import DEMO_PASSWORD, sign_in, snap, unique, wait_idle
 
 EXPECTED_SIDEBAR = {
-    "admin": ["dashboard", "users", "audit", "profile"],
-    "doctor": ["dashboard", "profile"],
-    "nurse": ["dashboard", "profile"],
-    "receptionist": ["dashboard", "profile"],
-    "pharmacist": ["dashboard", "profile"],
-    "lab_technician": ["dashboard", "profile"],
-    "radiologist": ["dashboard", "profile"],
-    "accountant": ["dashboard", "profile"],
+    "admin": ["dashboard", "patients", "users", "audit", "profile"],
+    "doctor": ["dashboard", "patients", "profile"],
+    "nurse": ["dashboard", "patients", "profile"],
+    "receptionist": ["dashboard", "patients", "profile"],
+    "pharmacist": ["dashboard", "patients", "profile"],
+    "lab_technician": ["dashboard", "patients", "profile"],
+    "radiologist": ["dashboard", "patients", "profile"],
+    "accountant": ["dashboard", "patients", "profile"],
 }
 
 
@@ -75,6 +75,15 @@ def test_client_role_table_mirrors_the_server_permission_table():
         assert set(module.roles) == server_staff, module.key
         for role in server_staff:
             assert module in modules_for(role)
+
+
+def test_patient_write_roles_mirror_the_server():
+    from hms.core.permissions import roles_allowed, rule_for
+    from hms_desktop.views.patients import REGISTRATION_ROLES
+
+    for action in ("create", "update", "assign_doctor"):
+        server = {str(r) for r in roles_allowed(rule_for("patients", action))}
+        assert server == set(REGISTRATION_ROLES), action
 
 
 def test_patients_are_refused_and_their_tokens_revoked(qtbot, hms):

@@ -1,7 +1,7 @@
 """The desktop's only way to the server: one HTTP client, typed DTOs, transparent JWT refresh."""
 
 from hms_desktop.api.client import ApiClient, normalise_server_url
-from hms_desktop.api.dto import AuditEvent, Health, LoginResult, Page, User
+from hms_desktop.api.dto import AuditEvent, Doctor, Health, LoginResult, Page, Patient, User
 from hms_desktop.api.errors import ApiError, ServerUnreachable, SessionExpired
 from hms_desktop.api.resources import Api
 
@@ -10,9 +10,11 @@ __all__ = [
     "ApiClient",
     "ApiError",
     "AuditEvent",
+    "Doctor",
     "Health",
     "LoginResult",
     "Page",
+    "Patient",
     "ServerUnreachable",
     "SessionExpired",
     "User",

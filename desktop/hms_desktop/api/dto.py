@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from hms_desktop.roles import role_label
@@ -138,3 +138,122 @@ class Health:
     @property
     def failing(self) -> list[str]:
         return [name for name, check in self.checks.items() if not check.get("ok", False)]
+
+
+def parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A registry entry; list rows carry the summary, detail answers fill the rest."""
+
+    id: str
+    mrn: str
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    date_of_birth: date | None = None
+    sex: str = ""
+    phone: str = ""
+    email: str = ""
+    address_line: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    national_id: str = ""
+    blood_group: str = ""
+    has_portal_account: bool | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    detailed: bool = False
+
+    EDITABLE = (
+        "first_name",
+        "middle_name",
+        "last_name",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "email",
+        "address_line",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "national_id",
+        "blood_group",
+    )
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Patient:
+        text = {name: data.get(name) or "" for name in cls.EDITABLE if name != "date_of_birth"}
+        return cls(
+            id=str(data["id"]),
+            mrn=data.get("mrn") or "",
+            date_of_birth=parse_date(data.get("date_of_birth")),
+            has_portal_account=data.get("has_portal_account"),
+            created_at=parse_datetime(data.get("created_at")),
+            updated_at=parse_datetime(data.get("updated_at")),
+            detailed="created_at" in data,
+            **text,
+        )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+    @property
+    def list_name(self) -> str:
+        given = " ".join(p for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name}, {given}" if given else self.last_name
+
+    def age(self, today: date | None = None) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        today = today or date.today()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    id: str
+    mrn: str
+    name: str
+    date_of_birth: date | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DuplicateCandidate:
+        return cls(
+            id=str(data.get("id") or ""),
+            mrn=data.get("mrn") or "",
+            name=data.get("name") or "",
+            date_of_birth=parse_date(data.get("date_of_birth")),
+        )
+
+
+@dataclass(frozen=True)
+class Doctor:
+    id: str
+    first_name: str
+    last_name: str
+    display_name: str
+    specialization: str = ""
+    department: str = ""
+    available: bool = True
+    license_number: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Doctor:
+        return cls(
+            id=str(data["id"]),
+            first_name=data.get("first_name") or "",
+            last_name=data.get("last_name") or "",
+            display_name=data.get("display_name") or "",
+            specialization=data.get("specialization") or "",
+            department=data.get("department") or "",
+            available=bool(data.get("available", True)),
+            license_number=data.get("license_number") or "",
+        )

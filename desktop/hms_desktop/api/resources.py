@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from hms_desktop.api.client import ApiClient
-from hms_desktop.api.dto import AuditEvent, Page, User
+from hms_desktop.api.dto import AuditEvent, Doctor, DuplicateCandidate, Page, Patient, User
+from hms_desktop.api.errors import ApiError
 
 DEFAULT_PAGE_SIZE = 50
 
@@ -123,6 +124,63 @@ class AuditApi:
         return self.list(page=1, page_size=1, **filters).count
 
 
+SEXES = [("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")]
+BLOOD_GROUPS = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"]
+
+
+def duplicate_candidates(error: ApiError) -> list[DuplicateCandidate] | None:
+    """The people a registration may duplicate (409 `possible_duplicate`), else None."""
+    if error.status != 409 or error.code != "possible_duplicate":
+        return None
+    return [DuplicateCandidate.from_json(c) for c in error.extra.get("candidates") or []]
+
+
+class PatientsApi:
+    """The patient registry. Every read is audited on the server."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    def list(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Patient]:
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(self._client.get("/api/patients/", params), Patient.from_json, page)
+
+    def get(self, patient_id: str) -> Patient:
+        return Patient.from_json(self._client.get(f"/api/patients/{patient_id}/"))
+
+    def register(self, *, confirm_new_person: bool = False, **fields: Any) -> Patient:
+        """Raises ApiError 409 `possible_duplicate` (see duplicate_candidates) unless the
+        person was confirmed as new."""
+        body = {**fields, "confirm_new_person": confirm_new_person}
+        return Patient.from_json(self._client.post("/api/patients/", body))
+
+    def update(self, patient_id: str, **fields: Any) -> Patient:
+        return Patient.from_json(self._client.patch(f"/api/patients/{patient_id}/", fields))
+
+    def assign_doctor(self, patient_id: str, doctor_id: str, *, note: str = "") -> Any:
+        return self._client.post(
+            "/api/patients/assign-doctor/",
+            {"patient": patient_id, "doctor": doctor_id, "note": note},
+        )
+
+
+class DoctorsApi:
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    def list(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Doctor]:
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(self._client.get("/api/doctors/", params), Doctor.from_json, page)
+
+    def register(self, **fields: Any) -> Doctor:
+        """An admin creates a doctor's account and directory entry in one step."""
+        return Doctor.from_json(self._client.post("/api/doctors/", fields))
+
+
 class Api:
     """Everything the desktop can ask the server, grouped by area."""
 
@@ -131,3 +189,5 @@ class Api:
         self.profile = ProfileApi(client)
         self.users = UsersApi(client)
         self.audit = AuditApi(client)
+        self.patients = PatientsApi(client)
+        self.doctors = DoctorsApi(client)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSplitter,
     QVBoxLayout,
-    QWidget,
 )
 
 from hms_desktop import roles
@@ -24,81 +22,17 @@ from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.users import UsersModel
 from hms_desktop.views.base import Page, button
-from hms_desktop.widgets.forms import FieldBox, FormErrors, add_row, combo, line_edit, text_of
+from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.widgets.forms import combo, line_edit, text_of
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 
 STAFF_ROLE_CHOICES = [
     (role, label) for role, label in roles.ROLE_LABELS.items() if role in roles.STAFF_ROLES
 ]
-UNREACHABLE_KEPT = "The server could not be reached. What you typed is kept: save again."
 
 
-class _Dialog(QDialog):
-    """A form dialog that calls the API on Save and stays open (input intact) on errors."""
-
-    saved = Signal(object)
-
-    def __init__(self, page: Page, title: str, heading: str, parent: QWidget | None = None):
-        super().__init__(parent or page)
-        self.page = page
-        self.ctx = page.ctx
-        self.setWindowTitle(title)
-        self.setMinimumWidth(520)
-        self.body = QVBoxLayout(self)
-        self.body.setContentsMargins(24, 20, 24, 18)
-        self.body.setSpacing(10)
-        head = QLabel(heading)
-        head.setObjectName("sectionTitle")
-        self.body.addWidget(head)
-        self.errors = FormErrors(QLabel())
-        self.body.addWidget(self.errors.general)
-        self.form = QFormLayout()
-        self.form.setVerticalSpacing(6)
-        self.form.setHorizontalSpacing(14)
-        self.body.addLayout(self.form)
-        self.save_button = button("Save", primary=True, name="dialogSave")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.submit)
-        self.cancel_button = button("Cancel", name="dialogCancel")
-        self.cancel_button.clicked.connect(self.reject)
-        self.result_value: Any = None
-
-    def finish_layout(self) -> None:
-        self.body.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.save_button)
-        self.body.addLayout(row)
-
-    def field(self, name: str, label: str, editor: QWidget, hint: str = "") -> FieldBox:
-        return self.errors.add(name, add_row(self.form, label, FieldBox(editor, hint=hint)))
-
-    def call(self, fn) -> None:
-        self.errors.clear()
-        self.ctx.runner.run(
-            fn,
-            on_done=self._done,
-            on_error=self.errors.show,
-            on_unreachable=self._unreachable,
-            busy=[self.save_button],
-            owner=self,
-        )
-
-    def _unreachable(self, exc: ServerUnreachable) -> None:
-        self.errors.show_message(UNREACHABLE_KEPT)
-
-    def _done(self, value: Any) -> None:
-        self.result_value = value
-        self.saved.emit(value)
-        self.accept()
-
-    def submit(self) -> None:  # pragma: no cover - every dialog overrides it
-        raise NotImplementedError
-
-
-class UserFormDialog(_Dialog):
+class UserFormDialog(FormDialog):
     """Create a staff account, or edit one (only changed fields are sent)."""
 
     def __init__(self, page: Page, user: User | None = None) -> None:
@@ -158,7 +92,7 @@ class UserFormDialog(_Dialog):
         self.call(lambda: users.update(user_id, **changed))
 
 
-class ResetPasswordDialog(_Dialog):
+class ResetPasswordDialog(FormDialog):
     def __init__(self, page: Page, user: User) -> None:
         super().__init__(page, "Reset password", f"Set a new password for {user.username}")
         self.user = user
@@ -187,7 +121,7 @@ class ResetPasswordDialog(_Dialog):
         self.call(lambda: self.ctx.api.users.reset_password(user_id, new_password=password) or True)
 
 
-class DeactivateDialog(_Dialog):
+class DeactivateDialog(FormDialog):
     def __init__(self, page: Page, user: User) -> None:
         super().__init__(page, "Deactivate account", f"Deactivate {user.display_name}?")
         self.user = user

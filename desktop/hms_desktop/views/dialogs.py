@@ -1,0 +1,87 @@
+"""Form dialogs that call the API on Save and stay open, input intact, when it fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from hms_desktop.api.errors import ServerUnreachable
+from hms_desktop.views.base import Page, button
+from hms_desktop.widgets.forms import FieldBox, FormErrors, add_row
+
+UNREACHABLE_KEPT = "The server could not be reached. What you typed is kept: save again."
+
+
+class FormDialog(QDialog):
+    """A form dialog that calls the API on Save and stays open (input intact) on errors."""
+
+    saved = Signal(object)
+
+    def __init__(self, page: Page, title: str, heading: str, parent: QWidget | None = None):
+        super().__init__(parent or page)
+        self.page = page
+        self.ctx = page.ctx
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(24, 20, 24, 18)
+        self.body.setSpacing(10)
+        head = QLabel(heading)
+        head.setObjectName("sectionTitle")
+        self.body.addWidget(head)
+        self.errors = FormErrors(QLabel())
+        self.body.addWidget(self.errors.general)
+        self.form = QFormLayout()
+        self.form.setVerticalSpacing(6)
+        self.form.setHorizontalSpacing(14)
+        self.body.addLayout(self.form)
+        self.save_button = button("Save", primary=True, name="dialogSave")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.submit)
+        self.cancel_button = button("Cancel", name="dialogCancel")
+        self.cancel_button.clicked.connect(self.reject)
+        self.result_value: Any = None
+
+    def finish_layout(self) -> None:
+        self.body.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.save_button)
+        self.body.addLayout(row)
+
+    def field(
+        self,
+        name: str,
+        label: str,
+        editor: QWidget,
+        hint: str = "",
+        *,
+        form: QFormLayout | None = None,
+    ) -> FieldBox:
+        box = FieldBox(editor, hint=hint)
+        return self.errors.add(name, add_row(form or self.form, label, box))
+
+    def call(self, fn, *, on_error=None) -> None:
+        self.errors.clear()
+        self.ctx.runner.run(
+            fn,
+            on_done=self._done,
+            on_error=on_error or self.errors.show,
+            on_unreachable=self._unreachable,
+            busy=[self.save_button],
+            owner=self,
+        )
+
+    def _unreachable(self, exc: ServerUnreachable) -> None:
+        self.errors.show_message(UNREACHABLE_KEPT)
+
+    def _done(self, value: Any) -> None:
+        self.result_value = value
+        self.saved.emit(value)
+        self.accept()
+
+    def submit(self) -> None:  # pragma: no cover - every dialog overrides it
+        raise NotImplementedError
