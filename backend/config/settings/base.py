@@ -20,6 +20,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
 
+# Fernet key(s), comma-separated, newest first, for sensitive identifiers encrypted at rest
+# (national ID, insurance numbers). Unset in dev/test: derived from SECRET_KEY. Production
+# requires it, so rotating SECRET_KEY can never make stored identifiers unreadable.
+FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", default="")
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=12)
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -40,6 +46,8 @@ INSTALLED_APPS = [
     "hms.clinical",
     "hms.web",
     "hms.appointments",
+    "hms.pharmacy",
+    "hms.assistant",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,12 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=0).")
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value.")
+if not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEY (or FIELD_ENCRYPTION_KEY_FILE) to a Fernet key; generate one "
+        'with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key()'
+        '.decode())"'
+    )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this server answers to.")
 

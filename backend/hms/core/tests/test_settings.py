@@ -14,6 +14,7 @@ GOOD_PROD_ENV = {
     "ALLOWED_HOSTS": "hms.example.org",
     "DEBUG": "0",
     "DATABASE_URL": "sqlite:////tmp/hms-prod-check.sqlite3",
+    "FIELD_ENCRYPTION_KEY": "3q2-7wEjHhUJ0kS8iVb2bBv0k6n3x1Yt8mWcQe5ZrL4=",
 }
 
 
@@ -47,6 +48,7 @@ def test_prod_check_deploy_is_clean():
             "Set SECRET_KEY",
         ),
         ({"ALLOWED_HOSTS": ""}, "Set ALLOWED_HOSTS"),
+        ({"FIELD_ENCRYPTION_KEY": ""}, "Set FIELD_ENCRYPTION_KEY"),
     ],
 )
 def test_prod_refuses_unsafe_configuration(override, message):
