@@ -46,8 +46,6 @@ INSTALLED_APPS = [
     "hms.clinical",
     "hms.web",
     "hms.appointments",
-    "hms.pharmacy",
-    "hms.assistant",
 ]
 
 MIDDLEWARE = [
