@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "hms.clinical",
     "hms.web",
     "hms.appointments",
+    "hms.pharmacy",
+    "hms.assistant",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PharmacyConfig(AppConfig):
+    name = "hms.pharmacy"
+    label = "pharmacy"
+    verbose_name = "Pharmacy"
+
+    def ready(self) -> None:
+        # Prescriptions and dispenses on the patient timeline.
+        from hms.pharmacy.timeline_sources import register_pharmacy_timeline_sources
+
+        register_pharmacy_timeline_sources()
