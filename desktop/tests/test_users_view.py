@@ -167,3 +167,27 @@ def test_edit_sends_changes(qtbot, hms, api_as):
     assert user.last_name == "Okonkwo"
     assert user.role == "doctor"
     wait_idle(qtbot, hms)
+
+
+def test_admin_creates_a_doctor_with_specialization(qtbot, hms, hms_server):
+    _window, page = open_users(qtbot, hms)
+    dialog = page.open_create()
+    username = unique("drgrey")
+    fill_create(dialog, username)
+    assert dialog.doctor_box.isHidden()
+    dialog.role.setCurrentIndex(dialog.role.findData("doctor"))
+    assert not dialog.doctor_box.isHidden()
+    dialog.save_button.click()  # specialization is required for doctors
+    box = dialog.errors.fields["specialization"]
+    qtbot.waitUntil(lambda: bool(box.error_text), timeout=10_000)
+    dialog.specialization.setText("Cardiology")
+    dialog.department.setText("Internal medicine")
+    snap(dialog, "users_create_doctor")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    assert dialog.result_value.specialization == "Cardiology"
+    qtbot.waitUntil(lambda: page.selected_user() is not None, timeout=10_000)
+    assert page.selected_user().username == username
+    assert page.selected_user().role == "doctor"
+    doctors = ApiClient(hms_server)
+    doctors.login(username, NEW_PASSWORD)

@@ -7,8 +7,10 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
+    QFormLayout,
     QFrame,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop import roles
-from hms_desktop.api.dto import User
+from hms_desktop.api.dto import Doctor, User
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.users import UsersModel
@@ -65,8 +67,34 @@ class UserFormDialog(FormDialog):
         self.field("last_name", "Last name", self.last_name)
         self.field("email", "Email", self.email)
         self.field("phone", "Phone", self.phone)
+        self.doctor_box: QGroupBox | None = None
+        if creating:
+            self._add_doctor_fields()
         self.save_button.setText("Create account" if creating else "Save changes")
         self.finish_layout()
+
+    def _add_doctor_fields(self) -> None:
+        """A doctor's account comes with a directory entry (POST /api/doctors/)."""
+        box = QGroupBox("Doctor's directory entry")
+        form = QFormLayout(box)
+        form.setVerticalSpacing(6)
+        form.setHorizontalSpacing(14)
+        self.specialization = line_edit("e.g. Cardiology")
+        self.specialization.setObjectName("specializationEdit")
+        self.department = line_edit("e.g. Internal medicine")
+        self.license_number = line_edit("Medical council number")
+        self.field("specialization", "Specialization", self.specialization, form=form)
+        self.field("department", "Department", self.department, form=form)
+        self.field("license_number", "Licence number", self.license_number, form=form)
+        self.body.addWidget(box)
+        self.doctor_box = box
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
+
+    def _role_changed(self, *_args) -> None:
+        if self.doctor_box is not None:
+            self.doctor_box.setVisible(self.role.currentData() == roles.DOCTOR)
+            self.adjustSize()
 
     def values(self) -> dict[str, str]:
         names = ("username", "role", "first_name", "last_name", "email", "phone")
@@ -82,6 +110,14 @@ class UserFormDialog(FormDialog):
                 return
             # Optional fields left empty are not sent (the server refuses some blanks).
             payload = {k: v for k, v in values.items() if v} | {"password": self.password.text()}
+            if payload.get("role") == roles.DOCTOR:
+                payload.pop("role")
+                for name in ("specialization", "department", "license_number"):
+                    if value := text_of(self.errors.fields[name].editor):
+                        payload[name] = value
+                doctors = self.ctx.api.doctors
+                self.call(lambda: doctors.register(**payload))
+                return
             self.call(lambda: users.create(**payload))
             return
         changed = {k: v for k, v in values.items() if getattr(self.user, k) != v}
@@ -356,8 +392,12 @@ class UsersPage(Page):
     def open_create(self) -> QDialog:
         return self._open(UserFormDialog(self), self._created)
 
-    def _created(self, user: User) -> None:
-        self.show_success(f"Account {user.username} created ({user.role_display}).")
+    def _created(self, user: User | Doctor) -> None:
+        if isinstance(user, Doctor):
+            what = f"{user.display_name} ({user.specialization or 'doctor'})"
+        else:
+            what = f"{user.username} ({user.role_display})"
+        self.show_success(f"Account {what} created.")
         self._select_after_load = user.id
         self.reload()
 
