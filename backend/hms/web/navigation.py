@@ -87,6 +87,9 @@ class Section:
 
 PORTAL_SECTIONS = (
     Section(
+        "Appointments", "Book, see and cancel appointments.", "calendar", "web:portal-appointments"
+    ),
+    Section(
         "My record",
         "Your profile, contact details and allergies.",
         "clipboard",
@@ -98,9 +101,6 @@ PORTAL_SECTIONS = (
     Section("Documents", "Upload and download your documents.", "file", "web:portal-documents"),
     Section(
         "Who viewed my record", "Every time someone opened your record.", "eye", "web:portal-access"
-    ),
-    Section(
-        "Appointments", "Book, see and cancel appointments.", "calendar", "web:portal-appointments"
     ),
     Section("Results", "Laboratory results and radiology reports.", "flask", "web:portal-results"),
     Section(

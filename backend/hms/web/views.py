@@ -257,9 +257,20 @@ def account(request):
 
 
 @portal_page(PORTAL_ROLES)
+@chart_errors_as_http
 def portal(request):
     sections, upcoming = tiles(PORTAL_SECTIONS)
     context = {"headline": _headline(request.user), "sections": sections, "upcoming": upcoming}
+    patient = _own_chart(request, ChartSection.APPOINTMENTS)
+    context["chart_missing"] = patient is None
+    if patient is not None:
+        context["next_appointment"] = (
+            appointment_selectors.appointment_list(
+                user=request.user, filters={"patient": patient.public_id, "upcoming": True}
+            )
+            .select_related("doctor__doctor_profile")
+            .first()
+        )
     return render(request, "web/portal/dashboard.html", context)
 
 

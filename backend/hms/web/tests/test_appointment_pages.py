@@ -191,3 +191,19 @@ def test_doctor_sees_todays_queue_and_the_view_is_audited(setup, make_user):
     assert client_for(setup["alice"].user).get("/workspace/queue/").status_code == 403
     other = make_user(Role.DOCTOR)
     assert "Adeyemi" not in client_for(other).get("/workspace/queue/").content.decode()
+
+
+def test_dashboard_shows_the_next_appointment(setup):
+    client = client_for(setup["alice"].user)
+    assert 'data-testid="next-appointment"' not in client.get("/portal/").content.decode()
+    appointment_book(
+        actor=setup["alice"].user,
+        patient=setup["alice"],
+        doctor=setup["doctor"],
+        date=DAY,
+        slot=time(14, 0),
+    )
+    html = client.get("/portal/").content.decode()
+    assert 'data-testid="next-appointment"' in html
+    assert "Monday 1 March, 14:00" in html
+    assert "Cardiology" in html

@@ -54,6 +54,9 @@ def test_patient_books_and_doctor_sees_the_queue(portal, shoot):
     appointment = Appointment.objects.get()
     assert f"{appointment.slot:%H:%M}" == chosen
     shoot(page, "portal-appointments")
+    page.get_by_role("link", name="Overview").first.click()
+    expect(page.get_by_test_id("next-appointment")).to_contain_text("Dr Grace Okafor")
+    shoot(page, "portal-dashboard-with-appointment")
     sign_out(page)
 
     sign_in(page, "drokafor", TEST_PASSWORD)
