@@ -10,7 +10,7 @@ SERVER ?= http://$(HOST):$(PORT)
 # The demo always uses the embedded SQLite file unless DATABASE_URL is exported on purpose.
 DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
-.PHONY: help venv demo run migrate seed test chromium lint format desktop bench clean
+.PHONY: help venv server-venv demo run migrate seed test chromium lint format desktop bench clean
 
 help:
 	@echo "make demo     - install, migrate SQLite, load demo data, serve on $(SERVER)"
@@ -21,15 +21,24 @@ help:
 	@echo "make desktop  - start the desktop client against SERVER=$(SERVER)"
 
 # The stamp is rebuilt whenever pyproject.toml changes, so `make test` also updates the venv.
-$(VENV)/.installed: pyproject.toml
+# Two stamps: the server alone (enough for `make demo`), and everything for tests and the
+# desktop client (Qt is a large download the demo does not need). Each is redone whenever
+# pyproject.toml changes, so `make test` also updates the venv.
+$(VENV)/.installed-server: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.installed-server
 	$(PY) -m pip install --quiet -e ".[dev,desktop]"
 	@touch $@
 
+server-venv: $(VENV)/.installed-server
+
 venv: $(VENV)/.installed
 
-migrate: venv
+migrate: server-venv
 	$(DEMO_ENV) $(MANAGE) migrate --noinput
 
 seed: migrate
