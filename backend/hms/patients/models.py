@@ -13,10 +13,6 @@ from simple_history.models import HistoricalRecords
 from hms.core.models import TimeStampedModel
 from hms.patients.encryption import EncryptedTextField
 
-# PostgreSQL: LIKE 'abc%' can use a btree index only with a pattern operator class (unless the
-# database collation is C). Other databases ignore `opclasses` and build a plain btree.
-PREFIX_OPCLASS = ["varchar_pattern_ops"]
-
 
 class Sex(models.TextChoices):
     """Administrative sex (FHIR AdministrativeGender)."""
@@ -104,28 +100,18 @@ class Patient(TimeStampedModel):
 
     class Meta:
         ordering = ["last_name_norm", "first_name_norm", "id"]
+        # Search reads each tier of matches in index order (see selectors.patient_search):
+        # a prefix range on the leading column, sorted by the rest, LIMIT one page. On
+        # PostgreSQL the normalised columns use the "C" collation (migration 0004), so these
+        # plain btree indexes serve both LIKE 'abc%' and ORDER BY.
         indexes = [
-            models.Index(
-                fields=["last_name_norm"], opclasses=PREFIX_OPCLASS, name="patient_last_prefix"
-            ),
-            models.Index(
-                fields=["first_name_norm"], opclasses=PREFIX_OPCLASS, name="patient_first_prefix"
-            ),
-            models.Index(
-                fields=["full_name_norm"], opclasses=PREFIX_OPCLASS, name="patient_full_prefix"
-            ),
-            models.Index(
-                fields=["reverse_name_norm"],
-                opclasses=PREFIX_OPCLASS,
-                name="patient_reverse_prefix",
-            ),
-            models.Index(
-                fields=["phone_digits"], opclasses=PREFIX_OPCLASS, name="patient_phone_prefix"
-            ),
+            models.Index(fields=["last_name_norm", "first_name_norm", "id"], name="patient_last"),
+            models.Index(fields=["first_name_norm", "last_name_norm", "id"], name="patient_first"),
+            models.Index(fields=["full_name_norm", "id"], name="patient_full_name"),
+            models.Index(fields=["reverse_name_norm", "id"], name="patient_reverse_name"),
+            models.Index(fields=["phone_digits", "id"], name="patient_phone"),
             models.Index(fields=["date_of_birth"], name="patient_dob"),
             models.Index(fields=["national_id_hash"], name="patient_national_id_hash"),
-            # Plain ordered index for the default list order (the pattern ones cannot sort).
-            models.Index(fields=["last_name_norm", "first_name_norm"], name="patient_name_order"),
         ]
 
     def __str__(self) -> str:

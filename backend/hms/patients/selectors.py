@@ -1,12 +1,11 @@
 """Reads for the patient registry and doctors. Scope comes from hms.patients.access."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 
 from hms.accounts.models import User
 from hms.core.errors import NotFoundError
@@ -24,12 +23,8 @@ from hms.patients.models import (
 )
 from hms.patients.mrn import mrn_normalise
 
-# --- Search ----------------------------------------------------------------------------------
+# --- Search ---------------------------------------------------------------------------------
 
-RANK_MRN = 0
-RANK_FULL_NAME = 1  # also: phone number prefix
-RANK_LAST_NAME = 2
-RANK_FIRST_NAME = 3
 MIN_NAME_QUERY_LENGTH = 2
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
 _HIGHEST_CHAR = "\U0010ffff"
@@ -39,9 +34,9 @@ def _prefix(field: str, value: str) -> Q:
     """`field` starts with `value`, phrased so each database uses its btree index.
 
     The search columns hold lowercase normalised text, so the comparison can be exact.
-    PostgreSQL: LIKE 'x%' on a varchar_pattern_ops index. MySQL: its case-insensitive LIKE
-    (Django's LIKE BINARY would skip the index). SQLite: a range scan, because SQLite never
-    uses an index for LIKE ... ESCAPE, which Django always emits.
+    PostgreSQL: LIKE 'x%' on "C"-collated columns (migration 0004). MySQL: its
+    case-insensitive LIKE (Django's LIKE BINARY would skip the index). SQLite: a range scan,
+    because SQLite never uses an index for LIKE ... ESCAPE, which Django always emits.
     """
     vendor = connection.vendor
     if vendor == "postgresql":
@@ -51,68 +46,143 @@ def _prefix(field: str, value: str) -> Q:
     return Q(**{f"{field}__gte": value, f"{field}__lt": value + _HIGHEST_CHAR})
 
 
-def patient_search_conditions(q: str) -> list[tuple[Q, int]]:
-    """(condition, rank) pairs for a search string; lower rank sorts first.
+# Each tier is read in the order of one index (models.Patient.Meta.indexes).
+LAST_ORDER = ("last_name_norm", "first_name_norm", "id")
+FIRST_ORDER = ("first_name_norm", "last_name_norm", "id")
+FULL_ORDER = ("full_name_norm", "id")
+REVERSE_ORDER = ("reverse_name_norm", "id")
+PHONE_ORDER = ("phone_digits", "id")
 
-    MRN (exact, check digit verified) > phone prefix / full name prefix ("first last" or
-    "last, first" or "last first") > last name prefix > first name prefix.
+
+@dataclass(frozen=True)
+class SearchTier:
+    """One rank of matches: its condition and the index order it is read in."""
+
+    name: str
+    condition: Q
+    order_by: tuple[str, ...]
+
+
+def patient_search_tiers(q: str) -> list[SearchTier]:
+    """The ranked tiers for a search string, best first; each excludes the ones before it.
+
+    MRN (exact, check digit verified) > phone prefix > full name prefix ("first last", then
+    "last first" / "last, first") > last name prefix > first name prefix. A one-word query
+    cannot match the full-name tiers without matching the single-name ones, and a query of
+    several words cannot match a single name without matching a full name, so each query uses
+    only the tiers that can differ.
     """
     raw = (q or "").strip()
-    conditions: list[tuple[Q, int]] = []
+    tiers: list[SearchTier] = []
     if not raw:
-        return conditions
+        return tiers
     if mrn := mrn_normalise(raw):
-        conditions.append((Q(mrn=mrn), RANK_MRN))
+        tiers.append(SearchTier("mrn", Q(mrn=mrn), ("id",)))
     if _PHONE_LIKE.match(raw):
         digits = names.phone_digits(raw)
         if len(digits) >= 4:
-            conditions.append((_prefix("phone_digits", digits), RANK_FULL_NAME))
-        return conditions  # digits are never a name
+            tiers.append(SearchTier("phone", _prefix("phone_digits", digits), PHONE_ORDER))
+        return tiers  # digits are never a name
+    if tiers:
+        return tiers  # an MRN is never a name either
     if "," in raw:
         last, first = raw.split(",", 1)
         reverse = " ".join(
             p for p in (names.name_normalise(last), names.name_normalise(first)) if p
         )
         if len(reverse) >= MIN_NAME_QUERY_LENGTH:
-            conditions.append((_prefix("reverse_name_norm", reverse), RANK_FULL_NAME))
-        return conditions
+            tiers.append(
+                SearchTier("reverse_name", _prefix("reverse_name_norm", reverse), REVERSE_ORDER)
+            )
+        return tiers
     normalised = names.name_normalise(raw)
     if len(normalised) < MIN_NAME_QUERY_LENGTH:
-        return conditions
+        return tiers
     if " " in normalised:
-        conditions.append(
-            (
-                _prefix("full_name_norm", normalised) | _prefix("reverse_name_norm", normalised),
-                RANK_FULL_NAME,
+        full = _prefix("full_name_norm", normalised)
+        tiers.append(SearchTier("full_name", full, FULL_ORDER))
+        tiers.append(
+            SearchTier(
+                "reverse_name", _prefix("reverse_name_norm", normalised) & ~full, REVERSE_ORDER
             )
         )
-    conditions.append((_prefix("last_name_norm", normalised), RANK_LAST_NAME))
-    conditions.append((_prefix("first_name_norm", normalised), RANK_FIRST_NAME))
-    return conditions
-
-
-def patient_search(queryset: QuerySet[Patient], q: str) -> QuerySet[Patient]:
-    """Filter and rank `queryset` by the search string (see patient_search_conditions)."""
-    conditions = patient_search_conditions(q)
-    if not conditions:
-        return queryset.none()
-    rank = Case(
-        *[When(condition, then=Value(rank)) for condition, rank in conditions],
-        default=Value(9),
-        output_field=IntegerField(),
+        return tiers
+    last = _prefix("last_name_norm", normalised)
+    tiers.append(SearchTier("last_name", last, LAST_ORDER))
+    tiers.append(
+        SearchTier("first_name", _prefix("first_name_norm", normalised) & ~last, FIRST_ORDER)
     )
-    return (
-        queryset.filter(reduce(or_, (condition for condition, _ in conditions)))
-        .annotate(search_rank=rank)
-        .order_by("search_rank", "last_name_norm", "first_name_norm", "id")
+    return tiers
+
+
+class TieredResults:
+    """Search results: the tiers' querysets concatenated, best tier first.
+
+    Pagination asks for `count()` (one COUNT per tier, an index-only scan where the database
+    can) and one slice (each tier it overlaps is read in index order with OFFSET/LIMIT). So a
+    page costs the same whether a prefix matches ten patients or a hundred thousand: nothing
+    fetches or sorts every match.
+    """
+
+    ordered = True
+
+    def __init__(self, querysets: list[QuerySet[Patient]]):
+        self.querysets = querysets
+        self._counts: list[int] | None = None
+
+    def _tier_counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = [queryset.count() for queryset in self.querysets]
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self._tier_counts())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        for queryset in self.querysets:
+            yield from queryset
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            found = self[item : item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        if item.step not in (None, 1):
+            raise ValueError("TieredResults does not support slice steps.")
+        start = item.start or 0
+        stop = item.stop
+        rows: list[Patient] = []
+        offset = 0
+        for queryset, size in zip(self.querysets, self._tier_counts(), strict=True):
+            if stop is not None and offset >= stop:
+                break
+            low = max(start - offset, 0)
+            high = size if stop is None else min(stop - offset, size)
+            if low < high:
+                rows.extend(queryset[low:high])
+            offset += size
+        return rows
+
+
+def patient_search(queryset: QuerySet[Patient], q: str) -> TieredResults:
+    """Matches of `q` within `queryset`, ranked (see patient_search_tiers)."""
+    return TieredResults(
+        [
+            queryset.filter(tier.condition).order_by(*tier.order_by)
+            for tier in patient_search_tiers(q)
+        ]
     )
 
 
 # --- Patients --------------------------------------------------------------------------------
 
 
-def patient_list(*, user: User, filters: dict | None = None) -> QuerySet[Patient]:
-    """Patients this user may find, filtered; ranked when searching with `q`."""
+def patient_list(*, user: User, filters: dict | None = None) -> "QuerySet[Patient] | TieredResults":
+    """Patients this user may find, filtered; ranked tiers when searching with `q`."""
     filters = filters or {}
     queryset = patients_visible_to(user=user)
     if filters.get("in_my_care"):
@@ -250,7 +320,9 @@ def patient_find(*, public_id) -> Patient | None:
     return Patient.objects.filter(public_id=public_id).first()
 
 
-def doctor_patient_list(*, doctor: User, filters: dict | None = None) -> QuerySet[Patient]:
+def doctor_patient_list(
+    *, doctor: User, filters: dict | None = None
+) -> "QuerySet[Patient] | TieredResults":
     """Patients with an active assignment to this doctor."""
     filters = filters or {}
     queryset = Patient.objects.filter(

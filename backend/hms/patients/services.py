@@ -58,16 +58,21 @@ def _apply(instance, changes: dict, allowed: frozenset[str]) -> dict:
 
 
 @transaction.atomic
-def mrn_allocate(*, count: int = 1) -> list[str]:
-    """Reserve `count` consecutive MRNs. The counter row is locked until the caller's
-    transaction ends, so concurrent registrations queue and never share a number."""
+def mrn_reserve_block(*, count: int) -> range:
+    """Reserve `count` consecutive MRN sequence numbers. The counter row is locked until the
+    caller's transaction ends, so concurrent registrations queue and never share a number."""
     if count < 1:
         raise ValueError("count must be positive")
     counter, _ = MrnCounter.objects.select_for_update().get_or_create(id=1)
     first = counter.last_value + 1
     counter.last_value += count
     counter.save(update_fields=["last_value"])
-    return [mrn_format(sequence) for sequence in range(first, first + count)]
+    return range(first, first + count)
+
+
+def mrn_allocate(*, count: int = 1) -> list[str]:
+    """`count` new MRNs (formatted, with check digits)."""
+    return [mrn_format(sequence) for sequence in mrn_reserve_block(count=count)]
 
 
 # --- Patients --------------------------------------------------------------------------------

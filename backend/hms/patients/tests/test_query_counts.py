@@ -66,8 +66,9 @@ def test_patient_search(client_for):
             PatientFactory(last_name="Smithson")
         return client_for(Role.RECEPTIONIST), "/api/patients/", {"q": "smith"}
 
-    # COUNT, ranked page SELECT, audit (5).
-    _assert_flat(build, 2 + AUDIT)
+    # COUNT of the last-name tier, COUNT of the first-name tier, page SELECT from the
+    # last-name tier (the first-name tier is empty, so it is not read), audit (5).
+    _assert_flat(build, 3 + AUDIT)
 
 
 def test_patients_in_my_care(client_for, doctor):

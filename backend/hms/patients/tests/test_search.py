@@ -39,10 +39,10 @@ def ids(*patients) -> list[str]:
 
 def test_ranking_last_name_prefix_before_first_name_prefix(people, search):
     p = people
-    # Johnson, Johnston (last name) before the first-name matches, each tier by last name:
-    # Appleseed (Johnny), García López (José), Smith (John).
-    assert search("jo") == ids(p["jonas"], p["ann"], p["johnny"], p["jose"], p["john"])
-    assert search("john") == ids(p["jonas"], p["ann"], p["johnny"], p["john"])
+    # Johnson, Johnston (last names, by last name) before the first-name matches, which are
+    # ordered by first name: John, Johnny, José.
+    assert search("jo") == ids(p["jonas"], p["ann"], p["john"], p["johnny"], p["jose"])
+    assert search("john") == ids(p["jonas"], p["ann"], p["john"], p["johnny"])
 
 
 def test_full_name_prefix_in_every_order(people, search):
@@ -53,24 +53,32 @@ def test_full_name_prefix_in_every_order(people, search):
     assert search("ann johnst") == ids(p["ann"])
 
 
-def test_multi_word_queries_match_first_last_and_last_first(search):
-    # "de la" starts De Lacroix's "first last" and De la Cruz's "last first": both are full-name
-    # matches (one tier), ordered by last name.
+def test_first_last_matches_rank_above_last_first_matches(search):
+    # "de la" starts De Lacroix's "first last" and De la Cruz's "last first".
     rosa = PatientFactory(first_name="De", last_name="Lacroix")
     luis = PatientFactory(first_name="Luis", last_name="De la Cruz")
     PatientFactory(first_name="Delacroix", last_name="Other")
-    assert search("de la") == ids(luis, rosa)
+    assert search("de la") == ids(rosa, luis)
 
 
-def test_mrn_match_ranks_first(search):
-    named_like_an_mrn = PatientFactory(first_name="X", last_name="Y")
+def test_an_mrn_search_looks_at_mrns_only(search):
     target = PatientFactory(first_name="Z", last_name="W")
-    named_like_an_mrn.first_name = target.mrn  # absurd, but shows the tier order
-    from hms.patients.services import patient_set_derived_fields
+    PatientFactory(first_name="Other", last_name=target.mrn)  # absurd, but never matched
+    assert search(target.mrn) == ids(target)
 
-    patient_set_derived_fields(named_like_an_mrn)
-    named_like_an_mrn.save()
-    assert search(target.mrn) == ids(target, named_like_an_mrn)
+
+def test_pages_run_across_tiers(client_for):
+    last = [PatientFactory(first_name=f"A{i}", last_name=f"Kim{i:02d}") for i in range(3)]
+    first = [PatientFactory(first_name=f"Kim{i:02d}", last_name=f"Z{i}") for i in range(4)]
+    client = client_for(Role.RECEPTIONIST)
+    pages = [
+        client.get("/api/patients/", {"q": "kim", "page_size": 2, "page": page}).data
+        for page in (1, 2, 3, 4)
+    ]
+    assert [page["count"] for page in pages] == [7, 7, 7, 7]
+    found = [row["id"] for page in pages for row in page["results"]]
+    assert found == ids(*last, *first)
+    assert pages[3]["next"] is None
 
 
 def test_accent_and_case_insensitive(people, search):
