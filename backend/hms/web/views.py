@@ -395,7 +395,7 @@ def portal_appointments(request):
     appointments = list(
         appointment_selectors.appointment_list(
             user=request.user, filters={"patient": patient.public_id}
-        )
+        ).select_related("doctor__doctor_profile")
     )
     now = timezone.now()
     upcoming = [a for a in appointments if a.end_at >= now and a.status in ACTIVE_APPOINTMENT]
