@@ -13,12 +13,15 @@ The rules, in order:
 2. The role must be allowed the section in the permission table: resource
    "patient_section:<section>", action "read" or "write" (hms.core.permissions). Otherwise 403
    with code `section_forbidden`.
-3. Doctors and nurses (CARE_BOUND_ROLES) must have the patient in their care: any care
-   relationship registered with `register_care_relationship` (this app registers active
-   doctor assignments; clinical registers encounters; appointments and inpatient add theirs).
-   Otherwise they need a valid break-the-glass grant; without one: 403 with code
-   `break_glass_required` (clients turn it into the break-the-glass prompt). Other staff roles
-   are not bound by care: they see their allowed sections of any patient.
+3. Doctors and nurses (CARE_BOUND_ROLES) must have the patient in their care for every
+   section but demographics: any care relationship registered with `register_care_relationship`
+   (this app registers active doctor assignments; clinical registers encounters; appointments
+   and inpatient add theirs). Otherwise they need a valid break-the-glass grant; without one:
+   403 with code `break_glass_required` (clients turn it into the break-the-glass prompt).
+   Demographics (the registry card: name, MRN, birth date, address; the national ID masked for
+   roles that do not register patients) stay open to them as to the front desk: nurses
+   register patients, and a clinician must see whose chart they are about to open. Other staff
+   roles are not bound by care: they see their allowed sections of any patient.
 4. Every answer is audited: a success as a `read` of resource_type=<section> with the patient's
    public id (with detail {"emergency": true} under a break-the-glass grant), a refusal with
    outcome `denied`.
@@ -58,8 +61,10 @@ class ChartSection(models.TextChoices):
 
 
 SECTION_RESOURCE_PREFIX = "patient_section:"
-# Roles that see a chart only when the patient is in their care (or under break-the-glass).
+# Roles that see a chart only when the patient is in their care (or under break-the-glass)...
 CARE_BOUND_ROLES = CLINICIAN_ROLES
+# ...except these sections, which they see like the front desk does.
+CARE_EXEMPT_SECTIONS = frozenset({"demographics"})
 
 
 def section_resource(section: ChartSection | str) -> str:
@@ -201,8 +206,10 @@ def patient_get_for_user(
         )
 
     grant = None
-    if getattr(user, "role", None) in CARE_BOUND_ROLES and not user_has_care_relationship(
-        user=user, patient=patient
+    if (
+        getattr(user, "role", None) in CARE_BOUND_ROLES
+        and section.value not in CARE_EXEMPT_SECTIONS
+        and not user_has_care_relationship(user=user, patient=patient)
     ):
         grant = active_break_glass_grant(user=user, patient=patient)
         if grant is None:
@@ -232,6 +239,27 @@ def patient_get_for_user(
     )
     patient.access_via_break_glass = grant is not None
     return patient
+
+
+def chart_access_summary(*, user, patient: Patient) -> dict:
+    """What the chart's other sections will answer this user, for clients to show the right
+    tabs and offer break-the-glass before the user hits a 403:
+
+    {"sections": [...readable by the role...], "writable_sections": [...],
+     "in_care": bool | None (None: the role is not bound by care),
+     "emergency": bool (an active break-the-glass grant), "break_glass_required": bool}
+    """
+    in_care = emergency = None
+    if getattr(user, "role", None) in CARE_BOUND_ROLES:
+        in_care = user_has_care_relationship(user=user, patient=patient)
+        emergency = not in_care and active_break_glass_grant(user=user, patient=patient) is not None
+    return {
+        "sections": sections_allowed(user=user),
+        "writable_sections": sections_allowed(user=user, purpose="write"),
+        "in_care": in_care,
+        "emergency": bool(emergency),
+        "break_glass_required": in_care is False and not emergency,
+    }
 
 
 def patients_visible_to(*, user) -> QuerySet[Patient]:

@@ -18,9 +18,9 @@ from hms.core.services import audit_record
 from hms.patients import selectors, services
 from hms.patients.access import (
     ChartSection,
+    chart_access_summary,
     patient_get_for_user,
     section_resource,
-    sections_allowed,
 )
 from hms.patients.models import (
     AllergyCategory,
@@ -82,8 +82,9 @@ class PatientDetailSerializer(PatientSummarySerializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     access = serializers.SerializerMethodField(
-        help_text="The chart sections the requesting user may open, and whether the access is "
-        "an emergency (break-the-glass) one."
+        help_text="What the rest of the chart will answer you: readable and writable "
+        "sections, whether the patient is in your care (null: your role is not bound by "
+        "care), whether you have an active break-the-glass grant, and whether you need one."
     )
 
     def get_national_id(self, patient) -> str:
@@ -98,12 +99,7 @@ class PatientDetailSerializer(PatientSummarySerializer):
         return patient.user_id is not None
 
     def get_access(self, patient) -> dict:
-        user = self.context["request"].user
-        return {
-            "sections": sections_allowed(user=user),
-            "writable_sections": sections_allowed(user=user, purpose="write"),
-            "emergency": getattr(patient, "access_via_break_glass", False),
-        }
+        return chart_access_summary(user=self.context["request"].user, patient=patient)
 
 
 class PatientInputSerializer(serializers.Serializer):

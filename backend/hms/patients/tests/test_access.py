@@ -167,14 +167,29 @@ def test_chart_views_list_the_same_roles_as_their_section():
 
 def test_unrelated_doctor_gets_break_glass_required(client_for, doctor, patient, last_audit):
     client = client_for(Role.DOCTOR, user=doctor)
-    response = detail(client, patient)
+    response = detail(client, patient, "allergies/")
     assert response.status_code == 403
     assert response.data["code"] == "break_glass_required"
     assert response.data["extra"]["patient"] == str(patient.public_id)
-    assert detail(client, patient, "allergies/").data["code"] == "break_glass_required"
+    assert detail(client, patient, "contacts/").data["code"] == "break_glass_required"
     event = last_audit()
     assert event.outcome == AuditOutcome.DENIED
     assert event.detail["reason"] == "break_glass_required"
+    # The registry card stays open, and says what the rest of the chart will answer.
+    card = detail(client, patient)
+    assert card.status_code == 200
+    assert card.data["access"]["in_care"] is False
+    assert card.data["access"]["break_glass_required"] is True
+    assert card.data["national_id"] == ""  # masked for roles that do not register patients
+
+
+def test_nurse_registers_and_edits_demographics_without_care(client_for, patient):
+    nurse = client_for(Role.NURSE)
+    assert detail(nurse, patient).status_code == 200
+    edited = nurse.patch(f"/api/patients/{patient.public_id}/", {"city": "Porto"}, format="json")
+    assert edited.status_code == 200
+    assert detail(nurse, patient, "allergies/").data["code"] == "break_glass_required"
+    assert detail(client_for(Role.RECEPTIONIST), patient).data["access"]["in_care"] is None
 
 
 def test_unrelated_doctor_still_finds_the_patient_in_search(client_for, doctor, patient):
@@ -184,11 +199,12 @@ def test_unrelated_doctor_still_finds_the_patient_in_search(client_for, doctor, 
 
 def test_assignment_gives_access(client_for, doctor, patient, assign):
     client = client_for(Role.DOCTOR, user=doctor)
-    assert detail(client, patient).status_code == 403
+    assert detail(client, patient, "allergies/").status_code == 403
     assign(patient, doctor)
     response = detail(client, patient)
     assert response.status_code == 200
-    assert response.data["access"]["emergency"] is False
+    assert response.data["access"]["in_care"] is True
+    assert response.data["access"]["break_glass_required"] is False
     assert "clinical" in response.data["access"]["sections"]
     assert detail(client, patient, "allergies/").status_code == 200
     mine = client.get("/api/patients/", {"in_my_care": "true"})
@@ -201,7 +217,7 @@ def test_ended_assignment_removes_access(client_for, doctor, patient, assign):
     response = nurse_desk.post(f"/api/care-assignments/{assignment.public_id}/end/")
     assert response.status_code == 200
     assert response.data["active"] is False
-    assert detail(client_for(Role.DOCTOR, user=doctor), patient).status_code == 403
+    assert detail(client_for(Role.DOCTOR, user=doctor), patient, "allergies/").status_code == 403
     assert nurse_desk.post(f"/api/care-assignments/{assignment.public_id}/end/").status_code == 409
 
 
@@ -210,7 +226,7 @@ def test_registered_care_relationship_gives_access(
 ):
     nurse = make_user(Role.NURSE)
     client = client_for(Role.NURSE, user=nurse)
-    assert detail(client, patient).status_code == 403
+    assert detail(client, patient, "contacts/").status_code == 403
 
     @register_care_relationship("on_my_ward_today")
     def on_ward(user):
@@ -219,7 +235,7 @@ def test_registered_care_relationship_gives_access(
         return Q(pk=patient.pk)
 
     assert "on_my_ward_today" in access.care_relationship_names()
-    assert detail(client, patient).status_code == 200
+    assert detail(client, patient, "contacts/").status_code == 200
 
 
 def test_care_relationship_may_be_a_queryset_of_patient_ids(make_user, patient, restore_registry):
@@ -264,9 +280,11 @@ def test_break_glass_grant_works_is_audited_and_expires(client_for, doctor, pati
         assert emergency.actor == doctor
         assert emergency.detail["reason"] == "Unconscious in ER, needs history"
 
-        opened = detail(client, patient)
+        card = detail(client, patient)
+        assert card.data["access"]["emergency"] is True
+        assert card.data["access"]["break_glass_required"] is False
+        opened = detail(client, patient, "allergies/")
         assert opened.status_code == 200
-        assert opened.data["access"]["emergency"] is True
         read = AuditEvent.objects.filter(action=AuditAction.READ).order_by("-sequence").first()
         assert read.detail["emergency"] is True
         assert read.detail["grant"] == str(grant.public_id)
@@ -275,7 +293,7 @@ def test_break_glass_grant_works_is_audited_and_expires(client_for, doctor, pati
     with time_machine.travel(start + timedelta(hours=11, minutes=59), tick=False):
         assert detail(client, patient, "allergies/").status_code == 200
     with time_machine.travel(start + timedelta(hours=12, seconds=1), tick=False):
-        expired = detail(client, patient)
+        expired = detail(client, patient, "allergies/")
         assert expired.status_code == 403
         assert expired.data["code"] == "break_glass_required"
 

@@ -158,3 +158,15 @@ def test_break_glass_review_list(client_for, make_user):
 
     # COUNT, page SELECT joined with user, patient and reviewer.
     _assert_flat(build, 2)
+
+
+def test_patient_detail(client_for, doctor, patient, assign):
+    url = f"/api/patients/{patient.public_id}/"
+    # SELECT patient (with its account), audit (5).
+    assert _queries(client_for(Role.RECEPTIONIST), url)[0] == 1 + AUDIT
+    # ...plus, for a doctor, the care relationship EXISTS for the `access` summary; not in
+    # care, also the break-the-glass grant lookup.
+    doctor_client = client_for(Role.DOCTOR, user=doctor)
+    assert _queries(doctor_client, url)[0] == 1 + AUDIT + 2
+    assign(patient, doctor)
+    assert _queries(doctor_client, url)[0] == 1 + AUDIT + 1

@@ -1,0 +1,60 @@
+"""Races closed in the database (PostgreSQL, real threads)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from hms.core.errors import ConflictError
+from hms.core.roles import Role
+from hms.patients.models import Allergy, CareAssignment
+from hms.patients.services import allergy_create, care_assignment_create
+from hms.patients.tests.factories import PatientFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _race(target, n: int = 6) -> tuple[int, int]:
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+
+    def run():
+        try:
+            barrier.wait()
+            target()
+            outcomes.append("ok")
+        except ConflictError:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes.count("ok"), outcomes.count("conflict")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+
+def test_one_active_assignment_per_patient_and_doctor(make_user):
+    patient = PatientFactory()
+    doctor, desk = make_user(Role.DOCTOR), make_user(Role.RECEPTIONIST)
+    ok, conflicts = _race(
+        lambda: care_assignment_create(actor=desk, patient=patient, doctor=doctor)
+    )
+    assert (ok, conflicts) == (1, 5)
+    assert CareAssignment.objects.filter(patient=patient, doctor=doctor, active=True).count() == 1
+
+
+def test_one_live_allergy_per_substance(make_user):
+    patient = PatientFactory()
+    nurse = make_user(Role.NURSE)
+    ok, conflicts = _race(lambda: allergy_create(actor=nurse, patient=patient, substance="Latex"))
+    assert (ok, conflicts) == (1, 5)
+    assert Allergy.objects.filter(patient=patient).count() == 1
