@@ -406,3 +406,18 @@ def auth_logout(*, user: User, refresh: str) -> None:
         )
     token.blacklist()
     audit_record(actor=user, action=AuditAction.LOGOUT, resource_type="session")
+
+
+@transaction.atomic
+def password_reset_by_email_finalize(*, user: User) -> None:
+    """After a password was set through an emailed reset link: sign the account out everywhere
+    (refresh tokens revoked), lift any sign-in lockout, and audit the reset."""
+    _blacklist_all_refresh_tokens(user)
+    LoginThrottle.objects.filter(username=user.username.lower()).delete()
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        resource_type="password",
+        object_id=user.public_id,
+        detail={"reset_by_email": True},
+    )

@@ -31,9 +31,8 @@ from hms.appointments.models import AppointmentStatus
 from hms.clinical import selectors as clinical_selectors
 from hms.clinical import services as clinical_services
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
-from hms.core.models import AuditAction
 from hms.core.roles import Role
-from hms.core.services import audit_page_read, audit_record
+from hms.core.services import audit_page_read
 from hms.patients import selectors as patient_selectors
 from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
 from hms.patients.models import Sex
@@ -190,13 +189,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(
-            actor=form.user,
-            action=AuditAction.UPDATE,
-            resource_type="password",
-            object_id=form.user.public_id,
-            detail={"reset_by_email": True},
-        )
+        account_services.password_reset_by_email_finalize(user=form.user)
         return response
 
 

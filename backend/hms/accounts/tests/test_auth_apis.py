@@ -270,3 +270,20 @@ def test_seed_route_put_profile(client_for):
     response = client.put("/api/profile/", {"last_name": "Putman"}, format="json")
     assert response.status_code == 200
     assert response.json()["last_name"] == "Putman"
+
+
+def test_password_reset_by_email_signs_out_everywhere_and_unlocks():
+    from hms.accounts.services import password_reset_by_email_finalize
+
+    user = UserFactory()
+    tokens = login(APIClient(), user.username).json()
+    for _ in range(5):
+        login(APIClient(), user.username, "bad")
+    assert login(APIClient(), user.username).status_code == 429
+    password_reset_by_email_finalize(user=user)
+    refreshed = APIClient().post(
+        "/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert refreshed.status_code == 401
+    assert login(APIClient(), user.username).status_code == 200
+    assert AuditEvent.objects.filter(resource_type="password", actor=user).exists()
