@@ -1,0 +1,310 @@
+"""The patient portal: the patient's own chart, read and written through the modules'
+selectors and services with the patient's scope."""
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from hms.appointments import selectors as appointment_selectors
+from hms.appointments import services as appointment_services
+from hms.appointments.models import AppointmentStatus
+from hms.clinical import selectors as clinical_selectors
+from hms.clinical import services as clinical_services
+from hms.core.errors import ApplicationError
+from hms.patients import selectors as patient_selectors
+from hms.patients.access import ChartSection, patient_get_for_user
+from hms.web import selectors as web_selectors
+from hms.web.forms import (
+    BookingForm,
+    CancelAppointmentForm,
+    DocumentUploadForm,
+)
+from hms.web.navigation import (
+    PORTAL_ROLES,
+    PORTAL_SECTIONS,
+    WORKSPACE_ROLES,
+    tiles,
+)
+from hms.web.views.base import (
+    chart_errors_as_http,
+    form_status,
+    headline,
+    no_chart,
+    own_chart,
+    paginate,
+    portal_page,
+)
+
+# --- Patient portal ----------------------------------------------------------------------------
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal(request):
+    sections, upcoming = tiles(PORTAL_SECTIONS)
+    context = {"headline": headline(request.user), "sections": sections, "upcoming": upcoming}
+    patient = own_chart(request, ChartSection.APPOINTMENTS)
+    context["chart_missing"] = patient is None
+    if patient is not None:
+        context["next_appointment"] = (
+            appointment_selectors.appointment_list(
+                user=request.user, filters={"patient": patient.public_id, "upcoming": True}
+            )
+            .select_related("doctor__doctor_profile")
+            .first()
+        )
+    return render(request, "web/portal/dashboard.html", context)
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_record(request):
+    patient = own_chart(request, ChartSection.DEMOGRAPHICS)
+    if patient is None:
+        return no_chart(request, "My record")
+    patient = patient_get_for_user(
+        user=request.user, patient_public_id=patient.public_id, section=ChartSection.ALLERGIES
+    )
+    allergies = patient_selectors.allergy_list(patient=patient)
+    return render(
+        request, "web/portal/record.html", {"patient": patient, "allergies": list(allergies)}
+    )
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_visits(request):
+    patient = own_chart(request, ChartSection.CLINICAL)
+    if patient is None:
+        return no_chart(request, "Visits")
+    notes = clinical_selectors.visit_note_list(
+        user=request.user, filters={"patient": patient.public_id}
+    ).select_related("prescription")
+    return render(request, "web/portal/visits.html", {"page": paginate(request, notes)})
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+@require_http_methods(["GET", "POST"])
+def portal_documents(request):
+    patient = own_chart(request, ChartSection.DOCUMENTS)
+    if patient is None:
+        return no_chart(request, "Documents")
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            upload_to = clinical_selectors.document_patient_for_upload(user=request.user)
+            document = clinical_services.document_upload(
+                actor=request.user,
+                patient=upload_to,
+                file=data["file"],
+                doc_type=data["doc_type"],
+                description=data["description"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        except DjangoValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{document.original_name} was uploaded.")
+            return redirect("web:portal-documents")
+    documents = clinical_selectors.document_list(
+        user=request.user, filters={"patient": patient.public_id}
+    )
+    return render(
+        request,
+        "web/portal/documents.html",
+        {"form": form, "page": paginate(request, documents)},
+        status=form_status(request, form),
+    )
+
+
+@portal_page(PORTAL_ROLES | WORKSPACE_ROLES)
+@chart_errors_as_http
+def document_download(request, document_id):
+    """The file, after the access module opened its chart; the download itself is audited."""
+    document = clinical_selectors.document_get(
+        user=request.user, document_id=document_id, purpose="download"
+    )
+    handle = clinical_selectors.document_open(document=document)
+    clinical_services.document_download_record(actor=request.user, document=document)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_access(request):
+    patient = own_chart(request, ChartSection.DEMOGRAPHICS)
+    if patient is None:
+        return no_chart(request, "Who viewed my record")
+    page = paginate(request, web_selectors.record_access_events(patient=patient), per_page=25)
+    rows = web_selectors.record_access_rows(page.object_list)
+    return render(request, "web/portal/access.html", {"page": page, "rows": rows})
+
+
+ACTIVE_APPOINTMENT = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+BOOKING_DAYS_SHOWN = 14
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+def portal_appointments(request):
+    patient = own_chart(request, ChartSection.APPOINTMENTS)
+    if patient is None:
+        return no_chart(request, "Appointments")
+    appointments = list(
+        appointment_selectors.appointment_list(
+            user=request.user, filters={"patient": patient.public_id}
+        ).select_related("doctor__doctor_profile")
+    )
+    now = timezone.now()
+    upcoming = [a for a in appointments if a.end_at >= now and a.status in ACTIVE_APPOINTMENT]
+    past = [a for a in reversed(appointments) if a not in upcoming]
+    return render(
+        request,
+        "web/portal/appointments.html",
+        {"upcoming": upcoming, "past": past, "cancel_form": CancelAppointmentForm()},
+    )
+
+
+def _parse_day(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+@require_http_methods(["GET", "POST"])
+def portal_book(request):
+    """Book from live availability. GET (or htmx on every change) narrows the choices;
+    POST books through appointment_book, which re-checks the slot under a lock."""
+    patient = own_chart(request, ChartSection.APPOINTMENTS)
+    if patient is None:
+        return no_chart(request, "Book an appointment")
+    data = request.POST if request.method == "POST" else request.GET
+    today = timezone.localdate()
+    specializations = sorted(
+        {
+            p.specialization
+            for p in patient_selectors.doctor_list(filters={"available": True})
+            if p.specialization
+        }
+    )
+    specialization = data.get("specialization", "")
+    profiles = (
+        list(
+            patient_selectors.doctor_list(
+                filters={"specialization": specialization, "available": True}
+            )
+        )
+        if specialization in specializations
+        else []
+    )
+    doctor_id = data.get("doctor", "")
+    profile = next((p for p in profiles if str(p.user.public_id) == doctor_id), None)
+    day = _parse_day(data.get("date")) or today
+    free_days, slots = [], []
+    if profile is not None:
+        free = appointment_selectors.doctor_availability(
+            doctor=profile.user, start=today, end=today + timedelta(days=BOOKING_DAYS_SHOWN - 1)
+        )
+        free_days = sorted({slot.date for slot in free})
+        if day not in free_days and request.method == "GET" and free_days:
+            day = free_days[0]
+        if today <= day <= today + timedelta(days=BOOKING_DAYS_SHOWN - 1):
+            slots = [s for s in free if s.date == day]
+        else:
+            slots = appointment_selectors.doctor_availability(
+                doctor=profile.user, start=day, end=day
+            )
+    doctors = [
+        (str(p.user.public_id), f"Dr {p.user.get_full_name() or p.user.username}") for p in profiles
+    ]
+    slot_choices = [(f"{s.start:%H:%M}", f"{s.start:%H:%M}") for s in slots]
+    choices = {"specializations": specializations, "doctors": doctors, "slots": slot_choices}
+    if request.method == "POST":
+        form = BookingForm(request.POST, **choices)
+    else:  # choosing: show the picks so far, no errors yet
+        picked = {k: data.get(k, "") for k in ("specialization", "doctor", "slot", "reason")}
+        form = BookingForm(initial={**picked, "date": day}, **choices)
+    if request.method == "POST" and form.is_valid() and profile is not None:
+        cleaned = form.cleaned_data
+        try:
+            writable = patient_get_for_user(
+                user=request.user,
+                patient_public_id=patient.public_id,
+                section=ChartSection.APPOINTMENTS,
+                purpose="write",
+            )
+            appointment = appointment_services.appointment_book(
+                actor=request.user,
+                patient=writable,
+                doctor=profile.user,
+                date=cleaned["date"],
+                slot=datetime.strptime(cleaned["slot"], "%H:%M").time(),
+                reason=cleaned["reason"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            when = timezone.localtime(appointment.start_at)
+            messages.success(
+                request,
+                f"Booked: {when:%A %d %B at %H:%M} with Dr {profile.user.get_full_name()}.",
+            )
+            return redirect("web:portal-appointments")
+    context = {
+        "form": form,
+        "profile": profile,
+        "day": day,
+        "free_days": free_days,
+        "slots": slots,
+        "specialization": specialization,
+    }
+    template = "web/portal/book.html"
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, context, status=status)
+
+
+@portal_page(PORTAL_ROLES)
+@chart_errors_as_http
+@require_http_methods(["POST"])
+def portal_appointment_cancel(request, appointment_id):
+    appointment = appointment_selectors.appointment_get_for_user(
+        user=request.user, public_id=appointment_id
+    )
+    patient_get_for_user(
+        user=request.user,
+        patient_public_id=appointment.patient.public_id,
+        section=ChartSection.APPOINTMENTS,
+        purpose="write",
+    )
+    form = CancelAppointmentForm(request.POST)
+    if form.is_valid():
+        try:
+            appointment_services.appointment_cancel(
+                actor=request.user, appointment=appointment, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The appointment was cancelled.")
+    else:
+        messages.error(request, "Say briefly why you are cancelling (at least 3 characters).")
+    return redirect("web:portal-appointments")

@@ -1,0 +1,168 @@
+"""Public pages: home, sign-up, password reset, sign-out; and the signed-in user's account."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from hms.accounts import services as account_services
+from hms.accounts.views import session_logout
+from hms.core.errors import ApplicationError
+from hms.patients.models import Sex
+from hms.web.forms import (
+    PasswordChangeForm,
+    PortalPasswordResetForm,
+    PortalSetPasswordForm,
+    ProfileForm,
+    SignUpForm,
+)
+from hms.web.navigation import (
+    home_url_name_for,
+)
+from hms.web.views.base import (
+    SESSION_BACKEND,
+    form_status,
+    portal_page,
+)
+
+# --- Public ---------------------------------------------------------------------------------
+
+
+@never_cache
+def home(request):
+    if request.user.is_authenticated:
+        return redirect(home_url_name_for(request.user))
+    return render(request, "web/public/home.html")
+
+
+@require_http_methods(["POST"])
+def sign_out(request):
+    """The accounts app's session logout (audited), plus a note on the sign-in page."""
+    response = session_logout(request)
+    if response.status_code == 302:
+        messages.info(request, "You have been signed out.")
+    return response
+
+
+def _register_patient(data: dict):
+    return account_services.patient_account_register(
+        username=data["username"],
+        password=data["password1"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        phone=data["phone"],
+        date_of_birth=data["date_of_birth"],
+        sex=data["sex"] or Sex.UNKNOWN,
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(home_url_name_for(request.user))
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _register_patient(data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            # Sign in through the one sign-in path, so it is audited like any other.
+            user = account_services.auth_authenticate(
+                request=request, username=data["username"], password=data["password1"]
+            )
+            login(request, user, backend=SESSION_BACKEND)
+            messages.success(request, f"Welcome, {user.first_name}! Your account is ready.")
+            return redirect("web:portal")
+    return render(
+        request, "web/public/signup.html", {"form": form}, status=form_status(request, form)
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PortalPasswordResetForm
+    template_name = "web/public/password_reset_form.html"
+    email_template_name = "web/email/password_reset_email.txt"
+    subject_template_name = "web/email/password_reset_subject.txt"
+    success_url = reverse_lazy("web:password-reset-done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "web/public/password_reset_done.html"
+
+    def get_context_data(self, **kwargs):
+        hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+        return super().get_context_data(timeout_hours=hours, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
+    template_name = "web/public/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        account_services.password_reset_by_email_finalize(user=form.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "web/public/password_reset_complete.html"
+
+
+# --- Signed in: every role --------------------------------------------------------------------
+
+
+@portal_page()
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    initial = {f: getattr(user, f) for f in ("first_name", "last_name", "email", "phone")}
+    profile_form = ProfileForm(initial=initial, prefix="profile")
+    password_form = PasswordChangeForm(prefix="password")
+    if request.method == "POST":
+        if request.POST.get("form") == "password":
+            password_form = PasswordChangeForm(request.POST, prefix="password")
+            if password_form.is_valid():
+                data = password_form.cleaned_data
+                try:
+                    user = account_services.password_change(
+                        user=user,
+                        current_password=data["current_password"],
+                        new_password=data["new_password1"],
+                    )
+                except ApplicationError as exc:
+                    password_form.add_service_error(exc)
+                else:
+                    update_session_auth_hash(request, user)
+                    messages.success(request, "Your password was changed.")
+                    return redirect("web:account")
+        else:
+            profile_form = ProfileForm(request.POST, initial=initial, prefix="profile")
+            if profile_form.is_valid():
+                changes = {
+                    k: v for k, v in profile_form.cleaned_data.items() if v != initial.get(k)
+                }
+                try:
+                    account_services.profile_update(user=user, **changes)
+                except ApplicationError as exc:
+                    profile_form.add_service_error(exc)
+                else:
+                    messages.success(request, "Your details were saved.")
+                    return redirect("web:account")
+    status = 400 if profile_form.errors or password_form.errors else 200
+    return render(
+        request,
+        "web/account/account.html",
+        {"profile_form": profile_form, "password_form": password_form},
+        status=status,
+    )
