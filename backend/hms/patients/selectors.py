@@ -3,9 +3,11 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db import connection, connections, transaction
+from django.db.models import BooleanField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 from hms.accounts.models import User
 from hms.core.errors import NotFoundError
@@ -61,6 +63,50 @@ class SearchTier:
     name: str
     condition: Q
     order_by: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def _trigram_index_present(alias: str) -> bool:
+    """Did migration 0002 manage to create the trigram index (PostgreSQL with pg_trgm)?"""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'patient_full_trgm'")
+        return cursor.fetchone() is not None
+
+
+SIMILAR_NAME_THRESHOLD = 0.4  # pg_trgm similarity; its default 0.3 lets in far too much
+SIMILAR_NAME_LIMIT = 25
+
+
+def patient_similar_names(queryset: QuerySet[Patient], q: str) -> list[Patient] | None:
+    """PostgreSQL with pg_trgm: up to SIMILAR_NAME_LIMIT patients whose name is most similar
+    to `q` ("jhon smith"), through the GIN trigram index. None where that is not available or
+    `q` is not a name. Meant for when no prefix matched: suggestions, not a full result set.
+    """
+    raw = (q or "").strip()
+    normalised = names.name_normalise(raw.replace(",", " "))
+    if (
+        connection.vendor != "postgresql"
+        or len(normalised.replace(" ", "")) < 4
+        or _PHONE_LIKE.match(raw)
+        or mrn_normalise(raw)
+        or not _trigram_index_present(connection.alias)
+    ):
+        return None
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    # The % operator is what the GIN index serves (Django has no lookup for it unless
+    # django.contrib.postgres is installed); its threshold is a setting, raised for this
+    # transaction only.
+    similar = RawSQL(
+        '"patients_patient"."full_name_norm" %% %s', (normalised,), output_field=BooleanField()
+    )
+    similarity = TrigramSimilarity("full_name_norm", Value(normalised))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+            [str(SIMILAR_NAME_THRESHOLD)],
+        )
+        return list(queryset.filter(similar).order_by(similarity.desc(), "id")[:SIMILAR_NAME_LIMIT])
 
 
 def patient_search_tiers(q: str) -> list[SearchTier]:
@@ -126,13 +172,19 @@ class TieredResults:
 
     ordered = True
 
-    def __init__(self, querysets: list[QuerySet[Patient]]):
-        self.querysets = querysets
+    def __init__(self, querysets: list[QuerySet[Patient]], fallback=None):
+        self.querysets: list = list(querysets)
+        self.fallback = fallback  # () -> list | None, asked only when every tier is empty
         self._counts: list[int] | None = None
 
     def _tier_counts(self) -> list[int]:
         if self._counts is None:
             self._counts = [queryset.count() for queryset in self.querysets]
+            if self.fallback is not None and not any(self._counts):
+                rows = self.fallback()
+                if rows:
+                    self.querysets.append(rows)
+                    self._counts.append(len(rows))
         return self._counts
 
     def count(self) -> int:
@@ -142,6 +194,7 @@ class TieredResults:
         return self.count()
 
     def __iter__(self):
+        self._tier_counts()
         for queryset in self.querysets:
             yield from queryset
 
@@ -169,13 +222,12 @@ class TieredResults:
 
 
 def patient_search(queryset: QuerySet[Patient], q: str) -> TieredResults:
-    """Matches of `q` within `queryset`, ranked (see patient_search_tiers)."""
-    return TieredResults(
-        [
-            queryset.filter(tier.condition).order_by(*tier.order_by)
-            for tier in patient_search_tiers(q)
-        ]
-    )
+    """Matches of `q` within `queryset`, ranked (see patient_search_tiers); when nothing
+    matches by prefix, the most similar names (PostgreSQL with pg_trgm)."""
+    tiers = [
+        queryset.filter(tier.condition).order_by(*tier.order_by) for tier in patient_search_tiers(q)
+    ]
+    return TieredResults(tiers, fallback=lambda: patient_similar_names(queryset, q))
 
 
 # --- Patients --------------------------------------------------------------------------------

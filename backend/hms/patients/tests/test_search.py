@@ -119,3 +119,16 @@ def test_search_is_audited_with_the_patients_shown(people, client_for, last_audi
     assert event.actor == client.user
     assert event.detail["q"] == "dupre"
     assert event.detail["patients"] == ids(people["elodie"])
+
+
+@pytest.mark.postgres
+def test_similar_names_when_no_prefix_matches(people, search):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram search needs PostgreSQL with pg_trgm")
+    assert search("jhon smith") == ids(people["john"])
+    assert search("Dupret, Elodie") == ids(people["elodie"])
+    # A prefix match wins: no fuzzy results are mixed in.
+    assert search("smith") == ids(people["john"])
+    assert search("qqqq zzzz") == []
