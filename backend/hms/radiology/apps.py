@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class RadiologyConfig(AppConfig):
+    name = "hms.radiology"
+    label = "radiology"
+    verbose_name = "Radiology"
+
+    def ready(self) -> None:
+        # The ordering doctor keeps the patient in their care while the study is open and for a
+        # while after its report; final reports (and orders) appear on the patient timeline.
+        from hms.radiology import care, timeline  # noqa: F401
