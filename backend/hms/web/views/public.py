@@ -1,5 +1,7 @@
 """Public pages: home, sign-up, password reset, sign-out; and the signed-in user's account."""
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
@@ -21,9 +23,8 @@ from hms.web.forms import (
     ProfileForm,
     SignUpForm,
 )
-from hms.web.navigation import (
-    home_url_name_for,
-)
+from hms.web.navigation import home_url_name_for
+from hms.web.throttle import signup_attempt
 from hms.web.views.base import (
     SESSION_BACKEND,
     form_status,
@@ -69,6 +70,19 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(home_url_name_for(request.user))
     form = SignUpForm(request.POST or None)
+    if request.method == "POST" and (wait := signup_attempt(request)) is not None:
+        # Checked before the form: a blocked address learns nothing (not even "username taken").
+        form = SignUpForm(request.POST)
+        form.errors.clear()
+        minutes = math.ceil(wait / 60)
+        form.add_error(
+            None,
+            "Too many sign-up attempts from your network. Please try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}.",
+        )
+        response = render(request, "web/public/signup.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
