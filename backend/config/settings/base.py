@@ -19,6 +19,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
+# ISO 4217 code of the one currency the hospital bills in (tariffs, invoices, payments).
+HOSPITAL_CURRENCY = env.str("HOSPITAL_CURRENCY", default="USD")
+# The patient's share of an insurance claim when the claim does not give one (percent).
+BILLING_DEFAULT_COPAY_PERCENT = env.str("BILLING_DEFAULT_COPAY_PERCENT", default="0")
 
 # Fernet key(s), comma-separated, newest first, for sensitive identifiers encrypted at rest
 # (national ID, insurance numbers). Unset in dev/test: derived from SECRET_KEY. Production
@@ -46,6 +50,7 @@ INSTALLED_APPS = [
     "hms.clinical",
     "hms.web",
     "hms.appointments",
+    "hms.billing",
     "hms.pharmacy",
     "hms.assistant",
 ]

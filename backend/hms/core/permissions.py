@@ -266,6 +266,53 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     # --- wards, beds and ICU (hms.inpatient, issue 7) ---
     # --- end inpatient ---
     # --- billing and insurance (hms.billing, issue 8) ---
+    # The billing desk (accountant, receptionist) bills and takes payments (seed 004); only an
+    # accountant voids invoices and charges, refunds, and records payers' decisions. Patients
+    # read their own invoices, payments and receipts (scoped by hms.billing.selectors and the
+    # chart's billing section). Prices are public to signed-in users; admin and accountant
+    # manage them. Reports: accountant and admin; a receptionist sees their own day's takings.
+    "billing_tariffs": {
+        "list": AUTHENTICATED,
+        "read": AUTHENTICATED,
+        "create": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "update": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    },
+    "billing_charges": {
+        "list": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "read": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "create": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "void": frozenset({Role.ACCOUNTANT}),
+    },
+    "billing_invoices": {
+        "list": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST, Role.PATIENT}),
+        "read": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST, Role.PATIENT}),
+        "pdf": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST, Role.PATIENT}),
+        "create": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "update": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "issue": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "void": frozenset({Role.ACCOUNTANT}),
+    },
+    "billing_payments": {
+        "list": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST, Role.PATIENT}),
+        "read": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST, Role.PATIENT}),
+        "receipt": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST, Role.PATIENT}),
+        "create": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+    },
+    "billing_refunds": {
+        "list": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "create": frozenset({Role.ACCOUNTANT}),
+    },
+    "billing_claims": {
+        "list": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "read": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "create": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST}),
+        "decide": frozenset({Role.ACCOUNTANT}),
+        "settle": frozenset({Role.ACCOUNTANT}),
+    },
+    "billing_reports": {
+        "daily_cash": frozenset({Role.ACCOUNTANT, Role.ADMIN, Role.RECEPTIONIST}),
+        "ar_ageing": frozenset({Role.ACCOUNTANT, Role.ADMIN}),
+    },
     # --- end billing ---
     # API documentation.
     "schema": {"read": PUBLIC},

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "hms.billing"
+    label = "billing"
+    verbose_name = "Billing and insurance"
+
+    def ready(self) -> None:
+        # Invoices and payments appear on the patient's timeline (billing section only).
+        from hms.billing import timeline  # noqa: F401

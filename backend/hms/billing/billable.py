@@ -1,0 +1,190 @@
+"""One call per billable event, for the other modules' services to make inside their own
+transaction (a one-line call; each is idempotent per source event):
+
+    appointments  appointment_complete   -> bill_appointment_completed(actor=, appointment=)
+    laboratory    order verified         -> bill_lab_test(actor=, patient=, source_id=, ...)
+    radiology     report final           -> bill_radiology_procedure(actor=, patient=, ...)
+    pharmacy      prescription_dispense  -> bill_dispense(actor=, dispense=)
+    inpatient     discharge / nightly    -> bill_bed_day(actor=, patient=, admission_id=, ...)
+
+Prices come from the tariff valid on the day of the event (specific code, else the category's
+fallback code, see hms.billing.tariffs); drugs use their formulary price unless a DRUG-<id>
+tariff overrides it. When no price exists the clinical action still goes ahead: no charge is
+posted, and the accountants are notified (once per code and day) to add the tariff and post a
+manual charge. Nothing here ever blocks care.
+"""
+
+import logging
+from datetime import date, datetime, time
+
+from django.utils import timezone
+
+from hms.billing.models import Charge, ChargeSource, TariffCategory
+from hms.billing.services import charge_post
+from hms.billing.tariffs import tariff_code, tariff_for, tariff_valid_on
+from hms.core.roles import Role
+from hms.core.services import notification_create_for_role
+
+logger = logging.getLogger("hms.billing")
+
+
+def _missing_price(*, category: TariffCategory, reference: str, on: date, patient) -> None:
+    code = tariff_code(category, reference)
+    logger.warning("billing: no tariff %s valid on %s; no charge posted", code, on)
+    notification_create_for_role(
+        role=Role.ACCOUNTANT,
+        kind="billing_missing_tariff",
+        title=f"No price for {code}",
+        body=(
+            f"A {category.label.lower()} on {on} could not be charged: no tariff {code} "
+            f"(nor the fallback) is valid that day. Add the price and post a manual charge "
+            f"for patient {patient.mrn}."
+        ),
+        severity="warning",
+        link="/api/billing/tariffs/",
+        dedupe_key=f"billing_missing_tariff:{code}:{on.isoformat()}",
+    )
+
+
+def _post_by_tariff(
+    *,
+    actor,
+    patient,
+    category: TariffCategory,
+    reference: str,
+    source_type: ChargeSource,
+    source_id,
+    occurred_at: datetime,
+    quantity=1,
+    description: str | None = None,
+) -> Charge | None:
+    existing = Charge.objects.filter(source_type=source_type, source_id=str(source_id)).first()
+    if existing is not None:
+        return existing
+    on = timezone.localtime(occurred_at).date()
+    tariff = tariff_for(category=category, reference=reference, on=on)
+    if tariff is None:
+        _missing_price(category=category, reference=reference, on=on, patient=patient)
+        return None
+    return charge_post(
+        actor=actor,
+        patient=patient,
+        source_type=source_type,
+        source_id=source_id,
+        tariff_code=tariff.code,
+        description=description,
+        quantity=quantity,
+        occurred_at=occurred_at,
+    )
+
+
+def bill_appointment_completed(*, actor, appointment) -> Charge | None:
+    """The consultation fee, by the doctor's specialization (CONSULT-<SPECIALIZATION>)."""
+    profile = getattr(appointment.doctor, "doctor_profile", None)
+    specialization = profile.specialization if profile else "General"
+    doctor_name = appointment.doctor.get_full_name() or appointment.doctor.username
+    return _post_by_tariff(
+        actor=actor,
+        patient=appointment.patient,
+        category=TariffCategory.CONSULTATION,
+        reference=specialization,
+        source_type=ChargeSource.APPOINTMENT,
+        source_id=appointment.public_id,
+        occurred_at=appointment.completed_at or timezone.now(),
+        description=f"Consultation, {specialization} (Dr {doctor_name})",
+    )
+
+
+def bill_lab_test(
+    *, actor, patient, source_id, test_code: str, test_name: str, occurred_at: datetime
+) -> Charge | None:
+    """One verified laboratory test (LAB-<test code>); `source_id`: the order or order item's
+    public id."""
+    return _post_by_tariff(
+        actor=actor,
+        patient=patient,
+        category=TariffCategory.LAB_TEST,
+        reference=test_code,
+        source_type=ChargeSource.LAB_ORDER,
+        source_id=source_id,
+        occurred_at=occurred_at,
+        description=f"Laboratory: {test_name}",
+    )
+
+
+def bill_radiology_procedure(
+    *, actor, patient, source_id, procedure_code: str, procedure_name: str, occurred_at: datetime
+) -> Charge | None:
+    """One imaging procedure whose report became final (RAD-<procedure code>)."""
+    return _post_by_tariff(
+        actor=actor,
+        patient=patient,
+        category=TariffCategory.RADIOLOGY,
+        reference=procedure_code,
+        source_type=ChargeSource.RADIOLOGY_REPORT,
+        source_id=source_id,
+        occurred_at=occurred_at,
+        description=f"Imaging: {procedure_name}",
+    )
+
+
+def bill_dispense(*, actor, dispense) -> list[Charge]:
+    """Each line of a pharmacy dispense: the quantity at the drug's formulary price (or its
+    DRUG-<drug id> tariff). Idempotent per dispense line."""
+    from hms.pharmacy.models import DispenseLine
+
+    lines = DispenseLine.objects.filter(dispense=dispense).select_related(
+        "item__drug", "dispense__prescription__patient"
+    )
+    charges = []
+    for line in lines:
+        existing = Charge.objects.filter(
+            source_type=ChargeSource.DISPENSE, source_id=str(line.public_id)
+        ).first()
+        if existing is not None:
+            charges.append(existing)
+            continue
+        drug = line.item.drug
+        patient = line.dispense.prescription.patient
+        occurred_at = line.dispense.dispensed_at
+        override = tariff_valid_on(
+            code=tariff_code(TariffCategory.DRUG, str(drug.public_id)),
+            on=timezone.localtime(occurred_at).date(),
+        )
+        common = {
+            "actor": actor,
+            "patient": patient,
+            "source_type": ChargeSource.DISPENSE,
+            "source_id": line.public_id,
+            "quantity": line.quantity,
+            "occurred_at": occurred_at,
+            "description": f"{drug.display_name} x {line.quantity} {drug.unit}",
+        }
+        if override is not None:
+            charges.append(charge_post(tariff_code=override.code, **common))
+        else:
+            charges.append(charge_post(unit_price=drug.price, **common))
+    return charges
+
+
+def bed_day_source_id(*, admission_id, day: date) -> str:
+    return f"{admission_id}:{day.isoformat()}"
+
+
+def bill_bed_day(
+    *, actor, patient, admission_id, day: date, ward_type: str, ward_name: str = ""
+) -> Charge | None:
+    """One bed-day of an admission (BED-<WARD TYPE>), once per admission and calendar day
+    whoever posts it first: the nightly task for current admissions, or the discharge."""
+    occurred_at = timezone.make_aware(datetime.combine(day, time(23, 59)))
+    where = f" ({ward_name})" if ward_name else ""
+    return _post_by_tariff(
+        actor=actor,
+        patient=patient,
+        category=TariffCategory.BED_DAY,
+        reference=ward_type,
+        source_type=ChargeSource.BED_DAY,
+        source_id=bed_day_source_id(admission_id=admission_id, day=day),
+        occurred_at=occurred_at,
+        description=f"Bed-day {day.isoformat()}, {ward_type.replace('_', ' ')} ward{where}",
+    )
