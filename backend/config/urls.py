@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("hms.patients.urls")),
     path("", include("hms.clinical.urls")),
     path("", include("hms.appointments.urls")),
+    path("", include("hms.inpatient.urls")),
     path("", include("hms.billing.urls")),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api-schema"), name="api-docs"),

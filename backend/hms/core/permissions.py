@@ -264,6 +264,67 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     # --- pharmacy and prescription analysis (hms.pharmacy, hms.assistant, issue 6) ---
     # --- end pharmacy ---
     # --- wards, beds and ICU (hms.inpatient, issue 7) ---
+    # Admins configure wards, rooms, beds and which nurses work where; the front desk, nurses
+    # and doctors see them and the bed board. Seed 004: receptionists and nurses admit,
+    # transfer and discharge and run the ICU; the doctor writes the discharge summary and sets
+    # the NEWS2 SpO2 scale; nurses (and doctors) keep the charts and the MAR. Pharmacists have
+    # no inpatient access. Per-admission reads and writes also open the chart through
+    # hms.patients.access (sections: demographics for the admission, clinical for charts and
+    # the discharge summary, medications for the MAR, billing for bed-days).
+    "wards": {
+        "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "read": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "create": ADMIN,
+        "update": ADMIN,
+    },
+    "rooms": {
+        "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "read": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "create": ADMIN,
+        "update": ADMIN,
+    },
+    "beds": {
+        "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "read": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "board": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "create": ADMIN,
+        "update": ADMIN,
+        # Housekeeping: cleaning -> available, maintenance, reserved.
+        "set_status": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
+    },
+    "nurse_ward_assignments": {
+        "list": frozenset({Role.ADMIN, Role.NURSE}),
+        "create": ADMIN,
+        "end": ADMIN,
+    },
+    "admissions": {
+        "list": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "read": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
+        "admit": frozenset({Role.RECEPTIONIST, Role.NURSE}),
+        "transfer": frozenset({Role.RECEPTIONIST, Role.NURSE}),
+        "discharge": frozenset({Role.RECEPTIONIST, Role.NURSE}),
+        "spo2_scale": frozenset({Role.DOCTOR}),
+    },
+    "icu": {
+        "list": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
+        "admit": frozenset({Role.RECEPTIONIST, Role.NURSE}),
+        "discharge": frozenset({Role.RECEPTIONIST, Role.NURSE}),
+    },
+    "discharge_summaries": {
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "write": frozenset({Role.DOCTOR}),
+    },
+    "inpatient_charts": {
+        "read": frozenset({Role.DOCTOR, Role.NURSE}),
+        "create": frozenset({Role.DOCTOR, Role.NURSE}),
+        "void": frozenset({Role.DOCTOR, Role.NURSE}),
+    },
+    "mar": {
+        "read": frozenset({Role.DOCTOR, Role.NURSE}),
+        "record": frozenset({Role.DOCTOR, Role.NURSE}),
+        "overdue": frozenset({Role.DOCTOR, Role.NURSE}),
+    },
+    "bed_days": {"read": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST})},
     # --- end inpatient ---
     # --- billing and insurance (hms.billing, issue 8) ---
     # The billing desk (accountant, receptionist) bills and takes payments (seed 004); only an

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class InpatientConfig(AppConfig):
+    name = "hms.inpatient"
+    label = "inpatient"
+    verbose_name = "Wards, beds and ICU"
+
+    def ready(self) -> None:
+        # Care relationships: the attending doctor of an active admission; nurses assigned to
+        # the ward a patient lies on. Admissions, transfers and discharges on the timeline.
+        from hms.inpatient import care, timeline_sources  # noqa: F401
