@@ -150,9 +150,25 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hms.appointments.tasks.send_due_appointment_reminders",
         "schedule": 10 * 60,  # every 10 minutes; each appointment is reminded once
     },
+    "pharmacy-stock-alerts": {
+        "task": "hms.pharmacy.tasks.notify_stock_alerts",
+        "schedule": 24 * 60 * 60,  # daily: low stock and batches expiring within 90 days
+    },
 }
 # How far ahead patients and staff may book.
 APPOINTMENT_BOOKING_HORIZON_DAYS = env.int("APPOINTMENT_BOOKING_HORIZON_DAYS", default=180)
+
+# AI prescription analysis (hms.assistant): "local" (default, offline), "groq" (needs
+# GROQ_API_KEY) or "openai" (any OpenAI-compatible endpoint). Only de-identified clinical text
+# is sent; on timeout or error the local analyser answers and the response says so.
+ASSISTANT_PROVIDER = env.str("ASSISTANT_PROVIDER", default="local")
+ASSISTANT_TIMEOUT_SECONDS = env.float("ASSISTANT_TIMEOUT_SECONDS", default=20.0)
+GROQ_API_KEY = env_secret("GROQ_API_KEY", default="")
+GROQ_MODEL = env.str("GROQ_MODEL", default="llama-3.3-70b-versatile")
+GROQ_BASE_URL = env.str("GROQ_BASE_URL", default="")
+ASSISTANT_OPENAI_BASE_URL = env.str("ASSISTANT_OPENAI_BASE_URL", default="")
+ASSISTANT_OPENAI_API_KEY = env_secret("ASSISTANT_OPENAI_API_KEY", default="")
+ASSISTANT_OPENAI_MODEL = env.str("ASSISTANT_OPENAI_MODEL", default="")
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

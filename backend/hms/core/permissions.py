@@ -262,6 +262,47 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     # --- radiology (hms.radiology, issue 5) ---
     # --- end radiology ---
     # --- pharmacy and prescription analysis (hms.pharmacy, hms.assistant, issue 6) ---
+    # The formulary is read by everyone who prescribes, gives or dispenses medicines; the
+    # pharmacist (and an admin) maintains it. Stock and its ledger are the pharmacist's.
+    "pharmacy_drugs": {
+        "list": frozenset({Role.ADMIN, Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
+        "read": frozenset({Role.ADMIN, Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
+        "create": frozenset({Role.ADMIN, Role.PHARMACIST}),
+        "update": frozenset({Role.ADMIN, Role.PHARMACIST}),
+    },
+    "pharmacy_stock": {
+        "list": frozenset({Role.ADMIN, Role.PHARMACIST}),
+        "read": frozenset({Role.ADMIN, Role.PHARMACIST}),
+        "ledger": frozenset({Role.ADMIN, Role.PHARMACIST}),
+        "update": frozenset({Role.PHARMACIST}),
+        "receive": frozenset({Role.PHARMACIST}),
+        "adjust": frozenset({Role.PHARMACIST}),
+        "write_off": frozenset({Role.PHARMACIST}),
+        "transfer": frozenset({Role.PHARMACIST}),
+        "return": frozenset({Role.PHARMACIST}),
+    },
+    "pharmacy_alerts": {"list": frozenset({Role.ADMIN, Role.PHARMACIST})},
+    # Seed 004: doctors prescribe, pharmacists view prescriptions and dispense. Reads are
+    # scoped by hms.pharmacy.selectors and the chart's medications section (pharmacists read
+    # through the pharmacy's own audited path: they are not in that section).
+    "pharmacy_worklist": {"list": frozenset({Role.PHARMACIST})},
+    "prescriptions": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
+        "create": frozenset({Role.DOCTOR}),
+        "check": frozenset({Role.DOCTOR}),
+        "cancel": frozenset({Role.DOCTOR}),
+        "dispense": frozenset({Role.PHARMACIST}),
+    },
+    "patient_medications": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
+    },
+    # AI prescription analysis (seed 002): clinicians, pharmacists and patients (own chart).
+    "prescription_analysis": {
+        "create": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
+    },
     # --- end pharmacy ---
     # --- wards, beds and ICU (hms.inpatient, issue 7) ---
     # Admins configure wards, rooms, beds and which nurses work where; the front desk, nurses
