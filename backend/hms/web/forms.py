@@ -3,10 +3,14 @@
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 
-from hms.clinical.models import DocumentType
+from hms.clinical.icd10 import icd10_lookup
+from hms.clinical.models import DiagnosisType, DocumentType
 from hms.core.errors import ApplicationError
 from hms.patients.models import Sex
+from hms.patients.services import BREAK_GLASS_REASON_MIN_LENGTH
 
 
 class ServiceErrorsMixin:
@@ -24,6 +28,15 @@ class ServiceErrorsMixin:
                 placed = True
         if not placed:
             self.add_error(None, exc.message)
+
+    def add_validation_error(self, exc: DjangoValidationError) -> None:
+        """A service's Django ValidationError: field messages next to the form's fields of that
+        name, the rest above the form."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for name, errors in exc.message_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
 
 
 def _text(label: str, autocomplete: str, *, required: bool = True, max_length: int = 150, **kw):
@@ -198,3 +211,84 @@ class BookingForm(ServiceErrorsMixin, forms.Form):
 
 class CancelAppointmentForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(label="Why are you cancelling?", min_length=3, max_length=500)
+
+
+# --- Doctor workspace --------------------------------------------------------------------------
+
+
+class BreakGlassForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why do you need this chart now?",
+        min_length=BREAK_GLASS_REASON_MIN_LENGTH,
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "e.g. Unconscious in the emergency department"}
+        ),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+NEW_ENCOUNTER = "new"
+
+
+class VisitNoteForm(ServiceErrorsMixin, forms.Form):
+    """The note and the encounter it belongs to (an open one of this doctor, or a new
+    outpatient visit). The diagnoses come in DiagnosisFormSet beside it."""
+
+    encounter = forms.ChoiceField(label="Visit")
+    notes = forms.CharField(
+        label="Note",
+        max_length=50_000,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "History, examination, assessment and plan"}
+        ),
+    )
+
+    def __init__(self, *args, encounters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["encounter"].choices = [
+            *((str(e.public_id), _encounter_label(e)) for e in encounters),
+            (NEW_ENCOUNTER, "New outpatient visit, starting now"),
+        ]
+
+
+def _encounter_label(encounter) -> str:
+    started = timezone.localtime(encounter.started_at)
+    return f"{encounter.get_type_display()} started {started:%d %b %Y %H:%M} (open)"
+
+
+class DiagnosisForm(forms.Form):
+    """One diagnosis row: an ICD-10 code, typed or picked from the search (the option's text is
+    "J45.9 · Asthma, unspecified"; the code is its first word), checked against the WHO list."""
+
+    code = forms.CharField(
+        label="ICD-10 diagnosis",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "Code or words, e.g. J45.9 or asthma",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    type = forms.ChoiceField(
+        label="Certainty", choices=DiagnosisType.choices, initial=DiagnosisType.PROVISIONAL
+    )
+
+    def clean_code(self):
+        raw = self.cleaned_data["code"].strip()
+        if not raw:
+            return ""
+        code = raw.split()[0]
+        try:
+            return icd10_lookup(code).code
+        except DjangoValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
+DIAGNOSIS_ROWS = 3
+DiagnosisFormSet = forms.formset_factory(
+    DiagnosisForm, extra=DIAGNOSIS_ROWS, max_num=DIAGNOSIS_ROWS, validate_max=True
+)

@@ -44,5 +44,16 @@ urlpatterns = [
     path(
         "workspace/patients/<uuid:patient_id>/", workspace.workspace_chart, name="workspace-chart"
     ),
+    path(
+        "workspace/patients/<uuid:patient_id>/break-glass/",
+        workspace.workspace_break_glass,
+        name="workspace-break-glass",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/notes/new/",
+        workspace.workspace_note_new,
+        name="workspace-note-new",
+    ),
+    path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
     path("staff/", staff.staff, name="staff"),
 ]

@@ -10,7 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from hms.appointments.services import appointment_book
 from hms.appointments.tests.conftest import give_schedule
-from hms.clinical.tests.factories import DocumentFactory, VisitNoteFactory
+from hms.clinical.tests.factories import (
+    DiagnosisFactory,
+    DocumentFactory,
+    EncounterFactory,
+    VisitNoteFactory,
+)
 from hms.core.roles import Role
 from hms.patients.tests.factories import (
     CareAssignmentFactory,
@@ -47,13 +52,25 @@ def test_my_patients(world):
     assert queries(world["dr"], "/workspace/patients/") == one
 
 
+def _visit_with_diagnoses(patient, doctor=None):
+    encounter = EncounterFactory(
+        patient=patient, **({"attending_doctor": doctor} if doctor else {})
+    )
+    VisitNoteFactory(patient=patient, doctor=encounter.attending_doctor, encounter=encounter)
+    DiagnosisFactory(encounter=encounter)
+    DiagnosisFactory(encounter=encounter, code="I10", title="Essential (primary) hypertension")
+
+
 def test_visits_and_documents(world):
-    VisitNoteFactory(patient=world["alice"], doctor=world["doctor"])
+    _visit_with_diagnoses(world["alice"], world["doctor"])
     DocumentFactory(patient=world["alice"])
+    # session, user, own chart id, chart read (+audit), notes with doctor/encounter/prescription,
+    # their encounters' diagnoses (one prefetch), count
     visits = queries(world["patient"], "/portal/visits/")
     documents = queries(world["patient"], "/portal/documents/")
     for _ in range(15):
-        VisitNoteFactory(patient=world["alice"])
+        _visit_with_diagnoses(world["alice"])
+        VisitNoteFactory(patient=world["alice"])  # a note without an encounter
         DocumentFactory(patient=world["alice"])
     assert queries(world["patient"], "/portal/visits/") == visits
     assert queries(world["patient"], "/portal/documents/") == documents

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from hms.core.errors import ForbiddenError, NotFoundError
+from hms.core.permissions import user_may
 from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
+from hms.web.navigation import WORKSPACE_ROLES
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -44,9 +46,46 @@ def chart_errors_as_http(view):
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except ForbiddenError as exc:
+            if exc.code == "break_glass_required" and may_break_glass(request.user):
+                return break_glass_page(request, patient_id=exc.extra.get("patient"), exc=exc)
             raise PermissionDenied(exc.message) from exc
 
     return wrapped
+
+
+def table_permission(resource: str, action: str):
+    """The role permission table's answer (hms.core.permissions), as for the API view that does
+    the same thing: a role the table does not list gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not user_may(request.user, resource, action):
+                raise PermissionDenied("Your role may not do this.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def may_break_glass(user) -> bool:
+    """Break-the-glass is offered on the web to the workspace roles the table allows it."""
+    return user.role in WORKSPACE_ROLES and user_may(user, "patients", "break_glass")
+
+
+def break_glass_page(request, *, patient_id, exc=None, form=None, status: int = 403):
+    """The 403 page with the break-the-glass form: a reason opens the chart (and is reviewed).
+    After the grant the doctor comes back to the page they asked for."""
+    from hms.web.forms import BreakGlassForm
+
+    back = request.get_full_path() if request.method == "GET" else ""
+    form = form or BreakGlassForm(initial={"next": back})
+    context = {
+        "exception": exc.message if exc is not None else "",
+        "break_glass": {"patient_id": patient_id, "form": form},
+    }
+    return render(request, "403.html", context, status=status)
 
 
 def paginate(request, items, per_page: int = 20):

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from hms.appointments import services as appointment_services
 from hms.appointments.models import AppointmentStatus
 from hms.clinical import selectors as clinical_selectors
 from hms.clinical import services as clinical_services
+from hms.clinical.models import Diagnosis
 from hms.core.errors import ApplicationError
 from hms.patients import selectors as patient_selectors
 from hms.patients.access import ChartSection, patient_get_for_user
@@ -84,7 +86,10 @@ def portal_visits(request):
         return no_chart(request, "Visits")
     notes = clinical_selectors.visit_note_list(
         user=request.user, filters={"patient": patient.public_id}
-    ).select_related("prescription")
+    ).prefetch_related(
+        # The visit's diagnoses, shown under its note (voided ones stay hidden).
+        Prefetch("encounter__diagnoses", queryset=Diagnosis.objects.order_by("diagnosed_at", "id"))
+    )
     return render(request, "web/portal/visits.html", {"page": paginate(request, notes)})
 
 
@@ -110,7 +115,7 @@ def portal_documents(request):
         except ApplicationError as exc:
             form.add_service_error(exc)
         except DjangoValidationError as exc:
-            form.add_error(None, exc)
+            form.add_validation_error(exc)
         else:
             messages.success(request, f"{document.original_name} was uploaded.")
             return redirect("web:portal-documents")
