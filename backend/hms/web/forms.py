@@ -292,3 +292,17 @@ DIAGNOSIS_ROWS = 3
 DiagnosisFormSet = forms.formset_factory(
     DiagnosisForm, extra=DIAGNOSIS_ROWS, max_num=DIAGNOSIS_ROWS, validate_max=True
 )
+
+
+# --- Staff pages -------------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    date = forms.DateField(
+        label="Day", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    doctor = forms.ChoiceField(label="Doctor", required=False)
+
+    def __init__(self, *args, doctors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doctor"].choices = [("", "All doctors"), *doctors]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
+from hms.core.permissions import roles_allowed, rule_for
 from hms.core.roles import Role
 
 PORTAL_ROLES = frozenset({Role.PATIENT})
@@ -31,6 +32,15 @@ class NavItem:
 
 STAFF_ROLES_WITHOUT_WORKSPACE = frozenset(Role) - PORTAL_ROLES - WORKSPACE_ROLES
 
+
+def table_roles(resource: str, action: str) -> frozenset[str]:
+    """The roles the permission table allows `action` on `resource` (hms.core.permissions)."""
+    return frozenset(roles_allowed(rule_for(resource, action)))
+
+
+# Read-only staff pages on the web: for the staff roles the table lets read the same data.
+RECEPTION_QUEUE_ROLES = table_roles("appointment_queue", "list") & STAFF_ROLES_WITHOUT_WORKSPACE
+
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Overview", "web:portal", "home", PORTAL_ROLES),
     NavItem(
@@ -44,6 +54,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Today", "web:workspace-queue", "calendar", WORKSPACE_ROLES, "hms.appointments"),
     NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),
     NavItem("Overview", "web:staff", "home", STAFF_ROLES_WITHOUT_WORKSPACE),
+    NavItem(
+        "Reception queue", "web:staff-queue", "list", RECEPTION_QUEUE_ROLES, "hms.appointments"
+    ),
 )
 
 

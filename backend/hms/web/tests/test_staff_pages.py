@@ -1,0 +1,143 @@
+"""Read-only staff pages: the reception queue (and the bed board when the wards module is in)."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from hms.appointments.services import appointment_book, appointment_cancel
+from hms.appointments.tests.conftest import give_schedule
+from hms.core.models import AuditEvent
+from hms.core.roles import Role
+from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday
+DAY = date(2027, 3, 1)
+QUEUE = "/staff/queue/"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clinic(make_user):
+    okafor = DoctorProfileFactory(
+        user__first_name="Grace", user__last_name="Okafor", specialization="Cardiology"
+    ).user
+    mensah = DoctorProfileFactory(
+        user__first_name="Kofi", user__last_name="Mensah", specialization="Dermatology"
+    ).user
+    give_schedule(okafor)
+    give_schedule(mensah)
+    alice = PatientFactory(first_name="Alice", last_name="Adeyemi")
+    bob = PatientFactory(first_name="Bob", last_name="Brown")
+    carol = PatientFactory(first_name="Carol", last_name="Chen")
+    desk = make_user(Role.RECEPTIONIST, username="desk")
+
+    def book(patient, doctor, slot, day=DAY):
+        return appointment_book(
+            actor=desk, patient=patient, doctor=doctor, date=day, slot=slot, reason="Check-up"
+        )
+
+    book(alice, okafor, time(9, 0))
+    book(bob, mensah, time(9, 30))
+    cancelled = book(carol, okafor, time(10, 0))
+    appointment_cancel(actor=desk, appointment=cancelled, reason="Patient called")
+    book(carol, okafor, time(9, 0), day=date(2027, 3, 2))  # tomorrow
+    return {"okafor": okafor, "mensah": mensah, "desk": desk, "book": book}
+
+
+@pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.NURSE])
+def test_the_front_desk_sees_every_doctors_queue_for_today(clinic, make_user, role):
+    response = client_for(make_user(role)).get(QUEUE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Adeyemi, Alice" in html and "Dr Grace Okafor" in html
+    assert "Brown, Bob" in html and "Dr Kofi Mensah" in html
+    assert "Chen" not in html  # cancelled today; tomorrow's is on another day
+    assert response.context["summary"]["booked"] == 2
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.PATIENT, Role.DOCTOR, Role.PHARMACIST, Role.ACCOUNTANT, Role.LAB_TECHNICIAN, Role.ADMIN],
+)
+def test_other_roles_may_not_open_the_reception_queue(clinic, make_user, role):
+    assert client_for(make_user(role)).get(QUEUE).status_code == 403
+
+
+def test_signed_out_visitors_are_sent_to_sign_in():
+    response = Client().get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_filter_by_day_and_doctor(clinic):
+    client = client_for(clinic["desk"])
+    html = client.get(QUEUE, {"date": "2027-03-02"}).content.decode()
+    assert "Chen, Carol" in html and "Adeyemi" not in html
+    html = client.get(QUEUE, {"doctor": str(clinic["mensah"].public_id)}).content.decode()
+    assert "Brown, Bob" in html and "Adeyemi" not in html
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"date": "someday"}, "date", "Enter a valid date."),
+        ({"doctor": "not-a-doctor"}, "doctor", "Select a valid choice"),
+    ],
+)
+def test_bad_filters_are_shown_next_to_the_field_and_today_is_shown(clinic, params, field, message):
+    response = client_for(clinic["desk"]).get(QUEUE, params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index(f'id="id_{field}_errors"')
+    assert message in html[start : start + 200]
+    assert "Adeyemi, Alice" in html
+
+
+def test_each_view_of_the_queue_is_audited_with_its_patients(clinic):
+    client_for(clinic["desk"]).get(QUEUE)
+    event = AuditEvent.objects.filter(actor=clinic["desk"], resource_type="appointment_queue").get()
+    assert event.detail["count"] == 2
+    assert event.detail["day"] == "2027-03-01"
+
+
+def test_the_staff_home_links_the_queue_for_the_roles_that_may_read_it(clinic, make_user):
+    html = client_for(clinic["desk"]).get("/staff/").content.decode()
+    assert 'href="/staff/queue/"' in html
+    html = client_for(make_user(Role.PHARMACIST)).get("/staff/").content.decode()
+    assert 'href="/staff/queue/"' not in html
+
+
+def test_the_queue_query_count_does_not_grow(clinic):
+    client = client_for(clinic["desk"])
+    client.get(QUEUE)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE).status_code == 200
+        return len(captured)
+
+    # session, user, doctors, appointments with patient/doctor/profile, audit (chain head,
+    # insert), summary
+    before = count()
+    for slot in (time(14, 0), time(14, 30), time(15, 0)):
+        clinic["book"](PatientFactory(), clinic["okafor"], slot)
+        clinic["book"](PatientFactory(), clinic["mensah"], slot)
+        DoctorProfileFactory()
+    assert count() == before
