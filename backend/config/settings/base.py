@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hms.clinical",
     "hms.web",
     "hms.appointments",
+    "hms.laboratory",
     "hms.inpatient",
     "hms.billing",
     "hms.pharmacy",

@@ -258,6 +258,33 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     # --- end appointments ---
     # --- laboratory (hms.laboratory, issue 5) ---
+    # Ordering follows the chart's "orders" section (doctor, nurse, front desk, seed 004);
+    # the lab works on its worklist and every order. Only lab technicians enter, verify
+    # (a second person, or a self-verification grant an admin gives) and amend results;
+    # doctors and patients see results once verified (applied by hms.laboratory.selectors).
+    "lab_tests": {
+        "list": frozenset(
+            {Role.ADMIN, Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.LAB_TECHNICIAN}
+        ),
+        "read": frozenset(
+            {Role.ADMIN, Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.LAB_TECHNICIAN}
+        ),
+    },
+    "lab_orders": {
+        "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT, Role.LAB_TECHNICIAN}),
+        "create": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST}),
+        "collect": frozenset({Role.NURSE, Role.LAB_TECHNICIAN}),
+        "start": frozenset({Role.LAB_TECHNICIAN}),
+        "enter_results": frozenset({Role.LAB_TECHNICIAN}),
+        "verify": frozenset({Role.LAB_TECHNICIAN}),
+        "amend": frozenset({Role.LAB_TECHNICIAN}),
+        "cancel": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.LAB_TECHNICIAN}),
+    },
+    "lab_worklist": {"list": frozenset({Role.LAB_TECHNICIAN})},
+    # Analyser/LIS interfaces sign in with a lab technician account.
+    "lab_hl7": {"import": frozenset({Role.LAB_TECHNICIAN})},
+    "lab_verifier_grants": {"list": ADMIN, "create": ADMIN, "revoke": ADMIN},
     # --- end laboratory ---
     # --- radiology (hms.radiology, issue 5) ---
     # --- end radiology ---

@@ -1,0 +1,229 @@
+"""Reads of the laboratory, each with its joins and its access scope.
+
+Two audiences:
+- the laboratory (lab technicians) works on orders: the worklist and any order, with every
+  result version, verified or not. Their reads are audited here (one event per page or order).
+- the chart side (doctors, nurses, the patient) reads orders through the chart's "orders"
+  section (hms.patients.access: own chart, care relationship or break-the-glass) and sees only
+  *verified* results.
+"""
+
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from hms.clinical.selectors import charts_listable_by
+from hms.core.errors import NotFoundError
+from hms.core.models import AuditAction
+from hms.core.roles import Role
+from hms.core.services import audit_record
+from hms.laboratory.models import (
+    OPEN_STATUSES,
+    LabOrder,
+    LabResult,
+    LabTest,
+    LabTestKind,
+    LabVerifierGrant,
+)
+from hms.patients.access import ChartSection, patient_get_for_user
+
+LAB_ROLES = frozenset({Role.LAB_TECHNICIAN})
+
+
+def is_lab(user) -> bool:
+    return getattr(user, "role", None) in LAB_ROLES
+
+
+# --- Catalog ---------------------------------------------------------------------------------
+
+
+def lab_test_list(*, filters: dict | None = None) -> QuerySet[LabTest]:
+    filters = filters or {}
+    queryset = LabTest.objects.filter(active=True).prefetch_related(
+        Prefetch("component_links__test"), "reference_ranges"
+    )
+    if q := (filters.get("q") or "").strip():
+        queryset = queryset.filter(Q(code__iexact=q) | Q(loinc_code=q) | Q(name__icontains=q))
+    if specimen := filters.get("specimen_type"):
+        queryset = queryset.filter(specimen_type=specimen)
+    if kind := filters.get("kind"):
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("name", "id")
+
+
+def lab_test_resolve(ref) -> LabTest | None:
+    """A test named by its id (UUID), local code or LOINC code (or a LOINC alias)."""
+    text = str(ref or "").strip()
+    if not text:
+        return None
+    try:
+        return LabTest.objects.filter(public_id=UUID(text)).first()
+    except ValueError:
+        pass
+    found = LabTest.objects.filter(Q(code__iexact=text) | Q(loinc_code=text)).first()
+    return found or _by_alias(text)
+
+
+def _by_alias(code: str) -> LabTest | None:
+    # JSON containment lookups are not portable to SQLite; the catalog is small.
+    for pk, aliases in LabTest.objects.values_list("pk", "alias_codes"):
+        if code in (aliases or []):
+            return LabTest.objects.get(pk=pk)
+    return None
+
+
+def lab_test_get(*, ref) -> LabTest:
+    test = lab_test_resolve(ref)
+    if test is None:
+        raise NotFoundError("No lab test with this id or code.", code="lab_test_not_found")
+    return (
+        LabTest.objects.prefetch_related("component_links__test", "reference_ranges")
+        .filter(pk=test.pk)
+        .get()
+    )
+
+
+# --- Orders ----------------------------------------------------------------------------------
+
+
+def _with_relations(queryset: QuerySet[LabOrder]) -> QuerySet[LabOrder]:
+    return queryset.select_related(
+        "patient", "test", "ordering_doctor", "ordered_by", "verified_by", "encounter"
+    ).prefetch_related(
+        "test__component_links",
+        Prefetch(
+            "results",
+            queryset=LabResult.objects.select_related(
+                "test", "entered_by", "verified_by", "amends"
+            ).order_by("version", "id"),
+        ),
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filter_orders(queryset: QuerySet[LabOrder], filters: dict) -> QuerySet[LabOrder]:
+    if statuses := filters.get("status"):
+        queryset = queryset.filter(status__in=statuses)
+    if filters.get("open"):
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    if priority := filters.get("priority"):
+        queryset = queryset.filter(priority=priority)
+    if day := filters.get("date"):
+        filters = {**filters, "date_from": day, "date_to": day}
+    if date_from := filters.get("date_from"):
+        queryset = queryset.filter(ordered_at__gte=_day_start(date_from))
+    if date_to := filters.get("date_to"):
+        queryset = queryset.filter(ordered_at__lt=_day_start(date_to + timedelta(days=1)))
+    if test := filters.get("test"):
+        queryset = queryset.filter(Q(test__code__iexact=test) | Q(test__loinc_code=test))
+    if filters.get("critical"):
+        queryset = queryset.filter(has_critical=True)
+    return queryset
+
+
+def lab_worklist(*, user, filters: dict | None = None) -> QuerySet[LabOrder]:
+    """The laboratory's worklist: every order, STAT first, oldest first within a priority.
+    Filters: status (several), open, priority, date / date_from / date_to (ordered, in the
+    hospital's time zone), test, patient, critical, q (placer/filler number or MRN)."""
+    filters = filters or {}
+    queryset = _filter_orders(LabOrder.objects.all(), filters)
+    if patient_id := filters.get("patient"):
+        queryset = queryset.filter(patient__public_id=patient_id)
+    if q := (filters.get("q") or "").strip():
+        queryset = queryset.filter(
+            Q(placer_number=q.upper()) | Q(filler_number=q) | Q(patient__mrn=q.upper())
+        )
+    return _with_relations(queryset).order_by("priority_rank", "ordered_at", "id")
+
+
+def lab_orders_for_user(*, user, filters: dict | None = None) -> QuerySet[LabOrder]:
+    """Orders on the chart side. With `patient`: that chart (opened and audited by the access
+    module). Without: the charts this user may list (own chart, patients in care), audited as
+    one cross-chart read. `mine` (doctors): the orders they are the ordering doctor of."""
+    filters = filters or {}
+    queryset = LabOrder.objects.all()
+    if patient_id := filters.get("patient"):
+        patient = patient_get_for_user(
+            user=user, patient_public_id=patient_id, section=ChartSection.ORDERS
+        )
+        queryset = queryset.filter(patient=patient)
+    else:
+        queryset = queryset.filter(
+            patient__in=charts_listable_by(user=user, section=ChartSection.ORDERS).values("pk")
+        )
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            resource_type="lab_order_list",
+            detail={"list": True, "filters": {k: str(v) for k, v in filters.items()}},
+        )
+    if filters.get("mine"):
+        queryset = queryset.filter(ordering_doctor=user)
+    queryset = _filter_orders(queryset, filters)
+    return _with_relations(queryset).order_by("-ordered_at", "-id")
+
+
+def lab_order_get_for_user(*, user, public_id, purpose: str = "read") -> LabOrder:
+    """One order. The lab reaches any order (audited here); everyone else through the chart's
+    orders section (another patient's order answers 404, like one that does not exist)."""
+    order = _with_relations(LabOrder.objects.filter(public_id=public_id)).first()
+    if order is None:
+        raise NotFoundError("No lab order with this id.", code="lab_order_not_found")
+    if is_lab(user):
+        if purpose == "read":
+            audit_record(
+                actor=user,
+                action=AuditAction.READ,
+                resource_type="lab_order",
+                object_id=order.public_id,
+                patient_id=order.patient.public_id,
+            )
+        return order
+    patient_get_for_user(
+        user=user,
+        patient_public_id=order.patient.public_id,
+        section=ChartSection.ORDERS,
+        purpose=purpose,
+    )
+    return order
+
+
+def lab_order_with_relations(*, public_id) -> LabOrder:
+    """No access check: for answering after a write the caller was allowed to make."""
+    return _with_relations(LabOrder.objects.filter(public_id=public_id)).get()
+
+
+def lab_result_get_for_lab(*, public_id) -> LabResult:
+    result = (
+        LabResult.objects.select_related("order", "order__patient", "test")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if result is None:
+        raise NotFoundError("No lab result with this id.", code="lab_result_not_found")
+    return result
+
+
+def visible_results(order: LabOrder, user) -> list[LabResult]:
+    """The result versions this user may see, in the panel's reporting order: the lab sees
+    every version; everyone else only verified ones (pending results and amendments are not
+    released)."""
+    results = list(order.results.all())
+    if not is_lab(user):
+        results = [r for r in results if r.verified_at is not None]
+    if order.test.kind == LabTestKind.PANEL:
+        position = {link.test_id: link.position for link in order.test.component_links.all()}
+        results.sort(key=lambda r: (position.get(r.test_id, 999), r.version))
+    return results
+
+
+def lab_verifier_grant_list(*, include_revoked: bool = False) -> QuerySet[LabVerifierGrant]:
+    queryset = LabVerifierGrant.objects.select_related("user", "granted_by", "revoked_by")
+    if not include_revoked:
+        queryset = queryset.filter(revoked_at__isnull=True)
+    return queryset.order_by("-created_at", "-id")

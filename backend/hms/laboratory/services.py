@@ -1,0 +1,688 @@
+"""Writes of the laboratory. Each is one transaction, locks the order it changes and writes its
+audit event last.
+
+The rules that matter clinically:
+- only valid status transitions (models.ALLOWED_TRANSITIONS), otherwise 409
+  `invalid_transition`;
+- only lab technicians enter, verify and amend results (the permission table says so for the
+  API; the services check it again);
+- verification takes a second person: a technician who entered (or last changed) any of the
+  results being verified may verify them only with an active `LabVerifierGrant`;
+- results reach the ordering doctor (and the patient) only once verified; a critical result
+  notifies the ordering doctor at that moment;
+- after verification a correction is a new version that amends the verified one, which is
+  kept; the amendment is verified like any result before it replaces the original.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from hms.accounts.models import User
+from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.models import AuditAction
+from hms.core.roles import Role
+from hms.core.services import audit_record, notification_create
+from hms.laboratory import ranges, units
+from hms.laboratory.models import (
+    ALLOWED_TRANSITIONS,
+    CRITICAL_FLAGS,
+    PRIORITY_RANK,
+    Hl7Message,
+    LabOrder,
+    LabOrderStatus,
+    LabPriority,
+    LabResult,
+    LabTest,
+    LabTestKind,
+    LabVerifierGrant,
+    ResultFlag,
+    ResultSource,
+)
+from hms.patients.models import Patient
+
+ORDER_RESOURCE = "lab_order"
+RESULT_RESOURCE = "lab_result"
+GRANT_RESOURCE = "lab_verifier_grant"
+# Clocks differ between devices: a collection time this far in the future is still accepted.
+CLOCK_SKEW = timedelta(minutes=5)
+_PLACER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def _audit(*, actor, action, order: LabOrder, detail: dict | None = None, resource=None, oid=None):
+    audit_record(
+        actor=actor,
+        action=action,
+        resource_type=resource or ORDER_RESOURCE,
+        object_id=oid or order.public_id,
+        patient_id=order.patient.public_id,
+        detail=detail,
+        **({"actor_username": "hl7-interface"} if actor is None else {}),
+    )
+
+
+def order_link(order: LabOrder) -> str:
+    return f"/api/lab/orders/{order.public_id}/"
+
+
+def _placer_number() -> str:
+    return "LO" + "".join(secrets.choice(_PLACER_ALPHABET) for _ in range(10))
+
+
+def _lock(order: LabOrder) -> LabOrder:
+    return (
+        LabOrder.objects.select_for_update()
+        .select_related("patient", "test", "ordering_doctor")
+        .get(pk=order.pk)
+    )
+
+
+def _transition(order: LabOrder, target: LabOrderStatus) -> None:
+    if target not in ALLOWED_TRANSITIONS[order.status]:
+        raise ConflictError(
+            f"A {order.get_status_display().lower()} order cannot become {target.label.lower()}.",
+            code="invalid_transition",
+            extra={"from": order.status, "to": target.value},
+        )
+    order.status = target
+
+
+def _require_lab_technician(actor) -> None:
+    if actor is not None and getattr(actor, "role", None) != Role.LAB_TECHNICIAN:
+        raise ForbiddenError(
+            "Only lab technicians enter and verify results.", code="not_lab_technician"
+        )
+
+
+# --- Ordering --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lab_order_create(
+    *,
+    actor: User,
+    patient: Patient,
+    tests: list[LabTest],
+    priority: LabPriority | str = LabPriority.ROUTINE,
+    ordering_doctor: User | None = None,
+    encounter=None,
+    clinical_notes: str = "",
+) -> list[LabOrder]:
+    """One order per test or panel. A doctor orders in their own name; a nurse or receptionist
+    names the doctor who will receive the results."""
+    if not tests:
+        raise ApplicationError(
+            "Choose at least one test.", code="validation_error", fields={"tests": ["Required."]}
+        )
+    if len({t.pk for t in tests}) != len(tests):
+        raise ApplicationError(
+            "The same test is requested twice.",
+            code="duplicate_test",
+            fields={"tests": ["Each test once."]},
+        )
+    inactive = [t.code for t in tests if not t.active]
+    if inactive:
+        raise ApplicationError(
+            f"No longer offered: {', '.join(inactive)}.",
+            code="test_inactive",
+            fields={"tests": [f"Inactive: {', '.join(inactive)}."]},
+        )
+    if actor.role == Role.DOCTOR:
+        if ordering_doctor is not None and ordering_doctor.pk != actor.pk:
+            raise ApplicationError(
+                "Doctors order tests in their own name.",
+                code="not_your_order",
+                fields={"ordering_doctor": ["Leave empty: you are the ordering doctor."]},
+            )
+        ordering_doctor = actor
+    if ordering_doctor is None:
+        raise ApplicationError(
+            "Say which doctor the results go to.",
+            code="validation_error",
+            fields={"ordering_doctor": ["Required unless a doctor places the order."]},
+        )
+    if ordering_doctor.role != Role.DOCTOR or not ordering_doctor.is_active:
+        raise ApplicationError(
+            "The ordering doctor must be an active doctor.",
+            code="not_a_doctor",
+            fields={"ordering_doctor": ["Not an active doctor."]},
+        )
+    if encounter is not None and encounter.patient_id != patient.pk:
+        raise ApplicationError(
+            "That encounter belongs to another patient.",
+            code="validation_error",
+            fields={"encounter": ["No such encounter for this patient."]},
+        )
+    now = timezone.now()
+    orders = []
+    for test in tests:
+        order = LabOrder(
+            patient=patient,
+            test=test,
+            priority=priority,
+            priority_rank=PRIORITY_RANK[LabPriority(priority)],
+            ordering_doctor=ordering_doctor,
+            ordered_by=actor,
+            encounter=encounter,
+            clinical_notes=clinical_notes,
+            ordered_at=now,
+        )
+        for attempt in range(5):
+            order.placer_number = _placer_number()
+            try:
+                with transaction.atomic():
+                    order.save()
+                break
+            except IntegrityError:  # pragma: no cover - 1 in 10^15 per order
+                if attempt == 4:
+                    raise
+        orders.append(order)
+        _audit(
+            actor=actor,
+            action=AuditAction.CREATE,
+            order=order,
+            detail={
+                "test": test.code,
+                "loinc": test.loinc_code,
+                "priority": str(priority),
+                "placer_number": order.placer_number,
+                "ordering_doctor": str(ordering_doctor.public_id),
+            },
+        )
+    return orders
+
+
+@transaction.atomic
+def lab_order_collect(
+    *, actor: User, order: LabOrder, collected_at: datetime | None = None
+) -> LabOrder:
+    """Record the specimen collection (its time decides which reference range applies)."""
+    order = _lock(order)
+    now = timezone.now()
+    collected_at = collected_at or now
+    if collected_at > now + CLOCK_SKEW:
+        raise ApplicationError(
+            "The collection time is in the future.",
+            code="collected_in_future",
+            fields={"collected_at": ["In the future."]},
+        )
+    _transition(order, LabOrderStatus.SPECIMEN_COLLECTED)
+    order.collected_at, order.collected_by = collected_at, actor
+    order.save()
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        order=order,
+        detail={"status": order.status, "collected_at": collected_at.isoformat()},
+    )
+    return order
+
+
+@transaction.atomic
+def lab_order_start(*, actor: User, order: LabOrder) -> LabOrder:
+    order = _lock(order)
+    _require_lab_technician(actor)
+    _transition(order, LabOrderStatus.IN_PROGRESS)
+    order.started_at = timezone.now()
+    order.save()
+    _audit(actor=actor, action=AuditAction.UPDATE, order=order, detail={"status": order.status})
+    return order
+
+
+@transaction.atomic
+def lab_order_cancel(*, actor: User, order: LabOrder, reason: str) -> LabOrder:
+    """Cancel (never delete) an order that has no results yet: by the ward, or by the lab
+    (e.g. a haemolysed specimen)."""
+    order = _lock(order)
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise ApplicationError(
+            "Say why the order is cancelled.",
+            code="reason_required",
+            fields={"reason": ["A reason of at least 3 characters is required."]},
+        )
+    _transition(order, LabOrderStatus.CANCELLED)
+    order.cancelled_at, order.cancelled_by, order.cancel_reason = timezone.now(), actor, reason
+    order.save()
+    _audit(actor=actor, action=AuditAction.VOID, order=order, detail={"reason": reason})
+    return order
+
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+def analytes_of(test: LabTest) -> list[LabTest]:
+    """What results an order of `test` has: its components (a panel) or itself."""
+    if test.kind == LabTestKind.PANEL:
+        links = test.component_links.select_related("test").prefetch_related(
+            "test__reference_ranges"
+        )
+        return [link.test for link in links]
+    return [LabTest.objects.prefetch_related("reference_ranges").get(pk=test.pk)]
+
+
+@dataclass
+class ResultInput:
+    test: LabTest
+    value: object
+    unit: str = ""
+    comment: str = ""
+    external_flag: str = ""
+
+
+@dataclass
+class _Interpreted:
+    value_numeric: object
+    comparator: str
+    value_text: str
+    unit: str
+    reported_value: str
+    reported_unit: str
+    flag: str
+    applied: ranges.AppliedRange | None
+
+
+def _interpret(*, order: LabOrder, item: ResultInput, index: int) -> _Interpreted:
+    """Check the value against the test (unit, allowed answers) and flag it from the range
+    that fits the patient's sex and age on the collection date."""
+    test = item.test
+    raw = "" if item.value is None else str(item.value).strip()
+    field = {"results": {index: {"value": None}}}
+    if test.kind == LabTestKind.TEXT:
+        if not raw:
+            field["results"][index]["value"] = ["A result is required."]
+            raise ApplicationError(
+                f"{test.name}: give a result.", code="result_required", fields=field
+            )
+        allowed = {v.lower(): v for v in test.allowed_values}
+        if allowed and raw.lower() not in allowed:
+            field["results"][index]["value"] = [f"One of: {', '.join(test.allowed_values)}."]
+            raise ApplicationError(
+                f"{test.name}: {raw!r} is not an accepted answer "
+                f"({', '.join(test.allowed_values)}).",
+                code="invalid_result",
+                fields=field,
+            )
+        value = allowed.get(raw.lower(), raw)[:200]
+        return _Interpreted(
+            value_numeric=None,
+            comparator="",
+            value_text=value,
+            unit="",
+            reported_value=raw[:64],
+            reported_unit=item.unit[:32],
+            flag=ranges.flag_text(value, test.normal_values),
+            applied=None,
+        )
+    try:
+        parsed = units.parse_number(raw)
+        value = units.to_test_unit(test, parsed.value, item.unit)
+    except units.UnitError as exc:
+        code = "unit_mismatch" if "not accepted" in str(exc) else "invalid_result"
+        key = "unit" if code == "unit_mismatch" else "value"
+        field["results"][index] = {key: [str(exc)]}
+        raise ApplicationError(f"{test.name}: {exc}", code=code, fields=field) from exc
+    patient = order.patient
+    on = timezone.localdate(order.collected_at or timezone.now())
+    applied = ranges.select_range(
+        list(test.reference_ranges.all()), sex=patient.sex, birth=patient.date_of_birth, on=on
+    )
+    return _Interpreted(
+        value_numeric=value,
+        comparator=parsed.comparator,
+        value_text="",
+        unit=test.unit,
+        reported_value=raw[:64],
+        reported_unit=(item.unit or test.unit)[:32],
+        flag=ranges.flag_numeric(value, applied),
+        applied=applied,
+    )
+
+
+def _apply(result: LabResult, interpreted: _Interpreted) -> None:
+    applied = interpreted.applied
+    result.value_numeric = interpreted.value_numeric
+    result.comparator = interpreted.comparator
+    result.value_text = interpreted.value_text
+    result.unit = interpreted.unit
+    result.reported_value = interpreted.reported_value
+    result.reported_unit = interpreted.reported_unit
+    result.flag = interpreted.flag
+    result.reference_low = applied.low if applied else None
+    result.reference_high = applied.high if applied else None
+    result.critical_low = applied.critical_low if applied else None
+    result.critical_high = applied.critical_high if applied else None
+    result.reference_text = applied.text if applied else ", ".join(result.test.normal_values)[:120]
+    result.range_basis = (applied.basis if applied else "")[:120]
+
+
+def _refresh_critical(order: LabOrder) -> None:
+    """Any current result (the pending version, else the current verified one) critical?"""
+    current = {}
+    for result in order.results.filter(superseded_at__isnull=True).order_by("version"):
+        current[result.test_id] = result
+    order.has_critical = any(r.flag in CRITICAL_FLAGS for r in current.values())
+
+
+@transaction.atomic
+def lab_results_enter(
+    *,
+    actor: User | None,
+    order: LabOrder,
+    results: list[ResultInput],
+    source: ResultSource | str = ResultSource.MANUAL,
+    hl7_message: Hl7Message | None = None,
+    entered_at: datetime | None = None,
+) -> LabOrder:
+    """Enter (or, before verification, correct) results. The order moves to in_progress
+    (from specimen_collected) and to resulted once every analyte has a value."""
+    _require_lab_technician(actor)
+    order = _lock(order)
+    if order.status == LabOrderStatus.VERIFIED:
+        raise ConflictError(
+            "These results are verified; correct one by amending it.", code="already_verified"
+        )
+    if order.status == LabOrderStatus.SPECIMEN_COLLECTED:
+        _transition(order, LabOrderStatus.IN_PROGRESS)
+        order.started_at = timezone.now()
+    if order.status not in (LabOrderStatus.IN_PROGRESS, LabOrderStatus.RESULTED):
+        raise ConflictError(
+            f"Results cannot be entered for a {order.get_status_display().lower()} order"
+            + (" (record the specimen collection first)." if order.status == "ordered" else "."),
+            code="invalid_transition",
+            extra={"from": order.status, "to": LabOrderStatus.RESULTED.value},
+        )
+    if not results:
+        raise ApplicationError(
+            "Give at least one result.", code="validation_error", fields={"results": ["Empty."]}
+        )
+    expected = {t.pk: t for t in analytes_of(order.test)}
+    seen = set()
+    for index, item in enumerate(results):
+        if item.test.pk not in expected:
+            names = ", ".join(t.code for t in expected.values())
+            raise ApplicationError(
+                f"{item.test.code} is not part of this order ({order.test.code}: {names}).",
+                code="test_not_in_order",
+                fields={"results": {index: {"test": [f"Not in this order ({names})."]}}},
+            )
+        if item.test.pk in seen:
+            raise ApplicationError(
+                f"{item.test.code} is given twice.",
+                code="duplicate_test",
+                fields={"results": {index: {"test": ["Given twice."]}}},
+            )
+        seen.add(item.test.pk)
+        item.test = expected[item.test.pk]
+
+    entered_at = entered_at or timezone.now()
+    pending = {r.test_id: r for r in order.results.filter(verified_at__isnull=True)}
+    changed = []
+    for index, item in enumerate(results):
+        interpreted = _interpret(order=order, item=item, index=index)
+        result = pending.get(item.test.pk) or LabResult(order=order, test=item.test, version=1)
+        result.test = item.test
+        _apply(result, interpreted)
+        result.comment = item.comment
+        result.external_flag = item.external_flag[:8]
+        result.source = source
+        result.hl7_message = hl7_message
+        result.entered_by = actor
+        result.entered_at = entered_at
+        result.save()
+        changed.append(result)
+
+    have = set(order.results.values_list("test_id", flat=True))
+    if order.status == LabOrderStatus.IN_PROGRESS and have >= set(expected):
+        _transition(order, LabOrderStatus.RESULTED)
+        order.resulted_at = entered_at
+    _refresh_critical(order)
+    order.save()
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        order=order,
+        resource=RESULT_RESOURCE,
+        detail={
+            "status": order.status,
+            "source": str(source),
+            "results": {r.test.code: {"value": r.display_value, "flag": r.flag} for r in changed},
+        },
+    )
+    return order
+
+
+def active_verifier_grant(user) -> LabVerifierGrant | None:
+    return LabVerifierGrant.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def _check_second_person(*, actor: User, pending: list[LabResult]) -> bool:
+    """True when the actor verifies results they entered (allowed by a grant)."""
+    own = [r for r in pending if r.entered_by_id == actor.pk]
+    if not own:
+        return False
+    if active_verifier_grant(actor) is None:
+        raise ForbiddenError(
+            "Results are verified by a second person: you entered "
+            f"{', '.join(sorted(r.test.code for r in own))}. Ask another lab technician, or an "
+            "admin for a self-verification grant.",
+            code="second_person_required",
+        )
+    return True
+
+
+def _notify_doctor(*, order: LabOrder, verified: list[LabResult], amended: bool) -> None:
+    patient = order.patient
+    who = f"{patient.display_name} ({patient.mrn})"
+    for result in verified:
+        if result.flag in CRITICAL_FLAGS:
+            notification_create(
+                recipient=order.ordering_doctor,
+                kind="lab_critical_result",
+                severity="critical",
+                title=f"Critical result: {result.test.name} {result.display_value} "
+                f"{result.unit} — {who}",
+                body=(
+                    f"{result.get_flag_display()} {result.test.name} of {result.display_value} "
+                    f"{result.unit} (critical {_limits(result)}) for {who}, order "
+                    f"{order.placer_number}" + (", amended result." if amended else ".")
+                ),
+                link=order_link(order),
+                patient_id=patient.public_id,
+                dedupe_key=f"lab_critical:{result.public_id}",
+            )
+    abnormal = sum(1 for r in verified if r.flag not in ("", ResultFlag.NORMAL))
+    notification_create(
+        recipient=order.ordering_doctor,
+        kind="lab_result_amended" if amended else "lab_result_verified",
+        severity="warning" if amended else "info",
+        title=f"{'Amended' if amended else 'Results'}: {order.test.name} — {who}",
+        body=f"{len(verified)} result(s), {abnormal} outside the reference range.",
+        link=order_link(order),
+        patient_id=patient.public_id,
+        dedupe_key=f"lab_verified:{order.public_id}:{verified[0].public_id}",
+    )
+
+
+def _limits(result: LabResult) -> str:
+    parts = []
+    if result.critical_low is not None:
+        parts.append(f"below {format(result.critical_low.normalize(), 'f')}")
+    if result.critical_high is not None:
+        parts.append(f"above {format(result.critical_high.normalize(), 'f')}")
+    return " or ".join(parts)
+
+
+@transaction.atomic
+def lab_order_verify(*, actor: User, order: LabOrder) -> LabOrder:
+    """Verify a resulted order, or (on a verified order) its pending amendments."""
+    _require_lab_technician(actor)
+    order = _lock(order)
+    pending = list(order.results.filter(verified_at__isnull=True).select_related("test"))
+    amending = order.status == LabOrderStatus.VERIFIED
+    if not amending:
+        _transition(order, LabOrderStatus.VERIFIED)
+    elif not pending:
+        raise ConflictError("Nothing is waiting for verification.", code="nothing_to_verify")
+    self_verified = _check_second_person(actor=actor, pending=pending)
+    now = timezone.now()
+    if amending:
+        # Keep the originals, marked superseded, before the amendments become current.
+        LabResult.objects.filter(
+            pk__in=[r.amends_id for r in pending if r.amends_id], superseded_at__isnull=True
+        ).update(superseded_at=now)
+    for result in pending:
+        result.verified_at, result.verified_by = now, actor
+        result.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    if not amending:
+        order.verified_at, order.verified_by = now, actor
+        order.turnaround = now - order.ordered_at
+    _refresh_critical(order)
+    order.save()
+    _notify_doctor(order=order, verified=pending, amended=amending)
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        order=order,
+        resource=RESULT_RESOURCE,
+        detail={
+            "verified": [f"{r.test.code} v{r.version}" for r in pending],
+            "amendment": amending,
+            "self_verified": self_verified,
+            "critical": [r.test.code for r in pending if r.flag in CRITICAL_FLAGS],
+            **({"turnaround_minutes": _minutes(order.turnaround)} if not amending else {}),
+        },
+    )
+    return order
+
+
+def _minutes(duration: timedelta | None) -> int | None:
+    return None if duration is None else int(duration.total_seconds() // 60)
+
+
+@transaction.atomic
+def lab_result_amend(
+    *,
+    actor: User | None,
+    result: LabResult,
+    value,
+    unit: str = "",
+    comment: str = "",
+    reason: str,
+    source: ResultSource | str = ResultSource.MANUAL,
+    hl7_message: Hl7Message | None = None,
+) -> LabResult:
+    """Correct a verified result: a new version amending it. The verified one stays as it
+    was (and current) until the amendment is verified."""
+    _require_lab_technician(actor)
+    order = _lock(result.order)
+    result = LabResult.objects.select_related("test").get(pk=result.pk)
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise ApplicationError(
+            "Say why the result is amended.",
+            code="reason_required",
+            fields={"reason": ["A reason of at least 3 characters is required."]},
+        )
+    if order.status != LabOrderStatus.VERIFIED or result.verified_at is None:
+        raise ConflictError(
+            "Only verified results are amended; before verification, enter the corrected "
+            "value instead.",
+            code="not_verified",
+        )
+    if result.superseded_at is not None:
+        raise ConflictError(
+            "This version has been replaced; amend the current one.", code="superseded"
+        )
+    if order.results.filter(test=result.test, verified_at__isnull=True).exists():
+        raise ConflictError(
+            "An amendment of this result is already waiting for verification.",
+            code="amendment_pending",
+        )
+    interpreted = _interpret(
+        order=order, item=ResultInput(test=result.test, value=value, unit=unit), index=0
+    )
+    latest = order.results.filter(test=result.test).aggregate(v=Max("version"))["v"] or 0
+    amendment = LabResult(
+        order=order,
+        test=result.test,
+        version=latest + 1,
+        amends=result,
+        amendment_reason=reason,
+        comment=comment,
+        source=source,
+        hl7_message=hl7_message,
+        entered_by=actor,
+        entered_at=timezone.now(),
+    )
+    _apply(amendment, interpreted)
+    amendment.save()
+    _refresh_critical(order)
+    order.save(update_fields=["has_critical", "updated_at"])
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        order=order,
+        resource=RESULT_RESOURCE,
+        oid=amendment.public_id,
+        detail={
+            "amends": str(result.public_id),
+            "test": result.test.code,
+            "from": result.display_value,
+            "to": amendment.display_value,
+            "flag": amendment.flag,
+            "reason": reason,
+        },
+    )
+    return amendment
+
+
+# --- Verification grants ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def lab_verifier_grant_create(*, actor: User, user: User, reason: str) -> LabVerifierGrant:
+    if user.role != Role.LAB_TECHNICIAN or not user.is_active:
+        raise ApplicationError(
+            "Only an active lab technician can be granted self-verification.",
+            code="not_lab_technician",
+            fields={"user": ["Not an active lab technician."]},
+        )
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise ApplicationError(
+            "Say why the grant is given.", code="reason_required", fields={"reason": ["Required."]}
+        )
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if active_verifier_grant(user) is not None:
+        raise ConflictError("This technician already holds a grant.", code="already_granted")
+    grant = LabVerifierGrant.objects.create(user=user, reason=reason, granted_by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        resource_type=GRANT_RESOURCE,
+        object_id=grant.public_id,
+        detail={"user": str(user.public_id), "reason": reason},
+    )
+    return grant
+
+
+@transaction.atomic
+def lab_verifier_grant_revoke(*, actor: User, grant: LabVerifierGrant) -> LabVerifierGrant:
+    grant = LabVerifierGrant.objects.select_for_update().select_related("user").get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise ConflictError("This grant is already revoked.", code="already_revoked")
+    grant.revoked_at, grant.revoked_by = timezone.now(), actor
+    grant.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.VOID,
+        resource_type=GRANT_RESOURCE,
+        object_id=grant.public_id,
+        detail={"user": str(grant.user.public_id)},
+    )
+    return grant
