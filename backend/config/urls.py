@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("hms.patients.urls")),
     path("", include("hms.clinical.urls")),
     path("", include("hms.appointments.urls")),
+    path("", include("hms.radiology.urls")),
     path("", include("hms.laboratory.urls")),
     path("", include("hms.pharmacy.urls")),
     path("", include("hms.assistant.urls")),

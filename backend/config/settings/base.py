@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hms.clinical",
     "hms.web",
     "hms.appointments",
+    "hms.radiology",
     "hms.laboratory",
     "hms.inpatient",
     "hms.billing",
@@ -207,6 +208,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = None
 # Clinical documents (hms.clinical): the largest accepted file, in MB; larger answers 413.
 DOCUMENT_MAX_UPLOAD_MB = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20)
+# One DICOM file (radiology images: a CT or MR series is many files of well under this).
+RADIOLOGY_MAX_UPLOAD_MB = env.int("RADIOLOGY_MAX_UPLOAD_MB", default=100)
 # Files above 2.5 MB stream to a temporary file instead of memory (the 5 MB
 # DATA_UPLOAD_MAX_MEMORY_SIZE below limits the non-file part of a request only).
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)

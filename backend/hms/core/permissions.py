@@ -287,6 +287,43 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     "lab_verifier_grants": {"list": ADMIN, "create": ADMIN, "revoke": ADMIN},
     # --- end laboratory ---
     # --- radiology (hms.radiology, issue 5) ---
+    # Seed 004: doctors and the front desk (receptionists, nurses) request scans; radiologists
+    # work the worklist, add the images and write the reports. Order, image and report reads
+    # follow the chart's "orders" section (own chart, care relationship or break-the-glass,
+    # via hms.radiology.selectors), plus radiologists, who see every imaging order.
+    "imaging_procedures": {
+        "list": frozenset(
+            {Role.ADMIN, Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.RADIOLOGIST}
+        ),
+        "create": frozenset({Role.ADMIN, Role.RADIOLOGIST}),
+        "update": frozenset({Role.ADMIN, Role.RADIOLOGIST}),
+    },
+    "imaging_orders": {
+        "list": frozenset({Role.RADIOLOGIST, Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.RADIOLOGIST, Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST}),
+        "schedule": frozenset({Role.RADIOLOGIST, Role.RECEPTIONIST, Role.NURSE}),
+        "start": frozenset({Role.RADIOLOGIST}),
+        "complete": frozenset({Role.RADIOLOGIST}),
+        "cancel": frozenset({Role.RADIOLOGIST, Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST}),
+    },
+    "radiology_worklist": {
+        "list": frozenset({Role.RADIOLOGIST}),
+        "update_result": frozenset({Role.RADIOLOGIST}),
+    },
+    "imaging_images": {
+        "list": frozenset({Role.RADIOLOGIST, Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.RADIOLOGIST, Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.RADIOLOGIST}),
+    },
+    "imaging_reports": {
+        "list": frozenset({Role.RADIOLOGIST, Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "read": frozenset({Role.RADIOLOGIST, Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        "create": frozenset({Role.RADIOLOGIST}),
+        "update": frozenset({Role.RADIOLOGIST}),
+        "finalize": frozenset({Role.RADIOLOGIST}),
+        "addendum": frozenset({Role.RADIOLOGIST}),
+    },
     # --- end radiology ---
     # --- pharmacy and prescription analysis (hms.pharmacy, hms.assistant, issue 6) ---
     # The formulary is read by everyone who prescribes, gives or dispenses medicines; the
