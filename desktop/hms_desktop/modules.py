@@ -60,6 +60,16 @@ MODULES: tuple[Module, ...] = (
         action="list",
     ),
     Module(
+        key="appointments",
+        title="Appointments",
+        glyph="◷",
+        view="hms_desktop.views.appointments:AppointmentsPage",
+        roles=frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR}),
+        description="Today's queue, check-in, booking from free slots, rescheduling",
+        resource="appointment_queue",
+        action="list",
+    ),
+    Module(
         key="users",
         title="Users",
         glyph="☺",

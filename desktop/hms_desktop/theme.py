@@ -25,6 +25,8 @@ WARNING = "#b45309"
 WARNING_LIGHT = "#fef3c7"
 SUCCESS = "#15803d"
 SUCCESS_LIGHT = "#dcfce7"
+INFO = "#0369a1"
+INFO_LIGHT = "#e0f2fe"
 
 STYLESHEET = f"""
 QWidget {{ color: {TEXT}; }}
@@ -70,7 +72,7 @@ QToolTip {{ color: {TEXT}; background: {SURFACE}; border: 1px solid {BORDER}; pa
 #pageIntro {{ color: {MUTED}; }}
 
 /* Forms */
-QLineEdit, QComboBox, QDateTimeEdit, QSpinBox, QPlainTextEdit, QTextEdit {{
+QLineEdit, QComboBox, QDateTimeEdit, QSpinBox, QDoubleSpinBox, QPlainTextEdit, QTextEdit {{
     background: {SURFACE}; border: 1px solid #cbd5e1; border-radius: 5px; padding: 5px 7px;
     selection-background-color: {PRIMARY};
 }}
@@ -112,6 +114,35 @@ QTableView::item {{ padding: 4px 8px; border-bottom: 1px solid #f1f5f9; }}
 QHeaderView::section {{ background: #f8fafc; color: {MUTED}; font-weight: 600; border: none;
                        border-bottom: 1px solid {BORDER}; padding: 7px 8px; }}
 #tableFooter {{ color: {MUTED}; font-size: 9pt; }}
+
+/* Scroll bars: thin, no arrows */
+QScrollBar:vertical {{ background: transparent; width: 10px; margin: 2px; }}
+QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 2px; }}
+QScrollBar::handle:vertical {{ background: #cbd5e1; border-radius: 3px; min-height: 28px; }}
+QScrollBar::handle:horizontal {{ background: #cbd5e1; border-radius: 3px; min-width: 28px; }}
+QScrollBar::handle:hover {{ background: #94a3b8; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; border: none; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
+
+/* Counts per status across the top of a list */
+#countChip {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px; }}
+#countValue {{ font-size: 16pt; font-weight: 700; background: transparent; }}
+#countLabel {{ color: {MUTED}; font-size: 8pt; font-weight: 600; background: transparent; }}
+
+/* Free slots to pick from */
+QListWidget#slotGrid {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px;
+                        padding: 6px; outline: none; }}
+QListWidget#slotGrid::item {{ border: 1px solid #99d5cf; border-radius: 5px; color: {PRIMARY_DARK};
+                              background: #f0fdfa; margin: 3px; }}
+QListWidget#slotGrid::item:hover {{ background: {PRIMARY_LIGHT}; }}
+QListWidget#slotGrid::item:selected {{ background: {PRIMARY}; color: white;
+                                       border-color: {PRIMARY}; font-weight: 600; }}
+QListWidget#pickerResults {{ background: {SURFACE}; border: 1px solid {BORDER};
+                             border-radius: 6px; outline: none; }}
+QListWidget#pickerResults::item {{ padding: 5px 8px; }}
+QListWidget#pickerResults::item:selected {{ background: {PRIMARY_LIGHT}; color: {TEXT}; }}
+#pickedChip {{ background: {PRIMARY_LIGHT}; color: {PRIMARY_DARK}; border-radius: 6px;
+               padding: 6px 10px; font-weight: 600; }}
 
 QTabWidget::pane {{ border: 1px solid {BORDER}; border-radius: 6px; background: {SURFACE}; }}
 QTabBar::tab {{ padding: 7px 14px; }}

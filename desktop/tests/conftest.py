@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from hms_desktop.api import Api, ApiClient
 from hms_desktop.app import HmsApp
@@ -163,6 +164,7 @@ def snap(widget, name: str) -> Path:
     """Save a screenshot of a widget under desktop/tests/artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    QApplication.processEvents()  # pending layout requests (a field error just shown)
     widget.grab().save(str(path))
     return path
 

@@ -14,9 +14,9 @@ from .conftest import DEMO_PASSWORD, sign_in, snap, unique, wait_idle
 
 EXPECTED_SIDEBAR = {
     "admin": ["dashboard", "patients", "users", "audit", "profile"],
-    "doctor": ["dashboard", "patients", "profile"],
-    "nurse": ["dashboard", "patients", "profile"],
-    "receptionist": ["dashboard", "patients", "profile"],
+    "doctor": ["dashboard", "patients", "appointments", "profile"],
+    "nurse": ["dashboard", "patients", "appointments", "profile"],
+    "receptionist": ["dashboard", "patients", "appointments", "profile"],
     "pharmacist": ["dashboard", "patients", "profile"],
     "lab_technician": ["dashboard", "patients", "profile"],
     "radiologist": ["dashboard", "patients", "profile"],

@@ -169,6 +169,12 @@ class ApiClient:
     def patch(self, path: str, json: Any) -> Any:
         return self.request("PATCH", path, json=json)
 
+    def put(self, path: str, json: Any) -> Any:
+        return self.request("PUT", path, json=json)
+
+    def delete(self, path: str, json: Any = None) -> Any:
+        return self.request("DELETE", path, json=json)
+
     # --- tokens --------------------------------------------------------------------------
 
     def _refresh_after(self, failed_token: str | None) -> bool:

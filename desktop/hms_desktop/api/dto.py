@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Generic, TypeVar
 
 from hms_desktop.roles import role_label
@@ -256,4 +256,177 @@ class Doctor:
             department=data.get("department") or "",
             available=bool(data.get("available", True)),
             license_number=data.get("license_number") or "",
+        )
+
+
+def parse_time(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Someone an answer refers to: `{"id", "name"}` (doctors, staff who acted)."""
+
+    id: str
+    name: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> PersonRef | None:
+        if not data:
+            return None
+        return cls(id=str(data.get("id") or ""), name=data.get("name") or "")
+
+
+@dataclass(frozen=True)
+class PatientRef:
+    """A patient as other records name them: `{"id", "mrn", "name"}`."""
+
+    id: str
+    mrn: str
+    name: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> PatientRef | None:
+        if not data:
+            return None
+        return cls(
+            id=str(data.get("id") or ""), mrn=data.get("mrn") or "", name=data.get("name") or ""
+        )
+
+
+class AppointmentStatus:
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+    LABELS: dict[str, str] = {
+        BOOKED: "Booked",
+        CHECKED_IN: "Checked in",
+        IN_PROGRESS: "In progress",
+        COMPLETED: "Completed",
+        NO_SHOW: "No-show",
+        CANCELLED: "Cancelled",
+    }
+
+
+@dataclass(frozen=True)
+class Appointment:
+    id: str
+    patient: PatientRef
+    doctor: PersonRef
+    date: date
+    slot: time
+    start_at: datetime | None
+    end_at: datetime | None
+    status: str
+    status_display: str = ""
+    reason: str = ""
+    booked_by: PersonRef | None = None
+    checked_in_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    encounter_id: str | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Appointment:
+        status = data.get("status") or ""
+        return cls(
+            id=str(data["id"]),
+            patient=PatientRef.from_json(data.get("patient")) or PatientRef("", "", ""),
+            doctor=PersonRef.from_json(data.get("doctor")) or PersonRef("", ""),
+            date=date.fromisoformat(data["date"]),
+            slot=time.fromisoformat(data["slot"]),
+            start_at=parse_datetime(data.get("start_at")),
+            end_at=parse_datetime(data.get("end_at")),
+            status=status,
+            status_display=data.get("status_display")
+            or AppointmentStatus.LABELS.get(status, status),
+            reason=data.get("reason") or "",
+            booked_by=PersonRef.from_json(data.get("booked_by")),
+            checked_in_at=parse_datetime(data.get("checked_in_at")),
+            started_at=parse_datetime(data.get("started_at")),
+            completed_at=parse_datetime(data.get("completed_at")),
+            cancelled_at=parse_datetime(data.get("cancelled_at")),
+            cancel_reason=data.get("cancel_reason") or "",
+            encounter_id=data.get("encounter_id"),
+            created_at=parse_datetime(data.get("created_at")),
+        )
+
+    @property
+    def slot_text(self) -> str:
+        return self.slot.strftime("%H:%M")
+
+    @property
+    def is_due(self) -> bool:
+        """The start time has passed (a no-show can be recorded)."""
+        return self.start_at is not None and self.start_at <= datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free slot in the hospital's time zone."""
+
+    date: date
+    start: time
+    end: time
+    start_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Slot:
+        return cls(
+            date=date.fromisoformat(data["date"]),
+            start=time.fromisoformat(data["start"]),
+            end=time.fromisoformat(data["end"]),
+            start_at=parse_datetime(data.get("start_at")),
+        )
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class Availability:
+    doctor: PersonRef | None
+    time_zone: str
+    date_from: date | None
+    date_to: date | None
+    slot_minutes: int | None
+    slots: list[Slot]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Availability:
+        return cls(
+            doctor=PersonRef.from_json(data.get("doctor")),
+            time_zone=data.get("time_zone") or "",
+            date_from=parse_date(data.get("date_from")),
+            date_to=parse_date(data.get("date_to")),
+            slot_minutes=data.get("slot_minutes"),
+            slots=[Slot.from_json(s) for s in data.get("slots") or []],
+        )
+
+
+@dataclass(frozen=True)
+class QueuePage(Page[Appointment]):
+    """A page of the day's queue, with the day and the counts per status for the whole day."""
+
+    day: date | None = None
+    summary: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], item: Any, page: int) -> QueuePage:
+        base = Page.from_json(data, item, page)
+        return cls(
+            count=base.count,
+            results=base.results,
+            page=page,
+            next_page=base.next_page,
+            day=parse_date(data.get("date")),
+            summary={k: int(v) for k, v in (data.get("summary") or {}).items()},
         )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import Any
 
 from hms_desktop.api.client import ApiClient
-from hms_desktop.api.dto import AuditEvent, Doctor, DuplicateCandidate, Page, Patient, User
+from hms_desktop.api.dto import (
+    Appointment,
+    AuditEvent,
+    Availability,
+    Doctor,
+    DuplicateCandidate,
+    Page,
+    Patient,
+    QueuePage,
+    User,
+)
 from hms_desktop.api.errors import ApiError
 
 DEFAULT_PAGE_SIZE = 50
@@ -181,6 +192,103 @@ class DoctorsApi:
         return Doctor.from_json(self._client.post("/api/doctors/", fields))
 
 
+BOOKING_CONFLICTS = ("slot_taken", "patient_double_booked")
+
+
+def booking_conflict(error: Exception) -> str | None:
+    """`slot_taken` or `patient_double_booked` when a booking lost to another one (409)."""
+    if isinstance(error, ApiError) and error.status == 409 and error.code in BOOKING_CONFLICTS:
+        return error.code
+    return None
+
+
+class AppointmentsApi:
+    """Availability, booking and the front desk's day (scoped per role on the server)."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    def availability(self, doctor_id: str, day: date) -> Availability:
+        return Availability.from_json(
+            self._client.get(f"/api/doctors/{doctor_id}/availability/", {"date": day.isoformat()})
+        )
+
+    def list(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Appointment]:
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(
+            self._client.get("/api/appointments/", params), Appointment.from_json, page
+        )
+
+    def queue(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        day: date | None = None,
+        doctor: str | None = None,
+    ) -> QueuePage:
+        """The day's queue in slot order (cancelled left out) with counts per status."""
+        params = {
+            "page": page,
+            "page_size": page_size,
+            "date": day.isoformat() if day else None,
+            "doctor": doctor,
+        }
+        return QueuePage.from_json(
+            self._client.get("/api/appointments/queue/", params), Appointment.from_json, page
+        )
+
+    def summary(self, *, day: date | None = None, doctor: str | None = None) -> dict[str, int]:
+        return self.queue(page_size=1, day=day, doctor=doctor).summary
+
+    def get(self, appointment_id: str) -> Appointment:
+        return Appointment.from_json(self._client.get(f"/api/appointments/{appointment_id}/"))
+
+    def book(
+        self, *, patient: str, doctor: str, day: date, slot: time, reason: str = ""
+    ) -> Appointment:
+        """Raises ApiError 409 `slot_taken` / `patient_double_booked` (see booking_conflict)."""
+        body = {
+            "patient": patient,
+            "doctor": doctor,
+            "date": day.isoformat(),
+            "slot": slot.strftime("%H:%M"),
+            "reason": reason,
+        }
+        return Appointment.from_json(self._client.post("/api/appointments/", body))
+
+    def reschedule(self, appointment_id: str, *, day: date, slot: time) -> Appointment:
+        body = {"date": day.isoformat(), "slot": slot.strftime("%H:%M")}
+        return Appointment.from_json(
+            self._client.patch(f"/api/appointments/{appointment_id}/", body)
+        )
+
+    def cancel(self, appointment_id: str, *, reason: str) -> Appointment:
+        """Cancelled, never deleted: the slot is freed and the reason kept."""
+        return Appointment.from_json(
+            self._client.delete(f"/api/appointments/{appointment_id}/", {"reason": reason})
+        )
+
+    def _action(self, appointment_id: str, action: str) -> Appointment:
+        return Appointment.from_json(
+            self._client.post(f"/api/appointments/{appointment_id}/{action}/")
+        )
+
+    def check_in(self, appointment_id: str) -> Appointment:
+        return self._action(appointment_id, "check-in")
+
+    def no_show(self, appointment_id: str) -> Appointment:
+        return self._action(appointment_id, "no-show")
+
+    def start(self, appointment_id: str) -> Appointment:
+        return self._action(appointment_id, "start")
+
+    def complete(self, appointment_id: str) -> Appointment:
+        return self._action(appointment_id, "complete")
+
+
 class Api:
     """Everything the desktop can ask the server, grouped by area."""
 
@@ -191,3 +299,4 @@ class Api:
         self.audit = AuditApi(client)
         self.patients = PatientsApi(client)
         self.doctors = DoctorsApi(client)
+        self.appointments = AppointmentsApi(client)

@@ -136,6 +136,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
                 return  # filters changed while this page was on its way
             self._set_loading(False)
             self.last_error = None
+            self.page_loaded(result)
             if replace:
                 self.set_rows(result.results, total=result.count, next_page=result.next_page)
             else:
@@ -212,6 +213,9 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     def row_data(self, row: T, column: Column[T], role: int) -> Any:
         """Hook for subclasses: colours, fonts, icons per row or cell."""
         return None
+
+    def page_loaded(self, page: Page[T]) -> None:
+        """Hook for subclasses: what a page carries besides its rows (e.g. a day's counts)."""
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

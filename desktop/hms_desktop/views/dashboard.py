@@ -76,6 +76,36 @@ def _format_server(health: Any) -> tuple[str, str | None]:
 
 
 ADMIN = frozenset({roles.ADMIN})
+# Who sees the day's queue on the server ("appointment_queue", "list"); doctors their own.
+FRONT_DESK = frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})
+QUEUE_STATUSES = (
+    ("booked", "Booked"),
+    ("checked_in", "Checked in"),
+    ("in_progress", "In progress"),
+    ("completed", "Completed"),
+    ("no_show", "No-show"),
+    ("cancelled", "Cancelled"),
+)
+
+
+def _appointments_today(api: Api) -> dict[str, int]:
+    return api.appointments.summary()
+
+
+def _format_appointments_today(summary: dict[str, int]) -> tuple[str, str | None]:
+    active = sum(n for status, n in summary.items() if status != "cancelled")
+    done = summary.get("completed", 0)
+    return f"{active:,}", f"{done} completed · {summary.get('no_show', 0)} no-show"
+
+
+def _format_waiting(summary: dict[str, int]) -> tuple[str, str | None]:
+    return f"{summary.get('checked_in', 0):,}", f"{summary.get('booked', 0)} still to arrive"
+
+
+def _appointments_by_status(api: Api) -> list[tuple[str, int]]:
+    summary = api.appointments.summary()
+    return [(label, summary.get(status, 0)) for status, label in QUEUE_STATUSES]
+
 
 CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
@@ -107,6 +137,22 @@ CARDS: tuple[DashboardCard, ...] = (
         caption="Five in a row lock an account for 15 minutes",
     ),
     DashboardCard(
+        "appointments_today",
+        "Appointments today",
+        FRONT_DESK,
+        _appointments_today,
+        caption="Booked for today, cancellations left out",
+        format=_format_appointments_today,
+    ),
+    DashboardCard(
+        "waiting",
+        "Waiting to be seen",
+        FRONT_DESK,
+        _appointments_today,
+        caption="Checked in, not yet with the doctor",
+        format=_format_waiting,
+    ),
+    DashboardCard(
         "my_account",
         "Signed in as",
         roles.STAFF_ROLES - ADMIN,
@@ -121,6 +167,13 @@ CARDS: tuple[DashboardCard, ...] = (
         format=_format_server,
     ),
     DashboardCard("accounts_per_role", "Accounts per role", ADMIN, _accounts_per_role, kind=BAR),
+    DashboardCard(
+        "appointments_by_status",
+        "Today's appointments by status",
+        FRONT_DESK,
+        _appointments_by_status,
+        kind=BAR,
+    ),
 )
 
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QSpacerItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.views.base import Page, button
@@ -24,8 +34,10 @@ class FormDialog(QDialog):
         self.page = page
         self.ctx = page.ctx
         self.setWindowTitle(title)
-        self.setMinimumWidth(520)
         self.body = QVBoxLayout(self)
+        # The layout owns the minimum size, so the dialog grows when error lines appear under
+        # the fields instead of squeezing the inputs; a spacer holds the minimum width.
+        self.body.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.body.setContentsMargins(24, 20, 24, 18)
         self.body.setSpacing(10)
         head = QLabel(heading)
@@ -37,12 +49,30 @@ class FormDialog(QDialog):
         self.form.setVerticalSpacing(6)
         self.form.setHorizontalSpacing(14)
         self.body.addLayout(self.form)
+        self._width = QSpacerItem(0, 0)
+        self.body.addItem(self._width)
+        self.setMinimumWidth(520)
         self.save_button = button("Save", primary=True, name="dialogSave")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.submit)
         self.cancel_button = button("Cancel", name="dialogCancel")
         self.cancel_button.clicked.connect(self.reject)
         self.result_value: Any = None
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            # Wrapped labels are not in the layout's minimum size; grow to show everything.
+            wanted = self.sizeHint().height()
+            if self.height() < wanted:
+                self.resize(self.width(), wanted)
+        return handled
+
+    def setMinimumWidth(self, width: int) -> None:
+        margins = self.body.contentsMargins()
+        inner = max(0, width - margins.left() - margins.right())
+        self._width.changeSize(inner, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.body.invalidate()
 
     def finish_layout(self) -> None:
         self.body.addStretch(1)

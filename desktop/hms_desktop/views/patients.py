@@ -25,14 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop import roles
-from hms_desktop.api.dto import Doctor, DuplicateCandidate, Patient
+from hms_desktop.api.dto import DuplicateCandidate, Patient
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import BLOOD_GROUPS, SEXES, duplicate_candidates
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.patients import SEX_LABELS, PatientsModel
+from hms_desktop.views.appointments import BOOKING_ROLES
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit, text_of
+from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 
@@ -263,32 +265,12 @@ class AssignDoctorDialog(FormDialog):
         self.patient = patient
         self.doctor = combo([("", "Loading doctors…")])
         self.doctor.setObjectName("doctorCombo")
-        self.doctor.setEnabled(False)
         self.note = line_edit("e.g. referred by the emergency department")
         self.field("doctor", "Doctor", self.doctor)
         self.field("note", "Note", self.note)
         self.save_button.setText("Assign")
         self.finish_layout()
-        self.ctx.runner.run(
-            lambda: self.ctx.api.doctors.list(page_size=100),
-            on_done=self._doctors,
-            on_error=self.errors.show,
-            busy=[self.save_button],
-            owner=self,
-        )
-
-    def _doctors(self, page) -> None:
-        self.doctor.clear()
-        self.doctor.addItem("Choose a doctor…", "")
-        doctor: Doctor
-        for doctor in page.results:
-            label = doctor.display_name
-            if doctor.specialization:
-                label += f" — {doctor.specialization}"
-            if not doctor.available:
-                label += " (not taking patients)"
-            self.doctor.addItem(label, doctor.id)
-        self.doctor.setEnabled(True)
+        load_doctors(self.ctx, self.doctor, owner=self, busy=[self.save_button])
 
     def submit(self) -> None:
         self.errors.clear()
@@ -314,7 +296,7 @@ class PatientDetails(QFrame):
         ("Registered", "created_at"),
     )
 
-    def __init__(self, can_write: bool, parent=None) -> None:
+    def __init__(self, can_write: bool, can_book: bool = False, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         self.setMinimumWidth(300)
@@ -345,11 +327,14 @@ class PatientDetails(QFrame):
         for widget in (self.edit_button, self.assign_button):
             widget.setVisible(can_write)
             layout.addWidget(widget)
+        self.book_button = button("Book appointment…", name="bookForPatient")
+        self.book_button.setVisible(can_book)
+        layout.addWidget(self.book_button)
         layout.addStretch(1)
         self.show_patient(None)
 
     def show_patient(self, patient: Patient | None) -> None:
-        for widget in (self.edit_button, self.assign_button):
+        for widget in (self.edit_button, self.assign_button, self.book_button):
             if not is_busy(widget):
                 widget.setEnabled(patient is not None and patient.detailed)
         if patient is None:
@@ -421,7 +406,7 @@ class PatientsPage(Page):
         self.table_panel = TablePanel(self.model, empty_text="No patient matches this search.")
         self.table_panel.set_column_widths({0: 110, 1: 230, 2: 110, 3: 60, 4: 90})
         self.table = self.table_panel.table
-        self.details = PatientDetails(self.can_write)
+        self.details = PatientDetails(self.can_write, can_book=ctx.role in BOOKING_ROLES)
         splitter.addWidget(self.table_panel)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 1)
@@ -438,6 +423,7 @@ class PatientsPage(Page):
         self.register_button.clicked.connect(self.open_register)
         self.details.edit_button.clicked.connect(self.open_edit)
         self.details.assign_button.clicked.connect(self.open_assign)
+        self.details.book_button.clicked.connect(self.book_appointment)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
         self.model.load_failed.connect(self._load_failed)
@@ -546,3 +532,11 @@ class PatientsPage(Page):
                 f"{patient.full_name}."
             ),
         )
+
+    def book_appointment(self) -> QDialog | None:
+        """Open the booking dialog on the Appointments screen with this patient chosen."""
+        window = self.window()
+        if self.current is None or not hasattr(window, "open_module"):
+            return None
+        page = window.open_module("appointments")
+        return page.open_booking(patient=self.current)

@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from hms_desktop import theme
 
@@ -115,3 +115,38 @@ class BarChartCard(Card):
     def set_failed(self, message: str) -> None:
         self.message.setText(message)
         self.message.show()
+
+
+class CountStrip(QFrame):
+    """A row of small counters (e.g. a day's appointments per status), each with its colour."""
+
+    def __init__(self, items: Sequence[tuple[str, str, str]], parent=None) -> None:
+        """`items`: (key, label, colour) in display order."""
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        self.values: dict[str, QLabel] = {}
+        for key, label, colour in items:
+            chip = QFrame()
+            chip.setObjectName("countChip")
+            chip.setStyleSheet(f"#countChip {{ border-left: 4px solid {colour}; }}")
+            inner = QVBoxLayout(chip)
+            inner.setContentsMargins(12, 6, 12, 6)
+            inner.setSpacing(0)
+            value = QLabel("…")
+            value.setObjectName("countValue")
+            value.setStyleSheet(f"color: {colour};")
+            caption = QLabel(label.upper())
+            caption.setObjectName("countLabel")
+            inner.addWidget(value)
+            inner.addWidget(caption)
+            layout.addWidget(chip, 1)
+            self.values[key] = value
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        for key, label in self.values.items():
+            label.setText(f"{counts.get(key, 0):,}")
+
+    def count(self, key: str) -> str:
+        return self.values[key].text()
