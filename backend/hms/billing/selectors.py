@@ -21,7 +21,7 @@ from hms.billing.models import (
     Refund,
     Tariff,
 )
-from hms.billing.money import ZERO
+from hms.billing.money import ZERO, money
 from hms.core.errors import NotFoundError
 from hms.core.roles import Role
 from hms.patients.access import CARE_BOUND_ROLES, ChartSection, section_allowed
@@ -265,10 +265,10 @@ def daily_cash_report(*, day: date, cashier=None) -> dict:
 
     for row in payments.values("received_by", "method").annotate(n=Count("id"), s=Sum("amount")):
         entry = rows[(row["received_by"], row["method"])]
-        entry["payments"], entry["received"] = row["n"], row["s"]
+        entry["payments"], entry["received"] = row["n"], money(row["s"])
     for row in refunds.values("refunded_by", "method").annotate(n=Count("id"), s=Sum("amount")):
         entry = rows[(row["refunded_by"], row["method"])]
-        entry["refunds"], entry["refunded"] = row["n"], row["s"]
+        entry["refunds"], entry["refunded"] = row["n"], money(row["s"])
     from hms.accounts.models import User
 
     people = {u.pk: u for u in User.objects.filter(pk__in={key[0] for key in rows})}

@@ -415,9 +415,10 @@ def _recompute_totals(invoice: Invoice) -> None:
     sums = _live_lines(invoice).aggregate(
         subtotal=Sum("subtotal"), discount=Sum("discount_amount"), tax=Sum("tax_amount")
     )
-    invoice.subtotal = sums["subtotal"] or ZERO
-    invoice.discount_total = sums["discount"] or ZERO
-    invoice.tax_total = sums["tax"] or ZERO
+    # Plain sums of rounded line values (money() only normalises SQLite's SUM of decimals).
+    invoice.subtotal = money(sums["subtotal"] or ZERO)
+    invoice.discount_total = money(sums["discount"] or ZERO)
+    invoice.tax_total = money(sums["tax"] or ZERO)
     invoice.total = invoice.subtotal - invoice.discount_total + invoice.tax_total
 
 

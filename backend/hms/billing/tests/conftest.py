@@ -41,8 +41,9 @@ def portal_patient(db):
 
 @pytest.fixture
 def xray(db):
-    return TariffFactory(code="RAD-XR-CHEST", category="radiology", name="Chest X-ray",
-                         price=Decimal("40.00"))
+    return TariffFactory(
+        code="RAD-XR-CHEST", category="radiology", name="Chest X-ray", price=Decimal("40.00")
+    )
 
 
 @pytest.fixture

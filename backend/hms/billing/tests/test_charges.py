@@ -48,13 +48,20 @@ def test_the_database_refuses_a_duplicate_source_event(accountant, patient, xray
     from django.db import IntegrityError, transaction
 
     charge = services.charge_post(
-        actor=accountant, patient=patient, source_type="lab_order", source_id="o-1",
+        actor=accountant,
+        patient=patient,
+        source_type="lab_order",
+        source_id="o-1",
         tariff_code="RAD-XR-CHEST",
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Charge.objects.create(
-            patient=patient, source_type="lab_order", source_id="o-1", description="x",
-            unit_price=1, occurred_at=charge.occurred_at,
+            patient=patient,
+            source_type="lab_order",
+            source_id="o-1",
+            description="x",
+            unit_price=1,
+            occurred_at=charge.occurred_at,
         )
 
 
@@ -63,23 +70,39 @@ class TestTariffVersions:
         self, accountant, patient
     ):
         old = services.tariff_set_price(
-            actor=accountant, code="proc-suture", category="procedure", name="Suture",
-            price=Decimal("30"), valid_from=date(2026, 1, 1),
+            actor=accountant,
+            code="proc-suture",
+            category="procedure",
+            name="Suture",
+            price=Decimal("30"),
+            valid_from=date(2026, 1, 1),
         )
         new = services.tariff_set_price(
-            actor=accountant, code="PROC-SUTURE", category="procedure", name="Suture",
-            price=Decimal("35.50"), valid_from=date(2027, 1, 1),
+            actor=accountant,
+            code="PROC-SUTURE",
+            category="procedure",
+            name="Suture",
+            price=Decimal("35.50"),
+            valid_from=date(2027, 1, 1),
         )
         old.refresh_from_db()
         assert old.valid_until == date(2026, 12, 31) and new.valid_until is None
         in_2026 = services.charge_post(
-            actor=accountant, patient=patient, source_type="manual", source_id="a",
-            tariff_code="PROC-SUTURE", occurred_at=datetime(2026, 12, 31, 23, tzinfo=UTC),
+            actor=accountant,
+            patient=patient,
+            source_type="manual",
+            source_id="a",
+            tariff_code="PROC-SUTURE",
+            occurred_at=datetime(2026, 12, 31, 23, tzinfo=UTC),
             reason="Suture of a cut",
         )
         in_2027 = services.charge_post(
-            actor=accountant, patient=patient, source_type="manual", source_id="b",
-            tariff_code="PROC-SUTURE", occurred_at=datetime(2027, 1, 1, 0, 30, tzinfo=UTC),
+            actor=accountant,
+            patient=patient,
+            source_type="manual",
+            source_id="b",
+            tariff_code="PROC-SUTURE",
+            occurred_at=datetime(2027, 1, 1, 0, 30, tzinfo=UTC),
             reason="Suture of a cut",
         )
         assert (in_2026.unit_price, in_2026.tariff) == (Decimal("30.00"), old)
@@ -89,8 +112,12 @@ class TestTariffVersions:
         TariffFactory(code="PROC-X", valid_from=date(2027, 1, 1))
         with pytest.raises(ConflictError) as error:
             services.tariff_set_price(
-                actor=accountant, code="PROC-X", category="procedure", name="X",
-                price=Decimal(1), valid_from=date(2027, 1, 1),
+                actor=accountant,
+                code="PROC-X",
+                category="procedure",
+                name="X",
+                price=Decimal(1),
+                valid_from=date(2027, 1, 1),
             )
         assert error.value.code == "tariff_version_overlap"
 
@@ -105,8 +132,12 @@ class TestTariffVersions:
         TariffFactory(code="PROC-Z", valid_from=date(2027, 6, 1))
         with pytest.raises(NotFoundError) as error:
             services.charge_post(
-                actor=accountant, patient=patient, source_type="manual", source_id="z",
-                tariff_code="PROC-Z", occurred_at=datetime(2027, 5, 1, tzinfo=UTC),
+                actor=accountant,
+                patient=patient,
+                source_type="manual",
+                source_id="z",
+                tariff_code="PROC-Z",
+                occurred_at=datetime(2027, 5, 1, tzinfo=UTC),
                 reason="too early",
             )
         assert error.value.code == "no_tariff"
@@ -117,15 +148,22 @@ class TestManualCharges:
     def test_needs_a_reason(self, accountant, patient):
         with pytest.raises(ApplicationError) as error:
             services.charge_post_manual(
-                actor=accountant, patient=patient, reason=" ", description="Dressing",
+                actor=accountant,
+                patient=patient,
+                reason=" ",
+                description="Dressing",
                 unit_price=Decimal(5),
             )
         assert error.value.code == "reason_required"
 
     def test_idempotency_key_makes_a_retry_post_once(self, accountant, patient):
         kwargs = {
-            "actor": accountant, "patient": patient, "reason": "Dressing changed",
-            "description": "Dressing", "unit_price": Decimal(5), "idempotency_key": "k-1",
+            "actor": accountant,
+            "patient": patient,
+            "reason": "Dressing changed",
+            "description": "Dressing",
+            "unit_price": Decimal(5),
+            "idempotency_key": "k-1",
         }
         assert services.charge_post_manual(**kwargs) == services.charge_post_manual(**kwargs)
         assert Charge.objects.count() == 1

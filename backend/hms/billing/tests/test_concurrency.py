@@ -1,0 +1,114 @@
+"""PostgreSQL: races closed in the database, with real threads."""
+
+import threading
+from decimal import Decimal as D
+
+import pytest
+from django.db import connections
+
+from hms.accounts.tests.factories import UserFactory
+from hms.billing import services
+from hms.billing.models import Charge, Invoice, Payment
+from hms.billing.tests.factories import TariffFactory
+from hms.core.roles import Role
+from hms.patients.tests.factories import PatientFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("require_postgres"),
+]
+
+
+def run_at_once(count, fn):
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=20)
+            results[index] = fn(index)
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_one_event_posted_by_ten_workers_at_once_is_one_charge():
+    accountant = UserFactory(role=Role.ACCOUNTANT)
+    patient = PatientFactory()
+    TariffFactory(code="LAB-718-7", category="lab_test", name="Haemoglobin")
+
+    def post(_):
+        return services.charge_post(
+            actor=accountant,
+            patient=patient,
+            source_type="lab_order",
+            source_id="order-42",
+            tariff_code="LAB-718-7",
+        ).pk
+
+    results = run_at_once(10, post)
+    assert all(isinstance(r, int) for r in results), results
+    assert len(set(results)) == 1
+    assert Charge.objects.count() == 1
+
+
+def test_concurrent_issuing_gives_gapless_unique_numbers():
+    accountant = UserFactory(role=Role.ACCOUNTANT)
+    drafts = []
+    for _ in range(12):
+        patient = PatientFactory()
+        services.charge_post_manual(
+            actor=accountant,
+            patient=patient,
+            reason="Procedure done",
+            description="Procedure",
+            unit_price=D(10),
+        )
+        drafts.append(services.invoice_create(actor=accountant, patient=patient))
+
+    def issue(index):
+        return services.invoice_issue(actor=accountant, invoice=drafts[index]).number
+
+    results = run_at_once(12, issue)
+    assert all(isinstance(r, str) for r in results), results
+    sequences = sorted(Invoice.objects.values_list("number_sequence", flat=True))
+    assert sequences == list(range(1, 13))
+    assert len(set(results)) == 12
+
+
+def test_concurrent_payments_never_overpay():
+    accountant = UserFactory(role=Role.ACCOUNTANT)
+    patient = PatientFactory()
+    services.charge_post_manual(
+        actor=accountant,
+        patient=patient,
+        reason="Procedure done",
+        description="Procedure",
+        unit_price=D(100),
+    )
+    invoice = services.invoice_issue(
+        actor=accountant, invoice=services.invoice_create(actor=accountant, patient=patient)
+    )
+
+    def pay(_):
+        try:
+            services.payment_record(actor=accountant, invoice=invoice, amount=D(30), method="cash")
+            return "paid"
+        except Exception as exc:
+            return getattr(exc, "code", repr(exc))
+
+    results = run_at_once(6, pay)
+    assert sorted(results) == ["overpayment"] * 3 + ["paid"] * 3
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == D(90)
+    receipts = sorted(Payment.objects.values_list("receipt_sequence", flat=True))
+    assert receipts == [1, 2, 3]
