@@ -163,7 +163,7 @@ def active_break_glass_grant(*, user, patient: Patient) -> BreakGlassGrant | Non
 
 def _find_patient(patient_public_id) -> Patient | None:
     try:
-        return Patient.objects.select_related("user").filter(public_id=patient_public_id).first()
+        return Patient.objects.filter(public_id=patient_public_id).first()
     except (ValidationError, ValueError):
         return None
 

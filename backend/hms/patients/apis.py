@@ -53,7 +53,7 @@ def _mask(value: str) -> str:
     return "•" * max(0, len(value) - 4) + value[-4:]
 
 
-class PatientSummarySerializer(serializers.Serializer):
+class PatientCardSerializer(serializers.Serializer):
     """The registry card shown in lists and search results."""
 
     id = serializers.UUIDField(source="public_id")
@@ -66,7 +66,7 @@ class PatientSummarySerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
-class PatientDetailSerializer(PatientSummarySerializer):
+class PatientDemographicsSerializer(PatientCardSerializer):
     display_name = serializers.CharField()
     email = serializers.EmailField()
     address_line = serializers.CharField()
@@ -102,7 +102,7 @@ class PatientDetailSerializer(PatientSummarySerializer):
         return chart_access_summary(user=self.context["request"].user, patient=patient)
 
 
-class PatientInputSerializer(serializers.Serializer):
+class PatientDemographicsInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     middle_name = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""
@@ -154,20 +154,20 @@ class PatientListCreateApi(APIView):
             required=False, default=False, help_text="Only patients in my care (clinicians)."
         )
 
-    class InputSerializer(PatientInputSerializer):
+    class InputSerializer(PatientDemographicsInputSerializer):
         confirm_new_person = serializers.BooleanField(
             required=False,
             default=False,
             help_text="Register even though possible duplicates were reported (409).",
         )
 
-    @extend_schema(parameters=[FilterSerializer], responses=PatientSummarySerializer(many=True))
+    @extend_schema(parameters=[FilterSerializer], responses=PatientCardSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         response = paginated_response(
             queryset=selectors.patient_list(user=request.user, filters=filters.validated_data),
-            serializer_class=PatientSummarySerializer,
+            serializer_class=PatientCardSerializer,
             request=request,
             view=self,
         )
@@ -179,13 +179,13 @@ class PatientListCreateApi(APIView):
         )
         return response
 
-    @extend_schema(request=InputSerializer, responses={201: PatientDetailSerializer})
+    @extend_schema(request=InputSerializer, responses={201: PatientDemographicsSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patient = services.patient_register(actor=request.user, **data.validated_data)
         return Response(
-            PatientDetailSerializer(patient, context={"request": request}).data,
+            PatientDemographicsSerializer(patient, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -196,23 +196,23 @@ class PatientMeApi(APIView):
     permission_resource = "patients"
     permission_actions = {"GET": "me"}
 
-    @extend_schema(responses=PatientDetailSerializer)
+    @extend_schema(responses=PatientDemographicsSerializer)
     def get(self, request):
         own = selectors.patient_for_account(user=request.user)
         patient = _chart_patient(request, own.public_id, ChartSection.DEMOGRAPHICS)
-        return Response(PatientDetailSerializer(patient, context={"request": request}).data)
+        return Response(PatientDemographicsSerializer(patient, context={"request": request}).data)
 
 
 class PatientDetailApi(APIView):
     permission_resource = "patients"
 
-    class InputSerializer(PatientInputSerializer):
+    class InputSerializer(PatientDemographicsInputSerializer):
         pass
 
-    @extend_schema(responses=PatientDetailSerializer)
+    @extend_schema(responses=PatientDemographicsSerializer)
     def get(self, request, public_id):
         patient = _chart_patient(request, public_id, ChartSection.DEMOGRAPHICS)
-        return Response(PatientDetailSerializer(patient, context={"request": request}).data)
+        return Response(PatientDemographicsSerializer(patient, context={"request": request}).data)
 
     def _update(self, request, public_id, *, partial: bool):
         patient = _chart_patient(request, public_id, ChartSection.DEMOGRAPHICS, "write")
@@ -221,18 +221,18 @@ class PatientDetailApi(APIView):
         patient = services.patient_update(
             actor=request.user, patient=patient, **data.validated_data
         )
-        return Response(PatientDetailSerializer(patient, context={"request": request}).data)
+        return Response(PatientDemographicsSerializer(patient, context={"request": request}).data)
 
-    @extend_schema(request=InputSerializer, responses=PatientDetailSerializer)
+    @extend_schema(request=InputSerializer, responses=PatientDemographicsSerializer)
     def put(self, request, public_id):
         return self._update(request, public_id, partial=False)
 
-    @extend_schema(request=InputSerializer, responses=PatientDetailSerializer)
+    @extend_schema(request=InputSerializer, responses=PatientDemographicsSerializer)
     def patch(self, request, public_id):
         return self._update(request, public_id, partial=True)
 
 
-class AssignmentOutputSerializer(serializers.Serializer):
+class CareAssignmentOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     patient = serializers.UUIDField(source="patient.public_id")
     doctor = serializers.UUIDField(source="doctor.public_id")
@@ -254,7 +254,7 @@ class _AssignApi(APIView):
         doctor = serializers.UUIDField(help_text="The doctor's id (as in /api/doctors/).")
         note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: AssignmentOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: CareAssignmentOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -272,7 +272,9 @@ class _AssignApi(APIView):
         assignment = services.care_assignment_create(
             actor=request.user, patient=patient, doctor=doctor, note=data.validated_data["note"]
         )
-        return Response(AssignmentOutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CareAssignmentOutputSerializer(assignment).data, status=status.HTTP_201_CREATED
+        )
 
 
 class PatientAssignDoctorApi(_AssignApi):
@@ -294,7 +296,9 @@ class PatientCareTeamApi(APIView):
     class FilterSerializer(serializers.Serializer):
         include_ended = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=AssignmentOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[FilterSerializer], responses=CareAssignmentOutputSerializer(many=True)
+    )
     def get(self, request, public_id):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -303,7 +307,7 @@ class PatientCareTeamApi(APIView):
             queryset=selectors.care_assignment_list(
                 patient=patient, include_ended=filters.validated_data["include_ended"]
             ),
-            serializer_class=AssignmentOutputSerializer,
+            serializer_class=CareAssignmentOutputSerializer,
             request=request,
             view=self,
         )
@@ -313,11 +317,11 @@ class CareAssignmentEndApi(APIView):
     permission_resource = "care_assignments"
     permission_actions = {"POST": "end"}
 
-    @extend_schema(request=None, responses=AssignmentOutputSerializer)
+    @extend_schema(request=None, responses=CareAssignmentOutputSerializer)
     def post(self, request, public_id):
         assignment = selectors.care_assignment_get(public_id=public_id)
         assignment = services.care_assignment_end(actor=request.user, assignment=assignment)
-        return Response(AssignmentOutputSerializer(assignment).data)
+        return Response(CareAssignmentOutputSerializer(assignment).data)
 
 
 # --- Break-the-glass -------------------------------------------------------------------------
@@ -423,15 +427,15 @@ class BreakGlassGrantReviewApi(APIView):
 # --- Chart records: contacts, allergies, insurance -------------------------------------------
 
 
-class VoidInputSerializer(serializers.Serializer):
+class ChartRecordVoidInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class IncludeVoidedFilterSerializer(serializers.Serializer):
+class ChartRecordFilterSerializer(serializers.Serializer):
     include_voided = serializers.BooleanField(required=False, default=False)
 
 
-class ContactOutputSerializer(serializers.Serializer):
+class EmergencyContactOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField()
     relationship = serializers.CharField()
@@ -445,7 +449,7 @@ class ContactOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ContactInputSerializer(serializers.Serializer):
+class EmergencyContactInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=32)
     relationship = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -455,7 +459,7 @@ class ContactInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class AllergyOutputSerializer(serializers.Serializer):
+class PatientAllergyOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     substance = serializers.CharField()
     category = serializers.CharField()
@@ -471,7 +475,7 @@ class AllergyOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class AllergyInputSerializer(serializers.Serializer):
+class PatientAllergyInputSerializer(serializers.Serializer):
     substance = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=AllergyCategory.choices, required=False)
     reaction = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -483,7 +487,7 @@ class AllergyInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class InsuranceOutputSerializer(serializers.Serializer):
+class PatientInsuranceOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     payer = serializers.CharField()
     plan_name = serializers.CharField()
@@ -506,7 +510,7 @@ class InsuranceOutputSerializer(serializers.Serializer):
         )
 
 
-class InsuranceInputSerializer(serializers.Serializer):
+class PatientInsuranceInputSerializer(serializers.Serializer):
     payer = serializers.CharField(max_length=200)
     policy_number = serializers.CharField(max_length=64)
     valid_from = serializers.DateField()
@@ -531,7 +535,7 @@ class _ChartRecordListCreateApi(APIView):
         raise NotImplementedError
 
     def get(self, request, public_id):
-        filters = IncludeVoidedFilterSerializer(data=request.query_params)
+        filters = ChartRecordFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         patient = _chart_patient(request, public_id, self.section)
         return paginated_response(
@@ -592,7 +596,7 @@ class _ChartRecordVoidApi(APIView):
     def post(self, request, public_id, record_id):
         patient = _chart_patient(request, public_id, self.section, "write")
         record = self.get_record(patient, record_id)
-        data = VoidInputSerializer(data=request.data)
+        data = ChartRecordVoidInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         record = self.void_record(request, record, data.validated_data["reason"])
         return Response(self.output_serializer(record).data)
@@ -601,8 +605,8 @@ class _ChartRecordVoidApi(APIView):
 class _ContactMixin:
     permission_resource = "patient_contacts"
     section = ChartSection.CONTACTS
-    input_serializer = ContactInputSerializer
-    output_serializer = ContactOutputSerializer
+    input_serializer = EmergencyContactInputSerializer
+    output_serializer = EmergencyContactOutputSerializer
 
     def get_record(self, patient, record_id):
         return selectors.contact_get(patient=patient, public_id=record_id)
@@ -616,12 +620,15 @@ class ContactListCreateApi(_ContactMixin, _ChartRecordListCreateApi):
         return services.contact_create(actor=request.user, patient=patient, **data)
 
     @extend_schema(
-        parameters=[IncludeVoidedFilterSerializer], responses=ContactOutputSerializer(many=True)
+        parameters=[ChartRecordFilterSerializer],
+        responses=EmergencyContactOutputSerializer(many=True),
     )
     def get(self, request, public_id):
         return super().get(request, public_id)
 
-    @extend_schema(request=ContactInputSerializer, responses={201: ContactOutputSerializer})
+    @extend_schema(
+        request=EmergencyContactInputSerializer, responses={201: EmergencyContactOutputSerializer}
+    )
     def post(self, request, public_id):
         return super().post(request, public_id)
 
@@ -630,7 +637,9 @@ class ContactDetailApi(_ContactMixin, _ChartRecordDetailApi):
     def update_record(self, request, record, data):
         return services.contact_update(actor=request.user, contact=record, **data)
 
-    @extend_schema(request=ContactInputSerializer, responses=ContactOutputSerializer)
+    @extend_schema(
+        request=EmergencyContactInputSerializer, responses=EmergencyContactOutputSerializer
+    )
     def patch(self, request, public_id, record_id):
         return super().patch(request, public_id, record_id)
 
@@ -639,7 +648,9 @@ class ContactVoidApi(_ContactMixin, _ChartRecordVoidApi):
     def void_record(self, request, record, reason):
         return services.contact_void(actor=request.user, contact=record, reason=reason)
 
-    @extend_schema(request=VoidInputSerializer, responses=ContactOutputSerializer)
+    @extend_schema(
+        request=ChartRecordVoidInputSerializer, responses=EmergencyContactOutputSerializer
+    )
     def post(self, request, public_id, record_id):
         return super().post(request, public_id, record_id)
 
@@ -647,8 +658,8 @@ class ContactVoidApi(_ContactMixin, _ChartRecordVoidApi):
 class _AllergyMixin:
     permission_resource = "patient_allergies"
     section = ChartSection.ALLERGIES
-    input_serializer = AllergyInputSerializer
-    output_serializer = AllergyOutputSerializer
+    input_serializer = PatientAllergyInputSerializer
+    output_serializer = PatientAllergyOutputSerializer
 
     def get_record(self, patient, record_id):
         return selectors.allergy_get(patient=patient, public_id=record_id)
@@ -662,12 +673,15 @@ class AllergyListCreateApi(_AllergyMixin, _ChartRecordListCreateApi):
         return services.allergy_create(actor=request.user, patient=patient, **data)
 
     @extend_schema(
-        parameters=[IncludeVoidedFilterSerializer], responses=AllergyOutputSerializer(many=True)
+        parameters=[ChartRecordFilterSerializer],
+        responses=PatientAllergyOutputSerializer(many=True),
     )
     def get(self, request, public_id):
         return super().get(request, public_id)
 
-    @extend_schema(request=AllergyInputSerializer, responses={201: AllergyOutputSerializer})
+    @extend_schema(
+        request=PatientAllergyInputSerializer, responses={201: PatientAllergyOutputSerializer}
+    )
     def post(self, request, public_id):
         return super().post(request, public_id)
 
@@ -676,7 +690,7 @@ class AllergyDetailApi(_AllergyMixin, _ChartRecordDetailApi):
     def update_record(self, request, record, data):
         return services.allergy_update(actor=request.user, allergy=record, **data)
 
-    @extend_schema(request=AllergyInputSerializer, responses=AllergyOutputSerializer)
+    @extend_schema(request=PatientAllergyInputSerializer, responses=PatientAllergyOutputSerializer)
     def patch(self, request, public_id, record_id):
         return super().patch(request, public_id, record_id)
 
@@ -685,7 +699,7 @@ class AllergyVoidApi(_AllergyMixin, _ChartRecordVoidApi):
     def void_record(self, request, record, reason):
         return services.allergy_void(actor=request.user, allergy=record, reason=reason)
 
-    @extend_schema(request=VoidInputSerializer, responses=AllergyOutputSerializer)
+    @extend_schema(request=ChartRecordVoidInputSerializer, responses=PatientAllergyOutputSerializer)
     def post(self, request, public_id, record_id):
         return super().post(request, public_id, record_id)
 
@@ -693,8 +707,8 @@ class AllergyVoidApi(_AllergyMixin, _ChartRecordVoidApi):
 class _InsuranceMixin:
     permission_resource = "patient_insurance"
     section = ChartSection.INSURANCE
-    input_serializer = InsuranceInputSerializer
-    output_serializer = InsuranceOutputSerializer
+    input_serializer = PatientInsuranceInputSerializer
+    output_serializer = PatientInsuranceOutputSerializer
 
     def get_record(self, patient, record_id):
         return selectors.insurance_policy_get(patient=patient, public_id=record_id)
@@ -708,12 +722,15 @@ class InsuranceListCreateApi(_InsuranceMixin, _ChartRecordListCreateApi):
         return services.insurance_policy_create(actor=request.user, patient=patient, **data)
 
     @extend_schema(
-        parameters=[IncludeVoidedFilterSerializer], responses=InsuranceOutputSerializer(many=True)
+        parameters=[ChartRecordFilterSerializer],
+        responses=PatientInsuranceOutputSerializer(many=True),
     )
     def get(self, request, public_id):
         return super().get(request, public_id)
 
-    @extend_schema(request=InsuranceInputSerializer, responses={201: InsuranceOutputSerializer})
+    @extend_schema(
+        request=PatientInsuranceInputSerializer, responses={201: PatientInsuranceOutputSerializer}
+    )
     def post(self, request, public_id):
         return super().post(request, public_id)
 
@@ -722,7 +739,9 @@ class InsuranceDetailApi(_InsuranceMixin, _ChartRecordDetailApi):
     def update_record(self, request, record, data):
         return services.insurance_policy_update(actor=request.user, policy=record, **data)
 
-    @extend_schema(request=InsuranceInputSerializer, responses=InsuranceOutputSerializer)
+    @extend_schema(
+        request=PatientInsuranceInputSerializer, responses=PatientInsuranceOutputSerializer
+    )
     def patch(self, request, public_id, record_id):
         return super().patch(request, public_id, record_id)
 
@@ -731,7 +750,9 @@ class InsuranceVoidApi(_InsuranceMixin, _ChartRecordVoidApi):
     def void_record(self, request, record, reason):
         return services.insurance_policy_void(actor=request.user, policy=record, reason=reason)
 
-    @extend_schema(request=VoidInputSerializer, responses=InsuranceOutputSerializer)
+    @extend_schema(
+        request=ChartRecordVoidInputSerializer, responses=PatientInsuranceOutputSerializer
+    )
     def post(self, request, public_id, record_id):
         return super().post(request, public_id, record_id)
 
@@ -739,7 +760,7 @@ class InsuranceVoidApi(_InsuranceMixin, _ChartRecordVoidApi):
 # --- Doctors ---------------------------------------------------------------------------------
 
 
-class DoctorOutputSerializer(serializers.Serializer):
+class DoctorProfileOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="user.public_id", help_text="The doctor's user id.")
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
@@ -791,23 +812,25 @@ class DoctorListCreateApi(APIView):
             User.username_validator(value)
             return value
 
-    @extend_schema(parameters=[FilterSerializer], responses=DoctorOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[FilterSerializer], responses=DoctorProfileOutputSerializer(many=True)
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         return paginated_response(
             queryset=selectors.doctor_list(filters=filters.validated_data),
-            serializer_class=DoctorOutputSerializer,
+            serializer_class=DoctorProfileOutputSerializer,
             request=request,
             view=self,
         )
 
-    @extend_schema(request=InputSerializer, responses={201: DoctorOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: DoctorProfileOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         profile = services.doctor_register(actor=request.user, **data.validated_data)
-        return Response(DoctorOutputSerializer(profile).data, status=status.HTTP_201_CREATED)
+        return Response(DoctorProfileOutputSerializer(profile).data, status=status.HTTP_201_CREATED)
 
 
 class DoctorDetailApi(APIView):
@@ -822,11 +845,13 @@ class DoctorDetailApi(APIView):
         available = serializers.BooleanField(required=False)
         license_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
-    @extend_schema(responses=DoctorOutputSerializer)
+    @extend_schema(responses=DoctorProfileOutputSerializer)
     def get(self, request, public_id):
-        return Response(DoctorOutputSerializer(selectors.doctor_get(public_id=public_id)).data)
+        return Response(
+            DoctorProfileOutputSerializer(selectors.doctor_get(public_id=public_id)).data
+        )
 
-    @extend_schema(request=InputSerializer, responses=DoctorOutputSerializer)
+    @extend_schema(request=InputSerializer, responses=DoctorProfileOutputSerializer)
     def patch(self, request, public_id):
         profile = selectors.doctor_get(public_id=public_id)
         data = self.InputSerializer(data=request.data, partial=True)
@@ -834,7 +859,7 @@ class DoctorDetailApi(APIView):
         profile = services.doctor_profile_update(
             actor=request.user, profile=profile, **data.validated_data
         )
-        return Response(DoctorOutputSerializer(profile).data)
+        return Response(DoctorProfileOutputSerializer(profile).data)
 
 
 class DoctorMyPatientsApi(APIView):
@@ -846,7 +871,7 @@ class DoctorMyPatientsApi(APIView):
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, max_length=100)
 
-    @extend_schema(parameters=[FilterSerializer], responses=PatientSummarySerializer(many=True))
+    @extend_schema(parameters=[FilterSerializer], responses=PatientCardSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -854,7 +879,7 @@ class DoctorMyPatientsApi(APIView):
             queryset=selectors.doctor_patient_list(
                 doctor=request.user, filters=filters.validated_data
             ),
-            serializer_class=PatientSummarySerializer,
+            serializer_class=PatientCardSerializer,
             request=request,
             view=self,
         )

@@ -162,7 +162,7 @@ def test_break_glass_review_list(client_for, make_user):
 
 def test_patient_detail(client_for, doctor, patient, assign):
     url = f"/api/patients/{patient.public_id}/"
-    # SELECT patient (with its account), audit (5).
+    # SELECT patient, audit (5).
     assert _queries(client_for(Role.RECEPTIONIST), url)[0] == 1 + AUDIT
     # ...plus, for a doctor, the care relationship EXISTS for the `access` summary; not in
     # care, also the break-the-glass grant lookup.
