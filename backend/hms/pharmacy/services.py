@@ -745,6 +745,9 @@ def prescription_dispense(
     DispenseLine.objects.bulk_create(lines)
     prescription.status = _status_for(items)
     prescription.save(update_fields=["status", "updated_at"])
+    from hms.billing.billable import bill_dispense  # each line at the formulary price, once
+
+    bill_dispense(actor=actor, dispense=dispense)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
