@@ -708,6 +708,16 @@ def imaging_report_finalize(*, actor, report: ImagingReport) -> ImagingReport:
         _transition(order, OrderStatus.REPORTED)
         order.reported_at = now
         order.save()
+        from hms.billing.billable import bill_radiology_procedure  # the study, once
+
+        bill_radiology_procedure(
+            actor=actor,
+            patient=order.patient,
+            source_id=order.public_id,
+            procedure_code=order.procedure.code,
+            procedure_name=order.procedure.name,
+            occurred_at=now,
+        )
     _notify_final(report=report)
     _audit(
         actor=actor,
