@@ -164,13 +164,18 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
+def _location(location: str) -> str:
+    """ERR-2 (ERL: segment^sequence^field): components stay components."""
+    return "^".join(_escape(part) for part in location.split("^"))
+
+
 def build_ack(
     message, *, ack_code: str, text: str, error=None, location: str = ""
 ) -> tuple[str, str]:
     """(ACK text, its control id). `message` may be None when the input was not parsable."""
     msh = message.segment("MSH") if message is not None else None
     value = (lambda n, c=1: _get(msh, n, 1, c)) if msh is not None else (lambda n, c=1: "")
-    control_id = "ACK" + secrets.token_hex(8).upper()
+    control_id = "ACK" + secrets.token_hex(6).upper()
     now = timezone.localtime().strftime("%Y%m%d%H%M%S%z")
     trigger = value(9, 2) or "R01"
     version = value(12) if value(12) in SUPPORTED_VERSIONS else "2.5.1"
@@ -192,7 +197,7 @@ def build_ack(
     if error is not None and ack_code != "AA":
         code, name = error
         segments.append(
-            f"ERR||{_escape(location)}|{code}^{_escape(name)}^HL70357|E||||{_escape(text)}"
+            f"ERR||{_location(location)}|{code}^{_escape(name)}^HL70357|E||||{_escape(text)}"
         )
     return "\r".join(segments) + "\r", control_id
 

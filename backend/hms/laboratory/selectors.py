@@ -143,8 +143,8 @@ def lab_worklist(*, user, filters: dict | None = None) -> QuerySet[LabOrder]:
 
 def lab_orders_for_user(*, user, filters: dict | None = None) -> QuerySet[LabOrder]:
     """Orders on the chart side. With `patient`: that chart (opened and audited by the access
-    module). Without: the charts this user may list (own chart, patients in care), audited as
-    one cross-chart read. `mine` (doctors): the orders they are the ordering doctor of."""
+    module). Without: the charts this user may list (own chart, patients in care).
+    `mine` (doctors): the orders they are the ordering doctor of."""
     filters = filters or {}
     queryset = LabOrder.objects.all()
     if patient_id := filters.get("patient"):
@@ -153,14 +153,9 @@ def lab_orders_for_user(*, user, filters: dict | None = None) -> QuerySet[LabOrd
         )
         queryset = queryset.filter(patient=patient)
     else:
+        # (The view audits the page: which patients' orders were shown.)
         queryset = queryset.filter(
             patient__in=charts_listable_by(user=user, section=ChartSection.ORDERS).values("pk")
-        )
-        audit_record(
-            actor=user,
-            action=AuditAction.READ,
-            resource_type="lab_order_list",
-            detail={"list": True, "filters": {k: str(v) for k, v in filters.items()}},
         )
     if filters.get("mine"):
         queryset = queryset.filter(ordering_doctor=user)

@@ -543,6 +543,17 @@ def lab_order_verify(*, actor: User, order: LabOrder) -> LabOrder:
         order.turnaround = now - order.ordered_at
     _refresh_critical(order)
     order.save()
+    if not amending:
+        from hms.billing.billable import bill_lab_test  # the ordered test, once
+
+        bill_lab_test(
+            actor=actor,
+            patient=order.patient,
+            source_id=order.public_id,
+            test_code=order.test.code,
+            test_name=order.test.name,
+            occurred_at=now,
+        )
     _notify_doctor(order=order, verified=pending, amended=amending)
     _audit(
         actor=actor,

@@ -12,6 +12,7 @@ import time_machine
 from hms.accounts.tests.factories import UserFactory
 from hms.core.roles import Role
 from hms.laboratory import services
+from hms.laboratory.catalog import catalog_load_shipped
 from hms.laboratory.models import LabTest
 from hms.patients.models import Sex
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
@@ -23,6 +24,18 @@ NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 def frozen_now():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def lab_catalog(request):
+    """The shipped catalog, as the data migration loads it. A transactional test (anywhere in
+    the suite) flushes the tables afterwards, migration data included: reload it then."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    if not LabTest.objects.exists():
+        catalog_load_shipped()
 
 
 @pytest.fixture

@@ -1,0 +1,79 @@
+"""PostgreSQL, real threads: the order row lock makes verification happen once, and a message
+delivered several times at once is applied once."""
+
+import threading
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from hms.accounts.tests.factories import UserFactory
+from hms.core.models import Notification
+from hms.core.roles import Role
+from hms.laboratory.models import Hl7Message, LabOrder, LabResult
+from hms.laboratory.tests.test_hl7 import ALICE_MRN, CBC_ORU, PLACER
+from hms.patients.models import Patient
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("require_postgres"),
+]
+
+
+def run_at_once(count, fn):
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=20)
+            results[index] = fn(index)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def client(user) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_eight_technicians_verify_one_critical_result_at_once(resulted_order, doctor):
+    order = resulted_order("K", {"K": "7.4"})
+    verifiers = [UserFactory(role=Role.LAB_TECHNICIAN) for _ in range(8)]
+
+    def verify(index):
+        response = client(verifiers[index]).post(f"/api/lab/orders/{order.public_id}/verify/")
+        return response.status_code, response.json().get("code")
+
+    results = run_at_once(8, verify)
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(200) == 1, results
+    assert statuses.count(409) == 7, results
+    assert {code for status, code in results if status == 409} == {"nothing_to_verify"}
+    # One verification, one critical alert for the doctor.
+    assert Notification.objects.filter(recipient=doctor, kind="lab_critical_result").count() == 1
+    assert LabResult.objects.filter(verified_at__isnull=False).count() == 1
+
+
+def test_one_message_delivered_six_times_at_once_is_applied_once(make_order, alice, tech):
+    Patient.objects.filter(pk=alice.pk).update(mrn=ALICE_MRN)
+    order = make_order("CBC")
+    LabOrder.objects.filter(pk=order.pk).update(placer_number=PLACER)
+
+    def deliver(index):
+        response = client(tech).post("/api/lab/hl7/", {"message": CBC_ORU}, format="json")
+        return response.status_code, response.json().get("duplicate")
+
+    results = run_at_once(6, deliver)
+    assert [status for status, _ in results] == [200] * 6, results
+    assert sorted(duplicate for _, duplicate in results) == [False] + [True] * 5
+    assert Hl7Message.objects.count() == 1 and LabResult.objects.count() == 9
