@@ -134,13 +134,13 @@ def _instant(value: str | None, field: str, *, end: bool = False) -> datetime | 
     """ISO date-time, or a date (its local start; with end=True the start of the next day)."""
     if not value:
         return None
-    parsed = parse_datetime(value)
-    if parsed is not None:
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
     try:
         day = parse_date(value)
+        parsed = None if day is not None else parse_datetime(value)
     except ValueError:
-        day = None
+        day = parsed = None
+    if parsed is not None:
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
     if day is None:
         raise _invalid(field, "Give an ISO date or date-time.")
     if end:
@@ -158,7 +158,8 @@ def _window(request, *, default: timedelta, maximum_days: int) -> tuple[datetime
     since = _instant(request.query_params.get("from"), "from")
     until = _instant(request.query_params.get("to"), "to", end=True)
     if until is None:
-        until = timezone.now() if since is None else since + default
+        # Up to now, including entries stamped a few minutes ahead (clock skew is allowed).
+        until = timezone.now() + services.CLOCK_SKEW if since is None else since + default
     if since is None:
         since = until - default
     if until <= since:

@@ -1,0 +1,84 @@
+"""PostgreSQL: parallel admissions race for one bed (and one patient); exactly one wins."""
+
+import threading
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from hms.accounts.tests.factories import UserFactory
+from hms.core.roles import Role
+from hms.inpatient.models import Admission, Bed, BedStatus, BedStay
+from hms.inpatient.tests.factories import BedFactory
+from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("require_postgres"),
+]
+
+
+def run_at_once(count, fn):
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=20)
+            results[index] = fn(index)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _admit(receptionist, patient, bed, doctor):
+    client = APIClient()
+    client.force_authenticate(receptionist)
+    response = client.post(
+        "/api/patients/admit/",
+        {
+            "patient": str(patient.public_id),
+            "bed": str(bed.public_id),
+            "attending_doctor": str(doctor.public_id),
+            "reason": "Emergency",
+        },
+        format="json",
+    )
+    return response.status_code, response.json().get("code")
+
+
+def test_ten_parallel_admissions_into_one_bed():
+    bed = BedFactory()
+    doctor = DoctorProfileFactory().user
+    receptionist = UserFactory(role=Role.RECEPTIONIST)
+    patients = [PatientFactory() for _ in range(10)]
+
+    results = run_at_once(10, lambda i: _admit(receptionist, patients[i], bed, doctor))
+
+    assert sorted(status for status, _ in results).count(201) == 1, results
+    assert [code for status, code in results if status != 201] == ["bed_not_available"] * 9
+    assert Admission.objects.filter(bed=bed).count() == 1
+    assert BedStay.objects.filter(bed=bed).count() == 1
+    assert Bed.objects.get(pk=bed.pk).status == BedStatus.OCCUPIED
+
+
+def test_one_patient_admitted_to_six_beds_at_once_gets_one():
+    beds = [BedFactory() for _ in range(6)]
+    doctor = DoctorProfileFactory().user
+    receptionist = UserFactory(role=Role.RECEPTIONIST)
+    patient = PatientFactory()
+
+    results = run_at_once(6, lambda i: _admit(receptionist, patient, beds[i], doctor))
+
+    assert sorted(status for status, _ in results) == [201, 409, 409, 409, 409, 409], results
+    assert {code for status, code in results if status == 409} == {"patient_already_admitted"}
+    assert Admission.objects.filter(patient=patient).count() == 1
+    occupied = Bed.objects.filter(pk__in=[b.pk for b in beds], status=BedStatus.OCCUPIED)
+    assert occupied.count() == 1
