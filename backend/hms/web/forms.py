@@ -299,7 +299,9 @@ DiagnosisFormSet = forms.formset_factory(
 
 class QueueFilterForm(forms.Form):
     date = forms.DateField(
-        label="Day", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Day",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     doctor = forms.ChoiceField(label="Doctor", required=False)
 

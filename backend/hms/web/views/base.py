@@ -74,6 +74,12 @@ def may_break_glass(user) -> bool:
     return user.role in WORKSPACE_ROLES and user_may(user, "patients", "break_glass")
 
 
+BREAK_GLASS_EXPLANATION = (
+    "This patient is not in your care. In an emergency you may open the chart by giving a "
+    "reason (break the glass); the access is recorded and reviewed."
+)
+
+
 def break_glass_page(request, *, patient_id, exc=None, form=None, status: int = 403):
     """The 403 page with the break-the-glass form: a reason opens the chart (and is reviewed).
     After the grant the doctor comes back to the page they asked for."""
@@ -82,7 +88,7 @@ def break_glass_page(request, *, patient_id, exc=None, form=None, status: int = 
     back = request.get_full_path() if request.method == "GET" else ""
     form = form or BreakGlassForm(initial={"next": back})
     context = {
-        "exception": exc.message if exc is not None else "",
+        "exception": exc.message if exc is not None else BREAK_GLASS_EXPLANATION,
         "break_glass": {"patient_id": patient_id, "form": form},
     }
     return render(request, "403.html", context, status=status)

@@ -52,9 +52,10 @@ def staff_queue(request):
     doctors = [
         (str(p.user.public_id), f"Dr {p.user.get_full_name() or p.user.username}") for p in profiles
     ]
-    form = QueueFilterForm(request.GET or None, doctors=doctors)
+    today = timezone.localdate()
+    form = QueueFilterForm(request.GET or None, initial={"date": today}, doctors=doctors)
     cleaned = form.cleaned_data if form.is_valid() else {}
-    day = cleaned.get("date") or timezone.localdate()
+    day = cleaned.get("date") or today
     chosen = cleaned.get("doctor") or ""
     doctor = next((p.user for p in profiles if str(p.user.public_id) == chosen), None)
     queue = list(
