@@ -8,6 +8,7 @@ from pydicom.uid import generate_uid
 from hms.core.roles import Role
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory, PatientUserFactory
 from hms.radiology.models import ImagingProcedure
+from hms.radiology.tests.factories import ImagingProcedureFactory
 
 
 @pytest.fixture(autouse=True)
@@ -67,9 +68,17 @@ def radiologist(client_for):
     return client_for(Role.RADIOLOGIST)
 
 
+def procedure(code: str, modality: str = "ct", with_contrast: bool = False) -> ImagingProcedure:
+    """A catalogue procedure (shipped by the data migration; made here if a transactional
+    test flushed the catalogue)."""
+    return ImagingProcedureFactory(
+        code=code, name=code, modality=modality, with_contrast=with_contrast
+    )
+
+
 @pytest.fixture
 def ct_head(db):
-    return ImagingProcedure.objects.get(code="CT-HEAD-WO")
+    return procedure("CT-HEAD-WO")
 
 
 @pytest.fixture

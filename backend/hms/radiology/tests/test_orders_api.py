@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.patients.tests.factories import AllergyFactory, PatientFactory
-from hms.radiology.models import ImagingOrder, ImagingProcedure, OrderStatus
-from hms.radiology.tests.conftest import dicom_bytes
+from hms.radiology.models import ImagingOrder, OrderStatus
+from hms.radiology.tests.conftest import dicom_bytes, procedure
 from hms.radiology.tests.factories import ImagingOrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ class TestRequest:
 
     def test_contrast_allergy_is_flagged(self, order_for, patient):
         AllergyFactory(patient=patient, substance="Iodinated contrast media", severity="severe")
-        with_contrast = ImagingProcedure.objects.get(code="CT-CHEST-W")
+        with_contrast = procedure("CT-CHEST-W", with_contrast=True)
         order = order_for(patient, procedure=with_contrast)
         assert [w["code"] for w in order["warnings"]] == ["contrast_allergy"]
         assert order_for(patient)["warnings"] == []  # CT head without contrast
@@ -179,9 +179,7 @@ class TestWorklist:
     def test_open_orders_most_urgent_first_with_filters(self, order_for, patient, radiologist):
         routine = order_for(patient, priority="routine")
         stat = order_for(patient, priority="stat")
-        urgent = order_for(
-            patient, priority="urgent", procedure=ImagingProcedure.objects.get(code="MR-BRAIN-WO")
-        )
+        urgent = order_for(patient, priority="urgent", procedure=procedure("MR-BRAIN-WO", "mri"))
         cancelled = order_for(patient)
         ImagingOrder.objects.filter(public_id=cancelled["id"]).update(
             status=OrderStatus.CANCELLED,
