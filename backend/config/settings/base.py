@@ -8,6 +8,8 @@ PostgreSQL/MariaDB, Redis and a real broker.
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import BACKEND_DIR, REPO_DIR, env, env_secret
 
 HMS_ENVIRONMENT = "base"
@@ -151,6 +153,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "appointment-reminders": {
         "task": "hms.appointments.tasks.send_due_appointment_reminders",
         "schedule": 10 * 60,  # every 10 minutes; each appointment is reminded once
+    },
+    "billing-bed-days": {
+        "task": "hms.billing.tasks.charge_bed_days_of_current_admissions",
+        # Nightly at 00:30 UTC; each bed-day is charged once, whenever the run happens.
+        "schedule": crontab(hour=0, minute=30),
     },
     "pharmacy-stock-alerts": {
         "task": "hms.pharmacy.tasks.notify_stock_alerts",

@@ -557,6 +557,9 @@ def appointment_complete(*, actor: User, appointment: Appointment) -> Appointmen
     appointment.completed_at = timezone.now()
     _open_or_link_encounter(actor=actor, appointment=appointment)
     appointment.save()
+    from hms.billing.billable import bill_appointment_completed  # the consultation fee, once
+
+    bill_appointment_completed(actor=actor, appointment=appointment)
     _audit(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -15,7 +15,7 @@ manual charge. Nothing here ever blocks care.
 """
 
 import logging
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -188,3 +188,53 @@ def bill_bed_day(
         occurred_at=occurred_at,
         description=f"Bed-day {day.isoformat()}, {ward_type.replace('_', ' ')} ward{where}",
     )
+
+
+def bed_day_dates(bed_days) -> list[tuple[date, object]]:
+    """(date, stay) for every bed-day of an admission, from hms.inpatient's BedDays (the
+    midnight census): a stay with n midnights is charged the n nights starting on its first
+    local day; a same-day admission's single day is dated the day it happened."""
+    dates = []
+    for stay in bed_days.stays:
+        first = timezone.localtime(stay.started_at).date()
+        dates += [(first + timedelta(days=offset), stay) for offset in range(stay.days)]
+    return dates
+
+
+def bill_admission_bed_days(*, actor, admission, bed_days=None) -> list[Charge]:
+    """Every bed-day of an admission counted so far (at discharge: all of them; for a current
+    admission: the nights already spent), each charged once at its ward type's tariff."""
+    from hms.inpatient.selectors import admission_bed_days
+
+    bed_days = bed_days or admission_bed_days(admission)
+    charges = []
+    for day, stay in bed_day_dates(bed_days):
+        charge = bill_bed_day(
+            actor=actor,
+            patient=admission.patient,
+            admission_id=admission.public_id,
+            day=day,
+            ward_type=stay.ward_type,
+            ward_name=stay.ward_name,
+        )
+        if charge is not None:
+            charges.append(charge)
+    return charges
+
+
+def bill_current_admissions_bed_days() -> int:
+    """The nightly run: bed-days of every current admission up to last night. Returns how
+    many charges exist for them afterwards (posting is idempotent, so reruns are harmless)."""
+    from hms.inpatient.models import Admission, AdmissionStatus
+    from hms.inpatient.selectors import bed_days_for_admissions
+
+    admissions = list(
+        Admission.objects.filter(status=AdmissionStatus.ACTIVE).select_related("patient")
+    )
+    counted = bed_days_for_admissions(admissions)
+    total = 0
+    for admission in admissions:
+        total += len(
+            bill_admission_bed_days(actor=None, admission=admission, bed_days=counted[admission.pk])
+        )
+    return total

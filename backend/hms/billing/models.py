@@ -61,9 +61,9 @@ class Tariff(NoDeleteMixin, TimeStampedModel):
     before) and opens a new one, so a charge keeps the version valid on the day it occurred and
     old invoices keep old prices.
 
-    Codes (see hms.billing.tariffs): CONSULT-<SPECIALIZATION>, LAB-<test code>,
-    RAD-<procedure code>, DRUG-<drug id>, BED-<WARD TYPE>, PROC-<code>; each category may have a
-    fallback code (CONSULT-GENERAL, BED-GENERAL, ...).
+    Codes (see hms.billing.tariffs): CONSULT-<SPECIALIZATION>, LAB-<lab test code>,
+    RAD-<procedure code>, DRUG-<drug public id>, BED-<WARD TYPE>, PROC-<code>; each category
+    may have a fallback code (CONSULT-GENERAL, BED-GENERAL, ...).
     """
 
     code = models.CharField(max_length=64)

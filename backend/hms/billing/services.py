@@ -8,7 +8,7 @@ The charge interface for the other modules:
     from hms.billing.services import charge_post
 
     charge_post(actor=user, patient=patient, source_type=ChargeSource.LAB_ORDER,
-                source_id=order.public_id, tariff_code="LAB-718-7")
+                source_id=order.public_id, tariff_code="LAB-HGB")
 
 It is idempotent: the same (source_type, source_id) posted twice, even at the same instant from
 two transactions, gives one charge (a UNIQUE constraint decides; the loser gets the winner's row).

@@ -1,9 +1,10 @@
 """Tariff codes and price lookup by validity date.
 
 Each billable thing has a code built from what it prices, so the modules never need a tariff
-id: a consultation with a cardiologist is `CONSULT-CARDIOLOGY`, a haemoglobin test with LOINC
-718-7 is `LAB-718-7`, a CT head is `RAD-CT-HEAD`, a general-ward bed-day `BED-GENERAL`. When a
-specific code has no price, the category's fallback code is used (`CONSULT-GENERAL`, ...).
+id: a consultation with a cardiologist is `CONSULT-CARDIOLOGY`, a haemoglobin test (local test
+code HGB) is `LAB-HGB`, a CT head (procedure code CT-HEAD) is `RAD-CT-HEAD`, a general-ward
+bed-day `BED-GENERAL`. When a specific code has no price, the category's fallback code is used
+(`CONSULT-GENERAL`, ...).
 """
 
 import re

@@ -737,6 +737,9 @@ def admission_discharge(
         clinical_services.encounter_close(
             actor=actor, encounter=admission.encounter, ended_at=discharged_at
         )
+    from hms.billing.billable import bill_admission_bed_days  # each bed-day not yet charged
+
+    bill_admission_bed_days(actor=actor, admission=admission)
     _audit(
         actor=actor,
         action=AuditAction.UPDATE,
