@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "AdmissionStatusEnum": "hms.inpatient.models.AdmissionStatus",
         "AdmissionTypeEnum": "hms.inpatient.models.AdmissionType",
         "AdministrationStatusEnum": "hms.inpatient.models.AdministrationStatus",
+        "FluidKindEnum": "hms.inpatient.models.FluidKind",
         "AuditActionEnum": "hms.core.models.AuditAction",
         "AuditOutcomeEnum": "hms.core.models.AuditOutcome",
         "RoleEnum": "hms.core.roles.Role",

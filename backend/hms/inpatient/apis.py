@@ -47,12 +47,12 @@ from hms.patients.access import ChartSection, patient_get_for_user, patients_vis
 # --- Shared serializers and helpers ----------------------------------------------------------
 
 
-class PersonRefSerializer(serializers.Serializer):
+class InpatientPersonRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField(source="display_name")
 
 
-class PatientRefSerializer(serializers.Serializer):
+class InpatientPatientRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     mrn = serializers.CharField()
     name = serializers.CharField(source="display_name")
@@ -401,8 +401,8 @@ class BedStatusApi(APIView):
 
 class BoardOccupantSerializer(serializers.Serializer):
     admission_id = serializers.UUIDField(source="public_id")
-    patient = PatientRefSerializer()
-    attending_doctor = PersonRefSerializer()
+    patient = InpatientPatientRefSerializer()
+    attending_doctor = InpatientPersonRefSerializer()
     admitted_at = serializers.DateTimeField()
     days_admitted = serializers.SerializerMethodField()
 
@@ -475,12 +475,12 @@ class BedBoardApi(APIView):
 
 class NurseAssignmentOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    nurse = PersonRefSerializer()
+    nurse = InpatientPersonRefSerializer()
     ward = WardRefSerializer()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True)
     note = serializers.CharField()
-    assigned_by = PersonRefSerializer()
+    assigned_by = InpatientPersonRefSerializer()
 
 
 class WardNurseListCreateApi(APIView):
@@ -555,15 +555,15 @@ class NurseAssignmentEndApi(APIView):
 
 class AdmissionOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    patient = PatientRefSerializer()
-    attending_doctor = PersonRefSerializer()
+    patient = InpatientPatientRefSerializer()
+    attending_doctor = InpatientPersonRefSerializer()
     ward = WardRefSerializer()
     bed = BedRefSerializer()
     status = serializers.ChoiceField(choices=AdmissionStatus.choices)
     admission_type = serializers.ChoiceField(choices=AdmissionType.choices)
     reason = serializers.CharField()
     admitted_at = serializers.DateTimeField()
-    admitted_by = PersonRefSerializer()
+    admitted_by = InpatientPersonRefSerializer()
     days_admitted = serializers.SerializerMethodField()
     in_icu = serializers.BooleanField(source="ward.is_icu")
     spo2_scale = serializers.IntegerField()
@@ -583,13 +583,13 @@ class StayOutputSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.CharField()
-    moved_by = PersonRefSerializer()
+    moved_by = InpatientPersonRefSerializer()
 
 
 class AdmissionDetailOutputSerializer(AdmissionOutputSerializer):
     stays = StayOutputSerializer(many=True, source="stays.all")
     has_discharge_summary = serializers.SerializerMethodField()
-    discharged_by = PersonRefSerializer(allow_null=True)
+    discharged_by = InpatientPersonRefSerializer(allow_null=True)
     discharge_note = serializers.CharField()
     spo2_scale_reason = serializers.CharField()
 
@@ -939,7 +939,7 @@ class DischargeSummaryOutputSerializer(serializers.Serializer):
     medications_on_discharge = DischargeMedicationSerializer(many=True)
     follow_up = serializers.CharField()
     hospital_course = serializers.CharField()
-    written_by = PersonRefSerializer()
+    written_by = InpatientPersonRefSerializer()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -1003,7 +1003,7 @@ class _VoidFields(serializers.Serializer):
 class ObservationOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     measured_at = serializers.DateTimeField()
-    recorded_by = PersonRefSerializer()
+    recorded_by = InpatientPersonRefSerializer()
     respiratory_rate = serializers.IntegerField()
     spo2 = serializers.IntegerField()
     on_oxygen = serializers.BooleanField()
@@ -1025,7 +1025,7 @@ class ObservationOutputSerializer(_VoidFields):
 class FluidOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     recorded_at = serializers.DateTimeField()
-    recorded_by = PersonRefSerializer()
+    recorded_by = InpatientPersonRefSerializer()
     direction = serializers.ChoiceField(choices=FluidDirection.choices)
     kind = serializers.ChoiceField(choices=FluidKind.choices)
     volume_ml = serializers.IntegerField()
@@ -1035,7 +1035,7 @@ class FluidOutputSerializer(_VoidFields):
 class GcsOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     assessed_at = serializers.DateTimeField()
-    recorded_by = PersonRefSerializer()
+    recorded_by = InpatientPersonRefSerializer()
     eye = serializers.IntegerField()
     verbal = serializers.IntegerField()
     motor = serializers.IntegerField()
@@ -1047,7 +1047,7 @@ class GcsOutputSerializer(_VoidFields):
 class NursingNoteOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     written_at = serializers.DateTimeField()
-    author = PersonRefSerializer()
+    author = InpatientPersonRefSerializer()
     text = serializers.CharField()
 
 
@@ -1335,7 +1335,7 @@ class AdministrationOutputSerializer(_VoidFields):
     administered_at = serializers.DateTimeField()
     dose = serializers.CharField()
     reason = serializers.CharField()
-    recorded_by = PersonRefSerializer()
+    recorded_by = InpatientPersonRefSerializer()
 
 
 class MarDoseSerializer(serializers.Serializer):
@@ -1443,7 +1443,7 @@ class MarVoidApi(APIView):
 
 class OverdueDoseSerializer(serializers.Serializer):
     admission_id = serializers.UUIDField(source="admission.public_id")
-    patient = PatientRefSerializer(source="admission.patient")
+    patient = InpatientPatientRefSerializer(source="admission.patient")
     ward = WardRefSerializer(source="admission.ward")
     bed = serializers.CharField(source="admission.bed.label")
     prescription_item = serializers.UUIDField(source="item.public_id")

@@ -103,9 +103,7 @@ class TestAdmit:
         response = admit(patient, beds[0], admitted_at=later)
         assert response.status_code == 400 and "admitted_at" in response.json()["fields"]
 
-    def test_nurse_admits_doctor_and_pharmacist_may_not(
-        self, admit, client_for, patient, beds
-    ):
+    def test_nurse_admits_doctor_and_pharmacist_may_not(self, admit, client_for, patient, beds):
         assert admit(patient, beds[0], client=client_for(Role.NURSE)).status_code == 201
         other = PatientFactory()
         for role in (Role.DOCTOR, Role.PHARMACIST, Role.PATIENT, Role.ACCOUNTANT):
@@ -256,7 +254,9 @@ class TestDischarge:
         again = reception.post(f"/api/admissions/{admitted['id']}/discharge/", {})
         assert again.status_code == 409 and again.json()["code"] == "admission_not_active"
 
-    def test_the_bed_is_made_available_by_housekeeping(self, admitted, reception, doctor_client, beds):
+    def test_the_bed_is_made_available_by_housekeeping(
+        self, admitted, reception, doctor_client, beds
+    ):
         _summary(doctor_client, admitted["id"])
         reception.post(f"/api/admissions/{admitted['id']}/discharge/", {})
         response = reception.post(f"/api/beds/{beds[0].public_id}/status/", {"status": "available"})
@@ -283,7 +283,9 @@ class TestDischargeSummary:
         assert DischargeSummary.objects.get().history.count() == 2
 
     def test_unknown_codes_and_missing_parts_are_400(self, admitted, doctor_client):
-        bad = _summary(doctor_client, admitted["id"], {**SUMMARY, "diagnoses": [{"code": "Q99.99"}]})
+        bad = _summary(
+            doctor_client, admitted["id"], {**SUMMARY, "diagnoses": [{"code": "Q99.99"}]}
+        )
         assert bad.status_code == 400 and "diagnoses" in bad.json()["fields"]
         empty = _summary(doctor_client, admitted["id"], {**SUMMARY, "diagnoses": []})
         assert empty.status_code == 400
@@ -295,9 +297,7 @@ class TestDischargeSummary:
         assert _summary(reception, admitted["id"]).status_code == 403
         assert _summary(client_for(Role.PHARMACIST), admitted["id"]).status_code == 403
 
-    def test_a_doctor_without_the_patient_in_care_needs_break_the_glass(
-        self, admitted, client_for
-    ):
+    def test_a_doctor_without_the_patient_in_care_needs_break_the_glass(self, admitted, client_for):
         response = _summary(client_for(Role.DOCTOR), admitted["id"])
         assert response.status_code == 403 and response.json()["code"] == "break_glass_required"
 
@@ -314,8 +314,7 @@ class TestDischargeSummary:
         stranger = client_for(Role.PATIENT)
         assert stranger.get(f"/api/admissions/{admitted['id']}/").status_code == 404
         assert (
-            stranger.get(f"/api/admissions/{admitted['id']}/discharge-summary/").status_code
-            == 404
+            stranger.get(f"/api/admissions/{admitted['id']}/discharge-summary/").status_code == 404
         )
 
 
@@ -325,7 +324,11 @@ class TestIcu:
     ):
         response = reception.post(
             "/api/icu/admit/",
-            {"patient": str(patient.public_id), "bed": str(icu_beds[0].public_id), "reason": "Sepsis"},
+            {
+                "patient": str(patient.public_id),
+                "bed": str(icu_beds[0].public_id),
+                "reason": "Sepsis",
+            },
             format="json",
         )
         assert response.status_code == 201, response.json()
@@ -354,10 +357,18 @@ class TestIcu:
     def test_direct_icu_admission_needs_an_attending_doctor_and_an_icu_bed(
         self, reception, patient, icu_beds, beds, doctor
     ):
-        body = {"patient": str(patient.public_id), "bed": str(icu_beds[0].public_id), "reason": "RTA"}
+        body = {
+            "patient": str(patient.public_id),
+            "bed": str(icu_beds[0].public_id),
+            "reason": "RTA",
+        }
         response = reception.post("/api/icu/admit/", body, format="json")
         assert response.status_code == 400 and "attending_doctor" in response.json()["fields"]
-        ward_bed = {**body, "bed": str(beds[0].public_id), "attending_doctor": str(doctor.public_id)}
+        ward_bed = {
+            **body,
+            "bed": str(beds[0].public_id),
+            "attending_doctor": str(doctor.public_id),
+        }
         response = reception.post("/api/icu/admit/", ward_bed, format="json")
         assert response.status_code == 400 and response.json()["code"] == "not_an_icu_bed"
         body["attending_doctor"] = str(doctor.public_id)

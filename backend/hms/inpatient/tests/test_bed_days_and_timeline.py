@@ -29,7 +29,9 @@ def journey(frozen_now, reception, doctor_client, patient, beds, icu_beds, docto
     admission.refresh_from_db()
     services.icu_discharge(actor=reception.user, admission=admission, bed=beds[1])
     frozen_now.move_to(at(5, 11))
-    doctor_client.put(f"/api/admissions/{admission.public_id}/discharge-summary/", SUMMARY, format="json")
+    doctor_client.put(
+        f"/api/admissions/{admission.public_id}/discharge-summary/", SUMMARY, format="json"
+    )
     services.admission_discharge(actor=reception.user, admission=admission)
     return Admission.objects.get(pk=admission.pk)
 
@@ -63,9 +65,12 @@ class TestBedDays:
         body = response.json()
         assert (body["bed_days"], body["icu_days"]) == (4, 2)
         assert [s["ward_type"] for s in body["stays"]] == ["medical", "icu", "medical"]
-        assert client_for(Role.PHARMACIST).get(
-            f"/api/admissions/{journey.public_id}/bed-days/"
-        ).status_code == 403
+        assert (
+            client_for(Role.PHARMACIST)
+            .get(f"/api/admissions/{journey.public_id}/bed-days/")
+            .status_code
+            == 403
+        )
 
 
 class TestTimeline:

@@ -41,7 +41,10 @@ class TestStructure:
     def test_only_admins_configure(self, client_for, ward):
         for role in (Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PHARMACIST):
             client = client_for(role)
-            assert client.post("/api/wards/", {"name": "X", "code": "X", "type": "icu"}).status_code == 403
+            assert (
+                client.post("/api/wards/", {"name": "X", "code": "X", "type": "icu"}).status_code
+                == 403
+            )
         assert client_for(Role.NURSE).get("/api/wards/").status_code == 200
         assert client_for(Role.PHARMACIST).get("/api/wards/").status_code == 403
 
@@ -52,7 +55,10 @@ class TestStructure:
         assert response.status_code == 409
         response = admin_client.patch(f"/api/wards/{ward.public_id}/", {"active": False})
         assert response.status_code == 409 and response.json()["code"] == "ward_occupied"
-        assert admin_client.patch(f"/api/beds/{beds[1].public_id}/", {"active": False}).status_code == 200
+        assert (
+            admin_client.patch(f"/api/beds/{beds[1].public_id}/", {"active": False}).status_code
+            == 200
+        )
 
     def test_bed_status_rules(self, admitted, reception, beds):
         url = f"/api/beds/{beds[0].public_id}/status/"

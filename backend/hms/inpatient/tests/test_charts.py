@@ -174,11 +174,15 @@ class TestOtherCharts:
             {"direction": "out", "kind": "urine", "volume_ml": 600},
         ):
             assert ward_nurse.post(f"{base}/fluids/", body).status_code == 201
-        bad = ward_nurse.post(f"{base}/fluids/", {"direction": "in", "kind": "urine", "volume_ml": 5})
+        bad = ward_nurse.post(
+            f"{base}/fluids/", {"direction": "in", "kind": "urine", "volume_ml": 5}
+        )
         assert bad.status_code == 400 and "kind" in bad.json()["fields"]
         gcs = ward_nurse.post(f"{base}/gcs/", {"eye": 3, "verbal": 4, "motor": 6})
         assert gcs.status_code == 201 and gcs.json()["total"] == 13
-        assert ward_nurse.post(f"{base}/gcs/", {"eye": 5, "verbal": 4, "motor": 6}).status_code == 400
+        assert (
+            ward_nurse.post(f"{base}/gcs/", {"eye": 5, "verbal": 4, "motor": 6}).status_code == 400
+        )
         note = ward_nurse.post(f"{base}/nursing-notes/", {"text": "Settled overnight."})
         assert note.status_code == 201
         assert ward_nurse.get(f"{base}/nursing-notes/").json()["count"] == 1

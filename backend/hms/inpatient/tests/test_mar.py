@@ -20,7 +20,9 @@ def _item(frequency="tds", *, start=date(2027, 2, 28), days=5, prescribed=None, 
         frequency=frequency,
         start_date=start,
         duration_days=days,
-        prescription=SimpleNamespace(prescribed_at=prescribed or T(1, 0) - timedelta(days=1), status=status),
+        prescription=SimpleNamespace(
+            prescribed_at=prescribed or T(1, 0) - timedelta(days=1), status=status
+        ),
     )
 
 
@@ -84,8 +86,6 @@ class TestSchedule:
 
     def test_discharge_stops_the_schedule(self):
         assert _times(_item(), discharged=T(1, 13)) == [T(1, 8)]
-
-
 
 
 @pytest.fixture
@@ -171,7 +171,9 @@ class TestMarApi:
     ):
         prn = prescribe(patient=patient, doctor=doctor, frequency="prn", duration_days=None)
         url = f"/api/admissions/{early_admission['id']}/mar/"
-        response = ward_nurse.post(url, {"prescription_item": str(prn.public_id), "status": "given"})
+        response = ward_nurse.post(
+            url, {"prescription_item": str(prn.public_id), "status": "given"}
+        )
         assert response.status_code == 201
         slotted = ward_nurse.post(
             url,
@@ -198,7 +200,9 @@ class TestMarApi:
         )
         assert response.status_code == 400 and "prescription_item" in response.json()["fields"]
 
-    def test_cancelled_prescriptions_leave_the_mar(self, early_admission, ward_nurse, patient, doctor):
+    def test_cancelled_prescriptions_leave_the_mar(
+        self, early_admission, ward_nurse, patient, doctor
+    ):
         prescribe(patient=patient, doctor=doctor, status="cancelled")
         body = ward_nurse.get(f"/api/admissions/{early_admission['id']}/mar/").json()
         assert body["items"] == [] and body["doses"] == []
