@@ -1,5 +1,7 @@
 """Portal forms: they parse and check input; services do the writes and the business rules."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -11,6 +13,7 @@ from hms.clinical.models import DiagnosisType, DocumentType
 from hms.core.errors import ApplicationError
 from hms.patients.models import Sex
 from hms.patients.services import BREAK_GLASS_REASON_MIN_LENGTH
+from hms.pharmacy.models import Frequency
 
 
 class ServiceErrorsMixin:
@@ -308,3 +311,105 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, doctors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["doctor"].choices = [("", "All doctors"), *doctors]
+
+
+# --- Prescribing -------------------------------------------------------------------------------
+
+NO_ENCOUNTER = ""
+
+
+class PrescriptionForm(ServiceErrorsMixin, forms.Form):
+    """The prescription's own fields; its medicines come in PrescriptionItemFormSet beside it.
+    The override reason is asked for only when the safety checks find something severe."""
+
+    encounter = forms.ChoiceField(label="Visit", required=False)
+    note = forms.CharField(
+        label="Note to the pharmacy",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Patient prefers liquid forms"}),
+    )
+    override_reason = forms.CharField(
+        label="Reason to prescribe despite the severe warnings",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, encounters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["encounter"].choices = [
+            *((str(e.public_id), _encounter_label(e)) for e in encounters),
+            (NO_ENCOUNTER, "Not linked to a visit"),
+        ]
+
+
+class PrescriptionItemForm(forms.Form):
+    """One medicine. A row without a drug is ignored (unless something else was typed in it);
+    quantity may be left empty when the pharmacy can work it out from dose and duration."""
+
+    drug = forms.ChoiceField(label="Medicine", required=False)
+    dose = forms.DecimalField(
+        label="Dose",
+        required=False,
+        min_value=Decimal("0.0001"),
+        max_value=Decimal(10**7),
+        max_digits=12,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    dose_unit = forms.CharField(
+        label="Unit",
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"placeholder": "the drug's"}),
+    )
+    frequency = forms.ChoiceField(
+        label="How often", required=False, choices=[("", "Choose…"), *Frequency.choices]
+    )
+    duration_days = forms.IntegerField(label="Days", required=False, min_value=1, max_value=3650)
+    quantity = forms.IntegerField(label="Quantity", required=False, min_value=1, max_value=100_000)
+    instructions = forms.CharField(
+        label="Instructions",
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. After food"}),
+    )
+
+    def __init__(self, *args, drugs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drug"].choices = [("", "Choose a medicine…"), *drugs]
+
+    def clean(self):
+        cleaned = super().clean()
+        filled = [n for n, v in cleaned.items() if n != "drug" and v not in (None, "")]
+        if not cleaned.get("drug"):
+            if filled and "drug" not in self.errors:
+                self.add_error("drug", "Choose the medicine for this row.")
+            return cleaned
+        for name in ("dose", "frequency"):
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, "This field is required.")
+        return cleaned
+
+    @property
+    def is_used(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("drug"))
+
+
+class _ItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.is_used for form in self.forms):
+            raise forms.ValidationError("Choose at least one medicine.")
+
+
+PRESCRIPTION_ROWS = 3
+PrescriptionItemFormSet = forms.formset_factory(
+    PrescriptionItemForm,
+    formset=_ItemFormSet,
+    extra=PRESCRIPTION_ROWS,
+    max_num=PRESCRIPTION_ROWS,
+    validate_max=True,
+)

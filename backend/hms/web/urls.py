@@ -54,6 +54,16 @@ urlpatterns = [
         workspace.workspace_note_new,
         name="workspace-note-new",
     ),
+    path(
+        "workspace/patients/<uuid:patient_id>/prescribe/",
+        workspace.workspace_prescribe,
+        name="workspace-prescribe",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/prescribe/check/",
+        workspace.workspace_prescribe_check,
+        name="workspace-prescribe-check",
+    ),
     path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),
