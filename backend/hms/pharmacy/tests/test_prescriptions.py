@@ -352,3 +352,37 @@ def test_status_values():
         "dispensed",
         "cancelled",
     }
+
+
+def test_detail_query_count_does_not_grow_with_items(pharmacist_client, doctor, amoxicillin):
+    from hms.pharmacy.models import PrescriptionItem
+    from hms.pharmacy.tests.factories import DrugFactory
+
+    def make(n_items):
+        rx = Prescription.objects.create(
+            patient=PatientFactory(), prescriber=doctor, prescribed_at=timezone.now()
+        )
+        for _ in range(n_items):
+            PrescriptionItem.objects.create(
+                prescription=rx,
+                drug=DrugFactory(),
+                dose=500,
+                dose_unit="mg",
+                route="oral",
+                frequency="tds",
+                quantity=21,
+                start_date=timezone.localdate(),
+            )
+        return rx
+
+    def count(rx):
+        with CaptureQueriesContext(connection) as ctx:
+            response = pharmacist_client.get(f"/api/pharmacy/prescriptions/{rx.public_id}/")
+            assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    count(make(1))  # warm up: the audit chain head
+    # The prescription (patient, prescriber, encounter joined), its items with drug and stock
+    # (one prefetch), the pharmacist's patient lookup + audit write, the dispenses and their
+    # lines (two queries).
+    assert count(make(1)) == count(make(10))
