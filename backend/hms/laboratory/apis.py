@@ -7,7 +7,8 @@ plus resource routes under /api/lab/orders/, /api/lab/tests/, /api/lab/results/,
 """
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.response import Response
@@ -33,12 +34,12 @@ from hms.patients.access import ChartSection, patient_get_for_user
 # --- Serializers -----------------------------------------------------------------------------
 
 
-class PersonRefSerializer(serializers.Serializer):
+class LabPersonRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField(source="display_name")
 
 
-class PatientRefSerializer(serializers.Serializer):
+class LabPatientRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     mrn = serializers.CharField()
     name = serializers.CharField(source="display_name")
@@ -46,7 +47,7 @@ class PatientRefSerializer(serializers.Serializer):
     date_of_birth = serializers.DateField()
 
 
-class TestRefSerializer(serializers.Serializer):
+class LabTestRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     code = serializers.CharField()
     loinc_code = serializers.CharField()
@@ -56,7 +57,7 @@ class TestRefSerializer(serializers.Serializer):
     unit = serializers.CharField()
 
 
-class ReferenceRangeSerializer(serializers.Serializer):
+class LabReferenceRangeSerializer(serializers.Serializer):
     sex = serializers.CharField()
     age_from = serializers.CharField()
     age_to = serializers.CharField()
@@ -66,13 +67,13 @@ class ReferenceRangeSerializer(serializers.Serializer):
     critical_high = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
 
 
-class LabTestOutputSerializer(TestRefSerializer):
+class LabTestOutputSerializer(LabTestRefSerializer):
     decimals = serializers.IntegerField()
     alt_units = serializers.DictField(child=serializers.CharField())
     allowed_values = serializers.ListField(child=serializers.CharField())
     normal_values = serializers.ListField(child=serializers.CharField())
     components = serializers.SerializerMethodField()
-    reference_ranges = ReferenceRangeSerializer(many=True, source="reference_ranges.all")
+    reference_ranges = LabReferenceRangeSerializer(many=True, source="reference_ranges.all")
 
     def get_components(self, test) -> list[dict]:
         return [
@@ -89,7 +90,7 @@ def _result_status(result) -> str:
 
 class LabResultOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    test = TestRefSerializer()
+    test = LabTestRefSerializer()
     version = serializers.IntegerField()
     status = serializers.SerializerMethodField(
         help_text="pending (not verified), verified (current), superseded (amended)"
@@ -113,9 +114,9 @@ class LabResultOutputSerializer(serializers.Serializer):
     external_flag = serializers.CharField()
     comment = serializers.CharField()
     source = serializers.CharField()
-    entered_by = PersonRefSerializer(allow_null=True)
+    entered_by = LabPersonRefSerializer(allow_null=True)
     entered_at = serializers.DateTimeField()
-    verified_by = PersonRefSerializer(allow_null=True)
+    verified_by = LabPersonRefSerializer(allow_null=True)
     verified_at = serializers.DateTimeField()
     amends = serializers.UUIDField(source="amends.public_id", default=None)
     amendment_reason = serializers.CharField()
@@ -129,13 +130,13 @@ class LabOrderOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     placer_number = serializers.CharField()
     filler_number = serializers.CharField()
-    patient = PatientRefSerializer()
-    test = TestRefSerializer()
+    patient = LabPatientRefSerializer()
+    test = LabTestRefSerializer()
     priority = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    ordering_doctor = PersonRefSerializer()
-    ordered_by = PersonRefSerializer()
+    ordering_doctor = LabPersonRefSerializer()
+    ordered_by = LabPersonRefSerializer()
     encounter = serializers.UUIDField(source="encounter.public_id", default=None)
     clinical_notes = serializers.CharField()
     ordered_at = serializers.DateTimeField()
@@ -143,7 +144,7 @@ class LabOrderOutputSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     resulted_at = serializers.DateTimeField()
     verified_at = serializers.DateTimeField()
-    verified_by = PersonRefSerializer(allow_null=True)
+    verified_by = LabPersonRefSerializer(allow_null=True)
     turnaround_minutes = serializers.SerializerMethodField()
     cancelled_at = serializers.DateTimeField()
     cancel_reason = serializers.CharField()
@@ -178,7 +179,7 @@ class LabOrderOutputSerializer(serializers.Serializer):
         return LabResultOutputSerializer(self._visible(order), many=True).data
 
 
-class OrdersCreatedSerializer(serializers.Serializer):
+class LabOrdersCreatedSerializer(serializers.Serializer):
     orders = LabOrderOutputSerializer(many=True)
 
 
@@ -204,6 +205,7 @@ def _audit_order_page(request, response, resource_type, detail=None) -> None:
     )
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CsvChoiceField(serializers.Field):
     """`?status=ordered,in_progress` → ["ordered", "in_progress"], each checked."""
 
@@ -224,7 +226,7 @@ class CsvChoiceField(serializers.Field):
         return ",".join(value)
 
 
-class OrderFilterSerializer(serializers.Serializer):
+class LabOrderFilterSerializer(serializers.Serializer):
     status = CsvChoiceField(
         choices=LabOrderStatus.choices, required=False, help_text="One or more, comma-separated"
     )
@@ -379,7 +381,7 @@ class LabRequestApi(APIView):
     permission_resource = "lab_orders"
     permission_actions = {"POST": "create"}
 
-    @extend_schema(request=LabRequestInputSerializer, responses={201: OrdersCreatedSerializer})
+    @extend_schema(request=LabRequestInputSerializer, responses={201: LabOrdersCreatedSerializer})
     def post(self, request):
         return _lab_request(request)
 
@@ -391,7 +393,7 @@ class LabOrderListCreateApi(APIView):
     permission_resource = "lab_orders"
     permission_actions = {"GET": "list", "POST": "create"}
 
-    class FilterSerializer(OrderFilterSerializer):
+    class FilterSerializer(LabOrderFilterSerializer):
         mine = serializers.BooleanField(
             required=False, default=False, help_text="Doctors: orders you placed"
         )
@@ -409,7 +411,7 @@ class LabOrderListCreateApi(APIView):
         _audit_order_page(request, response, "lab_order_list")
         return response
 
-    @extend_schema(request=LabRequestInputSerializer, responses={201: OrdersCreatedSerializer})
+    @extend_schema(request=LabRequestInputSerializer, responses={201: LabOrdersCreatedSerializer})
     def post(self, request):
         return _lab_request(request)
 
@@ -422,7 +424,7 @@ class LabWorklistApi(APIView):
     permission_resource = "lab_worklist"
     permission_actions = {"GET": "list"}
 
-    class FilterSerializer(OrderFilterSerializer):
+    class FilterSerializer(LabOrderFilterSerializer):
         critical = serializers.BooleanField(required=False, default=False)
         q = serializers.CharField(required=False, help_text="Placer/filler number or MRN")
 
@@ -484,7 +486,7 @@ class LabOrderStartApi(APIView):
         return _order_response(request, _reload(request, order))
 
 
-class ResultItemSerializer(serializers.Serializer):
+class LabResultItemSerializer(serializers.Serializer):
     test = serializers.CharField(max_length=64, help_text="Analyte: local code, LOINC or id")
     value = serializers.CharField(
         max_length=200, help_text='Number (e.g. "6.5", "<0.01") or text answer'
@@ -495,8 +497,8 @@ class ResultItemSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ResultsInputSerializer(serializers.Serializer):
-    results = ResultItemSerializer(many=True, allow_empty=False)
+class LabResultsInputSerializer(serializers.Serializer):
+    results = LabResultItemSerializer(many=True, allow_empty=False)
 
 
 def _result_inputs(results: list[dict]) -> list[services.ResultInput]:
@@ -534,9 +536,9 @@ class LabOrderResultsApi(APIView):
     permission_resource = "lab_orders"
     permission_actions = {"PUT": "enter_results"}
 
-    @extend_schema(request=ResultsInputSerializer, responses=LabOrderOutputSerializer)
+    @extend_schema(request=LabResultsInputSerializer, responses=LabOrderOutputSerializer)
     def put(self, request, public_id):
-        data = ResultsInputSerializer(data=request.data)
+        data = LabResultsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _enter_results(request, public_id, data.validated_data["results"])
 
@@ -550,7 +552,7 @@ class LabUpdateResultApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         order = serializers.UUIDField()
-        results = ResultItemSerializer(many=True, required=False, allow_empty=False)
+        results = LabResultItemSerializer(many=True, required=False, allow_empty=False)
         test = serializers.CharField(max_length=64, required=False)
         value = serializers.CharField(max_length=200, required=False)
         unit = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
@@ -737,14 +739,14 @@ class LabHl7Api(APIView):
 # --- Verification grants ---------------------------------------------------------------------
 
 
-class GrantOutputSerializer(serializers.Serializer):
+class LabGrantOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    user = PersonRefSerializer()
+    user = LabPersonRefSerializer()
     reason = serializers.CharField()
-    granted_by = PersonRefSerializer()
+    granted_by = LabPersonRefSerializer()
     created_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField()
-    revoked_by = PersonRefSerializer(allow_null=True)
+    revoked_by = LabPersonRefSerializer(allow_null=True)
 
 
 class LabVerifierGrantListCreateApi(APIView):
@@ -760,17 +762,17 @@ class LabVerifierGrantListCreateApi(APIView):
         user = serializers.UUIDField(help_text="A lab technician's user id")
         reason = serializers.CharField(max_length=500)
 
-    @extend_schema(parameters=[FilterSerializer], responses=GrantOutputSerializer(many=True))
+    @extend_schema(parameters=[FilterSerializer], responses=LabGrantOutputSerializer(many=True))
     def get(self, request):
         filters = _filters(self.FilterSerializer, request)
         return paginated_response(
             queryset=selectors.lab_verifier_grant_list(**filters),
-            serializer_class=GrantOutputSerializer,
+            serializer_class=LabGrantOutputSerializer,
             request=request,
             view=self,
         )
 
-    @extend_schema(request=InputSerializer, responses={201: GrantOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: LabGrantOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -782,17 +784,17 @@ class LabVerifierGrantListCreateApi(APIView):
         grant = services.lab_verifier_grant_create(
             actor=request.user, user=user, reason=data.validated_data["reason"]
         )
-        return Response(GrantOutputSerializer(grant).data, status=status.HTTP_201_CREATED)
+        return Response(LabGrantOutputSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
 class LabVerifierGrantRevokeApi(APIView):
     permission_resource = "lab_verifier_grants"
     permission_actions = {"POST": "revoke"}
 
-    @extend_schema(request=None, responses=GrantOutputSerializer)
+    @extend_schema(request=None, responses=LabGrantOutputSerializer)
     def post(self, request, public_id):
         grant = LabVerifierGrant.objects.filter(public_id=public_id).first()
         if grant is None:
             raise NotFoundError("No grant with this id.", code="not_found")
         grant = services.lab_verifier_grant_revoke(actor=request.user, grant=grant)
-        return Response(GrantOutputSerializer(grant).data)
+        return Response(LabGrantOutputSerializer(grant).data)

@@ -282,3 +282,47 @@ class TestTransitions:
     def test_nothing_is_deleted(self, make_order):
         with pytest.raises(PermissionError):
             make_order("CBC").delete()
+
+
+class TestDetailAndCatalog:
+    def test_detail_query_count_does_not_grow_with_results(self, as_user, tech, resulted_order):
+        client = as_user(tech)
+        small = resulted_order("K", {"K": "4.1"})
+        big = resulted_order(
+            "UA",
+            {
+                "UCOL": "yellow",
+                "USG": "1.015",
+                "UPH": "6",
+                "UPRO": "negative",
+                "UGLU": "negative",
+                "UKET": "negative",
+                "UBLD": "negative",
+                "UNIT": "negative",
+                "ULEU": "negative",
+                "UBIL": "negative",
+            },
+        )
+
+        def count(order):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"/api/lab/orders/{order.public_id}/")
+                assert response.status_code == 200
+            return len(ctx.captured_queries), len(response.json()["results"])
+
+        count(small)  # warm up the audit chain head
+        # The order (patient, test, doctors joined); panel components; results; the audit.
+        assert count(small)[0] == count(big)[0]
+        assert count(big)[1] == 10
+
+    def test_catalog(self, as_user, doctor, client_for):
+        client = as_user(doctor)
+        listing = client.get("/api/lab/tests/", {"q": "cholesterol", "page_size": 50}).json()
+        assert {t["code"] for t in listing["results"]} == {"CHOL", "HDL", "LDL"}
+        panel = client.get("/api/lab/tests/58410-2/").json()
+        assert panel["code"] == "CBC" and len(panel["components"]) == 9
+        hgb = client.get("/api/lab/tests/hgb/").json()
+        assert hgb["loinc_code"] == "718-7" and hgb["unit"] == "g/dL"
+        assert {r["sex"] for r in hgb["reference_ranges"]} == {"any", "female", "male"}
+        assert client.get("/api/lab/tests/NOPE/").status_code == 404
+        assert client_for(Role.PATIENT).get("/api/lab/tests/").status_code == 403
