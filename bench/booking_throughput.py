@@ -47,7 +47,9 @@ def ensure_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
         if exists:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -55,12 +57,17 @@ def ensure_database(url: str) -> None:
 
 def seed(env: dict, doctors: int, patients: int) -> None:
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env,
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=BACKEND,
+        env=env,
         check=True,
     )
     subprocess.run(
-        [sys.executable, "manage.py", "generate_patients", str(patients)], cwd=BACKEND, env=env,
-        check=True, stdout=subprocess.DEVNULL,
+        [sys.executable, "manage.py", "generate_patients", str(patients)],
+        cwd=BACKEND,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     code = f"""
 from datetime import time
@@ -79,7 +86,10 @@ for i in range({doctors}):
     )
 """
     subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=BACKEND, env=env, check=True
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BACKEND,
+        env=env,
+        check=True,
     )
 
 
@@ -91,8 +101,12 @@ def ids(env: dict) -> tuple[list[str], list[str]]:
         ".values_list('public_id', flat=True)]]))"
     )
     out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=BACKEND, env=env, check=True,
-        capture_output=True, text=True,
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BACKEND,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     doctor_ids, patient_ids = json.loads(out.strip().splitlines()[-1])
     return doctor_ids, patient_ids
@@ -102,8 +116,12 @@ def request(conn, method, path, body=None, token=None):
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                 headers=headers)
+    conn.request(
+        method,
+        path,
+        body=json.dumps(body) if body is not None else None,
+        headers=headers,
+    )
     response = conn.getresponse()
     return response.status, json.loads(response.read() or b"{}")
 
@@ -112,7 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--bookings", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn worker processes"
+    )
     parser.add_argument("--doctors", type=int, default=20)
     args = parser.parse_args()
 
@@ -134,9 +154,18 @@ def main() -> None:
 
     port = free_port()
     server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "config.wsgi", "-w", str(args.workers), "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=BACKEND, env=env,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BACKEND,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -146,8 +175,12 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.2)
-        status, body = request(conn, "POST", "/api/login/",
-                               {"username": "bench_reception", "password": PASSWORD})
+        status, body = request(
+            conn,
+            "POST",
+            "/api/login/",
+            {"username": "bench_reception", "password": PASSWORD},
+        )
         assert status == 200, body
         token = body["access"]
 
@@ -156,8 +189,13 @@ def main() -> None:
         from datetime import date
 
         day = (date.today() + timedelta(days=3)).isoformat()
-        pairs = [(d, dtime(h, m)) for h in range(24) for m in range(0, 60, 5)
-                 for d in doctor_ids if (h, m) != (23, 55)]
+        pairs = [
+            (d, dtime(h, m))
+            for h in range(24)
+            for m in range(0, 60, 5)
+            for d in doctor_ids
+            if (h, m) != (23, 55)
+        ]
         random.seed(7)
         random.shuffle(pairs)
         jobs = []
@@ -180,10 +218,18 @@ def main() -> None:
                     patient, doctor, slot = work.get_nowait()
                 except queue.Empty:
                     return
-                status, body = request(conn, "POST", "/api/appointments/", {
-                    "patient": patient, "doctor": doctor, "date": day,
-                    "slot": slot.strftime("%H:%M"),
-                }, token)
+                status, body = request(
+                    conn,
+                    "POST",
+                    "/api/appointments/",
+                    {
+                        "patient": patient,
+                        "doctor": doctor,
+                        "date": day,
+                        "slot": slot.strftime("%H:%M"),
+                    },
+                    token,
+                )
                 with lock:
                     key = str(status) if status in (201, 409) else "other"
                     counts[key] += 1
