@@ -322,8 +322,8 @@ def _interpret(*, order: LabOrder, item: ResultInput, index: int) -> _Interprete
         parsed = units.parse_number(raw)
         value = units.to_test_unit(test, parsed.value, item.unit)
     except units.UnitError as exc:
-        code = "unit_mismatch" if "not accepted" in str(exc) else "invalid_result"
-        key = "unit" if code == "unit_mismatch" else "value"
+        mismatch = isinstance(exc, units.UnitMismatchError)
+        code, key = ("unit_mismatch", "unit") if mismatch else ("invalid_result", "value")
         field["results"][index] = {key: [str(exc)]}
         raise ApplicationError(f"{test.name}: {exc}", code=code, fields=field) from exc
     patient = order.patient

@@ -17,7 +17,11 @@ _NUMBER = re.compile(r"^(<=|>=|<|>)?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))$")
 
 
 class UnitError(ValueError):
-    """The value or unit does not fit the test; the message says why."""
+    """The value does not fit the test; the message says why."""
+
+
+class UnitMismatchError(UnitError):
+    """The unit is neither the test's nor one it converts from."""
 
 
 def normalise_unit(unit: str) -> str:
@@ -66,7 +70,7 @@ def to_test_unit(test: LabTest, value: Decimal, unit: str) -> Decimal:
             converted = value * Decimal(str(factor))
             return converted.quantize(Decimal(1).scaleb(-test.decimals), rounding=ROUND_HALF_UP)
     accepted = [test.unit or "(no unit)", *(test.alt_units or {})]
-    raise UnitError(
+    raise UnitMismatchError(
         f"{test.name} is reported in {test.unit or 'no unit'}; {unit!r} is not accepted "
         f"(accepted: {', '.join(accepted)})."
     )
