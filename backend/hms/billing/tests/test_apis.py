@@ -324,3 +324,23 @@ def test_invoice_status_filter(books, issued_invoice):
     issued_invoice()
     assert books.get("/api/billing/invoices/", {"status": InvoiceStatus.PAID}).json()["count"] == 0
     assert books.get("/api/billing/invoices/", {"outstanding": "true"}).json()["count"] == 1
+
+
+def test_invoices_and_payments_on_the_patients_timeline(
+    me, portal_patient, accountant, issued_invoice
+):
+    invoice = issued_invoice("80.00", who=portal_patient)
+    payment = services.payment_record(
+        actor=accountant, invoice=invoice, amount=D(30), method="card"
+    )
+    body = me.get(f"/api/patients/{portal_patient.public_id}/timeline/").json()
+    entries = {(e["type"], e["id"]) for e in body["results"]}
+    assert ("invoice", str(invoice.public_id)) in entries
+    assert ("payment", str(payment.public_id)) in entries
+
+
+def test_staff_download_a_void_invoice_pdf(books, issued_invoice):
+    invoice = issued_invoice("12.00")
+    services.invoice_void(actor=books.user, invoice=invoice, reason="Entered twice")
+    text = pdf_text(books.get(f"/api/billing/invoices/{invoice.public_id}/pdf/"))
+    assert "VOID" in text and "Entered twice" in text and invoice.number in text
