@@ -99,7 +99,8 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "write": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST}),
     },
     "patient_section:medications": {
-        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
+        # Pharmacists read prescriptions to dispense them (seed 004).
+        "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
         "write": frozenset({Role.DOCTOR, Role.NURSE}),
     },
     "patient_section:billing": {
