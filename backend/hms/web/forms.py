@@ -11,9 +11,11 @@ from django.utils import timezone
 from hms.clinical.icd10 import icd10_lookup
 from hms.clinical.models import DiagnosisType, DocumentType
 from hms.core.errors import ApplicationError
+from hms.laboratory.models import LabPriority
 from hms.patients.models import Sex
 from hms.patients.services import BREAK_GLASS_REASON_MIN_LENGTH
 from hms.pharmacy.models import Frequency
+from hms.radiology.models import Laterality, Priority
 
 
 class ServiceErrorsMixin:
@@ -413,3 +415,68 @@ PrescriptionItemFormSet = forms.formset_factory(
     max_num=PRESCRIPTION_ROWS,
     validate_max=True,
 )
+
+
+# --- Orders --------------------------------------------------------------------------------------
+
+
+class _OrderForm(ServiceErrorsMixin, forms.Form):
+    encounter = forms.ChoiceField(label="Visit", required=False)
+
+    def __init__(self, *args, encounters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["encounter"].choices = [
+            *((str(e.public_id), _encounter_label(e)) for e in encounters),
+            (NO_ENCOUNTER, "Not linked to a visit"),
+        ]
+
+
+class LabOrderForm(_OrderForm):
+    """Tests and panels from the laboratory's catalogue (one order each)."""
+
+    tests = forms.MultipleChoiceField(label="Tests and panels", widget=forms.CheckboxSelectMultiple)
+    priority = forms.ChoiceField(
+        label="Priority", choices=LabPriority.choices, initial=LabPriority.ROUTINE
+    )
+    clinical_notes = forms.CharField(
+        label="Clinical notes for the laboratory",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. On warfarin; fasting"}),
+    )
+
+    field_order = ["tests", "priority", "clinical_notes", "encounter"]
+
+    def __init__(self, *args, tests=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tests"].choices = list(tests)
+
+
+class ImagingOrderForm(_OrderForm):
+    procedure = forms.ChoiceField(label="Examination")
+    laterality = forms.ChoiceField(
+        label="Side", required=False, choices=Laterality.choices, initial=Laterality.NONE
+    )
+    priority = forms.ChoiceField(
+        label="Priority", choices=Priority.choices, initial=Priority.ROUTINE
+    )
+    clinical_indication = forms.CharField(
+        label="Clinical question",
+        min_length=3,
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "e.g. Fever and cough for 2 weeks: pneumonia?"}
+        ),
+    )
+    notes = forms.CharField(
+        label="Notes for radiology",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Claustrophobic; pregnant?"}),
+    )
+
+    field_order = ["procedure", "laterality", "priority", "clinical_indication", "notes"]
+
+    def __init__(self, *args, procedures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = [("", "Choose an examination…"), *procedures]

@@ -64,6 +64,21 @@ urlpatterns = [
         workspace.workspace_prescribe_check,
         name="workspace-prescribe-check",
     ),
+    path(
+        "workspace/patients/<uuid:patient_id>/orders/lab/",
+        workspace.workspace_lab_order,
+        name="workspace-lab-order",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/orders/imaging/",
+        workspace.workspace_imaging_order,
+        name="workspace-imaging-order",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/results/",
+        workspace.workspace_patient_results,
+        name="workspace-results-patient",
+    ),
     path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),

@@ -22,6 +22,8 @@ from hms.clinical.models import EncounterStatus, EncounterType
 from hms.core.errors import ApplicationError, ConflictError
 from hms.core.permissions import user_may
 from hms.core.services import audit_page_read
+from hms.laboratory import selectors as lab_selectors
+from hms.laboratory import services as lab_services
 from hms.patients import selectors as patient_selectors
 from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
@@ -29,11 +31,16 @@ from hms.pharmacy import selectors as pharmacy_selectors
 from hms.pharmacy import services as pharmacy_services
 from hms.pharmacy.safety import Severity
 from hms.pharmacy.services import OVERRIDE_REASON_MIN_LENGTH
+from hms.radiology import selectors as radiology_selectors
+from hms.radiology import services as radiology_services
+from hms.radiology.models import Laterality
 from hms.web.forms import (
     NEW_ENCOUNTER,
     NO_ENCOUNTER,
     BreakGlassForm,
     DiagnosisFormSet,
+    ImagingOrderForm,
+    LabOrderForm,
     PatientSearchForm,
     PrescriptionForm,
     PrescriptionItemFormSet,
@@ -44,9 +51,11 @@ from hms.web.navigation import (
     WORKSPACE_SECTIONS,
     tiles,
 )
+from hms.web.results import lab_trends, order_results
 from hms.web.views.base import (
     break_glass_page,
     chart_errors_as_http,
+    form_status,
     headline,
     paginate,
     portal_page,
@@ -140,6 +149,25 @@ CHART_ACTIONS = (
     ChartAction("Write a note", "web:workspace-note-new", "clipboard", "visitnotes", "create"),
     ChartAction(
         "Prescribe", "web:workspace-prescribe", "pill", "prescriptions", "create", "hms.pharmacy"
+    ),
+    ChartAction(
+        "Order lab tests",
+        "web:workspace-lab-order",
+        "flask",
+        "lab_orders",
+        "create",
+        "hms.laboratory",
+    ),
+    ChartAction(
+        "Order imaging",
+        "web:workspace-imaging-order",
+        "activity",
+        "imaging_orders",
+        "create",
+        "hms.radiology",
+    ),
+    ChartAction(
+        "Results", "web:workspace-results-patient", "list", "lab_orders", "list", "hms.laboratory"
     ),
 )
 
@@ -510,3 +538,147 @@ def workspace_prescribe_check(request, patient_id):
         override_reason_min=OVERRIDE_REASON_MIN_LENGTH,
     )
     return render(request, "web/workspace/_rx_safety.html", context)
+
+
+# --- Orders: laboratory and imaging --------------------------------------------------------------
+
+
+def _encounter_chosen(encounters, choice):
+    return next((e for e in encounters if str(e.public_id) == choice), None)
+
+
+def _order_initial(encounters) -> dict:
+    return {"encounter": str(encounters[0].public_id) if encounters else NO_ENCOUNTER}
+
+
+@portal_page(WORKSPACE_ROLES)
+@table_permission("lab_orders", "create")
+@chart_errors_as_http
+@require_http_methods(["GET", "POST"])
+def workspace_lab_order(request, patient_id):
+    """Order tests and panels from the laboratory's catalogue (lab_order_create: one order
+    each, in the doctor's name)."""
+    user = request.user
+    patient = patient_get_for_user(
+        user=user, patient_public_id=patient_id, section=ChartSection.ORDERS, purpose="write"
+    )
+    tests = {str(t.public_id): t for t in lab_selectors.lab_test_list()}
+    choices = [(key, _lab_test_label(test)) for key, test in tests.items()]
+    encounters = _open_encounters(user=user, patient_id=patient_id)
+    form = LabOrderForm(
+        request.POST or None,
+        tests=choices,
+        encounters=encounters,
+        initial=_order_initial(encounters),
+    )
+    if request.method == "POST" and form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            orders = lab_services.lab_order_create(
+                actor=user,
+                patient=patient,
+                tests=[tests[key] for key in cleaned["tests"]],
+                priority=cleaned["priority"],
+                encounter=_encounter_chosen(encounters, cleaned["encounter"]),
+                clinical_notes=cleaned["clinical_notes"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            names = ", ".join(order.test.name for order in orders)
+            messages.success(request, f"Sent to the laboratory: {names}.")
+            return redirect("web:workspace-results-patient", patient_id=patient.public_id)
+    context = {"patient": patient, "form": form}
+    return render(
+        request, "web/workspace/lab_order.html", context, status=form_status(request, form)
+    )
+
+
+def _lab_test_label(test) -> str:
+    specimen = test.get_specimen_type_display()
+    return f"{test.name} · {specimen}" + (" · panel" if test.kind == "panel" else "")
+
+
+@portal_page(WORKSPACE_ROLES)
+@table_permission("imaging_orders", "create")
+@chart_errors_as_http
+@require_http_methods(["GET", "POST"])
+def workspace_imaging_order(request, patient_id):
+    """Request an imaging examination (imaging_order_create, in the doctor's name)."""
+    user = request.user
+    patient = radiology_selectors.radiology_patient_for_user(
+        user=user, patient_public_id=patient_id, purpose="write"
+    )
+    procedures = {str(p.public_id): p for p in radiology_selectors.imaging_procedure_list()}
+    choices = [(key, f"{p.get_modality_display()} · {p.name}") for key, p in procedures.items()]
+    encounters = _open_encounters(user=user, patient_id=patient_id)
+    form = ImagingOrderForm(
+        request.POST or None,
+        procedures=choices,
+        encounters=encounters,
+        initial=_order_initial(encounters),
+    )
+    if request.method == "POST" and form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            order = radiology_services.imaging_order_create(
+                actor=user,
+                patient=patient,
+                procedure=procedures[cleaned["procedure"]],
+                clinical_indication=cleaned["clinical_indication"],
+                priority=cleaned["priority"],
+                laterality=cleaned["laterality"] or Laterality.NONE,
+                notes=cleaned["notes"],
+                encounter=_encounter_chosen(encounters, cleaned["encounter"]),
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request, f"Sent to radiology: {order.procedure.name} ({order.accession_number})."
+            )
+            return redirect("web:workspace-results-patient", patient_id=patient.public_id)
+    context = {"patient": patient, "form": form}
+    return render(
+        request, "web/workspace/imaging_order.html", context, status=form_status(request, form)
+    )
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+LAB_ORDERS_SHOWN = 50
+IMAGING_ORDERS_SHOWN = 20
+
+
+@portal_page(WORKSPACE_ROLES)
+@table_permission("lab_orders", "list")
+@chart_errors_as_http
+def workspace_patient_results(request, patient_id):
+    """One patient's laboratory orders with their verified results (abnormal and critical
+    flags highlighted, trends of repeated tests) and imaging orders with final reports."""
+    user = request.user
+    patient = patient_get_for_user(
+        user=user, patient_public_id=patient_id, section=ChartSection.ORDERS
+    )
+    orders = list(
+        lab_selectors.lab_orders_for_user(user=user, filters={"patient": patient_id})[
+            :LAB_ORDERS_SHOWN
+        ]
+    )
+    imaging = []
+    if user_may(user, "imaging_orders", "list"):
+        imaging = list(
+            radiology_selectors.orders_prefetch_reports(
+                radiology_selectors.imaging_order_list(user=user, filters={"patient": patient_id}),
+                user=user,
+            )[:IMAGING_ORDERS_SHOWN]
+        )
+    context = {
+        "patient": patient,
+        "lab": order_results(orders, user),
+        "trends": lab_trends(orders, user),
+        "imaging": imaging,
+        "may_order_lab": user_may(user, "lab_orders", "create"),
+        "may_order_imaging": user_may(user, "imaging_orders", "create"),
+    }
+    return render(request, "web/workspace/results.html", context)

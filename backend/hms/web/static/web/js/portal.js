@@ -27,9 +27,9 @@
     });
   }
 
-  // <canvas data-chart="vitals" data-chart-source="id-of-json-script"> draws a line chart from
+  // <canvas data-chart="..." data-chart-source="id-of-json-script"> draws a line chart from
   // the JSON produced by Django's json_script filter: {"labels": [...], "series": [{label,
-  // data, unit}]}.
+  // data, unit, dash}]} (vital signs, result trends).
   var PALETTE = ["#0f6e6a", "#e76f51", "#2a9d8f", "#e9c46a", "#264653", "#8e5ea2"];
 
   function drawCharts(root) {
@@ -45,15 +45,18 @@
         data: {
           labels: data.labels,
           datasets: data.series.map(function (s, i) {
-            var colour = PALETTE[i % PALETTE.length];
+            // {dash: true}: a reference line (e.g. a normal range limit), grey and dashed.
+            var colour = s.dash ? "#98a6b3" : PALETTE[i % PALETTE.length];
             return {
               label: s.unit ? s.label + " (" + s.unit + ")" : s.label,
               data: s.data,
               borderColor: colour,
               backgroundColor: colour,
+              borderDash: s.dash ? [5, 4] : [],
+              borderWidth: s.dash ? 1 : 2,
               tension: 0.25,
               spanGaps: true,
-              pointRadius: 3,
+              pointRadius: s.dash ? 0 : 3,
               yAxisID: s.axis || "y",
             };
           }),

@@ -1,0 +1,278 @@
+"""The doctor orders laboratory tests and imaging and reviews the results.
+
+Personas: Alice (patient, in Dr Assigned's care), Bob (another patient), Dr Assigned, Dr Other
+(not caring for Alice), and roles that may not order from the workspace.
+"""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from hms.core.roles import Role
+from hms.laboratory.models import LabOrder, LabTest
+from hms.patients.models import Sex
+from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
+from hms.radiology.models import ImagingOrder
+from hms.radiology.tests.factories import ImagingProcedureFactory
+
+from .clinic import Lab, imaging_report, lab_catalog
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(make_user):
+    lab_catalog()
+    alice = PatientFactory(
+        user=make_user(Role.PATIENT, username="alice"),
+        first_name="Alice",
+        last_name="Adeyemi",
+        sex=Sex.FEMALE,
+        date_of_birth=datetime(1986, 6, 15).date(),
+    )
+    doctor = make_user(Role.DOCTOR, username="dr_assigned", last_name="Okafor")
+    CareAssignmentFactory(patient=alice, doctor=doctor)
+    return {
+        "alice": alice,
+        "bob": PatientFactory(user=make_user(Role.PATIENT, username="bob")),
+        "doctor": doctor,
+        "other_doctor": make_user(Role.DOCTOR, username="dr_other"),
+        "ct": ImagingProcedureFactory(code="CT-CHEST", name="CT chest", modality="ct"),
+    }
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def lab_url(patient) -> str:
+    return f"/workspace/patients/{patient.public_id}/orders/lab/"
+
+
+def imaging_url(patient) -> str:
+    return f"/workspace/patients/{patient.public_id}/orders/imaging/"
+
+
+def results_url(patient) -> str:
+    return f"/workspace/patients/{patient.public_id}/results/"
+
+
+def lab_test_id(code: str) -> str:
+    return str(LabTest.objects.get(code=code).public_id)
+
+
+# --- laboratory orders ----------------------------------------------------------------------------
+
+
+def test_the_doctor_orders_tests_and_panels(world):
+    alice = world["alice"]
+    client = client_for(world["doctor"])
+    page = client.get(lab_url(alice))
+    assert page.status_code == 200
+    assert "Complete blood count (CBC)" in page.content.decode()
+    response = client.post(
+        lab_url(alice),
+        {
+            "tests": [lab_test_id("CBC"), lab_test_id("GLU")],
+            "priority": "urgent",
+            "clinical_notes": "Fasting",
+            "encounter": "",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == results_url(alice)
+    orders = LabOrder.objects.filter(patient=alice).order_by("test__code")
+    assert [(o.test.code, o.priority, o.ordering_doctor) for o in orders] == [
+        ("CBC", "urgent", world["doctor"]),
+        ("GLU", "urgent", world["doctor"]),
+    ]
+    assert orders[0].clinical_notes == "Fasting"
+    html = client.get(response["Location"]).content.decode()
+    assert "Sent to the laboratory: Complete blood count (CBC), Glucose." in html
+    assert "No verified result yet." in html
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"priority": "routine"}, "tests", "This field is required."),
+        ({"tests": ["nonsense"], "priority": "routine"}, "tests", "Select a valid choice"),
+        ({"tests": ["GLU"], "priority": "whenever"}, "priority", "Select a valid choice"),
+    ],
+)
+def test_lab_order_bad_input_is_shown_and_nothing_is_ordered(world, data, field, message):
+    data = {**data, "tests": [lab_test_id(t) if t == "GLU" else t for t in data.get("tests", [])]}
+    response = client_for(world["doctor"]).post(lab_url(world["alice"]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index(f'id="id_{field}_errors"')
+    assert message in html[start : start + 300]
+    assert not LabOrder.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.PATIENT, Role.PHARMACIST, Role.LAB_TECHNICIAN, Role.NURSE])
+def test_other_roles_may_not_order_from_the_workspace(world, make_user, role):
+    client = client_for(make_user(role))
+    assert client.get(lab_url(world["alice"])).status_code == 403
+    assert client.post(lab_url(world["alice"]), {"tests": [lab_test_id("GLU")]}).status_code == 403
+    assert client.get(imaging_url(world["alice"])).status_code == 403
+    assert not LabOrder.objects.exists()
+
+
+def test_orders_for_a_patient_outside_care_need_break_the_glass(world):
+    client = client_for(world["other_doctor"])
+    response = client.post(lab_url(world["alice"]), {"tests": [lab_test_id("GLU")]})
+    assert response.status_code == 403
+    assert b"break-glass-form" in response.content
+    assert client.get(imaging_url(world["alice"])).status_code == 403
+    assert not LabOrder.objects.exists()
+
+
+def test_orders_for_an_unknown_patient_are_404(world):
+    client = client_for(world["doctor"])
+    assert client.get(f"/workspace/patients/{uuid.uuid4()}/orders/lab/").status_code == 404
+    assert client.get(f"/workspace/patients/{uuid.uuid4()}/orders/imaging/").status_code == 404
+    assert client.get(f"/workspace/patients/{uuid.uuid4()}/results/").status_code == 404
+
+
+# --- imaging orders -------------------------------------------------------------------------------
+
+
+def test_the_doctor_orders_imaging(world):
+    alice = world["alice"]
+    client = client_for(world["doctor"])
+    assert "CT · CT chest" in client.get(imaging_url(alice)).content.decode()
+    response = client.post(
+        imaging_url(alice),
+        {
+            "procedure": str(world["ct"].public_id),
+            "laterality": "",
+            "priority": "urgent",
+            "clinical_indication": "Cough for three weeks: mass?",
+            "notes": "",
+            "encounter": "",
+        },
+    )
+    assert response.status_code == 302
+    order = ImagingOrder.objects.get(patient=alice)
+    assert (order.procedure, order.priority, order.ordering_doctor) == (
+        world["ct"],
+        "urgent",
+        world["doctor"],
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert f"Sent to radiology: CT chest ({order.accession_number})." in html
+    assert "Cough for three weeks: mass?" in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"procedure": ""}, "procedure", "This field is required."),
+        ({"clinical_indication": "?"}, "clinical_indication", "at least 3 characters"),
+        ({"laterality": "middle"}, "laterality", "Select a valid choice"),
+    ],
+)
+def test_imaging_bad_input_is_shown_and_nothing_is_ordered(world, changes, field, message):
+    data = {
+        "procedure": str(world["ct"].public_id),
+        "priority": "routine",
+        "clinical_indication": "Cough: mass?",
+        **changes,
+    }
+    response = client_for(world["doctor"]).post(imaging_url(world["alice"]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index(f'id="id_{field}_errors"')
+    assert message in html[start : start + 300]
+    assert not ImagingOrder.objects.exists()
+
+
+# --- reviewing results ----------------------------------------------------------------------------
+
+
+def test_results_show_verified_values_with_flags_and_trends(world):
+    alice, doctor = world["alice"], world["doctor"]
+    lab = Lab()
+    for day, value in ((1, "95"), (8, "160"), (15, "120")):
+        lab.verified(
+            doctor=doctor,
+            patient=alice,
+            code="GLU",
+            values={"GLU": value},
+            when=datetime(2027, 3, day, 8, 0, tzinfo=UTC),
+        )
+    lab.verified(doctor=doctor, patient=alice, code="K", values={"K": "6.9"})  # critical
+    pending = lab.ordered(doctor=doctor, patient=alice, code="HGB")  # not verified yet
+    imaging_report(patient=alice, doctor=doctor, impression="Normal CT head.")
+    imaging_report(patient=alice, doctor=doctor, impression="Draft only", final=False)
+
+    response = client_for(doctor).get(results_url(alice))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "hms-result-critical" in html and "Critically high" in html
+    assert "hms-result-abnormal" in html and ">High<" in html
+    assert ">Normal<" in html
+    rows = [e for e in response.context["lab"] if e.order.pk == pending.pk]
+    assert rows[0].rows == []
+    (trend,) = response.context["trends"]
+    assert trend["title"] == "Glucose"
+    assert trend["chart"]["series"][0]["data"] == [95.0, 160.0, 120.0]
+    assert 'id="trend-glu"' in html and "chart.umd.min.js" in html
+    assert "Normal CT head." in html
+    assert "Draft only" not in html
+
+
+def test_unverified_values_are_not_shown(world):
+    lab = Lab()
+    order = lab.ordered(doctor=world["doctor"], patient=world["alice"], code="GLU")
+    from hms.laboratory import services
+
+    order = services.lab_order_collect(actor=lab.tech, order=order)
+    services.lab_results_enter(
+        actor=lab.tech,
+        order=order,
+        results=[services.ResultInput(test=LabTest.objects.get(code="GLU"), value="321")],
+    )
+    html = client_for(world["doctor"]).get(results_url(world["alice"])).content.decode()
+    assert "321" not in html
+    assert "No verified result yet." in html
+
+
+@pytest.mark.parametrize("role", [Role.PATIENT, Role.PHARMACIST, Role.RECEPTIONIST])
+def test_the_results_page_is_for_the_workspace(world, make_user, role):
+    assert client_for(make_user(role)).get(results_url(world["alice"])).status_code == 403
+
+
+def test_results_outside_care_need_break_the_glass(world):
+    response = client_for(world["other_doctor"]).get(results_url(world["alice"]))
+    assert response.status_code == 403
+    assert b"break-glass-form" in response.content
+
+
+def test_the_results_query_count_does_not_grow_with_orders(world):
+    alice, doctor = world["alice"], world["doctor"]
+    lab = Lab()
+    lab.verified(doctor=doctor, patient=alice, code="GLU", values={"GLU": "99"})
+    imaging_report(patient=alice, doctor=doctor, impression="Normal.")
+    client = client_for(doctor)
+    client.get(results_url(alice))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(results_url(alice)).status_code == 200
+        return len(captured)
+
+    # session, user, chart opened (care check, audit) twice, lab orders + their test
+    # components + results, imaging orders + reports
+    before = count()
+    for code, values in (("GLU", {"GLU": "140"}), ("K", {"K": "4.1"}), ("NA", {"NA": "139"})):
+        lab.verified(doctor=doctor, patient=alice, code=code, values=values)
+    imaging_report(patient=alice, doctor=doctor, impression="Still normal.")
+    assert count() == before
