@@ -22,12 +22,12 @@ MAX_FILES_PER_REQUEST = 500
 # --- Serializers -------------------------------------------------------------------------------
 
 
-class PersonRefSerializer(serializers.Serializer):
+class ImagingPersonRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField(source="display_name")
 
 
-class PatientRefSerializer(serializers.Serializer):
+class ImagingPatientRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     mrn = serializers.CharField()
     name = serializers.CharField(source="display_name")
@@ -63,9 +63,9 @@ class ReportOutputSerializer(serializers.Serializer):
     findings = serializers.CharField()
     impression = serializers.CharField()
     critical = serializers.BooleanField()
-    author = PersonRefSerializer()
+    author = ImagingPersonRefSerializer()
     finalized_at = serializers.DateTimeField()
-    finalized_by = PersonRefSerializer(allow_null=True)
+    finalized_by = ImagingPersonRefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -107,7 +107,7 @@ class ImageOutputSerializer(serializers.Serializer):
 class OrderOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     accession_number = serializers.CharField()
-    patient = PatientRefSerializer()
+    patient = ImagingPatientRefSerializer()
     procedure = ProcedureRefSerializer()
     modality = serializers.CharField()
     modality_display = serializers.CharField(source="get_modality_display")
@@ -117,8 +117,8 @@ class OrderOutputSerializer(serializers.Serializer):
     notes = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    ordering_doctor = PersonRefSerializer()
-    requested_by = PersonRefSerializer()
+    ordering_doctor = ImagingPersonRefSerializer()
+    requested_by = ImagingPersonRefSerializer()
     encounter = serializers.UUIDField(source="encounter.public_id", default=None)
     scheduled_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField()
