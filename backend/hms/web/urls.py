@@ -27,6 +27,14 @@ urlpatterns = [
     path("portal/documents/", portal.portal_documents, name="portal-documents"),
     path("portal/access/", portal.portal_access, name="portal-access"),
     path("portal/appointments/", portal.portal_appointments, name="portal-appointments"),
+    path("portal/results/", portal.portal_results, name="portal-results"),
+    path("portal/prescriptions/", portal.portal_prescriptions, name="portal-prescriptions"),
+    path("portal/invoices/", portal.portal_invoices, name="portal-invoices"),
+    path(
+        "portal/invoices/<uuid:invoice_id>/pdf/",
+        portal.portal_invoice_pdf,
+        name="portal-invoice-pdf",
+    ),
     path("portal/appointments/book/", portal.portal_book, name="portal-book"),
     path(
         "portal/appointments/<uuid:appointment_id>/cancel/",

@@ -2,10 +2,12 @@
 (so what the pages show is what those modules release: verified results, final reports)."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import time_machine
 
 from hms.accounts.tests.factories import UserFactory
+from hms.billing import services as billing_services
 from hms.core.roles import Role
 from hms.laboratory import services as lab_services
 from hms.laboratory.catalog import catalog_load_shipped
@@ -76,3 +78,26 @@ def imaging_report(*, patient, doctor, impression: str, final: bool = True, crit
     if final:
         radiology_services.imaging_report_finalize(actor=radiologist, report=report)
     return order
+
+
+def issued_invoice(*, patient, prices=("100.00", "50.00"), draft: bool = False):
+    """An invoice of manual charges made by an accountant, issued unless `draft`."""
+    accountant = UserFactory(role=Role.ACCOUNTANT)
+    charges = [
+        billing_services.charge_post_manual(
+            actor=accountant,
+            patient=patient,
+            reason="Wound dressing at the clinic",
+            description="Dressing",
+            unit_price=Decimal(price),
+            quantity=Decimal(1),
+            tax_rate=Decimal(0),
+        )
+        for price in prices
+    ]
+    invoice = billing_services.invoice_create(
+        actor=accountant, patient=patient, charge_ids=[c.public_id for c in charges]
+    )
+    if draft:
+        return invoice
+    return billing_services.invoice_issue(actor=accountant, invoice=invoice)

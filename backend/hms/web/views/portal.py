@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -14,12 +14,18 @@ from django.views.decorators.http import require_http_methods
 from hms.appointments import selectors as appointment_selectors
 from hms.appointments import services as appointment_services
 from hms.appointments.models import AppointmentStatus
+from hms.billing import selectors as billing_selectors
+from hms.billing.pdf import invoice_pdf
 from hms.clinical import selectors as clinical_selectors
 from hms.clinical import services as clinical_services
 from hms.clinical.models import Diagnosis
 from hms.core.errors import ApplicationError
+from hms.core.permissions import user_may
+from hms.laboratory import selectors as lab_selectors
 from hms.patients import selectors as patient_selectors
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.pharmacy import selectors as pharmacy_selectors
+from hms.radiology import selectors as radiology_selectors
 from hms.web import selectors as web_selectors
 from hms.web.forms import (
     BookingForm,
@@ -32,6 +38,7 @@ from hms.web.navigation import (
     WORKSPACE_ROLES,
     tiles,
 )
+from hms.web.results import lab_trends, order_results
 from hms.web.views.base import (
     chart_errors_as_http,
     form_status,
@@ -40,6 +47,7 @@ from hms.web.views.base import (
     own_chart,
     paginate,
     portal_page,
+    table_permission,
 )
 
 # --- Patient portal ----------------------------------------------------------------------------
@@ -313,3 +321,85 @@ def portal_appointment_cancel(request, appointment_id):
     else:
         messages.error(request, "Say briefly why you are cancelling (at least 3 characters).")
     return redirect("web:portal-appointments")
+
+
+# --- Results, prescriptions, invoices ------------------------------------------------------------
+
+PORTAL_LAB_ORDERS = 50
+
+
+@portal_page(PORTAL_ROLES)
+@table_permission("lab_orders", "list")
+@chart_errors_as_http
+def portal_results(request):
+    """Verified laboratory results (flags, trends of repeated tests) and final imaging
+    reports, as the laboratory and radiology release them to the patient."""
+    user = request.user
+    patient = own_chart(request, ChartSection.ORDERS)
+    if patient is None:
+        return no_chart(request, "Results")
+    orders = list(
+        lab_selectors.lab_orders_for_user(user=user, filters={"patient": patient.public_id})[
+            :PORTAL_LAB_ORDERS
+        ]
+    )
+    reports = []
+    if user_may(user, "imaging_reports", "list"):
+        radiology_selectors.radiology_patient_for_user(
+            user=user, patient_public_id=patient.public_id
+        )
+        reports = list(radiology_selectors.final_reports_for_patient(patient=patient)[:20])
+    context = {
+        "lab": order_results(orders, user),
+        "trends": lab_trends(orders, user),
+        "reports": reports,
+    }
+    return render(request, "web/portal/results.html", context)
+
+
+@portal_page(PORTAL_ROLES)
+@table_permission("prescriptions", "list")
+@chart_errors_as_http
+def portal_prescriptions(request):
+    """The patient's prescriptions, newest first, with each medicine and what was dispensed."""
+    patient = own_chart(request, ChartSection.MEDICATIONS)
+    if patient is None:
+        return no_chart(request, "Prescriptions")
+    prescriptions = pharmacy_selectors.prescription_list(
+        user=request.user, filters={"patient_obj": patient}
+    )
+    return render(
+        request, "web/portal/prescriptions.html", {"page": paginate(request, prescriptions)}
+    )
+
+
+@portal_page(PORTAL_ROLES)
+@table_permission("billing_invoices", "list")
+@chart_errors_as_http
+def portal_invoices(request):
+    patient = own_chart(request, ChartSection.BILLING)
+    if patient is None:
+        return no_chart(request, "Invoices")
+    invoices = billing_selectors.invoice_list(
+        user=request.user, filters={"patient": patient.public_id}
+    )
+    return render(request, "web/portal/invoices.html", {"page": paginate(request, invoices)})
+
+
+@portal_page(PORTAL_ROLES)
+@table_permission("billing_invoices", "pdf")
+@chart_errors_as_http
+def portal_invoice_pdf(request, invoice_id):
+    """The invoice as the billing module prints it (someone else's answers 404)."""
+    invoice = billing_selectors.invoice_get_for_user(user=request.user, public_id=invoice_id)
+    patient_get_for_user(
+        user=request.user,
+        patient_public_id=invoice.patient.public_id,
+        section=ChartSection.BILLING,
+    )
+    name = invoice.number or f"draft-{invoice.public_id}"
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
