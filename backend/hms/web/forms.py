@@ -480,3 +480,37 @@ class ImagingOrderForm(_OrderForm):
     def __init__(self, *args, procedures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].choices = [("", "Choose an examination…"), *procedures]
+
+
+# --- Prescription assistant --------------------------------------------------------------------
+
+
+class AnalysisForm(ServiceErrorsMixin, forms.Form):
+    """Analyse one of the patient's prescriptions on record, or a prescription typed in."""
+
+    prescription = forms.ChoiceField(label="A prescription on record", required=False)
+    text = forms.CharField(
+        label="Or the prescription text",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 5,
+                "placeholder": "e.g. Amoxicillin 500 mg three times a day for 7 days\n"
+                "Ibuprofen 400 mg as needed",
+            }
+        ),
+    )
+
+    def __init__(self, *args, prescriptions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prescription"].choices = [("", "None: analyse the text below"), *prescriptions]
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [name for name in ("prescription", "text") if (cleaned.get(name) or "").strip()]
+        if len(given) != 1 and not self.errors:
+            raise forms.ValidationError(
+                "Choose a prescription on record or type one in (one of the two)."
+            )
+        return cleaned

@@ -87,6 +87,16 @@ urlpatterns = [
         workspace.workspace_patient_results,
         name="workspace-results-patient",
     ),
+    path(
+        "workspace/patients/<uuid:patient_id>/assistant/",
+        workspace.workspace_analysis_new,
+        name="workspace-analysis-new",
+    ),
+    path(
+        "workspace/analyses/<uuid:analysis_id>/",
+        workspace.workspace_analysis,
+        name="workspace-analysis",
+    ),
     path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),
