@@ -89,7 +89,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     story = _header("Invoice", invoice.number or "DRAFT")
     story += [
         Paragraph(
-            f"Status: {invoice.get_status_display()}   Issued: {_local(invoice.issued_at)}   "
+            f"Status: {invoice.get_status_display()} | Issued: {_local(invoice.issued_at)} | "
             f"Due: {invoice.due_date or '-'}",
             normal,
         ),
@@ -150,7 +150,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                     f"{payment.refunded_amount:,.2f}" if payment.refunded_amount else "",
                 ]
             )
-        story += [Spacer(1, 6 * mm), Paragraph("Payments", heading), Table(rows)]
+        story += [Spacer(1, 6 * mm), Paragraph("Payments", heading), Table(rows, hAlign="LEFT")]
         story[-1].setStyle(GRID)
     if invoice.notes:
         story += [Spacer(1, 4 * mm), Paragraph(invoice.notes, normal)]
@@ -186,6 +186,7 @@ def receipt_pdf(payment: Payment) -> bytes:
         Table(
             rows,
             colWidths=[60 * mm, 80 * mm],
+            hAlign="LEFT",
             style=TableStyle([("FONTNAME", (0, 3), (-1, 3), "Helvetica-Bold")]),
         )
     )
