@@ -145,7 +145,10 @@ def _order_detail(*, user, order):
 
 
 def _order_response(*, request, order, code=status.HTTP_200_OK):
-    fresh = selectors.imaging_order_get(public_id=order.public_id)
+    fresh = selectors.imaging_order_get(
+        public_id=order.public_id,
+        drafts_visible=selectors.works_radiology_worklist(request.user),
+    )
     fresh.warnings = getattr(order, "warnings", [])
     return Response(_order_detail(user=request.user, order=fresh), status=code)
 

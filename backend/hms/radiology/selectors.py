@@ -98,12 +98,11 @@ def imaging_procedure_get(*, public_id) -> ImagingProcedure:
 # --- Orders -----------------------------------------------------------------------------------
 
 
-def _report_status_subquery():
-    return Subquery(
-        ImagingReport.objects.filter(order=OuterRef("pk"), kind=ReportKind.REPORT).values("status")[
-            :1
-        ]
-    )
+def _report_status_subquery(*, drafts_visible: bool):
+    reports = ImagingReport.objects.filter(order=OuterRef("pk"), kind=ReportKind.REPORT)
+    if not drafts_visible:
+        reports = reports.filter(status=ReportStatus.FINAL)
+    return Subquery(reports.values("status")[:1])
 
 
 def _image_count_subquery():
@@ -120,21 +119,26 @@ def _image_count_subquery():
     )
 
 
-def _with_relations(queryset: QuerySet[ImagingOrder]) -> QuerySet[ImagingOrder]:
+def _with_relations(
+    queryset: QuerySet[ImagingOrder], *, drafts_visible: bool = True
+) -> QuerySet[ImagingOrder]:
     """One query for a page of orders: the people and the procedure joined, the number of
     images and the report's status as subqueries."""
     return queryset.select_related(
         "patient", "procedure", "ordering_doctor", "requested_by", "encounter"
-    ).annotate(image_count=_image_count_subquery(), report_status=_report_status_subquery())
+    ).annotate(
+        image_count=_image_count_subquery(),
+        report_status=_report_status_subquery(drafts_visible=drafts_visible),
+    )
 
 
 def imaging_orders_visible_to(*, user) -> QuerySet[ImagingOrder]:
     """Radiologists: every order. Patients: their own. Doctors: the orders they placed and
     those of patients in their care. Nurses: those of patients in their care."""
-    queryset = _with_relations(ImagingOrder.objects.all())
-    role = getattr(user, "role", None)
     if works_radiology_worklist(user):
-        return queryset
+        return _with_relations(ImagingOrder.objects.all())
+    queryset = _with_relations(ImagingOrder.objects.all(), drafts_visible=False)
+    role = getattr(user, "role", None)
     if role == Role.PATIENT:
         return queryset.filter(patient__user=user)
     if role == Role.DOCTOR:
@@ -197,14 +201,11 @@ def radiology_worklist(*, filters: dict | None = None) -> QuerySet[ImagingOrder]
     )
 
 
-def _order_detail_queryset() -> QuerySet[ImagingOrder]:
-    return _with_relations(ImagingOrder.objects.all()).select_related("cancelled_by")
-
-
-def imaging_order_get(*, public_id) -> ImagingOrder:
+def imaging_order_get(*, public_id, drafts_visible: bool = True) -> ImagingOrder:
     """An order by id with no access decision (for the caller that makes it)."""
+    queryset = _with_relations(ImagingOrder.objects.all(), drafts_visible=drafts_visible)
     try:
-        order = _order_detail_queryset().filter(public_id=public_id).first()
+        order = queryset.select_related("cancelled_by").filter(public_id=public_id).first()
     except (ValueError, TypeError):
         order = None
     if order is None:
@@ -215,7 +216,7 @@ def imaging_order_get(*, public_id) -> ImagingOrder:
 def imaging_order_get_for_user(*, user, public_id, purpose: str = "read") -> ImagingOrder:
     """The order, if `user` may open its patient's imaging; someone else's order answers 404
     for a patient, 403 for a clinician without the patient in their care. Audited."""
-    order = imaging_order_get(public_id=public_id)
+    order = imaging_order_get(public_id=public_id, drafts_visible=works_radiology_worklist(user))
     try:
         radiology_patient_for_user(
             user=user, patient_public_id=order.patient.public_id, purpose=purpose

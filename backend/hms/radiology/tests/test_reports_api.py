@@ -33,6 +33,9 @@ class TestDraftAndFinal:
         # Drafts are not results: the ordering doctor does not see them yet.
         assert doctor_client.get(reports_url(performed)).json() == []
         assert doctor_client.get(url).status_code == 404
+        order_url = f"/api/radiology/orders/{performed['id']}/"
+        assert doctor_client.get(order_url).json()["report_status"] is None
+        assert radiologist.get(order_url).json()["report_status"] == "draft"
         no_impression = radiologist.post(f"{url}finalize/")
         assert no_impression.status_code == 400
         assert no_impression.json()["code"] == "impression_required"
