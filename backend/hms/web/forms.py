@@ -11,6 +11,7 @@ from django.utils import timezone
 from hms.clinical.icd10 import icd10_lookup
 from hms.clinical.models import DiagnosisType, DocumentType
 from hms.core.errors import ApplicationError
+from hms.inpatient.models import WardType
 from hms.laboratory.models import LabPriority
 from hms.patients.models import Sex
 from hms.patients.services import BREAK_GLASS_REASON_MIN_LENGTH
@@ -514,3 +515,9 @@ class AnalysisForm(ServiceErrorsMixin, forms.Form):
                 "Choose a prescription on record or type one in (one of the two)."
             )
         return cleaned
+
+
+class WardTypeFilterForm(forms.Form):
+    type = forms.ChoiceField(
+        label="Ward type", required=False, choices=[("", "All wards"), *WardType.choices]
+    )

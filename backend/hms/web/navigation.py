@@ -40,6 +40,7 @@ def table_roles(resource: str, action: str) -> frozenset[str]:
 
 # Read-only staff pages on the web: for the staff roles the table lets read the same data.
 RECEPTION_QUEUE_ROLES = table_roles("appointment_queue", "list") & STAFF_ROLES_WITHOUT_WORKSPACE
+BED_BOARD_ROLES = table_roles("beds", "board") & STAFF_ROLES_WITHOUT_WORKSPACE
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Overview", "web:portal", "home", PORTAL_ROLES),
@@ -60,6 +61,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "Reception queue", "web:staff-queue", "list", RECEPTION_QUEUE_ROLES, "hms.appointments"
     ),
+    NavItem("Bed board", "web:staff-beds", "bed", BED_BOARD_ROLES, "hms.inpatient"),
 )
 
 

@@ -100,4 +100,5 @@ urlpatterns = [
     path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),
+    path("staff/beds/", staff.staff_beds, name="staff-beds"),
 ]

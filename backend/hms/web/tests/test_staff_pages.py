@@ -141,3 +141,95 @@ def test_the_queue_query_count_does_not_grow(clinic):
         clinic["book"](PatientFactory(), clinic["mensah"], slot)
         DoctorProfileFactory()
     assert count() == before
+
+
+# --- bed board -----------------------------------------------------------------------------------
+
+BEDS = "/staff/beds/"
+
+
+@pytest.fixture
+def wards(make_user):
+    from hms.inpatient import services as inpatient_services
+    from hms.inpatient.tests.factories import WardFactory, beds_on
+
+    nurse = make_user(Role.NURSE, username="ward_nurse")
+    doctor = make_user(Role.DOCTOR, first_name="Grace", last_name="Okafor")
+    medical = WardFactory(name="Medical ward", code="MED", type="medical")
+    icu = WardFactory(name="Intensive care", code="ICU", type="icu")
+    medical_beds = beds_on(medical, 3)
+    icu_beds = beds_on(icu, 2)
+    admitted = PatientFactory(first_name="Alice", last_name="Adeyemi")
+    inpatient_services.admission_admit(
+        actor=nurse,
+        patient=admitted,
+        bed=medical_beds[0],
+        attending_doctor=doctor,
+        reason="Pneumonia",
+    )
+
+    def admit(bed):
+        return inpatient_services.admission_admit(
+            actor=nurse, patient=PatientFactory(), bed=bed, attending_doctor=doctor, reason="Sepsis"
+        )
+
+    return {"nurse": nurse, "medical": medical_beds, "icu": icu_beds, "admit": admit}
+
+
+@pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.NURSE, Role.ADMIN])
+def test_the_bed_board_shows_each_ward_and_who_lies_where(wards, make_user, role):
+    response = client_for(make_user(role)).get(BEDS)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Medical ward" in html and "Intensive care" in html
+    assert "Adeyemi, Alice" in html and "Dr Grace Okafor" in html and "Day 1" in html
+    assert html.count('data-testid="bed"') == 5
+    medical = next(e for e in response.context["board"] if e["ward"].code == "MED")
+    assert (medical["counts"]["occupied"], medical["counts"]["available"]) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "role", [Role.PATIENT, Role.DOCTOR, Role.PHARMACIST, Role.ACCOUNTANT, Role.LAB_TECHNICIAN]
+)
+def test_other_roles_may_not_open_the_bed_board(wards, make_user, role):
+    assert client_for(make_user(role)).get(BEDS).status_code == 403
+
+
+def test_the_bed_board_filters_by_ward_type_and_shows_bad_input(wards):
+    client = client_for(wards["nurse"])
+    html = client.get(BEDS, {"type": "icu"}).content.decode()
+    assert "Intensive care" in html and "Medical ward" not in html
+    response = client.get(BEDS, {"type": "spa"})
+    html = response.content.decode()
+    start = html.index('id="id_type_errors"')
+    assert "Select a valid choice" in html[start : start + 200]
+    assert "Medical ward" in html  # every ward, as without the filter
+
+
+def test_each_view_of_the_bed_board_is_audited_with_its_patients(wards):
+    client_for(wards["nurse"]).get(BEDS)
+    event = AuditEvent.objects.get(actor=wards["nurse"], resource_type="bed_board")
+    assert len(event.detail["patients"]) == 1
+
+
+def test_the_bed_board_query_count_does_not_grow(wards):
+    client = client_for(wards["nurse"])
+    client.get(BEDS)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(BEDS).status_code == 200
+        return len(captured)
+
+    # session, user, wards, beds with rooms, active admissions with patient and doctor, audit
+    before = count()
+    wards["admit"](wards["medical"][1])
+    wards["admit"](wards["icu"][0])
+    wards["admit"](wards["icu"][1])
+    assert count() == before
+
+
+def test_the_staff_home_links_the_bed_board(wards, make_user):
+    assert 'href="/staff/beds/"' in client_for(wards["nurse"]).get("/staff/").content.decode()
+    html = client_for(make_user(Role.ACCOUNTANT)).get("/staff/").content.decode()
+    assert 'href="/staff/beds/"' not in html

@@ -7,8 +7,10 @@ from django.utils import timezone
 from hms.appointments import selectors as appointment_selectors
 from hms.core.roles import Role
 from hms.core.services import audit_page_read
+from hms.inpatient import selectors as inpatient_selectors
+from hms.inpatient.models import BedStatus
 from hms.patients import selectors as patient_selectors
-from hms.web.forms import QueueFilterForm
+from hms.web.forms import QueueFilterForm, WardTypeFilterForm
 from hms.web.navigation import STAFF_ROLES_WITHOUT_WORKSPACE, nav_items_for
 from hms.web.views.base import headline, portal_page, table_permission
 
@@ -73,3 +75,49 @@ def staff_queue(request):
     summary = appointment_selectors.appointment_queue_summary(day=day, doctor=doctor)
     context = {"form": form, "queue": queue, "summary": summary, "day": day, "doctor": doctor}
     return render(request, "web/staff/queue.html", context)
+
+
+@portal_page(STAFF_ROLES_WITHOUT_WORKSPACE)
+@table_permission("beds", "board")
+def staff_beds(request):
+    """The bed board, read-only: each ward's beds with their status and who lies in them
+    (inpatient's bed_board: three queries whatever the number of beds). Audited with the
+    patients shown."""
+    form = WardTypeFilterForm(request.GET or None)
+    filters = (
+        {"type": form.cleaned_data["type"]} if form.is_valid() and form.cleaned_data["type"] else {}
+    )
+    wards = list(inpatient_selectors.bed_board(filters=filters))
+    now = timezone.now()
+    board, patients = [], []
+    for ward in wards:
+        beds = []
+        counts = {status: 0 for status in BedStatus.values}
+        for bed in ward.board_beds:
+            occupant = bed.active_admissions[0] if bed.active_admissions else None
+            counts[bed.status] = counts.get(bed.status, 0) + 1
+            if occupant is not None:
+                patients.append(occupant.patient.public_id)
+            beds.append(
+                {
+                    "bed": bed,
+                    "occupant": occupant,
+                    "days": inpatient_selectors.days_admitted(occupant.admitted_at, now=now)
+                    if occupant is not None
+                    else None,
+                }
+            )
+        board.append({"ward": ward, "beds": beds, "counts": counts})
+    audit_page_read(
+        actor=request.user,
+        resource_type="bed_board",
+        patient_ids=patients,
+        count=len(wards),
+        detail={"filters": {k: str(v) for k, v in filters.items()}},
+    )
+    statuses = [(value, label) for value, label in BedStatus.choices]
+    return render(
+        request,
+        "web/staff/beds.html",
+        {"form": form, "board": board, "statuses": statuses},
+    )
