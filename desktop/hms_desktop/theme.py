@@ -87,6 +87,14 @@ QComboBox::drop-down, QDateTimeEdit::drop-down {{ subcontrol-origin: padding;
     subcontrol-position: center right; width: 22px; border: none; }}
 QComboBox::down-arrow, QDateTimeEdit::down-arrow {{ image: url("@ARROW@"); width: 10px;
     height: 6px; margin-right: 8px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ subcontrol-origin: border; width: 18px;
+    border: none; background: transparent; }}
+QSpinBox::up-button {{ subcontrol-position: top right; }}
+QSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QSpinBox::up-arrow {{ image: url("@UP_ARROW@"); width: 8px; height: 5px; }}
+QSpinBox::down-arrow {{ image: url("@ARROW@"); width: 8px; height: 5px; }}
+QSpinBox::up-arrow:disabled, QSpinBox::up-arrow:off {{ image: none; }}
+QSpinBox::down-arrow:disabled, QSpinBox::down-arrow:off {{ image: none; }}
 QComboBox QAbstractItemView {{ background: {SURFACE}; border: 1px solid {BORDER};
     selection-background-color: {PRIMARY_LIGHT}; selection-color: {TEXT}; }}
 #fieldError {{ color: {DANGER}; font-size: 9pt; }}
@@ -164,12 +172,17 @@ def apply_theme(app: QApplication) -> None:
     palette.setColor(QPalette.ColorRole.Highlight, QColor(PRIMARY))
     palette.setColor(QPalette.ColorRole.Link, QColor(PRIMARY))
     app.setPalette(palette)
-    app.setStyleSheet(STYLESHEET.replace("@ARROW@", _arrow_image().as_posix()))
+    app.setStyleSheet(
+        STYLESHEET.replace("@ARROW@", _arrow_image().as_posix()).replace(
+            "@UP_ARROW@", _arrow_image(up=True).as_posix()
+        )
+    )
 
 
-def _arrow_image() -> Path:
-    """The drop-down arrow, drawn once into a file the stylesheet can point at."""
-    path = Path(tempfile.gettempdir()) / f"hms-desktop-arrow-{MUTED.lstrip('#')}.png"
+def _arrow_image(*, up: bool = False) -> Path:
+    """A drop-down (or spin-up) arrow, drawn once into a file the stylesheet can point at."""
+    name = f"hms-desktop-arrow-{'up-' if up else ''}{MUTED.lstrip('#')}.png"
+    path = Path(tempfile.gettempdir()) / name
     if not path.exists():
         pixmap = QPixmap(20, 12)
         pixmap.fill(Qt.GlobalColor.transparent)
@@ -177,7 +190,12 @@ def _arrow_image() -> Path:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(MUTED))
-        painter.drawPolygon(QPolygonF([QPointF(1, 1), QPointF(19, 1), QPointF(10, 11)]))
+        points = (
+            [QPointF(1, 11), QPointF(19, 11), QPointF(10, 1)]
+            if up
+            else [QPointF(1, 1), QPointF(19, 1), QPointF(10, 11)]
+        )
+        painter.drawPolygon(QPolygonF(points))
         painter.end()
         pixmap.save(str(path))
     return path

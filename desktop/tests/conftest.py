@@ -11,6 +11,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import random
 import socket
 import subprocess
 import sys
@@ -171,3 +172,37 @@ def snap(widget, name: str) -> Path:
 
 def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+# --- people and things other tests arrange through the API ---------------------------------
+
+DOCTOR_PASSWORD = "Clinic-hours-42"
+ALL_DAY = [{"weekday": day, "start_time": "00:00", "end_time": "23:59"} for day in range(7)]
+
+
+def make_doctor(api_as, *, first_name: str = "Lena", username: str = ""):
+    """A doctor of their own for a test (working every day, 15-minute slots), so tests never
+    share slots; signs in with DOCTOR_PASSWORD."""
+    doctor = api_as("admin").doctors.register(
+        username=username or unique("dr"),
+        password=DOCTOR_PASSWORD,
+        first_name=first_name,
+        last_name=unique("Weber").replace("_", ""),
+        specialization="Family medicine",
+    )
+    api_as("receptionist").client.put(
+        f"/api/doctors/{doctor.id}/schedule/", {"slot_minutes": 15, "blocks": ALL_DAY}
+    )
+    return doctor
+
+
+def make_patient(desk: Api, first_name: str = "Amara"):
+    """A newly registered patient (the front desk's client `desk`)."""
+    return desk.patients.register(
+        confirm_new_person=True,
+        first_name=first_name,
+        last_name=unique("Okoro").replace("_", ""),
+        date_of_birth=f"{random.randint(1940, 2010)}-0{random.randint(1, 9)}-15",
+        sex="female",
+        phone=f"+1 555 {random.randint(1_000_000, 9_999_999)}",
+    )

@@ -3,7 +3,6 @@ day's queue with check-in, cancelling with a reason, rescheduling, and the docto
 
 from __future__ import annotations
 
-import random
 from datetime import date, time, timedelta
 
 import pytest
@@ -19,36 +18,15 @@ from hms_desktop.views.appointments import (
     BookingDialog,
 )
 
-from .conftest import sign_in, snap, unique, wait_idle
-
-DOCTOR_PASSWORD = "Clinic-hours-42"
-ALL_DAY = [{"weekday": day, "start_time": "00:00", "end_time": "23:59"} for day in range(7)]
-
-
-def make_doctor(api_as, *, first_name: str = "Lena", username: str = ""):
-    """A doctor of their own for each test (working every day), so tests never share slots."""
-    doctor = api_as("admin").doctors.register(
-        username=username or unique("dr"),
-        password=DOCTOR_PASSWORD,
-        first_name=first_name,
-        last_name=unique("Weber").replace("_", ""),
-        specialization="Family medicine",
-    )
-    api_as("receptionist").client.put(
-        f"/api/doctors/{doctor.id}/schedule/", {"slot_minutes": 15, "blocks": ALL_DAY}
-    )
-    return doctor
-
-
-def make_patient(desk: Api, first_name: str = "Amara"):
-    return desk.patients.register(
-        confirm_new_person=True,
-        first_name=first_name,
-        last_name=unique("Okoro").replace("_", ""),
-        date_of_birth=f"{random.randint(1940, 2010)}-0{random.randint(1, 9)}-15",
-        sex="female",
-        phone=f"+1 555 {random.randint(1_000_000, 9_999_999)}",
-    )
+from .conftest import (
+    DOCTOR_PASSWORD,
+    make_doctor,
+    make_patient,
+    sign_in,
+    snap,
+    unique,
+    wait_idle,
+)
 
 
 def free_slots(desk: Api, doctor_id: str, day: date):

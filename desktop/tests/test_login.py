@@ -13,11 +13,11 @@ from hms_desktop.views.main_window import MainWindow
 from .conftest import DEMO_PASSWORD, sign_in, snap, unique, wait_idle
 
 EXPECTED_SIDEBAR = {
-    "admin": ["dashboard", "patients", "users", "audit", "profile"],
+    "admin": ["dashboard", "patients", "stock", "stock_alerts", "users", "audit", "profile"],
     "doctor": ["dashboard", "patients", "appointments", "profile"],
     "nurse": ["dashboard", "patients", "appointments", "profile"],
     "receptionist": ["dashboard", "patients", "appointments", "profile"],
-    "pharmacist": ["dashboard", "patients", "profile"],
+    "pharmacist": ["dashboard", "patients", "dispensing", "stock", "stock_alerts", "profile"],
     "lab_technician": ["dashboard", "patients", "profile"],
     "radiologist": ["dashboard", "patients", "profile"],
     "accountant": ["dashboard", "patients", "profile"],

@@ -174,3 +174,128 @@ def test_users_model_pages_through_the_live_server(qtbot, qtmodeltester, hms_ser
     qtmodeltester.check(model)
     runner.wait_for_done(2000)
     client.close()
+
+
+def test_appointments_model_keeps_the_days_counts(qtbot, qtmodeltester):
+    from hms_desktop.api.dto import Appointment, QueuePage
+    from hms_desktop.models.appointments import AppointmentsModel
+
+    row = Appointment.from_json(
+        {
+            "id": "a1",
+            "patient": {"id": "p1", "mrn": "H000000001", "name": "Amara Okoro"},
+            "doctor": {"id": "d1", "name": "Lena Weber"},
+            "date": "2026-01-02",
+            "slot": "09:30",
+            "start_at": "2026-01-02T09:30:00Z",
+            "end_at": "2026-01-02T09:45:00Z",
+            "status": "checked_in",
+            "status_display": "Checked in",
+            "reason": "Follow-up",
+            "booked_by": {"id": "u1", "name": "Rita Desai"},
+            "checked_in_at": "2026-01-02T09:20:00Z",
+        }
+    )
+    page = QueuePage(count=1, results=[row], summary={"booked": 2, "checked_in": 1})
+    model = AppointmentsModel(fetch=lambda _page, _size: page)
+    with qtbot.waitSignal(model.summary_changed) as summary:
+        model.reload()
+    assert summary.args == [{"booked": 2, "checked_in": 1}]
+    qtmodeltester.check(model)
+    assert model.index(0, AppointmentsModel.TIME).data() == "09:30"
+    assert model.index(0, AppointmentsModel.STATUS).data() == "Checked in"
+    assert model.index(0, AppointmentsModel.STATUS).data(Qt.ItemDataRole.ForegroundRole)
+
+
+def test_pharmacy_models_pass_the_model_tester(qtmodeltester):
+    from hms_desktop.api.dto import Drug, Prescription, StockAlert, StockMovement
+    from hms_desktop.models.pharmacy import (
+        AlertsModel,
+        DrugsModel,
+        LedgerModel,
+        PrescriptionItemsModel,
+        PrescriptionsModel,
+    )
+
+    drug = {"id": "g1", "generic_name": "Amoxicillin", "strength": "500 mg", "form": "capsule"}
+    prescription = Prescription.from_json(
+        {
+            "id": "r1",
+            "patient": {"id": "p1", "mrn": "H1", "name": "Amara Okoro"},
+            "prescriber": {"id": "d1", "name": "Lena Weber"},
+            "status": "partially_dispensed",
+            "prescribed_at": "2026-01-02T09:30:00Z",
+            "items": [
+                {
+                    "id": "i1",
+                    "drug": drug,
+                    "dose": "500.0000",
+                    "dose_unit": "mg",
+                    "frequency": "tds",
+                    "frequency_display": "Three times a day",
+                    "duration_days": 7,
+                    "quantity": 21,
+                    "quantity_dispensed": 5,
+                    "remaining": 16,
+                    "on_hand": 3,
+                }
+            ],
+            "safety_warnings": [{"code": "allergy", "severity": "severe", "message": "x"}],
+        }
+    )
+    prescriptions = PrescriptionsModel()
+    prescriptions.set_rows([prescription])
+    qtmodeltester.check(prescriptions)
+    assert prescriptions.index(0, PrescriptionsModel.LEFT).data() == "16"
+    items = PrescriptionItemsModel()
+    items.set_rows(prescription.items)
+    qtmodeltester.check(items)
+    assert items.index(0, 1).data() == "500 mg three times a day for 7 days"
+    assert items.index(0, PrescriptionItemsModel.STOCK).data(Qt.ItemDataRole.ForegroundRole)
+
+    drugs = DrugsModel()
+    drugs.set_rows([Drug.from_json({**drug, "on_hand": 0, "reorder_level": 10, "low_stock": True})])
+    qtmodeltester.check(drugs)
+    assert drugs.index(0, DrugsModel.STATUS).data() == "Out of stock"
+
+    ledger = LedgerModel()
+    ledger.set_rows(
+        [
+            StockMovement.from_json(
+                {
+                    "id": "m1",
+                    "kind": "adjustment",
+                    "quantity": -2,
+                    "balance_after": 98,
+                    "reason": "damaged",
+                    "occurred_at": "2026-01-02T09:30:00Z",
+                    "drug_name": "Amoxicillin",
+                    "lot_number": "L1",
+                }
+            )
+        ]
+    )
+    qtmodeltester.check(ledger)
+    assert ledger.index(0, LedgerModel.QUANTITY).data() == "-2"
+    assert "damaged" in ledger.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+    alerts = AlertsModel()
+    alerts.set_rows(
+        [
+            StockAlert.from_json(
+                {
+                    "kind": "expired",
+                    "severity": "critical",
+                    "title": "Expired",
+                    "message": "3 at pharmacy",
+                    "drug": drug,
+                    "on_hand": 3,
+                    "reorder_level": 10,
+                    "days_to_expiry": -2,
+                    "batch": {"id": "b1", "lot_number": "L1", "expiry_date": "2026-01-01"},
+                }
+            )
+        ]
+    )
+    qtmodeltester.check(alerts)
+    assert alerts.index(0, AlertsModel.SEVERITY).data() == "Critical"

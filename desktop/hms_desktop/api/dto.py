@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from hms_desktop.formatting import fmt_decimal
 from hms_desktop.roles import role_label
 
 T = TypeVar("T")
@@ -413,20 +415,417 @@ class Availability:
 
 
 @dataclass(frozen=True)
-class QueuePage(Page[Appointment]):
-    """A page of the day's queue, with the day and the counts per status for the whole day."""
+class SummaryPage(Page[T]):
+    """A page of a worklist that also carries counts for the whole list (`summary`)."""
 
-    day: date | None = None
     summary: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], item: Any, page: int) -> QueuePage:
+    def from_json(cls, data: dict[str, Any], item: Any, page: int) -> SummaryPage[T]:
         base = Page.from_json(data, item, page)
         return cls(
             count=base.count,
             results=base.results,
             page=page,
             next_page=base.next_page,
-            day=parse_date(data.get("date")),
             summary={k: int(v) for k, v in (data.get("summary") or {}).items()},
+        )
+
+
+@dataclass(frozen=True)
+class QueuePage(SummaryPage[Appointment]):
+    """A page of the day's queue, with the day and the counts per status for the whole day."""
+
+    day: date | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], item: Any, page: int) -> QueuePage:
+        base = SummaryPage.from_json(data, item, page)
+        return cls(
+            count=base.count,
+            results=base.results,
+            page=page,
+            next_page=base.next_page,
+            summary=base.summary,
+            day=parse_date(data.get("date")),
+        )
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+# --- Pharmacy ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrugRef:
+    id: str
+    generic_name: str
+    brand_name: str = ""
+    strength: str = ""
+    form: str = ""
+    unit: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DrugRef:
+        data = data or {}
+        return cls(
+            id=str(data.get("id") or ""),
+            generic_name=data.get("generic_name") or "",
+            brand_name=data.get("brand_name") or "",
+            strength=data.get("strength") or "",
+            form=data.get("form") or "",
+            unit=data.get("unit") or "",
+        )
+
+    @property
+    def label(self) -> str:
+        """`Amoxicillin 500 mg capsule (Amoxil)`."""
+        text = " ".join(p for p in (self.generic_name, self.strength, self.form) if p)
+        return f"{text} ({self.brand_name})" if self.brand_name else text
+
+
+@dataclass(frozen=True)
+class Drug(DrugRef):
+    route: str = ""
+    atc_code: str = ""
+    drug_class: str = ""
+    dose_unit: str = ""
+    reorder_level: int = 0
+    price: Decimal | None = None
+    currency: str = ""
+    active: bool = True
+    on_hand: int | None = None
+    on_hand_pharmacy: int | None = None
+    low_stock: bool | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Drug:
+        data = data or {}
+        ref = DrugRef.from_json(data)
+        return cls(
+            id=ref.id,
+            generic_name=ref.generic_name,
+            brand_name=ref.brand_name,
+            strength=ref.strength,
+            form=ref.form,
+            unit=ref.unit,
+            route=data.get("route") or "",
+            atc_code=data.get("atc_code") or "",
+            drug_class=data.get("drug_class") or "",
+            dose_unit=data.get("dose_unit") or "",
+            reorder_level=int(data.get("reorder_level") or 0),
+            price=parse_decimal(data.get("price")),
+            currency=data.get("currency") or "",
+            active=bool(data.get("active", True)),
+            on_hand=data.get("on_hand"),
+            on_hand_pharmacy=data.get("on_hand_pharmacy"),
+            low_stock=data.get("low_stock"),
+        )
+
+
+@dataclass(frozen=True)
+class StockBatch:
+    id: str
+    drug: DrugRef
+    lot_number: str
+    expiry_date: date | None
+    location: str
+    quantity: int
+    unit_cost: Decimal | None = None
+    supplier: str = ""
+    received_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StockBatch:
+        return cls(
+            id=str(data["id"]),
+            drug=DrugRef.from_json(data.get("drug")),
+            lot_number=data.get("lot_number") or "",
+            expiry_date=parse_date(data.get("expiry_date")),
+            location=data.get("location") or "",
+            quantity=int(data.get("quantity") or 0),
+            unit_cost=parse_decimal(data.get("unit_cost")),
+            supplier=data.get("supplier") or "",
+            received_at=parse_datetime(data.get("received_at")),
+        )
+
+    def days_to_expiry(self, today: date | None = None) -> int | None:
+        if self.expiry_date is None:
+            return None
+        return (self.expiry_date - (today or date.today())).days
+
+
+MOVEMENT_KINDS: dict[str, str] = {
+    "receipt": "Receipt",
+    "dispense": "Dispense",
+    "return": "Return",
+    "adjustment": "Adjustment",
+    "expiry_write_off": "Expiry write-off",
+    "transfer": "Transfer",
+}
+
+
+@dataclass(frozen=True)
+class StockMovement:
+    """One row of the append-only stock ledger."""
+
+    id: str
+    kind: str
+    quantity: int
+    balance_after: int
+    reason: str
+    reference: str
+    occurred_at: datetime | None
+    batch_id: str
+    lot_number: str
+    location: str
+    drug_id: str
+    drug_name: str
+    dispense_id: str | None = None
+    actor: PersonRef | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StockMovement:
+        return cls(
+            id=str(data["id"]),
+            kind=data.get("kind") or "",
+            quantity=int(data.get("quantity") or 0),
+            balance_after=int(data.get("balance_after") or 0),
+            reason=data.get("reason") or "",
+            reference=data.get("reference") or "",
+            occurred_at=parse_datetime(data.get("occurred_at")),
+            batch_id=str(data.get("batch") or ""),
+            lot_number=data.get("lot_number") or "",
+            location=data.get("location") or "",
+            drug_id=str(data.get("drug") or ""),
+            drug_name=data.get("drug_name") or "",
+            dispense_id=data.get("dispense"),
+            actor=PersonRef.from_json(data.get("actor")),
+        )
+
+    @property
+    def kind_display(self) -> str:
+        return MOVEMENT_KINDS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class PrescriptionItem:
+    id: str
+    drug: DrugRef
+    dose: Decimal | None
+    dose_unit: str
+    route: str
+    frequency: str
+    frequency_display: str
+    duration_days: int | None
+    quantity: int
+    quantity_dispensed: int
+    remaining: int
+    instructions: str = ""
+    start_date: date | None = None
+    on_hand: int | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PrescriptionItem:
+        return cls(
+            id=str(data["id"]),
+            drug=DrugRef.from_json(data.get("drug")),
+            dose=parse_decimal(data.get("dose")),
+            dose_unit=data.get("dose_unit") or "",
+            route=data.get("route") or "",
+            frequency=data.get("frequency") or "",
+            frequency_display=data.get("frequency_display") or data.get("frequency") or "",
+            duration_days=data.get("duration_days"),
+            quantity=int(data.get("quantity") or 0),
+            quantity_dispensed=int(data.get("quantity_dispensed") or 0),
+            remaining=int(data.get("remaining") or 0),
+            instructions=data.get("instructions") or "",
+            start_date=parse_date(data.get("start_date")),
+            on_hand=data.get("on_hand"),
+        )
+
+    @property
+    def directions(self) -> str:
+        """`500 mg three times a day for 7 days`."""
+        dose = f"{fmt_decimal(self.dose)} {self.dose_unit}".strip()
+        text = f"{dose} {self.frequency_display.lower()}".strip()
+        if self.duration_days:
+            text += f" for {self.duration_days} day{'s' if self.duration_days != 1 else ''}"
+        return text
+
+    @property
+    def short_of_stock(self) -> bool:
+        return self.on_hand is not None and self.on_hand < self.remaining
+
+
+@dataclass(frozen=True)
+class SafetyWarning:
+    code: str
+    severity: str
+    message: str
+    drug: str = ""
+    other: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SafetyWarning:
+        return cls(
+            code=data.get("code") or "",
+            severity=data.get("severity") or "",
+            message=data.get("message") or "",
+            drug=data.get("drug") or "",
+            other=data.get("other") or "",
+        )
+
+
+@dataclass(frozen=True)
+class DispenseLine:
+    id: str
+    item_id: str
+    drug: str
+    batch_id: str
+    lot_number: str
+    expiry_date: date | None
+    quantity: int
+    returned_quantity: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DispenseLine:
+        return cls(
+            id=str(data["id"]),
+            item_id=str(data.get("item") or ""),
+            drug=data.get("drug") or "",
+            batch_id=str(data.get("batch") or ""),
+            lot_number=data.get("lot_number") or "",
+            expiry_date=parse_date(data.get("expiry_date")),
+            quantity=int(data.get("quantity") or 0),
+            returned_quantity=int(data.get("returned_quantity") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class Dispense:
+    id: str
+    dispensed_at: datetime | None
+    dispensed_by: PersonRef | None
+    note: str
+    lines: list[DispenseLine]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Dispense:
+        return cls(
+            id=str(data["id"]),
+            dispensed_at=parse_datetime(data.get("dispensed_at")),
+            dispensed_by=PersonRef.from_json(data.get("dispensed_by")),
+            note=data.get("note") or "",
+            lines=[DispenseLine.from_json(line) for line in data.get("lines") or []],
+        )
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+PRESCRIPTION_STATUSES: dict[str, str] = {
+    "active": "Active",
+    "partially_dispensed": "Partially dispensed",
+    "dispensed": "Dispensed",
+    "cancelled": "Cancelled",
+}
+
+
+@dataclass(frozen=True)
+class Prescription:
+    id: str
+    patient: PatientRef
+    prescriber: PersonRef | None
+    status: str
+    status_display: str
+    prescribed_at: datetime | None
+    note: str
+    items: list[PrescriptionItem]
+    safety_warnings: list[SafetyWarning] = field(default_factory=list)
+    override_reason: str = ""
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    encounter_id: str | None = None
+    dispenses: list[Dispense] | None = None  # only in the detail answer
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Prescription:
+        status = data.get("status") or ""
+        dispenses = data.get("dispenses")
+        return cls(
+            id=str(data["id"]),
+            patient=PatientRef.from_json(data.get("patient")) or PatientRef("", "", ""),
+            prescriber=PersonRef.from_json(data.get("prescriber")),
+            status=status,
+            status_display=data.get("status_display") or PRESCRIPTION_STATUSES.get(status, status),
+            prescribed_at=parse_datetime(data.get("prescribed_at")),
+            note=data.get("note") or "",
+            items=[PrescriptionItem.from_json(i) for i in data.get("items") or []],
+            safety_warnings=[SafetyWarning.from_json(w) for w in data.get("safety_warnings") or []],
+            override_reason=data.get("override_reason") or "",
+            cancelled_at=parse_datetime(data.get("cancelled_at")),
+            cancel_reason=data.get("cancel_reason") or "",
+            encounter_id=data.get("encounter_id"),
+            dispenses=None if dispenses is None else [Dispense.from_json(d) for d in dispenses],
+        )
+
+    @property
+    def drugs(self) -> str:
+        return ", ".join(item.drug.generic_name for item in self.items)
+
+    @property
+    def remaining(self) -> int:
+        return sum(item.remaining for item in self.items)
+
+
+@dataclass(frozen=True)
+class DispenseResult:
+    dispense: Dispense
+    shortfalls: list[dict[str, Any]]
+    prescription: Prescription
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DispenseResult:
+        return cls(
+            dispense=Dispense.from_json(data["dispense"]),
+            shortfalls=list(data.get("shortfalls") or []),
+            prescription=Prescription.from_json(data["prescription"]),
+        )
+
+
+@dataclass(frozen=True)
+class StockAlert:
+    kind: str  # low_stock, expiring, expired
+    severity: str  # critical, warning, info
+    title: str
+    message: str
+    drug: DrugRef
+    on_hand: int
+    reorder_level: int
+    days_to_expiry: int | None = None
+    batch_id: str | None = None
+    lot_number: str = ""
+    expiry_date: date | None = None
+    location: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StockAlert:
+        batch = data.get("batch") or {}
+        return cls(
+            kind=data.get("kind") or "",
+            severity=data.get("severity") or "",
+            title=data.get("title") or "",
+            message=data.get("message") or "",
+            drug=DrugRef.from_json(data.get("drug")),
+            on_hand=int(data.get("on_hand") or 0),
+            reorder_level=int(data.get("reorder_level") or 0),
+            days_to_expiry=data.get("days_to_expiry"),
+            batch_id=batch.get("id"),
+            lot_number=batch.get("lot_number") or "",
+            expiry_date=parse_date(batch.get("expiry_date")),
+            location=batch.get("location") or "",
         )

@@ -10,11 +10,18 @@ from hms_desktop.api.dto import (
     Appointment,
     AuditEvent,
     Availability,
+    DispenseResult,
     Doctor,
+    Drug,
     DuplicateCandidate,
     Page,
     Patient,
+    Prescription,
     QueuePage,
+    StockAlert,
+    StockBatch,
+    StockMovement,
+    SummaryPage,
     User,
 )
 from hms_desktop.api.errors import ApiError
@@ -289,6 +296,119 @@ class AppointmentsApi:
         return self._action(appointment_id, "complete")
 
 
+class PharmacyApi:
+    """The formulary, stock and its ledger, the prescription worklist and dispensing."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    # --- prescriptions ---
+
+    def worklist(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> SummaryPage[Prescription]:
+        """Prescriptions to fill, oldest first, with the counts per open status."""
+        params = {"page": page, "page_size": page_size, **filters}
+        return SummaryPage.from_json(
+            self._client.get("/api/pharmacy/", params), Prescription.from_json, page
+        )
+
+    def prescriptions(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Prescription]:
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(
+            self._client.get("/api/pharmacy/prescriptions/", params), Prescription.from_json, page
+        )
+
+    def prescription(self, prescription_id: str) -> Prescription:
+        """With its dispenses (lots and expiry dates given out)."""
+        return Prescription.from_json(
+            self._client.get(f"/api/pharmacy/prescriptions/{prescription_id}/")
+        )
+
+    def prescribe(self, **fields: Any) -> Prescription:
+        """A doctor prescribes: `patient`, `items: [{drug, dose, frequency, ...}]`, `note`.
+        Severe safety warnings answer 409 `safety_override_required` unless
+        `override_reason` is given."""
+        return Prescription.from_json(self._client.post("/api/pharmacy/prescriptions/", fields))
+
+    def dispense(
+        self, prescription_id: str, *, quantities: dict[str, int] | None = None, note: str = ""
+    ) -> DispenseResult:
+        """First-expiry-first-out; everything left, or `{item id: units}`."""
+        body: dict[str, Any] = {"note": note}
+        if quantities is not None:
+            body["items"] = [{"item": k, "quantity": v} for k, v in quantities.items()]
+        return DispenseResult.from_json(
+            self._client.post(f"/api/pharmacy/prescriptions/{prescription_id}/dispense/", body)
+        )
+
+    # --- formulary and stock ---
+
+    def drugs(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Drug]:
+        params = {"page": page, "page_size": page_size, **_flags(filters)}
+        return Page.from_json(
+            self._client.get("/api/pharmacy/drugs/", params), Drug.from_json, page
+        )
+
+    def drug(self, drug_id: str) -> Drug:
+        return Drug.from_json(self._client.get(f"/api/pharmacy/drugs/{drug_id}/"))
+
+    def create_drug(self, **fields: Any) -> Drug:
+        return Drug.from_json(self._client.post("/api/pharmacy/drugs/", fields))
+
+    def batches(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[StockBatch]:
+        params = {"page": page, "page_size": page_size, **_flags(filters)}
+        return Page.from_json(
+            self._client.get("/api/pharmacy/batches/", params), StockBatch.from_json, page
+        )
+
+    def ledger(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[StockMovement]:
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(
+            self._client.get("/api/pharmacy/ledger/", params), StockMovement.from_json, page
+        )
+
+    def receive(self, **fields: Any) -> StockMovement:
+        """A delivery: `drug`, `lot_number`, `expiry_date`, `quantity`, `unit_cost`, ..."""
+        return StockMovement.from_json(self._client.post("/api/pharmacy/batches/", fields))
+
+    def adjust(self, batch_id: str, *, quantity: int, reason: str) -> StockMovement:
+        """A signed correction of a batch (stock-take, damage, loss) with its reason."""
+        return StockMovement.from_json(
+            self._client.post(
+                f"/api/pharmacy/batches/{batch_id}/adjust/",
+                {"quantity": quantity, "reason": reason},
+            )
+        )
+
+    def write_off(self, batch_id: str, *, reason: str = "") -> StockMovement:
+        return StockMovement.from_json(
+            self._client.post(f"/api/pharmacy/batches/{batch_id}/write-off/", {"reason": reason})
+        )
+
+    def alerts(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> SummaryPage[StockAlert]:
+        """Low stock, then batches expiring (or expired with stock left)."""
+        params = {"page": page, "page_size": page_size, **filters}
+        return SummaryPage.from_json(
+            self._client.get("/api/pharmacy/alerts/", params), StockAlert.from_json, page
+        )
+
+
+def _flags(filters: dict[str, Any]) -> dict[str, Any]:
+    """Booleans as the server's query strings ("true"); False/None are left out."""
+    return {k: ("true" if v is True else v) for k, v in filters.items() if v is not False}
+
+
 class Api:
     """Everything the desktop can ask the server, grouped by area."""
 
@@ -300,3 +420,4 @@ class Api:
         self.patients = PatientsApi(client)
         self.doctors = DoctorsApi(client)
         self.appointments = AppointmentsApi(client)
+        self.pharmacy = PharmacyApi(client)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from hms_desktop import theme
-from hms_desktop.api.dto import Appointment, AppointmentStatus, Page, QueuePage
+from hms_desktop.api.dto import Appointment, AppointmentStatus
 from hms_desktop.formatting import EMPTY
-from hms_desktop.models.paged import Column, PagedTableModel
+from hms_desktop.models.paged import Column, SummaryTableModel
 
 STATUS_COLOURS = {
     AppointmentStatus.BOOKED: theme.PRIMARY_DARK,
@@ -38,7 +38,7 @@ def _time(value) -> str:
     return local.strftime("%H:%M")
 
 
-class AppointmentsModel(PagedTableModel[Appointment]):
+class AppointmentsModel(SummaryTableModel[Appointment]):
     TIME, PATIENT, MRN, DOCTOR, REASON, STATUS, ARRIVED = range(7)
     columns = (
         Column("slot", "Time", lambda a: a.slot_text),
@@ -49,17 +49,6 @@ class AppointmentsModel(PagedTableModel[Appointment]):
         Column("status", "Status", lambda a: a.status_display),
         Column("arrived", "Arrived", lambda a: a.checked_in_at, display=_time),
     )
-
-    summary_changed = Signal(dict)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.summary: dict[str, int] = {}
-
-    def page_loaded(self, page: Page[Appointment]) -> None:
-        if isinstance(page, QueuePage) and page.page == 1:
-            self.summary = dict(page.summary)
-            self.summary_changed.emit(self.summary)
 
     def row_data(self, row: Appointment, column: Column[Appointment], role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -201,7 +201,8 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.display(column.value(row))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.display(column.value(row))
+            tip = self.row_data(row, column, role)  # a subclass may explain the cell
+            return tip if tip is not None else column.display(column.value(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align.value)
         if role == ROW_ROLE:
@@ -221,3 +222,19 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class SummaryTableModel(PagedTableModel[T]):
+    """A worklist whose first page also carries counts for the whole list (`summary`)."""
+
+    summary_changed = Signal(dict)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.summary: dict[str, int] = {}
+
+    def page_loaded(self, page: Page[T]) -> None:
+        summary = getattr(page, "summary", None)
+        if summary is not None and page.page == 1:
+            self.summary = dict(summary)
+            self.summary_changed.emit(self.summary)

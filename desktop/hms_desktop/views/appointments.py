@@ -448,7 +448,9 @@ class AppointmentsPage(Page):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         self.table_panel = TablePanel(self.model, empty_text="No appointment on this day.")
-        self.table_panel.set_column_widths({0: 64, 1: 170, 2: 115, 3: 150, 4: 130, 5: 110})
+        self.table_panel.set_column_widths(
+            {0: 64, 2: 115, 3: 160, 4: 150, 5: 110, 6: 70}, stretch=AppointmentsModel.PATIENT
+        )
         self.table = self.table_panel.table
         self.details = AppointmentDetails(ctx.role)
         splitter.addWidget(self.table_panel)

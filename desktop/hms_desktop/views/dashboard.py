@@ -107,6 +107,33 @@ def _appointments_by_status(api: Api) -> list[tuple[str, int]]:
     return [(label, summary.get(status, 0)) for status, label in QUEUE_STATUSES]
 
 
+PHARMACY = frozenset({roles.PHARMACIST})
+STOCK_READERS = frozenset({roles.ADMIN, roles.PHARMACIST})  # ("pharmacy_alerts", "list")
+
+
+def _prescriptions_to_fill(api: Api) -> dict[str, int]:
+    return api.pharmacy.worklist(page_size=1).summary
+
+
+def _format_to_fill(summary: dict[str, int]) -> tuple[str, str | None]:
+    total = summary.get("active", 0) + summary.get("partially_dispensed", 0)
+    return f"{total:,}", f"{summary.get('partially_dispensed', 0)} partially dispensed"
+
+
+def _stock_alerts(api: Api) -> dict[str, int]:
+    return api.pharmacy.alerts(page_size=1).summary
+
+
+def _format_low_stock(summary: dict[str, int]) -> tuple[str, str | None]:
+    return f"{summary.get('low_stock', 0):,}", "Medicines below their reorder level"
+
+
+def _format_expiring(summary: dict[str, int]) -> tuple[str, str | None]:
+    expired = summary.get("expired", 0)
+    caption = f"{expired} expired with units left" if expired else "Within 90 days"
+    return f"{summary.get('expiring', 0) + expired:,}", caption
+
+
 CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
         "active_staff",
@@ -151,6 +178,27 @@ CARDS: tuple[DashboardCard, ...] = (
         _appointments_today,
         caption="Checked in, not yet with the doctor",
         format=_format_waiting,
+    ),
+    DashboardCard(
+        "prescriptions_to_fill",
+        "Prescriptions to fill",
+        PHARMACY,
+        _prescriptions_to_fill,
+        format=_format_to_fill,
+    ),
+    DashboardCard(
+        "low_stock",
+        "Low-stock alerts",
+        STOCK_READERS,
+        _stock_alerts,
+        format=_format_low_stock,
+    ),
+    DashboardCard(
+        "expiring_stock",
+        "Expiring batches",
+        STOCK_READERS,
+        _stock_alerts,
+        format=_format_expiring,
     ),
     DashboardCard(
         "my_account",

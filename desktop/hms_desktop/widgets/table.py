@@ -36,6 +36,12 @@ class DataTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(60)
 
+    def stretch_column(self, column: int) -> None:
+        """This column takes the width left over (instead of the last one)."""
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
     def selected_row(self):
         indexes = self.selectionModel().selectedRows() if self.selectionModel() else []
         if not indexes:
@@ -72,9 +78,11 @@ class TablePanel(QWidget):
         model.load_failed.connect(self._failed)
         self._update_footer()
 
-    def set_column_widths(self, widths: dict[int, int]) -> None:
+    def set_column_widths(self, widths: dict[int, int], *, stretch: int | None = None) -> None:
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
+        if stretch is not None:
+            self.table.stretch_column(stretch)
 
     def _update_footer(self, *_args) -> None:
         model = self.model
