@@ -19,30 +19,18 @@ from hms.appointments.models import AppointmentStatus, ExceptionKind, ScheduleEx
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.roles import Role
+from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.patients.serializers import PatientRefSerializer
 
 # --- Serializers shared by several views ---------------------------------------------------
-
-
-class PersonRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
-
-
-class PatientRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    mrn = serializers.CharField()
-    name = serializers.CharField(source="display_name")
 
 
 class AppointmentOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     patient = PatientRefSerializer()
-    doctor = PersonRefSerializer()
+    doctor = UserRefSerializer()
     date = serializers.DateField()
     slot = serializers.TimeField(format="%H:%M")
     start_at = serializers.DateTimeField()
@@ -50,7 +38,7 @@ class AppointmentOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     reason = serializers.CharField()
-    booked_by = PersonRefSerializer()
+    booked_by = UserRefSerializer()
     checked_in_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField()
@@ -99,7 +87,7 @@ class DoctorScheduleApi(APIView):
         blocks = BlockSerializer(many=True, allow_empty=True)
 
     class OutputSerializer(serializers.Serializer):
-        doctor = PersonRefSerializer()
+        doctor = UserRefSerializer()
         slot_minutes = serializers.IntegerField()
         blocks = BlockSerializer(many=True, source="blocks.all")
         updated_at = serializers.DateTimeField()
@@ -123,7 +111,7 @@ class DoctorScheduleApi(APIView):
 
 class ScheduleExceptionOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    doctor = PersonRefSerializer(allow_null=True)
+    doctor = UserRefSerializer(allow_null=True)
     date = serializers.DateField()
     kind = serializers.CharField()
     start_time = serializers.TimeField(format="%H:%M", allow_null=True)
@@ -235,7 +223,7 @@ class DoctorAvailabilityApi(APIView):
             return attrs
 
     class OutputSerializer(serializers.Serializer):
-        doctor = PersonRefSerializer()
+        doctor = UserRefSerializer()
         time_zone = serializers.CharField()
         date_from = serializers.DateField()
         date_to = serializers.DateField()

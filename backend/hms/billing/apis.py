@@ -25,9 +25,11 @@ from hms.billing.models import (
 from hms.core.errors import NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.roles import Role
+from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.models import InsurancePolicy
+from hms.patients.serializers import PatientRefSerializer
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 5, "decimal_places": 2, "min_value": 0, "max_value": 100}
@@ -56,20 +58,6 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-class PersonRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
-
-
-class PatientRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    mrn = serializers.CharField()
-    name = serializers.CharField(source="display_name")
 
 
 # --- Tariffs -------------------------------------------------------------------------------
@@ -317,7 +305,7 @@ class PaymentOutputSerializer(serializers.Serializer):
     refunded_amount = serializers.DecimalField(**MONEY)
     currency = serializers.CharField()
     reference = serializers.CharField()
-    received_by = PersonRefSerializer()
+    received_by = UserRefSerializer()
     received_at = serializers.DateTimeField()
     claim_id = serializers.UUIDField(source="claim.public_id", default=None)
 
@@ -343,7 +331,7 @@ class InvoiceDetailSerializer(InvoiceSummarySerializer):
     lines = serializers.SerializerMethodField()
     payments = InvoicePaymentSerializer(many=True, source="payments.all")
     claims = ClaimSummarySerializer(many=True, source="claims.all")
-    issued_by = PersonRefSerializer(allow_null=True)
+    issued_by = UserRefSerializer(allow_null=True)
     voided_at = serializers.DateTimeField()
     void_reason = serializers.CharField()
 
@@ -626,7 +614,7 @@ class RefundOutputFullSerializer(RefundOutputSerializer):
     payment_id = serializers.UUIDField(source="payment.public_id")
     receipt_number = serializers.CharField(source="payment.receipt_number")
     invoice_number = serializers.CharField(source="payment.invoice.number")
-    refunded_by = PersonRefSerializer()
+    refunded_by = UserRefSerializer()
 
 
 class RefundListCreateApi(APIView):

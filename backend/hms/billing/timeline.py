@@ -3,11 +3,16 @@
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
 
 
-def _billing_entries(patient, user, since, until):
-    from hms.billing.models import Invoice, InvoiceStatus, Payment
+def _may_read_billing(user) -> bool:
     from hms.patients.access import ChartSection, section_allowed
 
-    if not section_allowed(user=user, section=ChartSection.BILLING):
+    return section_allowed(user=user, section=ChartSection.BILLING)
+
+
+def _invoice_entries(patient, user, since, until):
+    from hms.billing.models import Invoice, InvoiceStatus
+
+    if not _may_read_billing(user):
         return []
     entries = []
     invoices = Invoice.objects.filter(patient=patient).exclude(status=InvoiceStatus.DRAFT)
@@ -29,6 +34,15 @@ def _billing_entries(patient, user, since, until):
                 detail={"status": invoice.status, "total": str(invoice.total)},
             )
         )
+    return entries
+
+
+def _payment_entries(patient, user, since, until):
+    from hms.billing.models import Payment
+
+    if not _may_read_billing(user):
+        return []
+    entries = []
     payments = Payment.objects.filter(invoice__patient=patient)
     if since is not None:
         payments = payments.filter(received_at__gte=since)
@@ -50,4 +64,5 @@ def _billing_entries(patient, user, since, until):
     return entries
 
 
-register_timeline_source("billing", _billing_entries, types={"invoice", "payment"})
+register_timeline_source("invoices", _invoice_entries, types={"invoice"})
+register_timeline_source("payments", _payment_entries, types={"payment"})

@@ -25,6 +25,7 @@ from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ForbiddenError
 from hms.core.pagination import paginated_response
 from hms.core.roles import Role
+from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.inpatient import selectors, services
 from hms.inpatient.models import (
@@ -43,19 +44,9 @@ from hms.inpatient.models import (
     WardType,
 )
 from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
+from hms.patients.serializers import PatientRefSerializer
 
 # --- Shared serializers and helpers ----------------------------------------------------------
-
-
-class InpatientPersonRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField(source="display_name")
-
-
-class InpatientPatientRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    mrn = serializers.CharField()
-    name = serializers.CharField(source="display_name")
 
 
 class WardRefSerializer(serializers.Serializer):
@@ -401,8 +392,8 @@ class BedStatusApi(APIView):
 
 class BoardOccupantSerializer(serializers.Serializer):
     admission_id = serializers.UUIDField(source="public_id")
-    patient = InpatientPatientRefSerializer()
-    attending_doctor = InpatientPersonRefSerializer()
+    patient = PatientRefSerializer()
+    attending_doctor = UserRefSerializer()
     admitted_at = serializers.DateTimeField()
     days_admitted = serializers.SerializerMethodField()
 
@@ -475,12 +466,12 @@ class BedBoardApi(APIView):
 
 class NurseAssignmentOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    nurse = InpatientPersonRefSerializer()
+    nurse = UserRefSerializer()
     ward = WardRefSerializer()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True)
     note = serializers.CharField()
-    assigned_by = InpatientPersonRefSerializer()
+    assigned_by = UserRefSerializer()
 
 
 class WardNurseListCreateApi(APIView):
@@ -555,15 +546,15 @@ class NurseAssignmentEndApi(APIView):
 
 class AdmissionOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    patient = InpatientPatientRefSerializer()
-    attending_doctor = InpatientPersonRefSerializer()
+    patient = PatientRefSerializer()
+    attending_doctor = UserRefSerializer()
     ward = WardRefSerializer()
     bed = BedRefSerializer()
     status = serializers.ChoiceField(choices=AdmissionStatus.choices)
     admission_type = serializers.ChoiceField(choices=AdmissionType.choices)
     reason = serializers.CharField()
     admitted_at = serializers.DateTimeField()
-    admitted_by = InpatientPersonRefSerializer()
+    admitted_by = UserRefSerializer()
     days_admitted = serializers.SerializerMethodField()
     in_icu = serializers.BooleanField(source="ward.is_icu")
     spo2_scale = serializers.IntegerField()
@@ -583,13 +574,13 @@ class StayOutputSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.CharField()
-    moved_by = InpatientPersonRefSerializer()
+    moved_by = UserRefSerializer()
 
 
 class AdmissionDetailOutputSerializer(AdmissionOutputSerializer):
     stays = StayOutputSerializer(many=True, source="stays.all")
     has_discharge_summary = serializers.SerializerMethodField()
-    discharged_by = InpatientPersonRefSerializer(allow_null=True)
+    discharged_by = UserRefSerializer(allow_null=True)
     discharge_note = serializers.CharField()
     spo2_scale_reason = serializers.CharField()
 
@@ -939,7 +930,7 @@ class DischargeSummaryOutputSerializer(serializers.Serializer):
     medications_on_discharge = DischargeMedicationSerializer(many=True)
     follow_up = serializers.CharField()
     hospital_course = serializers.CharField()
-    written_by = InpatientPersonRefSerializer()
+    written_by = UserRefSerializer()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -1003,7 +994,7 @@ class _VoidFields(serializers.Serializer):
 class ObservationOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     measured_at = serializers.DateTimeField()
-    recorded_by = InpatientPersonRefSerializer()
+    recorded_by = UserRefSerializer()
     respiratory_rate = serializers.IntegerField()
     spo2 = serializers.IntegerField()
     on_oxygen = serializers.BooleanField()
@@ -1025,7 +1016,7 @@ class ObservationOutputSerializer(_VoidFields):
 class FluidOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     recorded_at = serializers.DateTimeField()
-    recorded_by = InpatientPersonRefSerializer()
+    recorded_by = UserRefSerializer()
     direction = serializers.ChoiceField(choices=FluidDirection.choices)
     kind = serializers.ChoiceField(choices=FluidKind.choices)
     volume_ml = serializers.IntegerField()
@@ -1035,7 +1026,7 @@ class FluidOutputSerializer(_VoidFields):
 class GcsOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     assessed_at = serializers.DateTimeField()
-    recorded_by = InpatientPersonRefSerializer()
+    recorded_by = UserRefSerializer()
     eye = serializers.IntegerField()
     verbal = serializers.IntegerField()
     motor = serializers.IntegerField()
@@ -1047,7 +1038,7 @@ class GcsOutputSerializer(_VoidFields):
 class NursingNoteOutputSerializer(_VoidFields):
     id = serializers.UUIDField(source="public_id")
     written_at = serializers.DateTimeField()
-    author = InpatientPersonRefSerializer()
+    author = UserRefSerializer()
     text = serializers.CharField()
 
 
@@ -1335,7 +1326,7 @@ class AdministrationOutputSerializer(_VoidFields):
     administered_at = serializers.DateTimeField()
     dose = serializers.CharField()
     reason = serializers.CharField()
-    recorded_by = InpatientPersonRefSerializer()
+    recorded_by = UserRefSerializer()
 
 
 class MarDoseSerializer(serializers.Serializer):
@@ -1443,7 +1434,7 @@ class MarVoidApi(APIView):
 
 class OverdueDoseSerializer(serializers.Serializer):
     admission_id = serializers.UUIDField(source="admission.public_id")
-    patient = InpatientPatientRefSerializer(source="admission.patient")
+    patient = PatientRefSerializer(source="admission.patient")
     ward = WardRefSerializer(source="admission.ward")
     bed = serializers.CharField(source="admission.bed.label")
     prescription_item = serializers.UUIDField(source="item.public_id")

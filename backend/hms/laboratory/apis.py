@@ -19,6 +19,7 @@ from hms.clinical.models import Encounter
 from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.roles import Role
+from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.laboratory import hl7_oru, selectors, services
 from hms.laboratory.models import (
@@ -30,21 +31,9 @@ from hms.laboratory.models import (
     SpecimenType,
 )
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.patients.serializers import PatientDetailRefSerializer
 
 # --- Serializers -----------------------------------------------------------------------------
-
-
-class LabPersonRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField(source="display_name")
-
-
-class LabPatientRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    mrn = serializers.CharField()
-    name = serializers.CharField(source="display_name")
-    sex = serializers.CharField()
-    date_of_birth = serializers.DateField()
 
 
 class LabTestRefSerializer(serializers.Serializer):
@@ -114,9 +103,9 @@ class LabResultOutputSerializer(serializers.Serializer):
     external_flag = serializers.CharField()
     comment = serializers.CharField()
     source = serializers.CharField()
-    entered_by = LabPersonRefSerializer(allow_null=True)
+    entered_by = UserRefSerializer(allow_null=True)
     entered_at = serializers.DateTimeField()
-    verified_by = LabPersonRefSerializer(allow_null=True)
+    verified_by = UserRefSerializer(allow_null=True)
     verified_at = serializers.DateTimeField()
     amends = serializers.UUIDField(source="amends.public_id", default=None)
     amendment_reason = serializers.CharField()
@@ -130,13 +119,13 @@ class LabOrderOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     placer_number = serializers.CharField()
     filler_number = serializers.CharField()
-    patient = LabPatientRefSerializer()
+    patient = PatientDetailRefSerializer()
     test = LabTestRefSerializer()
     priority = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    ordering_doctor = LabPersonRefSerializer()
-    ordered_by = LabPersonRefSerializer()
+    ordering_doctor = UserRefSerializer()
+    ordered_by = UserRefSerializer()
     encounter = serializers.UUIDField(source="encounter.public_id", default=None)
     clinical_notes = serializers.CharField()
     ordered_at = serializers.DateTimeField()
@@ -144,7 +133,7 @@ class LabOrderOutputSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     resulted_at = serializers.DateTimeField()
     verified_at = serializers.DateTimeField()
-    verified_by = LabPersonRefSerializer(allow_null=True)
+    verified_by = UserRefSerializer(allow_null=True)
     turnaround_minutes = serializers.SerializerMethodField()
     cancelled_at = serializers.DateTimeField()
     cancel_reason = serializers.CharField()
@@ -741,12 +730,12 @@ class LabHl7Api(APIView):
 
 class LabGrantOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    user = LabPersonRefSerializer()
+    user = UserRefSerializer()
     reason = serializers.CharField()
-    granted_by = LabPersonRefSerializer()
+    granted_by = UserRefSerializer()
     created_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField()
-    revoked_by = LabPersonRefSerializer(allow_null=True)
+    revoked_by = UserRefSerializer(allow_null=True)
 
 
 class LabVerifierGrantListCreateApi(APIView):

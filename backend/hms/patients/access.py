@@ -224,6 +224,11 @@ def patient_get_for_user(
                 },
             )
 
+    patient.access_via_break_glass = grant is not None
+    if purpose == "write" and grant is None:
+        # The write itself is audited by the service that performs it (with the patient id);
+        # a second "read" event here would only double the audit writes of every write.
+        return patient
     detail: dict = {}
     if purpose != "read":
         detail["purpose"] = purpose
@@ -237,7 +242,6 @@ def patient_get_for_user(
         patient_id=patient.public_id,
         detail=detail,
     )
-    patient.access_via_break_glass = grant is not None
     return patient
 
 

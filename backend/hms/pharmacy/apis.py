@@ -9,7 +9,9 @@ from rest_framework.views import APIView
 
 from hms.core.errors import ApplicationError
 from hms.core.pagination import StandardPagination, paginated_response
+from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
+from hms.patients.serializers import PatientRefSerializer
 from hms.pharmacy import selectors, services
 from hms.pharmacy.models import (
     Drug,
@@ -21,20 +23,6 @@ from hms.pharmacy.models import (
 )
 
 # --- Shared serializers --------------------------------------------------------------------
-
-
-class PersonRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
-
-
-class PatientRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    mrn = serializers.CharField()
-    name = serializers.CharField(source="display_name")
 
 
 class DrugRefSerializer(serializers.Serializer):
@@ -104,7 +92,7 @@ class MovementOutputSerializer(serializers.Serializer):
     drug = serializers.UUIDField(source="drug.public_id")
     drug_name = serializers.CharField(source="drug.generic_name")
     dispense = serializers.UUIDField(source="dispense.public_id", default=None)
-    actor = PersonRefSerializer(allow_null=True)
+    actor = UserRefSerializer(allow_null=True)
 
 
 class ItemOutputSerializer(serializers.Serializer):
@@ -129,7 +117,7 @@ class ItemOutputSerializer(serializers.Serializer):
 class PrescriptionOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     patient = PatientRefSerializer()
-    prescriber = PersonRefSerializer()
+    prescriber = UserRefSerializer()
     encounter_id = serializers.UUIDField(source="encounter.public_id", default=None)
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
@@ -156,7 +144,7 @@ class DispenseLineOutputSerializer(serializers.Serializer):
 class DispenseOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     dispensed_at = serializers.DateTimeField()
-    dispensed_by = PersonRefSerializer()
+    dispensed_by = UserRefSerializer()
     note = serializers.CharField()
     lines = DispenseLineOutputSerializer(many=True, source="lines.all")
 
@@ -862,7 +850,7 @@ class PatientMedicationsApi(APIView):
         id = serializers.UUIDField(source="public_id")
         prescription = serializers.UUIDField(source="prescription.public_id")
         prescription_status = serializers.CharField(source="prescription.status")
-        prescriber = PersonRefSerializer(source="prescription.prescriber")
+        prescriber = UserRefSerializer(source="prescription.prescriber")
         drug = DrugRefSerializer()
         dose = serializers.DecimalField(max_digits=12, decimal_places=4, normalize_output=True)
         dose_unit = serializers.CharField()

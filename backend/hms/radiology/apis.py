@@ -13,26 +13,15 @@ from hms.clinical.models import Encounter
 from hms.clinical.uploads import UploadLimitHandler
 from hms.core.errors import ApplicationError
 from hms.core.pagination import paginated_response
+from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
+from hms.patients.serializers import PatientDetailRefSerializer
 from hms.radiology import selectors, services
 from hms.radiology.models import Laterality, Modality, OrderStatus, Priority
 
 MAX_FILES_PER_REQUEST = 500
 
 # --- Serializers -------------------------------------------------------------------------------
-
-
-class ImagingPersonRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField(source="display_name")
-
-
-class ImagingPatientRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    mrn = serializers.CharField()
-    name = serializers.CharField(source="display_name")
-    date_of_birth = serializers.DateField()
-    sex = serializers.CharField()
 
 
 class ProcedureOutputSerializer(serializers.Serializer):
@@ -63,9 +52,9 @@ class ReportOutputSerializer(serializers.Serializer):
     findings = serializers.CharField()
     impression = serializers.CharField()
     critical = serializers.BooleanField()
-    author = ImagingPersonRefSerializer()
+    author = UserRefSerializer()
     finalized_at = serializers.DateTimeField()
-    finalized_by = ImagingPersonRefSerializer(allow_null=True)
+    finalized_by = UserRefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -107,7 +96,7 @@ class ImageOutputSerializer(serializers.Serializer):
 class OrderOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     accession_number = serializers.CharField()
-    patient = ImagingPatientRefSerializer()
+    patient = PatientDetailRefSerializer()
     procedure = ProcedureRefSerializer()
     modality = serializers.CharField()
     modality_display = serializers.CharField(source="get_modality_display")
@@ -117,8 +106,8 @@ class OrderOutputSerializer(serializers.Serializer):
     notes = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    ordering_doctor = ImagingPersonRefSerializer()
-    requested_by = ImagingPersonRefSerializer()
+    ordering_doctor = UserRefSerializer()
+    requested_by = UserRefSerializer()
     encounter = serializers.UUIDField(source="encounter.public_id", default=None)
     scheduled_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField()

@@ -1,6 +1,6 @@
 """Imaging on the patient timeline: each order when it was placed, each final report and
 addendum when it was signed (drafts never appear). Shown to users who may read the chart's
-orders section; two queries whatever the number of studies."""
+orders section; one query per source whatever the number of studies."""
 
 from collections.abc import Iterator
 
@@ -19,8 +19,8 @@ def _window(queryset, field, since, until):
     return queryset
 
 
-def imaging_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
-    from hms.radiology.models import ImagingOrder, ImagingReport, ReportKind, ReportStatus
+def imaging_order_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
+    from hms.radiology.models import ImagingOrder
 
     if not section_allowed(user=user, section=ChartSection.ORDERS):
         return
@@ -44,6 +44,13 @@ def imaging_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
                 "accession_number": order.accession_number,
             },
         )
+
+
+def imaging_report_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
+    from hms.radiology.models import ImagingReport, ReportKind, ReportStatus
+
+    if not section_allowed(user=user, section=ChartSection.ORDERS):
+        return
     reports = ImagingReport.objects.filter(
         order__patient=patient, status=ReportStatus.FINAL
     ).select_related("order", "order__procedure", "finalized_by")
@@ -65,4 +72,5 @@ def imaging_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
         )
 
 
-register_timeline_source("radiology", imaging_entries, types={ORDER_TYPE, REPORT_TYPE})
+register_timeline_source("imaging_orders", imaging_order_entries, types={ORDER_TYPE})
+register_timeline_source("imaging_reports", imaging_report_entries, types={REPORT_TYPE})
