@@ -12,48 +12,10 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from hms.clinical.vitals import VITAL_LIMITS
-from hms.core.models import TimeStampedModel
+from hms.core.models import VoidableModel, voided_consistent_constraint
 
-
-class ActiveManager(models.Manager):
-    """The default manager: voided rows are hidden."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(voided_at__isnull=True)
-
-
-class VoidableModel(TimeStampedModel):
-    voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    void_reason = models.TextField(blank=True)
-
-    objects = ActiveManager()
-    all_objects = models.Manager()
-
-    class Meta:
-        abstract = True
-        base_manager_name = "all_objects"  # relations still reach voided rows
-
-    @property
-    def is_voided(self) -> bool:
-        return self.voided_at is not None
-
-
-def _voided_consistent(name: str) -> models.CheckConstraint:
-    """voided_at, voided_by and a reason come together, or not at all."""
-    return models.CheckConstraint(
-        condition=(
-            Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
-            | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason=""))
-        ),
-        name=name,
-    )
+# Kept as names of this module: other modules' code and migrations refer to them here.
+_voided_consistent = voided_consistent_constraint
 
 
 class EncounterType(models.TextChoices):

@@ -17,6 +17,60 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class VoidableQuerySet(models.QuerySet):
+    def not_voided(self):
+        return self.filter(voided_at__isnull=True)
+
+
+class NotVoidedManager(models.Manager.from_queryset(VoidableQuerySet)):
+    """The default manager of voidable records: voided rows are hidden."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class VoidableModel(TimeStampedModel):
+    """Voided instead of deleted: the row stays, with who voided it, when and why.
+
+    The default manager hides voided rows; `all_objects` (also the base manager, so relations
+    still reach them) shows them, for charts and timelines that display them marked voided.
+    """
+
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
+
+    objects = NotVoidedManager()
+    all_objects = models.Manager.from_queryset(VoidableQuerySet)()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Void this record with a reason instead of deleting it.")
+
+
+def voided_consistent_constraint(name: str) -> models.CheckConstraint:
+    """voided_at, voided_by and a reason come together, or not at all."""
+    return models.CheckConstraint(
+        condition=(
+            models.Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+            | (
+                models.Q(voided_at__isnull=False, voided_by__isnull=False)
+                & ~models.Q(void_reason="")
+            )
+        ),
+        name=name,
+    )
+
+
 class AuditAction(models.TextChoices):
     CREATE = "create", "Create"
     UPDATE = "update", "Update"

@@ -18,19 +18,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from hms.clinical.models import VoidableModel
-from hms.core.models import TimeStampedModel
-
-
-def _voided_consistent(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=(
-            Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
-            | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason=""))
-        ),
-        name=name,
-    )
-
+from hms.core.models import TimeStampedModel, VoidableModel
+from hms.core.models import voided_consistent_constraint as _voided_consistent
 
 # --- Structure -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from hms.core.models import TimeStampedModel
+from hms.core.models import VoidableModel as CoreVoidableModel
 from hms.patients.encryption import EncryptedTextField
 
 
@@ -127,41 +128,15 @@ class Patient(TimeStampedModel):
         raise PermissionError("Patients are never deleted.")
 
 
-class VoidableQuerySet(models.QuerySet):
-    def not_voided(self):
-        return self.filter(voided_at__isnull=True)
+class VoidableModel(CoreVoidableModel):
+    """A voidable registry record that also remembers who entered it."""
 
-
-class NotVoidedManager(models.Manager.from_queryset(VoidableQuerySet)):
-    def get_queryset(self):
-        return super().get_queryset().filter(voided_at__isnull=True)
-
-
-class VoidableModel(TimeStampedModel):
-    """Voided instead of deleted: the row stays, with who voided it, when and why."""
-
-    voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    void_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = NotVoidedManager()
-    all_objects = models.Manager.from_queryset(VoidableQuerySet)()
-
-    class Meta:
+    class Meta(CoreVoidableModel.Meta):
         abstract = True
-        base_manager_name = "all_objects"
-
-    @property
-    def is_voided(self) -> bool:
-        return self.voided_at is not None
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Void this record with a reason instead of deleting it.")
 
 
 class EmergencyContact(VoidableModel):
