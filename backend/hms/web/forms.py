@@ -345,6 +345,7 @@ class PrescriptionForm(ServiceErrorsMixin, forms.Form):
             *((str(e.public_id), _encounter_label(e)) for e in encounters),
             (NO_ENCOUNTER, "Not linked to a visit"),
         ]
+        self.fields["override_reason"].conditionally_required = True  # when shown
 
 
 class PrescriptionItemForm(forms.Form):
@@ -382,6 +383,8 @@ class PrescriptionItemForm(forms.Form):
     def __init__(self, *args, drugs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["drug"].choices = [("", "Choose a medicine…"), *drugs]
+        for name in ("drug", "dose", "frequency"):  # required once the row is used
+            self.fields[name].conditionally_required = True
 
     def clean(self):
         cleaned = super().clean()

@@ -24,6 +24,8 @@ class NavItem:
     icon: str
     roles: frozenset[str]
     requires_app: str | None = None
+    # "more": listed under the navbar's "More" menu (keeps the bar on one line at 1280 px).
+    group: str = ""
 
     @property
     def url(self) -> str:
@@ -47,13 +49,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "Appointments", "web:portal-appointments", "calendar", PORTAL_ROLES, "hms.appointments"
     ),
-    NavItem("My record", "web:portal-record", "clipboard", PORTAL_ROLES, "hms.patients"),
     NavItem("Visits", "web:portal-visits", "stethoscope", PORTAL_ROLES, "hms.clinical"),
-    NavItem("Documents", "web:portal-documents", "file", PORTAL_ROLES, "hms.clinical"),
     NavItem("Results", "web:portal-results", "flask", PORTAL_ROLES, "hms.laboratory"),
     NavItem("Prescriptions", "web:portal-prescriptions", "pill", PORTAL_ROLES, "hms.pharmacy"),
-    NavItem("Invoices", "web:portal-invoices", "receipt", PORTAL_ROLES, "hms.billing"),
-    NavItem("Access log", "web:portal-access", "eye", PORTAL_ROLES, "hms.patients"),
+    NavItem("My record", "web:portal-record", "clipboard", PORTAL_ROLES, "hms.patients", "more"),
+    NavItem("Documents", "web:portal-documents", "file", PORTAL_ROLES, "hms.clinical", "more"),
+    NavItem("Invoices", "web:portal-invoices", "receipt", PORTAL_ROLES, "hms.billing", "more"),
+    NavItem("Access log", "web:portal-access", "eye", PORTAL_ROLES, "hms.patients", "more"),
     NavItem("Workspace", "web:workspace", "home", WORKSPACE_ROLES),
     NavItem("Today", "web:workspace-queue", "calendar", WORKSPACE_ROLES, "hms.appointments"),
     NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),

@@ -88,8 +88,26 @@ def portal_nav(context):
         except NoReverseMatch:
             continue
         active = current == url or (url.count("/") > 2 and current.startswith(url))
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "active": active,
+                "group": item.group,
+            }
+        )
     return items
+
+
+@register.filter
+def nav_group(items, group: str) -> list:
+    return [item for item in items if item["group"] == group]
+
+
+@register.filter
+def nav_group_active(items, group: str) -> bool:
+    return any(item["active"] for item in nav_group(items, group))
 
 
 @register.simple_tag(takes_context=True)
