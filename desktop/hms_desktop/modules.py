@@ -70,6 +70,16 @@ MODULES: tuple[Module, ...] = (
         action="list",
     ),
     Module(
+        key="lab",
+        title="Laboratory",
+        glyph="⚗",
+        view="hms_desktop.views.lab:LabWorklistPage",
+        roles=frozenset({roles.LAB_TECHNICIAN}),
+        description="The worklist, STAT first: specimens, results with live flags, verification",
+        resource="lab_worklist",
+        action="list",
+    ),
+    Module(
         key="dispensing",
         title="Dispensing",
         glyph="℞",

@@ -18,7 +18,7 @@ EXPECTED_SIDEBAR = {
     "nurse": ["dashboard", "patients", "appointments", "profile"],
     "receptionist": ["dashboard", "patients", "appointments", "profile"],
     "pharmacist": ["dashboard", "patients", "dispensing", "stock", "stock_alerts", "profile"],
-    "lab_technician": ["dashboard", "patients", "profile"],
+    "lab_technician": ["dashboard", "patients", "lab", "profile"],
     "radiologist": ["dashboard", "patients", "profile"],
     "accountant": ["dashboard", "patients", "profile"],
 }

@@ -829,3 +829,245 @@ class StockAlert:
             expiry_date=parse_date(batch.get("expiry_date")),
             location=batch.get("location") or "",
         )
+
+
+# --- Laboratory -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabTestRef:
+    id: str
+    code: str
+    loinc_code: str
+    name: str
+    kind: str = ""  # numeric, text, panel
+    specimen_type: str = ""
+    unit: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> LabTestRef:
+        data = data or {}
+        return cls(
+            id=str(data.get("id") or ""),
+            code=data.get("code") or "",
+            loinc_code=data.get("loinc_code") or "",
+            name=data.get("name") or "",
+            kind=data.get("kind") or "",
+            specimen_type=data.get("specimen_type") or "",
+            unit=data.get("unit") or "",
+        )
+
+
+@dataclass(frozen=True)
+class ReferenceRange:
+    sex: str  # any, female, male
+    age_from: str  # "", "30d", "6m", "18y"
+    age_to: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+    critical_low: Decimal | None = None
+    critical_high: Decimal | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReferenceRange:
+        return cls(
+            sex=data.get("sex") or "any",
+            age_from=data.get("age_from") or "",
+            age_to=data.get("age_to") or "",
+            low=parse_decimal(data.get("low")),
+            high=parse_decimal(data.get("high")),
+            critical_low=parse_decimal(data.get("critical_low")),
+            critical_high=parse_decimal(data.get("critical_high")),
+        )
+
+
+@dataclass(frozen=True)
+class LabTest(LabTestRef):
+    """A catalogue entry with what result entry needs: units, answers, ranges, components."""
+
+    decimals: int = 0
+    alt_units: dict[str, Decimal] = field(default_factory=dict)
+    allowed_values: list[str] = field(default_factory=list)
+    normal_values: list[str] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)  # codes of a panel's analytes
+    reference_ranges: list[ReferenceRange] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> LabTest:
+        data = data or {}
+        ref = LabTestRef.from_json(data)
+        return cls(
+            **{name: getattr(ref, name) for name in LabTestRef.__dataclass_fields__},
+            decimals=int(data.get("decimals") or 0),
+            alt_units={k: Decimal(str(v)) for k, v in (data.get("alt_units") or {}).items()},
+            allowed_values=list(data.get("allowed_values") or []),
+            normal_values=list(data.get("normal_values") or []),
+            components=[c.get("code") or "" for c in data.get("components") or []],
+            reference_ranges=[
+                ReferenceRange.from_json(r) for r in data.get("reference_ranges") or []
+            ],
+        )
+
+    @property
+    def units(self) -> list[str]:
+        return [self.unit, *[u for u in self.alt_units if u != self.unit]] if self.unit else []
+
+
+LAB_FLAGS: dict[str, str] = {
+    "normal": "Normal",
+    "low": "Low",
+    "high": "High",
+    "critical_low": "Critically low",
+    "critical_high": "Critically high",
+    "abnormal": "Abnormal",
+    "": "No reference range",
+}
+CRITICAL_LAB_FLAGS = frozenset({"critical_low", "critical_high"})
+
+
+@dataclass(frozen=True)
+class LabResult:
+    id: str
+    test: LabTestRef
+    version: int
+    status: str  # pending, verified, superseded
+    value: str
+    unit: str
+    flag: str
+    flag_display: str
+    critical: bool
+    reference_range: str = ""
+    range_basis: str = ""
+    comment: str = ""
+    entered_by: PersonRef | None = None
+    entered_at: datetime | None = None
+    verified_by: PersonRef | None = None
+    verified_at: datetime | None = None
+    amends: str | None = None
+    superseded_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LabResult:
+        flag = data.get("flag") or ""
+        return cls(
+            id=str(data["id"]),
+            test=LabTestRef.from_json(data.get("test")),
+            version=int(data.get("version") or 1),
+            status=data.get("status") or "",
+            value=data.get("value") or "",
+            unit=data.get("unit") or "",
+            flag=flag,
+            flag_display=data.get("flag_display") or LAB_FLAGS.get(flag, flag),
+            critical=bool(data.get("critical")),
+            reference_range=data.get("reference_range") or "",
+            range_basis=data.get("range_basis") or "",
+            comment=data.get("comment") or "",
+            entered_by=PersonRef.from_json(data.get("entered_by")),
+            entered_at=parse_datetime(data.get("entered_at")),
+            verified_by=PersonRef.from_json(data.get("verified_by")),
+            verified_at=parse_datetime(data.get("verified_at")),
+            amends=data.get("amends"),
+            superseded_at=parse_datetime(data.get("superseded_at")),
+        )
+
+
+LAB_ORDER_STATUSES: dict[str, str] = {
+    "ordered": "Ordered",
+    "specimen_collected": "Specimen collected",
+    "in_progress": "In progress",
+    "resulted": "Resulted",
+    "verified": "Verified",
+    "cancelled": "Cancelled",
+}
+LAB_PRIORITIES: dict[str, str] = {"stat": "STAT", "urgent": "Urgent", "routine": "Routine"}
+
+
+@dataclass(frozen=True)
+class LabPatient(PatientRef):
+    """A patient as an order shows them: with what reference ranges depend on."""
+
+    date_of_birth: date | None = None
+    sex: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> LabPatient:
+        data = data or {}
+        return cls(
+            id=str(data.get("id") or ""),
+            mrn=data.get("mrn") or "",
+            name=data.get("name") or "",
+            date_of_birth=parse_date(data.get("date_of_birth")),
+            sex=data.get("sex") or "",
+        )
+
+
+@dataclass(frozen=True)
+class LabOrder:
+    id: str
+    placer_number: str
+    filler_number: str
+    patient: LabPatient
+    test: LabTestRef
+    priority: str
+    status: str
+    status_display: str
+    ordering_doctor: PersonRef | None
+    ordered_by: PersonRef | None
+    clinical_notes: str
+    ordered_at: datetime | None
+    collected_at: datetime | None = None
+    started_at: datetime | None = None
+    resulted_at: datetime | None = None
+    verified_at: datetime | None = None
+    verified_by: PersonRef | None = None
+    turnaround_minutes: int | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    results_released: bool = False
+    has_critical: bool = False
+    results: list[LabResult] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LabOrder:
+        status = data.get("status") or ""
+        return cls(
+            id=str(data["id"]),
+            placer_number=data.get("placer_number") or "",
+            filler_number=data.get("filler_number") or "",
+            patient=LabPatient.from_json(data.get("patient")),
+            test=LabTestRef.from_json(data.get("test")),
+            priority=data.get("priority") or "",
+            status=status,
+            status_display=data.get("status_display") or LAB_ORDER_STATUSES.get(status, status),
+            ordering_doctor=PersonRef.from_json(data.get("ordering_doctor")),
+            ordered_by=PersonRef.from_json(data.get("ordered_by")),
+            clinical_notes=data.get("clinical_notes") or "",
+            ordered_at=parse_datetime(data.get("ordered_at")),
+            collected_at=parse_datetime(data.get("collected_at")),
+            started_at=parse_datetime(data.get("started_at")),
+            resulted_at=parse_datetime(data.get("resulted_at")),
+            verified_at=parse_datetime(data.get("verified_at")),
+            verified_by=PersonRef.from_json(data.get("verified_by")),
+            turnaround_minutes=data.get("turnaround_minutes"),
+            cancelled_at=parse_datetime(data.get("cancelled_at")),
+            cancel_reason=data.get("cancel_reason") or "",
+            results_released=bool(data.get("results_released")),
+            has_critical=bool(data.get("has_critical")),
+            results=[LabResult.from_json(r) for r in data.get("results") or []],
+        )
+
+    @property
+    def priority_display(self) -> str:
+        return LAB_PRIORITIES.get(self.priority, self.priority)
+
+    @property
+    def current_results(self) -> list[LabResult]:
+        """The latest version of each analyte (superseded versions left out)."""
+        latest: dict[str, LabResult] = {}
+        for result in self.results:
+            if result.superseded_at is not None:
+                continue
+            known = latest.get(result.test.code)
+            if known is None or result.version > known.version:
+                latest[result.test.code] = result
+        return list(latest.values())

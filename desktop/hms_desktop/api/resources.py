@@ -14,6 +14,8 @@ from hms_desktop.api.dto import (
     Doctor,
     Drug,
     DuplicateCandidate,
+    LabOrder,
+    LabTest,
     Page,
     Patient,
     Prescription,
@@ -404,6 +406,72 @@ class PharmacyApi:
         )
 
 
+class LabApi:
+    """The laboratory: catalogue, the technician's worklist, collection, results, verification."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    def worklist(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[LabOrder]:
+        """Every order, STAT first then oldest; `open`, `status`, `priority`, `critical`, `q`."""
+        params = {"page": page, "page_size": page_size, **_flags(filters)}
+        return Page.from_json(self._client.get("/api/lab/", params), LabOrder.from_json, page)
+
+    def count(self, **filters: Any) -> int:
+        return self.worklist(page_size=1, **filters).count
+
+    def order(self, order_id: str) -> LabOrder:
+        return LabOrder.from_json(self._client.get(f"/api/lab/orders/{order_id}/"))
+
+    def tests(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[LabTest]:
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(self._client.get("/api/lab/tests/", params), LabTest.from_json, page)
+
+    def test(self, ref: str) -> LabTest:
+        """By local code, LOINC code or id."""
+        return LabTest.from_json(self._client.get(f"/api/lab/tests/{ref}/"))
+
+    def analytes(self, ref: str) -> list[LabTest]:
+        """What results an order of this test needs: the test, or a panel's components."""
+        test = self.test(ref)
+        if not test.components:
+            return [test]
+        return [self.test(code) for code in test.components]
+
+    def request(self, **fields: Any) -> list[LabOrder]:
+        """Order tests: `patient`, `tests`, `priority`, `ordering_doctor`, `clinical_notes`."""
+        data = self._client.post("/api/lab/request/", fields)
+        return [LabOrder.from_json(order) for order in data.get("orders") or []]
+
+    def _action(self, order_id: str, action: str, body: Any = None) -> LabOrder:
+        return LabOrder.from_json(
+            self._client.post(f"/api/lab/orders/{order_id}/{action}/", body or {})
+        )
+
+    def collect(self, order_id: str) -> LabOrder:
+        return self._action(order_id, "collect")
+
+    def start(self, order_id: str) -> LabOrder:
+        return self._action(order_id, "start")
+
+    def verify(self, order_id: str) -> LabOrder:
+        """A second person verifies (403 `second_person_required` for the one who entered)."""
+        return self._action(order_id, "verify")
+
+    def cancel(self, order_id: str, *, reason: str) -> LabOrder:
+        return self._action(order_id, "cancel", {"reason": reason})
+
+    def enter_results(self, order_id: str, results: list[dict[str, str]]) -> LabOrder:
+        """`[{test, value, unit, comment}]`; the server flags each value (authoritative)."""
+        return LabOrder.from_json(
+            self._client.put(f"/api/lab/orders/{order_id}/results/", {"results": results})
+        )
+
+
 def _flags(filters: dict[str, Any]) -> dict[str, Any]:
     """Booleans as the server's query strings ("true"); False/None are left out."""
     return {k: ("true" if v is True else v) for k, v in filters.items() if v is not False}
@@ -421,3 +489,4 @@ class Api:
         self.doctors = DoctorsApi(client)
         self.appointments = AppointmentsApi(client)
         self.pharmacy = PharmacyApi(client)
+        self.lab = LabApi(client)

@@ -134,6 +134,20 @@ def _format_expiring(summary: dict[str, int]) -> tuple[str, str | None]:
     return f"{summary.get('expiring', 0) + expired:,}", caption
 
 
+LAB = frozenset({roles.LAB_TECHNICIAN})  # ("lab_worklist", "list")
+
+
+def _lab_open(api: Api) -> dict[str, int]:
+    return {
+        "open": api.lab.count(open=True),
+        "stat": api.lab.count(open=True, priority="stat"),
+    }
+
+
+def _format_lab_open(counts: dict[str, int]) -> tuple[str, str | None]:
+    return f"{counts['open']:,}", f"{counts['stat']} STAT"
+
+
 CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
         "active_staff",
@@ -199,6 +213,27 @@ CARDS: tuple[DashboardCard, ...] = (
         STOCK_READERS,
         _stock_alerts,
         format=_format_expiring,
+    ),
+    DashboardCard(
+        "lab_open",
+        "Pending lab orders",
+        LAB,
+        _lab_open,
+        format=_format_lab_open,
+    ),
+    DashboardCard(
+        "lab_to_verify",
+        "Results to verify",
+        LAB,
+        lambda api: api.lab.count(status="resulted"),
+        caption="Entered, waiting for a second person",
+    ),
+    DashboardCard(
+        "lab_critical",
+        "Critical results open",
+        LAB,
+        lambda api: api.lab.count(open=True, critical=True),
+        caption="The ordering doctor must be told",
     ),
     DashboardCard(
         "my_account",

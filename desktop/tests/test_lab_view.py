@@ -1,0 +1,201 @@
+"""The laboratory worklist against the live server: collection, result entry with live flags
+(the server's flag wins), a critical result, row-level refusals and second-person verification."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from hms_desktop.api import Api
+from hms_desktop.api.dto import ReferenceRange
+from hms_desktop.lab_flags import preview_flag, select_range
+from hms_desktop.views.lab import LAB_ROLES, LabWorklistPage, ResultEntryDialog
+
+from .conftest import make_doctor, make_patient, sign_in, snap, unique, wait_idle
+
+TECH_PASSWORD = "Bench-work-42-lab"
+
+
+def order_tests(api_as, tests: list[str], *, priority: str = "stat", doctor=None):
+    desk = api_as("receptionist")
+    doctor = doctor or make_doctor(api_as, first_name="Nia")
+    patient = make_patient(desk)
+    orders = desk.lab.request(
+        patient=patient.id,
+        tests=tests,
+        priority=priority,
+        ordering_doctor=doctor.id,
+        clinical_notes="Weakness, on diuretics",
+    )
+    return orders, patient, doctor
+
+
+def open_lab(qtbot, hms, username: str = "lab_technician", password: str | None = None):
+    window = sign_in(qtbot, hms, username, *([password] if password else []))
+    window.resize(1280, 800)
+    page = window.open_module("lab")
+    assert isinstance(page, LabWorklistPage)
+    qtbot.waitUntil(lambda: page._loaded and not page.model.loading, timeout=10_000)
+    return window, page
+
+
+def find(qtbot, page: LabWorklistPage, order) -> None:
+    page.show_order(order)
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.id == order.id, timeout=10_000
+    )
+
+
+def step(qtbot, page: LabWorklistPage, widget, status: str) -> None:
+    assert widget.isEnabled(), widget.objectName()
+    widget.click()
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.status == status, timeout=10_000
+    )
+
+
+def entry(qtbot, page: LabWorklistPage) -> ResultEntryDialog:
+    dialog = page.open_results()
+    assert isinstance(dialog, ResultEntryDialog)
+    qtbot.waitUntil(lambda: bool(dialog.rows) and dialog.save_button.isEnabled(), timeout=15_000)
+    return dialog
+
+
+def test_lab_roles_mirror_the_server():
+    from hms.core.permissions import roles_allowed, rule_for  # test-only: the server's table
+
+    for action in ("start", "enter_results", "verify"):
+        server = {str(r) for r in roles_allowed(rule_for("lab_orders", action))}
+        assert server == set(LAB_ROLES), action
+
+
+def test_live_flags_agree_with_the_server_rules():
+    from hms.laboratory import ranges  # test-only: the server's own rules
+
+    bands = [
+        ReferenceRange("any", "", "1y", Decimal("4.1"), Decimal("5.3")),
+        ReferenceRange("female", "18y", "", Decimal("3.5"), Decimal("5.1"), Decimal("2.8"), None),
+        ReferenceRange("male", "18y", "", Decimal("3.6"), Decimal("5.2"), None, Decimal("6.2")),
+    ]
+    for sex in ("female", "male", "unknown"):
+        for birth in (date(1980, 5, 1), date(2026, 6, 1), None):
+            on = date(2026, 11, 23)
+            mine = select_range(bands, sex=sex, birth=birth, on=on)
+            theirs = ranges.select_range(bands, sex=sex, birth=birth, on=on)
+            assert (mine is None) == (theirs is None), (sex, birth)
+            for value in ("2.7", "2.8", "3.4", "4.0", "5.2", "6.2", "6.3"):
+                expected = ranges.flag_numeric(Decimal(value), theirs)
+                test = type("T", (), {"kind": "numeric", "allowed_values": [], "unit": "mmol/L"})
+                test.alt_units = {}
+                assert preview_flag(test, value, "", mine) == expected, (sex, birth, value)
+
+
+def new_technician(api_as) -> str:
+    """A lab technician without a self-verification grant (the demo one has one)."""
+    username = unique("labtech")
+    api_as("admin").users.create(
+        username=username, password=TECH_PASSWORD, role="lab_technician", first_name="Ade"
+    )
+    return username
+
+
+def test_lab_technician_enters_a_critical_result(qtbot, hms, api_as):
+    (order,), _patient, doctor = order_tests(api_as, ["K"])
+    window, page = open_lab(qtbot, hms, new_technician(api_as), TECH_PASSWORD)
+    qtbot.waitUntil(lambda: page.counts.count("to_collect") != "…", timeout=10_000)
+    assert int(page.counts.count("to_collect")) >= 1
+    find(qtbot, page, order)
+    assert page.details.collect_button.isEnabled()
+    assert not page.details.results_button.isEnabled()
+    step(qtbot, page, page.details.collect_button, "specimen_collected")
+
+    dialog = entry(qtbot, page)
+    row = dialog.row("K")
+    assert "3.5-5.1 mmol/L" in row.reference.text()  # the adult range, shown while typing
+    row.value.setText("4.2")
+    assert row.flag.property("flag") == "normal"
+    row.value.setText("5.6")
+    assert row.flag.property("flag") == "high"
+    row.value.setText("6.8")
+    assert row.flag.property("flag") == "critical_high"
+    assert "Critically high" in row.flag.text()
+    snap(dialog, "lab_result_entry")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    saved = dialog.result_value
+    (result,) = saved.current_results
+    assert (result.value, result.flag, result.critical) == ("6.8", "critical_high", True)
+    assert page.banner.property("kind") == "error"
+    assert "Critical result" in page.banner.message
+    assert f"Tell {doctor.first_name} {doctor.last_name}" in page.banner.message
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.status == "resulted", timeout=10_000
+    )
+    assert page.details.critical.isVisible()
+    assert page.details.results_model.index(0, 3).data() == "⇈ Critically high"
+    wait_idle(qtbot, hms)
+    snap(window, "lab")
+
+    # The one who entered it cannot also verify it (no self-verification grant).
+    page.details.verify_button.click()
+    qtbot.waitUntil(
+        lambda: page.banner.isVisible() and "second" in page.banner.message, timeout=10_000
+    )
+    assert page.current.status == "resulted"
+
+
+def test_a_second_technician_verifies(qtbot, hms, api_as):
+    (order,), _patient, _doctor = order_tests(api_as, ["NA"], priority="routine")
+    first = api_as(new_technician(api_as), TECH_PASSWORD)
+    first.lab.collect(order.id)
+    first.lab.enter_results(order.id, [{"test": "NA", "value": "139", "unit": "", "comment": ""}])
+    _window, page = open_lab(qtbot, hms)  # another technician
+    find(qtbot, page, order)
+    step(qtbot, page, page.details.verify_button, "verified")
+    assert "verified" in page.banner.message
+    assert page.current.verified_by is not None
+    assert page.details.results_model.rows[0].status == "verified"
+    assert "turnaround" in page.details.progress.text()
+
+
+def test_panel_entry_flags_each_analyte_and_places_refusals_on_their_row(qtbot, hms, api_as):
+    (order,), _patient, _doctor = order_tests(api_as, ["LYTES"], priority="urgent")
+    api_as("lab_technician").lab.collect(order.id)
+    _window, page = open_lab(qtbot, hms)
+    find(qtbot, page, order)
+    dialog = entry(qtbot, page)
+    assert [r.test.code for r in dialog.rows] == ["NA", "K", "CL", "CO2"]
+    dialog.row("NA").set_text("128")
+    assert dialog.row("NA").flag.property("flag") == "low"
+    dialog.row("K").set_text("lots")  # not a number: no flag can be given
+    assert dialog.row("K").flag.property("flag") == ""
+    assert dialog.row("K").flag.text() == ""
+    dialog.row("CL").set_text("101")
+    dialog.save_button.click()
+    box = dialog.row("K").box
+    qtbot.waitUntil(lambda: bool(box.error_text), timeout=10_000)
+    assert "not a number" in box.error_text
+    assert dialog.isVisible()
+    assert dialog.row("NA").text() == "128"  # nothing typed is lost
+    dialog.row("K").set_text("4.0")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    flags = {r.test.code: r.flag for r in dialog.result_value.current_results}
+    assert flags == {"NA": "low", "K": "normal", "CL": "normal"}
+    assert dialog.result_value.status == "in_progress"  # CO2 still to come
+
+
+@pytest.fixture
+def lab_api(api_as) -> Api:
+    return api_as("lab_technician")
+
+
+def test_lab_dashboard_counts_pending_orders(qtbot, hms, lab_api):
+    window = sign_in(qtbot, hms, "lab_technician")
+    page = window.current_page()
+    open_orders = lab_api.lab.count(open=True)
+    qtbot.waitUntil(lambda: page.card("lab_open").value.text() != "…", timeout=10_000)
+    assert page.card("lab_open").value.text() == f"{open_orders:,}"
+    assert "STAT" in page.card("lab_open").caption.text()
