@@ -59,6 +59,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Workspace", "web:workspace", "home", WORKSPACE_ROLES),
     NavItem("Today", "web:workspace-queue", "calendar", WORKSPACE_ROLES, "hms.appointments"),
     NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),
+    NavItem("Results", "web:workspace-results", "flask", WORKSPACE_ROLES, "hms.laboratory"),
+    NavItem("Prescriptions", "web:workspace-prescribing", "pill", WORKSPACE_ROLES, "hms.pharmacy"),
     NavItem("Overview", "web:staff", "home", STAFF_ROLES_WITHOUT_WORKSPACE),
     NavItem(
         "Reception queue", "web:staff-queue", "list", RECEPTION_QUEUE_ROLES, "hms.appointments"
@@ -148,10 +150,16 @@ WORKSPACE_SECTIONS = (
         "web:workspace-queue",
     ),
     Section(
-        "Results to review", "New laboratory and imaging results.", "flask", "web:workspace-results"
+        "Results",
+        "Results of the tests and imaging you ordered.",
+        "flask",
+        "web:workspace-results",
     ),
     Section(
-        "Prescribing", "Prescriptions with safety warnings.", "pill", "web:workspace-prescribing"
+        "Prescriptions",
+        "What you prescribed, its status and any safety override.",
+        "pill",
+        "web:workspace-prescribing",
     ),
 )
 

@@ -97,6 +97,12 @@ urlpatterns = [
         workspace.workspace_analysis,
         name="workspace-analysis",
     ),
+    path("workspace/results/", workspace.workspace_results, name="workspace-results"),
+    path(
+        "workspace/prescriptions/",
+        workspace.workspace_prescriptions,
+        name="workspace-prescribing",
+    ),
     path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),

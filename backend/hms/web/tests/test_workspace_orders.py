@@ -12,10 +12,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.laboratory.models import LabOrder, LabTest
 from hms.patients.models import Sex
-from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
+from hms.patients.tests.factories import (
+    AllergyFactory,
+    CareAssignmentFactory,
+    PatientFactory,
+)
 from hms.radiology.models import ImagingOrder
 from hms.radiology.tests.factories import ImagingProcedureFactory
 
@@ -276,3 +281,86 @@ def test_the_results_query_count_does_not_grow_with_orders(world):
         lab.verified(doctor=doctor, patient=alice, code=code, values=values)
     imaging_report(patient=alice, doctor=doctor, impression="Still normal.")
     assert count() == before
+
+
+# --- across the doctor's patients ----------------------------------------------------------
+
+
+def test_results_of_my_orders_across_patients(world, make_user):
+    alice, doctor = world["alice"], world["doctor"]
+    carol = PatientFactory(first_name="Carol", last_name="Chen")
+    CareAssignmentFactory(patient=carol, doctor=doctor)
+    lab = Lab()
+    lab.verified(doctor=doctor, patient=alice, code="K", values={"K": "6.9"})
+    lab.verified(doctor=doctor, patient=carol, code="GLU", values={"GLU": "90"})
+    lab.verified(
+        doctor=world["other_doctor"], patient=world["bob"], code="NA", values={"NA": "150"}
+    )
+    imaging_report(patient=carol, doctor=doctor, impression="Clear lungs.")
+    response = client_for(doctor).get("/workspace/results/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Adeyemi, Alice" in html and "Critically high" in html
+    assert "Chen, Carol" in html and "Clear lungs." in html
+    assert "Sodium" not in html
+    event = AuditEvent.objects.get(actor=doctor, resource_type="lab_order_list")
+    assert sorted(event.detail["patients"]) == sorted([str(alice.public_id), str(carol.public_id)])
+    for role in (Role.PATIENT, Role.NURSE, Role.LAB_TECHNICIAN):
+        assert client_for(make_user(role)).get("/workspace/results/").status_code == 403
+
+
+def test_my_results_query_count_does_not_grow(world):
+    doctor, lab = world["doctor"], Lab()
+    lab.verified(doctor=doctor, patient=world["alice"], code="GLU", values={"GLU": "90"})
+    imaging_report(patient=world["alice"], doctor=doctor, impression="Normal.")
+    client = client_for(doctor)
+    client.get("/workspace/results/")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/workspace/results/").status_code == 200
+        return len(captured)
+
+    before = count()
+    for _ in range(3):
+        patient = PatientFactory()
+        CareAssignmentFactory(patient=patient, doctor=doctor)
+        lab.verified(doctor=doctor, patient=patient, code="K", values={"K": "4.2"})
+        imaging_report(patient=patient, doctor=doctor, impression="Normal.")
+    assert count() == before
+
+
+def test_my_prescriptions_with_their_safety_overrides(world, make_user):
+    from hms.pharmacy import services as pharmacy_services
+    from hms.pharmacy.tests.factories import DrugFactory
+
+    doctor = world["doctor"]
+    AllergyFactory(patient=world["alice"], substance="Penicillin", severity="severe")
+    amoxicillin = DrugFactory(generic_name="Amoxicillin", drug_class="penicillin")
+    item = {"drug": amoxicillin, "dose": 500, "frequency": "tds", "duration_days": 5}
+    pharmacy_services.prescription_create(
+        actor=doctor,
+        patient=world["alice"],
+        items=[item],
+        override_reason="Tolerated it last year without reaction",
+    )
+    other = world["other_doctor"]
+    pharmacy_services.prescription_create(actor=other, patient=world["bob"], items=[item])
+    client = client_for(doctor)
+    html = client.get("/workspace/prescriptions/").content.decode()
+    assert "Adeyemi, Alice" in html and "Overridden" in html
+    assert world["bob"].last_name not in html
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/workspace/prescriptions/").status_code == 200
+        return len(captured)
+
+    before = count()
+    for _ in range(3):
+        patient = PatientFactory()
+        CareAssignmentFactory(patient=patient, doctor=doctor)
+        pharmacy_services.prescription_create(actor=doctor, patient=patient, items=[item])
+    assert count() == before
+    for role in (Role.PATIENT, Role.PHARMACIST, Role.NURSE):
+        assert client_for(make_user(role)).get("/workspace/prescriptions/").status_code == 403

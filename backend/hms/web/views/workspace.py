@@ -774,3 +774,61 @@ def workspace_analysis(request, analysis_id):
         "identifiers_removed": result.get("identifiers_removed", 0),
     }
     return render(request, "web/workspace/analysis.html", context)
+
+
+# --- Across the doctor's patients ----------------------------------------------------------------
+
+
+@portal_page(WORKSPACE_ROLES)
+@table_permission("lab_orders", "list")
+def workspace_results(request):
+    """The results of the tests and imaging this doctor ordered, newest first: verified lab
+    results with their flags (the laboratory's visible_results), and imaging reports. One
+    audited read per page, naming the patients on it."""
+    user = request.user
+    page = paginate(request, lab_selectors.lab_orders_for_user(user=user, filters={"mine": True}))
+    imaging = []
+    if user_may(user, "imaging_orders", "list"):
+        imaging = list(
+            radiology_selectors.orders_prefetch_reports(
+                radiology_selectors.imaging_order_list(
+                    user=user, filters={"ordering_doctor": user.public_id}
+                ),
+                user=user,
+            )[:IMAGING_ORDERS_SHOWN]
+        )
+    audit_page_read(
+        actor=user,
+        resource_type="lab_order_list",
+        patient_ids=sorted(
+            {str(o.patient.public_id) for o in page.object_list}
+            | {str(o.patient.public_id) for o in imaging}
+        ),
+        count=page.paginator.count,
+        detail={"mine": True},
+    )
+    context = {
+        "page": page,
+        "lab": order_results(page.object_list, user),
+        "imaging": imaging,
+    }
+    return render(request, "web/workspace/results_mine.html", context)
+
+
+@portal_page(WORKSPACE_ROLES)
+@table_permission("prescriptions", "list")
+def workspace_prescriptions(request):
+    """The prescriptions this doctor wrote, newest first, with their status at the pharmacy
+    and any safety override. One audited read per page."""
+    user = request.user
+    page = paginate(
+        request, pharmacy_selectors.prescription_list(user=user, filters={"mine": True})
+    )
+    audit_page_read(
+        actor=user,
+        resource_type="prescription_list",
+        patient_ids=sorted({str(p.patient.public_id) for p in page.object_list}),
+        count=page.paginator.count,
+        detail={"mine": True},
+    )
+    return render(request, "web/workspace/prescriptions.html", {"page": page})

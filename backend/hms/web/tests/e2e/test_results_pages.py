@@ -77,6 +77,9 @@ def test_results_assistant_and_invoices(portal, shoot, chart):
     expect(page.get_by_test_id("analysis-warnings")).to_contain_text("Penicillin")
     expect(page.get_by_test_id("analysis-explanation")).not_to_be_empty()
     shoot(page, "workspace-assistant")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Results").click()
+    expect(page.get_by_test_id("lab-results")).to_contain_text("Adeyemi, Alice")
+    shoot(page, "workspace-results-mine")
     sign_out(page)
 
     sign_in(page, "alice", TEST_PASSWORD)
