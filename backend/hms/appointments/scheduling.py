@@ -96,3 +96,31 @@ def slot_grid(
                 slots.setdefault(start_local, Slot(day, start_local, end_local, start_at, end_at))
             cursor += step
     return [slots[key] for key in sorted(slots)]
+
+
+def slot_at(
+    *,
+    day: date,
+    start: time,
+    ranges: Iterable[TimeRange],
+    slot_minutes: int,
+    tz: ZoneInfo | None = None,
+) -> Slot | None:
+    """The grid slot starting at `start`, or None if no slot starts there.
+
+    The same answer as looking `start` up in slot_grid(...), without building the whole day.
+    """
+    step = timedelta(minutes=slot_minutes)
+    begin = datetime.combine(day, start)
+    for time_range in ranges:
+        range_start = datetime.combine(day, time_range.start)
+        if not range_start <= begin or begin + step > datetime.combine(day, time_range.end):
+            continue
+        if (begin - range_start) % step:
+            continue
+        end_local = (begin + step).time()
+        start_at = local_instant(day, start, tz)
+        end_at = local_instant(day, end_local, tz)
+        if start_at is not None and end_at is not None and end_at > start_at:
+            return Slot(day, start, end_local, start_at, end_at)
+    return None

@@ -56,14 +56,16 @@ def schedule_exception_list(
     return queryset.order_by("date", "start_time", "id")
 
 
-def doctor_slots(*, doctor: User, start: date, end: date) -> dict[date, list[Slot]]:
-    """Every slot of the doctor's grid from start to end inclusive (booked or not).
+def doctor_working_ranges(
+    *, doctor: User, start: date, end: date
+) -> tuple[int | None, dict[date, list[TimeRange]]]:
+    """The doctor's slot length and working time of each date from start to end inclusive.
 
     Two queries whatever the range: the schedule with its blocks, and the exceptions.
     """
     schedule = schedule_for(doctor=doctor)
     if schedule is None:
-        return {}
+        return None, {}
     blocks_by_weekday: dict[int, list[TimeRange]] = defaultdict(list)
     for block in schedule.blocks.all():
         blocks_by_weekday[block.weekday].append(TimeRange(block.start_time, block.end_time))
@@ -77,17 +79,25 @@ def doctor_slots(*, doctor: User, start: date, end: date) -> dict[date, list[Slo
             extras[exception.date].append(time_range)
         else:
             removals[exception.date].append(time_range)
-    slots = {}
+    ranges = {}
     day = start
     while day <= end:
-        ranges = working_ranges(
+        ranges[day] = working_ranges(
             weekly_blocks=blocks_by_weekday.get(day.weekday(), []),
             removals=removals.get(day, []),
             extra_sessions=extras.get(day, []),
         )
-        slots[day] = slot_grid(day=day, ranges=ranges, slot_minutes=schedule.slot_minutes)
         day += timedelta(days=1)
-    return slots
+    return schedule.slot_minutes, ranges
+
+
+def doctor_slots(*, doctor: User, start: date, end: date) -> dict[date, list[Slot]]:
+    """Every slot of the doctor's grid from start to end inclusive (booked or not)."""
+    slot_minutes, ranges = doctor_working_ranges(doctor=doctor, start=start, end=end)
+    return {
+        day: slot_grid(day=day, ranges=day_ranges, slot_minutes=slot_minutes)
+        for day, day_ranges in ranges.items()
+    }
 
 
 def doctor_availability(*, doctor: User, start: date, end: date) -> list[Slot]:

@@ -73,3 +73,18 @@ def test_utc_offsets_follow_the_zone():
     winter = local_instant(date(2026, 12, 1), time(9), LONDON)
     assert summer.utcoffset().total_seconds() == 3600
     assert winter.utcoffset().total_seconds() == 0
+
+
+def test_slot_at_agrees_with_the_grid_on_ordinary_and_clock_change_days():
+    from datetime import datetime, timedelta
+
+    from hms.appointments.scheduling import slot_at
+
+    ranges = [TimeRange(time(0), time(3)), TimeRange(time(8, 10), time(12, 25))]
+    for day in (date(2026, 3, 29), date(2026, 10, 25), date(2027, 3, 1)):
+        grid = {s.start: s for s in slot_grid(day=day, ranges=ranges, slot_minutes=15, tz=LONDON)}
+        moment = datetime.combine(day, time(0))
+        while moment.date() == day:
+            found = slot_at(day=day, start=moment.time(), ranges=ranges, slot_minutes=15, tz=LONDON)
+            assert found == grid.get(moment.time()), (day, moment.time())
+            moment += timedelta(minutes=5)

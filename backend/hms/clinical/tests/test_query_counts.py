@@ -12,12 +12,14 @@ from hms.clinical.tests.factories import (
     VisitNoteFactory,
     VitalSignsFactory,
 )
+from hms.core.tests.query_budget import AUDIT_WRITE
 
 pytestmark = pytest.mark.django_db
 
 # Writing one audit event: SAVEPOINT, SELECT chain head FOR UPDATE, INSERT event,
 # UPDATE chain head, RELEASE SAVEPOINT.
-AUDIT = 5
+AUDIT = AUDIT_WRITE
+
 # Opening one chart (?patient=): SELECT the patient (with its account), then for a doctor one
 # EXISTS over every registered care relationship (as subqueries), then the audit event.
 OPEN_CHART_AS_DOCTOR = 2 + AUDIT

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hms.core.roles import Role
+from hms.core.tests.query_budget import AUDIT_WRITE
 from hms.patients.models import BreakGlassGrant
 from hms.patients.tests.factories import (
     AllergyFactory,
@@ -25,7 +26,7 @@ from hms.patients.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-AUDIT = 5
+AUDIT = AUDIT_WRITE
 
 
 def _queries(client, url: str, params: dict | None = None) -> tuple[int, list[str]]:
