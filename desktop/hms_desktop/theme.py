@@ -76,7 +76,8 @@ QLineEdit, QComboBox, QDateTimeEdit, QSpinBox, QDoubleSpinBox, QPlainTextEdit, Q
     background: {SURFACE}; border: 1px solid #cbd5e1; border-radius: 5px; padding: 5px 7px;
     selection-background-color: {PRIMARY};
 }}
-QLineEdit:focus, QComboBox:focus, QDateTimeEdit:focus, QPlainTextEdit:focus {{
+QLineEdit:focus, QComboBox:focus, QDateTimeEdit:focus, QPlainTextEdit:focus,
+QSpinBox:focus, QDoubleSpinBox:focus {{
     border: 1px solid {PRIMARY};
 }}
 QLineEdit:disabled, QComboBox:disabled {{ background: {BACKGROUND}; color: {MUTED}; }}
@@ -87,14 +88,19 @@ QComboBox::drop-down, QDateTimeEdit::drop-down {{ subcontrol-origin: padding;
     subcontrol-position: center right; width: 22px; border: none; }}
 QComboBox::down-arrow, QDateTimeEdit::down-arrow {{ image: url("@ARROW@"); width: 10px;
     height: 6px; margin-right: 8px; }}
-QSpinBox::up-button, QSpinBox::down-button {{ subcontrol-origin: border; width: 18px;
-    border: none; background: transparent; }}
-QSpinBox::up-button {{ subcontrol-position: top right; }}
-QSpinBox::down-button {{ subcontrol-position: bottom right; }}
-QSpinBox::up-arrow {{ image: url("@UP_ARROW@"); width: 8px; height: 5px; }}
-QSpinBox::down-arrow {{ image: url("@ARROW@"); width: 8px; height: 5px; }}
-QSpinBox::up-arrow:disabled, QSpinBox::up-arrow:off {{ image: none; }}
-QSpinBox::down-arrow:disabled, QSpinBox::down-arrow:off {{ image: none; }}
+QSpinBox::up-button, QSpinBox::down-button, QDoubleSpinBox::up-button,
+QDoubleSpinBox::down-button {{ subcontrol-origin: border; width: 18px; border: none;
+    background: transparent; }}
+QSpinBox::up-button, QDoubleSpinBox::up-button {{ subcontrol-position: top right; }}
+QSpinBox::down-button, QDoubleSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url("@UP_ARROW@"); width: 8px;
+    height: 5px; }}
+QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{ image: url("@ARROW@"); width: 8px;
+    height: 5px; }}
+QSpinBox::up-arrow:disabled, QSpinBox::up-arrow:off, QDoubleSpinBox::up-arrow:disabled,
+QDoubleSpinBox::up-arrow:off {{ image: none; }}
+QSpinBox::down-arrow:disabled, QSpinBox::down-arrow:off, QDoubleSpinBox::down-arrow:disabled,
+QDoubleSpinBox::down-arrow:off {{ image: none; }}
 QComboBox QAbstractItemView {{ background: {SURFACE}; border: 1px solid {BORDER};
     selection-background-color: {PRIMARY_LIGHT}; selection-color: {TEXT}; }}
 #fieldError {{ color: {DANGER}; font-size: 9pt; }}
@@ -149,6 +155,11 @@ QListWidget#pickerResults {{ background: {SURFACE}; border: 1px solid {BORDER};
                              border-radius: 6px; outline: none; }}
 QListWidget#pickerResults::item {{ padding: 5px 8px; }}
 QListWidget#pickerResults::item:selected {{ background: {PRIMARY_LIGHT}; color: {TEXT}; }}
+QListWidget#wardList {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px;
+                        outline: none; padding: 4px; }}
+QListWidget#wardList::item {{ padding: 4px 10px; border-radius: 6px; margin: 1px 0; }}
+QListWidget#wardList::item:selected {{ background: {PRIMARY_LIGHT}; color: {TEXT}; }}
+QListView#bedGrid {{ background: {BACKGROUND}; border: none; outline: none; }}
 #pickedChip {{ background: {PRIMARY_LIGHT}; color: {PRIMARY_DARK}; border-radius: 6px;
                padding: 6px 10px; font-weight: 600; }}
 

@@ -13,10 +13,19 @@ from hms_desktop.views.main_window import MainWindow
 from .conftest import DEMO_PASSWORD, sign_in, snap, unique, wait_idle
 
 EXPECTED_SIDEBAR = {
-    "admin": ["dashboard", "patients", "stock", "stock_alerts", "users", "audit", "profile"],
-    "doctor": ["dashboard", "patients", "appointments", "profile"],
-    "nurse": ["dashboard", "patients", "appointments", "profile"],
-    "receptionist": ["dashboard", "patients", "appointments", "profile"],
+    "admin": [
+        "dashboard",
+        "patients",
+        "beds",
+        "stock",
+        "stock_alerts",
+        "users",
+        "audit",
+        "profile",
+    ],
+    "doctor": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
+    "nurse": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
+    "receptionist": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
     "pharmacist": ["dashboard", "patients", "dispensing", "stock", "stock_alerts", "profile"],
     "lab_technician": ["dashboard", "patients", "lab", "profile"],
     "radiologist": ["dashboard", "patients", "profile"],

@@ -1071,3 +1071,298 @@ class LabOrder:
             if known is None or result.version > known.version:
                 latest[result.test.code] = result
         return list(latest.values())
+
+
+# --- Wards, beds and admissions ---------------------------------------------------------------
+
+BED_STATUSES: dict[str, str] = {
+    "available": "Available",
+    "occupied": "Occupied",
+    "cleaning": "Cleaning",
+    "maintenance": "Maintenance",
+    "reserved": "Reserved",
+}
+ADMITTABLE_BED_STATUSES = frozenset({"available", "reserved"})
+ICU_WARD_TYPES = frozenset({"icu"})
+
+
+@dataclass(frozen=True)
+class WardRef:
+    id: str
+    name: str
+    code: str = ""
+    type: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> WardRef:
+        data = data or {}
+        return cls(
+            id=str(data.get("id") or ""),
+            name=data.get("name") or "",
+            code=data.get("code") or "",
+            type=data.get("type") or "",
+        )
+
+    @property
+    def is_icu(self) -> bool:
+        return self.type in ICU_WARD_TYPES
+
+
+@dataclass(frozen=True)
+class Occupant:
+    admission_id: str
+    patient: PatientRef
+    attending_doctor: PersonRef | None
+    admitted_at: datetime | None
+    days_admitted: int
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Occupant | None:
+        if not data:
+            return None
+        return cls(
+            admission_id=str(data.get("admission_id") or ""),
+            patient=PatientRef.from_json(data.get("patient")) or PatientRef("", "", ""),
+            attending_doctor=PersonRef.from_json(data.get("attending_doctor")),
+            admitted_at=parse_datetime(data.get("admitted_at")),
+            days_admitted=int(data.get("days_admitted") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class Bed:
+    """A bed, on the board (with its occupant) or in a list (with its ward)."""
+
+    id: str
+    label: str
+    room: str
+    status: str
+    status_note: str = ""
+    ward: WardRef | None = None
+    occupant: Occupant | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], ward: WardRef | None = None) -> Bed:
+        return cls(
+            id=str(data["id"]),
+            label=data.get("label") or "",
+            room=data.get("room") or "",
+            status=data.get("status") or "",
+            status_note=data.get("status_note") or "",
+            ward=WardRef.from_json(data["ward"]) if data.get("ward") else ward,
+            occupant=Occupant.from_json(data.get("occupant")),
+        )
+
+    @property
+    def status_display(self) -> str:
+        return BED_STATUSES.get(self.status, self.status)
+
+    @property
+    def place(self) -> str:
+        """`Medical ward · Room 2 · Bed B`."""
+        ward = self.ward.name if self.ward else ""
+        return " · ".join(p for p in (ward, self.room, f"Bed {self.label}") if p)
+
+    @property
+    def admittable(self) -> bool:
+        return self.status in ADMITTABLE_BED_STATUSES
+
+
+@dataclass(frozen=True)
+class BoardWard(WardRef):
+    counts: dict[str, int] = field(default_factory=dict)
+    beds: list[Bed] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> BoardWard:
+        data = data or {}
+        ref = WardRef.from_json(data)
+        return cls(
+            id=ref.id,
+            name=ref.name,
+            code=ref.code,
+            type=ref.type,
+            counts={k: int(v) for k, v in (data.get("counts") or {}).items()},
+            beds=[Bed.from_json(b, ward=ref) for b in data.get("beds") or []],
+        )
+
+    @property
+    def total(self) -> int:
+        return self.counts.get("total", len(self.beds))
+
+    @property
+    def occupied(self) -> int:
+        return self.counts.get("occupied", 0)
+
+
+ADMISSION_TYPES: dict[str, str] = {
+    "emergency": "Emergency",
+    "elective": "Elective",
+    "maternity": "Maternity",
+    "transfer_in": "Transfer from another hospital",
+}
+DISPOSITIONS: dict[str, str] = {
+    "home": "Home",
+    "transferred": "Transferred to another facility",
+    "self_discharge": "Self-discharge (against medical advice)",
+    "deceased": "Deceased",
+    "other": "Other",
+}
+STAY_KINDS: dict[str, str] = {
+    "admission": "Admitted",
+    "transfer": "Transferred",
+    "icu_admission": "Into ICU",
+    "icu_discharge": "Out of ICU",
+}
+
+
+@dataclass(frozen=True)
+class Stay:
+    id: str
+    kind: str
+    ward: WardRef
+    bed_label: str
+    room: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    reason: str = ""
+    moved_by: PersonRef | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Stay:
+        bed = data.get("bed") or {}
+        return cls(
+            id=str(data["id"]),
+            kind=data.get("kind") or "",
+            ward=WardRef.from_json(data.get("ward")),
+            bed_label=bed.get("label") or "",
+            room=bed.get("room") or "",
+            started_at=parse_datetime(data.get("started_at")),
+            ended_at=parse_datetime(data.get("ended_at")),
+            reason=data.get("reason") or "",
+            moved_by=PersonRef.from_json(data.get("moved_by")),
+        )
+
+
+@dataclass(frozen=True)
+class Admission:
+    id: str
+    patient: PatientRef
+    attending_doctor: PersonRef | None
+    ward: WardRef
+    bed_id: str
+    bed_label: str
+    room: str
+    status: str
+    admission_type: str
+    reason: str
+    admitted_at: datetime | None
+    days_admitted: int
+    in_icu: bool
+    spo2_scale: int = 1
+    discharged_at: datetime | None = None
+    discharge_disposition: str = ""
+    admitted_by: PersonRef | None = None
+    stays: list[Stay] | None = None  # detail only
+    has_discharge_summary: bool | None = None  # detail only
+    # ICU list only
+    in_icu_since: datetime | None = None
+    latest_news2: int | None = None
+    latest_news2_at: datetime | None = None
+    latest_gcs: int | None = None
+    latest_gcs_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Admission:
+        bed = data.get("bed") or {}
+        stays = data.get("stays")
+        return cls(
+            id=str(data["id"]),
+            patient=PatientRef.from_json(data.get("patient")) or PatientRef("", "", ""),
+            attending_doctor=PersonRef.from_json(data.get("attending_doctor")),
+            ward=WardRef.from_json(data.get("ward")),
+            bed_id=str(bed.get("id") or ""),
+            bed_label=bed.get("label") or "",
+            room=bed.get("room") or "",
+            status=data.get("status") or "",
+            admission_type=data.get("admission_type") or "",
+            reason=data.get("reason") or "",
+            admitted_at=parse_datetime(data.get("admitted_at")),
+            days_admitted=int(data.get("days_admitted") or 0),
+            in_icu=bool(data.get("in_icu")),
+            spo2_scale=int(data.get("spo2_scale") or 1),
+            discharged_at=parse_datetime(data.get("discharged_at")),
+            discharge_disposition=data.get("discharge_disposition") or "",
+            admitted_by=PersonRef.from_json(data.get("admitted_by")),
+            stays=None if stays is None else [Stay.from_json(s) for s in stays],
+            has_discharge_summary=data.get("has_discharge_summary"),
+            in_icu_since=parse_datetime(data.get("in_icu_since")),
+            latest_news2=data.get("latest_news2"),
+            latest_news2_at=parse_datetime(data.get("latest_news2_at")),
+            latest_gcs=data.get("latest_gcs"),
+            latest_gcs_at=parse_datetime(data.get("latest_gcs_at")),
+        )
+
+    @property
+    def place(self) -> str:
+        return " · ".join(p for p in (self.ward.name, self.room, f"Bed {self.bed_label}") if p)
+
+
+CONSCIOUSNESS_LEVELS: dict[str, str] = {
+    "A": "Alert",
+    "C": "New confusion",
+    "V": "Responds to voice",
+    "P": "Responds to pain",
+    "U": "Unresponsive",
+}
+NEWS2_RISKS: dict[str, str] = {
+    "low": "Low",
+    "low_medium": "Low-medium",
+    "medium": "Medium",
+    "high": "High",
+}
+
+
+@dataclass(frozen=True)
+class Observation:
+    id: str
+    measured_at: datetime | None
+    recorded_by: PersonRef | None
+    respiratory_rate: int
+    spo2: int
+    on_oxygen: bool
+    systolic_bp: int
+    diastolic_bp: int
+    pulse: int
+    consciousness: str
+    temperature_c: Decimal | None
+    spo2_scale: int
+    news2_score: int
+    news2_risk: str
+    news2_single_three: bool = False
+    news2_components: dict[str, int] = field(default_factory=dict)
+    alert_sent: bool = False
+    voided: bool = False
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Observation:
+        return cls(
+            id=str(data["id"]),
+            measured_at=parse_datetime(data.get("measured_at")),
+            recorded_by=PersonRef.from_json(data.get("recorded_by")),
+            respiratory_rate=int(data.get("respiratory_rate") or 0),
+            spo2=int(data.get("spo2") or 0),
+            on_oxygen=bool(data.get("on_oxygen")),
+            systolic_bp=int(data.get("systolic_bp") or 0),
+            diastolic_bp=int(data.get("diastolic_bp") or 0),
+            pulse=int(data.get("pulse") or 0),
+            consciousness=data.get("consciousness") or "",
+            temperature_c=parse_decimal(data.get("temperature_c")),
+            spo2_scale=int(data.get("spo2_scale") or 1),
+            news2_score=int(data.get("news2_score") or 0),
+            news2_risk=data.get("news2_risk") or "",
+            news2_single_three=bool(data.get("news2_single_three")),
+            news2_components={k: int(v) for k, v in (data.get("news2_components") or {}).items()},
+            alert_sent=bool(data.get("alert_sent")),
+            voided=bool(data.get("voided")),
+        )

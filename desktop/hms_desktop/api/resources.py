@@ -7,15 +7,19 @@ from typing import Any
 
 from hms_desktop.api.client import ApiClient
 from hms_desktop.api.dto import (
+    Admission,
     Appointment,
     AuditEvent,
     Availability,
+    Bed,
+    BoardWard,
     DispenseResult,
     Doctor,
     Drug,
     DuplicateCandidate,
     LabOrder,
     LabTest,
+    Observation,
     Page,
     Patient,
     Prescription,
@@ -472,6 +476,95 @@ class LabApi:
         )
 
 
+class InpatientApi:
+    """Wards and beds, admissions, transfers, discharges, the ICU and its observation chart."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    def board(self, **filters: Any) -> list[BoardWard]:
+        """Every ward with its beds and who lies in each (wards are few: one page of 100)."""
+        params = {"page": 1, "page_size": 100, **filters}
+        data = self._client.get("/api/beds/board/", params)
+        return [BoardWard.from_json(ward) for ward in data.get("results") or []]
+
+    def beds(self, *, page: int = 1, page_size: int = 100, **filters: Any) -> Page[Bed]:
+        """`status`, `ward`, `ward_type`."""
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(self._client.get("/api/beds/", params), Bed.from_json, page)
+
+    def free_beds(self, **filters: Any) -> list[Bed]:
+        """Beds a patient can be put in now (available or reserved)."""
+        beds = [
+            *self.beds(status="available", **filters).results,
+            *self.beds(status="reserved", **filters).results,
+        ]
+        return sorted(beds, key=lambda b: (b.ward.name if b.ward else "", b.room, b.label))
+
+    def set_bed_status(self, bed_id: str, *, status: str, note: str = "") -> Bed:
+        return Bed.from_json(
+            self._client.post(f"/api/beds/{bed_id}/status/", {"status": status, "note": note})
+        )
+
+    def admissions(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Admission]:
+        params = {"page": page, "page_size": page_size, **_flags(filters)}
+        return Page.from_json(
+            self._client.get("/api/admissions/", params), Admission.from_json, page
+        )
+
+    def admission(self, admission_id: str) -> Admission:
+        """With its stays (the way through the hospital) and whether a summary exists."""
+        return Admission.from_json(self._client.get(f"/api/admissions/{admission_id}/"))
+
+    def admit(self, **fields: Any) -> Admission:
+        """`patient`, `bed`, `attending_doctor`, `reason`, `admission_type`. 409
+        `bed_not_available` / `patient_already_admitted`."""
+        return Admission.from_json(self._client.post("/api/patients/admit/", fields))
+
+    def transfer(self, admission_id: str, **fields: Any) -> Admission:
+        """`bed`, `reason`, `attending_doctor` (handover)."""
+        return Admission.from_json(
+            self._client.post(f"/api/admissions/{admission_id}/transfer/", fields)
+        )
+
+    def discharge(self, admission_id: str, **fields: Any) -> Admission:
+        """`disposition`, `note`. 409 `discharge_summary_required` until the doctor wrote it."""
+        return Admission.from_json(
+            self._client.post(f"/api/admissions/{admission_id}/discharge/", fields)
+        )
+
+    def icu(self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page[Admission]:
+        """Patients in intensive care now, with their latest NEWS2 and GCS."""
+        params = {"page": page, "page_size": page_size}
+        return Page.from_json(self._client.get("/api/icu/", params), Admission.from_json, page)
+
+    def icu_admit(self, **fields: Any) -> Admission:
+        """`patient`, `bed` (an ICU bed), `reason`, `attending_doctor` (if not on a ward)."""
+        return Admission.from_json(self._client.post("/api/icu/admit/", fields))
+
+    def icu_discharge(self, **fields: Any) -> Admission:
+        """Step down to a ward: `admission`, `bed`, `reason`."""
+        return Admission.from_json(self._client.post("/api/icu/discharge/", fields))
+
+    def observations(
+        self, admission_id: str, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> Page[Observation]:
+        params = {"page": page, "page_size": page_size}
+        return Page.from_json(
+            self._client.get(f"/api/admissions/{admission_id}/observations/", params),
+            Observation.from_json,
+            page,
+        )
+
+    def record_observation(self, admission_id: str, **fields: Any) -> Observation:
+        """A full set of vitals; the server scores NEWS2 and alerts the doctor at 5+."""
+        return Observation.from_json(
+            self._client.post(f"/api/admissions/{admission_id}/observations/", fields)
+        )
+
+
 def _flags(filters: dict[str, Any]) -> dict[str, Any]:
     """Booleans as the server's query strings ("true"); False/None are left out."""
     return {k: ("true" if v is True else v) for k, v in filters.items() if v is not False}
@@ -490,3 +583,4 @@ class Api:
         self.appointments = AppointmentsApi(client)
         self.pharmacy = PharmacyApi(client)
         self.lab = LabApi(client)
+        self.inpatient = InpatientApi(client)

@@ -148,6 +148,30 @@ def _format_lab_open(counts: dict[str, int]) -> tuple[str, str | None]:
     return f"{counts['open']:,}", f"{counts['stat']} STAT"
 
 
+BED_BOARD = frozenset({roles.ADMIN, roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})
+ICU_ROLES = frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})  # ("icu", "list")
+
+
+def _bed_totals(api: Api) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for ward in api.inpatient.board():
+        for status, count in ward.counts.items():
+            totals[status] = totals.get(status, 0) + count
+    return totals
+
+
+def _format_occupancy(totals: dict[str, int]) -> tuple[str, str | None]:
+    total, occupied = totals.get("total", 0), totals.get("occupied", 0)
+    if not total:
+        return "—", "No beds set up yet"
+    free = totals.get("available", 0)
+    return f"{round(100 * occupied / total)}%", f"{occupied} of {total} beds occupied · {free} free"
+
+
+def _occupancy_by_ward(api: Api) -> list[tuple[str, int]]:
+    return [(ward.code or ward.name, ward.occupied) for ward in api.inpatient.board()]
+
+
 CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
         "active_staff",
@@ -236,6 +260,20 @@ CARDS: tuple[DashboardCard, ...] = (
         caption="The ordering doctor must be told",
     ),
     DashboardCard(
+        "bed_occupancy",
+        "Bed occupancy",
+        BED_BOARD,
+        _bed_totals,
+        format=_format_occupancy,
+    ),
+    DashboardCard(
+        "in_icu",
+        "In intensive care",
+        ICU_ROLES,
+        lambda api: api.inpatient.icu(page_size=1).count,
+        caption="Patients in ICU beds now",
+    ),
+    DashboardCard(
         "my_account",
         "Signed in as",
         roles.STAFF_ROLES - ADMIN,
@@ -250,6 +288,13 @@ CARDS: tuple[DashboardCard, ...] = (
         format=_format_server,
     ),
     DashboardCard("accounts_per_role", "Accounts per role", ADMIN, _accounts_per_role, kind=BAR),
+    DashboardCard(
+        "occupancy_by_ward",
+        "Occupied beds per ward",
+        BED_BOARD,
+        _occupancy_by_ward,
+        kind=BAR,
+    ),
     DashboardCard(
         "appointments_by_status",
         "Today's appointments by status",
@@ -297,10 +342,19 @@ class DashboardPage(Page):
             self.cards[spec.key] = card
             self.grid.addWidget(card, i // self.STAT_COLUMNS, i % self.STAT_COLUMNS)
         row = (len(stats) + self.STAT_COLUMNS - 1) // self.STAT_COLUMNS
+        half = self.STAT_COLUMNS // 2
         for j, spec in enumerate(charts):
             card = BarChartCard(spec.title)
             self.cards[spec.key] = card
-            self.grid.addWidget(card, row + j, 0, 1, self.STAT_COLUMNS)
+            # Charts side by side, two to a row (a lone chart takes the whole row).
+            alone = len(charts) % 2 == 1 and j == len(charts) - 1
+            self.grid.addWidget(
+                card,
+                row + j // 2,
+                0 if alone else (j % 2) * half,
+                1,
+                self.STAT_COLUMNS if alone else half,
+            )
 
         self.outer.addWidget(self._shortcuts())
         self.outer.addStretch(1)
@@ -321,7 +375,8 @@ class DashboardPage(Page):
         for module in modules_for(self.ctx.role):
             if module.key == "dashboard":
                 continue
-            shortcut = QPushButton(glyph_icon(module.glyph, "#0f766e"), f"  {module.title}")
+            title = module.title.replace("&", "&&")  # not a keyboard mnemonic
+            shortcut = QPushButton(glyph_icon(module.glyph, "#0f766e"), f"  {title}")
             shortcut.setToolTip(module.description)
             shortcut.setMinimumHeight(40)
             shortcut.clicked.connect(lambda _=False, key=module.key: self._open(key))

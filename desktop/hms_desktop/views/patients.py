@@ -32,6 +32,7 @@ from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.patients import SEX_LABELS, PatientsModel
 from hms_desktop.views.appointments import BOOKING_ROLES
 from hms_desktop.views.base import Page, button
+from hms_desktop.views.beds import ADMIT_ROLES
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit, text_of
 from hms_desktop.widgets.pickers import load_doctors
@@ -296,7 +297,9 @@ class PatientDetails(QFrame):
         ("Registered", "created_at"),
     )
 
-    def __init__(self, can_write: bool, can_book: bool = False, parent=None) -> None:
+    def __init__(
+        self, can_write: bool, can_book: bool = False, can_admit: bool = False, parent=None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         self.setMinimumWidth(300)
@@ -330,11 +333,14 @@ class PatientDetails(QFrame):
         self.book_button = button("Book appointment…", name="bookForPatient")
         self.book_button.setVisible(can_book)
         layout.addWidget(self.book_button)
+        self.admit_button = button("Admit…", name="admitFromRecord")
+        self.admit_button.setVisible(can_admit)
+        layout.addWidget(self.admit_button)
         layout.addStretch(1)
         self.show_patient(None)
 
     def show_patient(self, patient: Patient | None) -> None:
-        for widget in (self.edit_button, self.assign_button, self.book_button):
+        for widget in (self.edit_button, self.assign_button, self.book_button, self.admit_button):
             if not is_busy(widget):
                 widget.setEnabled(patient is not None and patient.detailed)
         if patient is None:
@@ -406,7 +412,11 @@ class PatientsPage(Page):
         self.table_panel = TablePanel(self.model, empty_text="No patient matches this search.")
         self.table_panel.set_column_widths({0: 110, 1: 230, 2: 110, 3: 60, 4: 90})
         self.table = self.table_panel.table
-        self.details = PatientDetails(self.can_write, can_book=ctx.role in BOOKING_ROLES)
+        self.details = PatientDetails(
+            self.can_write,
+            can_book=ctx.role in BOOKING_ROLES,
+            can_admit=ctx.role in ADMIT_ROLES,
+        )
         splitter.addWidget(self.table_panel)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 1)
@@ -424,6 +434,7 @@ class PatientsPage(Page):
         self.details.edit_button.clicked.connect(self.open_edit)
         self.details.assign_button.clicked.connect(self.open_assign)
         self.details.book_button.clicked.connect(self.book_appointment)
+        self.details.admit_button.clicked.connect(self.admit)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
         self.model.load_failed.connect(self._load_failed)
@@ -540,3 +551,11 @@ class PatientsPage(Page):
             return None
         page = window.open_module("appointments")
         return page.open_booking(patient=self.current)
+
+    def admit(self) -> QDialog | None:
+        """Open the admission dialog on the bed board with this patient chosen."""
+        window = self.window()
+        if self.current is None or not hasattr(window, "open_module"):
+            return None
+        page = window.open_module("beds")
+        return page.open_admit(patient=self.current)

@@ -1,0 +1,583 @@
+"""Wards and beds: the bed board (every ward, every bed and who lies in it), and admitting,
+transferring and discharging patients (receptionist, nurse), and housekeeping of bed status.
+
+The database keeps one patient per bed and one admission per patient; when two desks race for
+the same bed, the loser is told plainly (409 `bed_not_available`) and sees the board again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from hms_desktop import roles, theme
+from hms_desktop.api.dto import (
+    ADMISSION_TYPES,
+    BED_STATUSES,
+    DISPOSITIONS,
+    Admission,
+    Bed,
+    BoardWard,
+    Patient,
+)
+from hms_desktop.api.errors import ApiError
+from hms_desktop.formatting import fmt_datetime
+from hms_desktop.models.inpatient import BED_COLOURS, BedsModel, BedTileDelegate
+from hms_desktop.models.paged import ROW_ROLE
+from hms_desktop.views.base import Page, button
+from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.widgets.cards import CountStrip
+from hms_desktop.widgets.forms import combo
+from hms_desktop.widgets.pickers import PatientPicker, load_doctors
+from hms_desktop.workers import is_busy
+
+# Mirror the server's table: ("admissions", "admit"/"transfer"/"discharge") and
+# ("beds", "set_status").
+ADMIT_ROLES = frozenset({roles.RECEPTIONIST, roles.NURSE})
+HOUSEKEEPING_ROLES = frozenset({roles.ADMIN, roles.RECEPTIONIST, roles.NURSE})
+WARD_ROLE = Qt.ItemDataRole.UserRole + 1
+HOUSEKEEPING_STATUSES = [
+    (s, BED_STATUSES[s]) for s in ("available", "cleaning", "maintenance", "reserved")
+]
+
+
+def load_free_beds(
+    dialog: FormDialog,
+    box,
+    *,
+    select: str | None = None,
+    exclude_icu: bool = False,
+    **filters: Any,
+) -> None:
+    """Fill a combo with the beds a patient can go to now (`Ward · Room · Bed`).
+
+    The combo is refilled without emitting changes, so an error shown on its field stays.
+    """
+    box.blockSignals(True)
+    box.clear()
+    box.addItem("Loading free beds…", "")
+    box.blockSignals(False)
+    box.setEnabled(False)
+
+    def loaded(beds: list[Bed]) -> None:
+        if exclude_icu:
+            beds = [bed for bed in beds if not (bed.ward and bed.ward.is_icu)]
+        box.blockSignals(True)
+        box.clear()
+        box.addItem("Choose a bed…" if beds else "No free bed", "")
+        for bed in beds:
+            reserved = " (reserved)" if bed.status == "reserved" else ""
+            box.addItem(f"{bed.place}{reserved}", bed.id)
+        if select:
+            box.setCurrentIndex(max(0, box.findData(select)))
+        box.blockSignals(False)
+        box.setEnabled(True)
+
+    inpatient = dialog.ctx.api.inpatient
+    dialog.ctx.runner.run(
+        lambda: inpatient.free_beds(**filters),
+        on_done=loaded,
+        on_error=dialog.errors.show,
+        busy=[dialog.save_button],
+        owner=dialog,
+    )
+
+
+def reason_edit(placeholder: str, name: str) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setFixedHeight(70)
+    return edit
+
+
+class AdmitDialog(FormDialog):
+    """Admit a patient to a free bed under an attending doctor."""
+
+    def __init__(
+        self, page: Page, *, patient: Patient | None = None, bed: Bed | None = None
+    ) -> None:
+        super().__init__(page, "Admit patient", "Admit a patient")
+        self.setMinimumWidth(620)
+        self.patient = PatientPicker(self.ctx)
+        self.patient.setObjectName("admitPatient")
+        self.bed = combo([("", "Loading free beds…")])
+        self.bed.setObjectName("admitBed")
+        self.doctor = combo([("", "Loading doctors…")])
+        self.doctor.setObjectName("admitDoctor")
+        self.admission_type = combo(list(ADMISSION_TYPES.items()), current="emergency")
+        self.reason = reason_edit(
+            "e.g. community-acquired pneumonia, needs IV antibiotics", "admitReason"
+        )
+        self.field("patient", "Patient", self.patient)
+        self.field("bed", "Bed", self.bed)
+        self.field("attending_doctor", "Attending doctor", self.doctor)
+        self.field("admission_type", "Admission", self.admission_type)
+        self.field("reason", "Reason", self.reason)
+        self.save_button.setText("Admit")
+        self.finish_layout()
+        if patient is not None:
+            self.patient.set_patient(patient)
+        load_free_beds(self, self.bed, select=bed.id if bed else None)
+        load_doctors(self.ctx, self.doctor, owner=self, busy=[self.save_button])
+
+    def submit(self) -> None:
+        self.errors.clear()
+        patient = self.patient.patient
+        if patient is None:
+            self.errors.fields["patient"].set_error("Search for the patient and click them.")
+            return
+        fields = {
+            "patient": patient.id,
+            "bed": self.bed.currentData() or None,
+            "attending_doctor": self.doctor.currentData() or None,
+            "admission_type": self.admission_type.currentData(),
+            "reason": self.reason.toPlainText().strip(),
+        }
+        inpatient = self.ctx.api.inpatient
+        self.call(lambda: inpatient.admit(**fields), on_error=self._refused)
+
+    def _refused(self, exc: Exception) -> None:
+        self.errors.show(exc)
+        if not isinstance(exc, ApiError):
+            return
+        if exc.code == "bed_not_available":
+            self.errors.fields["bed"].set_error("Just taken or out of service: choose another.")
+            load_free_beds(self, self.bed)
+            self.page.reload()
+        elif exc.code == "patient_already_admitted":
+            self.errors.fields["patient"].set_error("Already admitted: transfer them instead.")
+
+
+class TransferDialog(FormDialog):
+    """Move an admitted patient to another bed (the stay history is kept)."""
+
+    def __init__(self, page: Page, bed: Bed) -> None:
+        occupant = bed.occupant
+        super().__init__(page, "Transfer", f"Transfer {occupant.patient.name}")
+        self.setMinimumWidth(600)
+        self.admission_id = occupant.admission_id
+        now = QLabel(f"Now in <b>{bed.place}</b> since {fmt_datetime(occupant.admitted_at)}.")
+        self.body.insertWidget(1, now)
+        self.bed = combo([("", "Loading free beds…")])
+        self.bed.setObjectName("transferBed")
+        current = occupant.attending_doctor
+        self.doctor = combo([("", "Loading doctors…")])
+        self.doctor.setObjectName("transferDoctor")
+        self.reason = reason_edit("e.g. step-down after surgery", "transferReason")
+        self.field("bed", "To bed", self.bed)
+        self.field("attending_doctor", "Attending doctor", self.doctor, "Change for a handover.")
+        self.field("reason", "Reason", self.reason)
+        self.save_button.setText("Transfer")
+        self.finish_layout()
+        load_free_beds(self, self.bed)
+        keep = ("", f"Keep {current.name}" if current else "Keep the attending doctor")
+        load_doctors(self.ctx, self.doctor, owner=self, first=keep, busy=[self.save_button])
+
+    def submit(self) -> None:
+        self.errors.clear()
+        fields = {
+            "bed": self.bed.currentData() or None,
+            "reason": self.reason.toPlainText().strip(),
+        }
+        if doctor := self.doctor.currentData():
+            fields["attending_doctor"] = doctor
+        admission_id, inpatient = self.admission_id, self.ctx.api.inpatient
+        self.call(lambda: inpatient.transfer(admission_id, **fields), on_error=self._refused)
+
+    def _refused(self, exc: Exception) -> None:
+        self.errors.show(exc)
+        if isinstance(exc, ApiError) and exc.code == "bed_not_available":
+            self.errors.fields["bed"].set_error("Just taken or out of service: choose another.")
+            load_free_beds(self, self.bed)
+
+
+class DischargeDialog(FormDialog):
+    """Discharge: the bed goes to cleaning; needs the doctor's discharge summary first."""
+
+    def __init__(self, page: Page, bed: Bed) -> None:
+        occupant = bed.occupant
+        super().__init__(page, "Discharge", f"Discharge {occupant.patient.name}")
+        self.admission_id = occupant.admission_id
+        note = QLabel(
+            f"{bed.place}, day {occupant.days_admitted}. The bed goes to cleaning; the stay "
+            "stays in the record."
+        )
+        note.setWordWrap(True)
+        self.body.insertWidget(1, note)
+        self.disposition = combo(list(DISPOSITIONS.items()), current="home")
+        self.disposition.setObjectName("disposition")
+        self.note = reason_edit("e.g. collected by family; follow-up in clinic", "dischargeNote")
+        self.field("disposition", "Going", self.disposition)
+        self.field("note", "Note", self.note)
+        self.save_button.setText("Discharge")
+        self.finish_layout()
+
+    def submit(self) -> None:
+        self.errors.clear()
+        fields = {
+            "disposition": self.disposition.currentData(),
+            "note": self.note.toPlainText().strip(),
+        }
+        admission_id, inpatient = self.admission_id, self.ctx.api.inpatient
+        self.call(lambda: inpatient.discharge(admission_id, **fields), on_error=self._refused)
+
+    def _refused(self, exc: Exception) -> None:
+        if isinstance(exc, ApiError) and exc.code == "discharge_summary_required":
+            self.errors.clear()
+            self.errors.show_message(
+                "The attending doctor has not written the discharge summary yet. Ask them to "
+                f"write it, then discharge again. ({exc.message})"
+            )
+            return
+        self.errors.show(exc)
+
+
+class BedStatusDialog(FormDialog):
+    """Housekeeping: cleaned, out of service, reserved."""
+
+    def __init__(self, page: Page, bed: Bed) -> None:
+        super().__init__(page, "Bed status", f"{bed.place}")
+        self.bed = bed
+        choices = [(s, label) for s, label in HOUSEKEEPING_STATUSES if s != bed.status]
+        self.status = combo(choices)
+        self.status.setObjectName("bedStatus")
+        self.note = reason_edit("e.g. deep clean after isolation", "bedStatusNote")
+        self.field("status", "New status", self.status)
+        self.field("note", "Note", self.note)
+        self.save_button.setText("Change status")
+        self.finish_layout()
+
+    def submit(self) -> None:
+        bed_id, status = self.bed.id, self.status.currentData()
+        note, inpatient = self.note.toPlainText().strip(), self.ctx.api.inpatient
+        self.call(lambda: inpatient.set_bed_status(bed_id, status=status, note=note))
+
+
+class BedPanel(QFrame):
+    """The selected bed: who lies in it, and what can be done."""
+
+    def __init__(self, role: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.setMinimumWidth(280)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(8)
+        self.heading = QLabel("Select a bed")
+        self.heading.setObjectName("sectionTitle")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.status = QLabel()
+        layout.addWidget(self.status)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(6)
+        self.values: dict[str, QLabel] = {}
+        for row, (label, key) in enumerate(
+            (("Patient", "patient"), ("MRN", "mrn"), ("Doctor", "doctor"), ("Admitted", "since"))
+        ):
+            name = QLabel(label)
+            name.setObjectName("muted")
+            value = QLabel("—")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, 1)
+            self.values[key] = value
+        grid.setColumnStretch(1, 1)
+        self.occupant_box = QFrame()
+        self.occupant_box.setLayout(grid)
+        layout.addWidget(self.occupant_box)
+        self.admit_button = button("Admit to this bed…", primary=True, name="admitHere")
+        self.transfer_button = button("Transfer…", name="transferPatient")
+        self.discharge_button = button("Discharge…", name="dischargePatient")
+        self.status_button = button("Change status…", name="changeBedStatus")
+        self.allowed = {
+            self.admit_button: role in ADMIT_ROLES,
+            self.transfer_button: role in ADMIT_ROLES,
+            self.discharge_button: role in ADMIT_ROLES,
+            self.status_button: role in HOUSEKEEPING_ROLES,
+        }
+        for widget, allowed in self.allowed.items():
+            widget.setVisible(allowed)
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.show_bed(None)
+
+    def show_bed(self, bed: Bed | None) -> None:
+        occupied = bed is not None and bed.occupant is not None
+        states = {
+            self.admit_button: bed is not None and bed.admittable,
+            self.transfer_button: occupied,
+            self.discharge_button: occupied,
+            self.status_button: bed is not None and bed.status != "occupied",
+        }
+        for widget, enabled in states.items():
+            if not is_busy(widget):
+                widget.setEnabled(enabled)
+        self.occupant_box.setVisible(occupied)
+        if bed is None:
+            self.heading.setText("Select a bed")
+            self.status.setText("")
+            return
+        self.heading.setText(bed.place)
+        colour = BED_COLOURS.get(bed.status, theme.MUTED)
+        note = f" — {bed.status_note}" if bed.status_note else ""
+        self.status.setText(f"<b style='color:{colour}'>● {bed.status_display}</b>{note}")
+        if occupied:
+            occupant = bed.occupant
+            doctor = occupant.attending_doctor.name if occupant.attending_doctor else "—"
+            self.values["patient"].setText(f"<b>{occupant.patient.name}</b>")
+            self.values["mrn"].setText(occupant.patient.mrn)
+            self.values["doctor"].setText(doctor)
+            self.values["since"].setText(
+                f"{fmt_datetime(occupant.admitted_at)} (day {occupant.days_admitted})"
+            )
+
+
+class BedBoardPage(Page):
+    title = "Wards & beds"
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        self.can_admit = ctx.role in ADMIT_ROLES
+        self.wards: list[BoardWard] = []
+        self.dialog: QDialog | None = None
+        self.current: Bed | None = None
+        self._select_bed: str | None = None
+
+        toolbar = QHBoxLayout()
+        self.summary = QLabel()
+        self.summary.setObjectName("sectionTitle")
+        self.refresh_button = button("Refresh", name="refreshBoard")
+        self.admit_button = button("Admit patient…", primary=True, name="admitPatient")
+        self.admit_button.setVisible(self.can_admit)
+        toolbar.addWidget(self.summary)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.refresh_button)
+        toolbar.addWidget(self.admit_button)
+        self.outer.addLayout(toolbar)
+        self.counts = CountStrip(
+            [(status, label, BED_COLOURS[status]) for status, label in BED_STATUSES.items()]
+        )
+        self.outer.addWidget(self.counts)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        self.ward_list = QListWidget()
+        self.ward_list.setObjectName("wardList")
+        self.ward_list.setMinimumWidth(190)
+        self.model = BedsModel(parent=self)
+        self.grid = QListView()
+        self.grid.setObjectName("bedGrid")
+        self.grid.setModel(self.model)
+        self.grid.setItemDelegate(BedTileDelegate(self.grid))
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setFlow(QListView.Flow.LeftToRight)
+        self.grid.setWrapping(True)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setGridSize(QSize(200, 86))
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.details = BedPanel(ctx.role)
+        splitter.addWidget(self.ward_list)
+        splitter.addWidget(self.grid)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([200, 520, 290])
+        self.outer.addWidget(splitter, 1)
+
+        self.refresh_button.clicked.connect(self.reload)
+        self.admit_button.clicked.connect(lambda: self.open_admit())
+        self.ward_list.currentItemChanged.connect(lambda *_: self._show_ward())
+        self.grid.selectionModel().selectionChanged.connect(self._bed_changed)
+        self.model.modelReset.connect(self._bed_changed)
+        self.grid.doubleClicked.connect(lambda _i: self._double_clicked())
+        self.details.admit_button.clicked.connect(lambda: self.open_admit(bed=self.current))
+        self.details.transfer_button.clicked.connect(self.open_transfer)
+        self.details.discharge_button.clicked.connect(self.open_discharge)
+        self.details.status_button.clicked.connect(self.open_status)
+        self._loaded = False
+
+    # --- the board ------------------------------------------------------------------------
+
+    def activated(self) -> None:
+        if not self._loaded:
+            self.reload()
+
+    def reload(self) -> None:
+        self._loaded = True
+        if self.current is not None and self._select_bed is None:
+            self._select_bed = self.current.id
+        inpatient = self.ctx.api.inpatient
+        self.run(
+            inpatient.board,
+            on_done=self._board,
+            on_error=self.show_error,
+            busy=[self.refresh_button],
+            retry_key="bed-board",
+        )
+
+    def _board(self, wards: list[BoardWard]) -> None:
+        self.wards = wards
+        totals: dict[str, int] = {}
+        for ward in wards:
+            for status, n in ward.counts.items():
+                totals[status] = totals.get(status, 0) + n
+        self.counts.set_counts(totals)
+        total, occupied = totals.get("total", 0), totals.get("occupied", 0)
+        share = f"{round(100 * occupied / total)}%" if total else "—"
+        self.summary.setText(f"{share} occupied · {occupied} of {total} beds")
+        keep = self.selected_ward_id()
+        if self._select_bed:
+            keep = next(
+                (w.id for w in wards if any(b.id == self._select_bed for b in w.beds)), keep
+            )
+        self.ward_list.blockSignals(True)
+        self.ward_list.clear()
+        for ward in wards:
+            free = ward.counts.get("available", 0)
+            item = QListWidgetItem(
+                f"{ward.name}\n{ward.occupied} of {ward.total} occupied · {free} free"
+            )
+            item.setData(WARD_ROLE, ward.id)
+            item.setSizeHint(QSize(0, 48))
+            self.ward_list.addItem(item)
+        self.ward_list.blockSignals(False)
+        index = next((i for i, w in enumerate(wards) if w.id == keep), 0)
+        if wards:
+            self.ward_list.setCurrentRow(index)  # shows the ward
+        else:
+            self.model.set_rows([])
+
+    def selected_ward_id(self) -> str | None:
+        item = self.ward_list.currentItem()
+        return item.data(WARD_ROLE) if item else None
+
+    def ward(self, ward_id: str | None = None) -> BoardWard | None:
+        ward_id = ward_id or self.selected_ward_id()
+        return next((w for w in self.wards if w.id == ward_id), None)
+
+    def _show_ward(self) -> None:
+        ward = self.ward()
+        self.model.set_rows(ward.beds if ward else [])
+        if self._select_bed:
+            self.select_bed(self._select_bed)
+            self._select_bed = None
+
+    def select_bed(self, bed_id: str) -> bool:
+        for ward_row, ward in enumerate(self.wards):
+            for bed in ward.beds:
+                if bed.id != bed_id:
+                    continue
+                if self.selected_ward_id() != ward.id:
+                    self._select_bed = bed_id
+                    self.ward_list.setCurrentRow(ward_row)
+                    return True
+                row = [b.id for b in self.model.rows].index(bed_id)
+                self.grid.setCurrentIndex(self.model.index(row, 0))
+                return True
+        return False
+
+    def bed_of(self, patient_id: str) -> Bed | None:
+        for ward in self.wards:
+            for bed in ward.beds:
+                if bed.occupant is not None and bed.occupant.patient.id == patient_id:
+                    return bed
+        return None
+
+    def _bed_changed(self, *_args) -> None:
+        indexes = self.grid.selectionModel().selectedIndexes()
+        self.current = indexes[0].data(ROW_ROLE) if indexes else None
+        self.details.show_bed(self.current)
+
+    def _double_clicked(self) -> None:
+        if self.current is None:
+            return
+        if self.current.occupant is not None and self.details.transfer_button.isVisible():
+            self.open_transfer()
+        elif self.current.admittable and self.can_admit:
+            self.open_admit(bed=self.current)
+
+    # --- dialogs --------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog, on_saved) -> QDialog:
+        self.dialog = dialog
+        dialog.saved.connect(on_saved)
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        dialog.open()
+        return dialog
+
+    def open_admit(
+        self, *, patient: Patient | None = None, bed: Bed | None = None
+    ) -> AdmitDialog | None:
+        if not self.can_admit:
+            return None
+        dialog = AdmitDialog(self, patient=patient, bed=bed)
+        self._open(dialog, self._admitted)
+        return dialog
+
+    def _admitted(self, admission: Admission) -> None:
+        self.show_success(
+            f"{admission.patient.name} admitted to {admission.place} under "
+            f"{admission.attending_doctor.name if admission.attending_doctor else 'the doctor'}."
+        )
+        self._select_bed = admission.bed_id
+        self.reload()
+
+    def open_transfer(self) -> TransferDialog | None:
+        if self.current is None or self.current.occupant is None:
+            return None
+        dialog = TransferDialog(self, self.current)
+        self._open(dialog, self._transferred)
+        return dialog
+
+    def _transferred(self, admission: Admission) -> None:
+        self.show_success(f"{admission.patient.name} moved to {admission.place}.")
+        self._select_bed = admission.bed_id
+        self.reload()
+
+    def open_discharge(self) -> DischargeDialog | None:
+        if self.current is None or self.current.occupant is None:
+            return None
+        dialog = DischargeDialog(self, self.current)
+        self._open(dialog, self._discharged)
+        return dialog
+
+    def _discharged(self, admission: Admission) -> None:
+        where = DISPOSITIONS.get(admission.discharge_disposition, "")
+        self.show_success(
+            f"{admission.patient.name} discharged ({where.lower() or 'done'}); the bed is "
+            "waiting for cleaning."
+        )
+        self._select_bed = admission.bed_id
+        self.reload()
+
+    def open_status(self) -> BedStatusDialog | None:
+        if self.current is None or self.current.occupant is not None:
+            return None
+        dialog = BedStatusDialog(self, self.current)
+        self._open(dialog, self._status_changed)
+        return dialog
+
+    def _status_changed(self, bed: Bed) -> None:
+        self.show_success(f"Bed {bed.label} is now {bed.status_display.lower()}.")
+        self._select_bed = bed.id
+        self.reload()
