@@ -33,10 +33,11 @@ import django
 django.setup()
 
 from django.db import connection
+from rest_framework.test import APIClient
+
 from hms.accounts.models import User
 from hms.core.roles import Role
 from hms.patients.models import Patient
-from rest_framework.test import APIClient
 
 KINDS = {
     "last_name_2": lambda p: p.last_name[:2],
@@ -78,11 +79,7 @@ def random_patients(rng: random.Random, count: int) -> list[Patient]:
         sys.exit("No patients: run `manage.py generate_patients N` first.")
     picked = []
     while len(picked) < count:
-        patient = (
-            Patient.objects.filter(pk__gte=rng.randint(low, high))
-            .order_by("pk")
-            .first()
-        )
+        patient = Patient.objects.filter(pk__gte=rng.randint(low, high)).order_by("pk").first()
         if patient is not None:
             picked.append(patient)
     return picked
@@ -90,9 +87,7 @@ def random_patients(rng: random.Random, count: int) -> list[Patient]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--queries", type=int, default=500, help="measured queries (all kinds)"
-    )
+    parser.add_argument("--queries", type=int, default=500, help="measured queries (all kinds)")
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="also write the results to this file")
@@ -122,9 +117,7 @@ def main() -> None:
         assert response.status_code == 200, response.content[:300]
         ids = [row["id"] for row in response.data["results"]]
         if response.data["count"] <= len(ids) and str(patient.public_id) not in ids:
-            misses.append(
-                (kind, q)
-            )  # the patient the query was made from must be found
+            misses.append((kind, q))  # the patient the query was made from must be found
         if index < args.warmup:
             continue
         results[kind]["ms"].append(elapsed * 1000)
@@ -136,9 +129,7 @@ def main() -> None:
     every_ms = [v for r in results.values() for v in r["ms"]]
     every_db = [v for r in results.values() for v in r["db_ms"]]
     out(f"patients: {total:,}  database: {connection.vendor}  queries: {len(every_ms)}")
-    out(
-        f"{'kind':<18}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'db p95':>9}{'matches':>10}"
-    )
+    out(f"{'kind':<18}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'db p95':>9}{'matches':>10}")
     for kind, r in results.items():
         row = {
             "p50_ms": round(percentile(r["ms"], 50), 2),
@@ -160,9 +151,7 @@ def main() -> None:
         "db_p95_ms": round(percentile(every_db, 95), 2),
     }
     a = report["all"]
-    out(
-        f"{'all':<18}{a['p50_ms']:>9}{a['p95_ms']:>9}{a['p99_ms']:>9}{a['db_p95_ms']:>9}"
-    )
+    out(f"{'all':<18}{a['p50_ms']:>9}{a['p95_ms']:>9}{a['p99_ms']:>9}{a['db_p95_ms']:>9}")
     report["misses"] = misses
     if misses:
         out(f"MISSES (source patient not found): {misses[:10]}")

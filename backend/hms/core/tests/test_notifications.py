@@ -13,16 +13,20 @@ def test_user_lists_and_reads_own_notifications(client_for, make_user):
     client = client_for(Role.DOCTOR)
     other = make_user(Role.DOCTOR)
     first = notification_create(
-        recipient=client.user, kind="lab_critical_result", title="Potassium 6.8 mmol/L",
-        severity="critical", patient_id="p-1",
+        recipient=client.user,
+        kind="lab_critical_result",
+        title="Potassium 6.8 mmol/L",
+        severity="critical",
+        patient_id="p-1",
     )
     notification_create(recipient=client.user, kind="info", title="Second")
     notification_create(recipient=other, kind="info", title="Not yours")
     body = client.get("/api/notifications/").json()
     assert body["count"] == 2 and body["unread"] == 2
     assert body["results"][1]["title"] == "Potassium 6.8 mmol/L"
-    response = client.post("/api/notifications/read/", {"ids": [str(first.public_id)]},
-                           format="json")
+    response = client.post(
+        "/api/notifications/read/", {"ids": [str(first.public_id)]}, format="json"
+    )
     assert response.json() == {"marked": 1}
     assert client.get("/api/notifications/", {"unread": True}).json()["count"] == 1
     assert client.post("/api/notifications/read/", {}, format="json").json() == {"marked": 1}
