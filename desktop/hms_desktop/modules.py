@@ -100,6 +100,16 @@ MODULES: tuple[Module, ...] = (
         action="list",
     ),
     Module(
+        key="radiology",
+        title="Radiology",
+        glyph="☢",
+        view="hms_desktop.views.radiology:RadiologyPage",
+        roles=frozenset({roles.RADIOLOGIST}),
+        description="The worklist, DICOM images and the report editor",
+        resource="radiology_worklist",
+        action="list",
+    ),
+    Module(
         key="dispensing",
         title="Dispensing",
         glyph="℞",

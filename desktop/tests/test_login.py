@@ -28,7 +28,7 @@ EXPECTED_SIDEBAR = {
     "receptionist": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
     "pharmacist": ["dashboard", "patients", "dispensing", "stock", "stock_alerts", "profile"],
     "lab_technician": ["dashboard", "patients", "lab", "profile"],
-    "radiologist": ["dashboard", "patients", "profile"],
+    "radiologist": ["dashboard", "patients", "radiology", "profile"],
     "accountant": ["dashboard", "patients", "profile"],
 }
 

@@ -108,14 +108,25 @@ class ApiClient:
     # --- transport -----------------------------------------------------------------------
 
     def _send(
-        self, method: str, path: str, *, token: str | None, json: Any = None, params: Params = None
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        json: Any = None,
+        params: Params = None,
+        files: Any = None,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else None
         if callable(json):  # a body that depends on the tokens is built at each attempt
             json = json()
+        if callable(files):  # file handles are opened afresh for each attempt
+            files = files()
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
-            return self._http.request(method, path, json=json, params=clean, headers=headers)
+            return self._http.request(
+                method, path, json=json, params=clean, headers=headers, files=files
+            )
         except httpx.TimeoutException as exc:
             raise ServerUnreachable(
                 f"The server at {self._base_url} did not answer in time ({type(exc).__name__})."
@@ -131,8 +142,11 @@ class ApiClient:
         json: Any = None,
         params: Params = None,
         auth: bool = True,
+        files: Any = None,
+        raw: bool = False,
     ) -> Any:
-        """Send a request and return the decoded JSON body (None for an empty answer).
+        """Send a request and return the decoded JSON body (None for an empty answer), or
+        the bytes with `raw` (images). `files` sends a multipart upload.
 
         Raises ApiError for error answers, ServerUnreachable when there is no answer and
         SessionExpired when the tokens can no longer be used.
@@ -140,15 +154,18 @@ class ApiClient:
         token = self._access if auth else None
         if auth and token is None:
             raise SessionExpired("You are not signed in.")
-        response = self._send(method, path, token=token, json=json, params=params)
+        send = {"json": json, "params": params, "files": files}
+        response = self._send(method, path, token=token, **send)
         if auth and response.status_code == 401:
             if not self._refresh_after(token):
                 raise SessionExpired()
-            response = self._send(method, path, token=self._access, json=json, params=params)
+            response = self._send(method, path, token=self._access, **send)
             if response.status_code == 401:
                 raise SessionExpired()
         if response.is_error:
             raise ApiError.from_response(response)
+        if raw:
+            return response.content
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -168,6 +185,14 @@ class ApiClient:
 
     def patch(self, path: str, json: Any) -> Any:
         return self.request("PATCH", path, json=json)
+
+    def get_bytes(self, path: str, params: Params = None) -> bytes:
+        return self.request("GET", path, params=params, raw=True)
+
+    def upload(self, path: str, files: Any) -> Any:
+        """Multipart POST; `files` is a callable returning httpx's files list (so a retry
+        after a token refresh reopens the files)."""
+        return self.request("POST", path, files=files)
 
     def put(self, path: str, json: Any) -> Any:
         return self.request("PUT", path, json=json)

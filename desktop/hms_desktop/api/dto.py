@@ -1366,3 +1366,214 @@ class Observation:
             alert_sent=bool(data.get("alert_sent")),
             voided=bool(data.get("voided")),
         )
+
+
+# --- Radiology --------------------------------------------------------------------------------
+
+MODALITIES: dict[str, str] = {
+    "xray": "X-ray",
+    "ct": "CT",
+    "mri": "MRI",
+    "us": "Ultrasound",
+    "mammo": "Mammography",
+    "fluoro": "Fluoroscopy",
+}
+IMAGING_STATUSES: dict[str, str] = {
+    "ordered": "Ordered",
+    "scheduled": "Scheduled",
+    "in_progress": "In progress",
+    "acquired": "Images acquired",
+    "reported": "Reported",
+    "cancelled": "Cancelled",
+}
+OPEN_IMAGING_STATUSES = ("ordered", "scheduled", "in_progress", "acquired")
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    code: str
+    name: str
+    modality: str = ""
+    body_part: str = ""
+    with_contrast: bool = False
+    active: bool = True
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Procedure:
+        data = data or {}
+        return cls(
+            id=str(data.get("id") or ""),
+            code=data.get("code") or "",
+            name=data.get("name") or "",
+            modality=data.get("modality") or "",
+            body_part=data.get("body_part") or "",
+            with_contrast=bool(data.get("with_contrast")),
+            active=bool(data.get("active", True)),
+        )
+
+
+@dataclass(frozen=True)
+class ImagingReport:
+    id: str
+    kind: str  # report, addendum
+    status: str  # draft, final
+    findings: str
+    impression: str
+    critical: bool
+    amends: str | None = None
+    author: PersonRef | None = None
+    finalized_at: datetime | None = None
+    finalized_by: PersonRef | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImagingReport:
+        return cls(
+            id=str(data["id"]),
+            kind=data.get("kind") or "report",
+            status=data.get("status") or "",
+            findings=data.get("findings") or "",
+            impression=data.get("impression") or "",
+            critical=bool(data.get("critical")),
+            amends=data.get("amends"),
+            author=PersonRef.from_json(data.get("author")),
+            finalized_at=parse_datetime(data.get("finalized_at")),
+            finalized_by=PersonRef.from_json(data.get("finalized_by")),
+            created_at=parse_datetime(data.get("created_at")),
+            updated_at=parse_datetime(data.get("updated_at")),
+        )
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == "final"
+
+
+@dataclass(frozen=True)
+class ImagingImage:
+    id: str
+    modality: str
+    study_date: date | None
+    body_part: str
+    study_description: str
+    series_description: str
+    series_number: int | None
+    instance_number: int | None
+    rows: int | None
+    columns: int | None
+    window_center: float | None
+    window_width: float | None
+    window_source: str
+    preview_url: str | None
+    preview_error: str = ""
+    dicom_url: str = ""
+    size: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImagingImage:
+        return cls(
+            id=str(data["id"]),
+            modality=data.get("modality") or "",
+            study_date=parse_date(data.get("study_date")),
+            body_part=data.get("body_part") or "",
+            study_description=data.get("study_description") or "",
+            series_description=data.get("series_description") or "",
+            series_number=data.get("series_number"),
+            instance_number=data.get("instance_number"),
+            rows=data.get("rows"),
+            columns=data.get("columns"),
+            window_center=data.get("window_center"),
+            window_width=data.get("window_width"),
+            window_source=data.get("window_source") or "",
+            preview_url=data.get("preview_url"),
+            preview_error=data.get("preview_error") or "",
+            dicom_url=data.get("dicom_url") or "",
+            size=int(data.get("size") or 0),
+        )
+
+    @property
+    def caption(self) -> str:
+        parts = [self.modality]
+        if self.series_number is not None:
+            parts.append(f"series {self.series_number}")
+        if self.instance_number is not None:
+            parts.append(f"image {self.instance_number}")
+        return " · ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class ImagingOrder:
+    id: str
+    accession_number: str
+    patient: LabPatient
+    procedure: Procedure
+    modality: str
+    modality_display: str
+    priority: str
+    laterality: str
+    clinical_indication: str
+    notes: str
+    status: str
+    status_display: str
+    ordering_doctor: PersonRef | None
+    requested_by: PersonRef | None = None
+    scheduled_at: datetime | None = None
+    started_at: datetime | None = None
+    acquired_at: datetime | None = None
+    reported_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    image_count: int = 0
+    report_status: str | None = None
+    created_at: datetime | None = None
+    images: list[ImagingImage] | None = None  # detail only
+    reports: list[ImagingReport] | None = None  # detail only
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImagingOrder:
+        status = data.get("status") or ""
+        modality = data.get("modality") or ""
+        images, reports = data.get("images"), data.get("reports")
+        return cls(
+            id=str(data["id"]),
+            accession_number=data.get("accession_number") or "",
+            patient=LabPatient.from_json(data.get("patient")),
+            procedure=Procedure.from_json(data.get("procedure")),
+            modality=modality,
+            modality_display=data.get("modality_display") or MODALITIES.get(modality, modality),
+            priority=data.get("priority") or "",
+            laterality=data.get("laterality") or "",
+            clinical_indication=data.get("clinical_indication") or "",
+            notes=data.get("notes") or "",
+            status=status,
+            status_display=data.get("status_display") or IMAGING_STATUSES.get(status, status),
+            ordering_doctor=PersonRef.from_json(data.get("ordering_doctor")),
+            requested_by=PersonRef.from_json(data.get("requested_by")),
+            scheduled_at=parse_datetime(data.get("scheduled_at")),
+            started_at=parse_datetime(data.get("started_at")),
+            acquired_at=parse_datetime(data.get("acquired_at")),
+            reported_at=parse_datetime(data.get("reported_at")),
+            cancelled_at=parse_datetime(data.get("cancelled_at")),
+            cancel_reason=data.get("cancel_reason") or "",
+            image_count=int(data.get("image_count") or 0),
+            report_status=data.get("report_status"),
+            created_at=parse_datetime(data.get("created_at")),
+            images=None if images is None else [ImagingImage.from_json(i) for i in images],
+            reports=None if reports is None else [ImagingReport.from_json(r) for r in reports],
+            warnings=list(data.get("warnings") or []),
+        )
+
+    @property
+    def priority_display(self) -> str:
+        return LAB_PRIORITIES.get(self.priority, self.priority)
+
+    @property
+    def report(self) -> ImagingReport | None:
+        """The report itself (not its addenda)."""
+        return next((r for r in self.reports or [] if r.kind == "report"), None)
+
+    @property
+    def addenda(self) -> list[ImagingReport]:
+        return [r for r in self.reports or [] if r.kind == "addendum"]

@@ -17,12 +17,16 @@ from hms_desktop.api.dto import (
     Doctor,
     Drug,
     DuplicateCandidate,
+    ImagingImage,
+    ImagingOrder,
+    ImagingReport,
     LabOrder,
     LabTest,
     Observation,
     Page,
     Patient,
     Prescription,
+    Procedure,
     QueuePage,
     StockAlert,
     StockBatch,
@@ -565,6 +569,91 @@ class InpatientApi:
         )
 
 
+class RadiologyApi:
+    """Imaging orders, the radiologist's worklist, DICOM images and their previews, reports."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    def worklist(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[ImagingOrder]:
+        """Open orders (or `status=a,b`), STAT first; `modality`, `priority`, `q`."""
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(
+            self._client.get("/api/radiology/", params), ImagingOrder.from_json, page
+        )
+
+    def count(self, **filters: Any) -> int:
+        return self.worklist(page_size=1, **filters).count
+
+    def order(self, order_id: str) -> ImagingOrder:
+        """With its images and reports (drafts only for radiologists)."""
+        return ImagingOrder.from_json(self._client.get(f"/api/radiology/orders/{order_id}/"))
+
+    def procedures(self, **filters: Any) -> list[Procedure]:
+        data = self._client.get("/api/radiology/procedures/", {"page_size": 100, **filters})
+        return [Procedure.from_json(p) for p in data.get("results") or []]
+
+    def request(self, **fields: Any) -> ImagingOrder:
+        """`patient`, `procedure`, `clinical_indication`, `priority`, `ordering_doctor`."""
+        return ImagingOrder.from_json(self._client.post("/api/radiology/request/", fields))
+
+    def _action(self, order_id: str, action: str, body: Any = None) -> ImagingOrder:
+        return ImagingOrder.from_json(
+            self._client.post(f"/api/radiology/orders/{order_id}/{action}/", body or {})
+        )
+
+    def schedule(self, order_id: str, *, at: str) -> ImagingOrder:
+        return self._action(order_id, "schedule", {"scheduled_at": at})
+
+    def start(self, order_id: str) -> ImagingOrder:
+        return self._action(order_id, "start")
+
+    def complete(self, order_id: str) -> ImagingOrder:
+        """Images acquired (409 `no_images` without any)."""
+        return self._action(order_id, "complete")
+
+    def cancel(self, order_id: str, *, reason: str) -> ImagingOrder:
+        return self._action(order_id, "cancel", {"reason": reason})
+
+    def upload(self, order_id: str, files: list[tuple[str, bytes]]) -> list[ImagingImage]:
+        """DICOM files, checked on the server (patient, modality, duplicates): all or none."""
+        parts = [("file", (name, data, "application/dicom")) for name, data in files]
+        data = self._client.upload(f"/api/radiology/orders/{order_id}/images/", parts)
+        return [ImagingImage.from_json(image) for image in data]
+
+    def preview(self, image: ImagingImage) -> bytes:
+        """The windowed PNG preview (served after the chart check, audited)."""
+        return self._client.get_bytes(
+            image.preview_url or f"/api/radiology/images/{image.id}/preview/"
+        )
+
+    def start_report(self, order_id: str, **fields: Any) -> ImagingReport:
+        """`findings`, `impression`, `critical`: the draft (once the study is under way)."""
+        return ImagingReport.from_json(
+            self._client.post(f"/api/radiology/orders/{order_id}/reports/", fields)
+        )
+
+    def save_report(self, report_id: str, **fields: Any) -> ImagingReport:
+        """Edit a draft (versions kept); a final report answers 409 `report_final`."""
+        return ImagingReport.from_json(
+            self._client.patch(f"/api/radiology/reports/{report_id}/", fields)
+        )
+
+    def finalize(self, report_id: str) -> ImagingReport:
+        """Sign it (needs an impression); it never changes again."""
+        return ImagingReport.from_json(
+            self._client.post(f"/api/radiology/reports/{report_id}/finalize/")
+        )
+
+    def addendum(self, report_id: str, **fields: Any) -> ImagingReport:
+        """Amend a final report: `findings`, `impression`, `critical`, `finalize`."""
+        return ImagingReport.from_json(
+            self._client.post(f"/api/radiology/reports/{report_id}/addenda/", fields)
+        )
+
+
 def _flags(filters: dict[str, Any]) -> dict[str, Any]:
     """Booleans as the server's query strings ("true"); False/None are left out."""
     return {k: ("true" if v is True else v) for k, v in filters.items() if v is not False}
@@ -584,3 +673,4 @@ class Api:
         self.pharmacy = PharmacyApi(client)
         self.lab = LabApi(client)
         self.inpatient = InpatientApi(client)
+        self.radiology = RadiologyApi(client)

@@ -172,6 +172,13 @@ def _occupancy_by_ward(api: Api) -> list[tuple[str, int]]:
     return [(ward.code or ward.name, ward.occupied) for ward in api.inpatient.board()]
 
 
+RADIOLOGY = frozenset({roles.RADIOLOGIST})  # ("radiology_worklist", "list")
+
+
+def _imaging_open(api: Api) -> dict[str, int]:
+    return {"open": api.radiology.count(), "stat": api.radiology.count(priority="stat")}
+
+
 CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
         "active_staff",
@@ -272,6 +279,20 @@ CARDS: tuple[DashboardCard, ...] = (
         ICU_ROLES,
         lambda api: api.inpatient.icu(page_size=1).count,
         caption="Patients in ICU beds now",
+    ),
+    DashboardCard(
+        "imaging_open",
+        "Pending imaging orders",
+        RADIOLOGY,
+        _imaging_open,
+        format=_format_lab_open,
+    ),
+    DashboardCard(
+        "imaging_to_report",
+        "Studies to report",
+        RADIOLOGY,
+        lambda api: api.radiology.count(status="acquired"),
+        caption="Images acquired, no signed report yet",
     ),
     DashboardCard(
         "my_account",
