@@ -19,17 +19,26 @@ EXPECTED_SIDEBAR = {
         "beds",
         "stock",
         "stock_alerts",
+        "tariffs",
         "users",
         "audit",
         "profile",
     ],
     "doctor": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
     "nurse": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
-    "receptionist": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
+    "receptionist": [
+        "dashboard",
+        "patients",
+        "appointments",
+        "beds",
+        "icu",
+        "billing",
+        "profile",
+    ],
     "pharmacist": ["dashboard", "patients", "dispensing", "stock", "stock_alerts", "profile"],
     "lab_technician": ["dashboard", "patients", "lab", "profile"],
     "radiologist": ["dashboard", "patients", "radiology", "profile"],
-    "accountant": ["dashboard", "patients", "profile"],
+    "accountant": ["dashboard", "patients", "billing", "tariffs", "profile"],
 }
 
 

@@ -1577,3 +1577,221 @@ class ImagingOrder:
     @property
     def addenda(self) -> list[ImagingReport]:
         return [r for r in self.reports or [] if r.kind == "addendum"]
+
+
+# --- Billing ----------------------------------------------------------------------------------
+
+TARIFF_CATEGORIES: dict[str, str] = {
+    "consultation": "Consultation",
+    "lab_test": "Laboratory test",
+    "radiology": "Radiology procedure",
+    "drug": "Drug",
+    "bed_day": "Bed-day",
+    "procedure": "Procedure",
+    "other": "Other",
+}
+INVOICE_STATUSES: dict[str, str] = {
+    "draft": "Draft",
+    "issued": "Issued",
+    "partially_paid": "Partially paid",
+    "paid": "Paid",
+    "void": "Void",
+}
+PAYMENT_METHODS: dict[str, str] = {
+    "cash": "Cash",
+    "card": "Card",
+    "mobile_money": "Mobile money",
+    "bank_transfer": "Bank transfer",
+    "insurance": "Insurance",
+}
+
+
+def _money(value: Any) -> Decimal:
+    return parse_decimal(value) or Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Tariff:
+    id: str
+    code: str
+    category: str
+    name: str
+    price: Decimal
+    currency: str
+    tax_rate: Decimal
+    valid_from: date | None
+    valid_until: date | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tariff:
+        return cls(
+            id=str(data["id"]),
+            code=data.get("code") or "",
+            category=data.get("category") or "",
+            name=data.get("name") or "",
+            price=_money(data.get("price")),
+            currency=data.get("currency") or "",
+            tax_rate=_money(data.get("tax_rate")),
+            valid_from=parse_date(data.get("valid_from")),
+            valid_until=parse_date(data.get("valid_until")),
+        )
+
+    @property
+    def category_display(self) -> str:
+        return TARIFF_CATEGORIES.get(self.category, self.category)
+
+
+@dataclass(frozen=True)
+class Charge:
+    id: str
+    patient: PatientRef
+    source_type: str
+    code: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    currency: str
+    occurred_at: datetime | None
+    status: str
+    reason: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Charge:
+        return cls(
+            id=str(data["id"]),
+            patient=PatientRef.from_json(data.get("patient")) or PatientRef("", "", ""),
+            source_type=data.get("source_type") or "",
+            code=data.get("code") or "",
+            description=data.get("description") or "",
+            quantity=_money(data.get("quantity")),
+            unit_price=_money(data.get("unit_price")),
+            tax_rate=_money(data.get("tax_rate")),
+            currency=data.get("currency") or "",
+            occurred_at=parse_datetime(data.get("occurred_at")),
+            status=data.get("status") or "",
+            reason=data.get("reason") or "",
+        )
+
+    @property
+    def amount(self) -> Decimal:
+        """Before tax (the invoice rounds and taxes each line)."""
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    id: str
+    code: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    subtotal: Decimal
+    discount_amount: Decimal
+    discount_reason: str
+    tax_amount: Decimal
+    total: Decimal
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InvoiceLine:
+        return cls(
+            id=str(data["id"]),
+            code=data.get("code") or "",
+            description=data.get("description") or "",
+            quantity=_money(data.get("quantity")),
+            unit_price=_money(data.get("unit_price")),
+            subtotal=_money(data.get("subtotal")),
+            discount_amount=_money(data.get("discount_amount")),
+            discount_reason=data.get("discount_reason") or "",
+            tax_amount=_money(data.get("tax_amount")),
+            total=_money(data.get("total")),
+        )
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: str
+    receipt_number: str
+    invoice_id: str
+    invoice_number: str
+    method: str
+    amount: Decimal
+    refunded_amount: Decimal
+    currency: str
+    reference: str
+    received_at: datetime | None
+    received_by: PersonRef | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Payment:
+        return cls(
+            id=str(data["id"]),
+            receipt_number=data.get("receipt_number") or "",
+            invoice_id=str(data.get("invoice_id") or ""),
+            invoice_number=data.get("invoice_number") or "",
+            method=data.get("method") or "",
+            amount=_money(data.get("amount")),
+            refunded_amount=_money(data.get("refunded_amount")),
+            currency=data.get("currency") or "",
+            reference=data.get("reference") or "",
+            received_at=parse_datetime(data.get("received_at")),
+            received_by=PersonRef.from_json(data.get("received_by")),
+        )
+
+    @property
+    def method_display(self) -> str:
+        return PAYMENT_METHODS.get(self.method, self.method)
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: str
+    number: str
+    patient: PatientRef
+    status: str
+    currency: str
+    subtotal: Decimal
+    discount_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    amount_paid: Decimal
+    balance: Decimal
+    issued_at: datetime | None
+    due_date: date | None
+    created_at: datetime | None
+    notes: str = ""
+    lines: list[InvoiceLine] | None = None  # detail only
+    payments: list[Payment] | None = None  # detail only
+    void_reason: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Invoice:
+        lines, payments = data.get("lines"), data.get("payments")
+        return cls(
+            id=str(data["id"]),
+            number=data.get("number") or "",
+            patient=PatientRef.from_json(data.get("patient")) or PatientRef("", "", ""),
+            status=data.get("status") or "",
+            currency=data.get("currency") or "",
+            subtotal=_money(data.get("subtotal")),
+            discount_total=_money(data.get("discount_total")),
+            tax_total=_money(data.get("tax_total")),
+            total=_money(data.get("total")),
+            amount_paid=_money(data.get("amount_paid")),
+            balance=_money(data.get("balance")),
+            issued_at=parse_datetime(data.get("issued_at")),
+            due_date=parse_date(data.get("due_date")),
+            created_at=parse_datetime(data.get("created_at")),
+            notes=data.get("notes") or "",
+            lines=None if lines is None else [InvoiceLine.from_json(x) for x in lines],
+            payments=None if payments is None else [Payment.from_json(p) for p in payments],
+            void_reason=data.get("void_reason") or "",
+        )
+
+    @property
+    def status_display(self) -> str:
+        return INVOICE_STATUSES.get(self.status, self.status)
+
+    @property
+    def label(self) -> str:
+        return self.number or "Draft"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from decimal import Decimal
 from typing import Any
 
 from hms_desktop.api.client import ApiClient
@@ -13,6 +14,7 @@ from hms_desktop.api.dto import (
     Availability,
     Bed,
     BoardWard,
+    Charge,
     DispenseResult,
     Doctor,
     Drug,
@@ -20,11 +22,13 @@ from hms_desktop.api.dto import (
     ImagingImage,
     ImagingOrder,
     ImagingReport,
+    Invoice,
     LabOrder,
     LabTest,
     Observation,
     Page,
     Patient,
+    Payment,
     Prescription,
     Procedure,
     QueuePage,
@@ -32,6 +36,7 @@ from hms_desktop.api.dto import (
     StockBatch,
     StockMovement,
     SummaryPage,
+    Tariff,
     User,
 )
 from hms_desktop.api.errors import ApiError
@@ -654,6 +659,94 @@ class RadiologyApi:
         )
 
 
+class BillingApi:
+    """Tariffs, charges, invoices, payments and receipts (money is Decimal, one currency)."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    def tariffs(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Tariff]:
+        """`category`, `code`, `q`, `valid_on` (a date: the prices of that day)."""
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(
+            self._client.get("/api/billing/tariffs/", params), Tariff.from_json, page
+        )
+
+    def create_tariff(self, **fields: Any) -> Tariff:
+        """A new price version for `code` (the current one ends the day before)."""
+        return Tariff.from_json(self._client.post("/api/billing/tariffs/", _decimals(fields)))
+
+    def end_tariff(self, tariff_id: str, *, valid_until: date) -> Tariff:
+        return Tariff.from_json(
+            self._client.post(
+                f"/api/billing/tariffs/{tariff_id}/end/", {"valid_until": valid_until.isoformat()}
+            )
+        )
+
+    def charges(self, *, page: int = 1, page_size: int = 100, **filters: Any) -> Page[Charge]:
+        params = {"page": page, "page_size": page_size, **filters}
+        return Page.from_json(
+            self._client.get("/api/billing/charges/", params), Charge.from_json, page
+        )
+
+    def add_charge(self, **fields: Any) -> Charge:
+        """A manual charge: `patient`, `reason`, `tariff_code` (or `description` and
+        `unit_price`), `quantity`."""
+        return Charge.from_json(self._client.post("/api/billing/charges/", _decimals(fields)))
+
+    def invoices(
+        self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> Page[Invoice]:
+        params = {"page": page, "page_size": page_size, **_flags(filters)}
+        return Page.from_json(
+            self._client.get("/api/billing/invoices/", params), Invoice.from_json, page
+        )
+
+    def invoice(self, invoice_id: str) -> Invoice:
+        """With its lines and payments."""
+        return Invoice.from_json(self._client.get(f"/api/billing/invoices/{invoice_id}/"))
+
+    def create_invoice(
+        self, *, patient: str, charges: list[str] | None = None, notes: str = ""
+    ) -> Invoice:
+        """A draft from the patient's unbilled charges (409 `nothing_to_invoice`)."""
+        body: dict[str, Any] = {"patient": patient, "notes": notes}
+        if charges is not None:
+            body["charges"] = charges
+        return Invoice.from_json(self._client.post("/api/billing/invoices/", body))
+
+    def issue(self, invoice_id: str) -> Invoice:
+        """Numbers the invoice (no gaps)."""
+        return Invoice.from_json(self._client.post(f"/api/billing/invoices/{invoice_id}/issue/"))
+
+    def void(self, invoice_id: str, *, reason: str) -> Invoice:
+        return Invoice.from_json(
+            self._client.post(f"/api/billing/invoices/{invoice_id}/void/", {"reason": reason})
+        )
+
+    def pay(self, *, invoice: str, amount: Decimal, method: str, reference: str = "") -> Payment:
+        """409 `overpayment` when more than the balance."""
+        body = {"invoice": invoice, "amount": str(amount), "method": method, "reference": reference}
+        return Payment.from_json(self._client.post("/api/billing/payments/", body))
+
+    def invoice_pdf(self, invoice_id: str) -> bytes:
+        return self._client.get_bytes(f"/api/billing/invoices/{invoice_id}/pdf/")
+
+    def receipt_pdf(self, payment_id: str) -> bytes:
+        return self._client.get_bytes(f"/api/billing/payments/{payment_id}/receipt/")
+
+    def daily_cash(self, day: date | None = None) -> dict[str, Any]:
+        """The day's takings (a receptionist: their own)."""
+        params = {"date": day.isoformat() if day else None}
+        return self._client.get("/api/billing/reports/daily-cash/", params)
+
+
+def _decimals(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in fields.items()}
+
+
 def _flags(filters: dict[str, Any]) -> dict[str, Any]:
     """Booleans as the server's query strings ("true"); False/None are left out."""
     return {k: ("true" if v is True else v) for k, v in filters.items() if v is not False}
@@ -674,3 +767,4 @@ class Api:
         self.lab = LabApi(client)
         self.inpatient = InpatientApi(client)
         self.radiology = RadiologyApi(client)
+        self.billing = BillingApi(client)

@@ -179,6 +179,28 @@ def _imaging_open(api: Api) -> dict[str, int]:
     return {"open": api.radiology.count(), "stat": api.radiology.count(priority="stat")}
 
 
+BILLING = frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST})  # ("billing_invoices", "list")
+
+
+def _takings(api: Api) -> dict[str, Any]:
+    return api.billing.daily_cash()
+
+
+def _format_takings(report: dict[str, Any]) -> tuple[str, str | None]:
+    from decimal import Decimal
+
+    from hms_desktop.formatting import fmt_money
+
+    net = Decimal(str(report.get("total_net") or "0"))
+    refunded = Decimal(str(report.get("total_refunded") or "0"))
+    caption = (
+        f"{fmt_money(refunded, report.get('currency') or '')} refunded"
+        if refunded
+        else ("Cash, card, mobile money and transfers")
+    )
+    return fmt_money(net, report.get("currency") or ""), caption
+
+
 CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
         "active_staff",
@@ -293,6 +315,20 @@ CARDS: tuple[DashboardCard, ...] = (
         RADIOLOGY,
         lambda api: api.radiology.count(status="acquired"),
         caption="Images acquired, no signed report yet",
+    ),
+    DashboardCard(
+        "takings_today",
+        "Takings today",
+        BILLING,
+        _takings,
+        format=_format_takings,
+    ),
+    DashboardCard(
+        "outstanding_invoices",
+        "Unpaid invoices",
+        BILLING,
+        lambda api: api.billing.invoices(page_size=1, outstanding=True).count,
+        caption="Issued and not yet fully paid",
     ),
     DashboardCard(
         "my_account",

@@ -1,0 +1,181 @@
+"""Billing and tariffs against the live server: an invoice from unbilled charges, issuing,
+payments (an overpayment refused), receipts and PDFs; the price list with versions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from hms_desktop.views.billing import (
+    BILLING_ROLES,
+    VOID_ROLES,
+    BillingPage,
+    NewInvoiceDialog,
+    PaymentDialog,
+)
+from hms_desktop.views.tariffs import TARIFF_ROLES, TariffDialog, TariffsPage
+
+from .conftest import make_patient, sign_in, snap, unique, wait_idle
+from .test_appointments_view import pick_patient
+
+
+def test_billing_roles_mirror_the_server():
+    from hms.core.permissions import roles_allowed, rule_for  # test-only: the server's table
+
+    def server(resource, action):
+        return {str(r) for r in roles_allowed(rule_for(resource, action))} - {"patient"}
+
+    for action in ("create", "issue"):
+        assert server("billing_invoices", action) == set(BILLING_ROLES), action
+    assert server("billing_payments", "create") == set(BILLING_ROLES)
+    assert server("billing_invoices", "void") == set(VOID_ROLES)
+    assert server("billing_tariffs", "create") == set(TARIFF_ROLES)
+
+
+@pytest.fixture
+def charged(api_as):
+    """A patient with two unbilled charges at known prices (25.00 and 40.00, no tax)."""
+    accountant = api_as("accountant")
+    codes = []
+    for price, name in (("25.00", "Dressing change"), ("40.00", "Nebulisation")):
+        code = unique("TST").upper().replace("_", "-")
+        accountant.billing.create_tariff(code=code, category="procedure", name=name, price=price)
+        codes.append(code)
+    desk = api_as("receptionist")
+    patient = make_patient(desk)
+    for code in codes:
+        desk.billing.add_charge(patient=patient.id, tariff_code=code, reason="Front desk")
+    return patient
+
+
+def open_billing(qtbot, hms, role: str = "receptionist"):
+    window = sign_in(qtbot, hms, role)
+    window.resize(1280, 800)
+    page = window.open_module("billing")
+    assert isinstance(page, BillingPage)
+    qtbot.waitUntil(lambda: page._loaded and not page.model.loading, timeout=10_000)
+    return window, page
+
+
+def test_invoice_payment_and_receipt(qtbot, hms, charged, tmp_path):
+    patient = charged
+    window, page = open_billing(qtbot, hms)
+    dialog = page.open_new_invoice()
+    assert isinstance(dialog, NewInvoiceDialog)
+    pick_patient(qtbot, dialog, patient)
+    qtbot.waitUntil(lambda: dialog.charges.rowCount() == 2, timeout=10_000)
+    assert "65.00" in dialog.total.text()
+    nebulisation = [c.description for c in dialog.charges.rows].index("Nebulisation")
+    index = dialog.charges.index(nebulisation, 0)
+    dialog.charges.setData(index, Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    assert "1 charge(s)" in dialog.total.text() and "25.00" in dialog.total.text()
+    snap(dialog, "billing_new_invoice")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    draft = dialog.result_value
+    assert (draft.status, draft.total) == ("draft", Decimal("25.00"))
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.id == draft.id, timeout=10_000
+    )
+
+    page.details.issue_button.click()
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.status == "issued", timeout=10_000
+    )
+    number = page.current.number
+    assert number.startswith("INV-")
+    assert number in page.banner.message
+
+    pay = page.open_payment()
+    assert isinstance(pay, PaymentDialog)
+    assert pay.amount.text() == "25.00"
+    pay.amount.setText("30.00")
+    pay.save_button.click()
+    qtbot.waitUntil(lambda: bool(pay.errors.fields["amount"].error_text), timeout=10_000)
+    assert "balance" in pay.errors.fields["amount"].error_text
+    pay.amount.setText("10.00")
+    pay.method.setCurrentIndex(pay.method.findData("mobile_money"))
+    pay.reference.setText("QX12345")
+    with qtbot.waitSignal(pay.saved, timeout=10_000):
+        pay.save_button.click()
+    receipt = pay.result_value.receipt_number
+    assert receipt.startswith("RCT-")
+    qtbot.waitUntil(
+        lambda: (
+            page.current is not None
+            and page.current.status == "partially_paid"
+            and page.current.payments is not None
+            and len(page.current.payments) == 1
+        ),
+        timeout=10_000,
+    )
+    assert page.current.balance == Decimal("15.00")
+    page.details.tabs.setCurrentIndex(1)
+    page.details.payments.selectRow(0)
+    assert page.details.receipt_button.isEnabled()
+    wait_idle(qtbot, hms)
+    snap(window, "billing")
+
+    page.save_pdf("receipt", tmp_path / f"{receipt}.pdf")
+    qtbot.waitUntil(lambda: (tmp_path / f"{receipt}.pdf").exists(), timeout=10_000)
+    assert (tmp_path / f"{receipt}.pdf").read_bytes().startswith(b"%PDF")
+    page.save_pdf("invoice", tmp_path / "invoice.pdf")
+    qtbot.waitUntil(lambda: (tmp_path / "invoice.pdf").exists(), timeout=10_000)
+    assert (tmp_path / "invoice.pdf").read_bytes().startswith(b"%PDF")
+
+    rest = page.open_payment()
+    assert rest.amount.text() == "15.00"
+    with qtbot.waitSignal(rest.saved, timeout=10_000):
+        rest.save_button.click()
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.status == "paid", timeout=10_000
+    )
+    assert not page.details.pay_button.isEnabled()
+
+
+def test_receptionist_cannot_void_but_an_accountant_can(qtbot, hms, api_as, charged):
+    draft = api_as("receptionist").billing.create_invoice(patient=charged.id)
+    _window, page = open_billing(qtbot, hms, role="accountant")
+    page.show_invoice(draft)
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.id == draft.id, timeout=10_000
+    )
+    assert page.details.void_button.isVisible()
+    dialog = page.open_void()
+    dialog.reason.setPlainText("Raised for the wrong patient")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    assert dialog.result_value.status == "void"
+    # The charges can be billed again.
+    unbilled = api_as("receptionist").billing.charges(patient=charged.id, status="unbilled")
+    assert unbilled.count == 2
+
+
+def test_accountant_keeps_the_price_list(qtbot, hms):
+    window = sign_in(qtbot, hms, "accountant")
+    window.resize(1280, 800)
+    page = window.open_module("tariffs")
+    assert isinstance(page, TariffsPage)
+    qtbot.waitUntil(lambda: page._loaded and not page.model.loading, timeout=10_000)
+    code = unique("XR").upper().replace("_", "-")
+    dialog = page.open_new()
+    assert isinstance(dialog, TariffDialog)
+    dialog.code.setText(code)
+    dialog.category.setCurrentIndex(dialog.category.findData("radiology"))
+    dialog.name.setText("Chest X-ray, two views")
+    dialog.price.setText("35")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    qtbot.waitUntil(lambda: page.selected() is not None, timeout=10_000)
+    assert page.selected().code == code
+    assert page.selected().price == Decimal("35.00")
+    again = page.open_new(page.selected())
+    assert again.code.isReadOnly()
+    again.price.setText("abc")
+    again.save_button.click()
+    assert again.errors.fields["price"].error_text
+    again.reject()
+    wait_idle(qtbot, hms)
+    snap(window, "tariffs")
