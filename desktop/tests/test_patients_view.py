@@ -164,3 +164,47 @@ def test_clinical_roles_search_but_do_not_register(qtbot, hms):
     _window, page = open_patients(qtbot, hms, role="pharmacist")
     assert not page.register_button.isVisible()
     assert not page.details.edit_button.isVisible()
+
+
+def test_front_desk_requests_lab_tests_and_imaging(qtbot, hms, api_as):
+    from hms_desktop.views.requests import ImagingRequestDialog, LabRequestDialog
+
+    from .conftest import make_doctor
+
+    doctor = make_doctor(api_as, first_name="Leila")
+    window, page = open_patients(qtbot, hms)
+    patient = register(qtbot, page, person())
+    qtbot.waitUntil(lambda: page.current.detailed, timeout=10_000)
+
+    lab = page.request_lab()
+    assert isinstance(lab, LabRequestDialog)
+    qtbot.waitUntil(lambda: lab.tests.count() > 10, timeout=10_000)
+    lab.filter.setText("potass")
+    assert [lab.tests.item(i).isHidden() for i in range(lab.tests.count())].count(False) >= 1
+    assert lab.tick("K") and lab.tick("CBC")
+    qtbot.waitUntil(lambda: lab.doctor.findData(doctor.id) >= 0, timeout=10_000)
+    lab.doctor.setCurrentIndex(lab.doctor.findData(doctor.id))
+    lab.priority.setCurrentIndex(lab.priority.findData("urgent"))
+    lab.notes.setPlainText("Palpitations")
+    snap(lab, "patients_lab_request")
+    with qtbot.waitSignal(lab.saved, timeout=10_000):
+        lab.save_button.click()
+    assert sorted(o.test.code for o in lab.result_value) == ["CBC", "K"]
+    assert "Requested" in page.banner.message
+
+    scan = page.request_imaging()
+    assert isinstance(scan, ImagingRequestDialog)
+    qtbot.waitUntil(lambda: scan.save_button.isEnabled(), timeout=10_000)
+    assert scan.procedure.count() > 5
+    scan.save_button.click()  # nothing chosen: the server names the missing fields
+    qtbot.waitUntil(lambda: bool(scan.errors.fields["procedure"].error_text), timeout=10_000)
+    scan.procedure.setCurrentIndex(1)
+    scan.indication.setPlainText("Fall, exclude fracture")
+    scan.doctor.setCurrentIndex(scan.doctor.findData(doctor.id))
+    with qtbot.waitSignal(scan.saved, timeout=10_000):
+        scan.save_button.click()
+    assert scan.result_value.accession_number in page.banner.message
+    orders = api_as("lab_technician").lab.worklist(patient=patient.id).results
+    assert {o.test.code for o in orders} == {"CBC", "K"}
+    wait_idle(qtbot, hms)
+    snap(window, "patients_requests")

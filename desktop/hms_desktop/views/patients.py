@@ -34,6 +34,13 @@ from hms_desktop.views.appointments import BOOKING_ROLES
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.beds import ADMIT_ROLES
 from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.views.requests import (
+    REQUEST_ROLES,
+    ImagingRequestDialog,
+    LabRequestDialog,
+    imaging_request_summary,
+    lab_request_summary,
+)
 from hms_desktop.widgets.forms import combo, line_edit, text_of
 from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.widgets.table import TablePanel
@@ -298,7 +305,12 @@ class PatientDetails(QFrame):
     )
 
     def __init__(
-        self, can_write: bool, can_book: bool = False, can_admit: bool = False, parent=None
+        self,
+        can_write: bool,
+        can_book: bool = False,
+        can_admit: bool = False,
+        can_request: bool = False,
+        parent=None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
@@ -336,11 +348,23 @@ class PatientDetails(QFrame):
         self.admit_button = button("Admit…", name="admitFromRecord")
         self.admit_button.setVisible(can_admit)
         layout.addWidget(self.admit_button)
+        self.lab_button = button("Request lab tests…", name="requestLab")
+        self.imaging_button = button("Request imaging…", name="requestImaging")
+        for widget in (self.lab_button, self.imaging_button):
+            widget.setVisible(can_request)
+            layout.addWidget(widget)
         layout.addStretch(1)
         self.show_patient(None)
 
     def show_patient(self, patient: Patient | None) -> None:
-        for widget in (self.edit_button, self.assign_button, self.book_button, self.admit_button):
+        for widget in (
+            self.edit_button,
+            self.assign_button,
+            self.book_button,
+            self.admit_button,
+            self.lab_button,
+            self.imaging_button,
+        ):
             if not is_busy(widget):
                 widget.setEnabled(patient is not None and patient.detailed)
         if patient is None:
@@ -416,6 +440,7 @@ class PatientsPage(Page):
             self.can_write,
             can_book=ctx.role in BOOKING_ROLES,
             can_admit=ctx.role in ADMIT_ROLES,
+            can_request=ctx.role in REQUEST_ROLES,
         )
         splitter.addWidget(self.table_panel)
         splitter.addWidget(self.details)
@@ -435,6 +460,8 @@ class PatientsPage(Page):
         self.details.assign_button.clicked.connect(self.open_assign)
         self.details.book_button.clicked.connect(self.book_appointment)
         self.details.admit_button.clicked.connect(self.admit)
+        self.details.lab_button.clicked.connect(self.request_lab)
+        self.details.imaging_button.clicked.connect(self.request_imaging)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
         self.model.load_failed.connect(self._load_failed)
@@ -559,3 +586,19 @@ class PatientsPage(Page):
             return None
         page = window.open_module("beds")
         return page.open_admit(patient=self.current)
+
+    def request_lab(self) -> QDialog | None:
+        if self.current is None:
+            return None
+        return self._open(
+            LabRequestDialog(self, self.current),
+            lambda orders: self.show_success(lab_request_summary(orders)),
+        )
+
+    def request_imaging(self) -> QDialog | None:
+        if self.current is None:
+            return None
+        return self._open(
+            ImagingRequestDialog(self, self.current),
+            lambda order: self.show_success(imaging_request_summary(order)),
+        )
