@@ -550,11 +550,11 @@ class RadiologyPage(Page):
         order = self.current
         if order is None:
             return
-        files = [(path.name, path.read_bytes()) for path in paths]
         radiology = self.ctx.api.radiology
         self.banner.hide()
         self.run(
-            lambda: radiology.upload(order.id, files),
+            # Files are read on the worker too: a large series must not freeze the window.
+            lambda: radiology.upload(order.id, [(p.name, p.read_bytes()) for p in paths]),
             on_done=lambda images: self._uploaded(order, images),
             on_error=self.show_error,
             busy=[self.upload_button],
