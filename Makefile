@@ -45,7 +45,7 @@ seed: migrate
 	$(DEMO_ENV) $(MANAGE) seed_demo
 
 demo: seed
-	@$(DEMO_ENV) $(MANAGE) demo_logins
+	@$(DEMO_ENV) $(MANAGE) demo_logins --url $(SERVER)
 	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 run: migrate
