@@ -172,7 +172,7 @@ def test_panel_entry_flags_each_analyte_and_places_refusals_on_their_row(qtbot, 
     dialog.row("K").set_text("lots")  # not a number: no flag can be given
     assert dialog.row("K").flag.property("flag") == ""
     assert dialog.row("K").flag.text() == ""
-    dialog.row("CL").set_text("101")
+    dialog.row("CL").set_text("105")  # normal for children (102-112) and adults (98-107)
     dialog.save_button.click()
     box = dialog.row("K").box
     qtbot.waitUntil(lambda: bool(box.error_text), timeout=10_000)
