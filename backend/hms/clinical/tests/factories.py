@@ -32,7 +32,8 @@ class PatientFactory(factory.django.DjangoModelFactory):
     mrn = factory.Sequence(lambda n: mrn_format(900_000 + n))
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    date_of_birth = factory.Faker("date_of_birth", minimum_age=1, maximum_age=90)
+    # Adults: tests that need a child set the date of birth themselves (reference ranges differ).
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

@@ -22,7 +22,8 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    date_of_birth = factory.Faker("date_of_birth", minimum_age=1, maximum_age=95)
+    # Adults: tests that need a child set the date of birth themselves (reference ranges differ).
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=95)
     sex = Sex.FEMALE
     phone = factory.Sequence(lambda n: f"+1 555 {n:07d}")
     email = factory.LazyAttribute(lambda p: f"{p.first_name.lower()}@example.org")
