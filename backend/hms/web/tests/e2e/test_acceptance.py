@@ -34,7 +34,7 @@ from hms.pharmacy.models import Prescription
 from hms.pharmacy.tests.factories import DrugFactory, add_stock
 
 from ..clinic import issued_invoice, lab_catalog
-from .test_portal_flows import pick_doctor, sign_in, sign_out
+from .test_portal_flows import sign_in, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,8 +92,10 @@ def test_issue_9_acceptance_flow(monday, hospital, portal, shoot):
     amina = Patient.objects.get(user__username="amina")
 
     page.goto(page.base_url + "/portal/appointments/book/")
-    pick_doctor(page, "Cardiology", "Dr Grace Okafor")
+    page.get_by_label("Specialization").select_option("Cardiology")
+    page.get_by_label("Doctor").select_option(label="Dr Grace Okafor")
     slots = page.get_by_test_id("slots")
+    expect(slots).to_be_visible()
     slots.get_by_text("10:00", exact=True).click()
     page.get_by_label("Reason for the visit").fill("Chest tightness when climbing stairs")
     page.get_by_role("button", name="Book this time").click()

@@ -14,7 +14,7 @@ from hms.appointments.tests.conftest import give_schedule
 from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 
-from .test_portal_flows import pick_doctor, sign_in, sign_out
+from .test_portal_flows import sign_in, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +36,11 @@ def test_patient_books_and_doctor_sees_the_queue(portal, shoot):
     sign_in(page, "alice", TEST_PASSWORD)
     page.goto(page.base_url + "/portal/appointments/")
     page.get_by_role("link", name="Book an appointment").click()
-    pick_doctor(page, "Cardiology", "Dr Grace Okafor")
+    page.get_by_label("Specialization").select_option("Cardiology")
+    expect(page.get_by_label("Doctor")).to_be_enabled()
+    page.get_by_label("Doctor").select_option(label="Dr Grace Okafor")
     slots = page.get_by_test_id("slots")
+    expect(slots).to_be_visible()
     first = slots.locator("label").first
     chosen = first.inner_text()
     first.click()

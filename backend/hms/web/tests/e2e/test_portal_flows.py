@@ -144,23 +144,3 @@ def test_staff_home_pages(portal, shoot, role, path, name):
     toggler.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def pick_doctor(page, specialization: str, doctor: str) -> None:
-    """Choose a specialization, then a doctor, until their free times are shown.
-
-    Each choice swaps part of the form through htmx; under a loaded CI machine a doctor chosen
-    while an earlier swap is still in flight can be reset, so the choice is made again (at most
-    three times) rather than failing on timing alone.
-    """
-    page.get_by_label("Specialization").select_option(specialization)
-    doctor_select = page.get_by_label("Doctor")
-    expect(doctor_select.locator("option", has_text=doctor)).to_have_count(1)
-    for _ in range(3):
-        page.get_by_label("Doctor").select_option(label=doctor)
-        try:
-            expect(page.get_by_test_id("slots")).to_be_visible(timeout=5_000)
-            return
-        except AssertionError:
-            page.get_by_label("Doctor").select_option(index=0)
-    expect(page.get_by_test_id("slots")).to_be_visible()
