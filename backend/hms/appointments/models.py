@@ -131,6 +131,15 @@ class AppointmentStatus(models.TextChoices):
 
 # Statuses that hold the slot. A cancelled slot can be booked again.
 SLOT_HOLDING_STATUSES = [s.value for s in AppointmentStatus if s != AppointmentStatus.CANCELLED]
+# Statuses in which the patient is expected somewhere: two of these may not overlap in time.
+PATIENT_BUSY_STATUSES = [
+    AppointmentStatus.BOOKED.value,
+    AppointmentStatus.CHECKED_IN.value,
+    AppointmentStatus.IN_PROGRESS.value,
+]
+# On PostgreSQL an exclusion constraint (migration 0002) refuses overlapping busy appointments
+# of one patient; elsewhere the booking service locks the patient row and checks.
+PATIENT_OVERLAP_CONSTRAINT = "appointment_patient_no_overlap"
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     AppointmentStatus.BOOKED: frozenset(

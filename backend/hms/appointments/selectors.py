@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from hms.accounts.models import User
@@ -25,7 +25,7 @@ MAX_AVAILABILITY_DAYS = 31
 
 def doctor_get(*, public_id) -> User:
     doctor = (
-        User.objects.select_related("doctor_profile")
+        User.objects.select_related("doctor_profile", "schedule")
         .filter(public_id=public_id, role=Role.DOCTOR)
         .first()
     )
@@ -88,6 +88,41 @@ def doctor_working_ranges(
             extra_sessions=extras.get(day, []),
         )
         day += timedelta(days=1)
+    return schedule.slot_minutes, ranges
+
+
+def doctor_day_ranges(*, doctor: User, day: date) -> tuple[int | None, list[TimeRange]]:
+    """The doctor's slot length and working time on one date, for checking one booking.
+
+    One query: that weekday's blocks and the date's exceptions in a UNION. The schedule row
+    comes with the doctor when it was fetched by `doctor_get` (select_related).
+    """
+    schedule = getattr(doctor, "schedule", None)  # a missing one-to-one raises AttributeError
+    if schedule is None:
+        return None, []
+    no_kind = Value("", output_field=CharField())  # weekly blocks are not exceptions
+    blocks = (
+        ScheduleBlock.objects.filter(schedule=schedule, weekday=day.weekday())
+        .order_by()
+        .values_list("start_time", "end_time", no_kind)
+    )
+    exceptions = (
+        ScheduleException.objects.filter(
+            Q(doctor=doctor) | Q(doctor__isnull=True), date=day, cancelled_at__isnull=True
+        )
+        .order_by()
+        .values_list("start_time", "end_time", "kind")
+    )
+    weekly, removals, extras = [], [], []
+    for start_time, end_time, row_kind in blocks.union(exceptions, all=True):
+        time_range = TimeRange(start_time, end_time) if start_time is not None else None
+        if not row_kind:
+            weekly.append(time_range)
+        elif row_kind == ExceptionKind.EXTRA:
+            extras.append(time_range)
+        else:
+            removals.append(time_range)
+    ranges = working_ranges(weekly_blocks=weekly, removals=removals, extra_sessions=extras)
     return schedule.slot_minutes, ranges
 
 

@@ -9,13 +9,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.appointments import selectors
 from hms.appointments.models import (
     ALLOWED_TRANSITIONS,
+    PATIENT_BUSY_STATUSES,
+    PATIENT_OVERLAP_CONSTRAINT,
     Appointment,
     AppointmentStatus,
     DoctorSchedule,
@@ -235,8 +237,7 @@ def _check_slot(*, doctor: User, day: date, slot: time) -> tuple[datetime, datet
             code="too_far_ahead",
             fields={"date": [f"At most {horizon} days ahead."]},
         )
-    slot_minutes, ranges = selectors.doctor_working_ranges(doctor=doctor, start=day, end=day)
-    day_ranges = ranges.get(day, [])
+    slot_minutes, day_ranges = selectors.doctor_day_ranges(doctor=doctor, day=day)
     if not day_ranges:
         raise ConflictError(
             f"{_doctor_name(doctor)} is not working on {day:%A %d %B %Y}.",
@@ -275,11 +276,7 @@ def _check_patient_free(
 ) -> None:
     clash = Appointment.objects.filter(
         patient=patient,
-        status__in=[
-            AppointmentStatus.BOOKED,
-            AppointmentStatus.CHECKED_IN,
-            AppointmentStatus.IN_PROGRESS,
-        ],
+        status__in=PATIENT_BUSY_STATUSES,
         start_at__lt=end_at,
         end_at__gt=start_at,
     ).select_related("doctor")
@@ -296,21 +293,48 @@ def _check_patient_free(
         )
 
 
-def _save_holding_slot(appointment: Appointment) -> None:
-    """Save; a lost race for the slot (unique constraint) becomes a clean 409."""
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as exc:
-        raise _slot_taken() from exc
+def _database_refuses_patient_overlap() -> bool:
+    """PostgreSQL has the exclusion constraint (migration 0002); other databases need the
+    application's lock-and-check."""
+    return connection.vendor == "postgresql"
 
 
-def _lock_patient(patient: Patient) -> None:
-    # Serialises bookings of one patient, so the overlap check cannot be raced.
+def _make_patient_free_check(
+    *, patient: Patient, start_at: datetime, end_at: datetime, exclude: Appointment | None = None
+) -> None:
+    """Inside the write's transaction: make sure the patient holds no overlapping appointment.
+
+    On PostgreSQL the exclusion constraint refuses it at the write, with no query here; else
+    the patient's row is locked (serialising that patient's bookings) and checked."""
+    if _database_refuses_patient_overlap():
+        return
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    _check_patient_free(patient=patient, start_at=start_at, end_at=end_at, exclude=exclude)
 
 
-@transaction.atomic
+def _holding_conflict(
+    error: IntegrityError,
+    *,
+    patient: Patient,
+    start_at: datetime,
+    end_at: datetime,
+    exclude: Appointment | None = None,
+) -> ConflictError:
+    """The 409 for a write the database refused, called after its transaction rolled back:
+    the patient overlap constraint, or else the one-appointment-per-slot constraint."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    if constraint != PATIENT_OVERLAP_CONSTRAINT:
+        return _slot_taken()
+    try:
+        _check_patient_free(patient=patient, start_at=start_at, end_at=end_at, exclude=exclude)
+    except ConflictError as conflict:  # names the appointment in the way
+        return conflict
+    return ConflictError(  # it was cancelled in the meantime; the time is free again
+        "The patient had another appointment at this time. Please try again.",
+        code="patient_double_booked",
+    )
+
+
 def appointment_book(
     *, actor: User, patient: Patient, doctor: User, date: date, slot: time, reason: str = ""
 ) -> Appointment:
@@ -321,8 +345,6 @@ def appointment_book(
             fields={"doctor": ["Not a doctor."]},
         )
     start_at, end_at = _check_slot(doctor=doctor, day=date, slot=slot)
-    _lock_patient(patient)
-    _check_patient_free(patient=patient, start_at=start_at, end_at=end_at)
     appointment = Appointment(
         patient=patient,
         doctor=doctor,
@@ -333,13 +355,20 @@ def appointment_book(
         reason=reason,
         booked_by=actor,
     )
-    _save_holding_slot(appointment)
-    _audit(
-        actor=actor,
-        action=AuditAction.CREATE,
-        appointment=appointment,
-        detail={"doctor": str(doctor.public_id), "start_at": start_at.isoformat()},
-    )
+    # A lost race (slot or patient) fails the INSERT on a database constraint; the whole
+    # transaction rolls back and the error is answered after it, without a savepoint.
+    try:
+        with transaction.atomic():
+            _make_patient_free_check(patient=patient, start_at=start_at, end_at=end_at)
+            appointment.save()
+            _audit(
+                actor=actor,
+                action=AuditAction.CREATE,
+                appointment=appointment,
+                detail={"doctor": str(doctor.public_id), "start_at": start_at.isoformat()},
+            )
+    except IntegrityError as error:
+        raise _holding_conflict(error, patient=patient, start_at=start_at, end_at=end_at) from error
     return appointment
 
 
@@ -359,11 +388,26 @@ def _check_patient_may_change(*, actor: User, appointment: Appointment) -> None:
         )
 
 
-@transaction.atomic
 def appointment_reschedule(
     *, actor: User, appointment: Appointment, date: date, slot: time
 ) -> Appointment:
     """Move a booked appointment to another slot of the same doctor; the old version is kept."""
+    try:
+        with transaction.atomic():
+            return _reschedule_locked(actor=actor, appointment=appointment, date=date, slot=slot)
+    except IntegrityError as error:
+        # Only the INSERT/UPDATE can fail this way, after the slot checks passed.
+        start_at, end_at = _check_slot(doctor=appointment.doctor, day=date, slot=slot)
+        raise _holding_conflict(
+            error,
+            patient=appointment.patient,
+            start_at=start_at,
+            end_at=end_at,
+            exclude=appointment,
+        ) from error
+
+
+def _reschedule_locked(*, actor: User, appointment: Appointment, date: date, slot: time):
     appointment = _lock(appointment)
     _check_patient_may_change(actor=actor, appointment=appointment)
     if appointment.status != AppointmentStatus.BOOKED:
@@ -375,15 +419,14 @@ def appointment_reschedule(
     if (appointment.date, appointment.slot) == (date, slot):
         return appointment
     start_at, end_at = _check_slot(doctor=appointment.doctor, day=date, slot=slot)
-    _lock_patient(appointment.patient)
-    _check_patient_free(
+    _make_patient_free_check(
         patient=appointment.patient, start_at=start_at, end_at=end_at, exclude=appointment
     )
     previous = {"date": appointment.date.isoformat(), "slot": appointment.slot.strftime("%H:%M")}
     appointment.date, appointment.slot = date, slot
     appointment.start_at, appointment.end_at = start_at, end_at
     appointment.reminder_sent_at = None  # the new time deserves its own reminder
-    _save_holding_slot(appointment)
+    appointment.save()
     _audit(
         actor=actor,
         action=AuditAction.UPDATE,
