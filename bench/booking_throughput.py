@@ -110,6 +110,38 @@ def ids(env: dict) -> tuple[list[str], list[str]]:
     return doctor_ids, patient_ids
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (Linux /proc), 0 for gone ones."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def processes_named(name: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def request(conn, method, path, body=None, token=None):
     headers = {"Content-Type": "application/json"}
     if token:
@@ -129,6 +161,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--bookings", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker; above 1 gunicorn runs gthread workers, which keep connections "
+        "alive (sync workers close every connection after one response)",
+    )
     parser.add_argument("--doctors", type=int, default=20)
     args = parser.parse_args()
 
@@ -155,6 +194,11 @@ def main() -> None:
             "config.wsgi",
             "-w",
             str(args.workers),
+            *(
+                ["--worker-class", "gthread", "--threads", str(args.threads)]
+                if args.threads > 1
+                else []
+            ),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -232,6 +276,14 @@ def main() -> None:
                     if key == "other" and counts["other"] < 5:
                         print("unexpected:", status, body)
 
+        # Where the machine's CPU goes: HMS (gunicorn workers), PostgreSQL, the load client.
+        server_pids = [server.pid, *children_of(server.pid)]
+        database_pids = processes_named("postgres")
+        cpu_before = (
+            cpu_seconds(server_pids),
+            cpu_seconds(database_pids),
+            time.process_time(),
+        )
         started = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for thread in threads:
@@ -239,6 +291,10 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        # Database backends started during the run (new connections) count from zero.
+        database_pids = sorted(set(database_pids) | set(processes_named("postgres")))
+        cpu_after = (cpu_seconds(server_pids), cpu_seconds(database_pids), time.process_time())
+        cpu_used = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -256,6 +312,7 @@ def main() -> None:
     result = {
         "clients": args.clients,
         "gunicorn_workers": args.workers,
+        "threads_per_worker": args.threads,
         "requests": len(jobs),
         "seconds": round(elapsed, 2),
         "requests_per_second": round(len(jobs) / elapsed, 1),
@@ -265,6 +322,10 @@ def main() -> None:
         "other_status": counts["other"],
         "rows": rows,
         "double_booked_slots": doubles,
+        "cpu_ms_per_request": {
+            name: round(seconds * 1000 / len(jobs), 2)
+            for name, seconds in zip(("hms", "postgresql", "client"), cpu_used, strict=True)
+        },
     }
     print(json.dumps(result, indent=2))
     results_dir = REPO / "bench" / "results"
