@@ -20,8 +20,12 @@ class DoctorSchedule(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="schedule"
     )
     slot_minutes = models.PositiveSmallIntegerField(default=15)
+    # Bumped by every change to the blocks, to this doctor's exceptions, and by clinic-wide
+    # holidays, so a date's working time can be cached under (schedule, version): a new
+    # version is a new cache key, committed with the change that made it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["doctor_id"]

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -21,6 +22,8 @@ from hms.core.errors import NotFoundError
 from hms.core.roles import Role
 
 MAX_AVAILABILITY_DAYS = 31
+# Versioned keys never go stale; the expiry only bounds memory and changes made outside HMS.
+WORKING_DAY_CACHE_SECONDS = 10 * 60
 
 
 def doctor_get(*, public_id) -> User:
@@ -94,12 +97,24 @@ def doctor_working_ranges(
 def doctor_day_ranges(*, doctor: User, day: date) -> tuple[int | None, list[TimeRange]]:
     """The doctor's slot length and working time on one date, for checking one booking.
 
-    One query: that weekday's blocks and the date's exceptions in a UNION. The schedule row
-    comes with the doctor when it was fetched by `doctor_get` (select_related).
+    From the cache, or one query: that weekday's blocks and the date's exceptions in a UNION.
+    The schedule row (with its version) comes with the doctor from `doctor_get`.
     """
     schedule = getattr(doctor, "schedule", None)  # a missing one-to-one raises AttributeError
     if schedule is None:
         return None, []
+    # Keyed by the schedule's version, read with the doctor: any change to the blocks or
+    # exceptions commits a new version, so a cached day is never out of date. The public id
+    # (not the pk, which a rolled-back test database reuses) keeps keys unique.
+    key = f"hms:working-day:{schedule.public_id}:{schedule.version}:{day.isoformat()}"
+    ranges = cache.get(key)
+    if ranges is None:
+        ranges = _day_ranges_from_database(doctor=doctor, schedule=schedule, day=day)
+        cache.set(key, ranges, WORKING_DAY_CACHE_SECONDS)
+    return schedule.slot_minutes, ranges
+
+
+def _day_ranges_from_database(*, doctor: User, schedule: DoctorSchedule, day: date):
     no_kind = Value("", output_field=CharField())  # weekly blocks are not exceptions
     blocks = (
         ScheduleBlock.objects.filter(schedule=schedule, weekday=day.weekday())
@@ -122,8 +137,7 @@ def doctor_day_ranges(*, doctor: User, day: date) -> tuple[int | None, list[Time
             extras.append(time_range)
         else:
             removals.append(time_range)
-    ranges = working_ranges(weekly_blocks=weekly, removals=removals, extra_sessions=extras)
-    return schedule.slot_minutes, ranges
+    return working_ranges(weekly_blocks=weekly, removals=removals, extra_sessions=extras)
 
 
 def doctor_slots(*, doctor: User, start: date, end: date) -> dict[date, list[Slot]]:

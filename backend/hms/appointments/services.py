@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from hms.accounts.models import User
@@ -103,6 +104,7 @@ def schedule_set(
         )
         for b in blocks
     )
+    _bump_schedule_versions(doctor=doctor)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -162,6 +164,7 @@ def schedule_exception_create(
         reason=reason,
         created_by=actor,
     )
+    _bump_schedule_versions(doctor=doctor)
     booked = 0
     if doctor is not None and kind != ExceptionKind.EXTRA:
         booked = _appointments_in_exception(exception).count()
@@ -195,6 +198,7 @@ def schedule_exception_cancel(*, actor: User, exception: ScheduleException) -> S
         raise ConflictError("This exception is already cancelled.", code="already_cancelled")
     exception.cancelled_at = timezone.now()
     exception.save(update_fields=["cancelled_at", "updated_at"])
+    _bump_schedule_versions(doctor=exception.doctor)
     audit_record(
         actor=actor,
         action=AuditAction.VOID,
@@ -202,6 +206,17 @@ def schedule_exception_cancel(*, actor: User, exception: ScheduleException) -> S
         object_id=exception.public_id,
     )
     return exception
+
+
+def _bump_schedule_versions(*, doctor: User | None) -> None:
+    """A doctor's working time changed (every doctor's, for a clinic-wide holiday): new
+    schedule versions, so no cached working day of the old version is used again."""
+    schedules = (
+        DoctorSchedule.objects.all()
+        if doctor is None
+        else DoctorSchedule.objects.filter(doctor=doctor)
+    )
+    schedules.update(version=F("version") + 1)
 
 
 # --- Booking -------------------------------------------------------------------------------

@@ -333,15 +333,22 @@ class TestListsAndQueue:
         exclusion constraint replaces the patient lock and overlap query."""
         from hms.core.tests.query_budget import AUDIT_WRITE
 
-        book(day="2027-03-02", slot="09:00", patient_obj=PatientFactory())  # warm the chain
-        with CaptureQueriesContext(connection) as ctx:
-            assert book(day="2027-03-02", slot="10:00").status_code == 201
-        # patient, doctor (+ profile, schedule), the date's blocks and exceptions, savepoint
-        # and release (tests run inside a transaction), insert, history, the audit event.
-        expected = 3 + 2 + 2 + AUDIT_WRITE
+        def queries(**kwargs):
+            with CaptureQueriesContext(connection) as ctx:
+                assert book(**kwargs).status_code == 201
+            return [q["sql"] for q in ctx.captured_queries]
+
+        queries(day="2027-03-02", slot="09:00", patient_obj=PatientFactory())  # warm the chain
+        # patient, doctor (+ profile, schedule), savepoint and release (tests run inside a
+        # transaction), insert, history, the audit event; the working day is cached.
+        expected = 2 + 2 + 2 + AUDIT_WRITE
         if connection.vendor != "postgresql":
             expected += 2  # lock the patient row, look for an overlapping appointment
-        assert len(ctx.captured_queries) == expected, [q["sql"] for q in ctx.captured_queries]
+        warm = queries(day="2027-03-02", slot="10:00")
+        assert len(warm) == expected, warm
+        # A date not read before costs one query more: its blocks and exceptions.
+        cold = queries(day="2027-03-03", slot="10:00", patient_obj=PatientFactory())
+        assert len(cold) == expected + 1, cold
 
     def test_list_query_count_is_flat(self, reception, doctor):
         def count():
@@ -414,3 +421,59 @@ def test_status_changes_are_kept_in_history(book, reception):
         AppointmentStatus.BOOKED,
         AppointmentStatus.CHECKED_IN,
     ]
+
+
+class TestWorkingDayCache:
+    """A booking reads the doctor's working day from a cache keyed by the schedule's version;
+    every change through the API must be seen by the very next booking."""
+
+    def cached_day_then(self, book, change):
+        assert book(day="2027-03-02", slot="09:00").status_code == 201  # the day is now cached
+        change()
+        return book(day="2027-03-02", slot="10:00", patient_obj=PatientFactory())
+
+    def test_new_leave_is_seen(self, book, reception, doctor):
+        def declare_leave():
+            response = reception.post(
+                "/api/schedule-exceptions/",
+                {"doctor": str(doctor.public_id), "date": "2027-03-02", "kind": "leave"},
+                format="json",
+            )
+            assert response.status_code == 201, response.json()
+
+        response = self.cached_day_then(book, declare_leave)
+        assert response.status_code == 409 and response.json()["code"] == "doctor_not_working"
+
+    def test_clinic_wide_holiday_is_seen(self, book, reception):
+        def declare_holiday():
+            response = reception.post(
+                "/api/schedule-exceptions/",
+                {"date": "2027-03-02", "kind": "holiday", "reason": "National day"},
+                format="json",
+            )
+            assert response.status_code == 201, response.json()
+
+        response = self.cached_day_then(book, declare_holiday)
+        assert response.status_code == 409 and response.json()["code"] == "doctor_not_working"
+
+    def test_cancelled_leave_and_new_hours_are_seen(self, book, reception, doctor):
+        leave = reception.post(
+            "/api/schedule-exceptions/",
+            {"doctor": str(doctor.public_id), "date": "2027-03-02", "kind": "leave"},
+            format="json",
+        ).json()
+        assert book(day="2027-03-02", slot="09:00").status_code == 409  # cached: not working
+        reception.post(f"/api/schedule-exceptions/{leave['id']}/cancel/")
+        assert book(day="2027-03-02", slot="09:00").status_code == 201
+        response = reception.put(
+            f"/api/doctors/{doctor.public_id}/schedule/",
+            {
+                "slot_minutes": 30,
+                "blocks": [{"weekday": 1, "start_time": "13:00", "end_time": "15:00"}],
+            },
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+        response = book(day="2027-03-02", slot="10:00", patient_obj=PatientFactory())
+        assert response.status_code == 400 and response.json()["code"] == "outside_working_hours"
+        assert book(day="2027-03-02", slot="13:30", patient_obj=PatientFactory()).status_code == 201

@@ -1,0 +1,31 @@
+"""gunicorn settings for HMS, read automatically when gunicorn starts in backend/.
+
+    cd backend && gunicorn config.wsgi
+
+Every value can be overridden on the command line or with GUNICORN_* environment variables
+(e.g. `GUNICORN_WORKERS=8`). Sync workers: each request holds its worker while it waits on the
+database, so run about two per core (default) plus one.
+"""
+
+import gc
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+accesslog = None  # HMS logs every request itself (hms.request, JSON with the request id)
+
+# Load Django once in the master, so workers start fast and share its memory pages.
+preload_app = True
+
+
+def post_fork(server, worker):
+    # Django's modules and settings live as long as the worker: move them out of the garbage
+    # collector's view, and collect the young generation less often. A request allocates many
+    # short-lived objects (querysets, model instances), and the default threshold of 700
+    # runs a collection several times per request.
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
