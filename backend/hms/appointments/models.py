@@ -160,11 +160,16 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class Appointment(TimeStampedModel):
+    # No single-column indexes on patient and doctor: the (patient, start_at) and
+    # (doctor, start_at) indexes serve those lookups, and every booking writes each index.
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments", db_index=False
     )
     doctor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="doctor_appointments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="doctor_appointments",
+        db_index=False,
     )
     date = models.DateField()
     slot = models.TimeField()
@@ -194,8 +199,11 @@ class Appointment(TimeStampedModel):
         related_name="appointments",
     )
 
-    # Every reschedule and status change is a kept version.
-    history = HistoricalRecords()
+    # Every reschedule and status change is a kept version. Versions are read per appointment
+    # (by id, indexed); the copied columns need no indexes of their own.
+    history = HistoricalRecords(
+        no_db_index=["patient", "doctor", "booked_by", "cancelled_by", "encounter", "created_at"]
+    )
 
     class Meta:
         ordering = ["start_at", "id"]
