@@ -1,6 +1,7 @@
 """Booking from live availability, cancelling, and the doctor's queue."""
 
 from datetime import UTC, date, datetime, time
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -59,6 +60,84 @@ def test_booking_page_lists_specializations_doctors_and_free_slots(setup):
     assert 'value="09:00"' in html and 'value="16:30"' in html
     assert "csrfmiddlewaretoken" in html  # the POST form keeps its token
     assert "is-invalid" not in html  # choosing shows no errors
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page: (tag, attributes, ids of the elements it sits in)."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict, list[str]]] = []
+        self.open: list[tuple[str, str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        self.tags.append((tag, attrs, [i for _, i in self.open if i]))
+        if tag not in self.VOID:
+            self.open.append((tag, attrs.get("id", "")))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def one(self, tag, **attrs) -> tuple[dict, list[str]]:
+        found = [
+            (a, within)
+            for t, a, within in self.tags
+            if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
+        assert len(found) == 1, f"{len(found)} <{tag} {attrs}>"
+        return found[0]
+
+
+def test_booking_form_narrows_by_swapping_only_its_fields(setup):
+    # Given the booking page,
+    html = client_for(setup["alice"].user).get("/portal/appointments/book/").content.decode()
+    page = Tags(html)
+    # then the form listens for changes itself and is never swapped (a swapped-in control works
+    # at once), a newer choice cancels an older request, and only its fields are replaced;
+    form, _ = page.one("form", **{"data-testid": "booking-form"})
+    assert form["hx-trigger"] == "change target:.hms-refresh"
+    assert form["hx-sync"] == "this:replace"
+    assert form["hx-target"] == form["hx-select"] == "#booking-fields"
+    assert form["hx-swap"] == "outerHTML"
+    assert form["hx-params"] == "specialization,doctor,date"  # no token, slot or reason in URLs
+    assert "data-replay-early-changes" in form
+    _, fields_within = page.one("div", id="booking-fields")
+    assert "booking" in fields_within  # the form sits outside the swapped part
+    # and every narrowing control sits in the swapped part and triggers a refresh.
+    for name in ("specialization", "doctor", "date"):
+        control, within = page.one("input" if name == "date" else "select", name=name)
+        assert "hms-refresh" in control["class"].split()
+        assert "booking-fields" in within
+
+
+def test_htmx_narrowing_answers_with_the_fields_for_the_latest_choices(setup):
+    client = client_for(setup["alice"].user)
+    dermatologist = DoctorProfileFactory(specialization="Dermatology").user
+    give_schedule(dermatologist)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    # A specialization: its doctors, none chosen yet, and no slots.
+    page = Tags(
+        client.get("/portal/appointments/book/?specialization=Cardiology", **htmx).content.decode()
+    )
+    doctor, _ = page.one("select", name="doctor")
+    assert "disabled" not in doctor
+    page.one("option", value=str(setup["doctor"].public_id))
+    assert [a for t, a, within in page.tags if "id_doctor" in within and "selected" in a] == []
+    # A doctor: their free slots for the day, in the swapped part.
+    page = Tags(client.get(book_url(setup["doctor"]), **htmx).content.decode())
+    option, _ = page.one("option", value=str(setup["doctor"].public_id))
+    assert "selected" in option
+    _, within = page.one("input", name="slot", value="09:00")
+    assert "booking-fields" in within
+    # A doctor picked from an older list (another specialization): nothing is chosen.
+    html = client.get(book_url(dermatologist), **htmx).content.decode()
+    assert "Choose a doctor to see their free times." in html
+    assert 'name="slot"' not in html
 
 
 def test_patient_books_a_free_slot(setup):

@@ -73,6 +73,36 @@
     });
   }
 
+  // <form data-replay-early-changes hx-trigger="change target:.hms-refresh"> narrows its
+  // choices with htmx. A choice made while the page was still loading, before htmx listened,
+  // would be lost: the control shows it but the server never saw it. Once htmx is ready (its
+  // DOMContentLoaded handler ran before this one: its script comes first), send one change
+  // from the first control that no longer shows what the server rendered; that request
+  // carries every control's value.
+  function isEdited(control) {
+    if (control.tagName === "SELECT") {
+      var options = Array.prototype.slice.call(control.options);
+      var rendered =
+        options.filter(function (o) {
+          return o.defaultSelected;
+        })[0] || options[0];
+      return rendered !== undefined && control.value !== rendered.value;
+    }
+    return control.value !== control.defaultValue;
+  }
+
+  function replayEarlyChanges(root) {
+    if (typeof window.htmx === "undefined") return;
+    root.querySelectorAll("form[data-replay-early-changes]").forEach(function (form) {
+      var edited = Array.prototype.slice
+        .call(form.querySelectorAll(".hms-refresh"))
+        .filter(function (control) {
+          return !control.disabled && isEdited(control);
+        })[0];
+      if (edited) edited.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
   function init(root) {
     bindConfirm(root);
     drawCharts(root);
@@ -80,6 +110,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
+    replayEarlyChanges(document);
     focusFirstError();
   });
   document.addEventListener("htmx:afterSwap", function (event) {
