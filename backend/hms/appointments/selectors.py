@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -27,14 +28,12 @@ WORKING_DAY_CACHE_SECONDS = 10 * 60
 
 
 def doctor_get(*, public_id) -> User:
-    doctor = (
-        User.objects.select_related("doctor_profile", "schedule")
-        .filter(public_id=public_id, role=Role.DOCTOR)
-        .first()
-    )
-    if doctor is None:
-        raise NotFoundError("No doctor with this id.", code="doctor_not_found")
-    return doctor
+    try:  # get(): a unique lookup needs no ORDER BY (this is on every booking's path)
+        return User.objects.select_related("doctor_profile", "schedule").get(
+            public_id=public_id, role=Role.DOCTOR
+        )
+    except (User.DoesNotExist, ValidationError, ValueError):
+        raise NotFoundError("No doctor with this id.", code="doctor_not_found") from None
 
 
 def schedule_for(*, doctor: User) -> DoctorSchedule | None:

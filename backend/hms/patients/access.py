@@ -162,9 +162,11 @@ def active_break_glass_grant(*, user, patient: Patient) -> BreakGlassGrant | Non
 
 
 def _find_patient(patient_public_id) -> Patient | None:
+    # get(), not filter().first(): a unique lookup needs no ORDER BY, and building the
+    # registry's name ordering cost more than the query on every chart access.
     try:
-        return Patient.objects.filter(public_id=patient_public_id).first()
-    except (ValidationError, ValueError):
+        return Patient.objects.get(public_id=patient_public_id)
+    except (Patient.DoesNotExist, ValidationError, ValueError):
         return None
 
 
