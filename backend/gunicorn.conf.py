@@ -23,9 +23,7 @@ preload_app = True
 
 
 def post_fork(server, worker):
-    # Django's modules and settings live as long as the worker: move them out of the garbage
-    # collector's view, and collect the young generation less often. A request allocates many
-    # short-lived objects (querysets, model instances), and the default threshold of 700
-    # runs a collection several times per request.
+    # Everything loaded in the master (Django, every API module) lives as long as the worker:
+    # moving it out of the garbage collector's view keeps collections from touching those
+    # pages, so they stay shared with the master instead of being copied into each worker.
     gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
