@@ -1,8 +1,12 @@
 """Writes for scheduling and appointments. Each is one transaction and writes its audit event.
 
-Double booking is closed in the database: a partial unique constraint allows one slot-holding
-appointment per (doctor, date, slot), and the patient's row is locked while their overlapping
-appointments are checked, so two parallel requests cannot both pass either check.
+Double booking is closed in the database where it can be:
+- a slot: a partial unique constraint allows one slot-holding appointment per (doctor, date,
+  slot); on MySQL/MariaDB, which have no partial indexes, the doctor's schedule row is locked
+  and the slot checked instead;
+- a patient: on PostgreSQL an exclusion constraint refuses overlapping active appointments;
+  elsewhere the patient's row is locked while their overlapping appointments are checked.
+So two parallel requests cannot both pass either check.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -19,6 +23,7 @@ from hms.appointments.models import (
     ALLOWED_TRANSITIONS,
     PATIENT_BUSY_STATUSES,
     PATIENT_OVERLAP_CONSTRAINT,
+    SLOT_HOLDING_STATUSES,
     Appointment,
     AppointmentStatus,
     DoctorSchedule,
@@ -327,6 +332,24 @@ def _make_patient_free_check(
     _check_patient_free(patient=patient, start_at=start_at, end_at=end_at, exclude=exclude)
 
 
+def _make_slot_free_check(
+    *, doctor: User, day: date, slot: time, exclude: Appointment | None = None
+) -> None:
+    """Inside the write's transaction, on databases without partial unique indexes (MySQL,
+    MariaDB), where the one-appointment-per-slot constraint cannot exist: lock the doctor's
+    schedule row, which serialises that doctor's bookings, and look for the slot's holder."""
+    if connection.features.supports_partial_indexes:
+        return  # the database constraint refuses the second holder at the write
+    DoctorSchedule.objects.select_for_update().filter(doctor=doctor).first()
+    holders = Appointment.objects.filter(
+        doctor=doctor, date=day, slot=slot, status__in=SLOT_HOLDING_STATUSES
+    )
+    if exclude is not None:
+        holders = holders.exclude(pk=exclude.pk)
+    if holders.exists():
+        raise _slot_taken()
+
+
 def _holding_conflict(
     error: IntegrityError,
     *,
@@ -374,6 +397,7 @@ def appointment_book(
     # transaction rolls back and the error is answered after it, without a savepoint.
     try:
         with transaction.atomic():
+            _make_slot_free_check(doctor=doctor, day=date, slot=slot)
             _make_patient_free_check(patient=patient, start_at=start_at, end_at=end_at)
             appointment.save()
             _audit(
@@ -434,6 +458,7 @@ def _reschedule_locked(*, actor: User, appointment: Appointment, date: date, slo
     if (appointment.date, appointment.slot) == (date, slot):
         return appointment
     start_at, end_at = _check_slot(doctor=appointment.doctor, day=date, slot=slot)
+    _make_slot_free_check(doctor=appointment.doctor, day=date, slot=slot, exclude=appointment)
     _make_patient_free_check(
         patient=appointment.patient, start_at=start_at, end_at=end_at, exclude=appointment
     )

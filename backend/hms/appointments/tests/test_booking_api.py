@@ -477,3 +477,35 @@ class TestWorkingDayCache:
         response = book(day="2027-03-02", slot="10:00", patient_obj=PatientFactory())
         assert response.status_code == 400 and response.json()["code"] == "outside_working_hours"
         assert book(day="2027-03-02", slot="13:30", patient_obj=PatientFactory()).status_code == 201
+
+
+class TestWithoutPartialIndexes:
+    """MySQL and MariaDB cannot hold the one-appointment-per-slot constraint; the service locks
+    the doctor's schedule and checks the slot itself. Simulated here by telling the service the
+    database lacks partial indexes (the real constraint stays as a second line of defence)."""
+
+    @pytest.fixture(autouse=True)
+    def no_partial_indexes(self, monkeypatch):
+        monkeypatch.setattr(connection.features, "supports_partial_indexes", False)
+
+    def test_a_taken_slot_is_refused_before_the_insert(self, book):
+        assert book(day="2027-03-02", slot="09:00").status_code == 201
+        other_patient = PatientFactory()
+        with CaptureQueriesContext(connection) as ctx:
+            response = book(day="2027-03-02", slot="09:00", patient_obj=other_patient)
+        assert response.status_code == 409 and response.json()["code"] == "slot_taken"
+        inserts = [q["sql"][:60] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+        assert not inserts, inserts
+        assert Appointment.objects.count() == 1
+
+    def test_rescheduling_onto_a_taken_slot_is_refused_and_a_cancelled_slot_is_free(
+        self, book, reception
+    ):
+        taken = book(day="2027-03-02", slot="10:00", patient_obj=PatientFactory()).json()["id"]
+        mine = book(day="2027-03-02", slot="09:00").json()["id"]
+        url = f"/api/appointments/{mine}/"
+        response = reception.patch(url, {"date": "2027-03-02", "slot": "10:00"}, format="json")
+        assert response.status_code == 409 and response.json()["code"] == "slot_taken"
+        reception.delete(f"/api/appointments/{taken}/", {"reason": "Moved away"}, format="json")
+        response = reception.patch(url, {"date": "2027-03-02", "slot": "10:00"}, format="json")
+        assert response.status_code == 200, response.json()
