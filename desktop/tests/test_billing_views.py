@@ -10,10 +10,12 @@ from PySide6.QtCore import Qt
 
 from hms_desktop.views.billing import (
     BILLING_ROLES,
+    REFUND_ROLES,
     VOID_ROLES,
     BillingPage,
     NewInvoiceDialog,
     PaymentDialog,
+    RefundDialog,
 )
 from hms_desktop.views.tariffs import TARIFF_ROLES, TariffDialog, TariffsPage
 
@@ -31,6 +33,7 @@ def test_billing_roles_mirror_the_server():
         assert server("billing_invoices", action) == set(BILLING_ROLES), action
     assert server("billing_payments", "create") == set(BILLING_ROLES)
     assert server("billing_invoices", "void") == set(VOID_ROLES)
+    assert server("billing_refunds", "create") == set(REFUND_ROLES)
     assert server("billing_tariffs", "create") == set(TARIFF_ROLES)
 
 
@@ -179,3 +182,56 @@ def test_accountant_keeps_the_price_list(qtbot, hms):
     again.reject()
     wait_idle(qtbot, hms)
     snap(window, "tariffs")
+
+
+def test_accountant_refunds_part_of_a_payment(qtbot, hms, api_as, charged):
+    desk = api_as("receptionist")
+    invoice = desk.billing.issue(desk.billing.create_invoice(patient=charged.id).id)
+    payment = desk.billing.pay(invoice=invoice.id, amount=Decimal("65.00"), method="cash")
+
+    window, page = open_billing(qtbot, hms, role="accountant")
+    assert not page.details.refund_button.isHidden()
+    page.show_invoice(invoice)
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.payments is not None, timeout=10_000
+    )
+    assert not page.details.refund_button.isEnabled()  # no payment selected yet
+    page.details.tabs.setCurrentIndex(1)
+    page.details.payments.selectRow(0)
+    assert page.details.refund_button.isEnabled()
+    dialog = page.open_refund()
+    assert isinstance(dialog, RefundDialog)
+    assert dialog.amount.text() == "65.00"
+    dialog.amount.setText("70.00")
+    dialog.reason.setPlainText("Nebulisation not given")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: bool(dialog.errors.fields["amount"].error_text), timeout=10_000)
+    assert "65.00" in dialog.errors.fields["amount"].error_text
+    dialog.amount.setText("40.00")
+    dialog.reason.setPlainText("")
+    dialog.save_button.click()
+    assert dialog.errors.fields["reason"].error_text  # refused before asking the server
+    dialog.reason.setPlainText("Nebulisation not given")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    refund = dialog.result_value
+    assert (refund.amount, refund.receipt_number) == (Decimal("40.00"), payment.receipt_number)
+    assert payment.receipt_number in page.banner.message
+    payments = page.details.payments_model
+    qtbot.waitUntil(
+        lambda: payments.rowCount() == 1 and payments.row_at(0).refunded_amount == Decimal("40.00"),
+        timeout=10_000,
+    )
+    page.details.tabs.setCurrentIndex(1)
+    page.details.payments.selectRow(0)
+    again = page.open_refund()
+    assert again.amount.text() == "25.00"  # what is left
+    again.reject()
+    wait_idle(qtbot, hms)
+    snap(window, "billing_refund")
+
+
+def test_the_front_desk_sees_no_refund_button(qtbot, hms):
+    _window, page = open_billing(qtbot, hms)
+    assert page.details.refund_button.isHidden()
+    assert page.details.void_button.isHidden()

@@ -1742,6 +1742,37 @@ class Payment:
     def method_display(self) -> str:
         return PAYMENT_METHODS.get(self.method, self.method)
 
+    @property
+    def refundable(self) -> Decimal:
+        """What is left of the payment to give back (insurance settlements are not refunded
+        at the desk)."""
+        return Decimal("0.00") if self.method == "insurance" else self.amount - self.refunded_amount
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    payment_id: str
+    receipt_number: str
+    invoice_number: str
+    amount: Decimal
+    method: str
+    reason: str
+    refunded_at: datetime | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Refund:
+        return cls(
+            id=str(data["id"]),
+            payment_id=str(data.get("payment_id") or ""),
+            receipt_number=data.get("receipt_number") or "",
+            invoice_number=data.get("invoice_number") or "",
+            amount=_money(data.get("amount")),
+            method=data.get("method") or "",
+            reason=data.get("reason") or "",
+            refunded_at=parse_datetime(data.get("refunded_at")),
+        )
+
 
 @dataclass(frozen=True)
 class Invoice:

@@ -32,6 +32,7 @@ from hms_desktop.api.dto import (
     Prescription,
     Procedure,
     QueuePage,
+    Refund,
     StockAlert,
     StockBatch,
     StockMovement,
@@ -730,6 +731,16 @@ class BillingApi:
         """409 `overpayment` when more than the balance."""
         body = {"invoice": invoice, "amount": str(amount), "method": method, "reference": reference}
         return Payment.from_json(self._client.post("/api/billing/payments/", body))
+
+    def refund(
+        self, *, payment: str, amount: Decimal, reason: str, method: str | None = None
+    ) -> Refund:
+        """Give back part or all of a payment (accountant). 409 `refund_exceeds_payment` when
+        more than is left of it, `insurance_payment` for an insurer's settlement."""
+        body = {"payment": payment, "amount": str(amount), "reason": reason}
+        if method:
+            body["method"] = method
+        return Refund.from_json(self._client.post("/api/billing/refunds/", body))
 
     def invoice_pdf(self, invoice_id: str) -> bytes:
         return self._client.get_bytes(f"/api/billing/invoices/{invoice_id}/pdf/")

@@ -1,5 +1,6 @@
 """Billing (receptionist, accountant): invoices from a patient's unbilled charges, manual
-charges from the tariff list, issuing, payments with receipts, and the PDFs.
+charges from the tariff list, issuing, payments with receipts, refunds (accountant), and the
+PDFs.
 
 Invoice and receipt numbers are given by the server when an invoice is issued or a payment
 taken (no gaps); a payment above the balance is refused (409 `overpayment`) and said so next
@@ -34,6 +35,7 @@ from hms_desktop.api.dto import (
     Invoice,
     Patient,
     Payment,
+    Refund,
 )
 from hms_desktop.api.errors import ApiError, ServerUnreachable
 from hms_desktop.formatting import fmt_datetime, fmt_money
@@ -55,6 +57,7 @@ from hms_desktop.workers import is_busy
 # "create"), ("billing_invoices", "void").
 BILLING_ROLES = frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST})
 VOID_ROLES = frozenset({roles.ACCOUNTANT})
+REFUND_ROLES = frozenset({roles.ACCOUNTANT})  # ("billing_refunds", "create")
 
 
 class ChargeDialog(FormDialog):
@@ -250,6 +253,66 @@ class PaymentDialog(FormDialog):
             self.errors.fields["amount"].set_error(f"More than the balance of {balance}.")
 
 
+class RefundDialog(FormDialog):
+    """Give back part or all of one payment (accountant), with the reason; never more than is
+    left of it. The payment keeps its receipt; the refund is its own record."""
+
+    def __init__(self, page: Page, payment: Payment) -> None:
+        super().__init__(page, "Refund", f"Refund from receipt {payment.receipt_number}")
+        self.payment = payment
+        note = QLabel(
+            f"Paid {fmt_money(payment.amount, payment.currency)} "
+            f"({payment.method_display.lower()}) · refunded so far "
+            f"{fmt_money(payment.refunded_amount, payment.currency)} · "
+            f"<b>refundable {fmt_money(payment.refundable, payment.currency)}</b>"
+        )
+        self.body.insertWidget(1, note)
+        self.amount = line_edit(text=f"{payment.refundable:.2f}")
+        self.amount.setObjectName("refundAmount")
+        self.method = combo(
+            [(key, label) for key, label in PAYMENT_METHODS.items() if key != "insurance"],
+            current=payment.method if payment.method != "insurance" else "cash",
+        )
+        self.method.setObjectName("refundMethod")
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("refundReason")
+        self.reason.setFixedHeight(70)
+        self.field("amount", f"Amount ({payment.currency})", self.amount)
+        self.field("method", "Paid back by", self.method)
+        self.field("reason", "Reason", self.reason)
+        self.save_button.setText("Refund")
+        self.save_button.setProperty("primary", False)
+        self.save_button.setProperty("danger", True)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        self.errors.clear()
+        try:
+            amount = Decimal(self.amount.text().strip().replace(",", ""))
+        except InvalidOperation:
+            self.errors.fields["amount"].set_error("Enter an amount, e.g. 10.00")
+            return
+        if amount <= 0:
+            self.errors.fields["amount"].set_error("The amount must be more than zero.")
+            return
+        reason = self.reason.toPlainText().strip()
+        if not reason:
+            self.errors.fields["reason"].set_error("Say why the money is given back.")
+            return
+        payment_id, method = self.payment.id, self.method.currentData()
+        billing = self.ctx.api.billing
+        self.call(
+            lambda: billing.refund(payment=payment_id, amount=amount, reason=reason, method=method),
+            on_error=self._refused,
+        )
+
+    def _refused(self, exc: Exception) -> None:
+        self.errors.show(exc)
+        if isinstance(exc, ApiError) and exc.code == "refund_exceeds_payment":
+            left = fmt_money(self.payment.refundable, self.payment.currency)
+            self.errors.fields["amount"].set_error(f"More than the {left} left of this payment.")
+
+
 class VoidInvoiceDialog(FormDialog):
     def __init__(self, page: Page, invoice: Invoice) -> None:
         super().__init__(page, "Void invoice", f"Void {invoice.label}?")
@@ -290,6 +353,8 @@ class InvoicePanel(QFrame):
         self.pay_button = button("Take payment…", primary=True, name="takePayment")
         self.pdf_button = button("Invoice PDF…", name="invoicePdf")
         self.receipt_button = button("Receipt PDF…", name="receiptPdf")
+        self.refund_button = button("Refund…", danger=True, name="refundPayment")
+        self.refund_button.setVisible(role in REFUND_ROLES)
         self.void_button = button("Void…", danger=True, name="voidInvoice")
         self.void_button.setVisible(role in VOID_ROLES)
         for widget in (
@@ -297,6 +362,7 @@ class InvoicePanel(QFrame):
             self.pay_button,
             self.pdf_button,
             self.receipt_button,
+            self.refund_button,
             self.void_button,
         ):
             top.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
@@ -329,8 +395,11 @@ class InvoicePanel(QFrame):
         return self.payments.selected_row()
 
     def _payment(self) -> None:
+        payment = self.selected_payment()
         if not is_busy(self.receipt_button):
-            self.receipt_button.setEnabled(self.selected_payment() is not None)
+            self.receipt_button.setEnabled(payment is not None)
+        if not is_busy(self.refund_button):
+            self.refund_button.setEnabled(payment is not None and payment.refundable > 0)
 
     def show_invoice(self, invoice: Invoice | None) -> None:
         status = invoice.status if invoice else ""
@@ -439,6 +508,7 @@ class BillingPage(Page):
         self.details.issue_button.clicked.connect(self.issue)
         self.details.pay_button.clicked.connect(self.open_payment)
         self.details.void_button.clicked.connect(self.open_void)
+        self.details.refund_button.clicked.connect(self.open_refund)
         self.details.pdf_button.clicked.connect(lambda: self.choose_pdf("invoice"))
         self.details.receipt_button.clicked.connect(lambda: self.choose_pdf("receipt"))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -574,6 +644,23 @@ class BillingPage(Page):
         self.show_success(
             f"Payment of {fmt_money(payment.amount, payment.currency)} "
             f"({payment.method_display.lower()}) taken: receipt {payment.receipt_number}."
+        )
+        if self.current is not None:
+            self._select_after_load = self.current.id
+        self.reload()
+
+    def open_refund(self) -> RefundDialog | None:
+        payment = self.details.selected_payment()
+        if payment is None or not self.details.refund_button.isEnabled():
+            return None
+        dialog = RefundDialog(self, payment)
+        self._open(dialog, self._refunded)
+        return dialog
+
+    def _refunded(self, refund: Refund) -> None:
+        currency = self.current.currency if self.current is not None else ""
+        self.show_success(
+            f"Refunded {fmt_money(refund.amount, currency)} from receipt {refund.receipt_number}."
         )
         if self.current is not None:
             self._select_after_load = self.current.id
