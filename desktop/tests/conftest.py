@@ -132,6 +132,9 @@ def hms(qtbot, hms_server, qsettings):
 
 
 def sign_in(qtbot, app: HmsApp, username: str, password: str = DEMO_PASSWORD):
+    if app.main_window is not None:  # someone else is signed in: sign out first, as staff do
+        with qtbot.waitSignal(app.login_shown, timeout=10_000):
+            app.main_window.header.logout_button.click()
     dialog = app.login_dialog or app.show_login()
     dialog.username.setText(username)
     dialog.password.setText(password)

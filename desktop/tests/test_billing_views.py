@@ -10,9 +10,13 @@ from PySide6.QtCore import Qt
 
 from hms_desktop.views.billing import (
     BILLING_ROLES,
+    CLAIM_ROLES,
+    DECIDE_CLAIM_ROLES,
     REFUND_ROLES,
     VOID_ROLES,
     BillingPage,
+    ClaimDecisionDialog,
+    ClaimDialog,
     NewInvoiceDialog,
     PaymentDialog,
     RefundDialog,
@@ -34,6 +38,9 @@ def test_billing_roles_mirror_the_server():
     assert server("billing_payments", "create") == set(BILLING_ROLES)
     assert server("billing_invoices", "void") == set(VOID_ROLES)
     assert server("billing_refunds", "create") == set(REFUND_ROLES)
+    assert server("billing_claims", "create") == set(CLAIM_ROLES)
+    for action in ("decide", "settle"):
+        assert server("billing_claims", action) == set(DECIDE_CLAIM_ROLES), action
     assert server("billing_tariffs", "create") == set(TARIFF_ROLES)
 
 
@@ -235,3 +242,76 @@ def test_the_front_desk_sees_no_refund_button(qtbot, hms):
     _window, page = open_billing(qtbot, hms)
     assert page.details.refund_button.isHidden()
     assert page.details.void_button.isHidden()
+
+
+def test_insurance_claim_from_the_desk_to_the_payers_payment(qtbot, hms, api_as, charged):
+    from datetime import date, timedelta
+
+    desk = api_as("receptionist")
+    desk.client.post(
+        f"/api/patients/{charged.id}/insurance/",
+        {
+            "payer": "Acme Health",
+            "plan_name": "Gold",
+            "policy_number": unique("POL").upper(),
+            "valid_from": (date.today() - timedelta(days=30)).isoformat(),
+            "is_primary": True,
+        },
+    )
+    invoice = desk.billing.issue(desk.billing.create_invoice(patient=charged.id).id)  # 65.00
+
+    # The front desk submits the claim with a 20 % co-pay.
+    _window, page = open_billing(qtbot, hms)
+    page.show_invoice(invoice)
+    qtbot.waitUntil(lambda: page.details.claim_button.isEnabled(), timeout=10_000)
+    assert page.details.approve_button.isHidden()  # the payer's answer is the accountant's
+    dialog = page.open_claim()
+    assert isinstance(dialog, ClaimDialog)
+    qtbot.waitUntil(lambda: dialog.policy.count() == 1, timeout=10_000)
+    assert "Acme Health" in dialog.policy.currentText()
+    dialog.copay.setValue(20)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    claim = dialog.result_value
+    assert (claim.status, claim.claimed_amount, claim.copay_amount) == (
+        "submitted",
+        Decimal("52.00"),
+        Decimal("13.00"),
+    )
+    qtbot.waitUntil(lambda: page.details.claims_model.rowCount() == 1, timeout=10_000)
+    assert not page.details.claim_button.isEnabled()  # one open claim at a time
+
+    # The accountant records the payer's partial approval, then its payment.
+    window, page = open_billing(qtbot, hms, role="accountant")
+    page.show_invoice(invoice)
+    claims = page.details.claims_model
+    qtbot.waitUntil(lambda: claims.rowCount() == 1, timeout=10_000)
+    page.details.tabs.setCurrentIndex(2)
+    page.details.claims.selectRow(0)
+    assert page.details.approve_button.isEnabled() and not page.details.settle_button.isEnabled()
+    decision = page.open_decision(approve=True)
+    assert isinstance(decision, ClaimDecisionDialog)
+    assert decision.amount.text() == "52.00"
+    decision.amount.setText("40.00")
+    decision.payer_reference.setText("ACME-778")
+    with qtbot.waitSignal(decision.saved, timeout=10_000):
+        decision.save_button.click()
+    assert decision.result_value.status == "partially_approved"
+    qtbot.waitUntil(
+        lambda: claims.rowCount() == 1 and claims.row_at(0).status == "partially_approved",
+        timeout=10_000,
+    )
+    page.details.tabs.setCurrentIndex(2)
+    page.details.claims.selectRow(0)
+    assert page.details.settle_button.isEnabled()
+    page.settle_claim()
+    qtbot.waitUntil(
+        lambda: claims.rowCount() == 1 and claims.row_at(0).status == "paid", timeout=10_000
+    )
+    assert claims.row_at(0).paid_amount == Decimal("40.00")
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.balance == Decimal("25.00"),
+        timeout=10_000,
+    )  # the patient owes the co-pay and what the payer did not approve
+    wait_idle(qtbot, hms)
+    snap(window, "billing_claims")

@@ -1774,6 +1774,79 @@ class Refund:
         )
 
 
+CLAIM_STATUSES = {
+    "submitted": "Submitted",
+    "approved": "Approved",
+    "partially_approved": "Partly approved",
+    "rejected": "Rejected",
+    "paid": "Paid",
+}
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    """An insurance claim on an invoice: what the payer is asked for, what it approved and
+    paid; the co-pay is the patient's part."""
+
+    id: str
+    payer: str
+    status: str
+    copay_percent: Decimal
+    copay_amount: Decimal
+    claimed_amount: Decimal
+    approved_amount: Decimal
+    paid_amount: Decimal
+    submitted_at: datetime | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClaimSummary:
+        return cls(
+            id=str(data["id"]),
+            payer=data.get("payer") or "",
+            status=data.get("status") or "",
+            copay_percent=Decimal(str(data.get("copay_percent") or "0")),
+            copay_amount=_money(data.get("copay_amount")),
+            claimed_amount=_money(data.get("claimed_amount")),
+            approved_amount=_money(data.get("approved_amount")),
+            paid_amount=_money(data.get("paid_amount")),
+            submitted_at=parse_datetime(data.get("submitted_at")),
+        )
+
+    @property
+    def status_display(self) -> str:
+        return CLAIM_STATUSES.get(self.status, self.status)
+
+    @property
+    def decided(self) -> bool:
+        return self.status != "submitted"
+
+
+@dataclass(frozen=True)
+class InsurancePolicy:
+    id: str
+    payer: str
+    plan_name: str
+    policy_number: str
+    valid_until: date | None
+    is_current: bool
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InsurancePolicy:
+        return cls(
+            id=str(data["id"]),
+            payer=data.get("payer") or "",
+            plan_name=data.get("plan_name") or "",
+            policy_number=data.get("policy_number") or "",
+            valid_until=parse_date(data.get("valid_until")),
+            is_current=bool(data.get("is_current")),
+        )
+
+    @property
+    def label(self) -> str:
+        plan = f" · {self.plan_name}" if self.plan_name else ""
+        return f"{self.payer}{plan} ({self.policy_number})"
+
+
 @dataclass(frozen=True)
 class Invoice:
     id: str
@@ -1794,10 +1867,11 @@ class Invoice:
     lines: list[InvoiceLine] | None = None  # detail only
     payments: list[Payment] | None = None  # detail only
     void_reason: str = ""
+    claims: list[ClaimSummary] | None = None  # detail only
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Invoice:
-        lines, payments = data.get("lines"), data.get("payments")
+        lines, payments, claims = data.get("lines"), data.get("payments"), data.get("claims")
         return cls(
             id=str(data["id"]),
             number=data.get("number") or "",
@@ -1817,6 +1891,7 @@ class Invoice:
             lines=None if lines is None else [InvoiceLine.from_json(x) for x in lines],
             payments=None if payments is None else [Payment.from_json(p) for p in payments],
             void_reason=data.get("void_reason") or "",
+            claims=None if claims is None else [ClaimSummary.from_json(c) for c in claims],
         )
 
     @property

@@ -15,6 +15,7 @@ from hms_desktop.api.dto import (
     Bed,
     BoardWard,
     Charge,
+    ClaimSummary,
     DispenseResult,
     Doctor,
     Drug,
@@ -22,6 +23,7 @@ from hms_desktop.api.dto import (
     ImagingImage,
     ImagingOrder,
     ImagingReport,
+    InsurancePolicy,
     Invoice,
     LabOrder,
     LabTest,
@@ -192,6 +194,12 @@ class PatientsApi:
 
     def update(self, patient_id: str, **fields: Any) -> Patient:
         return Patient.from_json(self._client.patch(f"/api/patients/{patient_id}/", fields))
+
+    def insurance(self, patient_id: str) -> list[InsurancePolicy]:
+        """The patient's policies (not voided), current ones first."""
+        data = self._client.get(f"/api/patients/{patient_id}/insurance/", {"page_size": 100})
+        policies = [InsurancePolicy.from_json(p) for p in data.get("results", [])]
+        return sorted(policies, key=lambda p: not p.is_current)
 
     def assign_doctor(self, patient_id: str, doctor_id: str, *, note: str = "") -> Any:
         return self._client.post(
@@ -741,6 +749,36 @@ class BillingApi:
         if method:
             body["method"] = method
         return Refund.from_json(self._client.post("/api/billing/refunds/", body))
+
+    def submit_claim(
+        self, *, invoice: str, policy: str, copay_percent: Decimal | None = None
+    ) -> ClaimSummary:
+        """Claim an issued invoice from one of the patient's current policies; each line is
+        split into the co-pay (the patient's) and the amount claimed."""
+        body: dict[str, Any] = {"invoice": invoice, "policy": policy}
+        if copay_percent is not None:
+            body["copay_percent"] = str(copay_percent)
+        return ClaimSummary.from_json(self._client.post("/api/billing/claims/", body))
+
+    def approve_claim(
+        self, claim_id: str, *, approved_amount: Decimal, payer_reference: str = "", note: str = ""
+    ) -> ClaimSummary:
+        body = {"approved_amount": str(approved_amount), "payer_reference": payer_reference}
+        body["note"] = note
+        return ClaimSummary.from_json(
+            self._client.post(f"/api/billing/claims/{claim_id}/approve/", body)
+        )
+
+    def reject_claim(self, claim_id: str, *, reason: str) -> ClaimSummary:
+        return ClaimSummary.from_json(
+            self._client.post(f"/api/billing/claims/{claim_id}/reject/", {"reason": reason})
+        )
+
+    def settle_claim(self, claim_id: str, *, reference: str = "") -> ClaimSummary:
+        """Posts the approved amount as an insurance payment, with its receipt."""
+        return ClaimSummary.from_json(
+            self._client.post(f"/api/billing/claims/{claim_id}/settle/", {"reference": reference})
+        )
 
     def invoice_pdf(self, invoice_id: str) -> bytes:
         return self._client.get_bytes(f"/api/billing/invoices/{invoice_id}/pdf/")

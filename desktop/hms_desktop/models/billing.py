@@ -1,4 +1,4 @@
-"""Billing tables: invoices, an invoice's lines and payments, unbilled charges, tariffs."""
+"""Billing tables: invoices, an invoice's lines, payments and claims, unbilled charges, tariffs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
 from hms_desktop import theme
-from hms_desktop.api.dto import Charge, Invoice, InvoiceLine, Payment, Tariff
+from hms_desktop.api.dto import Charge, ClaimSummary, Invoice, InvoiceLine, Payment, Tariff
 from hms_desktop.formatting import EMPTY, fmt_datetime, fmt_decimal, fmt_money
 from hms_desktop.models.paged import Column, PagedTableModel
 
@@ -92,6 +92,19 @@ class PaymentsModel(PagedTableModel[Payment]):
         Column("amount", "Amount", lambda p: p.amount, _money, RIGHT),
         Column("refunded", "Refunded", lambda p: p.refunded_amount, _money, RIGHT),
         Column("by", "Taken by", lambda p: p.received_by.name if p.received_by else ""),
+    )
+
+
+class ClaimsModel(PagedTableModel[ClaimSummary]):
+    PAYER, STATUS, SUBMITTED, CLAIMED, COPAY, APPROVED, PAID = range(7)
+    columns = (
+        Column("payer", "Payer", lambda c: c.payer),
+        Column("status", "Status", lambda c: c.status_display),
+        Column("submitted_at", "Submitted", lambda c: c.submitted_at, display=fmt_datetime),
+        Column("claimed", "Claimed", lambda c: c.claimed_amount, _money, RIGHT),
+        Column("copay", "Co-pay", lambda c: c.copay_amount, _money, RIGHT),
+        Column("approved", "Approved", lambda c: c.approved_amount, _money, RIGHT),
+        Column("paid", "Paid", lambda c: c.paid_amount, _money, RIGHT),
     )
 
 

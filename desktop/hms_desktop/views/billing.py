@@ -32,6 +32,7 @@ from hms_desktop import roles, theme
 from hms_desktop.api.dto import (
     INVOICE_STATUSES,
     PAYMENT_METHODS,
+    ClaimSummary,
     Invoice,
     Patient,
     Payment,
@@ -42,6 +43,7 @@ from hms_desktop.formatting import fmt_datetime, fmt_money
 from hms_desktop.models.billing import (
     INVOICE_COLOURS,
     ChargesModel,
+    ClaimsModel,
     InvoiceLinesModel,
     InvoicesModel,
     PaymentsModel,
@@ -58,6 +60,8 @@ from hms_desktop.workers import is_busy
 BILLING_ROLES = frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST})
 VOID_ROLES = frozenset({roles.ACCOUNTANT})
 REFUND_ROLES = frozenset({roles.ACCOUNTANT})  # ("billing_refunds", "create")
+CLAIM_ROLES = frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST})  # ("billing_claims", "create")
+DECIDE_CLAIM_ROLES = frozenset({roles.ACCOUNTANT})  # ("billing_claims", "decide"/"settle")
 
 
 class ChargeDialog(FormDialog):
@@ -313,6 +317,107 @@ class RefundDialog(FormDialog):
             self.errors.fields["amount"].set_error(f"More than the {left} left of this payment.")
 
 
+class ClaimDialog(FormDialog):
+    """Claim an issued invoice from one of the patient's current insurance policies."""
+
+    def __init__(self, page: Page, invoice: Invoice) -> None:
+        super().__init__(
+            page, "Claim insurance", f"Claim {invoice.number} · {invoice.patient.name}"
+        )
+        self.invoice = invoice
+        self.policy = combo([])
+        self.policy.setObjectName("claimPolicy")
+        self.policy.setEnabled(False)
+        self.copay = QDoubleSpinBox()
+        self.copay.setObjectName("claimCopay")
+        self.copay.setRange(0, 100)
+        self.copay.setDecimals(2)
+        self.copay.setSuffix(" %")
+        self.field("policy", "Policy", self.policy)
+        self.field("copay_percent", "Co-pay (the patient's share)", self.copay)
+        self.save_button.setText("Submit claim")
+        self.save_button.setEnabled(False)
+        self.finish_layout()
+        patients = self.ctx.api.patients
+        self.ctx.runner.run(
+            lambda: patients.insurance(invoice.patient.id),
+            on_done=self._policies,
+            on_error=self.errors.show,
+            owner=self,
+        )
+
+    def _policies(self, policies) -> None:
+        current = [p for p in policies if p.is_current]
+        for policy in current:
+            self.policy.addItem(policy.label, policy.id)
+        if current:
+            self.policy.setEnabled(True)
+            self.save_button.setEnabled(True)
+        else:
+            self.errors.fields["policy"].set_error(
+                "This patient has no current insurance policy; add one to their chart first."
+            )
+
+    def submit(self) -> None:
+        invoice_id, policy_id = self.invoice.id, self.policy.currentData()
+        copay = Decimal(str(round(self.copay.value(), 2)))
+        billing = self.ctx.api.billing
+        self.call(
+            lambda: billing.submit_claim(invoice=invoice_id, policy=policy_id, copay_percent=copay)
+        )
+
+
+class ClaimDecisionDialog(FormDialog):
+    """The payer's answer to a submitted claim (accountant): approved in full or in part, or
+    rejected with the payer's reason. What the payer does not approve falls to the patient."""
+
+    def __init__(self, page: Page, claim: ClaimSummary, currency: str, *, approve: bool) -> None:
+        verb = "Approve" if approve else "Reject"
+        super().__init__(page, f"{verb} claim", f"{verb} the {claim.payer} claim")
+        self.claim, self.approve = claim, approve
+        note = QLabel(
+            f"Claimed {fmt_money(claim.claimed_amount, currency)} · co-pay "
+            f"{fmt_money(claim.copay_amount, currency)} (the patient's)"
+        )
+        self.body.insertWidget(1, note)
+        self.payer_reference = line_edit("the payer's reference")
+        if approve:
+            self.amount = line_edit(text=f"{claim.claimed_amount:.2f}")
+            self.amount.setObjectName("approvedAmount")
+            self.field("approved_amount", f"Approved ({currency})", self.amount)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("claimDecisionText")
+        self.text.setFixedHeight(70)
+        self.field("payer_reference", "Payer reference", self.payer_reference)
+        self.field("note" if approve else "reason", "Note" if approve else "Reason", self.text)
+        self.save_button.setText(verb)
+        if not approve:
+            self.save_button.setProperty("primary", False)
+            self.save_button.setProperty("danger", True)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        self.errors.clear()
+        claim_id, billing = self.claim.id, self.ctx.api.billing
+        text, reference = self.text.toPlainText().strip(), self.payer_reference.text().strip()
+        if not self.approve:
+            if not text:
+                self.errors.fields["reason"].set_error("Give the payer's reason.")
+                return
+            self.call(lambda: billing.reject_claim(claim_id, reason=text))
+            return
+        try:
+            amount = Decimal(self.amount.text().strip().replace(",", ""))
+        except InvalidOperation:
+            self.errors.fields["approved_amount"].set_error("Enter an amount, e.g. 120.00")
+            return
+        self.call(
+            lambda: billing.approve_claim(
+                claim_id, approved_amount=amount, payer_reference=reference, note=text
+            )
+        )
+
+
 class VoidInvoiceDialog(FormDialog):
     def __init__(self, page: Page, invoice: Invoice) -> None:
         super().__init__(page, "Void invoice", f"Void {invoice.label}?")
@@ -357,6 +462,13 @@ class InvoicePanel(QFrame):
         self.refund_button.setVisible(role in REFUND_ROLES)
         self.void_button = button("Void…", danger=True, name="voidInvoice")
         self.void_button.setVisible(role in VOID_ROLES)
+        self.claim_button = button("Claim insurance…", name="claimInsurance")
+        self.claim_button.setVisible(role in CLAIM_ROLES)
+        self.approve_button = button("Approve…", name="approveClaim")
+        self.reject_button = button("Reject…", danger=True, name="rejectClaim")
+        self.settle_button = button("Record payment", primary=True, name="settleClaim")
+        for widget in (self.approve_button, self.reject_button, self.settle_button):
+            widget.setVisible(role in DECIDE_CLAIM_ROLES)
         for widget in (
             self.issue_button,
             self.pay_button,
@@ -382,13 +494,34 @@ class InvoicePanel(QFrame):
         self.payments.setModel(self.payments_model)
         for column, width in {0: 140, 1: 140, 2: 120, 3: 100, 4: 90}.items():
             self.payments.setColumnWidth(column, width)
+        self.claims_model = ClaimsModel(parent=self)
+        self.claims = DataTable()
+        self.claims.setModel(self.claims_model)
+        self.claims.stretch_column(ClaimsModel.PAYER)
+        claims_tab = QFrame()
+        claims_layout = QVBoxLayout(claims_tab)
+        claims_layout.setContentsMargins(0, 6, 0, 0)
+        claim_actions = QHBoxLayout()
+        for widget in (
+            self.claim_button,
+            self.approve_button,
+            self.reject_button,
+            self.settle_button,
+        ):
+            claim_actions.addWidget(widget)
+        claim_actions.addStretch(1)
+        claims_layout.addLayout(claim_actions)
+        claims_layout.addWidget(self.claims, 1)
         self.tabs.addTab(self.lines, "Lines")
         self.tabs.addTab(self.payments, "Payments")
+        self.tabs.addTab(claims_tab, "Insurance claims")
         layout.addWidget(self.tabs, 1)
         self.totals = QLabel()
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.totals)
         self.payments.selectionModel().selectionChanged.connect(lambda *_: self._payment())
+        self.claims.selectionModel().selectionChanged.connect(lambda *_: self._claim())
+        self.invoice: Invoice | None = None
         self.show_invoice(None)
 
     def selected_payment(self) -> Payment | None:
@@ -401,7 +534,34 @@ class InvoicePanel(QFrame):
         if not is_busy(self.refund_button):
             self.refund_button.setEnabled(payment is not None and payment.refundable > 0)
 
+    def selected_claim(self) -> ClaimSummary | None:
+        return self.claims.selected_row()
+
+    def _claim(self) -> None:
+        """Claim buttons follow the invoice and the selected claim: a new claim needs an
+        issued, unpaid invoice with no open claim; a decision needs a submitted claim; the
+        payer's payment an approved one."""
+        invoice, claim = self.invoice, self.selected_claim()
+        open_claim = invoice is not None and any(
+            c.status in ("submitted", "approved", "partially_approved")
+            for c in (invoice.claims or [])
+        )
+        states = {
+            self.claim_button: invoice is not None
+            and invoice.status in ("issued", "partially_paid")
+            and invoice.claims is not None
+            and not open_claim,
+            self.approve_button: claim is not None and claim.status == "submitted",
+            self.reject_button: claim is not None and claim.status == "submitted",
+            self.settle_button: claim is not None
+            and claim.status in ("approved", "partially_approved"),
+        }
+        for widget, enabled in states.items():
+            if not is_busy(widget):
+                widget.setEnabled(enabled)
+
     def show_invoice(self, invoice: Invoice | None) -> None:
+        self.invoice = invoice
         status = invoice.status if invoice else ""
         states = {
             self.issue_button: status == "draft",
@@ -418,7 +578,9 @@ class InvoicePanel(QFrame):
             self.totals.setText("")
             self.lines_model.set_rows([])
             self.payments_model.set_rows([])
+            self.claims_model.set_rows([])
             self._payment()
+            self._claim()
             return
         colour = INVOICE_COLOURS.get(invoice.status, theme.TEXT)
         self.heading.setText(
@@ -450,7 +612,11 @@ class InvoicePanel(QFrame):
         if invoice.payments is not None:
             self.payments_model.set_rows(invoice.payments)
             self.tabs.setTabText(1, f"Payments ({len(invoice.payments)})")
+        if invoice.claims is not None:
+            self.claims_model.set_rows(invoice.claims)
+            self.tabs.setTabText(2, f"Insurance claims ({len(invoice.claims)})")
         self._payment()
+        self._claim()
 
 
 class BillingPage(Page):
@@ -509,6 +675,10 @@ class BillingPage(Page):
         self.details.pay_button.clicked.connect(self.open_payment)
         self.details.void_button.clicked.connect(self.open_void)
         self.details.refund_button.clicked.connect(self.open_refund)
+        self.details.claim_button.clicked.connect(self.open_claim)
+        self.details.approve_button.clicked.connect(lambda: self.open_decision(approve=True))
+        self.details.reject_button.clicked.connect(lambda: self.open_decision(approve=False))
+        self.details.settle_button.clicked.connect(self.settle_claim)
         self.details.pdf_button.clicked.connect(lambda: self.choose_pdf("invoice"))
         self.details.receipt_button.clicked.connect(lambda: self.choose_pdf("receipt"))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -661,6 +831,45 @@ class BillingPage(Page):
         currency = self.current.currency if self.current is not None else ""
         self.show_success(
             f"Refunded {fmt_money(refund.amount, currency)} from receipt {refund.receipt_number}."
+        )
+        if self.current is not None:
+            self._select_after_load = self.current.id
+        self.reload()
+
+    def open_claim(self) -> ClaimDialog | None:
+        if self.current is None or not self.details.claim_button.isEnabled():
+            return None
+        dialog = ClaimDialog(self, self.current)
+        self._open(dialog, lambda claim: self._claim_changed(claim, "submitted"))
+        return dialog
+
+    def open_decision(self, *, approve: bool) -> ClaimDecisionDialog | None:
+        claim = self.details.selected_claim()
+        button = self.details.approve_button if approve else self.details.reject_button
+        if self.current is None or claim is None or not button.isEnabled():
+            return None
+        dialog = ClaimDecisionDialog(self, claim, self.current.currency, approve=approve)
+        self._open(dialog, lambda claim: self._claim_changed(claim, claim.status_display.lower()))
+        return dialog
+
+    def settle_claim(self) -> None:
+        """The payer has paid what it approved: record it as an insurance payment."""
+        claim = self.details.selected_claim()
+        if claim is None or not self.details.settle_button.isEnabled():
+            return
+        billing = self.ctx.api.billing
+        self.run(
+            lambda: billing.settle_claim(claim.id),
+            on_done=lambda settled: self._claim_changed(settled, "paid"),
+            on_error=self.show_error,
+            busy=[self.details.settle_button],
+        )
+
+    def _claim_changed(self, claim: ClaimSummary, what: str) -> None:
+        currency = self.current.currency if self.current is not None else ""
+        self.show_success(
+            f"{claim.payer} claim {what}: claimed {fmt_money(claim.claimed_amount, currency)}, "
+            f"approved {fmt_money(claim.approved_amount, currency)}."
         )
         if self.current is not None:
             self._select_after_load = self.current.id
