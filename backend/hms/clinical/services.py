@@ -7,6 +7,7 @@ objects the actor may change, and the role table has already said the role may t
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -160,7 +161,20 @@ def encounter_close(*, actor, encounter: Encounter, ended_at: datetime | None = 
 # --- Visit notes -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@contextmanager
+def _stored_files_removed_on_failure():
+    """Collects the names of files stored inside the block and deletes them if the block
+    fails: the rows that would have pointed at them roll back, and storage is not
+    transactional. Put it outside the block's transaction."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
 def visit_note_create(
     *,
     actor,
@@ -170,6 +184,30 @@ def visit_note_create(
     appointment_public_id=None,
     visit_date: datetime | None = None,
     prescription_file=None,
+) -> VisitNote:
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        return _visit_note_create(
+            actor=actor,
+            patient=patient,
+            notes=notes,
+            encounter=encounter,
+            appointment_public_id=appointment_public_id,
+            visit_date=visit_date,
+            prescription_file=prescription_file,
+            stored=stored,
+        )
+
+
+def _visit_note_create(
+    *,
+    actor,
+    patient,
+    notes,
+    encounter,
+    appointment_public_id,
+    visit_date,
+    prescription_file,
+    stored: list[str],
 ) -> VisitNote:
     _check_encounter(encounter=encounter, patient=patient)
     note = VisitNote(
@@ -190,6 +228,7 @@ def visit_note_create(
             appointment_public_id=appointment_public_id,
             description="Prescription attached to a visit note",
         )
+        stored.append(note.prescription.file.name)
     _save(note, actor=actor)
     _audit(
         actor=actor,
@@ -200,10 +239,18 @@ def visit_note_create(
     return note
 
 
-@transaction.atomic
 def visit_note_update(*, actor, note: VisitNote, prescription_file=None, **fields) -> VisitNote:
     """Amend a note (the previous text stays in its history). A new prescription file replaces
     the old one, which is voided, not deleted."""
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        return _visit_note_update(
+            actor=actor, note=note, prescription_file=prescription_file, stored=stored, **fields
+        )
+
+
+def _visit_note_update(
+    *, actor, note: VisitNote, prescription_file, stored: list[str], **fields
+) -> VisitNote:
     note = _lock_for_change(note)
     if "encounter" in fields:
         _check_encounter(encounter=fields["encounter"], patient=note.patient)
@@ -219,6 +266,7 @@ def visit_note_update(*, actor, note: VisitNote, prescription_file=None, **field
             appointment_public_id=note.appointment_public_id,
             description="Prescription attached to a visit note",
         )
+        stored.append(note.prescription.file.name)
         changed.append("prescription")
         if previous is not None and not previous.is_voided:
             clinical_record_void(

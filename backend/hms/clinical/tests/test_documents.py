@@ -150,6 +150,36 @@ class TestUpload:
         document = Document.objects.get(public_id=prescription["id"])
         assert document.doc_type == "prescription"
 
+    @pytest.mark.parametrize("method", ["create", "update"])
+    def test_a_note_that_fails_after_its_file_was_stored_leaves_no_file(
+        self, doctor, patient, media_root, monkeypatch, method
+    ):
+        from hms.clinical import services
+        from hms.clinical.models import VisitNote
+
+        note = VisitNoteFactory(patient=patient, doctor=doctor) if method == "update" else None
+        original_audit = services._audit
+
+        def fail_on_the_note(*, record, **kwargs):
+            if isinstance(record, VisitNote):
+                raise RuntimeError("the database went away")
+            return original_audit(record=record, **kwargs)
+
+        monkeypatch.setattr(services, "_audit", fail_on_the_note)
+        upload = SimpleUploadedFile("rx.pdf", PDF)
+        with pytest.raises(RuntimeError):
+            if note is None:
+                services.visit_note_create(
+                    actor=doctor, patient=patient, notes="Amoxicillin", prescription_file=upload
+                )
+            else:
+                services.visit_note_update(
+                    actor=doctor, note=note, notes="Amoxicillin", prescription_file=upload
+                )
+        assert not Document.objects.exists()
+        stored = [path for path in media_root.rglob("*") if path.is_file()]
+        assert stored == []
+
     def test_replacing_a_prescription_voids_the_old_file(self, as_user, doctor, patient):
         client = as_user(doctor)
         old = DocumentFactory(patient=patient, doc_type="prescription")
