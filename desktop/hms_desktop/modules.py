@@ -90,6 +90,16 @@ MODULES: tuple[Module, ...] = (
         action="list",
     ),
     Module(
+        key="mar",
+        title="Medication round",
+        glyph="℞",
+        view="hms_desktop.views.mar:MarPage",
+        roles=frozenset({roles.NURSE, roles.DOCTOR}),
+        description="Today's doses of each admitted patient; given, held or refused",
+        resource="mar",
+        action="read",
+    ),
+    Module(
         key="lab",
         title="Laboratory",
         glyph="⚗",

@@ -24,8 +24,8 @@ EXPECTED_SIDEBAR = {
         "audit",
         "profile",
     ],
-    "doctor": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
-    "nurse": ["dashboard", "patients", "appointments", "beds", "icu", "profile"],
+    "doctor": ["dashboard", "patients", "appointments", "beds", "icu", "mar", "profile"],
+    "nurse": ["dashboard", "patients", "appointments", "beds", "icu", "mar", "profile"],
     "receptionist": [
         "dashboard",
         "patients",

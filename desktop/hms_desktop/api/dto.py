@@ -1774,6 +1774,56 @@ class Refund:
         )
 
 
+DOSE_STATES = {
+    "given": "Given",
+    "held": "Held",
+    "refused": "Refused",
+    "due": "Due",
+    "overdue": "Overdue",
+    "upcoming": "Upcoming",
+}
+
+
+@dataclass(frozen=True)
+class MarDose:
+    """One scheduled dose on the medication administration record, with what was done."""
+
+    prescription_item: str
+    drug: str
+    dose: str
+    route: str
+    scheduled_at: datetime | None
+    state: str
+    record_id: str = ""
+    recorded_by: PersonRef | None = None
+    administered_at: datetime | None = None
+    reason: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MarDose:
+        record = data.get("record") or {}
+        return cls(
+            prescription_item=str(data.get("prescription_item") or ""),
+            drug=data.get("drug") or "",
+            dose=data.get("dose") or "",
+            route=data.get("route") or "",
+            scheduled_at=parse_datetime(data.get("scheduled_at")),
+            state=data.get("state") or "",
+            record_id=str(record.get("id") or ""),
+            recorded_by=PersonRef.from_json(record.get("recorded_by")),
+            administered_at=parse_datetime(record.get("administered_at")),
+            reason=record.get("reason") or "",
+        )
+
+    @property
+    def state_display(self) -> str:
+        return DOSE_STATES.get(self.state, self.state)
+
+    @property
+    def recorded(self) -> bool:
+        return self.state in ("given", "held", "refused")
+
+
 CLAIM_STATUSES = {
     "submitted": "Submitted",
     "approved": "Approved",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from hms_desktop.api.dto import (
     Invoice,
     LabOrder,
     LabTest,
+    MarDose,
     Observation,
     Page,
     Patient,
@@ -552,6 +553,32 @@ class InpatientApi:
         return Admission.from_json(
             self._client.post(f"/api/admissions/{admission_id}/discharge/", fields)
         )
+
+    def mar(self, admission_id: str, *, day: date | None = None) -> list[MarDose]:
+        """The day's scheduled doses (default today) with their state. 403
+        `break_glass_required` for a patient not in the user's care."""
+        params = {"date": day.isoformat() if day else None}
+        data = self._client.get(f"/api/admissions/{admission_id}/mar/", params)
+        return [MarDose.from_json(d) for d in data.get("doses", [])]
+
+    def record_dose(
+        self,
+        admission_id: str,
+        *,
+        prescription_item: str,
+        scheduled_at: datetime,
+        status: str,
+        reason: str = "",
+    ) -> dict[str, Any]:
+        """`status` given/held/refused (a reason for held and refused). 409
+        `dose_already_recorded`."""
+        body = {
+            "prescription_item": prescription_item,
+            "scheduled_at": scheduled_at.isoformat(),
+            "status": status,
+            "reason": reason,
+        }
+        return self._client.post(f"/api/admissions/{admission_id}/mar/", body)
 
     def icu(self, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page[Admission]:
         """Patients in intensive care now, with their latest NEWS2 and GCS."""

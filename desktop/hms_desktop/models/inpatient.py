@@ -1,4 +1,5 @@
-"""Inpatient models: bed tiles for the board, the ICU list and an admission's observations."""
+"""Inpatient models: bed tiles for the board, the ICU list, an admission's observations, the
+admitted patients of the medication round and their doses."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from hms_desktop import theme
-from hms_desktop.api.dto import CONSCIOUSNESS_LEVELS, NEWS2_RISKS, Admission, Bed, Observation
+from hms_desktop.api.dto import (
+    CONSCIOUSNESS_LEVELS,
+    NEWS2_RISKS,
+    Admission,
+    Bed,
+    MarDose,
+    Observation,
+)
 from hms_desktop.formatting import EMPTY, fmt_datetime
 from hms_desktop.models.paged import ROW_ROLE, Column, PagedTableModel
 
@@ -223,4 +231,56 @@ class ObservationsModel(PagedTableModel[Observation]):
             return CONSCIOUSNESS_LEVELS.get(row.consciousness, row.consciousness)
         if role == Qt.ItemDataRole.ToolTipRole and points:
             return f"{points} NEWS2 point(s)"
+        return None
+
+
+DOSE_COLOURS = {
+    "given": theme.SUCCESS,
+    "held": theme.WARNING,
+    "refused": theme.WARNING,
+    "due": theme.PRIMARY,
+    "overdue": theme.DANGER,
+    "upcoming": theme.MUTED,
+}
+
+
+def _clock(value: Any) -> str:
+    return EMPTY if value is None else value.astimezone().strftime("%H:%M")
+
+
+class InpatientsModel(PagedTableModel[Admission]):
+    """Patients admitted now: the medication round's list."""
+
+    BED, PATIENT, MRN, WARD, DOCTOR = range(5)
+    columns = (
+        Column("bed", "Bed", lambda a: f"{a.bed_label} · {a.room}"),
+        Column("patient", "Patient", lambda a: a.patient.name),
+        Column("mrn", "MRN", lambda a: a.patient.mrn),
+        Column("ward", "Ward", lambda a: a.ward.name),
+        Column(
+            "doctor", "Attending", lambda a: a.attending_doctor.name if a.attending_doctor else ""
+        ),
+    )
+
+
+class MarDosesModel(PagedTableModel[MarDose]):
+    TIME, DRUG, DOSE, ROUTE, STATE, BY, NOTE = range(7)
+    columns = (
+        Column("time", "Time", lambda d: d.scheduled_at, display=_clock),
+        Column("drug", "Medicine", lambda d: d.drug),
+        Column("dose", "Dose", lambda d: d.dose),
+        Column("route", "Route", lambda d: d.route),
+        Column("state", "State", lambda d: d.state_display),
+        Column("by", "Recorded by", lambda d: d.recorded_by.name if d.recorded_by else ""),
+        Column("reason", "Reason", lambda d: d.reason),
+    )
+
+    def row_data(self, row: MarDose, column: Column[MarDose], role: int) -> Any:
+        if column.key == "state":
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(DOSE_COLOURS.get(row.state, theme.TEXT))
+            if role == Qt.ItemDataRole.FontRole and row.state in ("due", "overdue"):
+                font = QFont()
+                font.setBold(True)
+                return font
         return None
