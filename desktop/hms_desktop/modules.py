@@ -80,6 +80,16 @@ MODULES: tuple[Module, ...] = (
         action="board",
     ),
     Module(
+        key="wards",
+        title="Ward setup",
+        glyph="▦",
+        view="hms_desktop.views.wards:WardsPage",
+        roles=frozenset({roles.ADMIN}),
+        description="Wards, rooms and beds; which nurses work where",
+        resource="wards",
+        action="create",
+    ),
+    Module(
         key="icu",
         title="Intensive care",
         glyph="♥",

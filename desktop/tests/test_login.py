@@ -17,6 +17,7 @@ EXPECTED_SIDEBAR = {
         "dashboard",
         "patients",
         "beds",
+        "wards",
         "stock",
         "stock_alerts",
         "tariffs",

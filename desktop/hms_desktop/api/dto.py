@@ -1129,6 +1129,82 @@ class Occupant:
         )
 
 
+WARD_TYPES = {
+    "general": "General",
+    "medical": "Medical",
+    "surgical": "Surgical",
+    "maternity": "Maternity",
+    "paediatric": "Paediatric",
+    "neonatal": "Neonatal",
+    "icu": "Intensive care",
+    "hdu": "High dependency",
+    "isolation": "Isolation",
+    "psychiatric": "Psychiatric",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class Ward:
+    id: str
+    name: str
+    code: str
+    type: str
+    type_display: str
+    floor: str
+    active: bool
+    bed_count: int | None
+    free_count: int | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Ward:
+        return cls(
+            id=str(data["id"]),
+            name=data.get("name") or "",
+            code=data.get("code") or "",
+            type=data.get("type") or "",
+            type_display=data.get("type_display") or "",
+            floor=data.get("floor") or "",
+            active=bool(data.get("active", True)),
+            bed_count=data.get("bed_count"),
+            free_count=data.get("free_count"),
+        )
+
+
+@dataclass(frozen=True)
+class Room:
+    id: str
+    name: str
+    active: bool
+    bed_count: int | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Room:
+        return cls(
+            id=str(data["id"]),
+            name=data.get("name") or "",
+            active=bool(data.get("active", True)),
+            bed_count=data.get("bed_count"),
+        )
+
+
+@dataclass(frozen=True)
+class NurseAssignment:
+    id: str
+    nurse: PersonRef | None
+    starts_on: date | None
+    ends_on: date | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NurseAssignment:
+        return cls(
+            id=str(data["id"]),
+            nurse=PersonRef.from_json(data.get("nurse")),
+            starts_on=parse_date(data.get("starts_on")),
+            ends_on=parse_date(data.get("ends_on")),
+        )
+
+
 @dataclass(frozen=True)
 class Bed:
     """A bed, on the board (with its occupant) or in a list (with its ward)."""

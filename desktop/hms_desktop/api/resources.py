@@ -28,6 +28,7 @@ from hms_desktop.api.dto import (
     LabOrder,
     LabTest,
     MarDose,
+    NurseAssignment,
     Observation,
     Page,
     Patient,
@@ -36,12 +37,14 @@ from hms_desktop.api.dto import (
     Procedure,
     QueuePage,
     Refund,
+    Room,
     StockAlert,
     StockBatch,
     StockMovement,
     SummaryPage,
     Tariff,
     User,
+    Ward,
 )
 from hms_desktop.api.errors import ApiError
 
@@ -500,6 +503,35 @@ class InpatientApi:
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
+
+    def wards(self, *, page: int = 1, page_size: int = 100, **filters: Any) -> Page[Ward]:
+        params = {"page": page, "page_size": page_size, **_flags(filters)}
+        return Page.from_json(self._client.get("/api/wards/", params), Ward.from_json, page)
+
+    def create_ward(self, **fields: Any) -> Ward:
+        """`name`, `code`, `type` (admin)."""
+        return Ward.from_json(self._client.post("/api/wards/", fields))
+
+    def rooms(self, ward_id: str) -> list[Room]:
+        data = self._client.get(f"/api/wards/{ward_id}/rooms/", {"page_size": 100})
+        return [Room.from_json(r) for r in data.get("results", [])]
+
+    def add_room(self, ward_id: str, *, name: str) -> Room:
+        return Room.from_json(self._client.post(f"/api/wards/{ward_id}/rooms/", {"name": name}))
+
+    def add_bed(self, *, room: str, label: str) -> Bed:
+        """409 when the room already has a bed with this label."""
+        return Bed.from_json(self._client.post("/api/beds/", {"room": room, "label": label}))
+
+    def ward_nurses(self, ward_id: str) -> list[NurseAssignment]:
+        data = self._client.get(f"/api/wards/{ward_id}/nurses/", {"page_size": 100})
+        return [NurseAssignment.from_json(a) for a in data.get("results", [])]
+
+    def assign_nurse(self, ward_id: str, *, nurse: str) -> NurseAssignment:
+        """From today, open-ended: the ward's patients are in the nurse's care."""
+        return NurseAssignment.from_json(
+            self._client.post(f"/api/wards/{ward_id}/nurses/", {"nurse": nurse})
+        )
 
     def board(self, **filters: Any) -> list[BoardWard]:
         """Every ward with its beds and who lies in each (wards are few: one page of 100)."""
