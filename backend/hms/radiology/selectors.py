@@ -179,7 +179,20 @@ def _apply_filters(queryset: QuerySet[ImagingOrder], filters: dict) -> QuerySet[
 
 
 def imaging_order_list(*, user, filters: dict | None = None) -> QuerySet[ImagingOrder]:
-    queryset = _apply_filters(imaging_orders_visible_to(user=user), filters or {})
+    """Orders this user may list. With `patient`, a clinician's or patient's list opens that
+    chart through the access check, as the lab's does: a break-the-glass grant shows the
+    patient's orders (audited as emergency access), and a patient outside the user's care
+    answers 403 `break_glass_required` instead of an empty page."""
+    filters = filters or {}
+    patient_id = filters.get("patient")
+    if patient_id and not works_radiology_worklist(user):
+        patient = radiology_patient_for_user(user=user, patient_public_id=patient_id)
+        queryset = _with_relations(
+            ImagingOrder.objects.filter(patient=patient), drafts_visible=False
+        )
+        queryset = _apply_filters(queryset, {k: v for k, v in filters.items() if k != "patient"})
+    else:
+        queryset = _apply_filters(imaging_orders_visible_to(user=user), filters)
     return queryset.order_by("-created_at", "-id")
 
 

@@ -167,6 +167,27 @@ class TestReading:
         for role in (Role.RECEPTIONIST, Role.ACCOUNTANT, Role.LAB_TECHNICIAN):
             assert client_for(role).get(f"/api/radiology/orders/{order['id']}/").status_code == 403
 
+    def test_break_the_glass_lists_that_patients_orders(self, order_for, patient, client_for):
+        order = order_for(patient)
+        client = client_for(Role.DOCTOR)
+        url = f"/api/radiology/orders/?patient={patient.public_id}"
+        refused = client.get(url)
+        assert refused.status_code == 403 and refused.json()["code"] == "break_glass_required"
+        glass = client.post(
+            f"/api/patients/{patient.public_id}/break-glass/",
+            {"reason": "Unconscious in the emergency room, head CT needed now"},
+            format="json",
+        )
+        assert glass.status_code == 201, glass.json()
+        listed = client.get(url)
+        assert listed.status_code == 200
+        assert [row["id"] for row in listed.json()["results"]] == [order["id"]]
+        assert client.get("/api/radiology/orders/").json()["count"] == 0  # not a standing list
+        opened = AuditEvent.objects.filter(
+            actor=client.user, resource_type="orders", patient_id=str(patient.public_id)
+        )
+        assert any(event.detail.get("emergency") is True for event in opened)
+
     def test_radiologist_reads_any_order_and_it_is_audited(self, order_for, patient, radiologist):
         order = order_for(patient)
         assert radiologist.get(f"/api/radiology/orders/{order['id']}/").status_code == 200
