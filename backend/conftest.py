@@ -40,8 +40,48 @@ def admin_client(client_for) -> APIClient:
 
 @pytest.fixture
 def require_postgres():
-    """For race tests that need real row locks: skip clearly unless running on PostgreSQL."""
+    """For tests of what only PostgreSQL has (exclusion constraints, pg_trgm): skip clearly
+    on other databases."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.fixture
+def require_row_locks():
+    """For race tests with real threads, closed by row locks (SELECT ... FOR UPDATE) and the
+    database's constraints: they run on PostgreSQL and on MySQL/MariaDB (where services check
+    the partial unique rules themselves, see hms.core.locks). Skip clearly on SQLite, which
+    has no row locks."""
+    from django.db import connection
+
+    if not connection.features.has_select_for_update:
+        pytest.skip(
+            "needs row locks: run with DATABASE_URL=postgres://... (CI does) or mysql://..."
+        )
+
+
+@pytest.fixture
+def without_partial_indexes(monkeypatch):
+    """Run the services as on MySQL/MariaDB, which cannot hold UniqueConstraint(condition=...):
+    they lock and check those rules themselves (hms.core.locks). This database keeps its real
+    constraints as a second line of defence, so a test asserts the service refused before any
+    INSERT (hms.core.tests.partial_unique)."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "supports_partial_indexes", False)
+
+
+@pytest.fixture
+def require_partial_indexes():
+    """For tests of the partial unique constraints themselves (rows written around the
+    services): MySQL/MariaDB have no partial indexes, so Django does not create them there;
+    the services' own checks are tested with `without_partial_indexes` instead."""
+    from django.db import connection
+
+    if not connection.features.supports_partial_indexes:
+        pytest.skip(
+            f"{connection.display_name} cannot hold partial unique constraints; the services "
+            "check these rules themselves (tests using without_partial_indexes)"
+        )

@@ -113,6 +113,10 @@ elif _db["ENGINE"] == "django.db.backends.mysql":
 
     pymysql.install_as_MySQLdb()
     _db.setdefault("OPTIONS", {}).update({"charset": "utf8mb4"})
+    # MySQL/MariaDB cannot create UniqueConstraint(condition=...) (check models.W036): the
+    # services keep each of those rules with a row lock and a check instead (hms.core.locks),
+    # and hms/core/tests/test_locks.py fails for one that is not listed there.
+    SILENCED_SYSTEM_CHECKS = ["models.W036"]
 _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

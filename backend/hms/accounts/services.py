@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from hms.accounts.models import LoginThrottle, User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.roles import STAFF_ROLES, Role
 from hms.core.services import audit_record
@@ -320,7 +321,7 @@ def auth_authenticate(*, username: str, password: str, request=None) -> User:
     key = username.strip().lower()[:150]
     error: ApplicationError | None = None
     with transaction.atomic():
-        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(username=key)
+        throttle, _ = lock_or_create(LoginThrottle.objects, username=key)
         now = timezone.now()
         if throttle.locked_until and throttle.locked_until > now:
             error = _lockout_error(throttle.locked_until)

@@ -33,6 +33,7 @@ from hms.appointments.models import (
 )
 from hms.appointments.scheduling import TimeRange, local_instant, slot_at, slot_grid
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
@@ -94,8 +95,8 @@ def schedule_set(
                 )
         by_day.setdefault(block["weekday"], []).append(time_range)
 
-    schedule, _ = DoctorSchedule.objects.select_for_update().get_or_create(
-        doctor=doctor, defaults={"slot_minutes": slot_minutes}
+    schedule, _ = lock_or_create(
+        DoctorSchedule.objects, doctor=doctor, defaults={"slot_minutes": slot_minutes}
     )
     schedule.slot_minutes = slot_minutes
     schedule.save()
@@ -586,13 +587,17 @@ def _open_or_link_encounter(*, actor: User, appointment: Appointment) -> None:
 
     if appointment.encounter_id is not None:
         return
+    # Today's local bounds rather than started_at__date, which MySQL/MariaDB evaluate with
+    # CONVERT_TZ: NULL (no match) unless their time zone tables are loaded.
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     existing = (
         Encounter.objects.filter(
             patient=appointment.patient,
             attending_doctor=appointment.doctor,
             type=EncounterType.OUTPATIENT,
             status=EncounterStatus.OPEN,
-            started_at__date=timezone.localdate(),
+            started_at__gte=midnight,
+            started_at__lt=midnight + timedelta(days=1),  # wall-clock: the next local midnight
         )
         .order_by("-started_at")
         .first()

@@ -114,10 +114,11 @@ def invoice_list(*, user, filters: dict | None = None) -> QuerySet[Invoice]:
         queryset = queryset.filter(status=status)
     if number := filters.get("number"):
         queryset = queryset.filter(number__iexact=number)
+    # Local-day bounds, not __date: MySQL/MariaDB would need their time zone tables for that.
     if issued_from := filters.get("issued_from"):
-        queryset = queryset.filter(issued_at__date__gte=issued_from)
+        queryset = queryset.filter(issued_at__gte=_local_day_bounds(issued_from)[0])
     if issued_to := filters.get("issued_to"):
-        queryset = queryset.filter(issued_at__date__lte=issued_to)
+        queryset = queryset.filter(issued_at__lt=_local_day_bounds(issued_to)[1])
     if filters.get("outstanding"):
         queryset = queryset.filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID])
     return queryset.order_by("-created_at", "-id")

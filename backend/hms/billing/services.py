@@ -46,6 +46,7 @@ from hms.billing.models import (
 from hms.billing.money import ZERO, copay_split, hospital_currency, line_amounts, money
 from hms.billing.tariffs import tariff_valid_on
 from hms.core.errors import ApplicationError, ConflictError, NotFoundError
+from hms.core.locks import lock_or_create, partial_unique_lock_table
 from hms.core.models import AuditAction
 from hms.core.services import audit_record
 from hms.patients.models import InsurancePolicy, Patient
@@ -118,6 +119,9 @@ def tariff_set_price(
             code="invalid_tax_rate",
             fields={"tax_rate": ["Between 0 and 100."]},
         )
+    # Where the one-open-version constraint cannot exist (MySQL/MariaDB), a code's first
+    # version has no row to lock: price setters queue on the table's lock instead.
+    partial_unique_lock_table(Tariff)
     versions = list(Tariff.objects.select_for_update().filter(code=code).order_by("valid_from"))
     if versions and versions[-1].valid_from >= valid_from:
         raise ConflictError(
@@ -378,14 +382,9 @@ def number_allocate(*, kind: NumberKind, year: int) -> tuple[int, str]:
     Must run inside the transaction that stores the number: the counter row stays locked until
     it commits, and a rollback gives the number back, so there are no gaps and no duplicates.
     """
-    counter = DocumentCounter.objects.select_for_update().filter(kind=kind, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                DocumentCounter.objects.create(kind=kind, year=year, last_value=0)
-        except IntegrityError:
-            pass  # another transaction created the year's row first; lock theirs
-        counter = DocumentCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter, _ = lock_or_create(
+        DocumentCounter.objects, kind=kind, year=year, defaults={"last_value": 0}
+    )
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
     return counter.last_value, f"{NUMBER_PREFIX[kind]}-{year}-{counter.last_value:06d}"

@@ -36,9 +36,11 @@ from hms.clinical.models import (
 from hms.clinical.uploads import inspect_upload, storage_name
 from hms.clinical.vitals import MEASUREMENT_FIELDS, bmi_compute, vitals_errors
 from hms.core.errors import ConflictError, ForbiddenError
+from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
+from hms.patients.models import Patient
 
 
 def _save(record: VoidableModel, *, actor, reason: str = "") -> None:
@@ -429,6 +431,10 @@ def _save_problem(problem: Problem, *, actor) -> None:
         f"{problem.code} is already an active problem of this patient.",
         code="problem_already_active",
     )
+    if problem.status == ProblemStatus.ACTIVE:
+        # Where the partial constraint cannot exist (MySQL/MariaDB), writers of one patient's
+        # problems queue on the patient's row, so the check below is final.
+        partial_unique_lock(Patient.objects.filter(pk=problem.patient_id))
     if (
         problem.status == ProblemStatus.ACTIVE
         and Problem.objects.filter(

@@ -3,10 +3,12 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
 from hms.core.audit_chain import GENESIS_HASH, audit_chain_for_new_event, audit_event_digest
+from hms.core.locks import lock_or_create, partial_unique_lock
 from hms.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
 from hms.core.request_context import current_request_context
 
@@ -80,8 +82,8 @@ def _lock_chain_head(chain: int) -> tuple[int, str]:
         row = cursor.fetchone()
     if row is not None:
         return row[0], row[1]
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(  # the chain's first event
-        id=chain, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
+    head, _ = lock_or_create(  # the chain's first event
+        AuditChainHead.objects, id=chain, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
     )
     return head.last_sequence, head.last_hash
 
@@ -115,6 +117,8 @@ def notification_create(
     from hms.core.models import Notification
 
     if dedupe_key:
+        # MySQL/MariaDB hold no dedupe constraint: same-key callers queue on the recipient.
+        partial_unique_lock(get_user_model().objects.filter(pk=recipient.pk))
         existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing

@@ -5,6 +5,8 @@ its last step. Races are closed in the database: admitting locks the bed row and
 patient row (SELECT ... FOR UPDATE), transfers and discharges lock the admission and then the
 beds in primary-key order, and partial unique constraints (one active admission per bed and per
 patient, one open stay per bed, one record per scheduled dose) turn any lost race into a 409.
+MySQL/MariaDB cannot hold those constraints; there the services check each rule themselves
+under the same locks (the admission's, for a dose).
 
 Access is decided before a service runs: the API resolves the patient through
 hms.patients.access (care relationship, break-the-glass, audit of the read) and the role table
@@ -15,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hms.accounts.models import User
@@ -23,6 +25,7 @@ from hms.clinical import services as clinical_services
 from hms.clinical.icd10 import icd10_lookup
 from hms.clinical.models import EncounterType
 from hms.core.errors import ApplicationError, ConflictError
+from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
@@ -343,6 +346,19 @@ def _check_bed_admittable(bed: Bed, *, field: str = "bed") -> None:
         )
 
 
+def _check_bed_free(bed: Bed) -> None:
+    """With the bed row locked: where the one-active-admission and one-open-stay per bed
+    constraints cannot exist (MySQL/MariaDB), make sure nobody holds the bed, whatever its
+    status says. Elsewhere those constraints refuse a second holder at the write."""
+    if connection.features.supports_partial_indexes:
+        return
+    if (
+        Admission.objects.filter(bed=bed, status=AdmissionStatus.ACTIVE).exists()
+        or BedStay.objects.filter(bed=bed, ended_at__isnull=True).exists()
+    ):
+        raise _bed_taken()
+
+
 def _bed_taken() -> ConflictError:
     return ConflictError(
         "That bed has just been taken. Choose another bed.", code="bed_not_available"
@@ -392,6 +408,7 @@ def admission_admit(
     existing = Admission.objects.filter(patient=patient, status=AdmissionStatus.ACTIVE).first()
     if existing is not None:
         raise _already_admitted(existing)
+    _check_bed_free(bed)
     encounter = clinical_services.encounter_create(
         actor=actor,
         patient=patient,
@@ -495,6 +512,7 @@ def admission_transfer(
     }
     old_bed, new_bed = locked[admission.bed_id], locked[bed.pk]
     _check_bed_admittable(new_bed)
+    _check_bed_free(new_bed)
     if attending_doctor is not None:
         _check_attending(attending_doctor)
     stay.ended_at = transferred_at
@@ -1051,6 +1069,10 @@ def chart_entry_void(*, actor: User, entry, reason: str):
 # --- Medication administration record -------------------------------------------------------
 
 
+def _dose_recorded() -> ConflictError:
+    return ConflictError("This dose has already been recorded.", code="dose_already_recorded")
+
+
 @transaction.atomic
 def administration_record(
     *,
@@ -1095,6 +1117,14 @@ def administration_record(
                 code="not_a_scheduled_dose",
                 fields={"scheduled_at": ["Not on this item's schedule."]},
             )
+    if scheduled_at is not None and partial_unique_lock(Admission.objects.filter(pk=admission.pk)):
+        # MySQL/MariaDB hold no one-record-per-dose constraint: with the admission locked,
+        # look for the dose's record here.
+        recorded = MedicationAdministration.objects.filter(
+            prescription_item=prescription_item, scheduled_at=scheduled_at
+        )
+        if recorded.exists():
+            raise _dose_recorded()
     record = MedicationAdministration(
         admission=admission,
         prescription_item=prescription_item,
@@ -1105,10 +1135,7 @@ def administration_record(
         reason=reason,
         recorded_by=actor,
     )
-    _save_unique(
-        record,
-        error=ConflictError("This dose has already been recorded.", code="dose_already_recorded"),
-    )
+    _save_unique(record, error=_dose_recorded())
     _audit(
         actor=actor,
         action=AuditAction.CREATE,

@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hms.core.errors import ApplicationError
+from hms.core.locks import partial_unique_lock_table
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.services import audit_record
 from hms.laboratory import services
@@ -305,6 +306,9 @@ def _order(group: _Group, patient: Patient) -> LabOrder:
                 f"{where}^3",
             )
         if not order.filler_number:
+            # Where the unique-filler constraint cannot exist (MySQL/MariaDB), filler numbers
+            # are claimed one message at a time, so this check is final.
+            partial_unique_lock_table(LabOrder)
             if LabOrder.objects.filter(filler_number=filler).exclude(pk=order.pk).exists():
                 raise _error(
                     f"{where}: filler number {filler} is already used by another order.",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.locks import lock_or_create, partial_unique_lock, partial_unique_lock_table
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
@@ -63,7 +64,7 @@ def mrn_reserve_block(*, count: int) -> range:
     caller's transaction ends, so concurrent registrations queue and never share a number."""
     if count < 1:
         raise ValueError("count must be positive")
-    counter, _ = MrnCounter.objects.select_for_update().get_or_create(id=1)
+    counter, _ = lock_or_create(MrnCounter.objects, id=1)
     first = counter.last_value + 1
     counter.last_value += count
     counter.save(update_fields=["last_value"])
@@ -402,6 +403,9 @@ def allergy_create(*, actor: User, patient: Patient, substance: str, **fields) -
         created_by=actor,
         **fields,
     )
+    # Where the live-allergy constraint cannot exist (MySQL/MariaDB), writers for one patient
+    # queue on the patient's row before this check.
+    partial_unique_lock(Patient.objects.filter(pk=patient.pk))
     if Allergy.objects.filter(patient=patient, substance_norm=allergy.substance_norm).exists():
         raise _allergy_conflict(substance)
     try:
@@ -429,6 +433,7 @@ def allergy_update(*, actor: User, allergy: Allergy, **changes) -> Allergy:
         if "substance" in changed:
             allergy.substance = allergy.substance.strip()
             allergy.substance_norm = names.name_normalise(allergy.substance)
+            partial_unique_lock(Patient.objects.filter(pk=allergy.patient_id))  # as in create
             if (
                 Allergy.objects.filter(
                     patient_id=allergy.patient_id, substance_norm=allergy.substance_norm
@@ -557,6 +562,9 @@ DOCTOR_SELF_EDITABLE_FIELDS = frozenset({"bio", "available"})
 def _license_taken(license_number: str, *, exclude_pk: int | None = None) -> bool:
     if not license_number:
         return False
+    # Where the unique-licence constraint cannot exist (MySQL/MariaDB), licence writers queue
+    # here until the caller's transaction ends, so the answer stays true until then.
+    partial_unique_lock_table(DoctorProfile)
     taken = DoctorProfile.objects.filter(license_number=license_number)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
@@ -682,6 +690,9 @@ def care_assignment_create(
             code="validation_error",
             fields={"doctor": ["Not an active doctor."]},
         )
+    # Where the one-active-per-pair constraint cannot exist (MySQL/MariaDB), assignments of one
+    # patient queue on the patient's row before this check.
+    partial_unique_lock(Patient.objects.filter(pk=patient.pk))
     if CareAssignment.objects.filter(patient=patient, doctor=doctor, active=True).exists():
         raise _already_assigned()
     assignment = CareAssignment(patient=patient, doctor=doctor, assigned_by=actor, note=note)

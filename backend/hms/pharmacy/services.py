@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create_for_role
@@ -261,7 +262,8 @@ def stock_receive(
             code="validation_error",
             fields={"unit_cost": ["Must not be negative."]},
         )
-    batch, created = StockBatch.objects.select_for_update().get_or_create(
+    batch, created = lock_or_create(
+        StockBatch.objects,
         drug=drug,
         lot_number=lot_number,
         location=location,

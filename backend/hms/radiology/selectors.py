@@ -9,6 +9,8 @@ Drafts are seen only by radiologists; everyone else sees final reports and their
 Patients see a study's images once its report is final.
 """
 
+from datetime import date, datetime, time, timedelta
+
 from django.db.models import (
     Case,
     Count,
@@ -22,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from hms.core.errors import ForbiddenError, NotFoundError
 from hms.core.models import AuditAction
@@ -149,6 +152,13 @@ def imaging_orders_visible_to(*, user) -> QuerySet[ImagingOrder]:
     return queryset.none()
 
 
+def _day_start(day: date) -> datetime:
+    """Midnight starting `day` in the hospital's time zone. Day filters compare instants with it
+    instead of using `__date`, which MySQL/MariaDB evaluate with CONVERT_TZ: NULL (no match at
+    all) unless the server's time zone tables are loaded."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _apply_filters(queryset: QuerySet[ImagingOrder], filters: dict) -> QuerySet[ImagingOrder]:
     if statuses := filters.get("status"):
         queryset = queryset.filter(status__in=statuses)
@@ -163,11 +173,14 @@ def _apply_filters(queryset: QuerySet[ImagingOrder], filters: dict) -> QuerySet[
     if doctor := filters.get("ordering_doctor"):
         queryset = queryset.filter(ordering_doctor__public_id=doctor)
     if date_from := filters.get("date_from"):
-        queryset = queryset.filter(created_at__date__gte=date_from)
+        queryset = queryset.filter(created_at__gte=_day_start(date_from))
     if date_to := filters.get("date_to"):
-        queryset = queryset.filter(created_at__date__lte=date_to)
+        queryset = queryset.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     if scheduled := filters.get("scheduled_date"):
-        queryset = queryset.filter(scheduled_at__date=scheduled)
+        queryset = queryset.filter(
+            scheduled_at__gte=_day_start(scheduled),
+            scheduled_at__lt=_day_start(scheduled + timedelta(days=1)),
+        )
     if q := (filters.get("q") or "").strip():
         queryset = queryset.filter(
             Q(accession_number__iexact=q)

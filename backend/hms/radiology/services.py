@@ -11,7 +11,7 @@ import secrets
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -64,11 +64,17 @@ def _audit(
 
 
 def _lock(order: ImagingOrder) -> ImagingOrder:
-    return (
-        ImagingOrder.objects.select_for_update(of=("self",))
-        .select_related("patient", "patient__user", "procedure", "ordering_doctor")
-        .get(pk=order.pk)
+    """Lock the order row alone (not its patient, procedure or doctor) and load it with them."""
+    orders = ImagingOrder.objects.select_related(
+        "patient", "patient__user", "procedure", "ordering_doctor"
     )
+    features = connection.features
+    if features.has_select_for_update and not features.has_select_for_update_of:
+        # MariaDB has no FOR UPDATE OF: a locking join would lock every joined row (each order
+        # of the procedure would queue on it), so the order is locked by itself first.
+        ImagingOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk").get()
+        return orders.get(pk=order.pk)
+    return orders.select_for_update(of=("self",)).get(pk=order.pk)
 
 
 def _transition(order: ImagingOrder, target: OrderStatus) -> None:

@@ -1,4 +1,5 @@
-"""PostgreSQL: 20 clients book the same slot at once; exactly one wins, 19 get 409."""
+"""Real threads (PostgreSQL, MySQL/MariaDB): 20 clients book the same slot at once; exactly
+one wins, 19 get 409."""
 
 import threading
 
@@ -13,9 +14,8 @@ from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("require_postgres"),
+    pytest.mark.usefixtures("require_row_locks"),
 ]
 
 

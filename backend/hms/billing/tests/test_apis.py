@@ -1,10 +1,11 @@
 """The billing API: personas (may / may not / another patient), PDFs, query counts."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
@@ -324,6 +325,23 @@ def test_invoice_status_filter(books, issued_invoice):
     issued_invoice()
     assert books.get("/api/billing/invoices/", {"status": InvoiceStatus.PAID}).json()["count"] == 0
     assert books.get("/api/billing/invoices/", {"outstanding": "true"}).json()["count"] == 1
+
+
+def test_issued_date_filters_are_the_hospitals_calendar_days(books, issued_invoice, settings):
+    """Local days (here UTC+5:30) on every database; MySQL/MariaDB without their time zone
+    tables matched nothing at all with `__date` filters."""
+    settings.TIME_ZONE = "Asia/Kolkata"
+    with time_machine.travel(datetime(2027, 3, 1, 20, 0, tzinfo=UTC), tick=False):
+        issued_invoice()  # 2 March, 01:30 in Kolkata
+
+    def count(**filters):
+        response = books.get("/api/billing/invoices/", filters)
+        assert response.status_code == 200, response.json()
+        return response.json()["count"]
+
+    assert count(issued_from="2027-03-02", issued_to="2027-03-02") == 1
+    assert count(issued_to="2027-03-01") == 0
+    assert count(issued_from="2027-03-03") == 0
 
 
 def test_invoices_and_payments_on_the_patients_timeline(

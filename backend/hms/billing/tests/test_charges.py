@@ -4,12 +4,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hms.billing import services
 from hms.billing.models import Charge, ChargeSource, ChargeStatus, Tariff
 from hms.billing.tests.factories import TariffFactory
 from hms.core.errors import ApplicationError, ConflictError, NotFoundError
 from hms.core.models import AuditEvent
+from hms.core.tests.partial_unique import assert_table_locked
 from hms.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,12 +124,40 @@ class TestTariffVersions:
             )
         assert error.value.code == "tariff_version_overlap"
 
+    @pytest.mark.usefixtures("require_partial_indexes")
     def test_one_open_version_per_code_in_the_database(self):
         from django.db import IntegrityError, transaction
 
         TariffFactory(code="PROC-Y", valid_from=date(2027, 1, 1))
         with pytest.raises(IntegrityError), transaction.atomic():
             TariffFactory(code="PROC-Y", valid_from=date(2027, 2, 1))
+
+    @pytest.mark.usefixtures("without_partial_indexes")
+    def test_without_partial_indexes_price_setters_queue_on_the_table_lock(self, accountant):
+        """MySQL/MariaDB cannot hold one-open-version-per-code, and a code's first version has
+        no row to lock: price setters queue on the tariff table's lock, then read the code's
+        versions, so each new version still closes the open one."""
+        with CaptureQueriesContext(connection) as ctx:
+            first = services.tariff_set_price(
+                actor=accountant,
+                code="PROC-NEW",
+                category="procedure",
+                name="New procedure",
+                price=Decimal("10"),
+                valid_from=date(2027, 1, 1),
+            )
+        assert_table_locked(ctx, "tariff")
+        services.tariff_set_price(
+            actor=accountant,
+            code="PROC-NEW",
+            category="procedure",
+            name="New procedure",
+            price=Decimal("12"),
+            valid_from=date(2027, 6, 1),
+        )
+        first.refresh_from_db()
+        assert first.valid_until == date(2027, 5, 31)
+        assert Tariff.objects.filter(code="PROC-NEW", valid_until__isnull=True).count() == 1
 
     def test_no_tariff_that_day_is_404(self, accountant, patient):
         TariffFactory(code="PROC-Z", valid_from=date(2027, 6, 1))

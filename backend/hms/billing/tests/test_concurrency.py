@@ -1,6 +1,7 @@
-"""PostgreSQL: races closed in the database, with real threads."""
+"""Real threads (PostgreSQL, MySQL/MariaDB): races closed in the database."""
 
 import threading
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -8,15 +9,14 @@ from django.db import connections
 
 from hms.accounts.tests.factories import UserFactory
 from hms.billing import services
-from hms.billing.models import Charge, Invoice, Payment
+from hms.billing.models import Charge, Invoice, Payment, Tariff
 from hms.billing.tests.factories import TariffFactory
 from hms.core.roles import Role
 from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("require_postgres"),
+    pytest.mark.usefixtures("require_row_locks"),
 ]
 
 
@@ -112,3 +112,23 @@ def test_concurrent_payments_never_overpay():
     assert invoice.amount_paid == D(90)
     receipts = sorted(Payment.objects.values_list("receipt_sequence", flat=True))
     assert receipts == [1, 2, 3]
+
+
+def test_first_prices_of_a_new_code_set_at_once_leave_one_open_version():
+    """A new code's first version has no row to lock: its partial unique constraint, or on
+    MySQL/MariaDB the tariff table's lock, keeps one open version per code."""
+    accountant = UserFactory(role=Role.ACCOUNTANT)
+
+    def set_price(index):
+        return services.tariff_set_price(
+            actor=accountant,
+            code="PROC-RACE",
+            category="procedure",
+            name="Raced procedure",
+            price=D(10 + index),
+            valid_from=date(2027, 1, 1) + timedelta(days=index),
+        )
+
+    results = run_at_once(6, set_price)
+    assert any(isinstance(r, Tariff) for r in results), results
+    assert Tariff.objects.filter(code="PROC-RACE", valid_until__isnull=True).count() == 1

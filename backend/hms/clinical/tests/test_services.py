@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hms.clinical import services
@@ -18,6 +19,7 @@ from hms.clinical.tests.factories import (
 )
 from hms.core.errors import ApplicationError, ConflictError
 from hms.core.models import AuditEvent
+from hms.core.tests.partial_unique import assert_no_insert, assert_row_locked
 
 
 @pytest.mark.django_db
@@ -122,11 +124,11 @@ def run_together(count, work):
     return results
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("require_postgres")
+@pytest.mark.usefixtures("require_row_locks")
 class TestRaces:
-    """Real threads against PostgreSQL: the row lock and the partial unique constraint hold."""
+    """Real threads (PostgreSQL, MySQL/MariaDB): the row lock and the partial unique constraint
+    (on MySQL/MariaDB, the service's own check under the patient's lock) hold."""
 
     def test_one_active_problem_per_code_under_concurrency(self):
         doctor, patient = DoctorFactory(), PatientFactory()
@@ -151,3 +153,30 @@ class TestRaces:
             isinstance(r, VitalSigns) or getattr(r, "code", "") == "already_voided" for r in results
         )
         assert vitals.history.filter(voided_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("without_partial_indexes")
+class TestProblemsWithoutPartialIndexes:
+    """MySQL/MariaDB cannot hold one-active-problem-per-code: writers of a patient's problems
+    queue on the patient's row and the service refuses the duplicate itself."""
+
+    def test_a_second_active_problem_is_refused_under_the_patient_lock(self):
+        doctor, patient = DoctorFactory(), PatientFactory()
+        services.problem_create(actor=doctor, patient=patient, code="I10")
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ConflictError) as error:
+            services.problem_create(actor=doctor, patient=patient, code="I10")
+        assert error.value.code == "problem_already_active"
+        assert_no_insert(ctx, "clinical_problem")
+        assert_row_locked(ctx, "patients_patient")
+
+    def test_reactivating_beside_an_active_one_is_refused_a_resolved_one_may_repeat(self):
+        doctor, patient = DoctorFactory(), PatientFactory()
+        old = services.problem_create(actor=doctor, patient=patient, code="I10")
+        services.problem_update(actor=doctor, problem=old, status="resolved")
+        services.problem_create(actor=doctor, patient=patient, code="I10")
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ConflictError) as error:
+            services.problem_update(actor=doctor, problem=old, status="active")
+        assert error.value.code == "problem_already_active"
+        assert_row_locked(ctx, "patients_patient")
+        assert Problem.objects.filter(patient=patient, code="I10", status="active").count() == 1

@@ -1,4 +1,5 @@
-"""PostgreSQL: concurrent writers append to one unbroken audit chain (no forks, no gaps)."""
+"""Real threads (PostgreSQL, MySQL/MariaDB): concurrent writers append to one unbroken audit
+chain (no forks, no gaps)."""
 
 import threading
 
@@ -11,9 +12,8 @@ from hms.core.selectors import audit_chain_verify
 from hms.core.services import audit_record
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("require_postgres"),
+    pytest.mark.usefixtures("require_row_locks"),
 ]
 
 

@@ -1,10 +1,13 @@
+import threading
+
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from hms.core.models import Notification
 from hms.core.roles import Role
 from hms.core.services import notification_create, notification_create_for_role
+from hms.core.tests.partial_unique import assert_no_insert, assert_row_locked
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,48 @@ def test_dedupe_key_makes_one_notification(make_user):
     a = notification_create(recipient=user, kind="low_stock", title="x", dedupe_key="d1:2027")
     b = notification_create(recipient=user, kind="low_stock", title="x", dedupe_key="d1:2027")
     assert a.pk == b.pk and Notification.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("require_row_locks")
+def test_six_callers_with_one_dedupe_key_at_once_make_one_notification(make_user):
+    """Real threads (PostgreSQL, MySQL/MariaDB): the dedupe constraint, or on MySQL/MariaDB the
+    service's check under the recipient's lock, keeps one notification per key."""
+    user = make_user(Role.PHARMACIST)
+    barrier = threading.Barrier(6)
+
+    def notify():
+        try:
+            barrier.wait(timeout=20)
+            notification_create(recipient=user, kind="low_stock", title="x", dedupe_key="race")
+        except IntegrityError:
+            pass  # PostgreSQL: the constraint refused a second one
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=notify) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Notification.objects.filter(recipient=user, dedupe_key="race").count() == 1
+
+
+@pytest.mark.usefixtures("without_partial_indexes")
+def test_dedupe_without_partial_indexes_locks_the_recipient_and_finds_the_first(make_user):
+    """MySQL/MariaDB hold no dedupe constraint: same-key callers queue on the recipient's row
+    and the second finds the first's notification."""
+    user = make_user(Role.PHARMACIST)
+    first = notification_create(recipient=user, kind="low_stock", title="x", dedupe_key="d2")
+    with CaptureQueriesContext(connection) as ctx:
+        again = notification_create(recipient=user, kind="low_stock", title="x", dedupe_key="d2")
+    assert again.pk == first.pk and Notification.objects.count() == 1
+    assert_no_insert(ctx, "core_notification")
+    assert_row_locked(ctx, "accounts_user")
+    # Without a key nothing is locked: plain notifications never queue.
+    with CaptureQueriesContext(connection) as ctx:
+        notification_create(recipient=user, kind="info", title="y")
+    assert not [q for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
 
 
 def test_notify_a_role(make_user):

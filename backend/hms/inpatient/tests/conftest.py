@@ -5,7 +5,7 @@ import time_machine
 
 from hms.core.roles import Role
 from hms.inpatient.models import WardType
-from hms.inpatient.tests.factories import WardFactory, assign_nurse, beds_on
+from hms.inpatient.tests.factories import WardFactory, assign_nurse, beds_on, prescribe
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 
 # Monday 1 March 2027, 10:00 UTC (the test settings' hospital time zone is UTC).
@@ -100,3 +100,22 @@ SUMMARY = {
     ],
     "follow_up": "GP review in one week; repeat chest X-ray in six weeks.",
 }
+
+
+@pytest.fixture
+def early_admission(frozen_now, admit, patient, beds):
+    """Admitted at 06:00 on Monday 1 March 2027; it is now 10:00."""
+    response = admit(patient, beds[0], admitted_at="2027-03-01T06:00:00Z")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+@pytest.fixture
+def tds_item(early_admission, patient, doctor):
+    """A three-times-a-day prescription item of the patient, prescribed the day before."""
+    return prescribe(
+        patient=patient,
+        doctor=doctor,
+        frequency="tds",
+        prescribed_at=datetime(2027, 2, 28, 0, 0, tzinfo=UTC),
+    )

@@ -1,13 +1,15 @@
 """Admission, transfer, discharge and ICU moves through the seed and resource routes."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save  # noqa: F401
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hms.clinical.models import Encounter, EncounterStatus, EncounterType
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
+from hms.core.tests.partial_unique import assert_no_insert, assert_row_locked
 from hms.inpatient.models import Admission, AdmissionStatus, Bed, BedStatus, BedStay
 from hms.inpatient.tests.conftest import SUMMARY
 from hms.inpatient.tests.factories import BedFactory
@@ -111,6 +113,10 @@ class TestAdmit:
 
 
 class TestDatabaseConstraints:
+    """Rows written around the services. The one-per-bed and one-per-patient rules are partial
+    unique constraints, which MySQL/MariaDB cannot hold; there the services keep them
+    (TestWithoutPartialIndexes)."""
+
     def _admission(self, *, patient, bed, doctor, status=AdmissionStatus.ACTIVE):
         encounter = Encounter.objects.create(
             patient=patient,
@@ -132,11 +138,13 @@ class TestDatabaseConstraints:
             discharged_at=timezone.now() if status == AdmissionStatus.DISCHARGED else None,
         )
 
+    @pytest.mark.usefixtures("require_partial_indexes")
     def test_one_active_admission_per_bed(self, beds, doctor):
         self._admission(patient=PatientFactory(), bed=beds[0], doctor=doctor)
         with pytest.raises(IntegrityError), transaction.atomic():
             self._admission(patient=PatientFactory(), bed=beds[0], doctor=doctor)
 
+    @pytest.mark.usefixtures("require_partial_indexes")
     def test_one_active_admission_per_patient(self, beds, doctor, patient):
         self._admission(patient=patient, bed=beds[0], doctor=doctor)
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -148,6 +156,7 @@ class TestDatabaseConstraints:
         )
         self._admission(patient=patient, bed=beds[0], doctor=doctor)  # no error
 
+    @pytest.mark.usefixtures("require_partial_indexes")
     def test_one_open_stay_per_bed(self, admitted, beds, doctor):
         admission = Admission.objects.get(public_id=admitted["id"])
         other = self._admission(patient=PatientFactory(), bed=beds[1], doctor=doctor)
@@ -430,3 +439,47 @@ class TestListsAndReads:
         # COUNT, the page (patient, doctor, ward, bed, room, encounter, admitted_by joined),
         # then the audit write (savepoint, lock chain head, insert event, update head).
         assert count() == one
+
+
+@pytest.mark.usefixtures("without_partial_indexes")
+class TestWithoutPartialIndexes:
+    """As on MySQL/MariaDB, without the one-active-admission and one-open-stay per bed
+    constraints: with the bed row locked, admission and transfer look for the bed's holder
+    themselves instead of trusting its status alone."""
+
+    def test_a_held_bed_is_refused_even_when_its_status_says_available(self, admitted, admit, beds):
+        Bed.objects.filter(pk=beds[0].pk).update(status=BedStatus.AVAILABLE)  # a stale status
+        with CaptureQueriesContext(connection) as ctx:
+            response = admit(PatientFactory(), beds[0])
+        assert response.status_code == 409 and response.json()["code"] == "bed_not_available"
+        assert_no_insert(ctx, "inpatient_admission")
+        assert_no_insert(ctx, "clinical_encounter")
+        assert_row_locked(ctx, "inpatient_bed")
+        assert Admission.objects.filter(bed=beds[0], status=AdmissionStatus.ACTIVE).count() == 1
+
+    def test_a_transfer_onto_a_held_bed_is_refused(self, admitted, admit, beds, reception):
+        other = admit(PatientFactory(), beds[1]).json()
+        Bed.objects.filter(pk=beds[0].pk).update(status=BedStatus.AVAILABLE)
+        with CaptureQueriesContext(connection) as ctx:
+            response = reception.post(
+                f"/api/admissions/{other['id']}/transfer/",
+                {"bed": str(beds[0].public_id)},
+                format="json",
+            )
+        assert response.status_code == 409 and response.json()["code"] == "bed_not_available"
+        assert_no_insert(ctx, "inpatient_bedstay")
+        assert BedStay.objects.filter(bed=beds[0], ended_at__isnull=True).count() == 1
+        moved = reception.post(
+            f"/api/admissions/{other['id']}/transfer/",
+            {"bed": str(beds[2].public_id)},
+            format="json",
+        )
+        assert moved.status_code == 200, moved.json()
+
+    def test_a_second_admission_of_the_patient_is_refused(self, admitted, admit, beds, patient):
+        with CaptureQueriesContext(connection) as ctx:
+            response = admit(patient, beds[1])
+        assert response.status_code == 409
+        assert response.json()["code"] == "patient_already_admitted"
+        assert_no_insert(ctx, "inpatient_admission")
+        assert_row_locked(ctx, "patients_patient")

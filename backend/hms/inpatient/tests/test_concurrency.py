@@ -1,4 +1,5 @@
-"""PostgreSQL: parallel admissions race for one bed (and one patient); exactly one wins."""
+"""Real threads (PostgreSQL, MySQL/MariaDB): parallel admissions race for one bed (and one
+patient), and nurses for one dose; exactly one wins."""
 
 import threading
 
@@ -8,14 +9,13 @@ from rest_framework.test import APIClient
 
 from hms.accounts.tests.factories import UserFactory
 from hms.core.roles import Role
-from hms.inpatient.models import Admission, Bed, BedStatus, BedStay
+from hms.inpatient.models import Admission, Bed, BedStatus, BedStay, MedicationAdministration
 from hms.inpatient.tests.factories import BedFactory
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("require_postgres"),
+    pytest.mark.usefixtures("require_row_locks"),
 ]
 
 
@@ -82,3 +82,27 @@ def test_one_patient_admitted_to_six_beds_at_once_gets_one():
     assert Admission.objects.filter(patient=patient).count() == 1
     occupied = Bed.objects.filter(pk__in=[b.pk for b in beds], status=BedStatus.OCCUPIED)
     assert occupied.count() == 1
+
+
+def test_six_nurses_recording_one_dose_at_once_make_one_record(
+    early_admission, tds_item, ward_nurse
+):
+    """One record per scheduled dose: by the partial unique constraint, or on MySQL/MariaDB by
+    the service's check under the admission's lock."""
+    url = f"/api/admissions/{early_admission['id']}/mar/"
+    dose = {
+        "prescription_item": str(tds_item.public_id),
+        "scheduled_at": "2027-03-01T08:00:00Z",
+        "status": "given",
+    }
+
+    def record(_):
+        client = APIClient()
+        client.force_authenticate(ward_nurse.user)
+        response = client.post(url, dose, format="json")
+        return response.status_code, response.json().get("code")
+
+    results = run_at_once(6, record)
+    assert sorted(status for status, _ in results) == [201] + [409] * 5, results
+    assert {code for status, code in results if status == 409} == {"dose_already_recorded"}
+    assert MedicationAdministration.objects.count() == 1

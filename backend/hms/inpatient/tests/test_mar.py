@@ -5,8 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hms.core.roles import Role
+from hms.core.tests.partial_unique import assert_no_insert, assert_row_locked
 from hms.inpatient.mar import dose_times
 from hms.inpatient.tests.factories import assign_nurse, prescribe
 
@@ -86,21 +89,6 @@ class TestSchedule:
 
     def test_discharge_stops_the_schedule(self):
         assert _times(_item(), discharged=T(1, 13)) == [T(1, 8)]
-
-
-@pytest.fixture
-def early_admission(frozen_now, admit, patient, beds):
-    """Admitted at 06:00 on Monday 1 March 2027; it is now 10:00."""
-    response = admit(patient, beds[0], admitted_at="2027-03-01T06:00:00Z")
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-@pytest.fixture
-def tds_item(early_admission, patient, doctor):
-    return prescribe(
-        patient=patient, doctor=doctor, frequency="tds", prescribed_at=T(1, 0) - timedelta(days=1)
-    )
 
 
 @pytest.mark.django_db
@@ -214,6 +202,34 @@ class TestMarApi:
             client = client_for(role)
             assert client.get(f"/api/admissions/{early_admission['id']}/mar/").status_code == 403
             assert client.get("/api/mar/overdue/").status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("without_partial_indexes")
+class TestMarWithoutPartialIndexes:
+    """MySQL/MariaDB cannot hold one-record-per-scheduled-dose: doses of an admission are
+    recorded one at a time under its row lock, and the service refuses a recorded dose."""
+
+    def test_a_recorded_dose_is_refused_under_the_admission_lock(
+        self, early_admission, tds_item, ward_nurse, patient, doctor
+    ):
+        url = f"/api/admissions/{early_admission['id']}/mar/"
+        dose = {
+            "prescription_item": str(tds_item.public_id),
+            "scheduled_at": "2027-03-01T08:00:00Z",
+            "status": "given",
+        }
+        record = ward_nurse.post(url, dose).json()
+        with CaptureQueriesContext(connection) as ctx:
+            again = ward_nurse.post(url, {**dose, "status": "refused", "reason": "Asleep"})
+        assert again.status_code == 409 and again.json()["code"] == "dose_already_recorded"
+        assert_no_insert(ctx, "inpatient_medicationadministration")
+        assert_row_locked(ctx, "inpatient_admission")
+        ward_nurse.post(f"{url}{record['id']}/void/", {"reason": "Wrong chart"})
+        assert ward_nurse.post(url, dose).status_code == 201  # a voided record frees the dose
+        prn = prescribe(patient=patient, doctor=doctor, frequency="prn", duration_days=None)
+        prn_dose = {"prescription_item": str(prn.public_id), "status": "given"}
+        assert [ward_nurse.post(url, prn_dose).status_code for _ in range(2)] == [201, 201]
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""PostgreSQL, real threads: the order row lock makes verification happen once, and a message
-delivered several times at once is applied once."""
+"""Real threads (PostgreSQL, MySQL/MariaDB): the order row lock makes verification happen
+once, a message delivered several times at once is applied once, and a filler number goes to
+one order."""
 
 import threading
 
@@ -15,9 +16,8 @@ from hms.laboratory.tests.test_hl7 import ALICE_MRN, CBC_ORU, PLACER
 from hms.patients.models import Patient
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("require_postgres"),
+    pytest.mark.usefixtures("require_row_locks"),
 ]
 
 
@@ -77,3 +77,25 @@ def test_one_message_delivered_six_times_at_once_is_applied_once(make_order, ali
     assert [status for status, _ in results] == [200] * 6, results
     assert sorted(duplicate for _, duplicate in results) == [False] + [True] * 5
     assert Hl7Message.objects.count() == 1 and LabResult.objects.count() == 9
+
+
+def test_six_orders_claiming_one_filler_number_at_once_one_gets_it(make_order, alice, tech):
+    """The filler number is unique when given: by its partial unique constraint, or on
+    MySQL/MariaDB by the import's check under the lab order table's lock."""
+    Patient.objects.filter(pk=alice.pk).update(mrn=ALICE_MRN)
+    orders = [make_order("CBC") for _ in range(6)]
+    messages = [
+        CBC_ORU.replace(PLACER, order.placer_number).replace(
+            "MSG-20270301-0001", f"MSG-20270301-{index:04d}"
+        )
+        for index, order in enumerate(orders, start=10)
+    ]
+
+    def deliver(index):
+        response = client(tech).post("/api/lab/hl7/", {"message": messages[index]}, format="json")
+        return response.status_code
+
+    results = run_at_once(6, deliver)
+    assert sorted(results) == [200] + [422] * 5, results
+    assert LabOrder.objects.filter(filler_number="XN-5521").count() == 1
+    assert Hl7Message.objects.count() == 1

@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 import hl7
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
+from hms.core.tests.partial_unique import assert_table_locked
 from hms.laboratory import services
 from hms.laboratory.hl7_oru import hl7_oru_import, split_messages
 from hms.laboratory.models import Hl7Message, LabOrder, LabResult
@@ -321,3 +324,18 @@ class TestCommand:
     def test_nothing_raises_for_any_input(self, db):
         for raw in ["", "MSH", "MSH|^~\\&", "\x0bMSH|^~\\&|A\x1c\r", "OBX|1|NM", "MSH|^~\\&|" * 5]:
             assert hl7_oru_import(raw=raw).ack_code == "AR"
+
+
+@pytest.mark.usefixtures("without_partial_indexes")
+def test_filler_number_without_partial_indexes(post_hl7, cbc_order, make_order):
+    """MySQL/MariaDB cannot hold the unique-filler-number constraint (unique when given):
+    messages claim filler numbers one at a time, under the order table's lock, and a number
+    another order holds is refused."""
+    other = make_order("CBC")
+    LabOrder.objects.filter(pk=other.pk).update(filler_number="XN-5521")
+    with CaptureQueriesContext(connection) as ctx:
+        response = post_hl7(CBC_ORU)
+    assert response.status_code == 422, response.json()
+    assert "already used by another order" in response.json()["message"]
+    assert_table_locked(ctx, "laborder")
+    assert nothing_stored(cbc_order)

@@ -1,10 +1,20 @@
 """Doctors: registration by admin, the directory, profile edits, assignments, my patients."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hms.accounts.models import User
+from hms.core.errors import ConflictError
 from hms.core.roles import Role
+from hms.core.tests.partial_unique import assert_no_insert, assert_row_locked, assert_table_locked
 from hms.patients.models import CareAssignment, DoctorProfile
+from hms.patients.services import (
+    care_assignment_create,
+    care_assignment_end,
+    doctor_profile_update,
+    doctor_register,
+)
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +173,48 @@ def test_care_team(client_for, doctor, patient, assign):
         client_for(Role.PATIENT).get(f"/api/patients/{patient.public_id}/care-team/").status_code
         == 403
     )
+
+
+@pytest.mark.usefixtures("without_partial_indexes")
+class TestLicenceWithoutPartialIndexes:
+    """MySQL/MariaDB cannot hold the unique-licence constraint (unique when not empty): licence
+    writers queue on the doctor-profile table's lock and the service refuses a taken licence."""
+
+    def test_registering_with_a_taken_licence_is_refused_under_the_table_lock(self, make_user):
+        DoctorProfileFactory(license_number="NJ-12345")
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ConflictError) as error:
+            doctor_register(actor=make_user(Role.ADMIN), **NEW_DOCTOR)
+        assert error.value.code == "license_taken"
+        assert_no_insert(ctx, "patients_doctorprofile")
+        assert_table_locked(ctx, "doctorprofile")
+
+    def test_taking_another_doctors_licence_is_refused_and_blank_licences_do_not_queue(
+        self, make_user
+    ):
+        admin = make_user(Role.ADMIN)
+        DoctorProfileFactory(license_number="NJ-1")
+        mine = DoctorProfileFactory(license_number="NJ-2")
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ConflictError):
+            doctor_profile_update(actor=admin, profile=mine, license_number=" NJ-1 ")
+        assert_table_locked(ctx, "doctorprofile")
+        with CaptureQueriesContext(connection) as ctx:
+            doctor_profile_update(actor=admin, profile=mine, license_number="")
+        table_locks = [q["sql"] for q in ctx.captured_queries if "doctorprofile'" in q["sql"]]
+        assert not table_locks, table_locks
+        other = DoctorProfileFactory(license_number="")
+        doctor_profile_update(actor=admin, profile=other, bio="Blank licences may repeat.")
+
+
+@pytest.mark.usefixtures("without_partial_indexes")
+def test_assignment_without_partial_indexes(make_user, doctor):
+    """MySQL/MariaDB cannot hold one-active-assignment-per-pair: assignments of a patient queue
+    on the patient's row and the service refuses the second one itself."""
+    patient, desk = PatientFactory(), make_user(Role.RECEPTIONIST)
+    first = care_assignment_create(actor=desk, patient=patient, doctor=doctor)
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(ConflictError) as error:
+        care_assignment_create(actor=desk, patient=patient, doctor=doctor)
+    assert error.value.code == "already_assigned"
+    assert_no_insert(ctx, "patients_careassignment")
+    assert_row_locked(ctx, "patients_patient")
+    care_assignment_end(actor=desk, assignment=first)
+    assert care_assignment_create(actor=desk, patient=patient, doctor=doctor).active

@@ -1,10 +1,15 @@
 """Contacts, allergies and insurance: list, create, update, void (never delete)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from hms.core.errors import ConflictError
 from hms.core.models import AuditAction, AuditEvent
 from hms.core.roles import Role
+from hms.core.tests.partial_unique import assert_no_insert, assert_row_locked
 from hms.patients.models import Allergy, AllergyStatus, EmergencyContact, InsurancePolicy
+from hms.patients.services import allergy_create, allergy_update, allergy_void
 from hms.patients.tests.factories import AllergyFactory
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +178,30 @@ def test_records_cannot_be_deleted(client_for, patient):
     with pytest.raises(PermissionError):
         allergy.delete()
     assert Allergy.objects.filter(pk=allergy.pk, status=AllergyStatus.ACTIVE).exists()
+
+
+@pytest.mark.usefixtures("without_partial_indexes")
+class TestAllergiesWithoutPartialIndexes:
+    """MySQL/MariaDB cannot hold the one-live-allergy-per-substance constraint: writers queue on
+    the patient's row and the service refuses the duplicate itself."""
+
+    def test_a_duplicate_is_refused_under_the_patient_lock(self, patient, doctor):
+        allergy_create(actor=doctor, patient=patient, substance="Penicillin")
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ConflictError) as error:
+            allergy_create(actor=doctor, patient=patient, substance=" PENICILLIN ")
+        assert error.value.code == "allergy_exists"
+        assert_no_insert(ctx, "patients_allergy")
+        assert_row_locked(ctx, "patients_patient")
+
+    def test_renaming_onto_a_live_allergy_is_refused_and_a_voided_one_frees_it(
+        self, patient, doctor
+    ):
+        latex = allergy_create(actor=doctor, patient=patient, substance="Latex")
+        nuts = allergy_create(actor=doctor, patient=patient, substance="Nuts")
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ConflictError) as error:
+            allergy_update(actor=doctor, allergy=nuts, substance="latex")
+        assert error.value.code == "allergy_exists"
+        assert_row_locked(ctx, "patients_patient")
+        allergy_void(actor=doctor, allergy=latex, reason="Entered for the wrong patient")
+        renamed = allergy_update(actor=doctor, allergy=nuts, substance="latex")
+        assert renamed.substance_norm == "latex"

@@ -56,11 +56,9 @@ def test_allocation_is_sequential_and_unique():
     assert all(mrn_is_valid(p.mrn) for p in patients)
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("require_row_locks")
 def test_concurrent_allocations_never_share_a_number():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
     results: list[str] = []
     errors: list[BaseException] = []
 

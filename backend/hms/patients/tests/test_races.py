@@ -1,4 +1,5 @@
-"""Races closed in the database (PostgreSQL, real threads)."""
+"""Races closed in the database (real threads; PostgreSQL, or MySQL/MariaDB where the services
+check the partial unique rules under the patient's row lock)."""
 
 import threading
 
@@ -7,11 +8,14 @@ from django.db import connection
 
 from hms.core.errors import ConflictError
 from hms.core.roles import Role
-from hms.patients.models import Allergy, CareAssignment
-from hms.patients.services import allergy_create, care_assignment_create
+from hms.patients.models import Allergy, CareAssignment, DoctorProfile
+from hms.patients.services import allergy_create, care_assignment_create, doctor_register
 from hms.patients.tests.factories import PatientFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("require_row_locks"),
+]
 
 
 def _race(target, n: int = 6) -> tuple[int, int]:
@@ -36,12 +40,6 @@ def _race(target, n: int = 6) -> tuple[int, int]:
     return outcomes.count("ok"), outcomes.count("conflict")
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
-
-
 def test_one_active_assignment_per_patient_and_doctor(make_user):
     patient = PatientFactory()
     doctor, desk = make_user(Role.DOCTOR), make_user(Role.RECEPTIONIST)
@@ -58,3 +56,19 @@ def test_one_live_allergy_per_substance(make_user):
     ok, conflicts = _race(lambda: allergy_create(actor=nurse, patient=patient, substance="Latex"))
     assert (ok, conflicts) == (1, 5)
     assert Allergy.objects.filter(patient=patient).count() == 1
+
+
+def test_one_doctor_per_licence_number(make_user):
+    admin = make_user(Role.ADMIN)
+    usernames = iter(f"dr.race{i}" for i in range(6))
+    ok, conflicts = _race(
+        lambda: doctor_register(
+            actor=admin,
+            username=next(usernames),
+            password="a-long-enough-pass-42",
+            specialization="Cardiology",
+            license_number="LIC-77",
+        )
+    )
+    assert (ok, conflicts) == (1, 5)
+    assert DoctorProfile.objects.filter(license_number="LIC-77").count() == 1

@@ -1,5 +1,5 @@
-"""PostgreSQL: many pharmacists dispensing the last units at once. Stock never goes below
-zero, nothing is dispensed twice, and the ledger still balances."""
+"""Real threads (PostgreSQL, MySQL/MariaDB): many pharmacists dispensing the last units at
+once. Stock never goes below zero, nothing is dispensed twice, and the ledger still balances."""
 
 import threading
 
@@ -17,9 +17,8 @@ from hms.pharmacy.models import Prescription, PrescriptionItem, StockBatch, Stoc
 from hms.pharmacy.tests.factories import DrugFactory, add_stock
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("require_postgres"),
+    pytest.mark.usefixtures("require_row_locks"),
 ]
 
 

@@ -1,5 +1,6 @@
-"""PostgreSQL, real threads: racing radiologists sign a report once, start it once, and store
-an image instance once (the order row lock and the unique constraints close each race)."""
+"""Real threads (PostgreSQL, MySQL/MariaDB): racing radiologists sign a report once, start it
+once, and store an image instance once (the order row lock and the unique constraints close
+each race)."""
 
 import threading
 
@@ -16,9 +17,8 @@ from hms.radiology.models import ImagingImage, ImagingOrder, ImagingReport
 from hms.radiology.tests.conftest import dicom_bytes, procedure, upload_file
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("require_postgres"),
+    pytest.mark.usefixtures("require_row_locks"),
 ]
 
 THREADS = 8

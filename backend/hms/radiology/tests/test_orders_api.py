@@ -1,5 +1,7 @@
 """Ordering, the worklist, the status flow and who may do each step."""
 
+from datetime import UTC, datetime
+
 import pytest
 import time_machine
 from django.db import connection
@@ -222,6 +224,24 @@ class TestWorklist:
         assert [row["id"] for row in by_accession["results"]] == [stat["id"]]
         assert radiologist.get("/api/radiology/", {"status": "nonsense"}).status_code == 400
         assert AuditEvent.objects.filter(resource_type="radiology_worklist").exists()
+
+    def test_day_filters_are_the_hospitals_calendar_days(self, radiologist, settings):
+        """Local days (here UTC+5:30) on every database; MySQL/MariaDB without their time zone
+        tables matched nothing at all with `__date` filters."""
+        settings.TIME_ZONE = "Asia/Kolkata"
+        order = ImagingOrderFactory()
+        late = datetime(2027, 3, 1, 20, 0, tzinfo=UTC)  # 2 March, 01:30 in Kolkata
+        ImagingOrder.objects.filter(pk=order.pk).update(created_at=late, scheduled_at=late)
+
+        def ids(**filters):
+            response = radiologist.get("/api/radiology/orders/", filters)
+            assert response.status_code == 200, response.json()
+            return [row["id"] for row in response.json()["results"]]
+
+        assert ids(date_from="2027-03-02", date_to="2027-03-02") == [str(order.public_id)]
+        assert ids(date_to="2027-03-01") == [] and ids(date_from="2027-03-03") == []
+        assert ids(scheduled_date="2027-03-02") == [str(order.public_id)]
+        assert ids(scheduled_date="2027-03-01") == []
 
     def test_only_radiologists_see_the_worklist(self, client_for):
         for role in (Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.PATIENT, Role.ADMIN):
