@@ -582,13 +582,6 @@ class AppointmentsPage(Page):
 
     # --- dialogs --------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_booking(self, patient: Patient | None = None) -> BookingDialog | None:
         if not self.can_book:
             return None

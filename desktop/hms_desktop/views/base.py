@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hms_desktop.api.errors import ApiError
 from hms_desktop.context import AppContext
@@ -41,6 +41,15 @@ class Page(QWidget):
     def show_error(self, exc: Exception) -> None:
         message = exc.message if isinstance(exc, ApiError) else f"Unexpected error: {exc}"
         self.banner.show_message(message, kind="error")
+
+    def _open(self, dialog: QDialog, on_saved: Callable[[Any], None]) -> QDialog:
+        """Open a page's dialog (non-modal to tests, modal to the user) and call `on_saved`
+        with what it saved; `self.dialog` is the open one, for tests and re-entry."""
+        self.dialog = dialog
+        dialog.saved.connect(on_saved)
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        dialog.open()
+        return dialog
 
     def show_success(self, message: str) -> None:
         self.banner.show_message(message, kind="success")

@@ -518,13 +518,6 @@ class BedBoardPage(Page):
 
     # --- dialogs --------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_admit(
         self, *, patient: Patient | None = None, bed: Bed | None = None
     ) -> AdmitDialog | None:

@@ -763,13 +763,6 @@ class BillingPage(Page):
 
     # --- actions --------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_new_invoice(self, patient: Patient | None = None) -> NewInvoiceDialog:
         dialog = NewInvoiceDialog(self, patient)
         self._open(dialog, self._created)

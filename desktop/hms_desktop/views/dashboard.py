@@ -436,14 +436,14 @@ class DashboardPage(Page):
             shortcut = QPushButton(glyph_icon(module.glyph, "#0f766e"), f"  {title}")
             shortcut.setToolTip(module.description)
             shortcut.setMinimumHeight(40)
-            shortcut.clicked.connect(lambda _=False, key=module.key: self._open(key))
+            shortcut.clicked.connect(lambda _=False, key=module.key: self._open_module(key))
             self.shortcut_buttons[module.key] = shortcut
             row.addWidget(shortcut)
         row.addStretch(1)
         card.layout_.addLayout(row)
         return card
 
-    def _open(self, key: str) -> None:
+    def _open_module(self, key: str) -> None:
         window = self.window()
         if hasattr(window, "open_module"):
             window.open_module(key)

@@ -420,13 +420,6 @@ class IcuPage(Page):
         if self._select_after_load and self.select_admission(self._select_after_load):
             self._select_after_load = None
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_vitals(self) -> VitalsDialog | None:
         if self.current is None:
             return None

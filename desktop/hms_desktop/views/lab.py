@@ -669,10 +669,3 @@ class LabWorklistPage(Page):
             dialog, lambda order: self._changed(order, "{order} cancelled; nothing was deleted.")
         )
         return dialog
-
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog

@@ -271,10 +271,7 @@ class MarPage(Page):
         if admission is None or dose is None or dose.state not in OPEN_STATES:
             return None
         dialog = DoseNotGivenDialog(self, admission, dose, status)
-        self.dialog = dialog
-        dialog.saved.connect(lambda _record: self._recorded(dose, status))
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
+        self._open(dialog, lambda _record: self._recorded(dose, status))
         return dialog
 
     def _recorded(self, dose: MarDose, status: str) -> None:

@@ -528,13 +528,6 @@ class PatientsPage(Page):
 
     # --- actions -------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_register(self) -> PatientFormDialog:
         dialog = PatientFormDialog(self)
         dialog.rejected.connect(lambda: self._maybe_open_existing(dialog))

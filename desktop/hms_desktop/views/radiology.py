@@ -636,13 +636,6 @@ class RadiologyPage(Page):
 
     # --- dialogs --------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_schedule(self) -> ScheduleDialog | None:
         if self.current is None:
             return None

@@ -477,13 +477,6 @@ class StockPage(Page):
 
     # --- dialogs --------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_new_drug(self) -> QDialog:
         return self._open(DrugFormDialog(self), self._drug_added)
 

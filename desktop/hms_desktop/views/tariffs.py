@@ -219,13 +219,6 @@ class TariffsPage(Page):
                 self._select_after_load = None
                 return
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_new(self, tariff: Tariff | None = None) -> TariffDialog:
         return self._open(TariffDialog(self, tariff), self._saved)
 

@@ -382,13 +382,6 @@ class UsersPage(Page):
 
     # --- actions -------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def open_create(self) -> QDialog:
         return self._open(UserFormDialog(self), self._created)
 

@@ -327,13 +327,6 @@ class WardsPage(Page):
             self.details_loaded_for = ward.id
             self.details.show_ward(ward, rooms, nurses)
 
-    def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
-        return dialog
-
     def _changed(self, message: str, ward_id: str | None = None, *, kind: str = "success") -> None:
         self.banner.show_message(message, kind=kind)
         self._select_after_load = ward_id or (self.current.id if self.current else None)
