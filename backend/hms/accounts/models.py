@@ -2,8 +2,8 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from hms.core.history import HistoricalRecords
 from hms.core.roles import STAFF_ROLES, Role
 
 

@@ -8,8 +8,8 @@ the database) for ordering, overlap checks and reminders.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
+from hms.core.history import HistoricalRecords
 from hms.core.models import TimeStampedModel
 
 

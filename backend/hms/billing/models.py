@@ -20,8 +20,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
+from hms.core.history import HistoricalRecords
 from hms.core.models import TimeStampedModel
 
 

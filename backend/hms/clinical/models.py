@@ -9,9 +9,9 @@ the timeline, which show it marked as voided. django-simple-history keeps every 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from hms.clinical.vitals import VITAL_LIMITS
+from hms.core.history import HistoricalRecords
 from hms.core.models import VoidableModel, voided_consistent_constraint
 
 # Kept as names of this module: other modules' code and migrations refer to them here.

@@ -16,8 +16,8 @@ deactivated. Every change of an admission or a discharge summary is a kept versi
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
+from hms.core.history import HistoricalRecords
 from hms.core.models import TimeStampedModel, VoidableModel
 from hms.core.models import voided_consistent_constraint as _voided_consistent
 

@@ -15,8 +15,8 @@ was and marked superseded when the amendment is verified. Nothing here is ever d
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from hms.core.history import HistoricalRecords
 from hms.core.models import TimeStampedModel
 
 

@@ -8,8 +8,8 @@ allergies keep every version (django-simple-history). Writes go through `service
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from hms.core.history import HistoricalRecords
 from hms.core.models import TimeStampedModel
 from hms.core.models import VoidableModel as CoreVoidableModel
 from hms.patients.encryption import EncryptedTextField

@@ -10,8 +10,8 @@ corrections and additions are addenda, kept as separate rows.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from hms.core.history import HistoricalRecords
 from hms.core.models import TimeStampedModel
 
 
