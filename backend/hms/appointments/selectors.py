@@ -1,10 +1,10 @@
 """Reads for scheduling: availability, appointment lists scoped to the user, queues, feeds."""
 
+import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from hms.appointments.models import (
     ScheduleException,
 )
 from hms.appointments.scheduling import Slot, TimeRange, slot_grid, working_ranges
+from hms.core.compiled_lookup import CompiledLookup
 from hms.core.errors import NotFoundError
 from hms.core.roles import Role
 
@@ -27,13 +28,19 @@ MAX_AVAILABILITY_DAYS = 31
 WORKING_DAY_CACHE_SECONDS = 10 * 60
 
 
+# On every booking's path: the SQL of the doctor with profile and schedule is built once.
+_DOCTOR_BY_PUBLIC_ID = CompiledLookup(
+    lambda: User.objects.select_related("doctor_profile", "schedule").filter(role=Role.DOCTOR),
+    "public_id",
+    uuid.UUID(int=0),
+)
+
+
 def doctor_get(*, public_id) -> User:
-    try:  # get(): a unique lookup needs no ORDER BY (this is on every booking's path)
-        return User.objects.select_related("doctor_profile", "schedule").get(
-            public_id=public_id, role=Role.DOCTOR
-        )
-    except (User.DoesNotExist, ValidationError, ValueError):
-        raise NotFoundError("No doctor with this id.", code="doctor_not_found") from None
+    doctor = _DOCTOR_BY_PUBLIC_ID.get(public_id)
+    if doctor is None:
+        raise NotFoundError("No doctor with this id.", code="doctor_not_found")
+    return doctor
 
 
 def schedule_for(*, doctor: User) -> DoctorSchedule | None:
