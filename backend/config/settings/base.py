@@ -230,7 +230,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "hms.accounts.authentication.HmsJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every view must name its resource in hms.core.permissions.PERMISSIONS.

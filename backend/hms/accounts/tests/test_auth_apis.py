@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 import time_machine
 from django.utils import timezone
@@ -287,3 +289,46 @@ def test_password_reset_by_email_signs_out_everywhere_and_unlocks():
     assert refreshed.status_code == 401
     assert login(APIClient(), user.username).status_code == 200
     assert AuditEvent.objects.filter(resource_type="password", actor=user).exists()
+
+
+class TestBearerToken:
+    """HmsJWTAuthentication keeps simplejwt's checks on every request."""
+
+    def bearer(self, user) -> APIClient:
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+        return client
+
+    def test_a_valid_token_signs_the_user_in(self):
+        user = UserFactory()
+        response = self.bearer(user).get("/api/profile/")
+        assert response.status_code == 200
+        assert response.json()["username"] == user.username
+
+    def test_a_user_deactivated_after_sign_in_is_refused(self):
+        user = UserFactory()
+        client = self.bearer(user)
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        response = client.get("/api/profile/")
+        assert response.status_code == 401
+        assert response.json()["code"] == "user_inactive"
+
+    def test_a_token_for_a_user_that_does_not_exist_is_refused(self):
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        token = AccessToken()
+        token["user_id"] = str(uuid.uuid4())
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = client.get("/api/profile/")
+        assert response.status_code == 401
+        assert response.json()["code"] == "user_not_found"
+
+    def test_a_token_without_a_user_claim_is_refused(self):
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken()}")
+        assert client.get("/api/profile/").status_code == 401
