@@ -19,7 +19,7 @@ from hms.appointments.models import AppointmentStatus, ExceptionKind, ScheduleEx
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.roles import Role
-from hms.core.serializers import UserRefSerializer
+from hms.core.serializers import ReusableOutput, UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.serializers import PatientRefSerializer
@@ -46,6 +46,10 @@ class AppointmentOutputSerializer(serializers.Serializer):
     cancel_reason = serializers.CharField()
     encounter_id = serializers.UUIDField(source="encounter.public_id", default=None)
     created_at = serializers.DateTimeField()
+
+
+# Single appointments are serialized by one reusable instance (see ReusableOutput).
+APPOINTMENT_OUTPUT = ReusableOutput(AppointmentOutputSerializer)
 
 
 class SlotSerializer(serializers.Serializer):
@@ -323,9 +327,7 @@ class AppointmentListCreateApi(APIView):
         appointment = services.appointment_book(
             actor=request.user, patient=patient, doctor=doctor, **params
         )
-        return Response(
-            AppointmentOutputSerializer(appointment).data, status=status.HTTP_201_CREATED
-        )
+        return Response(APPOINTMENT_OUTPUT.data(appointment), status=status.HTTP_201_CREATED)
 
 
 class AppointmentDetailApi(APIView):
@@ -364,7 +366,7 @@ class AppointmentDetailApi(APIView):
 
     @extend_schema(responses=AppointmentOutputSerializer)
     def get(self, request, public_id):
-        return Response(AppointmentOutputSerializer(self._get(request, public_id)).data)
+        return Response(APPOINTMENT_OUTPUT.data(self._get(request, public_id)))
 
     @extend_schema(request=InputSerializer, responses=AppointmentOutputSerializer)
     def patch(self, request, public_id):
@@ -383,7 +385,7 @@ class AppointmentDetailApi(APIView):
             appointment = services.appointment_update_reason(
                 actor=request.user, appointment=appointment, reason=params["reason"]
             )
-        return Response(AppointmentOutputSerializer(appointment).data)
+        return Response(APPOINTMENT_OUTPUT.data(appointment))
 
     @extend_schema(request=InputSerializer, responses=AppointmentOutputSerializer)
     def put(self, request, public_id):
@@ -398,7 +400,7 @@ class AppointmentDetailApi(APIView):
         appointment = services.appointment_cancel(
             actor=request.user, appointment=appointment, reason=data.validated_data["reason"]
         )
-        return Response(AppointmentOutputSerializer(appointment).data)
+        return Response(APPOINTMENT_OUTPUT.data(appointment))
 
 
 def _status_action(action: str, service):
@@ -410,7 +412,7 @@ def _status_action(action: str, service):
         def post(self, request, public_id):
             appointment = selectors.appointment_get_for_user(user=request.user, public_id=public_id)
             appointment = service(actor=request.user, appointment=appointment)
-            return Response(AppointmentOutputSerializer(appointment).data)
+            return Response(APPOINTMENT_OUTPUT.data(appointment))
 
     StatusActionApi.__name__ = StatusActionApi.__qualname__ = (
         f"Appointment{action.title().replace('_', '')}Api"
