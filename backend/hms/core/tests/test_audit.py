@@ -44,6 +44,25 @@ class TestChain:
         head = AuditChainHead.objects.get()
         assert (head.last_sequence, head.last_hash) == (3, events[2].hash)
 
+    def test_a_recorded_event_reads_back_exactly_as_written(self):
+        # given an event with every kind of value: actor, JSON detail, timestamps, ids
+        actor = UserFactory()
+        event = audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            resource_type="patient",
+            object_id="obj-1",
+            patient_id="p-1",
+            detail={"nested": {"list": [1, 2.5, None]}, "note": "ünïcode ok"},
+        )
+        # when it is read back through the ORM
+        stored = AuditEvent.objects.get(pk=event.pk)
+        # then every column is what the returned event says, and it is not a new object
+        for field in AuditEvent._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(event, field.attname), field.name
+        assert stored.actor == actor and stored.detail["note"] == "ünïcode ok"
+        assert event._state.adding is False
+
     def test_verify_passes_on_an_intact_chain(self):
         record_events(5)
         assert audit_chain_verify().ok
