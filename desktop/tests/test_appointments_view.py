@@ -3,7 +3,8 @@ day's queue with check-in, cancelling with a reason, rescheduling, and the docto
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -22,11 +23,18 @@ from .conftest import (
     DOCTOR_PASSWORD,
     make_doctor,
     make_patient,
+    midmorning_zone,
     sign_in,
     snap,
     unique,
     wait_idle,
 )
+
+
+@pytest.mark.parametrize("utc_hour", range(24))
+def test_the_suite_runs_in_a_zone_where_it_is_mid_morning(utc_hour):
+    now = datetime(2026, 12, 5, utc_hour, 59, tzinfo=UTC)
+    assert now.astimezone(ZoneInfo(midmorning_zone(now))).hour == 10
 
 
 def free_slots(desk: Api, doctor_id: str, day: date):
