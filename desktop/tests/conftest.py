@@ -8,29 +8,16 @@ over real HTTP exactly as the desktop does. Nothing from the server is imported 
 from __future__ import annotations
 
 import os
-import time
-from datetime import UTC, datetime
 
-
-def midmorning_zone(now: datetime) -> str:
-    """The fixed-offset zone where `now` is between 10:00 and 11:00: appointment tests book the
-    rest of "today", which a run shortly before midnight would not have."""
-    offset = (10 - now.astimezone(UTC).hour + 12) % 24 - 12  # hours east of UTC, -12..11
-    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # POSIX names count west as positive
-
-
-# Before Qt or any clock is read: the tests and the desktop (QDate.currentDate) share the
-# server's hospital time zone, as a workstation and its hospital do.
-HOSPITAL_TIME_ZONE = midmorning_zone(datetime.now(UTC))
-os.environ["TZ"] = HOSPITAL_TIME_ZONE
-time.tzset()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import random
 import socket
 import subprocess
 import sys
+import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -41,6 +28,20 @@ from PySide6.QtWidgets import QApplication
 from hms_desktop.api import Api, ApiClient
 from hms_desktop.app import HmsApp
 from hms_desktop.theme import apply_theme
+
+
+def midmorning_zone(now: datetime) -> str:
+    """The fixed-offset zone where `now` is between 10:00 and 11:00: appointment tests book the
+    rest of "today", which a run shortly before midnight would not have."""
+    offset = (10 - now.astimezone(UTC).hour + 12) % 24 - 12  # hours east of UTC, -12..11
+    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # POSIX names count west as positive
+
+
+# Before any test reads a clock: the tests and the desktop (QDate.currentDate) share the
+# server's hospital time zone, as a workstation and its hospital do.
+HOSPITAL_TIME_ZONE = midmorning_zone(datetime.now(UTC))
+os.environ["TZ"] = HOSPITAL_TIME_ZONE
+time.tzset()
 
 REPO = Path(__file__).resolve().parents[2]
 MANAGE = REPO / "backend" / "manage.py"
