@@ -332,3 +332,64 @@ class TestBearerToken:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken()}")
         assert client.get("/api/profile/").status_code == 401
+
+
+class TestVerifiedTokenCache:
+    """A token's signature is checked once per process; expiry and the user on every request."""
+
+    def bearer(self, token) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    def test_the_signature_is_checked_once_for_repeated_requests(self, monkeypatch):
+        from rest_framework_simplejwt.backends import TokenBackend
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        from hms.accounts.authentication import _verified_token
+
+        _verified_token.cache_clear()
+        decoded = []
+        library_decode = TokenBackend.decode
+
+        def counting_decode(self, token, verify=True):
+            decoded.append(verify)
+            return library_decode(self, token, verify)
+
+        monkeypatch.setattr(TokenBackend, "decode", counting_decode)
+        client = self.bearer(AccessToken.for_user(UserFactory()))
+        for _ in range(3):
+            assert client.get("/api/profile/").status_code == 200
+        assert decoded == [True]
+
+    def test_a_verified_token_still_expires(self):
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = self.bearer(AccessToken.for_user(UserFactory()))
+        assert client.get("/api/profile/").status_code == 200
+        with time_machine.travel(timezone.now() + timezone.timedelta(minutes=16), tick=False):
+            response = client.get("/api/profile/")
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_not_valid"
+
+    def test_a_changed_signature_is_refused_after_the_genuine_token_was_accepted(self):
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        token = str(AccessToken.for_user(UserFactory()))
+        assert self.bearer(token).get("/api/profile/").status_code == 200
+        header, payload, signature = token.split(".")
+        forged = f"{header}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+        response = self.bearer(forged).get("/api/profile/")
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_not_valid"
+
+    def test_a_verified_token_of_a_deactivated_user_is_refused(self):
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        user = UserFactory()
+        client = self.bearer(AccessToken.for_user(user))
+        assert client.get("/api/profile/").status_code == 200
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        response = client.get("/api/profile/")
+        assert response.status_code == 401
+        assert response.json()["code"] == "user_inactive"
