@@ -1,5 +1,6 @@
 """The environments: prod refuses unsafe configuration and passes `check --deploy`."""
 
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,54 @@ def test_real_services_from_urls():
         "False",
         "channels_redis.core.RedisChannelLayer",
     ]
+
+
+def _postgres_options(**env_overrides) -> dict:
+    code = (
+        "import json; from django.conf import settings as s;"
+        " print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+        **env_overrides,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_prepares_statements_unless_turned_off():
+    assert _postgres_options() == {"server_side_binding": True, "prepare_threshold": 5}
+    assert _postgres_options(DB_PREPARED_STATEMENTS="false") == {}
+
+
+@pytest.mark.django_db
+def test_repeated_statements_are_prepared_on_postgresql():
+    from django.db import connection
+
+    from hms.accounts.tests.factories import UserFactory
+    from hms.appointments import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip(f"prepared statements are PostgreSQL's; this run is on {connection.vendor}")
+    if not connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold"):
+        pytest.skip("DB_PREPARED_STATEMENTS is off for this run")
+    doctor = UserFactory(role="doctor")
+    for _ in range(6):
+        assert selectors.doctor_get(public_id=doctor.public_id) == doctor
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['SELECT "accounts_user"."id"%'],
+        )
+        assert cursor.fetchone()[0] >= 1
