@@ -74,6 +74,7 @@ def test_twenty_parallel_bookings_of_one_slot():
     assert statuses.count(409) == 19, results
     assert {code for status, code in results if status == 409} == {"slot_taken"}
     assert Appointment.objects.count() == 1
+    assert Appointment.history.count() == 1  # the refused bookings left no history rows
 
 
 def test_one_patient_booking_two_doctors_at_once_gets_one():
@@ -105,3 +106,44 @@ def test_one_patient_booking_two_doctors_at_once_gets_one():
     results = run_at_once(6, book)
     assert sorted(results) == [201, 409, 409, 409, 409, 409]
     assert Appointment.objects.filter(patient=patient).count() == 1
+
+
+def test_refused_races_keep_the_connection_prepared_statements():
+    """On PostgreSQL a booking refused by a constraint inserts nothing and commits, instead
+    of failing and rolling back: psycopg drops all of a connection's prepared statements at
+    every ROLLBACK, which made the requests after each lost race parse and plan again."""
+    from datetime import time, timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            f"psycopg's prepared statements are PostgreSQL's; this run is {connection.vendor}"
+        )
+    doctor = DoctorProfileFactory().user
+    give_schedule(doctor, blocks=[(w, time(0), time(23, 30)) for w in range(7)])
+    client = APIClient()
+    client.force_authenticate(UserFactory(role=Role.RECEPTIONIST))
+    day = (timezone.localdate() + timedelta(days=2)).isoformat()
+
+    def book(slot, patient):
+        payload = {"doctor": str(doctor.public_id), "date": day, "slot": slot}
+        return client.post("/api/appointments/", {**payload, "patient": str(patient.public_id)})
+
+    for hour in range(8, 15):  # more than psycopg's prepare threshold of 5
+        assert book(f"{hour:02d}:00", PatientFactory()).status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        prepared = cursor.fetchone()[0]
+    assert prepared > 0
+
+    with CaptureQueriesContext(connection) as ctx:
+        refused = book("09:00", PatientFactory())
+    assert refused.status_code == 409 and refused.json()["code"] == "slot_taken"
+    assert not [q for q in ctx.captured_queries if q["sql"].upper().startswith("ROLLBACK")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= prepared
+    assert Appointment.objects.count() == 7 and Appointment.history.count() == 7

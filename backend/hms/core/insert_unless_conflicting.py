@@ -1,0 +1,62 @@
+"""Save a new row unless a unique or exclusion constraint already holds its place, without an
+error and so without rolling the transaction back.
+
+`INSERT ... ON CONFLICT DO NOTHING RETURNING pk`: the database decides under its constraints,
+exactly as a plain INSERT would, but a conflict inserts nothing instead of failing. That
+matters on PostgreSQL beyond the error itself: psycopg forgets every prepared statement of a
+connection at each ROLLBACK (a rolled-back transaction may have changed the schema), so a
+refused booking that failed its INSERT cost the next requests on that connection their
+prepared statements. Here the caller's transaction stays healthy and can simply commit.
+
+The instance goes through what `Model.save()` does for a new row: `pre_save`, each field's
+`pre_save` (auto_now...), the INSERT, then `post_save` with `created=True`, which is where
+django-simple-history records the history row.
+"""
+
+from django.db import connections, router
+from django.db.models import Model, signals
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
+
+
+def database_can_insert_unless_conflicting(alias: str) -> bool:
+    """PostgreSQL only: its `ON CONFLICT DO NOTHING` skips unique and exclusion conflicts and
+    nothing else. SQLite's `INSERT OR IGNORE` and MySQL's `INSERT IGNORE` would also skip a
+    failed CHECK or NOT NULL, which must stay an error."""
+    return connections[alias].vendor == "postgresql"
+
+
+def insert_unless_conflicting(instance: Model, *, using: str | None = None) -> bool:
+    """INSERT the new `instance`; False (and nothing written) if a constraint refused it."""
+    model = type(instance)
+    opts = model._meta
+    alias = using or router.db_for_write(model, instance=instance)
+    if not database_can_insert_unless_conflicting(alias):
+        raise NotImplementedError(f"{connections[alias].vendor} cannot INSERT ... DO NOTHING")
+    if not instance._state.adding:
+        raise ValueError("Only a new, unsaved instance can be inserted.")
+    signals.pre_save.send(
+        sender=model, instance=instance, raw=False, using=alias, update_fields=None
+    )
+    fields = [
+        field
+        for field in opts.local_concrete_fields
+        if field is not opts.auto_field and not field.generated
+    ]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [instance])
+    compiler = query.get_compiler(using=alias)
+    compiler.returning_fields = [opts.pk]
+    [(sql, params)] = compiler.as_sql()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    instance.pk = row[0]
+    instance._state.adding = False
+    instance._state.db = alias
+    signals.post_save.send(
+        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias
+    )
+    return True
