@@ -16,8 +16,7 @@ from hms.core.tests.query_budget import AUDIT_WRITE
 
 pytestmark = pytest.mark.django_db
 
-# Writing one audit event: SAVEPOINT, SELECT chain head FOR UPDATE, INSERT event,
-# UPDATE chain head, RELEASE SAVEPOINT.
+# Writing one audit event (see query_budget).
 AUDIT = AUDIT_WRITE
 
 # Opening one chart (?patient=): SELECT the patient (with its account), then for a doctor one
