@@ -15,8 +15,10 @@ django-simple-history records the history row.
 
 from django.db import connections, router
 from django.db.models import Model, signals
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
+
+from hms.core.compiled_insert import CompiledInsert
+
+_INSERTS: dict[type[Model], CompiledInsert] = {}
 
 
 def database_can_insert_unless_conflicting(alias: str) -> bool:
@@ -29,33 +31,19 @@ def database_can_insert_unless_conflicting(alias: str) -> bool:
 def insert_unless_conflicting(instance: Model, *, using: str | None = None) -> bool:
     """INSERT the new `instance`; False (and nothing written) if a constraint refused it."""
     model = type(instance)
-    opts = model._meta
     alias = using or router.db_for_write(model, instance=instance)
     if not database_can_insert_unless_conflicting(alias):
         raise NotImplementedError(f"{connections[alias].vendor} cannot INSERT ... DO NOTHING")
     if not instance._state.adding:
         raise ValueError("Only a new, unsaved instance can be inserted.")
+    compiled = _INSERTS.get(model)
+    if compiled is None:
+        compiled = _INSERTS[model] = CompiledInsert(model, skip_conflicts=True)
     signals.pre_save.send(
         sender=model, instance=instance, raw=False, using=alias, update_fields=None
     )
-    fields = [
-        field
-        for field in opts.local_concrete_fields
-        if field is not opts.auto_field and not field.generated
-    ]
-    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, [instance])
-    compiler = query.get_compiler(using=alias)
-    compiler.returning_fields = [opts.pk]
-    [(sql, params)] = compiler.as_sql()
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    if not compiled.insert(instance, using=alias):
         return False
-    instance.pk = row[0]
-    instance._state.adding = False
-    instance._state.db = alias
     signals.post_save.send(
         sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias
     )

@@ -34,3 +34,52 @@ def test_history_manager_is_per_instance_and_its_class_is_reused():
     assert first_history.instance is first and second_history.instance is second
     # and the model-level manager lists every row
     assert type(first).history.count() == 3
+
+
+def test_every_history_model_inserts_its_rows_with_a_compiled_insert():
+    from hms.core.history import CompiledInsertHistory
+
+    historical = [m for m in apps.get_models() if hasattr(m, "instance_type")]
+    assert len(historical) > 10
+    for model in historical:
+        assert issubclass(model, CompiledInsertHistory), model
+
+
+@pytest.mark.django_db
+def test_a_history_row_holds_what_the_orm_would_have_written():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hms.core.history import CompiledInsertHistory
+
+    # given a user whose history row is written by the compiled insert
+    actor = UserFactory()
+    user = UserFactory(first_name="Ada", last_name="Lovelace")
+    user.first_name = "Augusta"
+    user._history_user = actor
+    with CaptureQueriesContext(connection) as ctx:
+        user.save()
+    # then the update and its history row took one statement each
+    history_inserts = [q for q in ctx.captured_queries if "historicaluser" in q["sql"].lower()]
+    assert len(history_inserts) == 1
+    # and the row reads back with the same values as the live row, who did it and when
+    row = user.history.first()
+    assert isinstance(row, CompiledInsertHistory)
+    assert (row.first_name, row.last_name, row.username, row.role) == (
+        "Augusta",
+        "Lovelace",
+        user.username,
+        user.role,
+    )
+    assert row.history_type == "~" and row.history_user == actor
+    assert row.public_id == user.public_id and row.id == user.pk
+    assert row.history_date is not None and row.updated_at == user.updated_at
+
+
+@pytest.mark.django_db
+def test_history_rows_saved_with_other_options_go_through_the_orm():
+    user = UserFactory()
+    row = user.history.first()
+    row.history_change_reason = "corrected"
+    row.save(update_fields=["history_change_reason"])  # an update, not a new row
+    assert user.history.get(pk=row.pk).history_change_reason == "corrected"
