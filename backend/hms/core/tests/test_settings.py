@@ -161,6 +161,26 @@ def _postgres_options(**env_overrides) -> dict:
     return json.loads(result.stdout)
 
 
+def test_production_keeps_database_connections():
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DB_CONN_MAX_AGE")}
+    env.update(GOOD_PROD_ENV)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
+
+
 def test_postgresql_prepares_statements_unless_turned_off():
     assert _postgres_options() == {"server_side_binding": True, "prepare_threshold": 5}
     assert _postgres_options(DB_PREPARED_STATEMENTS="false") == {}
