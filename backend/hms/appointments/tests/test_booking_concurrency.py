@@ -1,41 +1,20 @@
 """Real threads (PostgreSQL, MySQL/MariaDB): 20 clients book the same slot at once; exactly
 one wins, 19 get 409."""
 
-import threading
-
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
 from hms.accounts.tests.factories import UserFactory
 from hms.appointments.models import Appointment
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.roles import Role
+from hms.core.tests.threads import run_at_once
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("require_row_locks"),
 ]
-
-
-def run_at_once(count, fn):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = fn(index)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_twenty_parallel_bookings_of_one_slot():

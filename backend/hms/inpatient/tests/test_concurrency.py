@@ -1,14 +1,12 @@
 """Real threads (PostgreSQL, MySQL/MariaDB): parallel admissions race for one bed (and one
 patient), and nurses for one dose; exactly one wins."""
 
-import threading
-
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
 from hms.accounts.tests.factories import UserFactory
 from hms.core.roles import Role
+from hms.core.tests.threads import run_at_once
 from hms.inpatient.models import Admission, Bed, BedStatus, BedStay, MedicationAdministration
 from hms.inpatient.tests.factories import BedFactory
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
@@ -17,25 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("require_row_locks"),
 ]
-
-
-def run_at_once(count, fn):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = fn(index)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _admit(receptionist, patient, bed, doctor):

@@ -2,15 +2,13 @@
 once, a message delivered several times at once is applied once, and a filler number goes to
 one order."""
 
-import threading
-
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
 from hms.accounts.tests.factories import UserFactory
 from hms.core.models import Notification
 from hms.core.roles import Role
+from hms.core.tests.threads import run_at_once
 from hms.laboratory.models import Hl7Message, LabOrder, LabResult
 from hms.laboratory.tests.test_hl7 import ALICE_MRN, CBC_ORU, PLACER
 from hms.patients.models import Patient
@@ -19,25 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("require_row_locks"),
 ]
-
-
-def run_at_once(count, fn):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = fn(index)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def client(user) -> APIClient:

@@ -2,15 +2,13 @@
 once, and store an image instance once (the order row lock and the unique constraints close
 each race)."""
 
-import threading
-
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
 from hms.accounts.tests.factories import UserFactory
 from hms.core.models import Notification
 from hms.core.roles import Role
+from hms.core.tests.threads import run_at_once
 from hms.patients.tests.factories import PatientFactory
 from hms.radiology import services
 from hms.radiology.models import ImagingImage, ImagingOrder, ImagingReport
@@ -22,25 +20,6 @@ pytestmark = [
 ]
 
 THREADS = 8
-
-
-def run_at_once(count, fn):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = fn(index)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.fixture
