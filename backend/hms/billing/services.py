@@ -142,16 +142,24 @@ def tariff_set_price(
     ):
         previous.valid_until = valid_from - timedelta(days=1)
         previous.save(update_fields=["valid_until", "updated_at"])
-    tariff = Tariff.objects.create(
-        code=code,
-        category=category,
-        name=name.strip(),
-        price=money(price),
-        currency=currency,
-        tax_rate=tax_rate,
-        valid_from=valid_from,
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the one-open-version constraints
+            tariff = Tariff.objects.create(
+                code=code,
+                category=category,
+                name=name.strip(),
+                price=money(price),
+                currency=currency,
+                tax_rate=tax_rate,
+                valid_from=valid_from,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        # A code's first version has no row to lock: another request priced it just now.
+        raise ConflictError(
+            f"{code} was given a price at the same moment; reload its prices and try again.",
+            code="tariff_version_overlap",
+        ) from exc
     _audit(
         actor=actor,
         action=AuditAction.CREATE,

@@ -4,10 +4,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.utils import timezone
 
 from hms.core.audit_chain import GENESIS_HASH, audit_chain_for_new_event, audit_event_digest
+from hms.core.insert_unless_conflicting import (
+    database_can_insert_unless_conflicting,
+    insert_unless_conflicting,
+)
 from hms.core.locks import lock_or_create, partial_unique_lock
 from hms.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
 from hms.core.request_context import current_request_context
@@ -167,13 +171,7 @@ def notification_create(
     returns the existing notification."""
     from hms.core.models import Notification
 
-    if dedupe_key:
-        # MySQL/MariaDB hold no dedupe constraint: same-key callers queue on the recipient.
-        partial_unique_lock(get_user_model().objects.filter(pk=recipient.pk))
-        existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
-    return Notification.objects.create(
+    notification = Notification(
         recipient=recipient,
         kind=kind,
         title=title[:200],
@@ -183,6 +181,23 @@ def notification_create(
         patient_id=str(patient_id or ""),
         dedupe_key=dedupe_key,
     )
+    if not dedupe_key:
+        notification.save()
+        return notification
+    # MySQL/MariaDB hold no dedupe constraint: same-key callers queue on the recipient.
+    partial_unique_lock(get_user_model().objects.filter(pk=recipient.pk))
+    existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    if not database_can_insert_unless_conflicting(router.db_for_write(Notification)):
+        notification.save()  # SQLite serialises writers; MySQL/MariaDB queued above
+        return notification
+    # PostgreSQL: a caller with the same key may have inserted since the check above. The
+    # constraint makes this INSERT skip instead of failing (which would abort the caller's
+    # transaction: a verified lab result must not fail because its alert was sent twice).
+    if insert_unless_conflicting(notification):
+        return notification
+    return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
 
 
 def notification_create_for_role(*, role: str, **kwargs) -> int:

@@ -658,7 +658,12 @@ def doctor_profile_update(*, actor: User, profile: DoctorProfile, **changes) -> 
             raise _license_conflict()
     changed = _apply(profile, changes, allowed)
     if changed:
-        profile.save()
+        try:
+            with transaction.atomic():  # a savepoint: the licence's unique constraint
+                profile.save()
+        except IntegrityError as exc:
+            # Another doctor took this licence number since the check above.
+            raise _license_conflict() from exc
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

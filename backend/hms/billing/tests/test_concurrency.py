@@ -1,44 +1,22 @@
 """Real threads (PostgreSQL, MySQL/MariaDB): races closed in the database."""
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import connections
 
 from hms.accounts.tests.factories import UserFactory
 from hms.billing import services
 from hms.billing.models import Charge, Invoice, Payment, Tariff
 from hms.billing.tests.factories import TariffFactory
 from hms.core.roles import Role
+from hms.core.tests.threads import run_at_once
 from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("require_row_locks"),
 ]
-
-
-def run_at_once(count, fn):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = fn(index)
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_one_event_posted_by_ten_workers_at_once_is_one_charge():
@@ -59,6 +37,31 @@ def test_one_event_posted_by_ten_workers_at_once_is_one_charge():
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1
     assert Charge.objects.count() == 1
+
+
+def test_the_first_price_of_a_new_code_set_six_times_at_once():
+    """A code's first version has no row to lock: the constraints keep one open version and
+    the others answer 409 tariff_version_overlap, not a database error."""
+    from hms.core.errors import ConflictError
+
+    accountant = UserFactory(role=Role.ACCOUNTANT)
+
+    def set_price(index):
+        return services.tariff_set_price(
+            actor=accountant,
+            code="NEW-XRAY",
+            category="radiology",
+            name="Chest X-ray",
+            price=D("40.00") + index,
+            valid_from=date(2027, 1, 1) + timedelta(days=index % 2),
+        ).pk
+
+    results = run_at_once(6, set_price)
+    created = [r for r in results if isinstance(r, int)]
+    refused = [r for r in results if isinstance(r, ConflictError)]
+    assert len(created) == 1 and len(refused) == 5, results
+    assert {error.code for error in refused} == {"tariff_version_overlap"}
+    assert Tariff.objects.filter(code="NEW-XRAY").count() == 1
 
 
 def test_concurrent_issuing_gives_gapless_unique_numbers():

@@ -9,7 +9,12 @@ from django.db import connection
 from hms.core.errors import ConflictError
 from hms.core.roles import Role
 from hms.patients.models import Allergy, CareAssignment, DoctorProfile
-from hms.patients.services import allergy_create, care_assignment_create, doctor_register
+from hms.patients.services import (
+    allergy_create,
+    care_assignment_create,
+    doctor_profile_update,
+    doctor_register,
+)
 from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [
@@ -72,3 +77,20 @@ def test_one_doctor_per_licence_number(make_user):
     )
     assert (ok, conflicts) == (1, 5)
     assert DoctorProfile.objects.filter(license_number="LIC-77").count() == 1
+
+
+def test_two_doctors_given_one_licence_number_at_once(make_user):
+    """The licence check passes for both; the unique constraint refuses the second change,
+    which answers 409 license_taken instead of failing with the database's error."""
+    from hms.patients.tests.factories import DoctorProfileFactory
+
+    admin = make_user(Role.ADMIN)
+    profiles = [DoctorProfileFactory(license_number=f"OLD-{i}") for i in range(6)]
+    remaining = iter(profiles)
+    ok, conflicts = _race(
+        lambda: doctor_profile_update(
+            actor=admin, profile=next(remaining), license_number="LIC-NEW"
+        )
+    )
+    assert (ok, conflicts) == (1, 5)
+    assert DoctorProfile.objects.filter(license_number="LIC-NEW").count() == 1
