@@ -76,18 +76,8 @@ def test_seed_demo_refuses_production_settings():
     assert "refuses to run with production settings" in result.stderr
 
 
-def test_embedded_defaults_without_configuration():
-    code = (
-        "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
-        " s.CELERY_TASK_ALWAYS_EAGER, s.CHANNEL_LAYERS['default']['BACKEND'])"
-    )
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+def settings_printed(code: str, env: dict) -> str:
+    """What `code` prints after Django set itself up in a new process with `env`."""
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=BACKEND,
@@ -98,7 +88,24 @@ def test_embedded_defaults_without_configuration():
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    return result.stdout
+
+
+SERVICES = (
+    "from django.conf import settings as s;"
+    "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
+    " s.CELERY_TASK_ALWAYS_EAGER, s.CHANNEL_LAYERS['default']['BACKEND'])"
+)
+
+
+def test_embedded_defaults_without_configuration():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    assert settings_printed(SERVICES, env).split() == [
         "django.db.backends.sqlite3",
         "django.core.cache.backends.locmem.LocMemCache",
         "True",
@@ -107,11 +114,6 @@ def test_embedded_defaults_without_configuration():
 
 
 def test_real_services_from_urls():
-    code = (
-        "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
-        " s.CELERY_TASK_ALWAYS_EAGER, s.CHANNEL_LAYERS['default']['BACKEND'])"
-    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
@@ -119,17 +121,7 @@ def test_real_services_from_urls():
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=BACKEND,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert settings_printed(SERVICES, env).split() == [
         "django.db.backends.postgresql",
         "django_redis.cache.RedisCache",
         "False",
@@ -148,17 +140,7 @@ def _postgres_options(**env_overrides) -> dict:
         "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
         **env_overrides,
     }
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=BACKEND,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(settings_printed(code, env))
 
 
 def test_production_keeps_database_connections():
@@ -168,17 +150,7 @@ def test_production_keeps_database_connections():
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DB_CONN_MAX_AGE")}
     env.update(GOOD_PROD_ENV)
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=BACKEND,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["60", "True"]
+    assert settings_printed(code, env).split() == ["60", "True"]
 
 
 def test_postgresql_prepares_statements_unless_turned_off():

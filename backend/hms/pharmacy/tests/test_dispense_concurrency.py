@@ -1,17 +1,15 @@
 """Real threads (PostgreSQL, MySQL/MariaDB): many pharmacists dispensing the last units at
 once. Stock never goes below zero, nothing is dispensed twice, and the ledger still balances."""
 
-import threading
-
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hms.accounts.tests.factories import UserFactory
 from hms.core.roles import Role
+from hms.core.tests.threads import run_at_once
 from hms.patients.tests.factories import PatientFactory
 from hms.pharmacy.models import Prescription, PrescriptionItem, StockBatch, StockMovement
 from hms.pharmacy.tests.factories import DrugFactory, add_stock
@@ -20,25 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("require_row_locks"),
 ]
-
-
-def run_at_once(count, fn):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = fn(index)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def prescriptions(drug, count, quantity):
