@@ -9,7 +9,7 @@ to the amount. Nothing is deleted: an accountant voids an invoice with a reason.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from hms_desktop.models.billing import (
 )
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
-from hms_desktop.widgets.forms import combo, line_edit
+from hms_desktop.widgets.forms import amount_in, combo, line_edit
 from hms_desktop.widgets.pickers import PatientPicker
 from hms_desktop.widgets.table import DataTable, TablePanel
 from hms_desktop.workers import is_busy
@@ -233,13 +233,10 @@ class PaymentDialog(FormDialog):
 
     def submit(self) -> None:
         self.errors.clear()
-        try:
-            amount = Decimal(self.amount.text().strip().replace(",", ""))
-        except InvalidOperation:
-            self.errors.fields["amount"].set_error("Enter an amount, e.g. 25.00")
-            return
-        if amount <= 0:
-            self.errors.fields["amount"].set_error("The amount must be more than zero.")
+        amount = amount_in(
+            self.amount, self.errors.fields["amount"], example="25.00", positive=True
+        )
+        if amount is None:
             return
         invoice_id, method = self.invoice.id, self.method.currentData()
         reference, billing = self.reference.text().strip(), self.ctx.api.billing
@@ -291,13 +288,10 @@ class RefundDialog(FormDialog):
 
     def submit(self) -> None:
         self.errors.clear()
-        try:
-            amount = Decimal(self.amount.text().strip().replace(",", ""))
-        except InvalidOperation:
-            self.errors.fields["amount"].set_error("Enter an amount, e.g. 10.00")
-            return
-        if amount <= 0:
-            self.errors.fields["amount"].set_error("The amount must be more than zero.")
+        amount = amount_in(
+            self.amount, self.errors.fields["amount"], example="10.00", positive=True
+        )
+        if amount is None:
             return
         reason = self.reason.toPlainText().strip()
         if not reason:
@@ -406,10 +400,10 @@ class ClaimDecisionDialog(FormDialog):
                 return
             self.call(lambda: billing.reject_claim(claim_id, reason=text))
             return
-        try:
-            amount = Decimal(self.amount.text().strip().replace(",", ""))
-        except InvalidOperation:
-            self.errors.fields["approved_amount"].set_error("Enter an amount, e.g. 120.00")
+        amount = amount_in(
+            self.amount, self.errors.fields["approved_amount"], example="120.00", positive=False
+        )
+        if amount is None:
             return
         self.call(
             lambda: billing.approve_claim(

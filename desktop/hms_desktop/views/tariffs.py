@@ -5,7 +5,7 @@ them."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QTimer
@@ -18,7 +18,7 @@ from hms_desktop.formatting import fmt_money
 from hms_desktop.models.billing import TariffsModel
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
-from hms_desktop.widgets.forms import combo, line_edit
+from hms_desktop.widgets.forms import amount_in, combo, line_edit
 from hms_desktop.widgets.table import TablePanel
 
 # Mirrors the server's table ("billing_tariffs", "create"/"update").
@@ -81,10 +81,10 @@ class TariffDialog(FormDialog):
 
     def submit(self) -> None:
         self.errors.clear()
-        try:
-            price = Decimal(self.price.text().strip().replace(",", ""))
-        except InvalidOperation:
-            self.errors.fields["price"].set_error("Enter a price, e.g. 12.50")
+        price = amount_in(
+            self.price, self.errors.fields["price"], example="12.50", what="a price", positive=False
+        )
+        if price is None:
             return
         fields: dict[str, Any] = {
             "code": self.code.text().strip(),

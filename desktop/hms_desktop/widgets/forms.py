@@ -7,6 +7,8 @@ the form. Nothing the user typed is touched: a failed save leaves every input as
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -155,3 +157,24 @@ def text_of(widget: QWidget) -> str:
     if isinstance(widget, QComboBox):
         return str(widget.currentData() or "")
     raise TypeError(widget)
+
+
+def amount_in(
+    editor: QLineEdit, box: FieldBox, *, example: str, what: str = "an amount", positive: bool
+) -> Decimal | None:
+    """The money typed in `editor` ("1,250.00" reads as 1250.00), or None after saying under
+    `box` why it is not an amount: not a number, not finite, negative, or zero where
+    `positive` asks for more."""
+    try:
+        amount = Decimal(editor.text().strip().replace(",", ""))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        box.set_error(f"Enter {what}, e.g. {example}")
+        return None
+    if amount < 0 or (positive and amount == 0):
+        box.set_error(
+            "The amount must be more than zero." if positive else "It cannot be negative."
+        )
+        return None
+    return amount
