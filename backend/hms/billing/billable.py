@@ -5,6 +5,7 @@ transaction (a one-line call; each is idempotent per source event):
     laboratory    order verified         -> bill_lab_test(actor=, patient=, source_id=, ...)
     radiology     report final           -> bill_radiology_procedure(actor=, patient=, ...)
     pharmacy      prescription_dispense  -> bill_dispense(actor=, dispense=)
+    pharmacy      stock_return           -> credit_dispense_return(actor=, line=, quantity=, ...)
     inpatient     discharge / nightly    -> bill_bed_day(actor=, patient=, admission_id=, ...)
 
 Prices come from the tariff valid on the day of the event (specific code, else the category's
@@ -20,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from hms.billing.models import Charge, ChargeSource, TariffCategory
-from hms.billing.services import charge_post
+from hms.billing.services import charge_post, charge_return_units
 from hms.billing.tariffs import tariff_code, tariff_for, tariff_valid_on
 from hms.core.roles import Role
 from hms.core.services import notification_create_for_role
@@ -165,6 +166,17 @@ def bill_dispense(*, actor, dispense) -> list[Charge]:
         else:
             charges.append(charge_post(unit_price=drug.price, **common))
     return charges
+
+
+def credit_dispense_return(*, actor, line, quantity: int, reason: str) -> Charge | None:
+    """Units of a dispense line returned to the pharmacy come off the patient's bill (see
+    charge_return_units); None when the line was never charged (it had no price)."""
+    charge = Charge.objects.filter(
+        source_type=ChargeSource.DISPENSE, source_id=str(line.public_id)
+    ).first()
+    if charge is None:
+        return None
+    return charge_return_units(actor=actor, charge=charge, quantity=quantity, reason=reason)
 
 
 def bed_day_source_id(*, admission_id, day: date) -> str:

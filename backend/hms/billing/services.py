@@ -48,7 +48,8 @@ from hms.billing.tariffs import tariff_valid_on
 from hms.core.errors import ApplicationError, ConflictError, NotFoundError
 from hms.core.locks import lock_or_create, partial_unique_lock_table
 from hms.core.models import AuditAction
-from hms.core.services import audit_record
+from hms.core.roles import Role
+from hms.core.services import audit_record, notification_create_for_role
 from hms.patients.models import InsurancePolicy, Patient
 
 MIN_REASON_LENGTH = 3
@@ -379,6 +380,109 @@ def charge_void(*, actor, charge: Charge, reason: str) -> Charge:
         detail={"reason": reason},
     )
     return charge
+
+
+@transaction.atomic
+def charge_return_units(*, actor, charge: Charge, quantity: Decimal | int, reason: str) -> Charge:
+    """Units of a charged event handed back (unused medication returned to the pharmacy): the
+    patient is no longer billed for them.
+
+    Not yet invoiced: the charge's quantity goes down (all of it returned: the charge is
+    voided). On a draft invoice: the line follows (or is taken off the draft). On an issued
+    invoice nothing can change any more: the accountants are told what to credit."""
+    quantity = Decimal(quantity)
+    charge = Charge.objects.select_for_update().select_related("patient").get(pk=charge.pk)
+    if charge.status == ChargeStatus.VOID:
+        return charge
+    if not (0 < quantity <= charge.quantity):
+        raise ConflictError(
+            f"Only {charge.quantity} unit(s) of this charge can be returned.",
+            code="return_exceeds_charged",
+        )
+    remaining = charge.quantity - quantity
+    line = None
+    if charge.status == ChargeStatus.INVOICED:
+        line = (
+            InvoiceLine.objects.filter(charge=charge, released_at__isnull=True)
+            .select_related("invoice")
+            .first()
+        )
+    invoice = _lock_invoice(line.invoice) if line is not None else None
+    detail = {"returned": str(quantity), "reason": reason}
+    if invoice is not None and invoice.status != InvoiceStatus.DRAFT:
+        credit = line_amounts(
+            quantity=quantity, unit_price=charge.unit_price, tax_rate=charge.tax_rate
+        ).total
+        notification_create_for_role(
+            role=Role.ACCOUNTANT,
+            kind="billing_return_after_invoice",
+            title=f"Credit {credit} {charge.currency} on {invoice.number}",
+            body=(
+                f'{quantity} of "{charge.description}" were returned after invoice '
+                f"{invoice.number} was issued to patient {charge.patient.mrn}: credit "
+                f"{credit} {charge.currency} (a refund, or void and re-issue the invoice). "
+                f"Reason: {reason}"
+            ),
+            severity="warning",
+            link=f"/api/billing/invoices/{invoice.public_id}/",
+            patient_id=charge.patient.public_id,
+        )
+        _audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            resource_type="billing_charge",
+            obj=charge,
+            patient_id=charge.patient.public_id,
+            detail={**detail, "invoice": invoice.number, "credit_due": str(credit)},
+        )
+        return charge
+    if invoice is not None:  # a draft: its line follows the charge
+        if remaining == 0:
+            _release_lines(invoice, [line])
+        else:
+            _resize_line(line, quantity=remaining)
+        _recompute_totals(invoice)
+        invoice.save()
+        detail["invoice_total"] = str(invoice.total)
+    if remaining == 0:
+        charge.status = ChargeStatus.VOID
+        charge.voided_at = timezone.now()
+        charge.voided_by = actor
+        charge.void_reason = f"Returned: {reason}"[:255]
+        charge.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "updated_at"])
+    else:
+        charge.quantity = remaining
+        charge.save(update_fields=["quantity", "updated_at"])
+    _audit(
+        actor=actor,
+        action=AuditAction.VOID if remaining == 0 else AuditAction.UPDATE,
+        resource_type="billing_charge",
+        obj=charge,
+        patient_id=charge.patient.public_id,
+        detail={**detail, "quantity": str(remaining)},
+    )
+    return charge
+
+
+def _resize_line(line: InvoiceLine, *, quantity: Decimal) -> None:
+    """A draft line with fewer units: a percentage discount stays a percentage, an amount
+    discount is kept up to the new subtotal."""
+    subtotal = money(quantity * line.unit_price)
+    amounts = line_amounts(
+        quantity=quantity,
+        unit_price=line.unit_price,
+        tax_rate=line.tax_rate,
+        discount_amount=None
+        if line.discount_percent is not None
+        else min(line.discount_amount, subtotal),
+        discount_percent=line.discount_percent,
+    )
+    line.quantity = quantity
+    line.subtotal = amounts.subtotal
+    line.discount_amount = amounts.discount
+    line.tax_amount = amounts.tax
+    line.total = amounts.total
+    line.save(update_fields=["quantity", "subtotal", "discount_amount", "tax_amount", "total"])
 
 
 # --- Numbers -------------------------------------------------------------------------------

@@ -401,7 +401,7 @@ def stock_return(
     *, actor: User, dispense_line: DispenseLine, quantity: int, reason: str
 ) -> StockMovement:
     """Unused medication handed back to the pharmacy: back into the batch it came from; the
-    prescription item counts it as not dispensed again."""
+    prescription item counts it as not dispensed again, and the patient's bill drops it."""
     _require_positive(quantity)
     reason = _require_reason(reason, what="every return needs a reason")
     line = (
@@ -431,6 +431,9 @@ def stock_return(
     if prescription.status != PrescriptionStatus.CANCELLED:
         prescription.status = _status_for(list(prescription.items.all()))
         prescription.save(update_fields=["status", "updated_at"])
+    from hms.billing.billable import credit_dispense_return  # off the patient's bill
+
+    credit_dispense_return(actor=actor, line=line, quantity=quantity, reason=reason)
     _audit_stock(actor=actor, movement=movement, detail={"reason": reason})
     audit_record(
         actor=actor,

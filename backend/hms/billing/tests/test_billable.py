@@ -10,6 +10,7 @@ from hms.accounts.tests.factories import UserFactory
 from hms.billing import billable, services
 from hms.billing.models import Charge, ChargeSource
 from hms.billing.tests.factories import TariffFactory
+from hms.core.errors import ConflictError
 from hms.core.models import Notification
 from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
@@ -185,6 +186,100 @@ def test_bed_days_are_charged_once_per_admission_and_day():
     assert again == icu and Charge.objects.count() == 2
     assert (icu.unit_price, general.unit_price) == (D("300.00"), D("40.00"))
     assert general.code == "BED-GENERAL"  # no surgical price: the fallback
+
+
+class TestReturnedMedication:
+    """Units handed back to the pharmacy come off the patient's bill."""
+
+    def _dispensed(self, quantity=15, price="0.35"):
+        from hms.pharmacy import services as pharmacy
+        from hms.pharmacy.models import DispenseLine
+        from hms.pharmacy.tests.factories import DrugFactory, add_stock
+
+        drug = DrugFactory(generic_name="Amoxicillin", price=D(price))
+        add_stock(drug, 100)
+        patient = PatientFactory()
+        prescription = pharmacy.prescription_create(
+            actor=UserFactory(role=Role.DOCTOR),
+            patient=patient,
+            override_reason="Reviewed by the prescriber",
+            items=[
+                {
+                    "drug": drug,
+                    "dose": D(500),
+                    "frequency": "tds",
+                    "duration_days": 5,
+                    "quantity": quantity,
+                }
+            ],
+        )
+        pharmacist = UserFactory(role=Role.PHARMACIST)
+        dispense = pharmacy.prescription_dispense(actor=pharmacist, prescription=prescription)
+        line = DispenseLine.objects.get(dispense=dispense)
+
+        def give_back(units):
+            pharmacy.stock_return(
+                actor=pharmacist, dispense_line=line, quantity=units, reason="Unopened box"
+            )
+
+        return patient, Charge.objects.get(), give_back
+
+    def test_before_invoicing_the_charge_shrinks_then_is_voided(self):
+        patient, charge, give_back = self._dispensed()
+        give_back(5)
+        charge.refresh_from_db()
+        assert (charge.quantity, charge.status) == (D(10), "unbilled")
+        give_back(10)
+        charge.refresh_from_db()
+        assert charge.status == "void" and charge.void_reason == "Returned: Unopened box"
+        accountant = UserFactory(role=Role.ACCOUNTANT)
+        with pytest.raises(ConflictError):
+            services.invoice_create(actor=accountant, patient=patient)  # nothing left to bill
+
+    def test_on_a_draft_the_line_and_totals_follow(self):
+        from hms.billing.models import InvoiceLine
+
+        patient, charge, give_back = self._dispensed()
+        accountant = UserFactory(role=Role.ACCOUNTANT)
+        invoice = services.invoice_create(actor=accountant, patient=patient)
+        line = InvoiceLine.objects.get(invoice=invoice)
+        services.invoice_line_discount(
+            actor=accountant,
+            invoice=invoice,
+            line_id=line.public_id,
+            discount_percent=D(10),
+            reason="Staff discount",
+        )
+        give_back(5)
+        invoice.refresh_from_db()
+        line.refresh_from_db()
+        assert (line.quantity, line.subtotal, line.discount_amount) == (D(10), D("3.50"), D("0.35"))
+        assert invoice.total == D("3.15")
+        give_back(10)
+        invoice.refresh_from_db()
+        line.refresh_from_db()
+        charge.refresh_from_db()
+        assert line.released_at is not None and charge.status == "void"
+        assert invoice.total == D("0.00") and invoice.status == "draft"
+
+    def test_after_issue_the_accountants_are_told_what_to_credit(self):
+        patient, charge, give_back = self._dispensed()
+        accountant = UserFactory(role=Role.ACCOUNTANT)
+        invoice = services.invoice_create(actor=accountant, patient=patient)
+        invoice = services.invoice_issue(actor=accountant, invoice=invoice)
+        give_back(5)
+        charge.refresh_from_db()
+        invoice.refresh_from_db()
+        assert (charge.quantity, charge.status, invoice.total) == (D(15), "invoiced", D("5.25"))
+        notice = Notification.objects.get(recipient=accountant, kind="billing_return_after_invoice")
+        assert notice.title == f"Credit 1.75 {charge.currency} on {invoice.number}"
+        assert patient.mrn in notice.body and "Unopened box" in notice.body
+
+    def test_more_than_charged_is_refused(self):
+        _patient, charge, _give_back = self._dispensed()
+        with pytest.raises(ConflictError) as refused:
+            services.charge_return_units(actor=None, charge=charge, quantity=16, reason="x")
+        assert refused.value.code == "return_exceeds_charged"
 
 
 def test_charged_events_can_be_invoiced_together():
