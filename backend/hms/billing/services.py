@@ -391,7 +391,22 @@ def charge_return_units(*, actor, charge: Charge, quantity: Decimal | int, reaso
     voided). On a draft invoice: the line follows (or is taken off the draft). On an issued
     invoice nothing can change any more: the accountants are told what to credit."""
     quantity = Decimal(quantity)
+    # Invoice before charge, the order the invoice services lock in (no deadlock with them).
+    placed = (
+        InvoiceLine.objects.filter(charge=charge, released_at__isnull=True)
+        .only("invoice_id")
+        .first()
+    )
+    invoice = _lock_invoice(Invoice(pk=placed.invoice_id)) if placed is not None else None
     charge = Charge.objects.select_for_update().select_related("patient").get(pk=charge.pk)
+    line = _live_lines(invoice).filter(charge=charge).first() if invoice is not None else None
+    if charge.status == ChargeStatus.INVOICED and line is None:
+        raise ConflictError(  # put on an invoice after the look above; rare
+            "This charge was just put on an invoice. Please try the return again.",
+            code="charge_busy",
+        )
+    if line is None:
+        invoice = None  # taken off the draft meanwhile: an unbilled charge again
     if charge.status == ChargeStatus.VOID:
         return charge
     if not (0 < quantity <= charge.quantity):
@@ -400,14 +415,6 @@ def charge_return_units(*, actor, charge: Charge, quantity: Decimal | int, reaso
             code="return_exceeds_charged",
         )
     remaining = charge.quantity - quantity
-    line = None
-    if charge.status == ChargeStatus.INVOICED:
-        line = (
-            InvoiceLine.objects.filter(charge=charge, released_at__isnull=True)
-            .select_related("invoice")
-            .first()
-        )
-    invoice = _lock_invoice(line.invoice) if line is not None else None
     detail = {"returned": str(quantity), "reason": reason}
     if invoice is not None and invoice.status != InvoiceStatus.DRAFT:
         credit = line_amounts(

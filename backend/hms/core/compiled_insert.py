@@ -14,12 +14,23 @@ Needs INSERT ... RETURNING (PostgreSQL, SQLite, MariaDB); `CompiledInsert.availa
 """
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Model, signals
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
 
 class CompiledInsert:
+    _shared: dict[tuple[type[Model], bool], "CompiledInsert"] = {}
+
+    @classmethod
+    def for_model(cls, model: type[Model], *, skip_conflicts: bool = False) -> "CompiledInsert":
+        """The one CompiledInsert of `model` (each process compiles a statement once)."""
+        key = (model, skip_conflicts)
+        compiled = cls._shared.get(key)
+        if compiled is None:
+            compiled = cls._shared[key] = cls(model, skip_conflicts=skip_conflicts)
+        return compiled
+
     def __init__(self, model: type[Model], *, skip_conflicts: bool = False):
         self.model = model
         self.skip_conflicts = skip_conflicts
@@ -69,4 +80,15 @@ class CompiledInsert:
         instance.pk = row[0]
         instance._state.adding = False
         instance._state.db = using
+        return True
+
+    def save_new(self, instance: Model, *, using: str) -> bool:
+        """What `Model.save()` does for a new row, with the compiled INSERT: `pre_save`, the
+        INSERT, then `post_save` with `created=True` (where django-simple-history records
+        its history row). False, with no `post_save`, if a conflict skipped the row."""
+        sent = {"sender": type(instance), "instance": instance, "raw": False, "using": using}
+        signals.pre_save.send(**sent, update_fields=None)
+        if not self.insert(instance, using=using):
+            return False
+        signals.post_save.send(**sent, created=True, update_fields=None)
         return True

@@ -16,13 +16,10 @@ Every model with history uses this class instead of the library's.
 """
 
 from django.db import models, router
-from django.db.models import signals
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords as LibraryHistoricalRecords
 
 from hms.core.compiled_insert import CompiledInsert
-
-_HISTORY_INSERTS: dict[type[models.Model], CompiledInsert] = {}
 
 
 class CompiledInsertHistory(models.Model):
@@ -42,16 +39,7 @@ class CompiledInsertHistory(models.Model):
         ):
             return super().save(*args, **kwargs)
         self._prepare_related_fields_for_save(operation_name="save")
-        compiled = _HISTORY_INSERTS.get(model)
-        if compiled is None:
-            compiled = _HISTORY_INSERTS[model] = CompiledInsert(model)
-        signals.pre_save.send(
-            sender=model, instance=self, raw=False, using=using, update_fields=None
-        )
-        compiled.insert(self, using=using)
-        signals.post_save.send(
-            sender=model, instance=self, created=True, update_fields=None, raw=False, using=using
-        )
+        CompiledInsert.for_model(model).save_new(self, using=using)
         return None
 
 

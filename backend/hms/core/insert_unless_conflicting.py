@@ -13,12 +13,10 @@ The instance goes through what `Model.save()` does for a new row: `pre_save`, ea
 django-simple-history records the history row.
 """
 
-from django.db import connections, router
-from django.db.models import Model, signals
+from django.db import NotSupportedError, connections, router
+from django.db.models import Model
 
 from hms.core.compiled_insert import CompiledInsert
-
-_INSERTS: dict[type[Model], CompiledInsert] = {}
 
 
 def database_can_insert_unless_conflicting(alias: str) -> bool:
@@ -29,22 +27,15 @@ def database_can_insert_unless_conflicting(alias: str) -> bool:
 
 
 def insert_unless_conflicting(instance: Model, *, using: str | None = None) -> bool:
-    """INSERT the new `instance`; False (and nothing written) if a constraint refused it."""
+    """INSERT the new `instance`; False (and nothing written) if a constraint refused it.
+    Callers check `database_can_insert_unless_conflicting` first and save() elsewhere."""
     model = type(instance)
     alias = using or router.db_for_write(model, instance=instance)
     if not database_can_insert_unless_conflicting(alias):
-        raise NotImplementedError(f"{connections[alias].vendor} cannot INSERT ... DO NOTHING")
+        raise NotSupportedError(
+            f"INSERT ... ON CONFLICT DO NOTHING is used on PostgreSQL only, not on "
+            f"{connections[alias].vendor}."
+        )
     if not instance._state.adding:
         raise ValueError("Only a new, unsaved instance can be inserted.")
-    compiled = _INSERTS.get(model)
-    if compiled is None:
-        compiled = _INSERTS[model] = CompiledInsert(model, skip_conflicts=True)
-    signals.pre_save.send(
-        sender=model, instance=instance, raw=False, using=alias, update_fields=None
-    )
-    if not compiled.insert(instance, using=alias):
-        return False
-    signals.post_save.send(
-        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias
-    )
-    return True
+    return CompiledInsert.for_model(model, skip_conflicts=True).save_new(instance, using=alias)

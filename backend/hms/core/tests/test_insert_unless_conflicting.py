@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import signals
 from django.db.utils import IntegrityError
 
@@ -13,7 +13,7 @@ from hms.core.models import Notification
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _postgresql_only():
     if not database_can_insert_unless_conflicting("default"):
         pytest.skip(
@@ -25,6 +25,7 @@ def notification(recipient, **fields):
     return Notification(recipient=recipient, kind="test", title="Hello", **fields)
 
 
+@pytest.mark.usefixtures("_postgresql_only")
 def test_a_new_row_is_inserted_like_save_with_its_signals():
     # Given a listener on the save signals
     sent = []
@@ -52,6 +53,7 @@ def test_a_new_row_is_inserted_like_save_with_its_signals():
     assert sent == [("pre_save", None), ("post_save", True)]
 
 
+@pytest.mark.usefixtures("_postgresql_only")
 def test_a_row_a_unique_constraint_refuses_is_skipped_without_an_error():
     recipient = UserFactory()
     assert insert_unless_conflicting(notification(recipient, dedupe_key="same"))
@@ -62,6 +64,7 @@ def test_a_row_a_unique_constraint_refuses_is_skipped_without_an_error():
     assert Notification.objects.filter(recipient=recipient).count() == 1
 
 
+@pytest.mark.usefixtures("_postgresql_only")
 def test_other_errors_still_raise():
     row = notification(UserFactory())
     row.title = None  # NOT NULL is not a conflict
@@ -69,8 +72,17 @@ def test_other_errors_still_raise():
         insert_unless_conflicting(row)
 
 
+@pytest.mark.usefixtures("_postgresql_only")
 def test_only_new_instances():
     row = notification(UserFactory())
     row.save()
     with pytest.raises(ValueError, match="new"):
         insert_unless_conflicting(row)
+
+
+def test_other_databases_are_told_it_is_not_supported():
+    if database_can_insert_unless_conflicting("default"):
+        pytest.skip("this run is on PostgreSQL, where it is supported")
+    with pytest.raises(NotSupportedError, match="PostgreSQL only"):
+        insert_unless_conflicting(notification(UserFactory()))
+    assert not Notification.objects.exists()
