@@ -42,6 +42,7 @@ from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.core.sms import send_sms
+from hms.core.wording import with_article
 from hms.patients.models import Patient
 
 RESOURCE = "appointment"
@@ -536,8 +537,8 @@ def appointment_update_reason(*, actor: User, appointment: Appointment, reason: 
 def _transition(appointment: Appointment, target: AppointmentStatus) -> None:
     if target not in ALLOWED_TRANSITIONS[appointment.status]:
         raise ConflictError(
-            f"A {appointment.get_status_display().lower()} appointment cannot become "
-            f"{target.label.lower()}.",
+            f"{with_article(appointment.get_status_display().lower(), capital=True)} appointment "
+            f"cannot become {target.label.lower()}.",
             code="invalid_transition",
             extra={"from": appointment.status, "to": target.value},
         )

@@ -25,6 +25,7 @@ from hms.billing.services import charge_post, charge_return_units
 from hms.billing.tariffs import tariff_code, tariff_for, tariff_valid_on
 from hms.core.roles import Role
 from hms.core.services import notification_create_for_role
+from hms.core.wording import with_article
 
 logger = logging.getLogger("hms.billing")
 
@@ -37,7 +38,8 @@ def _missing_price(*, category: TariffCategory, reference: str, on: date, patien
         kind="billing_missing_tariff",
         title=f"No price for {code}",
         body=(
-            f"A {category.label.lower()} on {on} could not be charged: no tariff {code} "
+            f"{with_article(category.label.lower(), capital=True)} on {on} could not be charged: "
+            f"no tariff {code} "
             f"(nor the fallback) is valid that day. Add the price and post a manual charge "
             f"for patient {patient.mrn}."
         ),

@@ -50,6 +50,7 @@ from hms.core.locks import lock_or_create, partial_unique_lock_table
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create_for_role
+from hms.core.wording import with_article
 from hms.patients.models import InsurancePolicy, Patient
 
 MIN_REASON_LENGTH = 3
@@ -133,7 +134,7 @@ def tariff_set_price(
         )
     if versions and versions[-1].category != category:
         raise ConflictError(
-            f"{code} is a {versions[-1].get_category_display().lower()} tariff.",
+            f"{code} is {with_article(versions[-1].get_category_display().lower())} tariff.",
             code="tariff_category_mismatch",
             fields={"category": [f"Must stay {versions[-1].category}."]},
         )
@@ -519,7 +520,8 @@ def _lock_invoice(invoice: Invoice) -> Invoice:
 def _require_status(invoice: Invoice, allowed, *, doing: str) -> None:
     if invoice.status not in allowed:
         raise ConflictError(
-            f"A {invoice.get_status_display().lower()} invoice cannot be {doing}.",
+            f"{with_article(invoice.get_status_display().lower(), capital=True)} invoice cannot "
+            f"be {doing}.",
             code="invalid_invoice_status",
             extra={"status": invoice.status},
         )
@@ -1096,7 +1098,8 @@ def _lock_claim(claim: InsuranceClaim) -> tuple[Invoice, InsuranceClaim]:
 def _require_claim_status(claim: InsuranceClaim, allowed, *, doing: str) -> None:
     if claim.status not in allowed:
         raise ConflictError(
-            f"A {claim.get_status_display().lower()} claim cannot be {doing}.",
+            f"{with_article(claim.get_status_display().lower(), capital=True)} claim cannot be "
+            f"{doing}.",
             code="invalid_claim_status",
             extra={"status": claim.status},
         )

@@ -27,6 +27,7 @@ from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
+from hms.core.wording import with_article
 from hms.laboratory import ranges, units
 from hms.laboratory.models import (
     ALLOWED_TRANSITIONS,
@@ -84,7 +85,8 @@ def _lock(order: LabOrder) -> LabOrder:
 def _transition(order: LabOrder, target: LabOrderStatus) -> None:
     if target not in ALLOWED_TRANSITIONS[order.status]:
         raise ConflictError(
-            f"A {order.get_status_display().lower()} order cannot become {target.label.lower()}.",
+            f"{with_article(order.get_status_display().lower(), capital=True)} order cannot become "
+            f"{target.label.lower()}.",
             code="invalid_transition",
             extra={"from": order.status, "to": target.value},
         )
@@ -391,7 +393,9 @@ def lab_results_enter(
         order.started_at = timezone.now()
     if order.status not in (LabOrderStatus.IN_PROGRESS, LabOrderStatus.RESULTED):
         raise ConflictError(
-            f"Results cannot be entered for a {order.get_status_display().lower()} order"
+            "Results cannot be entered for "
+            + with_article(order.get_status_display().lower())
+            + " order"
             + (" (record the specimen collection first)." if order.status == "ordered" else "."),
             code="invalid_transition",
             extra={"from": order.status, "to": LabOrderStatus.RESULTED.value},

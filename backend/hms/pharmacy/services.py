@@ -24,6 +24,7 @@ from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create_for_role
+from hms.core.wording import with_article
 from hms.patients.models import Patient
 from hms.patients.names import name_normalise
 from hms.pharmacy import safety, selectors
@@ -655,7 +656,8 @@ def prescription_dispense(
     )
     if prescription.status not in OPEN_PRESCRIPTION_STATUSES:
         raise ConflictError(
-            f"A {prescription.get_status_display().lower()} prescription cannot be dispensed.",
+            f"{with_article(prescription.get_status_display().lower(), capital=True)} prescription "
+            "cannot be dispensed.",
             code="not_dispensable",
         )
     items = list(

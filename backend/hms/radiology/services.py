@@ -22,6 +22,7 @@ from hms.core.errors import ApplicationError, ConflictError
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
+from hms.core.wording import with_article
 from hms.patients.models import Allergy, AllergyStatus, Patient
 from hms.radiology.dicom import DicomRejected, ParsedDicom, dicom_parse, dicom_render_preview
 from hms.radiology.models import (
@@ -80,8 +81,8 @@ def _lock(order: ImagingOrder) -> ImagingOrder:
 def _transition(order: ImagingOrder, target: OrderStatus) -> None:
     if target not in ALLOWED_TRANSITIONS[order.status]:
         raise ConflictError(
-            f"A {order.get_status_display().lower()} imaging order cannot become "
-            f"{target.label.lower()}.",
+            f"{with_article(order.get_status_display().lower(), capital=True)} imaging order "
+            f"cannot become {target.label.lower()}.",
             code="invalid_transition",
             extra={"from": order.status, "to": target.value},
         )
@@ -508,7 +509,7 @@ def _start_if_waiting(*, actor, order: ImagingOrder) -> None:
 def _check_may_add_images(order: ImagingOrder) -> None:
     if order.status not in IMAGE_UPLOAD_STATUSES:
         raise ConflictError(
-            f"Images cannot be added to a {order.get_status_display().lower()} order.",
+            f"Images cannot be added to {with_article(order.get_status_display().lower())} order.",
             code="invalid_status",
             extra={"status": order.status},
         )
@@ -571,7 +572,8 @@ def _check_reportable(order: ImagingOrder) -> None:
                 code="report_final",
             )
         raise ConflictError(
-            f"A {order.get_status_display().lower()} order cannot be reported "
+            f"{with_article(order.get_status_display().lower(), capital=True)} order cannot be "
+            "reported "
             "(the examination has not been performed).",
             code="not_reportable",
             extra={"status": order.status},

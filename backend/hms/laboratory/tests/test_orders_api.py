@@ -247,6 +247,9 @@ class TestTransitions:
         url = f"/api/lab/orders/{order.public_id}"
         early = client.put(f"{url}/results/", {"results": [{"test": "K", "value": "4"}]})
         assert early.status_code == 409 and early.json()["code"] == "invalid_transition"
+        assert early.json()["message"] == (
+            "Results cannot be entered for an ordered order (record the specimen collection first)."
+        )
         assert client.post(f"{url}/verify/").json()["code"] == "invalid_transition"
         collected = client.post(f"{url}/collect/", {"collected_at": "2027-03-01T07:30:00Z"})
         assert collected.json()["status"] == "specimen_collected"

@@ -123,6 +123,9 @@ class TestDraftAndFinal:
         order = order_for(portal_patient)
         response = radiologist.post(reports_url(order), {"findings": "F"}, format="json")
         assert response.status_code == 409 and response.json()["code"] == "not_reportable"
+        assert response.json()["message"] == (
+            "An ordered order cannot be reported (the examination has not been performed)."
+        )
 
     def test_only_radiologists_write_reports(
         self, performed, doctor_client, client_for, radiologist
