@@ -124,6 +124,16 @@ def test_the_staff_home_links_the_queue_for_the_roles_that_may_read_it(clinic, m
     assert 'href="/staff/queue/"' not in html
 
 
+@pytest.mark.parametrize(
+    "role", [Role.PHARMACIST, Role.LAB_TECHNICIAN, Role.RADIOLOGIST, Role.ACCOUNTANT]
+)
+def test_a_role_without_the_boards_is_told_its_role_does_not_include_them(make_user, role):
+    html = client_for(make_user(role)).get("/staff/").content.decode()
+    assert 'href="/staff/beds/"' not in html and 'href="/staff/queue/"' not in html
+    assert "your role does not include them" in html
+    assert "installed" not in html  # the modules are installed; the role is what decides
+
+
 def test_the_queue_query_count_does_not_grow(clinic):
     client = client_for(clinic["desk"])
     client.get(QUEUE)
