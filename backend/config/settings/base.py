@@ -179,6 +179,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # How far ahead patients and staff may book.
 APPOINTMENT_BOOKING_HORIZON_DAYS = env.int("APPOINTMENT_BOOKING_HORIZON_DAYS", default=180)
+# Plausible dates (hms.core.plausible_dates): how far ahead of the server's clock a clinical,
+# laboratory or billing time may be (device clocks differ), and the window a tariff price
+# version may start or end in (years back and ahead of today).
+CLINICAL_CLOCK_SKEW_MINUTES = env.int("CLINICAL_CLOCK_SKEW_MINUTES", default=5)
+TARIFF_DATE_YEARS_BACK = env.int("TARIFF_DATE_YEARS_BACK", default=10)
+TARIFF_DATE_YEARS_AHEAD = env.int("TARIFF_DATE_YEARS_AHEAD", default=2)
 
 # AI prescription analysis (hms.assistant): "local" (default, offline), "groq" (needs
 # GROQ_API_KEY) or "openai" (any OpenAI-compatible endpoint). Only de-identified clinical text

@@ -67,7 +67,7 @@ def load_demo_billing() -> str:
             name=name,
             price=Decimal(price),
             tax_rate=Decimal(tax),
-            valid_from=this_year if code == "CONSULT-GENERAL" else date(2020, 1, 1),
+            valid_from=this_year if code == "CONSULT-GENERAL" else date(this_year.year - 5, 1, 1),
         )
         created += 1
 

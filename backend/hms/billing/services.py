@@ -48,6 +48,7 @@ from hms.billing.tariffs import tariff_valid_on
 from hms.core.errors import ApplicationError, ConflictError, NotFoundError
 from hms.core.locks import lock_or_create, partial_unique_lock_table
 from hms.core.models import AuditAction
+from hms.core.plausible_dates import moment_check, tariff_day_check
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create_for_role
 from hms.core.wording import with_article
@@ -76,6 +77,10 @@ def _require_reason(reason: str, *, field: str = "reason") -> str:
             fields={field: [f"A reason of at least {MIN_REASON_LENGTH} characters is required."]},
         )
     return reason
+
+
+# The latest an invoice may fall due, counted from its issue.
+MAX_DUE_DAYS = 366
 
 
 def _local_date(moment: datetime) -> date:
@@ -111,6 +116,7 @@ def tariff_set_price(
     code = code.strip().upper()
     currency = currency or hospital_currency()
     _check_currency(currency)
+    tariff_day_check(valid_from, field="valid_from")
     if price < 0:
         raise ApplicationError(
             "A price cannot be negative.", code="invalid_price", fields={"price": ["Negative."]}
@@ -181,6 +187,7 @@ def tariff_set_price(
 def tariff_end(*, actor, tariff: Tariff, valid_until: date) -> Tariff:
     """Stop offering a price after `valid_until` (the row stays for the charges that used it)."""
     tariff = Tariff.objects.select_for_update().get(pk=tariff.pk)
+    tariff_day_check(valid_until, field="valid_until")
     if valid_until < tariff.valid_from:
         raise ApplicationError(
             "A tariff cannot end before it starts.",
@@ -340,7 +347,10 @@ def charge_post_manual(
     idempotency_key: str | None = None,
 ) -> Charge:
     """A charge entered by hand (a procedure, a dressing...), with the reason it was needed.
-    A client may send an idempotency key so a retried request posts it once."""
+    A client may send an idempotency key so a retried request posts it once. What it charges
+    for has happened: not in the future, not before the patient's birth."""
+    if occurred_at is not None:
+        moment_check(occurred_at, field="occurred_at", patient=patient)
     return charge_post(
         actor=actor,
         patient=patient,
@@ -776,6 +786,12 @@ def invoice_issue(*, actor, invoice: Invoice, due_date: date | None = None) -> I
             "The due date cannot be in the past.",
             code="invalid_due_date",
             fields={"due_date": ["In the past."]},
+        )
+    if due_date is not None and due_date > _local_date(now) + timedelta(days=MAX_DUE_DAYS):
+        raise ApplicationError(
+            f"The due date cannot be more than {MAX_DUE_DAYS} days after the invoice is issued.",
+            code="invalid_due_date",
+            fields={"due_date": [f"At most {MAX_DUE_DAYS} days ahead."]},
         )
     sequence, number = number_allocate(kind=NumberKind.INVOICE, year=_local_date(now).year)
     invoice.number, invoice.number_year, invoice.number_sequence = (

@@ -8,7 +8,7 @@ objects the actor may change, and the role table has already said the role may t
 
 from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ from hms.clinical.vitals import MEASUREMENT_FIELDS, bmi_compute, vitals_errors
 from hms.core.errors import ConflictError, ForbiddenError
 from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
+from hms.core.plausible_dates import day_check, moment_check
 from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.patients.models import Patient
@@ -104,9 +105,7 @@ def encounter_create(
         raise ValidationError(
             {"attending_doctor": ["The attending doctor must be an active doctor."]}
         )
-    started_at = started_at or timezone.now()
-    if started_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"started_at": ["An encounter cannot start in the future."]})
+    started_at = moment_check(started_at or timezone.now(), field="started_at", patient=patient)
     encounter = Encounter(
         patient=patient,
         attending_doctor=doctor,
@@ -136,8 +135,8 @@ def encounter_update(*, actor, encounter: Encounter, **fields) -> Encounter:
         raise ValidationError(
             {"attending_doctor": ["The attending doctor must be an active doctor."]}
         )
-    if fields.get("started_at") and fields["started_at"] > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"started_at": ["An encounter cannot start in the future."]})
+    if fields.get("started_at"):
+        moment_check(fields["started_at"], field="started_at", patient=encounter.patient)
     changed = _changed(encounter, fields)
     if changed:
         _save(encounter, actor=actor)
@@ -153,6 +152,7 @@ def encounter_close(*, actor, encounter: Encounter, ended_at: datetime | None = 
     ended_at = ended_at or timezone.now()
     if ended_at < encounter.started_at:
         raise ValidationError({"ended_at": ["The encounter cannot end before it started."]})
+    moment_check(ended_at, field="ended_at", patient=encounter.patient)
     encounter.status = EncounterStatus.CLOSED
     encounter.ended_at = ended_at
     _save(encounter, actor=actor, reason="closed")
@@ -212,6 +212,8 @@ def _visit_note_create(
     stored: list[str],
 ) -> VisitNote:
     _check_encounter(encounter=encounter, patient=patient)
+    if visit_date is not None:
+        moment_check(visit_date, field="visit_date", patient=patient)
     note = VisitNote(
         patient=patient,
         doctor=actor,
@@ -256,6 +258,8 @@ def _visit_note_update(
     note = _lock_for_change(note)
     if "encounter" in fields:
         _check_encounter(encounter=fields["encounter"], patient=note.patient)
+    if fields.get("visit_date") is not None:
+        moment_check(fields["visit_date"], field="visit_date", patient=note.patient)
     changed = _changed(note, fields)
     if prescription_file is not None:
         previous = note.prescription
@@ -321,9 +325,7 @@ def vital_signs_record(
     _vitals_check(measurements)
     measurements = _vitals_stored(measurements)
     _check_encounter(encounter=encounter, patient=patient)
-    measured_at = measured_at or timezone.now()
-    if measured_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"measured_at": ["Vital signs cannot be measured in the future."]})
+    measured_at = moment_check(measured_at or timezone.now(), field="measured_at", patient=patient)
     vitals = VitalSigns(
         patient=patient,
         encounter=encounter,
@@ -346,6 +348,8 @@ def vital_signs_update(*, actor, vitals: VitalSigns, **fields) -> VitalSigns:
     fields = {**fields, **_vitals_stored({k: v for k, v in fields.items() if k in merged})}
     if "encounter" in fields:
         _check_encounter(encounter=fields["encounter"], patient=vitals.patient)
+    if fields.get("measured_at") is not None:
+        moment_check(fields["measured_at"], field="measured_at", patient=vitals.patient)
     changed = _changed(vitals, fields)
     if changed:
         vitals.bmi = bmi_compute(weight_kg=vitals.weight_kg, height_cm=vitals.height_cm)
@@ -376,6 +380,8 @@ def diagnosis_create(
 ) -> Diagnosis:
     _check_encounter(encounter=encounter, patient=encounter.patient)
     icd = _icd10(code)
+    if diagnosed_at is not None:
+        moment_check(diagnosed_at, field="diagnosed_at", patient=encounter.patient)
     diagnosis = Diagnosis(
         patient=encounter.patient,
         encounter=encounter,
@@ -400,6 +406,8 @@ def diagnosis_create(
 def diagnosis_update(*, actor, diagnosis: Diagnosis, **fields) -> Diagnosis:
     """Confirm a provisional diagnosis, recode it or amend its notes."""
     diagnosis = _lock_for_change(diagnosis)
+    if fields.get("diagnosed_at") is not None:
+        moment_check(fields["diagnosed_at"], field="diagnosed_at", patient=diagnosis.patient)
     if "code" in fields:
         icd = _icd10(fields.pop("code"))
         fields.update(code=icd.code, title=icd.title)
@@ -410,7 +418,7 @@ def diagnosis_update(*, actor, diagnosis: Diagnosis, **fields) -> Diagnosis:
     return diagnosis
 
 
-def _problem_dates(*, status: str, onset_date: date | None, resolved_date: date | None):
+def _problem_dates(*, status: str, onset_date: date | None, resolved_date: date | None, patient):
     if status == ProblemStatus.ACTIVE and resolved_date is not None:
         raise ValidationError({"resolved_date": ["An active problem has no resolved date."]})
     if status == ProblemStatus.RESOLVED and resolved_date is None:
@@ -419,6 +427,10 @@ def _problem_dates(*, status: str, onset_date: date | None, resolved_date: date 
         raise ValidationError({"resolved_date": ["The resolved date cannot be in the future."]})
     if onset_date and onset_date > timezone.localdate():
         raise ValidationError({"onset_date": ["The onset date cannot be in the future."]})
+    if onset_date:
+        day_check(onset_date, field="onset_date", patient=patient)
+    if resolved_date:
+        day_check(resolved_date, field="resolved_date", patient=patient)
     if onset_date and resolved_date and resolved_date < onset_date:
         raise ValidationError({"resolved_date": ["A problem cannot resolve before its onset."]})
     return resolved_date
@@ -466,7 +478,7 @@ def problem_create(
 ) -> Problem:
     icd = _icd10(code)
     resolved_date = _problem_dates(
-        status=status, onset_date=onset_date, resolved_date=resolved_date
+        status=status, onset_date=onset_date, resolved_date=resolved_date, patient=patient
     )
     problem = Problem(
         patient=patient,
@@ -497,6 +509,7 @@ def problem_update(*, actor, problem: Problem, **fields) -> Problem:
         status=status,
         onset_date=fields.get("onset_date", problem.onset_date),
         resolved_date=fields.get("resolved_date", problem.resolved_date),
+        patient=problem.patient,
     )
     changed = _changed(problem, fields)
     if changed:

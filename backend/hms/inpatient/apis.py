@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ForbiddenError
 from hms.core.pagination import paginated_response
+from hms.core.plausible_dates import clock_skew
 from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
@@ -150,7 +151,7 @@ def _window(request, *, default: timedelta, maximum_days: int) -> tuple[datetime
     until = _instant(request.query_params.get("to"), "to", end=True)
     if until is None:
         # Up to now, including entries stamped a few minutes ahead (clock skew is allowed).
-        until = timezone.now() + services.CLOCK_SKEW if since is None else since + default
+        until = timezone.now() + clock_skew() if since is None else since + default
     if since is None:
         since = until - default
     if until <= since:

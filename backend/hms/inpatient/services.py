@@ -27,6 +27,7 @@ from hms.clinical.models import EncounterType
 from hms.core.errors import ApplicationError, ConflictError
 from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
+from hms.core.plausible_dates import clock_skew
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
 from hms.inpatient import selectors
@@ -61,7 +62,6 @@ from hms.patients.models import Patient
 # How far back an admission, transfer or chart entry may be recorded (a night admission entered
 # in the morning); nothing may be recorded in the future (a few minutes of clock skew allowed).
 MAX_BACKDATE = timedelta(days=7)
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _audit(*, actor, action, resource_type: str, record, patient=None, detail=None) -> None:
@@ -78,7 +78,7 @@ def _audit(*, actor, action, resource_type: str, record, patient=None, detail=No
 def _when(value: datetime | None, *, field: str, not_before: datetime | None = None) -> datetime:
     now = timezone.now()
     value = value or now
-    if value > now + CLOCK_SKEW:
+    if value > now + clock_skew():
         raise ValidationError({field: ["Cannot be in the future."]})
     if value < now - MAX_BACKDATE:
         raise ValidationError({field: [f"Cannot be more than {MAX_BACKDATE.days} days ago."]})

@@ -15,7 +15,10 @@ message is one transaction, and a rejection is only written to the audit log):
   ordered test (OBR-4, LOINC) that differs from the order's, a cancelled order, an OBX whose
   code (OBX-3) is not an analyte of the order, a value or unit (OBX-5/6) the test does not
   accept, an unsupported result status (OBX-11 other than F, P, R, C), a final result for an
-  order already verified (send a correction, OBX-11 = C).
+  order already verified (send a correction, OBX-11 = C), and for an order whose specimen
+  collection is not yet recorded: no collection time (OBR-7), or one in the future, before the
+  order was placed or before the patient's birth (the collection is recorded at that time
+  before the results).
 
 Matched results are stored like typed ones (flagged from the patient's reference range,
 unverified until a lab technician verifies them). A resent message (same sender and control
@@ -403,6 +406,31 @@ def _observations(group: _Group, order: LabOrder) -> list[tuple[services.ResultI
     return inputs
 
 
+def _collect(*, group: _Group, order: LabOrder, actor) -> LabOrder:
+    """Results for an order whose specimen collection was not recorded: the collection step is
+    recorded first, at the time the sender gives (OBR-7), which must be a plausible one."""
+    where = f"OBR^{group.obr_index}^7"
+    collected = _timestamp(_get(group.obr, 7), location=where)
+    if collected is None:
+        raise _error(
+            f"{where}: the specimen collection time is required; order {order.placer_number} "
+            "has no collection recorded.",
+            ERR_REQUIRED_MISSING,
+            where,
+        )
+    try:
+        return services.lab_order_collect(actor=actor, order=order, collected_at=collected)
+    except ApplicationError as exc:
+        if "collected_at" not in exc.fields:
+            raise
+        reasons = " ".join(str(m) for m in exc.fields["collected_at"])
+        raise _error(
+            f"{where}: collection time {collected.isoformat()} rejected: {reasons}",
+            ERR_DATA_TYPE,
+            where,
+        ) from exc
+
+
 def _apply_group(*, group: _Group, patient, actor, message: Hl7Message, sender: str) -> tuple:
     order = _order(group, patient)
     observations = _observations(group, order)
@@ -431,8 +459,7 @@ def _apply_group(*, group: _Group, patient, actor, message: Hl7Message, sender: 
             )
         return order, len(observations)
     if order.status == LabOrderStatus.ORDERED:
-        collected = _timestamp(_get(group.obr, 7), location=f"OBR^{group.obr_index}^7")
-        order = services.lab_order_collect(actor=actor, order=order, collected_at=collected)
+        order = _collect(group=group, order=order, actor=actor)
     order = services.lab_results_enter(
         actor=actor,
         order=order,

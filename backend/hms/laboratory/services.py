@@ -25,6 +25,7 @@ from django.utils import timezone
 from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.models import AuditAction
+from hms.core.plausible_dates import clock_skew, moment_check
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
 from hms.core.wording import with_article
@@ -49,8 +50,6 @@ from hms.patients.models import Patient
 ORDER_RESOURCE = "lab_order"
 RESULT_RESOURCE = "lab_result"
 GRANT_RESOURCE = "lab_verifier_grant"
-# Clocks differ between devices: a collection time this far in the future is still accepted.
-CLOCK_SKEW = timedelta(minutes=5)
 _PLACER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
@@ -202,16 +201,24 @@ def lab_order_create(
 def lab_order_collect(
     *, actor: User, order: LabOrder, collected_at: datetime | None = None
 ) -> LabOrder:
-    """Record the specimen collection (its time decides which reference range applies)."""
+    """Record the specimen collection (its time decides which reference range applies). It
+    happened after the order was placed (within the clock skew) and not in the future."""
     order = _lock(order)
     now = timezone.now()
     collected_at = collected_at or now
-    if collected_at > now + CLOCK_SKEW:
+    if collected_at > now + clock_skew():
         raise ApplicationError(
             "The collection time is in the future.",
             code="collected_in_future",
             fields={"collected_at": ["In the future."]},
         )
+    moment_check(
+        collected_at,
+        field="collected_at",
+        patient=order.patient,
+        not_before=order.ordered_at,
+        not_before_what="the order",
+    )
     _transition(order, LabOrderStatus.SPECIMEN_COLLECTED)
     order.collected_at, order.collected_by = collected_at, actor
     order.save()

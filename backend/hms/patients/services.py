@@ -15,6 +15,7 @@ from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.locks import lock_or_create, partial_unique_lock, partial_unique_lock_table
 from hms.core.models import AuditAction
+from hms.core.plausible_dates import date_of_birth_check, day_check
 from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.patients import names
@@ -119,10 +120,10 @@ def _validate_patient(patient: Patient) -> None:
         fields["first_name"] = ["Enter a first name."]
     if not patient.last_name_norm:
         fields["last_name"] = ["Enter a last name."]
-    if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
-        fields["date_of_birth"] = ["The date of birth cannot be in the future."]
-    if patient.date_of_birth and patient.date_of_birth < date(1880, 1, 1):
-        fields["date_of_birth"] = ["The date of birth is too far in the past."]
+    try:
+        date_of_birth_check(patient.date_of_birth)
+    except ApplicationError as error:
+        fields.update(error.fields)
     if fields:
         raise ApplicationError("Some fields are invalid.", code="validation_error", fields=fields)
 
@@ -238,12 +239,7 @@ def patient_chart_create_for_account(
         created_by=user,
     )
     patient_set_derived_fields(patient)
-    if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
-        raise ApplicationError(
-            "The date of birth cannot be in the future.",
-            code="validation_error",
-            fields={"date_of_birth": ["The date of birth cannot be in the future."]},
-        )
+    date_of_birth_check(patient.date_of_birth)
     possible = 0
     if patient.last_name_norm:
         possible = patient_possible_duplicates(
@@ -395,6 +391,8 @@ def allergy_create(*, actor: User, patient: Patient, substance: str, **fields) -
     if unknown:
         raise ApplicationError(f"Unknown fields: {sorted(unknown)}", code="field_not_editable")
     _check_allergy_status(fields.get("status", AllergyStatus.ACTIVE))
+    if fields.get("onset_date") is not None:
+        day_check(fields["onset_date"], field="onset_date", patient=patient)
     substance = substance.strip()
     allergy = Allergy(
         patient=patient,
@@ -428,6 +426,8 @@ def allergy_update(*, actor: User, allergy: Allergy, **changes) -> Allergy:
     allergy = Allergy.objects.select_for_update().get(pk=allergy.pk)
     if "status" in changes:
         _check_allergy_status(changes["status"])
+    if changes.get("onset_date") is not None:
+        day_check(changes["onset_date"], field="onset_date", patient=allergy.patient)
     changed = _apply(allergy, changes, ALLERGY_FIELDS)
     if changed:
         if "substance" in changed:
