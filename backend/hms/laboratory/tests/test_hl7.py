@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 PLACER = "LO7K3M9Q2XH4"
 ALICE_MRN = "H000012345"
 BOB_MRN = "H000067890"
+ORDERED_AT = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
 
 # A CBC from a Sysmex XN analyser's middleware, as it arrives (segments end in \r).
 CBC_ORU = (
@@ -62,7 +63,8 @@ def cbc_order(make_order, alice, bob):
     Patient.objects.filter(pk=alice.pk).update(mrn=ALICE_MRN)
     Patient.objects.filter(pk=bob.pk).update(mrn=BOB_MRN)
     order = make_order("CBC")
-    LabOrder.objects.filter(pk=order.pk).update(placer_number=PLACER)
+    # Ordered at 07:30; the analyser says the specimen was drawn at 07:45 (OBR-7).
+    LabOrder.objects.filter(pk=order.pk).update(placer_number=PLACER, ordered_at=ORDERED_AT)
     order.refresh_from_db()
     return order
 
@@ -255,6 +257,25 @@ class TestRejections:
     def test_a_value_that_is_not_a_number(self, post_hl7, cbc_order):
         message = variant(("|6.5|g/dL", "|six|g/dL"))
         self.assert_rejected(post_hl7(message), "AE", "not a number", cbc_order)
+
+    def assert_collection_refused(self, response, words, order):
+        self.assert_rejected(response, "AE", words, order)
+        err = hl7.parse(response.json()["extra"]["ack"]).segment("ERR")
+        # ERR-2 points at OBR-7, the specimen collection time.
+        assert [err.extract_field(1, 2, 1, c) for c in (1, 2, 3)] == ["OBR", "1", "7"]
+        assert order.collected_at is None
+
+    def test_a_collection_18_years_before_the_order(self, post_hl7, cbc_order):
+        message = variant(("|||20270301074500|", "|||20090301074500|"))
+        self.assert_collection_refused(post_hl7(message), "before the order", cbc_order)
+
+    def test_a_collection_in_the_future(self, post_hl7, cbc_order):
+        message = variant(("|||20270301074500|", "|||20270302074500|"))
+        self.assert_collection_refused(post_hl7(message), "in the future", cbc_order)
+
+    def test_results_for_an_uncollected_order_need_the_collection_time(self, post_hl7, cbc_order):
+        message = variant(("|||20270301074500|", "||||"))
+        self.assert_collection_refused(post_hl7(message), "collection time is required", cbc_order)
 
     def test_unsupported_result_status(self, post_hl7, cbc_order):
         message = variant(("|LL|||F\r", "|LL|||X\r"))

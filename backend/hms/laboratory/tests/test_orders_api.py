@@ -251,7 +251,7 @@ class TestTransitions:
             "Results cannot be entered for an ordered order (record the specimen collection first)."
         )
         assert client.post(f"{url}/verify/").json()["code"] == "invalid_transition"
-        collected = client.post(f"{url}/collect/", {"collected_at": "2027-03-01T07:30:00Z"})
+        collected = client.post(f"{url}/collect/", {"collected_at": "2027-03-01T08:00:00Z"})
         assert collected.json()["status"] == "specimen_collected"
         assert client.post(f"{url}/collect/").status_code == 409
         assert client.post(f"{url}/start/").json()["status"] == "in_progress"
@@ -263,6 +263,27 @@ class TestTransitions:
             f"/api/lab/orders/{order.public_id}/collect/", {"collected_at": "2027-03-02T08:00:00Z"}
         )
         assert response.status_code == 400 and "collected_at" in response.json()["fields"]
+
+    def test_collection_before_the_order_is_refused(self, as_user, tech, make_order):
+        # Ordered now (1 March 2027, 08:00); a specimen "collected" 18 years earlier.
+        order = make_order("K")
+        response = as_user(tech).post(
+            f"/api/lab/orders/{order.public_id}/collect/", {"collected_at": "2009-03-01T08:00:00Z"}
+        )
+        assert response.status_code == 400, response.json()
+        assert "before the order" in response.json()["fields"]["collected_at"][0]
+        order.refresh_from_db()
+        assert order.status == "ordered" and order.collected_at is None
+
+    def test_collection_a_few_minutes_before_the_order_clock_is_accepted(
+        self, as_user, tech, make_order
+    ):
+        # The ward's device clock runs two minutes behind the server's.
+        order = make_order("K")
+        response = as_user(tech).post(
+            f"/api/lab/orders/{order.public_id}/collect/", {"collected_at": "2027-03-01T07:58:00Z"}
+        )
+        assert response.status_code == 200, response.json()
 
     def test_cancel_needs_a_reason_and_is_final(self, as_user, doctor, make_order):
         order = make_order("CBC")
