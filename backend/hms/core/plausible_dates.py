@@ -138,6 +138,20 @@ def tariff_day_check(value: date, *, field: str) -> date:
     return value
 
 
+def day_window_check(
+    value: date, *, field: str, days_back: int, days_ahead: int, patient=None
+) -> date:
+    """A day something starts (a course of treatment): within `days_back` days before today and
+    `days_ahead` days after it, and not before the patient's birth."""
+    today = timezone.localdate()
+    earliest, latest = today - timedelta(days=days_back), today + timedelta(days=days_ahead)
+    if not earliest <= value <= latest:
+        raise _error(field, f"Must be between {earliest.isoformat()} and {latest.isoformat()}.")
+    if value < earliest_day(patient):
+        raise _error(field, _before_birth_message(patient))
+    return value
+
+
 def ahead_check(value: datetime, *, field: str, days: int) -> datetime:
     """A time something is planned for: at most `days` days from now."""
     if value > timezone.now() + timedelta(days=days):

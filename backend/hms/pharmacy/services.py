@@ -22,6 +22,7 @@ from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
+from hms.core.plausible_dates import day_window_check
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create_for_role
 from hms.core.wording import with_article
@@ -477,7 +478,11 @@ def default_quantity(
     return max(1, math.ceil(per_dose * per_day * duration_days))
 
 
-def _normalise_items(items: list[dict]) -> list[dict]:
+# A course of treatment starts within this many days of the day it is prescribed.
+START_DATE_WINDOW_DAYS = 366
+
+
+def _normalise_items(items: list[dict], *, patient: Patient) -> list[dict]:
     if not items:
         raise ApplicationError(
             "A prescription needs at least one item.",
@@ -498,6 +503,20 @@ def _normalise_items(items: list[dict]) -> list[dict]:
         item["dose_unit"] = (item.get("dose_unit") or drug.dose_unit).strip()
         item["route"] = item.get("route") or drug.route
         item["start_date"] = item.get("start_date") or today
+        try:
+            day_window_check(
+                item["start_date"],
+                field="start_date",
+                days_back=START_DATE_WINDOW_DAYS,
+                days_ahead=START_DATE_WINDOW_DAYS,
+                patient=patient,
+            )
+        except ApplicationError as error:
+            raise ApplicationError(
+                f"Item {index + 1}: {error.message}",
+                code=error.code,
+                fields={"items": {index: error.fields}},
+            ) from error
         if not item.get("quantity"):
             item["quantity"] = default_quantity(
                 drug=drug,
@@ -543,7 +562,7 @@ def prescription_create(
             code="validation_error",
             fields={"encounter": ["Not this patient's encounter."]},
         )
-    items = _normalise_items(items)
+    items = _normalise_items(items, patient=patient)
     _lock_patient(patient)
     warnings = safety.check_for_patient(patient=patient, items=safety.proposed_items(items))
     severe = [w for w in warnings if w.severity == safety.Severity.SEVERE]

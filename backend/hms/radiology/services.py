@@ -20,6 +20,7 @@ from hms.clinical.models import Encounter
 from hms.clinical.uploads import ALLOWED_FILE_TYPES, safe_file_name, storage_name
 from hms.core.errors import ApplicationError, ConflictError
 from hms.core.models import AuditAction
+from hms.core.plausible_dates import ahead_check
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
 from hms.core.wording import with_article
@@ -267,6 +268,7 @@ def imaging_order_schedule(*, actor, order: ImagingOrder, scheduled_at) -> Imagi
             code="scheduled_in_past",
             fields={"scheduled_at": ["In the past."]},
         )
+    ahead_check(scheduled_at, field="scheduled_at", days=settings.APPOINTMENT_BOOKING_HORIZON_DAYS)
     previous = order.scheduled_at
     if order.status != OrderStatus.SCHEDULED:
         _transition(order, OrderStatus.SCHEDULED)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -40,6 +41,19 @@ class TestPrescribe:
         assert AuditEvent.objects.filter(
             resource_type="prescription", object_id=body["id"], action="create"
         ).exists()
+
+    @pytest.mark.parametrize("start_date", ["9999-12-31", "0001-01-01"])
+    def test_a_course_starting_far_from_today_is_refused(self, prescribe, amoxicillin, start_date):
+        with time_machine.travel("2027-03-01T08:00Z", tick=False):
+            response = prescribe(item(amoxicillin, start_date=start_date))
+        assert response.status_code == 400, response.json()
+        assert "start_date" in response.json()["fields"]["items"]["0"]
+        assert not Prescription.objects.exists()
+
+    def test_a_course_starting_next_week_is_accepted(self, prescribe, amoxicillin):
+        with time_machine.travel("2027-03-01T08:00Z", tick=False):
+            response = prescribe(item(amoxicillin, start_date="2027-03-08"))
+        assert response.status_code == 201, response.json()
 
     def test_quantity_is_required_when_it_cannot_be_worked_out(self, prescribe, amoxicillin):
         response = prescribe(item(amoxicillin, frequency="prn", duration_days=None))

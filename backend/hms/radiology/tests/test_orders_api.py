@@ -269,6 +269,18 @@ class TestWorklist:
 
 
 class TestStatusFlow:
+    def test_an_examination_cannot_be_booked_in_9999(self, order_for, patient, radiologist):
+        order = order_for(patient)
+        with time_machine.travel("2027-03-01T08:00Z", tick=False):
+            response = radiologist.post(
+                f"/api/radiology/orders/{order['id']}/schedule/",
+                {"scheduled_at": "9999-12-31T09:00Z"},
+                format="json",
+            )
+        assert response.status_code == 400, response.json()
+        assert "days ahead" in response.json()["fields"]["scheduled_at"][0]
+        assert ImagingOrder.objects.get(public_id=order["id"]).scheduled_at is None
+
     def test_schedule_start_complete(self, order_for, patient, radiologist, client_for, upload):
         order = order_for(patient)
         url = f"/api/radiology/orders/{order['id']}"
