@@ -22,7 +22,7 @@ from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
-from hms.core.plausible_dates import day_window_check
+from hms.core.plausible_dates import day_window_check, years_before
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create_for_role
 from hms.core.wording import with_article
@@ -45,6 +45,8 @@ from hms.pharmacy.models import (
 
 DEFAULT_LOCATION = "pharmacy"
 OVERRIDE_REASON_MIN_LENGTH = 10
+# A lot expiring later than this is a typo (it would never be flagged as expiring).
+MAX_SHELF_LIFE_YEARS = 10
 
 DRUG_FIELDS = (
     "generic_name",
@@ -257,6 +259,12 @@ def stock_receive(
             "This lot has already expired; it cannot be received into stock.",
             code="already_expired",
             fields={"expiry_date": ["Must be in the future."]},
+        )
+    if expiry_date > years_before(timezone.localdate(), -MAX_SHELF_LIFE_YEARS):
+        raise ApplicationError(
+            f"No medicine keeps for more than {MAX_SHELF_LIFE_YEARS} years; check the expiry date.",
+            code="implausible_date",
+            fields={"expiry_date": [f"At most {MAX_SHELF_LIFE_YEARS} years ahead."]},
         )
     if unit_cost is not None and unit_cost < 0:
         raise ApplicationError(

@@ -74,6 +74,16 @@ class TestReceiveAndAdjust:
             quantity=5,
         )
         assert expired.status_code == 400 and expired.json()["code"] == "already_expired"
+        forever = update_stock(
+            pharmacist_client,
+            kind="receipt",
+            drug=str(amoxicillin.public_id),
+            lot_number="Y",
+            expiry_date="9999-12-31",
+            quantity=5,
+        )
+        assert forever.status_code == 400 and "expiry_date" in forever.json()["fields"]
+        assert not StockBatch.objects.exists()
         assert update_stock(pharmacist_client, kind="dispense").status_code == 400
 
     def test_adjustment_needs_a_reason_and_cannot_go_negative(self, pharmacist_client, amoxicillin):
