@@ -27,6 +27,16 @@ from hms.patients.serializers import PatientRefSerializer
 # --- Serializers shared by several views ---------------------------------------------------
 
 
+class ChartTextField(serializers.CharField):
+    """Clinical free text of an appointment: null when the row carries `reason_withheld`
+    (a doctor or nurse sees the row in the desk's queue, but not the patient's chart)."""
+
+    def get_attribute(self, instance):
+        if getattr(instance, "reason_withheld", False):
+            return None
+        return super().get_attribute(instance)
+
+
 class AppointmentOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     patient = PatientRefSerializer()
@@ -37,13 +47,17 @@ class AppointmentOutputSerializer(serializers.Serializer):
     end_at = serializers.DateTimeField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    reason = serializers.CharField()
+    reason = ChartTextField(allow_null=True)
+    reason_withheld = serializers.BooleanField(
+        default=False,
+        help_text="The patient is outside your care: reason and cancel_reason are withheld.",
+    )
     booked_by = UserRefSerializer()
     checked_in_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField()
-    cancel_reason = serializers.CharField()
+    cancel_reason = ChartTextField(allow_null=True)
     encounter_id = serializers.UUIDField(source="encounter.public_id", default=None)
     created_at = serializers.DateTimeField()
 
@@ -297,7 +311,8 @@ class AppointmentListCreateApi(APIView):
             request=request,
             view=self,
         )
-        _audit_appointment_page(request, response)
+        if "patient" not in filters.validated_data:  # one chart's read is audited on opening it
+            _audit_appointment_page(request, response)
         return response
 
     @extend_schema(request=InputSerializer, responses={201: AppointmentOutputSerializer})
@@ -449,7 +464,7 @@ class AppointmentQueueApi(APIView):
                 raise ForbiddenError("Doctors see their own queue.", code="not_your_queue")
             doctor = request.user
         response = paginated_response(
-            queryset=selectors.appointment_queue(day=day, doctor=doctor),
+            queryset=selectors.appointment_queue(day=day, doctor=doctor, user=request.user),
             serializer_class=AppointmentOutputSerializer,
             request=request,
             view=self,

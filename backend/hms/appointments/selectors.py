@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import CharField, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, CharField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from hms.accounts.models import User
@@ -22,6 +22,13 @@ from hms.appointments.scheduling import Slot, TimeRange, slot_grid, working_rang
 from hms.core.compiled_lookup import CompiledLookup
 from hms.core.errors import NotFoundError
 from hms.core.roles import Role
+from hms.patients.access import (
+    CARE_BOUND_ROLES,
+    ChartSection,
+    patient_get_for_user,
+    patients_in_care_of,
+)
+from hms.patients.models import Patient
 
 MAX_AVAILABILITY_DAYS = 31
 # Versioned keys never go stale; the expiry only bounds memory and changes made outside HMS.
@@ -188,10 +195,24 @@ def appointments_visible_to(*, user: User) -> QuerySet[Appointment]:
 
 
 def appointment_list(*, user: User, filters: dict | None = None) -> QuerySet[Appointment]:
+    """The appointments this user may list, under the chart rule of the detail route.
+
+    With `patient` (a public id), the patient's chart is opened for its appointments section
+    (404 for another patient's id, 403 `break_glass_required` for a doctor or nurse outside
+    the patient's care; the read is audited there); a caller that has already opened the
+    chart that way passes the Patient itself. Without it, doctors and nurses list only the
+    appointments of patients in their care: a row they could not open is not listed either.
+    """
     filters = filters or {}
     queryset = appointments_visible_to(user=user)
-    if patient_id := filters.get("patient"):
-        queryset = queryset.filter(patient__public_id=patient_id)
+    if patient := filters.get("patient"):
+        if not isinstance(patient, Patient):
+            patient = patient_get_for_user(
+                user=user, patient_public_id=patient, section=ChartSection.APPOINTMENTS
+            )
+        queryset = queryset.filter(patient=patient)
+    elif user.role in CARE_BOUND_ROLES:
+        queryset = queryset.filter(patient__in=patients_in_care_of(user=user).values("pk"))
     if doctor_id := filters.get("doctor"):
         queryset = queryset.filter(doctor__public_id=doctor_id)
     if status := filters.get("status"):
@@ -213,14 +234,40 @@ def appointment_get_for_user(*, user: User, public_id) -> Appointment:
     return appointment
 
 
-def appointment_queue(*, day: date, doctor: User | None = None) -> QuerySet[Appointment]:
-    """The day's front-desk queue in slot order (cancelled ones left out)."""
+def appointment_queue(
+    *, day: date, doctor: User | None = None, user: User | None = None
+) -> QuerySet[Appointment]:
+    """The day's front-desk queue in slot order (cancelled ones left out).
+
+    The queue is the desk's day sheet: a nurse checks in whoever arrives, so every row stays.
+    For a doctor or nurse (`user`), the clinical free text of a row whose patient is outside
+    their care (the reason for the visit, the reason for cancelling) is withheld, as the
+    appointment's detail route would refuse it (`reason_withheld`).
+    """
     queryset = _with_relations(Appointment.objects.filter(date=day)).exclude(
         status=AppointmentStatus.CANCELLED
     )
     if doctor is not None:
         queryset = queryset.filter(doctor=doctor)
+    if user is not None:
+        queryset = with_reason_withheld_outside_care(queryset, user=user)
     return queryset.order_by("start_at", "doctor_id", "id")
+
+
+def with_reason_withheld_outside_care(
+    queryset: QuerySet[Appointment], *, user: User
+) -> QuerySet[Appointment]:
+    """Annotate `reason_withheld`: true on the rows whose patient a doctor or nurse may not
+    open (no care relationship). Part of the page's query (a subquery), not a query more."""
+    if user.role not in CARE_BOUND_ROLES:
+        return queryset
+    return queryset.annotate(
+        reason_withheld=Case(
+            When(patient__in=patients_in_care_of(user=user).values("pk"), then=Value(False)),
+            default=Value(True),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def appointment_queue_summary(*, day: date, doctor: User | None = None) -> dict[str, int]:

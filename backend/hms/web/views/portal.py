@@ -63,7 +63,7 @@ def portal(request):
     if patient is not None:
         context["next_appointment"] = (
             appointment_selectors.appointment_list(
-                user=request.user, filters={"patient": patient.public_id, "upcoming": True}
+                user=request.user, filters={"patient": patient, "upcoming": True}
             )
             .select_related("doctor__doctor_profile")
             .first()
@@ -181,7 +181,7 @@ def portal_appointments(request):
         return no_chart(request, "Appointments")
     appointments = list(
         appointment_selectors.appointment_list(
-            user=request.user, filters={"patient": patient.public_id}
+            user=request.user, filters={"patient": patient}
         ).select_related("doctor__doctor_profile")
     )
     now = timezone.now()
