@@ -41,7 +41,12 @@ from hms.inpatient.models import (
     Room,
     Ward,
 )
-from hms.patients.access import patients_visible_to
+from hms.patients.access import (
+    CARE_BOUND_ROLES,
+    ChartSection,
+    patient_get_for_user,
+    patients_visible_to,
+)
 
 # --- Structure -------------------------------------------------------------------------------
 
@@ -203,10 +208,19 @@ def admissions_visible_to(*, user: User) -> QuerySet[Admission]:
 
 
 def admission_list(*, user: User, filters: dict | None = None) -> QuerySet[Admission]:
+    """Admissions this user may list. With `patient`, that patient's hospital stays are read
+    from their chart (404 for another patient's id): for a doctor or nurse the stays, with
+    their reasons for admission, are part of the clinical record, so a patient outside their
+    care answers 403 `break_glass_required`; the front desk reads them as registration data.
+    """
     filters = filters or {}
     queryset = admissions_visible_to(user=user)
     if patient_id := filters.get("patient"):
-        queryset = queryset.filter(patient__public_id=patient_id)
+        section = (
+            ChartSection.CLINICAL if user.role in CARE_BOUND_ROLES else ChartSection.DEMOGRAPHICS
+        )
+        patient = patient_get_for_user(user=user, patient_public_id=patient_id, section=section)
+        queryset = queryset.filter(patient=patient)
     if ward_id := filters.get("ward"):
         queryset = queryset.filter(ward__public_id=ward_id)
     if doctor_id := filters.get("attending_doctor"):
