@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "hms.core.middleware.RequestLogMiddleware",
+    "hms.core.middleware.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -6,11 +6,12 @@ from rest_framework.views import APIView
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.pagination import paginated_response
 from hms.core.selectors import audit_event_list, notification_list, notification_unread_count
-from hms.core.services import notification_mark_read
+from hms.core.services import audit_log_read, notification_mark_read
 
 
 class AuditEventListApi(APIView):
-    """The audit log, newest first (admin only). There is no write route: it is append-only."""
+    """The audit log, newest first (admin only). There is no write route: it is append-only.
+    Every read of it is itself audited (`audit_read`)."""
 
     permission_resource = "audit"
     permission_actions = {"GET": "list"}
@@ -53,12 +54,20 @@ class AuditEventListApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        return paginated_response(
+        response = paginated_response(
             queryset=audit_event_list(filters=filters.validated_data),
             serializer_class=self.OutputSerializer,
             request=request,
             view=self,
         )
+        # After the page is read: the page never shows its own read.
+        audit_log_read(
+            actor=request.user,
+            resource_type="audit_log",
+            filters=filters.validated_data,
+            count=response.data.get("count"),
+        )
+        return response
 
 
 class NotificationListApi(APIView):

@@ -8,6 +8,7 @@ converted here, so no client ever has to parse a second shape or sees a tracebac
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,6 +38,7 @@ class ApplicationError(Exception):
         status: int | None = None,
         fields: dict | None = None,
         extra: dict | None = None,
+        audited: bool = False,
     ):
         super().__init__(message)
         self.message = message
@@ -44,6 +46,9 @@ class ApplicationError(Exception):
         self.status_code = status or self.status_code
         self.fields = fields or {}
         self.extra = extra or {}
+        # True when whoever raised it has already written its `denied` audit event (the chart
+        # access module does, with the patient); otherwise a 403 is audited on its way out.
+        self.audited = audited
 
 
 class ConflictError(ApplicationError):
@@ -96,8 +101,41 @@ def _validation_body(detail) -> tuple[str, dict]:
     return str(detail) or "Invalid input.", {}
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A 403 answered to a request, for hms.core.middleware.RefusalAuditMiddleware to audit
+    once the view has returned (outside any transaction of the view, so the event commits
+    even when the view's work rolls back)."""
+
+    code: str
+    resource: str = ""
+    action: str = ""
+
+
+REFUSAL_ATTRIBUTE = "hms_refusal"
+
+
+def mark_refusal(request, refusal: Refusal) -> None:
+    """Flag this request's 403 for the audit log (`request`: Django's or DRF's)."""
+    setattr(getattr(request, "_request", request), REFUSAL_ATTRIBUTE, refusal)
+
+
+def _mark_api_refusal(exc, context, code: str) -> None:
+    if getattr(exc, "audited", False):
+        return
+    request, view = context.get("request"), context.get("view")
+    if request is None:
+        return
+    from hms.core.permissions import view_action
+
+    resource = getattr(view, "permission_resource", None) or ""
+    action = (view_action(view, request.method) or "") if view is not None else ""
+    mark_refusal(request, Refusal(code=code, resource=resource, action=action))
+
+
 def api_exception_handler(exc, context):
-    """DRF exception handler producing the HMS error shape."""
+    """DRF exception handler producing the HMS error shape. A 403 is flagged for the audit
+    log (unless the code that refused has audited it already)."""
     if isinstance(exc, ApplicationError):
         body = error_body(
             status=exc.status_code,
@@ -108,6 +146,8 @@ def api_exception_handler(exc, context):
         )
         from rest_framework.response import Response
 
+        if exc.status_code == 403:
+            _mark_api_refusal(exc, context, exc.code)
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(as_serializer_error(exc))
@@ -142,6 +182,8 @@ def api_exception_handler(exc, context):
     response.data = error_body(
         status=response.status_code, code=str(code), message=message, extra=extra
     )
+    if response.status_code == 403:
+        _mark_api_refusal(exc, context, str(code))
     return response
 
 
@@ -171,6 +213,10 @@ def handler404(request, exception=None):
 
 
 def handler403(request, exception=None):
+    # The portal's refusals (role, permission table) come here; those the chart access module
+    # turned into a PermissionDenied are audited already, with the patient.
+    if not getattr(getattr(exception, "__cause__", None), "audited", False):
+        mark_refusal(request, Refusal(code="permission_denied"))
     if _is_api_path(request.path):
         return error_response(403, "permission_denied", "You do not have permission to do this.")
     return defaults.permission_denied(request, exception)

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 
+from hms.core.errors import REFUSAL_ATTRIBUTE
 from hms.core.request_context import RequestContext, reset_request_context, set_request_context
 
 request_logger = logging.getLogger("hms.request")
@@ -65,3 +66,62 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class RefusalAuditMiddleware:
+    """Audits every refusal (403) of a signed-in user as one `denied` event.
+
+    The error handlers flag the refusal (hms.core.errors.mark_refusal: the API's exception
+    handler and the portal's handler403; refusals the chart access module audited itself are
+    not flagged); the event is written here, after the view has returned, so no transaction
+    of the view (a service's, or ATOMIC_REQUESTS) can roll it back. It costs the refused
+    request one audit write and nothing else: the route, ids and user are already in hand.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        refusal = getattr(request, REFUSAL_ATTRIBUTE, None)
+        if refusal is not None and response.status_code == 403:
+            self._audit(request, refusal)
+        return response
+
+    @staticmethod
+    def _audit(request, refusal) -> None:
+        from hms.core.services import audit_refusal
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return  # anonymous callers get 401 from the API; nobody to name
+        match = request.resolver_match
+        kwargs = match.kwargs if match is not None else {}
+        route = match.route if match is not None else ""
+        # The most specific id of the route is its last one (a record under a chart...).
+        object_id = list(kwargs.values())[-1] if kwargs else ""
+        patient_id = kwargs.get("patient_id") or _uuid_or_blank(request.GET.get("patient"))
+        if not patient_id and _PATIENT_ROUTE.search(route):
+            patient_id = kwargs.get("public_id", "")
+        audit_refusal(
+            actor=user,
+            method=request.method,
+            path=request.path,
+            route=route,
+            resource_type=refusal.resource or (match.view_name if match is not None else ""),
+            reason=refusal.code,
+            permission=f"{refusal.resource}:{refusal.action}" if refusal.action else "",
+            object_id=object_id,
+            patient_id=patient_id,
+        )
+
+
+# Chart routes: /api/patients/<uuid:public_id>/..., where the public id is the patient's.
+_PATIENT_ROUTE = re.compile(r"(^|/)patients/<uuid:public_id>/")
+
+
+def _uuid_or_blank(value) -> str:
+    try:
+        return str(uuid.UUID(value)) if value else ""
+    except (ValueError, TypeError, AttributeError):
+        return ""

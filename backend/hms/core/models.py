@@ -81,6 +81,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Logout"
     EMERGENCY_ACCESS = "emergency_access", "Emergency (break-the-glass) access"
     EXPORT = "export", "Export"
+    AUDIT_READ = "audit_read", "Audit log read"
 
 
 class AuditOutcome(models.TextChoices):

@@ -155,6 +155,56 @@ def audit_page_read(
     )
 
 
+# A refused request's audit action, from its HTTP method (the table's action is in detail).
+_REFUSED_METHOD_ACTIONS = {
+    "GET": AuditAction.READ,
+    "HEAD": AuditAction.READ,
+    "OPTIONS": AuditAction.READ,
+    "POST": AuditAction.CREATE,
+    "PUT": AuditAction.UPDATE,
+    "PATCH": AuditAction.UPDATE,
+    "DELETE": AuditAction.VOID,
+}
+
+
+def audit_refusal(
+    *,
+    actor,
+    method: str,
+    path: str,
+    route: str,
+    resource_type: str,
+    reason: str,
+    permission: str = "",
+    object_id: Any = "",
+    patient_id: Any = "",
+) -> AuditEvent:
+    """One `denied` event for a request refused with 403: who, which route (the path holds
+    only ids; the query string, which may hold a searched name, is not kept), why."""
+    detail = {"reason": reason, "method": method, "path": path[:500], "route": route}
+    if permission:
+        detail["permission"] = permission
+    return audit_record(
+        actor=actor,
+        action=_REFUSED_METHOD_ACTIONS.get(method, AuditAction.READ),
+        resource_type=(resource_type or "request")[:64],
+        object_id=str(object_id or "")[:64],
+        patient_id=patient_id,
+        outcome=AuditOutcome.DENIED,
+        detail=detail,
+    )
+
+
+def audit_log_read(*, actor, resource_type: str, filters: dict, count: int | None) -> AuditEvent:
+    """Reading the audit trail is itself audited: who looked, at what (the filters)."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.AUDIT_READ,
+        resource_type=resource_type,
+        detail={"filters": {key: str(value) for key, value in filters.items()}, "count": count},
+    )
+
+
 @transaction.atomic
 def notification_create(
     *,

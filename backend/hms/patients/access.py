@@ -196,7 +196,7 @@ def patient_get_for_user(
     is_patient_role = getattr(user, "role", None) == Role.PATIENT
     if patient is None or (is_patient_role and patient.user_id != user.pk):
         _deny(**deny, patient=patient, reason="not_found" if patient is None else "not_own_chart")
-        raise NotFoundError("No patient with this id.", code="patient_not_found")
+        raise NotFoundError("No patient with this id.", code="patient_not_found", audited=True)
 
     if not section_allowed(user=user, section=section, purpose=purpose):
         _deny(**deny, patient=patient, reason="section_forbidden")
@@ -205,6 +205,7 @@ def patient_get_for_user(
             f"Your role may not {verb} the {section.label.lower()} section of a chart.",
             code="section_forbidden",
             extra={"section": section.value},
+            audited=True,
         )
 
     grant = None
@@ -224,6 +225,7 @@ def patient_get_for_user(
                     "patient": str(patient.public_id),
                     "break_glass_url": f"/api/patients/{patient.public_id}/break-glass/",
                 },
+                audited=True,
             )
 
     patient.access_via_break_glass = grant is not None

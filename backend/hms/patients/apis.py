@@ -14,7 +14,7 @@ from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.models import AuditAction
 from hms.core.pagination import paginated_response
 from hms.core.permissions import user_may
-from hms.core.services import audit_record
+from hms.core.services import audit_log_read, audit_record
 from hms.patients import selectors, services
 from hms.patients.access import (
     ChartSection,
@@ -398,12 +398,19 @@ class BreakGlassGrantListApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        return paginated_response(
+        response = paginated_response(
             queryset=selectors.break_glass_grant_list(filters=filters.validated_data),
             serializer_class=BreakGlassReviewOutputSerializer,
             request=request,
             view=self,
         )
+        audit_log_read(
+            actor=request.user,
+            resource_type="break_glass_grants",
+            filters=filters.validated_data,
+            count=response.data.get("count"),
+        )
+        return response
 
 
 class BreakGlassGrantReviewApi(APIView):
