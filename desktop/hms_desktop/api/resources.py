@@ -129,6 +129,7 @@ AUDIT_ACTIONS = [
     ("logout", "Logout"),
     ("emergency_access", "Emergency access"),
     ("export", "Export"),
+    ("audit_read", "Audit log read"),
 ]
 AUDIT_OUTCOMES = [("success", "Success"), ("failure", "Failure"), ("denied", "Denied")]
 
