@@ -157,8 +157,8 @@ def test_break_glass_review_list(client_for, make_user):
             )
         return client_for(Role.ADMIN), "/api/audit/break-glass/", None
 
-    # COUNT, page SELECT joined with user, patient and reviewer.
-    _assert_flat(build, 2)
+    # COUNT, page SELECT joined with user, patient and reviewer, then the read's audit event.
+    _assert_flat(build, 2 + AUDIT)
 
 
 def test_patient_detail(client_for, doctor, patient, assign):
