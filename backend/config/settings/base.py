@@ -128,6 +128,10 @@ if _db["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     # its CPU per booking). Turn it off behind PgBouncer in transaction pooling mode, where a
     # prepared statement may not be on the next transaction's server connection.
     _db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with row locks that leave foreign-key checks alone (FOR NO KEY UPDATE):
+    # the lock order in hms.core.locks depends on it.
+    _db["ENGINE"] = "hms.core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery, Channels ---------------------------------------------------------------

@@ -171,7 +171,8 @@ def user_update(*, actor: User, user: User, **changes) -> User:
         _check_username_free(changes["username"], exclude_pk=user.pk)
     changed = _apply_changes(user, changes, ADMIN_EDITABLE_FIELDS)
     if changed:
-        user.save()
+        # The event first: a new username changes a key column, so saving it takes the row's
+        # FOR UPDATE lock, which comes after the audit chain head (lock order: hms.core.locks).
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -179,6 +180,7 @@ def user_update(*, actor: User, user: User, **changes) -> User:
             object_id=user.public_id,
             detail={"changed": sorted(changed)},
         )
+        user.save()
     return user
 
 

@@ -1,4 +1,26 @@
-"""Row locks for the rules MySQL and MariaDB cannot keep the way PostgreSQL and SQLite do.
+"""Row locks: the one order every transaction takes them in, and the helpers for the rules
+MySQL and MariaDB cannot keep the way PostgreSQL and SQLite do.
+
+Lock order. Every write transaction takes its locks in this order, so no two wait for each
+other (a deadlock, which PostgreSQL ends by failing one of them):
+  1. Rows it reads to change, with `select_for_update()` (several rows of a table in
+     primary-key order; a service documents the order of its tables where it locks more
+     than one, e.g. the invoice before its charges). On PostgreSQL these are FOR NO KEY
+     UPDATE locks (the hms.core.postgresql backend): they keep out every other writer of the
+     row but not rule 3's foreign-key checks.
+  2. The audit chain head, when `audit_record` appends the transaction's event: the last
+     step of a service, so the head is held briefly.
+  3. At commit, PostgreSQL checks the transaction's new foreign keys (Django declares them
+     DEFERRABLE INITIALLY DEFERRED) with FOR KEY SHARE locks on the rows they point at: the
+     account that recorded the vitals, the patient. Only FOR UPDATE conflicts with those.
+     PostgreSQL takes FOR UPDATE itself for a DELETE and for an UPDATE that changes a key
+     column (one with a unique index: a new username). A service doing either does it after
+     step 2 (`user_update` records its event before saving), never while waiting for a head.
+Before this order, an administrator's FOR UPDATE on a doctor's account, waiting for the chain
+head, met the doctor's vitals holding the head and checking its foreign key to the account at
+commit. hms/clinical/tests/test_account_concurrency.py keeps that and a profile edit racing
+the owner's own writes from failing; `hms.core.transactions.service_transaction` runs a
+transaction the database ended anyway once more.
 
 Partial unique constraints. `UniqueConstraint(condition=...)` (one active admission per bed,
 one live allergy per substance...) is a partial unique index on PostgreSQL and SQLite. MySQL

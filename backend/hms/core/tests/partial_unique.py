@@ -27,7 +27,7 @@ def assert_row_locked(ctx, table: str, *, matching: str = "") -> None:
     locks = [
         sql
         for sql in _statements(ctx)
-        if source in sql and matching in sql and sql.endswith("FOR UPDATE")
+        if source in sql and matching in sql and sql.endswith(("FOR UPDATE", "FOR NO KEY UPDATE"))
     ]
     assert locks, _statements(ctx)
 

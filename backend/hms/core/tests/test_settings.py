@@ -122,7 +122,7 @@ def test_real_services_from_urls():
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     }
     assert settings_printed(SERVICES, env).split() == [
-        "django.db.backends.postgresql",
+        "hms.core.postgresql",
         "django_redis.cache.RedisCache",
         "False",
         "channels_redis.core.RedisChannelLayer",
