@@ -19,6 +19,7 @@ from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.roles import STAFF_ROLES, Role
 from hms.core.services import audit_record
+from hms.core.transactions import service_transaction
 
 USER_RESOURCE = "user"
 
@@ -60,7 +61,7 @@ def _create_user(*, username: str, password: str, role: Role, **fields) -> User:
     return user
 
 
-@transaction.atomic
+@service_transaction
 def user_create(
     *,
     actor: User,
@@ -99,7 +100,7 @@ def user_create(
     return user
 
 
-@transaction.atomic
+@service_transaction
 def patient_account_register(
     *,
     username: str,
@@ -150,7 +151,7 @@ def _apply_changes(user: User, changes: dict, allowed: tuple[str, ...]) -> dict:
     return changed
 
 
-@transaction.atomic
+@service_transaction
 def user_update(*, actor: User, user: User, **changes) -> User:
     """An administrator edits an account. Roles move between staff roles only."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -184,7 +185,7 @@ def user_update(*, actor: User, user: User, **changes) -> User:
     return user
 
 
-@transaction.atomic
+@service_transaction
 def profile_update(*, user: User, **changes) -> User:
     """A signed-in user edits their own contact details (never their role or username)."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -210,7 +211,7 @@ def _blacklist_all_refresh_tokens(user: User) -> int:
     return count
 
 
-@transaction.atomic
+@service_transaction
 def password_change(*, user: User, current_password: str, new_password: str) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.check_password(current_password):
@@ -229,7 +230,7 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
     return user
 
 
-@transaction.atomic
+@service_transaction
 def user_password_reset(*, actor: User, user: User, new_password: str) -> User:
     """An administrator sets a new password; the user's sessions and tokens stop working."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -248,7 +249,7 @@ def user_password_reset(*, actor: User, user: User, new_password: str) -> User:
     return user
 
 
-@transaction.atomic
+@service_transaction
 def user_deactivate(*, actor: User, user: User, reason: str = "") -> User:
     """Deactivate instead of delete: history and audit keep pointing at the account."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -270,7 +271,7 @@ def user_deactivate(*, actor: User, user: User, reason: str = "") -> User:
     return user
 
 
-@transaction.atomic
+@service_transaction
 def user_activate(*, actor: User, user: User) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
@@ -390,7 +391,7 @@ def auth_issue_tokens(*, user: User) -> LoginTokens:
     return LoginTokens(user=user, access=str(access), refresh=str(refresh))
 
 
-@transaction.atomic
+@service_transaction
 def auth_logout(*, user: User, refresh: str) -> None:
     """Blacklist the given refresh token; it must belong to the signed-in user."""
     try:
@@ -411,7 +412,7 @@ def auth_logout(*, user: User, refresh: str) -> None:
     audit_record(actor=user, action=AuditAction.LOGOUT, resource_type="session")
 
 
-@transaction.atomic
+@service_transaction
 def password_reset_by_email_finalize(*, user: User) -> None:
     """After a password was set through an emailed reset link: sign the account out everywhere
     (refresh tokens revoked), lift any sign-in lockout, and audit the reset."""

@@ -41,6 +41,7 @@ from hms.core.models import AuditAction
 from hms.core.plausible_dates import day_check, moment_check
 from hms.core.roles import Role
 from hms.core.services import audit_record
+from hms.core.transactions import service_transaction
 from hms.patients.models import Patient
 
 
@@ -90,7 +91,7 @@ def _check_encounter(*, encounter: Encounter | None, patient) -> None:
 # --- Encounters ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def encounter_create(
     *,
     actor,
@@ -124,7 +125,7 @@ def encounter_create(
     return encounter
 
 
-@transaction.atomic
+@service_transaction
 def encounter_update(*, actor, encounter: Encounter, **fields) -> Encounter:
     """Change type, reason, start time or attending doctor of an open encounter."""
     encounter = _lock_for_change(encounter)
@@ -144,7 +145,7 @@ def encounter_update(*, actor, encounter: Encounter, **fields) -> Encounter:
     return encounter
 
 
-@transaction.atomic
+@service_transaction
 def encounter_close(*, actor, encounter: Encounter, ended_at: datetime | None = None) -> Encounter:
     encounter = _lock_for_change(encounter)
     if encounter.status == EncounterStatus.CLOSED:
@@ -310,7 +311,7 @@ def _vitals_stored(measurements: dict) -> dict:
 DECIMAL_VITALS = frozenset({"temperature_c", "weight_kg", "height_cm"})
 
 
-@transaction.atomic
+@service_transaction
 def vital_signs_record(
     *,
     actor,
@@ -339,7 +340,7 @@ def vital_signs_record(
     return vitals
 
 
-@transaction.atomic
+@service_transaction
 def vital_signs_update(*, actor, vitals: VitalSigns, **fields) -> VitalSigns:
     """Correct a measurement (the wrong value stays in the history); BMI is derived again."""
     vitals = _lock_for_change(vitals)
@@ -368,7 +369,7 @@ def _icd10(code: str, field: str = "code"):
         raise ValidationError({field: error.messages}) from error
 
 
-@transaction.atomic
+@service_transaction
 def diagnosis_create(
     *,
     actor,
@@ -402,7 +403,7 @@ def diagnosis_create(
     return diagnosis
 
 
-@transaction.atomic
+@service_transaction
 def diagnosis_update(*, actor, diagnosis: Diagnosis, **fields) -> Diagnosis:
     """Confirm a provisional diagnosis, recode it or amend its notes."""
     diagnosis = _lock_for_change(diagnosis)
@@ -465,7 +466,7 @@ def _save_problem(problem: Problem, *, actor) -> None:
         raise duplicate from error
 
 
-@transaction.atomic
+@service_transaction
 def problem_create(
     *,
     actor,
@@ -495,7 +496,7 @@ def problem_create(
     return problem
 
 
-@transaction.atomic
+@service_transaction
 def problem_update(*, actor, problem: Problem, **fields) -> Problem:
     """Resolve (or reactivate) a problem, recode it, or amend its dates and notes."""
     problem = _lock_for_change(problem)
@@ -521,7 +522,7 @@ def problem_update(*, actor, problem: Problem, **fields) -> Problem:
 # --- Documents --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic  # stores a file: not run twice (hms.core.transactions)
 def document_upload(
     *,
     actor,
@@ -570,7 +571,7 @@ def document_upload(
     return document
 
 
-@transaction.atomic
+@service_transaction
 def document_update(*, actor, document: Document, **fields) -> Document:
     """Change a document's type, description or encounter (the file itself never changes)."""
     document = _lock_for_change(document)
@@ -583,7 +584,7 @@ def document_update(*, actor, document: Document, **fields) -> Document:
     return document
 
 
-@transaction.atomic
+@service_transaction
 def document_void(*, actor, document: Document, reason: str) -> Document:
     """Void a document. A patient may void only the documents they uploaded themselves."""
     if actor.role == Role.PATIENT and document.uploaded_by_id != actor.pk:
@@ -616,7 +617,7 @@ def _active_dependants(record) -> Iterable[str]:
                 yield label
 
 
-@transaction.atomic
+@service_transaction
 def clinical_record_void(*, actor, record: VoidableModel, reason: str) -> VoidableModel:
     """Void a clinical record: it stays in the database, in its history and in the chart (marked
     voided), and leaves ordinary lists. An encounter is voided only after its records are."""
