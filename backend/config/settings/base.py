@@ -1,6 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment.
 
-No configuration at all gives the embedded stack: SQLite in data/, local-memory cache, eager
+No configuration at all gives the embedded stack: SQLite in data/ (holding the cache too), eager
 Celery and the in-memory channel layer. DATABASE_URL, REDIS_URL and CELERY_BROKER_URL switch to
 PostgreSQL/MariaDB, Redis and a real broker.
 """
@@ -135,15 +135,19 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery, Channels ---------------------------------------------------------------
+# "default" is shared by every process (throttle counts must be, see hms.core.throttling):
+# Redis, or without it a table in the database (hms.core.cache, created by `migrate`).
+# "versioned" holds read-mostly data under keys carrying its version, never stale in any one
+# process: Redis too when there is one, else each process's memory (a database round trip
+# would cost what the cache saves).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+    _redis_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
     }
+    CACHES = {"default": _redis_cache, "versioned": _redis_cache}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -151,7 +155,13 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "hms.core.cache.DatabaseCache", "LOCATION": "hms_cache"},
+        "versioned": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "versioned",
+        },
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

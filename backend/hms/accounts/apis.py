@@ -4,7 +4,6 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -13,6 +12,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from hms.accounts import selectors, services
 from hms.core.pagination import paginated_response
 from hms.core.roles import STAFF_ROLES, Role
+from hms.core.throttling import SharedScopedRateThrottle
 
 User = get_user_model()
 
@@ -47,7 +47,7 @@ class LoginApi(APIView):
     permission_resource = "auth"
     permission_actions = {"POST": "login"}
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "login"
 
     class InputSerializer(serializers.Serializer):
@@ -104,7 +104,7 @@ class RegisterApi(APIView):
     permission_resource = "auth"
     permission_actions = {"POST": "register"}
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "register"
 
     class InputSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import BooleanField, Case, CharField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -120,6 +120,7 @@ def doctor_day_ranges(*, doctor: User, day: date) -> tuple[int | None, list[Time
     # exceptions commits a new version, so a cached day is never out of date. The public id
     # (not the pk, which a rolled-back test database reuses) keeps keys unique.
     key = f"hms:working-day:{schedule.public_id}:{schedule.version}:{day.isoformat()}"
+    cache = caches["versioned"]  # correct in each process: the key carries the version
     ranges = cache.get(key)
     if ranges is None:
         ranges = _day_ranges_from_database(doctor=doctor, schedule=schedule, day=day)

@@ -1,0 +1,25 @@
+"""The table of the database cache (hms.core.cache), the shared cache when there is no Redis.
+
+Created whatever the cache settings are now, so a server can drop REDIS_URL later without
+another setup step; `createcachetable` makes the same table and skips it when it exists."""
+
+from django.core.management.commands.createcachetable import Command as CreateCacheTable
+from django.db import migrations
+
+from hms.core.cache import CACHE_TABLE
+
+
+def create_cache_table(apps, schema_editor):
+    command = CreateCacheTable()
+    command.verbosity = 0
+    command.create_table(schema_editor.connection.alias, CACHE_TABLE, dry_run=False)
+
+
+def drop_cache_table(apps, schema_editor):
+    schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name(CACHE_TABLE)}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0004_lean_write_indexes")]
+
+    operations = [migrations.RunPython(create_cache_table, drop_cache_table)]
