@@ -156,7 +156,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "hms.core.cache.DatabaseCache", "LOCATION": "hms_cache"},
+        "default": {
+            "BACKEND": "hms.core.cache.DatabaseCache",
+            "LOCATION": "hms_cache",
+            # Past this many rows a write deletes a third of them, live counts too.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
         "versioned": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "versioned",

@@ -16,9 +16,9 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 
-def attempt_in_window(key: str, seconds: int) -> tuple[int, int]:
-    """Count one attempt for `key`: (attempts in the current window including this one,
-    whole seconds until the window closes)."""
+def attempt_in_window(key: str, *, limit: int, seconds: int) -> int | None:
+    """Count one attempt for `key` in its window of `seconds`: None while the window has seen
+    at most `limit` attempts, else the whole seconds until it closes."""
     now = time.time()
     if cache.add(key, 0, timeout=seconds):
         cache.set(f"{key}:closes", now + seconds, timeout=seconds)
@@ -28,8 +28,10 @@ def attempt_in_window(key: str, seconds: int) -> tuple[int, int]:
         cache.set(key, 1, timeout=seconds)
         cache.set(f"{key}:closes", now + seconds, timeout=seconds)
         attempts = 1
+    if attempts <= limit:
+        return None
     closes = cache.get(f"{key}:closes") or now + seconds
-    return attempts, max(1, math.ceil(closes - now))
+    return max(1, math.ceil(closes - now))
 
 
 class SharedScopedRateThrottle(ScopedRateThrottle):
@@ -48,8 +50,8 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        attempts, self._wait = attempt_in_window(self.key, self.duration)
-        return attempts <= self.num_requests
+        self._wait = attempt_in_window(self.key, limit=self.num_requests, seconds=self.duration)
+        return self._wait is None
 
     def wait(self):
         return self._wait

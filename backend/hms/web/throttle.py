@@ -43,7 +43,5 @@ def signup_attempt(request) -> int | None:
     rate = signup_rate()
     if rate is None:
         return None
-    attempts, wait = attempt_in_window(
-        f"web:signup:{client_ip(request) or 'unknown'}", rate.seconds
-    )
-    return None if attempts <= rate.requests else wait
+    key = f"web:signup:{client_ip(request) or 'unknown'}"
+    return attempt_in_window(key, limit=rate.requests, seconds=rate.seconds)

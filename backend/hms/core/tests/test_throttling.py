@@ -56,11 +56,12 @@ def test_database_cache_counts_exactly_from_many_connections():
 def test_the_window_opens_with_the_first_attempt():
     cache.clear()
     with time_machine.travel(START, tick=False):
-        assert attempt_in_window("t", 60) == (1, 60)
+        assert attempt_in_window("t", limit=2, seconds=60) is None
     with time_machine.travel(START + timedelta(seconds=40), tick=False):
-        assert attempt_in_window("t", 60) == (2, 20)  # not reset at the minute's turn (9:01)
+        assert attempt_in_window("t", limit=2, seconds=60) is None  # 9:01 does not reset it
+        assert attempt_in_window("t", limit=2, seconds=60) == 20  # the third: wait 20 s
     with time_machine.travel(START + timedelta(seconds=61), tick=False):
-        assert attempt_in_window("t", 60) == (1, 60)  # a new window
+        assert attempt_in_window("t", limit=2, seconds=60) is None  # a new window
     cache.clear()
 
 
