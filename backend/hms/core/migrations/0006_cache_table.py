@@ -20,6 +20,6 @@ def drop_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_lean_write_indexes")]
+    dependencies = [("core", "0005_audit_read_action")]
 
     operations = [migrations.RunPython(create_cache_table, drop_cache_table)]
