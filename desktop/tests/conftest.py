@@ -17,8 +17,9 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -32,16 +33,40 @@ from hms_desktop.theme import apply_theme
 
 def midmorning_zone(now: datetime) -> str:
     """The fixed-offset zone where `now` is between 10:00 and 11:00: appointment tests book the
-    rest of "today", which a run shortly before midnight would not have."""
+    rest of "today", which a run shortly before midnight would not have. A fixed offset has no
+    daylight-saving change, and the day keeps 13 hours in hand for the suite to finish."""
     offset = (10 - now.astimezone(UTC).hour + 12) % 24 - 12  # hours east of UTC, -12..11
     return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # POSIX names count west as positive
 
 
-# Before any test reads a clock: the tests and the desktop (QDate.currentDate) share the
-# server's hospital time zone, as a workstation and its hospital do.
-HOSPITAL_TIME_ZONE = midmorning_zone(datetime.now(UTC))
-os.environ["TZ"] = HOSPITAL_TIME_ZONE
-time.tzset()
+# The hospital's time zone, shared by the test server (HOSPITAL_TIME_ZONE), the desktop under
+# test (its process zone: QDate.currentDate, date.today) and the tests (hospital_today()).
+# HMS_TEST_TIME_ZONE picks one on purpose, e.g. a zone with daylight saving for a run across
+# its change; tests that book the rest of today then need hours left in the day.
+HOSPITAL_TIME_ZONE = os.environ.get("HMS_TEST_TIME_ZONE") or midmorning_zone(datetime.now(UTC))
+HOSPITAL_ZONE = ZoneInfo(HOSPITAL_TIME_ZONE)
+
+
+def use_hospital_zone() -> None:
+    """Set the process zone to the hospital's, as a workstation in the hospital is."""
+    os.environ["TZ"] = HOSPITAL_TIME_ZONE
+    time.tzset()
+
+
+def hospital_now() -> datetime:
+    """Now in the hospital's zone: the same clock and zone the test server uses."""
+    return datetime.now(HOSPITAL_ZONE)
+
+
+def hospital_today() -> date:
+    return hospital_now().date()
+
+
+def hospital_tomorrow() -> date:
+    return hospital_today() + timedelta(days=1)
+
+
+use_hospital_zone()  # before any test or widget reads a clock
 
 REPO = Path(__file__).resolve().parents[2]
 MANAGE = REPO / "backend" / "manage.py"
@@ -105,6 +130,15 @@ def hms_server(tmp_path_factory) -> str:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+@pytest.fixture(autouse=True)
+def _in_the_hospital_zone():
+    """Each desktop test runs in the hospital's zone, whatever ran before it in this process:
+    a backend test that overrides settings.TIME_ZONE leaves the process zone at the backend's
+    own (Django resets TZ when the override ends), and the desktop would then disagree with
+    its server about which day it is."""
+    use_hospital_zone()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,8 +3,7 @@ day's queue with check-in, cancelling with a reason, rescheduling, and the docto
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -21,9 +20,11 @@ from hms_desktop.views.appointments import (
 
 from .conftest import (
     DOCTOR_PASSWORD,
+    hospital_now,
+    hospital_today,
+    hospital_tomorrow,
     make_doctor,
     make_patient,
-    midmorning_zone,
     sign_in,
     snap,
     unique,
@@ -31,18 +32,15 @@ from .conftest import (
 )
 
 
-@pytest.mark.parametrize("utc_hour", range(24))
-def test_the_suite_runs_in_a_zone_where_it_is_mid_morning(utc_hour):
-    now = datetime(2026, 12, 5, utc_hour, 59, tzinfo=UTC)
-    assert now.astimezone(ZoneInfo(midmorning_zone(now))).hour == 10
-
-
 def free_slots(desk: Api, doctor_id: str, day: date):
     return desk.appointments.availability(doctor_id, day).slots
 
 
-def tomorrow() -> date:
-    return date.today() + timedelta(days=1)
+def slots_later_today(desk: Api, doctor_id: str):
+    """Today's free slots that start an hour or more from now: a slow run cannot see one start
+    (and stop being bookable, or become due for a no-show) halfway through a test."""
+    soon = hospital_now() + timedelta(hours=1)
+    return [s for s in free_slots(desk, doctor_id, hospital_today()) if s.start_at >= soon]
 
 
 def open_appointments(qtbot, hms, role="receptionist", password=None):
@@ -114,24 +112,30 @@ def test_receptionist_books_from_live_availability(qtbot, hms, api_as):
     dialog = page.open_booking()
     assert isinstance(dialog, BookingDialog)
     pick_patient(qtbot, dialog, patient)
-    choose(qtbot, dialog, doctor.id, tomorrow())
+    choose(qtbot, dialog, doctor.id, hospital_tomorrow())
     # The grid is exactly the server's free slots for that doctor and day.
-    assert dialog.slots.labels() == [s.label for s in free_slots(desk, doctor.id, tomorrow())]
+    assert dialog.slots.labels() == [
+        s.label for s in free_slots(desk, doctor.id, hospital_tomorrow())
+    ]
     select_slot(dialog, "09:30")
     dialog.reason.setText("Blood pressure review")
     snap(dialog, "appointments_book_dialog")
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
     booked = dialog.result_value
-    assert (booked.date, booked.slot_text, booked.patient.id) == (tomorrow(), "09:30", patient.id)
+    assert (booked.date, booked.slot_text, booked.patient.id) == (
+        hospital_tomorrow(),
+        "09:30",
+        patient.id,
+    )
     # The queue moves to the booked day and selects the new appointment.
     qtbot.waitUntil(
         lambda: page.current is not None and page.current.id == booked.id, timeout=10_000
     )
-    assert page.queue_day() == tomorrow()
+    assert page.queue_day() == hospital_tomorrow()
     assert "09:30" in page.banner.message
     assert page.details.values["reason"].text() == "Blood pressure review"
-    assert "09:30" not in [s.label for s in free_slots(desk, doctor.id, tomorrow())]
+    assert "09:30" not in [s.label for s in free_slots(desk, doctor.id, hospital_tomorrow())]
 
 
 def test_required_choices_are_flagged_before_calling_the_server(qtbot, hms):
@@ -153,12 +157,12 @@ def test_a_slot_taken_meanwhile_is_said_plainly_and_the_slots_refresh(qtbot, hms
     _window, page = open_appointments(qtbot, hms)
     dialog = page.open_booking()
     pick_patient(qtbot, dialog, mine)
-    choose(qtbot, dialog, doctor.id, tomorrow())
+    choose(qtbot, dialog, doctor.id, hospital_tomorrow())
     select_slot(dialog, "10:00")
     dialog.reason.setText("First visit")
     # A colleague books the same slot a moment earlier.
     desk.appointments.book(
-        patient=theirs.id, doctor=doctor.id, day=tomorrow(), slot=label_time("10:00")
+        patient=theirs.id, doctor=doctor.id, day=hospital_tomorrow(), slot=label_time("10:00")
     )
     dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.errors.general.isVisible(), timeout=10_000)
@@ -185,12 +189,12 @@ def test_a_patient_booked_elsewhere_at_that_time_is_refused(qtbot, hms, api_as):
     first, second = make_doctor(api_as), make_doctor(api_as, first_name="Omar")
     patient = make_patient(desk)
     desk.appointments.book(
-        patient=patient.id, doctor=first.id, day=tomorrow(), slot=label_time("11:00")
+        patient=patient.id, doctor=first.id, day=hospital_tomorrow(), slot=label_time("11:00")
     )
     _window, page = open_appointments(qtbot, hms)
     dialog = page.open_booking()
     pick_patient(qtbot, dialog, patient)
-    choose(qtbot, dialog, second.id, tomorrow())
+    choose(qtbot, dialog, second.id, hospital_tomorrow())
     select_slot(dialog, "11:00")
     dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.errors.general.isVisible(), timeout=10_000)
@@ -205,7 +209,7 @@ def busy_day(api_as):
     """A doctor with three patients booked in the next free slots today."""
     desk = api_as("receptionist")
     doctor = make_doctor(api_as)
-    slots = free_slots(desk, doctor.id, date.today())[:3]
+    slots = slots_later_today(desk, doctor.id)[:3]
     names = ("Amara", "Bola", "Chidi")
     booked = [
         desk.appointments.book(
@@ -223,7 +227,7 @@ def busy_day(api_as):
 def test_todays_queue_with_counts_and_check_in(qtbot, hms, busy_day):
     doctor, booked = busy_day
     window, page = open_appointments(qtbot, hms)
-    assert page.queue_day() == date.today()
+    assert page.queue_day() == hospital_today()
     filter_doctor(qtbot, page, doctor.id)
     assert [a.id for a in page.model.rows] == [a.id for a in booked]
     assert page.counts.count("booked") == "3"
@@ -264,7 +268,7 @@ def test_cancel_needs_a_reason_and_frees_the_slot(qtbot, hms, api_as, busy_day):
     qtbot.waitUntil(lambda: page.counts.count("cancelled") == "1", timeout=10_000)
     assert booked[1].id not in [a.id for a in page.model.rows]
     assert "cancelled" in page.banner.message
-    assert booked[1].slot_text in [s.label for s in free_slots(desk, doctor.id, date.today())]
+    assert booked[1].slot_text in [s.label for s in free_slots(desk, doctor.id, hospital_today())]
 
 
 def test_reschedule_to_another_free_slot(qtbot, hms, busy_day):
@@ -273,18 +277,18 @@ def test_reschedule_to_another_free_slot(qtbot, hms, busy_day):
     filter_doctor(qtbot, page, doctor.id)
     page.table.selectRow(2)
     dialog = page.open_reschedule()
-    choose(qtbot, dialog, None, tomorrow())
+    choose(qtbot, dialog, None, hospital_tomorrow())
     select_slot(dialog, "14:45")
     snap(dialog, "appointments_reschedule_dialog")
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
     moved = dialog.result_value
     assert moved.id == booked[2].id
-    assert (moved.date, moved.slot_text) == (tomorrow(), "14:45")
+    assert (moved.date, moved.slot_text) == (hospital_tomorrow(), "14:45")
     qtbot.waitUntil(
         lambda: page.current is not None and page.current.id == moved.id, timeout=10_000
     )
-    assert page.queue_day() == tomorrow()
+    assert page.queue_day() == hospital_tomorrow()
     assert "moved" in page.banner.message
 
 
@@ -310,7 +314,7 @@ def test_doctor_sees_their_own_queue_and_runs_the_visit(qtbot, hms, api_as):
     username = unique("drines")
     doctor = make_doctor(api_as, first_name="Ines", username=username)
     desk = api_as("receptionist")
-    slot = free_slots(desk, doctor.id, date.today())[0]
+    slot = slots_later_today(desk, doctor.id)[0]
     patient = make_patient(desk)
     booked = desk.appointments.book(
         patient=patient.id, doctor=doctor.id, day=slot.date, slot=slot.start

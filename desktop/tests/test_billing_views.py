@@ -23,7 +23,7 @@ from hms_desktop.views.billing import (
 )
 from hms_desktop.views.tariffs import TARIFF_ROLES, TariffDialog, TariffsPage
 
-from .conftest import make_patient, sign_in, snap, unique, wait_idle
+from .conftest import hospital_today, make_patient, sign_in, snap, unique, wait_idle
 from .test_appointments_view import pick_patient
 
 
@@ -245,7 +245,7 @@ def test_the_front_desk_sees_no_refund_button(qtbot, hms):
 
 
 def test_insurance_claim_from_the_desk_to_the_payers_payment(qtbot, hms, api_as, charged):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     desk = api_as("receptionist")
     desk.client.post(
@@ -254,7 +254,7 @@ def test_insurance_claim_from_the_desk_to_the_payers_payment(qtbot, hms, api_as,
             "payer": "Acme Health",
             "plan_name": "Gold",
             "policy_number": unique("POL").upper(),
-            "valid_from": (date.today() - timedelta(days=30)).isoformat(),
+            "valid_from": (hospital_today() - timedelta(days=30)).isoformat(),
             "is_primary": True,
         },
     )

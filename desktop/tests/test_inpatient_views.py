@@ -4,7 +4,6 @@ vitals with NEWS2 scored as they are typed. Also the receptionist's whole first 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 from hms_desktop.api import Api
@@ -21,6 +20,7 @@ from hms_desktop.views.icu import CHART_ROLES, IcuPage, VitalsDialog
 
 from .conftest import (
     DOCTOR_PASSWORD,
+    hospital_tomorrow,
     make_doctor,
     make_patient,
     sign_in,
@@ -281,7 +281,7 @@ def test_receptionist_registers_books_and_admits_a_patient(qtbot, hms, api_as):
     # 2. Book an appointment from the record.
     booking = patients.book_appointment()
     assert booking.patient.patient.id == patient.id
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = hospital_tomorrow()
     choose(qtbot, booking, doctor.id, tomorrow)
     select_slot(booking, "10:30")
     with qtbot.waitSignal(booking.saved, timeout=10_000):

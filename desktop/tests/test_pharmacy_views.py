@@ -3,7 +3,7 @@ short), the formulary with receipts and adjustments, and stock alerts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -21,6 +21,7 @@ from hms_desktop.views.stock_alerts import StockAlertsPage
 
 from .conftest import (
     DOCTOR_PASSWORD,
+    hospital_today,
     make_doctor,
     make_patient,
     sign_in,
@@ -46,7 +47,7 @@ def receive(pharmacist: Api, drug, quantity: int, *, days: int = 400, lot: str =
     return pharmacist.pharmacy.receive(
         drug=drug.id,
         lot_number=lot or unique("LOT").upper(),
-        expiry_date=(date.today() + timedelta(days=days)).isoformat(),
+        expiry_date=(hospital_today() + timedelta(days=days)).isoformat(),
         quantity=quantity,
         supplier="MedSupply Ltd",
     )
