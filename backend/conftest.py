@@ -1,10 +1,19 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from hms.accounts.tests.factories import UserFactory
 from hms.core.roles import Role
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Files the tests store or render (uploads, radiology previews, the demo data's images)
+    go to the session's temporary directory: a run leaves nothing in the working tree."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Test settings: fast hashing, eager Celery, locmem mail; DATABASE_URL still selects the DB."""
 
+import tempfile
+
 from .base import *
 
 HMS_ENVIRONMENT = "test"
@@ -23,9 +25,11 @@ WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "10000/min", "register": "10000/min"}
 LOGGING["root"]["level"] = "WARNING"
+# Under pytest, backend/conftest.py moves MEDIA_ROOT to the session's temporary directory.
 MEDIA_ROOT = DATA_DIR / "test-media"
-# WhiteNoise serves from the finders here; an existing STATIC_ROOT keeps it from warning.
-STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves from the finders here; an existing STATIC_ROOT keeps it from warning. It
+# stays empty, and outside the working tree.
+STATIC_ROOT = Path(tempfile.gettempdir()) / "hms-test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SMS_BACKEND = "hms.core.sms.LocmemSmsBackend"
 # One chain keeps sequence numbers predictable in tests; the sharded case has its own tests.

@@ -178,3 +178,17 @@ def test_repeated_statements_are_prepared_on_postgresql():
             ['SELECT "accounts_user"."id"%'],
         )
         assert cursor.fetchone()[0] >= 1
+
+
+def test_files_stored_by_tests_stay_out_of_the_working_tree(db):
+    """Uploads and rendered images (radiology previews, the demo data's) go to the session's
+    temporary directory; a run leaves nothing in the checkout."""
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save("probe/stored-by-a-test.txt", ContentFile(b"probe"))
+    stored = Path(default_storage.path(name)).resolve()
+    assert stored.is_file()
+    assert not stored.is_relative_to(settings.REPO_DIR.resolve()), stored
+    assert not Path(settings.STATIC_ROOT).resolve().is_relative_to(settings.REPO_DIR.resolve())
