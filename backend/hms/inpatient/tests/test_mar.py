@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from hms.core.roles import Role
 from hms.core.tests.partial_unique import assert_no_insert, assert_row_locked
@@ -311,5 +312,5 @@ def test_assignments_in_the_future_give_no_care_yet(db, make_user, ward):
     from hms.inpatient.selectors import wards_of_nurse_today
 
     nurse = make_user(Role.NURSE)
-    assign_nurse(nurse, ward, starts_on=date.today() + timedelta(days=3))
+    assign_nurse(nurse, ward, starts_on=timezone.localdate() + timedelta(days=3))
     assert not wards_of_nurse_today(nurse=nurse).exists()
