@@ -18,7 +18,7 @@ it at once; only what the nurse records (given / held / refused) is stored, one 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -53,7 +53,11 @@ def item_end_date(item) -> date | None:
 
 
 def _local_instant(day: date, at: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
+    """The instant of a round time, in UTC: Python never finds a local time in the hour the
+    clocks go back equal to the same instant in another zone (the UTC times from the
+    database), so dose times are matched in UTC."""
+    local = timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
+    return local.astimezone(UTC)
 
 
 def dose_times(
@@ -74,7 +78,7 @@ def dose_times(
     if frequency == PRN:
         return []
     if frequency == STAT:
-        at = max(admitted_at, prescription.prescribed_at)
+        at = max(admitted_at, prescription.prescribed_at).astimezone(UTC)
         return [at] if window_start <= at < stop else []
     times = ROUND_TIMES.get(frequency)
     if times is None:

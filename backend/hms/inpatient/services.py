@@ -13,7 +13,7 @@ hms.patients.access (care relationship, break-the-glass, audit of the read) and 
 has said the role may try.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -1108,6 +1108,9 @@ def administration_record(
     else:
         if scheduled_at is None:
             raise ValidationError({"scheduled_at": ["Name the scheduled dose (its due time)."]})
+        # Dose times are UTC (hms.inpatient.mar): a local time in the hour the clocks go back
+        # would equal none of them.
+        scheduled_at = scheduled_at.astimezone(UTC)
         due = selectors.admission_dose_times(
             admission=admission, item=prescription_item, around=scheduled_at
         )

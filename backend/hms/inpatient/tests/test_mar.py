@@ -314,3 +314,34 @@ def test_assignments_in_the_future_give_no_care_yet(db, make_user, ward):
     nurse = make_user(Role.NURSE)
     assign_nurse(nurse, ward, starts_on=timezone.localdate() + timedelta(days=3))
     assert not wards_of_nurse_today(nurse=nurse).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "utc_time",
+    ["00:10", "01:10"],  # 02:10 local twice: summer time, then winter time after 03:00 CEST
+)
+def test_a_dose_due_in_the_hour_the_clocks_go_back_can_be_recorded(
+    settings, frozen_now, admit, patient, ward, beds, doctor, make_user, client_for, utc_time
+):
+    settings.TIME_ZONE = "Europe/Berlin"  # 25 October 2026: 03:00 CEST becomes 02:00 CET
+    due = datetime.fromisoformat(f"2026-10-25T{utc_time}:00+00:00")
+    frozen_now.move_to(due - timedelta(hours=1))
+    nurse = make_user(Role.NURSE)
+    assign_nurse(nurse, ward)
+    ward_nurse = client_for(Role.NURSE, user=nurse)
+    admission = admit(patient, beds[0]).json()
+    item = prescribe(patient=patient, doctor=doctor, frequency="stat", prescribed_at=due)
+    frozen_now.move_to(due + timedelta(minutes=5))
+    url = f"/api/admissions/{admission['id']}/mar/"
+    (dose,) = ward_nurse.get(url).json()["doses"]
+    given = ward_nurse.post(
+        url,
+        {
+            "prescription_item": str(item.public_id),
+            "scheduled_at": dose["scheduled_at"],
+            "status": "given",
+        },
+    )
+    assert given.status_code == 201, given.json()
+    assert datetime.fromisoformat(given.json()["scheduled_at"]) == due
