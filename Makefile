@@ -14,13 +14,13 @@ DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev
         lint format desktop bench clean
 
 help:
-	@echo "make demo     - install, migrate SQLite, load demo data, serve on $(SERVER)"
-	@echo "make test     - install and run the whole test suite (DATABASE_URL selects the DB)"
+	@echo "make demo       - install, migrate SQLite, load demo data, serve on $(SERVER)"
+	@echo "make test       - install and run the whole test suite (DATABASE_URL selects the DB)"
 	@echo "make test-clock - the date-sensitive tests with the clock at a Sunday 23:58 (faketime)"
-	@echo "make lint     - ruff check + format check"
-	@echo "make run      - serve without reloading demo data"
-	@echo "make migrate  - apply migrations"
-	@echo "make desktop  - start the desktop client against SERVER=$(SERVER)"
+	@echo "make lint       - ruff check + format check"
+	@echo "make run        - serve without reloading demo data"
+	@echo "make migrate    - apply migrations"
+	@echo "make desktop    - start the desktop client against SERVER=$(SERVER)"
 
 # The stamp is rebuilt whenever pyproject.toml changes, so `make test` also updates the venv.
 # Two stamps: the server alone (enough for `make demo`), and everything for tests and the
