@@ -90,9 +90,10 @@ chromium:
 
 # The system libraries Qt's xcb platform plugin loads (the desktop on an X display; the tests
 # run offscreen). Installed the same way: only the missing ones, only when root with apt-get.
-DESKTOP_LIBS := libegl1 libgl1 libdbus-1-3 libfontconfig1 libx11-xcb1 libxkbcommon-x11-0 \
-  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
-  libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1
+DESKTOP_LIBS := libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 \
+  libx11-6 libx11-xcb1 libxkbcommon0 libxkbcommon-x11-0 libxcb1 libxcb-cursor0 libxcb-icccm4 \
+  libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 \
+  libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
 desktop-libs:
 	@if command -v dpkg-query >/dev/null; then \
 	  missing=""; \
