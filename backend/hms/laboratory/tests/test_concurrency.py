@@ -10,7 +10,7 @@ from hms.core.models import Notification
 from hms.core.roles import Role
 from hms.core.tests.threads import run_at_once
 from hms.laboratory.models import Hl7Message, LabOrder, LabResult
-from hms.laboratory.tests.test_hl7 import ALICE_MRN, CBC_ORU, PLACER
+from hms.laboratory.tests.test_hl7 import ALICE_MRN, CBC_ORU, ORDERED_AT, PLACER
 from hms.patients.models import Patient
 
 pytestmark = [
@@ -46,7 +46,8 @@ def test_eight_technicians_verify_one_critical_result_at_once(resulted_order, do
 def test_one_message_delivered_six_times_at_once_is_applied_once(make_order, alice, tech):
     Patient.objects.filter(pk=alice.pk).update(mrn=ALICE_MRN)
     order = make_order("CBC")
-    LabOrder.objects.filter(pk=order.pk).update(placer_number=PLACER)
+    # Ordered before the specimen the message reports (OBR-7, 07:45) was drawn.
+    LabOrder.objects.filter(pk=order.pk).update(placer_number=PLACER, ordered_at=ORDERED_AT)
 
     def deliver(index):
         response = client(tech).post("/api/lab/hl7/", {"message": CBC_ORU}, format="json")
@@ -63,6 +64,7 @@ def test_six_orders_claiming_one_filler_number_at_once_one_gets_it(make_order, a
     MySQL/MariaDB by the import's check under the lab order table's lock."""
     Patient.objects.filter(pk=alice.pk).update(mrn=ALICE_MRN)
     orders = [make_order("CBC") for _ in range(6)]
+    LabOrder.objects.filter(pk__in=[order.pk for order in orders]).update(ordered_at=ORDERED_AT)
     messages = [
         CBC_ORU.replace(PLACER, order.placer_number).replace(
             "MSG-20270301-0001", f"MSG-20270301-{index:04d}"
