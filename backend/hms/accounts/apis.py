@@ -11,6 +11,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from hms.accounts import selectors, services
 from hms.core.pagination import paginated_response
+from hms.core.query_params import query_params
 from hms.core.roles import STAFF_ROLES, Role
 from hms.core.throttling import SharedScopedRateThrottle
 
@@ -208,10 +209,9 @@ class UserListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=UserOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.user_list(filters=filters.validated_data),
+            queryset=selectors.user_list(filters=filters),
             serializer_class=UserOutputSerializer,
             request=request,
             view=self,

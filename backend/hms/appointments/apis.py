@@ -18,6 +18,7 @@ from hms.appointments.calendar_feed import (
 from hms.appointments.models import AppointmentStatus, ExceptionKind, ScheduleException, Weekday
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.pagination import paginated_response
+from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import ReusableOutput, UserRefSerializer
 from hms.core.services import audit_page_read
@@ -159,9 +160,7 @@ class ScheduleExceptionListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=ScheduleExceptionOutputSerializer)
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = query_params(self.FilterSerializer, request)
         doctor = selectors.doctor_get(public_id=params["doctor"]) if "doctor" in params else None
         return paginated_response(
             queryset=selectors.schedule_exception_list(
@@ -251,9 +250,8 @@ class DoctorAvailabilityApi(APIView):
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
     def get(self, request, doctor_id):
         doctor = selectors.doctor_get(public_id=doctor_id)
-        params = self.FilterSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        start, end = params.validated_data["date_from"], params.validated_data["date_to"]
+        params = query_params(self.FilterSerializer, request)
+        start, end = params["date_from"], params["date_to"]
         profile = getattr(doctor, "doctor_profile", None)
         available = doctor.is_active and (profile is None or profile.available)
         schedule = selectors.schedule_for(doctor=doctor)
@@ -303,10 +301,9 @@ class AppointmentListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=AppointmentOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.appointment_list(user=request.user, filters=filters.validated_data),
+            queryset=selectors.appointment_list(user=request.user, filters=filters),
             serializer_class=AppointmentOutputSerializer,
             request=request,
             view=self,
@@ -454,9 +451,7 @@ class AppointmentQueueApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=AppointmentOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = query_params(self.FilterSerializer, request)
         day = params.get("date") or timezone.localdate()
         doctor = selectors.doctor_get(public_id=params["doctor"]) if "doctor" in params else None
         if request.user.role == Role.DOCTOR:

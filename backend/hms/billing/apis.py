@@ -24,6 +24,7 @@ from hms.billing.models import (
 )
 from hms.core.errors import NotFoundError
 from hms.core.pagination import paginated_response
+from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
@@ -99,10 +100,9 @@ class TariffListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=TariffOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.tariff_list(filters=filters.validated_data),
+            queryset=selectors.tariff_list(filters=filters),
             serializer_class=TariffOutputSerializer,
             request=request,
             view=self,
@@ -195,10 +195,9 @@ class ChargeListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=ChargeOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.charge_list(user=request.user, filters=filters.validated_data),
+            queryset=selectors.charge_list(user=request.user, filters=filters),
             serializer_class=ChargeOutputSerializer,
             request=request,
             view=self,
@@ -389,10 +388,9 @@ class InvoiceListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=InvoiceSummarySerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.invoice_list(user=request.user, filters=filters.validated_data),
+            queryset=selectors.invoice_list(user=request.user, filters=filters),
             serializer_class=InvoiceSummarySerializer,
             request=request,
             view=self,
@@ -561,9 +559,8 @@ class PaymentListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=PaymentOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        queryset = selectors.payment_list(user=request.user, filters=filters.validated_data)
+        filters = query_params(self.FilterSerializer, request)
+        queryset = selectors.payment_list(user=request.user, filters=filters)
         response = paginated_response(
             queryset=queryset.select_related("claim"),
             serializer_class=PaymentOutputSerializer,
@@ -635,10 +632,9 @@ class RefundListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=RefundOutputFullSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.refund_list(user=request.user, filters=filters.validated_data),
+            queryset=selectors.refund_list(user=request.user, filters=filters),
             serializer_class=RefundOutputFullSerializer,
             request=request,
             view=self,
@@ -708,10 +704,9 @@ class ClaimListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=ClaimOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.claim_list(user=request.user, filters=filters.validated_data),
+            queryset=selectors.claim_list(user=request.user, filters=filters),
             serializer_class=ClaimOutputSerializer,
             request=request,
             view=self,
@@ -860,9 +855,7 @@ class DailyCashReportApi(APIView):
     def get(self, request):
         from hms.accounts.models import User
 
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = query_params(self.FilterSerializer, request)
         cashier = None
         if request.user.role == Role.RECEPTIONIST:
             cashier = request.user
@@ -902,9 +895,6 @@ class ArAgeingReportApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        report = selectors.ar_ageing_report(
-            as_of=filters.validated_data.get("as_of") or timezone.localdate()
-        )
+        filters = query_params(self.FilterSerializer, request)
+        report = selectors.ar_ageing_report(as_of=filters.get("as_of") or timezone.localdate())
         return Response(self.OutputSerializer(report).data)

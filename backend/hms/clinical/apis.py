@@ -23,6 +23,7 @@ from hms.clinical.models import (
 from hms.clinical.timeline import timeline_types
 from hms.clinical.uploads import UploadLimitHandler, upload_limit_bytes, upload_too_large
 from hms.core.pagination import paginated_response
+from hms.core.query_params import query_params
 
 # --- Shared serializers -----------------------------------------------------------------------
 
@@ -62,12 +63,6 @@ class RecordFilterSerializer(serializers.Serializer):
 
 class RecordVoidInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, help_text="Why the record is voided")
-
-
-def _filters(serializer_class, request) -> dict:
-    filters = serializer_class(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    return filters.validated_data
 
 
 def _void_reason(request) -> str:
@@ -155,7 +150,7 @@ class EncounterListCreateApi(APIView):
     def get(self, request):
         return paginated_response(
             queryset=selectors.encounter_list(
-                user=request.user, filters=_filters(self.FilterSerializer, request)
+                user=request.user, filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=EncounterOutputSerializer,
             request=request,
@@ -302,7 +297,7 @@ class VisitNoteListCreateApi(UploadLimitMixin, APIView):
     def get(self, request):
         return paginated_response(
             queryset=selectors.visit_note_list(
-                user=request.user, filters=_filters(self.FilterSerializer, request)
+                user=request.user, filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=VisitNoteOutputSerializer,
             request=request,
@@ -437,7 +432,7 @@ class VitalSignsListCreateApi(APIView):
     def get(self, request):
         return paginated_response(
             queryset=selectors.vital_signs_list(
-                user=request.user, filters=_filters(self.FilterSerializer, request)
+                user=request.user, filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=VitalSignsOutputSerializer,
             request=request,
@@ -537,7 +532,7 @@ class DiagnosisListCreateApi(APIView):
     def get(self, request):
         return paginated_response(
             queryset=selectors.diagnosis_list(
-                user=request.user, filters=_filters(self.FilterSerializer, request)
+                user=request.user, filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=DiagnosisOutputSerializer,
             request=request,
@@ -644,7 +639,7 @@ class ProblemListCreateApi(APIView):
     def get(self, request):
         return paginated_response(
             queryset=selectors.problem_list(
-                user=request.user, filters=_filters(self.FilterSerializer, request)
+                user=request.user, filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=ProblemOutputSerializer,
             request=request,
@@ -748,7 +743,7 @@ class DocumentListCreateApi(UploadLimitMixin, APIView):
     def get(self, request):
         return paginated_response(
             queryset=selectors.document_list(
-                user=request.user, filters=_filters(self.FilterSerializer, request)
+                user=request.user, filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=DocumentOutputSerializer,
             request=request,
@@ -909,7 +904,7 @@ class PatientTimelineApi(APIView):
         parameters=[FilterSerializer], responses=TimelineEntryOutputSerializer(many=True)
     )
     def get(self, request, patient_id):
-        filters = _filters(self.FilterSerializer, request)
+        filters = query_params(self.FilterSerializer, request)
         entries = selectors.patient_timeline(
             user=request.user,
             patient_id=patient_id,
@@ -941,7 +936,7 @@ class Icd10SearchApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
-        filters = _filters(self.FilterSerializer, request)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
             queryset=icd10_search(filters["q"], limit=100),
             serializer_class=self.OutputSerializer,

@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.pagination import paginated_response
+from hms.core.query_params import query_params
 from hms.core.selectors import audit_event_list, notification_list, notification_unread_count
 from hms.core.services import audit_log_read, notification_mark_read
 
@@ -52,10 +53,9 @@ class AuditEventListApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=audit_event_list(filters=filters.validated_data),
+            queryset=audit_event_list(filters=filters),
             serializer_class=self.OutputSerializer,
             request=request,
             view=self,
@@ -64,7 +64,7 @@ class AuditEventListApi(APIView):
         audit_log_read(
             actor=request.user,
             resource_type="audit_log",
-            filters=filters.validated_data,
+            filters=filters,
             count=response.data.get("count"),
         )
         return response
@@ -92,12 +92,9 @@ class NotificationListApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=notification_list(
-                user=request.user, unread_only=filters.validated_data["unread"]
-            ),
+            queryset=notification_list(user=request.user, unread_only=filters["unread"]),
             serializer_class=self.OutputSerializer,
             request=request,
             view=self,

@@ -25,6 +25,7 @@ from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ForbiddenError
 from hms.core.pagination import paginated_response
 from hms.core.plausible_dates import clock_skew
+from hms.core.query_params import DATE_RANGE_MESSAGE, date_in_range, query_params
 from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
@@ -131,10 +132,12 @@ def _instant(value: str | None, field: str, *, end: bool = False) -> datetime | 
         parsed = None if day is not None else parse_datetime(value)
     except ValueError:
         day = parsed = None
+    if parsed is None and day is None:
+        raise _invalid(field, "Give an ISO date or date-time.")
+    if not date_in_range(parsed or day):
+        raise _invalid(field, DATE_RANGE_MESSAGE)
     if parsed is not None:
         return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-    if day is None:
-        raise _invalid(field, "Give an ISO date or date-time.")
     if end:
         day += timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, time(0)))
@@ -194,10 +197,9 @@ class WardListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=WardOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.ward_list(filters=filters.validated_data),
+            queryset=selectors.ward_list(filters=filters),
             serializer_class=WardOutputSerializer,
             request=request,
             view=self,
@@ -325,10 +327,9 @@ class BedListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=BedOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.bed_list(filters=filters.validated_data),
+            queryset=selectors.bed_list(filters=filters),
             serializer_class=BedOutputSerializer,
             request=request,
             view=self,
@@ -444,10 +445,9 @@ class BedBoardApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=BoardWardSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.bed_board(filters=filters.validated_data),
+            queryset=selectors.bed_board(filters=filters),
             serializer_class=BoardWardSerializer,
             request=request,
             view=self,
@@ -496,12 +496,9 @@ class WardNurseListCreateApi(APIView):
     )
     def get(self, request, public_id):
         ward = selectors.ward_get(public_id=public_id)
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.nurse_assignment_list(
-                ward=ward, current_only=filters.validated_data["current"]
-            ),
+            queryset=selectors.nurse_assignment_list(ward=ward, current_only=filters["current"]),
             serializer_class=NurseAssignmentOutputSerializer,
             request=request,
             view=self,
@@ -650,10 +647,9 @@ class AdmissionListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=AdmissionOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.admission_list(user=request.user, filters=filters.validated_data),
+            queryset=selectors.admission_list(user=request.user, filters=filters),
             serializer_class=AdmissionOutputSerializer,
             request=request,
             view=self,
@@ -1052,10 +1048,9 @@ class _ChartListCreateApi(APIView):
 
     def _list(self, request, public_id, *, selector, output):
         admission = _admission(request, public_id, section=ChartSection.CLINICAL)
-        filters = ChartFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(ChartFilterSerializer, request)
         return paginated_response(
-            queryset=selector(admission=admission, **filters.validated_data),
+            queryset=selector(admission=admission, **filters),
             serializer_class=output,
             request=request,
             view=self,
@@ -1464,13 +1459,8 @@ class MarOverdueApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OverdueDoseSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        ward = (
-            selectors.ward_get(public_id=filters.validated_data["ward"])
-            if "ward" in filters.validated_data
-            else None
-        )
+        filters = query_params(self.FilterSerializer, request)
+        ward = selectors.ward_get(public_id=filters["ward"]) if "ward" in filters else None
         doses = selectors.overdue_doses(ward=ward)
         user = request.user
         if user.role == Role.NURSE:

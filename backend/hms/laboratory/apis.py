@@ -18,6 +18,7 @@ from hms.accounts.models import User
 from hms.clinical.models import Encounter
 from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
+from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
@@ -237,12 +238,6 @@ class LabOrderFilterSerializer(serializers.Serializer):
         return attrs
 
 
-def _filters(serializer_class, request) -> dict:
-    filters = serializer_class(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    return filters.validated_data
-
-
 # --- Catalog ---------------------------------------------------------------------------------
 
 
@@ -260,7 +255,7 @@ class LabTestListApi(APIView):
     @extend_schema(parameters=[FilterSerializer], responses=LabTestOutputSerializer(many=True))
     def get(self, request):
         return paginated_response(
-            queryset=selectors.lab_test_list(filters=_filters(self.FilterSerializer, request)),
+            queryset=selectors.lab_test_list(filters=query_params(self.FilterSerializer, request)),
             serializer_class=LabTestOutputSerializer,
             request=request,
             view=self,
@@ -391,7 +386,7 @@ class LabOrderListCreateApi(APIView):
     def get(self, request):
         response = paginated_response(
             queryset=selectors.lab_orders_for_user(
-                user=request.user, filters=_filters(self.FilterSerializer, request)
+                user=request.user, filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=LabOrderOutputSerializer,
             request=request,
@@ -419,7 +414,7 @@ class LabWorklistApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=LabOrderOutputSerializer(many=True))
     def get(self, request):
-        filters = _filters(self.FilterSerializer, request)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
             queryset=selectors.lab_worklist(user=request.user, filters=filters),
             serializer_class=LabOrderOutputSerializer,
@@ -753,7 +748,7 @@ class LabVerifierGrantListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=LabGrantOutputSerializer(many=True))
     def get(self, request):
-        filters = _filters(self.FilterSerializer, request)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
             queryset=selectors.lab_verifier_grant_list(**filters),
             serializer_class=LabGrantOutputSerializer,

@@ -14,6 +14,7 @@ from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.models import AuditAction
 from hms.core.pagination import paginated_response
 from hms.core.permissions import user_may
+from hms.core.query_params import query_params
 from hms.core.services import audit_log_read, audit_record
 from hms.patients import selectors, services
 from hms.patients.access import (
@@ -163,10 +164,9 @@ class PatientListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=PatientCardSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.patient_list(user=request.user, filters=filters.validated_data),
+            queryset=selectors.patient_list(user=request.user, filters=filters),
             serializer_class=PatientCardSerializer,
             request=request,
             view=self,
@@ -175,7 +175,7 @@ class PatientListCreateApi(APIView):
             request=request,
             response=response,
             resource_type="patient_list",
-            filters=filters.validated_data,
+            filters=filters,
         )
         return response
 
@@ -300,12 +300,11 @@ class PatientCareTeamApi(APIView):
         parameters=[FilterSerializer], responses=CareAssignmentOutputSerializer(many=True)
     )
     def get(self, request, public_id):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         patient = _chart_patient(request, public_id, ChartSection.DEMOGRAPHICS)
         return paginated_response(
             queryset=selectors.care_assignment_list(
-                patient=patient, include_ended=filters.validated_data["include_ended"]
+                patient=patient, include_ended=filters["include_ended"]
             ),
             serializer_class=CareAssignmentOutputSerializer,
             request=request,
@@ -396,10 +395,9 @@ class BreakGlassGrantListApi(APIView):
         parameters=[FilterSerializer], responses=BreakGlassReviewOutputSerializer(many=True)
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.break_glass_grant_list(filters=filters.validated_data),
+            queryset=selectors.break_glass_grant_list(filters=filters),
             serializer_class=BreakGlassReviewOutputSerializer,
             request=request,
             view=self,
@@ -407,7 +405,7 @@ class BreakGlassGrantListApi(APIView):
         audit_log_read(
             actor=request.user,
             resource_type="break_glass_grants",
-            filters=filters.validated_data,
+            filters=filters,
             count=response.data.get("count"),
         )
         return response
@@ -542,11 +540,10 @@ class _ChartRecordListCreateApi(APIView):
         raise NotImplementedError
 
     def get(self, request, public_id):
-        filters = ChartRecordFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(ChartRecordFilterSerializer, request)
         patient = _chart_patient(request, public_id, self.section)
         return paginated_response(
-            queryset=self.list_records(patient, filters.validated_data["include_voided"]),
+            queryset=self.list_records(patient, filters["include_voided"]),
             serializer_class=self.output_serializer,
             request=request,
             view=self,
@@ -823,10 +820,9 @@ class DoctorListCreateApi(APIView):
         parameters=[FilterSerializer], responses=DoctorProfileOutputSerializer(many=True)
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.doctor_list(filters=filters.validated_data),
+            queryset=selectors.doctor_list(filters=filters),
             serializer_class=DoctorProfileOutputSerializer,
             request=request,
             view=self,
@@ -880,12 +876,9 @@ class DoctorMyPatientsApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=PatientCardSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.doctor_patient_list(
-                doctor=request.user, filters=filters.validated_data
-            ),
+            queryset=selectors.doctor_patient_list(doctor=request.user, filters=filters),
             serializer_class=PatientCardSerializer,
             request=request,
             view=self,
@@ -894,6 +887,6 @@ class DoctorMyPatientsApi(APIView):
             request=request,
             response=response,
             resource_type="patient_list",
-            filters=filters.validated_data,
+            filters=filters,
         )
         return response

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from hms.core.errors import ApplicationError
 from hms.core.pagination import StandardPagination, paginated_response
+from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.patients.serializers import PatientRefSerializer
@@ -220,10 +221,9 @@ class DrugListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=DrugOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.drug_list(filters=filters.validated_data),
+            queryset=selectors.drug_list(filters=filters),
             serializer_class=DrugOutputSerializer,
             request=request,
             view=self,
@@ -294,10 +294,9 @@ class BatchListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=BatchOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.batch_list(filters=filters.validated_data),
+            queryset=selectors.batch_list(filters=filters),
             serializer_class=BatchOutputSerializer,
             request=request,
             view=self,
@@ -426,10 +425,9 @@ class StockMovementListApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=MovementOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         return paginated_response(
-            queryset=selectors.movement_list(filters=filters.validated_data),
+            queryset=selectors.movement_list(filters=filters),
             serializer_class=MovementOutputSerializer,
             request=request,
             view=self,
@@ -670,9 +668,8 @@ class PrescriptionListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=PrescriptionOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = dict(filters.validated_data)
+        filters = query_params(self.FilterSerializer, request)
+        params = dict(filters)
         if "patient" in params:
             params["patient_obj"] = selectors.medications_patient_for_user(
                 user=request.user, patient_public_id=params.pop("patient")
@@ -826,10 +823,9 @@ class PharmacyWorklistApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=PrescriptionOutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=selectors.pharmacy_worklist(filters=filters.validated_data),
+            queryset=selectors.pharmacy_worklist(filters=filters),
             serializer_class=PrescriptionOutputSerializer,
             request=request,
             view=self,
@@ -909,9 +905,7 @@ class PharmacyAlertsApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = query_params(self.FilterSerializer, request)
         alerts = selectors.stock_alerts(days=params.get("days", selectors.EXPIRY_ALERT_DAYS))
         summary = {"low_stock": 0, "expiring": 0, "expired": 0}
         for alert in alerts:

@@ -13,6 +13,7 @@ from hms.clinical.models import Encounter
 from hms.clinical.uploads import UploadLimitHandler
 from hms.core.errors import ApplicationError
 from hms.core.pagination import paginated_response
+from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.patients.serializers import PatientDetailRefSerializer
@@ -140,12 +141,6 @@ def _order_response(*, request, order, code=status.HTTP_200_OK):
     )
     fresh.warnings = getattr(order, "warnings", [])
     return Response(_order_detail(user=request.user, order=fresh), status=code)
-
-
-def _filters(serializer_class, request) -> dict:
-    filters = serializer_class(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    return filters.validated_data
 
 
 def _audit_order_page(request, response, resource_type: str) -> None:
@@ -305,7 +300,9 @@ class RadiologyWorklistApi(APIView):
     @extend_schema(parameters=[OrderFilterSerializer], responses=OrderOutputSerializer(many=True))
     def get(self, request):
         response = paginated_response(
-            queryset=selectors.radiology_worklist(filters=_filters(OrderFilterSerializer, request)),
+            queryset=selectors.radiology_worklist(
+                filters=query_params(OrderFilterSerializer, request)
+            ),
             serializer_class=OrderOutputSerializer,
             request=request,
             view=self,
@@ -364,7 +361,7 @@ class ImagingOrderListCreateApi(APIView):
     def get(self, request):
         response = paginated_response(
             queryset=selectors.imaging_order_list(
-                user=request.user, filters=_filters(OrderFilterSerializer, request)
+                user=request.user, filters=query_params(OrderFilterSerializer, request)
             ),
             serializer_class=OrderOutputSerializer,
             request=request,
@@ -701,7 +698,7 @@ class ImagingProcedureListCreateApi(APIView):
     def get(self, request):
         return paginated_response(
             queryset=selectors.imaging_procedure_list(
-                filters=_filters(self.FilterSerializer, request)
+                filters=query_params(self.FilterSerializer, request)
             ),
             serializer_class=ProcedureOutputSerializer,
             request=request,

@@ -21,6 +21,7 @@ from hms.clinical import services as clinical_services
 from hms.clinical.models import Diagnosis
 from hms.core.errors import ApplicationError
 from hms.core.permissions import user_may
+from hms.core.query_params import date_in_range
 from hms.laboratory import selectors as lab_selectors
 from hms.patients import selectors as patient_selectors
 from hms.patients.access import ChartSection, patient_get_for_user
@@ -195,10 +196,12 @@ def portal_appointments(request):
 
 
 def _parse_day(value):
+    """The ?date= of the booking page, or None when it is missing, malformed or out of range."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if date_in_range(day) else None
 
 
 @portal_page(PORTAL_ROLES)
