@@ -49,16 +49,24 @@ class RecordOutputSerializer(serializers.Serializer):
 
 
 class RecordFilterSerializer(serializers.Serializer):
+    """Filters every record list offers. Records made during an encounter filter by it too
+    (EncounterRecordFilterSerializer); encounters and problems have no encounter to filter on."""
+
     patient = serializers.UUIDField(required=False, help_text="A patient's id")
-    encounter = serializers.UUIDField(required=False)
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
     include_voided = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
+        if "encounter" in self.initial_data and "encounter" not in self.fields:
+            raise serializers.ValidationError({"encounter": ["This list has no encounter filter."]})
         if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
             raise serializers.ValidationError({"until": ["Must be after 'since'."]})
         return attrs
+
+
+class EncounterRecordFilterSerializer(RecordFilterSerializer):
+    encounter = serializers.UUIDField(required=False, help_text="An encounter's id")
 
 
 class RecordVoidInputSerializer(serializers.Serializer):
@@ -280,7 +288,7 @@ class VisitNoteListCreateApi(UploadLimitMixin, APIView):
     permission_resource = "visitnotes"
     permission_actions = {"GET": "list", "POST": "create"}
 
-    class FilterSerializer(RecordFilterSerializer):
+    class FilterSerializer(EncounterRecordFilterSerializer):
         doctor = serializers.UUIDField(required=False)
 
     class InputSerializer(serializers.Serializer):
@@ -419,16 +427,14 @@ class VitalSignsListCreateApi(APIView):
     permission_resource = "vitals"
     permission_actions = {"GET": "list", "POST": "create"}
 
-    FilterSerializer = RecordFilterSerializer
+    FilterSerializer = EncounterRecordFilterSerializer
 
     class InputSerializer(MeasurementsSerializer):
         patient = serializers.UUIDField()
         encounter = serializers.UUIDField(required=False, allow_null=True)
         measured_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(
-        parameters=[RecordFilterSerializer], responses=VitalSignsOutputSerializer(many=True)
-    )
+    @extend_schema(parameters=[FilterSerializer], responses=VitalSignsOutputSerializer(many=True))
     def get(self, request):
         return paginated_response(
             queryset=selectors.vital_signs_list(
@@ -515,7 +521,7 @@ class DiagnosisListCreateApi(APIView):
     permission_resource = "diagnoses"
     permission_actions = {"GET": "list", "POST": "create"}
 
-    class FilterSerializer(RecordFilterSerializer):
+    class FilterSerializer(EncounterRecordFilterSerializer):
         code = serializers.CharField(required=False, max_length=8, help_text="ICD-10 prefix")
         type = serializers.ChoiceField(choices=DiagnosisType.choices, required=False)
 
@@ -728,7 +734,7 @@ class DocumentListCreateApi(UploadLimitMixin, APIView):
     permission_resource = "documents"
     permission_actions = {"GET": "list", "POST": "create"}
 
-    class FilterSerializer(RecordFilterSerializer):
+    class FilterSerializer(EncounterRecordFilterSerializer):
         doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
 
     class InputSerializer(serializers.Serializer):
