@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,6 +11,7 @@ from hms.assistant.models import AnalysisSource
 from hms.clinical.uploads import sniff_file_type, upload_limit_bytes
 from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
+from hms.core.parsers import JSONParser
 from hms.core.roles import Role
 from hms.pharmacy import selectors as pharmacy_selectors
 

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +18,7 @@ from hms.accounts.models import User
 from hms.clinical.models import Encounter
 from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
+from hms.core.parsers import JSONParser
 from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer

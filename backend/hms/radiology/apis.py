@@ -4,7 +4,7 @@ reports and addenda, and the procedure catalogue."""
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from hms.clinical.models import Encounter
 from hms.clinical.uploads import UploadLimitHandler
 from hms.core.errors import ApplicationError
 from hms.core.pagination import paginated_response
+from hms.core.parsers import JSONParser
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
