@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hms.core.middleware.RequestIdMiddleware",
+    "hms.core.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hms.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

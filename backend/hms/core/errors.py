@@ -187,7 +187,7 @@ def api_exception_handler(exc, context):
     return response
 
 
-def _is_api_path(path: str) -> bool:
+def is_api_path(path: str) -> bool:
     return path.startswith("/api/") or path.startswith("/health") or path.startswith("/fhir/")
 
 
@@ -207,7 +207,7 @@ def api_not_found(request, *args, **kwargs):
 
 
 def handler404(request, exception=None):
-    if _is_api_path(request.path):
+    if is_api_path(request.path):
         return error_response(404, "not_found", "Not found.")
     return defaults.page_not_found(request, exception)
 
@@ -217,20 +217,20 @@ def handler403(request, exception=None):
     # turned into a PermissionDenied are audited already, with the patient.
     if not getattr(getattr(exception, "__cause__", None), "audited", False):
         mark_refusal(request, Refusal(code="permission_denied"))
-    if _is_api_path(request.path):
+    if is_api_path(request.path):
         return error_response(403, "permission_denied", "You do not have permission to do this.")
     return defaults.permission_denied(request, exception)
 
 
 def handler400(request, exception=None):
-    if _is_api_path(request.path):
+    if is_api_path(request.path):
         return error_response(400, "bad_request", "Bad request.")
     return defaults.bad_request(request, exception)
 
 
 def handler500(request):
     # The traceback goes to the log (with the request id), never to the client.
-    if _is_api_path(request.path):
+    if is_api_path(request.path):
         return error_response(
             500,
             "server_error",

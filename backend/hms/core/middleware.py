@@ -4,8 +4,9 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 
-from hms.core.errors import REFUSAL_ATTRIBUTE
+from hms.core.errors import REFUSAL_ATTRIBUTE, error_response, is_api_path
 from hms.core.request_context import RequestContext, reset_request_context, set_request_context
 
 request_logger = logging.getLogger("hms.request")
@@ -125,3 +126,32 @@ def _uuid_or_blank(value) -> str:
         return str(uuid.UUID(value)) if value else ""
     except (ValueError, TypeError, AttributeError):
         return ""
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request whose path or query string holds a NUL character.
+
+    No identifier, code or search term contains one, PostgreSQL refuses it in any text value
+    (a DataError, i.e. a 500, wherever it reached a query) and other databases truncate or
+    mangle it, so it is refused here, once, before any view or lookup sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            return self._refuse(request, "path", "The path must not contain a NUL character.")
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return self._refuse(
+                    request, name.replace("\x00", ""), "Must not contain a NUL character."
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, name: str, message: str):
+        if is_api_path(request.path):
+            return error_response(
+                400, "bad_request", f"Invalid {name}: {message}", fields={name: [message]}
+            )
+        return HttpResponseBadRequest(f"Invalid {name}: {message}", content_type="text/plain")

@@ -1,7 +1,9 @@
 """Bad input answers a 400 in the one error shape and writes nothing: bodies nested too deeply
-for the JSON decoder, dates no arithmetic can handle in query parameters."""
+for the JSON decoder, NUL characters in paths and query strings, dates no arithmetic can
+handle in query parameters."""
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from hms.accounts.models import User
@@ -63,6 +65,33 @@ class TestDeeplyNestedJson:
         assert json_depth_exceeds(deep, MAX_JSON_DEPTH)
         assert not json_depth_exceeds({"a": [{"b": 1}], "c": "d"}, 3)
         assert json_depth_exceeds({"a": [{"b": []}]}, 3)
+
+
+class TestNulCharacters:
+    def test_in_an_api_path_parameter(self, client_for):
+        response = client_for(Role.LAB_TECHNICIAN).get("/api/lab/tests/%00/")
+        assert response.status_code == 400
+        body = response.json()
+        assert set(body) >= ERROR_KEYS and "path" in body["fields"]
+
+    def test_in_a_query_parameter(self, client_for):
+        response = client_for(Role.RECEPTIONIST).get("/api/patients/", {"q": "ami\x00na"})
+        assert response.status_code == 400
+        assert "q" in response.json()["fields"]
+
+    def test_in_a_query_parameter_name(self, admin_client):
+        response = admin_client.get("/api/users/?role%00=nurse")
+        assert response.status_code == 400
+        assert "role" in response.json()["fields"]
+
+    def test_in_a_web_page_path(self, make_user):
+        client = Client()
+        client.force_login(make_user(Role.PATIENT))
+        response = client.get("/portal/appointments/%00/")
+        assert response.status_code == 400
+
+    def test_in_an_anonymous_request(self):
+        assert APIClient().get("/api/schema/?format=%00").status_code == 400
 
 
 class TestDateRange:
