@@ -15,6 +15,10 @@ Rounding rules (also in docs/api.md, "Billing"):
    add up to the printed total.
 5. A co-pay split is rounded per line: patient share = round(line total x copay_percent / 100),
    insurance share = line total - patient share.
+6. Every stored amount fits its column, Decimal(14, 2) (at most 999,999,999,999.99); a quantity fits
+   Decimal(10, 2). A charge whose line (quantity x unit price, with tax) would not fit is
+   refused when it is posted, and an invoice whose totals would not fit is refused when the
+   charges are put on it: a 400 naming the field, never a database overflow.
 """
 
 from dataclasses import dataclass
@@ -22,9 +26,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from hms.core.errors import ApplicationError
+
 MONEY_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
+# The columns: money is Decimal(14, 2), a quantity Decimal(10, 2) (hms.billing.models).
+MONEY_MAX_DIGITS = 14
+QUANTITY_MAX_DIGITS = 10
 
 
 def hospital_currency() -> str:
@@ -34,6 +43,21 @@ def hospital_currency() -> str:
 def money(value) -> Decimal:
     """Round to the currency's minor unit, half up."""
     return Decimal(value).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def fits(value, *, max_digits: int = MONEY_MAX_DIGITS) -> bool:
+    """True when `value`, rounded to the minor unit, fits a Decimal(max_digits, 2) column."""
+    value = Decimal(value)
+    limit = Decimal(10) ** (max_digits - 2)
+    return value.is_finite() and abs(value) < limit and abs(money(value)) < limit
+
+
+def check_fits(value, *, field: str, max_digits: int = MONEY_MAX_DIGITS, what: str = "") -> None:
+    """400 naming `field` when `value` would overflow its Decimal(max_digits, 2) column."""
+    if not fits(value, max_digits=max_digits):
+        largest = Decimal(10) ** (max_digits - 2) - MONEY_PLACES
+        message = f"{what or 'The value'} must be at most {largest:,}."
+        raise ApplicationError(message, code="amount_too_large", fields={field: [message]})
 
 
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:

@@ -43,7 +43,15 @@ from hms.billing.models import (
     Tariff,
     TariffCategory,
 )
-from hms.billing.money import ZERO, copay_split, hospital_currency, line_amounts, money
+from hms.billing.money import (
+    QUANTITY_MAX_DIGITS,
+    ZERO,
+    check_fits,
+    copay_split,
+    hospital_currency,
+    line_amounts,
+    money,
+)
 from hms.billing.tariffs import tariff_valid_on
 from hms.core.errors import ApplicationError, ConflictError, NotFoundError
 from hms.core.locks import lock_or_create, partial_unique_lock_table
@@ -284,6 +292,7 @@ def charge_post(
         )
     if source_type == ChargeSource.MANUAL:
         reason = _require_reason(reason)
+    _check_line_fits(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
 
     charge = Charge(
         patient=patient,
@@ -323,6 +332,16 @@ def charge_post(
         },
     )
     return charge
+
+
+def _check_line_fits(*, quantity: Decimal, unit_price: Decimal, tax_rate: Decimal) -> None:
+    """400 when a charge, or the invoice line it will become, would overflow its columns."""
+    check_fits(quantity, field="quantity", max_digits=QUANTITY_MAX_DIGITS, what="A quantity")
+    check_fits(unit_price, field="unit_price", what="A unit price")
+    subtotal = Decimal(quantity) * Decimal(unit_price)
+    check_fits(subtotal, field="quantity", what="Quantity x unit price")
+    amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    check_fits(amounts.total, field="quantity", what="Quantity x unit price, with tax,")
 
 
 def _same_event(existing: Charge, patient: Patient) -> Charge:
@@ -577,11 +596,23 @@ def _add_charges(invoice: Invoice, charges: list[Charge]) -> int:
                 total=amounts.total,
             )
         )
+    _check_totals_fit(invoice, lines)
     InvoiceLine.objects.bulk_create(lines)
     Charge.objects.filter(pk__in=[c.pk for c in charges]).update(
         status=ChargeStatus.INVOICED, updated_at=timezone.now()
     )
     return len(lines)
+
+
+def _check_totals_fit(invoice: Invoice, new_lines: list[InvoiceLine]) -> None:
+    """400 (naming `charges`) when a line or the invoice's totals with the new lines would
+    overflow their columns; the caller then invoices fewer charges at a time."""
+    subtotal, tax, total = invoice.subtotal, invoice.tax_total, invoice.total
+    for line in new_lines:
+        check_fits(line.total, field="charges", what="A line's total")
+        subtotal, tax, total = subtotal + line.subtotal, tax + line.tax_amount, total + line.total
+    for value in (subtotal, tax, total):
+        check_fits(value, field="charges", what="An invoice's total")
 
 
 def _lock_unbilled_charges(*, patient: Patient, charge_ids: list | None) -> list[Charge]:
