@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 from rest_framework.authentication import BaseAuthentication
 
 from hms.accounts.models import User
@@ -51,7 +51,8 @@ def render_calendar(*, doctor: User, appointments) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//HMS//Appointments//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{settings.HOSPITAL_NAME}: {doctor.get_full_name()}")
+    # An X- property is written as given unless typed: vText escapes line breaks in a name.
+    calendar.add("x-wr-calname", vText(f"{settings.HOSPITAL_NAME}: {doctor.get_full_name()}"))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     stamp = timezone.now()
     for appointment in appointments:
