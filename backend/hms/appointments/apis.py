@@ -308,7 +308,7 @@ class AppointmentListCreateApi(APIView):
             request=request,
             view=self,
         )
-        if "patient" not in filters.validated_data:  # one chart's read is audited on opening it
+        if "patient" not in filters:  # one chart's read is audited on opening it
             _audit_appointment_page(request, response)
         return response
 
