@@ -262,7 +262,7 @@ def test_icu_vitals_are_scored_as_they_are_typed(qtbot, hms, api_as):
 
 
 def test_receptionist_registers_books_and_admits_a_patient(qtbot, hms, api_as):
-    """Issue 10's acceptance flow: one patient's first day, through the screens only."""
+    """One patient's first day on the ward, through the screens only."""
     ward = make_ward(api_as, name="Admissions")
     doctor = make_doctor(api_as, first_name="Kofi")
     window = sign_in(qtbot, hms, "receptionist")

@@ -160,7 +160,7 @@ class ProfileApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=UserOutputSerializer)
     def put(self, request):
-        # Seed route `PUT /api/profile/`: every field is optional, so PUT behaves like PATCH.
+        # Compatibility route `PUT /api/profile/`: every field is optional, so PUT is PATCH.
         return self.patch(request)
 
 

@@ -276,8 +276,8 @@ class DoctorAvailabilityApi(APIView):
 
 
 class AppointmentListCreateApi(APIView):
-    """Seed routes GET/POST /api/appointments/. Patients see and book their own; doctors see
-    theirs; the front desk and nurses see and book for everyone."""
+    """Compatibility routes GET/POST /api/appointments/. Patients see and book their own;
+    doctors see theirs; the front desk and nurses see and book for everyone."""
 
     permission_resource = "appointments"
     permission_actions = {"GET": "list", "POST": "create"}
@@ -343,7 +343,7 @@ class AppointmentListCreateApi(APIView):
 
 
 class AppointmentDetailApi(APIView):
-    """Seed routes GET/PUT/DELETE /api/appointments/{id}/ (+ PATCH). PUT/PATCH reschedules
+    """Compatibility routes GET/PUT/DELETE /api/appointments/{id}/ (+ PATCH). PUT/PATCH reschedules
     (date, slot) and/or changes the reason; DELETE cancels with a reason, nothing is removed."""
 
     permission_resource = "appointments"

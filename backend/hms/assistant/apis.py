@@ -1,4 +1,4 @@
-"""POST /api/analyze-prescription/ (seed 002) and the stored analyses."""
+"""POST /api/analyze-prescription/ (product brief) and the stored analyses."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status

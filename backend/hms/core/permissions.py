@@ -45,11 +45,11 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     "audit": {"list": ADMIN},
     # Everyone reads and acknowledges their own notifications.
     "notifications": {"list": AUTHENTICATED, "mark_read": AUTHENTICATED},
-    # --- patients and doctors (hms.patients, issue 3) ---
+    # --- patients and doctors (hms.patients) ---
     # Chart sections: which roles may read/write which part of a chart, checked by
     # hms.patients.access.patient_get_for_user for every module. On top of this, doctors and
     # nurses need the patient in their care (or break-the-glass); patients only their own chart.
-    # Receptionists also see billing because they take payments at the desk (seed 004).
+    # Receptionists also see billing because they take payments at the desk (product brief).
     # Admins handle registration data only (demographics, contacts, insurance).
     "patient_section:demographics": {
         "read": frozenset(Role),
@@ -95,11 +95,11 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     "patient_section:orders": {
         "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
-        # Seed 004: the front desk requests lab tests and scans too.
+        # product brief: the front desk requests lab tests and scans too.
         "write": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST}),
     },
     "patient_section:medications": {
-        # Pharmacists read prescriptions to dispense them (seed 004).
+        # Pharmacists read prescriptions to dispense them (product brief).
         "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
         "write": frozenset({Role.DOCTOR, Role.NURSE}),
     },
@@ -164,7 +164,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     "break_glass_review": {"list": ADMIN, "review": ADMIN},
     # --- end patients ---
-    # --- medical record and documents (hms.clinical, issue 3) ---
+    # --- medical record and documents (hms.clinical) ---
     # Reads follow the chart's "clinical"/"documents" sections (hms.patients.access then
     # decides which patients: own chart, care relationship or break-the-glass). Doctors write
     # the record; nurses record vital signs and documents. Nothing is deleted: "void" keeps it.
@@ -226,7 +226,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "void": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
     },
     # --- end clinical ---
-    # --- appointments and scheduling (hms.appointments, issue 4) ---
+    # --- appointments and scheduling (hms.appointments) ---
     # Schedules: the front desk and admins manage every doctor's; a doctor their own (checked
     # in the service). Availability is open to every signed-in user (patients book from it).
     "doctor_schedules": {
@@ -258,7 +258,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "link": frozenset({Role.DOCTOR}),
     },
     # --- end appointments ---
-    # --- laboratory (hms.laboratory, issue 5) ---
+    # --- laboratory (hms.laboratory) ---
     # Ordering follows the chart's "orders" section (doctor, nurse, front desk, seed 004);
     # the lab works on its worklist and every order. Only lab technicians enter, verify
     # (a second person, or a self-verification grant an admin gives) and amend results;
@@ -287,8 +287,8 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     "lab_hl7": {"import": frozenset({Role.LAB_TECHNICIAN})},
     "lab_verifier_grants": {"list": ADMIN, "create": ADMIN, "revoke": ADMIN},
     # --- end laboratory ---
-    # --- radiology (hms.radiology, issue 5) ---
-    # Seed 004: doctors and the front desk (receptionists, nurses) request scans; radiologists
+    # --- radiology (hms.radiology) ---
+    # product brief: doctors and the front desk (receptionists, nurses) request scans; radiologists
     # work the worklist, add the images and write the reports. Order, image and report reads
     # follow the chart's "orders" section (own chart, care relationship or break-the-glass,
     # via hms.radiology.selectors), plus radiologists, who see every imaging order.
@@ -326,7 +326,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "addendum": frozenset({Role.RADIOLOGIST}),
     },
     # --- end radiology ---
-    # --- pharmacy and prescription analysis (hms.pharmacy, hms.assistant, issue 6) ---
+    # --- pharmacy and prescription analysis (hms.pharmacy, hms.assistant) ---
     # The formulary is read by everyone who prescribes, gives or dispenses medicines; the
     # pharmacist (and an admin) maintains it. Stock and its ledger are the pharmacist's.
     "pharmacy_drugs": {
@@ -347,7 +347,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "return": frozenset({Role.PHARMACIST}),
     },
     "pharmacy_alerts": {"list": frozenset({Role.ADMIN, Role.PHARMACIST})},
-    # Seed 004: doctors prescribe, pharmacists view prescriptions and dispense. Reads are
+    # product brief: doctors prescribe, pharmacists view prescriptions and dispense. Reads are
     # scoped by hms.pharmacy.selectors and the chart's medications section (pharmacists read
     # through the pharmacy's own audited path: they are not in that section).
     "pharmacy_worklist": {"list": frozenset({Role.PHARMACIST})},
@@ -362,16 +362,16 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     "patient_medications": {
         "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
     },
-    # AI prescription analysis (seed 002): clinicians, pharmacists and patients (own chart).
+    # AI prescription analysis (product brief): clinicians, pharmacists and patients (own chart).
     "prescription_analysis": {
         "create": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
         "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
         "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
     },
     # --- end pharmacy ---
-    # --- wards, beds and ICU (hms.inpatient, issue 7) ---
+    # --- wards, beds and ICU (hms.inpatient) ---
     # Admins configure wards, rooms, beds and which nurses work where; the front desk, nurses
-    # and doctors see them and the bed board. Seed 004: receptionists and nurses admit,
+    # and doctors see them and the bed board. product brief: receptionists and nurses admit,
     # transfer and discharge and run the ICU; the doctor writes the discharge summary and sets
     # the NEWS2 SpO2 scale; nurses (and doctors) keep the charts and the MAR. Pharmacists have
     # no inpatient access. Per-admission reads and writes also open the chart through
@@ -432,8 +432,8 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     "bed_days": {"read": frozenset({Role.ACCOUNTANT, Role.RECEPTIONIST})},
     # --- end inpatient ---
-    # --- billing and insurance (hms.billing, issue 8) ---
-    # The billing desk (accountant, receptionist) bills and takes payments (seed 004); only an
+    # --- billing and insurance (hms.billing) ---
+    # The billing desk (accountant, receptionist) bills and takes payments (product brief); only an
     # accountant voids invoices and charges, refunds, and records payers' decisions. Patients
     # read their own invoices, payments and receipts (scoped by hms.billing.selectors and the
     # chart's billing section). Prices are public to signed-in users; admin and accountant

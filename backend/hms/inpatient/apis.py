@@ -1,5 +1,5 @@
-"""Thin API views for wards, beds, admissions (seed routes /api/patients/admit/, /discharge/,
-/api/icu/...), charts and the medication administration record.
+"""Thin API views for wards, beds, admissions (compatibility routes /api/patients/admit/,
+/discharge/, /api/icu/...), charts and the medication administration record.
 
 Access, besides the role table:
 - Admitting (also into ICU) finds the patient in the registry (`patients_visible_to`), like
@@ -96,7 +96,7 @@ def _admission(request, public_id, *, section: ChartSection, purpose: str = "rea
 
 
 def _admission_from_body(request, data: dict, *, section=ChartSection.DEMOGRAPHICS):
-    """`admission` id, or `patient` id (their active admission), from a seed-route body."""
+    """`admission` id, or `patient` id (their active admission), from a compatibility-route body."""
     if data.get("admission"):
         return _admission(request, data["admission"], section=section, purpose="write")
     patient_id = data.get("patient")
@@ -619,7 +619,7 @@ def _admit(request):
 
 
 class PatientAdmitApi(APIView):
-    """Seed route POST /api/patients/admit/: admit a patient to a bed. Opens an inpatient
+    """Compatibility route POST /api/patients/admit/: admit a patient to a bed. Opens an inpatient
     encounter. 409 `bed_not_available` or `patient_already_admitted`."""
 
     permission_resource = "admissions"
@@ -741,7 +741,7 @@ def _discharge(request, admission, params):
 
 
 class PatientDischargeApi(APIView):
-    """Seed route POST /api/patients/discharge/ `{admission | patient, disposition}`. Needs
+    """Compatibility route POST /api/patients/discharge/ `{admission | patient, disposition}`. Needs
     the doctor's discharge summary (409 `discharge_summary_required`); closes the encounter and
     sends the bed to cleaning."""
 
@@ -804,8 +804,8 @@ class IcuAdmissionSerializer(AdmissionOutputSerializer):
 
 
 class IcuListApi(APIView):
-    """Seed route GET /api/icu/: the patients in intensive care now, with their latest NEWS2
-    and GCS."""
+    """Compatibility route GET /api/icu/: the patients in intensive care now, with their
+    latest NEWS2 and GCS."""
 
     permission_resource = "icu"
     permission_actions = {"GET": "list"}
@@ -828,9 +828,9 @@ class IcuListApi(APIView):
 
 
 class IcuAdmitApi(APIView):
-    """Seed route POST /api/icu/admit/ `{patient, bed, attending_doctor?, reason}`: a patient on
-    a ward is transferred into the ICU bed; anyone else is admitted straight to ICU (then
-    `attending_doctor` is required)."""
+    """Compatibility route POST /api/icu/admit/ `{patient, bed, attending_doctor?, reason}`:
+    a patient on a ward is transferred into the ICU bed; anyone else is admitted straight to
+    ICU (then `attending_doctor` is required)."""
 
     permission_resource = "icu"
     permission_actions = {"POST": "admit"}
@@ -866,8 +866,8 @@ class IcuAdmitApi(APIView):
 
 
 class IcuDischargeApi(APIView):
-    """Seed route POST /api/icu/discharge/ `{admission | patient, bed}`: step down from ICU to
-    a ward bed (leaving hospital is POST /api/patients/discharge/)."""
+    """Compatibility route POST /api/icu/discharge/ `{admission | patient, bed}`: step down from
+    ICU to a ward bed (leaving hospital is POST /api/patients/discharge/)."""
 
     permission_resource = "icu"
     permission_actions = {"POST": "discharge"}

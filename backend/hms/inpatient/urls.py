@@ -5,7 +5,7 @@ from hms.inpatient import apis
 admission = "admissions/<uuid:public_id>"
 
 urlpatterns = [
-    # Seed routes (docs/api.md).
+    # Compatibility routes (docs/api.md).
     path("patients/admit/", apis.PatientAdmitApi.as_view(), name="patient-admit"),
     path("patients/discharge/", apis.PatientDischargeApi.as_view(), name="patient-discharge"),
     path("icu/", apis.IcuListApi.as_view(), name="icu-list"),

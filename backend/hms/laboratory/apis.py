@@ -1,6 +1,6 @@
 """Thin API views of the laboratory: parse, call a selector or a service, answer.
 
-Seed routes: POST /api/lab/request/ and POST /api/patients/request-lab/ (order tests),
+Compatibility routes: POST /api/lab/request/ and POST /api/patients/request-lab/ (order tests),
 GET /api/lab/ (the lab technician's worklist), PUT /api/lab/update-result/ (enter results);
 plus resource routes under /api/lab/orders/, /api/lab/tests/, /api/lab/results/,
 /api/lab/hl7/ and /api/lab/verifier-grants/.
@@ -359,7 +359,7 @@ def _lab_request(request) -> Response:
 
 
 class LabRequestApi(APIView):
-    """Seed routes POST /api/lab/request/ and POST /api/patients/request-lab/: order one or
+    """Compatibility routes POST /api/lab/request/ and POST /api/patients/request-lab/: order one or
     more tests or panels for a patient (one order each). Doctors order in their own name;
     nurses and the front desk name the `ordering_doctor`."""
 
@@ -402,7 +402,7 @@ class LabOrderListCreateApi(APIView):
 
 
 class LabWorklistApi(APIView):
-    """Seed route GET /api/lab/: the lab technician's worklist of every order, STAT first.
+    """Compatibility route GET /api/lab/: the lab technician's worklist of every order, STAT first.
     Filters: status (comma-separated), open, priority, date / date_from / date_to, test,
     patient, critical, q (placer or filler number, or MRN)."""
 
@@ -529,7 +529,7 @@ class LabOrderResultsApi(APIView):
 
 
 class LabUpdateResultApi(APIView):
-    """Seed route PUT /api/lab/update-result/: `{order, results: [{test, value, unit}]}`;
+    """Compatibility route PUT /api/lab/update-result/: `{order, results: [{test, value, unit}]}`;
     a single result may also be given flat: `{order, test, value, unit}`."""
 
     permission_resource = "lab_orders"

@@ -3,7 +3,7 @@ from django.urls import path
 from hms.laboratory import apis
 
 urlpatterns = [
-    # Seed routes.
+    # Compatibility routes.
     path("lab/", apis.LabWorklistApi.as_view(), name="lab-worklist"),
     path("lab/request/", apis.LabRequestApi.as_view(), name="lab-request"),
     path("patients/request-lab/", apis.LabRequestApi.as_view(), name="patient-request-lab"),

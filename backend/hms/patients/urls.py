@@ -3,7 +3,7 @@ from django.urls import path
 from hms.patients import apis
 
 urlpatterns = [
-    # Patients (seed 004: POST/GET /patients/, PUT /patients/{id}, POST /patients/assign-doctor/)
+    # Patients (product brief: POST/GET /patients/, PUT /patients/{id}, .../assign-doctor/)
     path("patients/", apis.PatientListCreateApi.as_view(), name="patient-list"),
     path("patients/me/", apis.PatientMeApi.as_view(), name="patient-me"),
     path("patients/assign-doctor/", apis.PatientAssignDoctorApi.as_view(), name="patient-assign"),
@@ -68,7 +68,7 @@ urlpatterns = [
         apis.CareAssignmentEndApi.as_view(),
         name="care-assignment-end",
     ),
-    # Doctors (seed 004: POST/GET /doctors/, POST /doctors/assign-patient/)
+    # Doctors (product brief: POST/GET /doctors/, POST /doctors/assign-patient/)
     path("doctors/", apis.DoctorListCreateApi.as_view(), name="doctor-list"),
     path("doctors/me/patients/", apis.DoctorMyPatientsApi.as_view(), name="doctor-my-patients"),
     path("doctors/assign-patient/", apis.DoctorAssignPatientApi.as_view(), name="doctor-assign"),

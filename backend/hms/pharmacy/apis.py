@@ -435,7 +435,7 @@ class StockMovementListApi(APIView):
 
 
 class UpdateStockApi(APIView):
-    """Seed route PUT /api/pharmacy/update-stock/: one stock change of any kind.
+    """Compatibility route PUT /api/pharmacy/update-stock/: one stock change of any kind.
 
     - `receipt`: `drug`, `lot_number`, `expiry_date`, `quantity`, optional `unit_cost`,
       `supplier`, `location`;
@@ -638,7 +638,8 @@ def _create_prescription(request) -> Response:
 
 
 class PrescriptionSeedCreateApi(APIView):
-    """Seed route POST /api/pharmacy/prescription/: a doctor prescribes (sent to the pharmacy).
+    """Compatibility route POST /api/pharmacy/prescription/: a doctor prescribes (sent to the
+    pharmacy).
     Severe safety warnings answer 409 `safety_override_required` with `extra.warnings` unless
     `override_reason` is given."""
 
@@ -807,7 +808,7 @@ class PrescriptionDispenseApi(APIView):
 
 
 class PharmacyWorklistApi(APIView):
-    """Seed route GET /api/pharmacy/: the pharmacist's worklist of prescriptions to fill,
+    """Compatibility route GET /api/pharmacy/: the pharmacist's worklist of prescriptions to fill,
     oldest first, each item with the units in stock now."""
 
     permission_resource = "pharmacy_worklist"

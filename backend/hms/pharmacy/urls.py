@@ -3,7 +3,7 @@ from django.urls import path
 from hms.pharmacy import apis
 
 urlpatterns = [
-    # Seed routes (seed 004).
+    # Compatibility routes (product brief).
     path("pharmacy/", apis.PharmacyWorklistApi.as_view(), name="pharmacy-worklist"),
     path(
         "pharmacy/prescription/",

@@ -1,5 +1,5 @@
-"""Thin API views for radiology: the seed routes, orders and their status flow, DICOM images,
-reports and addenda, and the procedure catalogue."""
+"""Thin API views for radiology: the compatibility routes, orders and their status flow, DICOM
+images, reports and addenda, and the procedure catalogue."""
 
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
@@ -275,7 +275,7 @@ def _create_order(request):
 
 
 class RadiologyRequestApi(APIView):
-    """Seed route POST /api/radiology/request/: request a scan. Doctors order in their own
+    """Compatibility route POST /api/radiology/request/: request a scan. Doctors order in their own
     name; receptionists and nurses name the ordering doctor. The answer carries `warnings`
     (e.g. a contrast allergy on record for a contrast study)."""
 
@@ -288,12 +288,12 @@ class RadiologyRequestApi(APIView):
 
 
 class PatientRequestRadiologyApi(RadiologyRequestApi):
-    """Seed route POST /api/patients/request-radiology/ (the same as /api/radiology/request/)."""
+    """Compatibility route POST /api/patients/request-radiology/ (= /api/radiology/request/)."""
 
 
 class RadiologyWorklistApi(APIView):
-    """Seed route GET /api/radiology/: the radiologist's worklist — open orders (or `?status=`),
-    STAT first, then urgent, then routine; filters modality, priority, dates, `q`."""
+    """Compatibility route GET /api/radiology/: the radiologist's worklist — open orders (or
+    `?status=`), STAT first, then urgent, then routine; filters modality, priority, dates, `q`."""
 
     permission_resource = "radiology_worklist"
     permission_actions = {"GET": "list"}
@@ -313,7 +313,7 @@ class RadiologyWorklistApi(APIView):
 
 
 class RadiologyUpdateResultApi(UploadLimitMixin, APIView):
-    """Seed route PUT /api/radiology/update-result/: upload scan results — DICOM files
+    """Compatibility route PUT /api/radiology/update-result/: upload scan results — DICOM files
     (multipart `file`, repeatable) and/or the report text, optionally signed (`finalize`) —
     in one transaction."""
 

@@ -787,7 +787,7 @@ def imaging_addendum_create(
     return addendum
 
 
-# --- The seed's one-call result entry ---------------------------------------------------------
+# --- The compatibility route's one-call result entry ----------------------------------------------
 
 
 def imaging_result_update(

@@ -3,7 +3,7 @@ from django.urls import path
 from hms.radiology import apis
 
 urlpatterns = [
-    # Seed 004: POST /patients/request-radiology/, POST /radiology/request/, GET /radiology/,
+    # product brief: POST /patients/request-radiology/, POST /radiology/request/, GET /radiology/,
     # PUT /radiology/update-result/.
     path(
         "patients/request-radiology/",

@@ -1,6 +1,6 @@
-"""Lab and imaging requests from a patient's record (receptionist, nurse, doctor; seed 004:
-the front desk requests tests and scans). Others than doctors name the ordering doctor, who
-receives the results; a doctor orders in their own name."""
+"""Lab and imaging requests from a patient's record (receptionist, nurse, doctor; the
+product brief has the front desk request tests and scans). Others than doctors name the
+ordering doctor, who receives the results; a doctor orders in their own name."""
 
 from __future__ import annotations
 

@@ -267,7 +267,7 @@ class TestProfile:
         assert client.user.check_password("another-long-pass-99")
 
 
-def test_seed_route_put_profile(client_for):
+def test_compatibility_route_put_profile(client_for):
     client = client_for(Role.PATIENT)
     response = client.put("/api/profile/", {"last_name": "Putman"}, format="json")
     assert response.status_code == 200

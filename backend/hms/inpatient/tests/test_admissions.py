@@ -1,4 +1,4 @@
-"""Admission, transfer, discharge and ICU moves through the seed and resource routes."""
+"""Admission, transfer, discharge and ICU moves through the compatibility and resource routes."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -271,7 +271,7 @@ class TestDischarge:
         response = reception.post(f"/api/beds/{beds[0].public_id}/status/", {"status": "available"})
         assert response.status_code == 200 and response.json()["status"] == "available"
 
-    def test_seed_discharge_of_a_patient_not_admitted_is_409(self, reception, patient):
+    def test_compatibility_discharge_of_a_patient_not_admitted_is_409(self, reception, patient):
         response = reception.post(
             "/api/patients/discharge/", {"patient": str(patient.public_id)}, format="json"
         )

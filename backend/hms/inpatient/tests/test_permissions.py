@@ -1,5 +1,5 @@
 """The inpatient rows of the role table: within the chart sections they open, and no
-pharmacist anywhere (issue 7)."""
+pharmacist anywhere."""
 
 from hms.core.permissions import PERMISSIONS, roles_allowed, rule_for
 from hms.core.roles import Role

@@ -1,4 +1,4 @@
-"""Ordering (seed routes), the worklist, status transitions and who may do what."""
+"""Ordering (compatibility routes), the worklist, status transitions and who may do what."""
 
 import uuid
 

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 class TestEntering:
-    def test_seed_route_enters_flags_and_completes_a_single_test(self, as_user, tech, make_order):
+    def test_compatibility_route_enters_flags_and_completes_a_single_test(
+        self, as_user, tech, make_order
+    ):
         order = services.lab_order_collect(actor=tech, order=make_order("K"))
         response = as_user(tech).put(
             "/api/lab/update-result/",

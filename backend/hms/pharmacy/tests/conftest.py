@@ -148,7 +148,7 @@ def item(drug, **overrides):
 
 @pytest.fixture
 def prescribe(doctor_client, patient):
-    """POST the seed route as the patient's doctor; returns the response."""
+    """POST the compatibility route as the patient's doctor; returns the response."""
 
     def do(*items, client=None, patient_obj=None, **extra):
         body = {"patient": str((patient_obj or patient).public_id), "items": list(items), **extra}

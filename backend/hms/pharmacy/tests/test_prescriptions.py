@@ -1,4 +1,4 @@
-"""Prescribing: the seed route, access, safety warnings and overrides, cancelling, reads."""
+"""Prescribing: the compatibility route, access, safety warnings, overrides, cancelling, reads."""
 
 from datetime import timedelta
 
@@ -28,7 +28,9 @@ def codes(response):
 
 
 class TestPrescribe:
-    def test_doctor_prescribes_through_the_seed_route(self, prescribe, amoxicillin, patient):
+    def test_doctor_prescribes_through_the_compatibility_route(
+        self, prescribe, amoxicillin, patient
+    ):
         response = prescribe(item(amoxicillin, dose="500", frequency="tds", duration_days=7))
         assert response.status_code == 201, response.json()
         body = response.json()

@@ -1,4 +1,4 @@
-"""Stock and its ledger: receipts, adjustments, write-offs, transfers, the seed route, the
+"""Stock and its ledger: receipts, adjustments, write-offs, transfers, the compatibility route, the
 database guard against negative stock, and verify_stock."""
 
 from datetime import timedelta

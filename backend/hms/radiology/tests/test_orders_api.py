@@ -57,7 +57,9 @@ class TestCatalogue:
 
 
 class TestRequest:
-    def test_doctor_requests_a_scan_through_both_seed_routes(self, doctor_client, patient, ct_head):
+    def test_doctor_requests_a_scan_through_both_compatibility_routes(
+        self, doctor_client, patient, ct_head
+    ):
         body = {
             "patient": str(patient.public_id),
             "procedure": str(ct_head.public_id),

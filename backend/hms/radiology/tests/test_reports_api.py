@@ -191,7 +191,7 @@ class TestReachingPeople:
         assert doctor.get(f"/api/radiology/orders/{created['id']}/").status_code == 200
 
 
-class TestSeedUpdateResult:
+class TestCompatibilityUpdateResult:
     def test_one_call_uploads_writes_and_signs(
         self, order_for, patient, radiologist, doctor_client
     ):
