@@ -302,6 +302,9 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "USER_ID_FIELD": "public_id",
     "USER_ID_CLAIM": "user_id",
+    # Tokens carry a hash of the password they were issued under: a password change or reset
+    # ends every access token at once, not only the refresh tokens (which are blacklisted).
+    "CHECK_REVOKE_TOKEN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 

@@ -24,8 +24,10 @@ _USER_BY_TOKEN_ID = CompiledLookup(
 # A client sends the same access token with every request until it expires (15 minutes by
 # default); checking its HMAC signature and claims again each time was a twentieth of a
 # booking's CPU. The same bytes always verify the same way, so a token is verified once and
-# kept here; what can change with time is checked on every request: the expiry below, and the
-# user (active, password unchanged) in get_user. Failures are not cached.
+# kept here; what can change with time is checked on every request: the expiry below, and in
+# get_user the user (exists, active) and the token's password hash against the current
+# password (SIMPLE_JWT CHECK_REVOKE_TOKEN), so a password change or reset ends the token on
+# its next request. Failures are not cached.
 VERIFIED_TOKEN_CACHE_SIZE = 4096
 
 

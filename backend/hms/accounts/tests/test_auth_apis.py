@@ -334,6 +334,43 @@ class TestBearerToken:
         assert client.get("/api/profile/").status_code == 401
 
 
+class TestPasswordChangeEndsAccessTokens:
+    """Access tokens issued before a password change or reset stop working at once (the
+    refresh tokens are blacklisted too), even after the token was verified and cached."""
+
+    def bearer(self, access) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        return client
+
+    def test_an_own_password_change_ends_the_old_access_token(self):
+        user = UserFactory()
+        client = self.bearer(login(APIClient(), user.username).json()["access"])
+        assert client.get("/api/profile/").status_code == 200  # verified and cached
+        changed = client.post(
+            "/api/profile/password/",
+            {"current_password": TEST_PASSWORD, "new_password": "another-long-pass-99"},
+        )
+        assert changed.status_code == 204
+        response = client.get("/api/profile/")
+        assert response.status_code == 401
+        assert response.json()["code"] == "password_changed"
+        fresh = login(APIClient(), user.username, "another-long-pass-99").json()["access"]
+        assert self.bearer(fresh).get("/api/profile/").status_code == 200
+
+    def test_an_admin_reset_ends_the_users_access_token(self, client_for):
+        user = UserFactory(role=Role.NURSE)
+        client = self.bearer(login(APIClient(), user.username).json()["access"])
+        assert client.get("/api/profile/").status_code == 200
+        reset = client_for(Role.ADMIN).post(
+            f"/api/users/{user.public_id}/reset-password/",
+            {"new_password": "reset-long-pass-42"},
+            format="json",
+        )
+        assert reset.status_code in (200, 204), reset.json()
+        assert client.get("/api/profile/").status_code == 401
+
+
 class TestVerifiedTokenCache:
     """A token's signature is checked once per process; expiry and the user on every request."""
 
