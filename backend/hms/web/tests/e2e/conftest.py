@@ -5,13 +5,17 @@ loop that breaks pytest-asyncio tests run after it in the same process.
 """
 
 import os
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 CHROMIUM = Path(os.environ.get("HMS_E2E_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 WIDTHS = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 375, "height": 760}}
+MONDAY = date(2027, 3, 1)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -50,6 +54,20 @@ def _live_server_media_url():
 
     if not settings.MEDIA_URL:
         settings.MEDIA_URL = "/__live-server-media-unused__/"
+
+
+@pytest.fixture
+def monday_morning():
+    """The server's clock set to 08:30 on a Monday in the hospital's time zone, and ticking.
+
+    For tests that need a time of day: today's queue, free slots later today. Without it such
+    a test fails when the suite runs late in the evening or across midnight (the slot it picked
+    has started, "today" is another day by the time the page loads). The live server runs in
+    this process, so it reads the same clock; the browser keeps the machine's clock, which the
+    pages do not use. Yields the moment the clock was set to."""
+    start = timezone.make_aware(datetime.combine(MONDAY, time(8, 30)))
+    with time_machine.travel(start, tick=True):
+        yield start
 
 
 @pytest.fixture(scope="session")

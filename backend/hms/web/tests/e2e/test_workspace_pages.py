@@ -63,7 +63,7 @@ def test_break_the_glass_then_write_a_note_with_a_diagnosis(portal, shoot):
     assert Diagnosis.objects.get().code == "J45.9"
 
 
-def test_the_front_desk_reads_the_reception_queue(portal, shoot):
+def test_the_front_desk_reads_the_reception_queue(monday_morning, portal, shoot):
     desk = UserFactory(username="desk", role=Role.RECEPTIONIST, first_name="Rita")
     for first, last, specialization, slot in (
         ("Grace", "Okafor", "Cardiology", time(9, 0)),
@@ -72,8 +72,8 @@ def test_the_front_desk_reads_the_reception_queue(portal, shoot):
         doctor = DoctorProfileFactory(
             user__first_name=first, user__last_name=last, specialization=specialization
         ).user
-        # Today's list, whatever the hour the test runs (booking refuses past times).
-        day = timezone.localdate()
+        # Today's list on the server's (pinned) clock: it stays today while the test runs.
+        day = monday_morning.date()
         start = timezone.make_aware(datetime.combine(day, slot))
         Appointment.objects.create(
             patient=PatientFactory(last_name=f"Patient-of-{last}"),
