@@ -1,4 +1,4 @@
-"""Issue 9's acceptance flow, end to end in the browser.
+"""A patient's first visit, end to end in the browser.
 
 A patient signs up, books a slot and sees it; the doctor signs in, finds the patient in today's
 queue, opens the chart, writes a note with an ICD-10 diagnosis, prescribes a drug the patient
@@ -65,7 +65,7 @@ def hospital(settings, tmp_path):
     return {"doctor": doctor, "amoxicillin": amoxicillin, "nurse": nurse, "bob": bob}
 
 
-def test_issue_9_acceptance_flow(monday_morning, hospital, portal, shoot):
+def test_a_patients_first_visit_end_to_end(monday_morning, hospital, portal, shoot):
     page = portal
 
     # 1. A patient signs up, books a slot and sees it.
