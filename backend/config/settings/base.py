@@ -136,8 +136,8 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery, Channels ---------------------------------------------------------------
-# "default" is shared by every process (throttle counts must be, see hms.core.throttling):
-# Redis, or without it a table in the database (hms.core.cache, created by `migrate`).
+# "default" is shared by every process: Redis, or without it Django's database cache (its
+# table is created by `migrate`). Throttle counts are rows of their own (hms.core.throttling).
 # "versioned" holds read-mostly data under keys carrying its version, never stale in any one
 # process: Redis too when there is one, else each process's memory (a database round trip
 # would cost what the cache saves).
@@ -158,10 +158,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "hms.core.cache.DatabaseCache",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "hms_cache",
-            # Past this many rows a write deletes a third of them, live counts too.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
         "versioned": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -228,3 +228,19 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}: {self.title}"
+
+
+class RateLimitWindow(models.Model):
+    """One client's attempts at one rate-limited action (sign-in, sign-up) in its current
+    window, counted in the database so every worker and app server shares one budget
+    (hms.core.throttling)."""
+
+    key = models.CharField(max_length=255, unique=True)
+    opened_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.attempts} since {self.opened_at:%Y-%m-%d %H:%M:%S}"

@@ -1,37 +1,41 @@
 """Rate limits that hold across processes: N attempts per period, counted exactly.
 
-A count lives in the default cache, which every process shares (Redis, or the database cache
-of hms.core.cache without it), under a key per scope and client. The window opens with the
-key's first attempt and lasts one period: `add` opens it, `incr` counts, both atomic in every
-cache HMS configures, so workers counting at the same moment cannot let an attempt slip past.
-(DRF's own throttles keep a list of timestamps with a read and then a write: two workers that
-read the same list both let their request through.)
+A count is a row of RateLimitWindow per scope and client, in the database every worker and
+app server shares. The window opens with the key's first attempt and lasts one period. Each
+attempt is one short transaction of plain UPDATEs: an UPDATE holds the row's write lock until
+commit, so workers counting the same key queue behind each other and no attempt is lost or
+counted twice (DRF's own throttles keep a list of timestamps in the cache with a read and then
+a write: two workers that read the same list both let their request through).
 """
 
 import math
-import time
+from datetime import timedelta
 
-from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
+
+from hms.core.models import RateLimitWindow
 
 
 def attempt_in_window(key: str, *, limit: int, seconds: int) -> int | None:
     """Count one attempt for `key` in its window of `seconds`: None while the window has seen
     at most `limit` attempts, else the whole seconds until it closes."""
-    now = time.time()
-    if cache.add(key, 0, timeout=seconds):
-        cache.set(f"{key}:closes", now + seconds, timeout=seconds)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # the window closed between add and incr: this attempt opens one
-        cache.set(key, 1, timeout=seconds)
-        cache.set(f"{key}:closes", now + seconds, timeout=seconds)
-        attempts = 1
+    now = timezone.now()
+    period = timedelta(seconds=seconds)
+    windows = RateLimitWindow.objects.filter(key=key)
+    with transaction.atomic():
+        RateLimitWindow.objects.get_or_create(key=key, defaults={"opened_at": now})
+        # A window that has closed opens anew with this attempt; of two workers doing this at
+        # once, the second sees the first's new opening time and leaves it.
+        windows.filter(opened_at__lte=now - period).update(opened_at=now, attempts=0)
+        windows.update(attempts=F("attempts") + 1)
+        attempts, opened_at = windows.values_list("attempts", "opened_at").get()
     if attempts <= limit:
         return None
-    closes = cache.get(f"{key}:closes") or now + seconds
-    return max(1, math.ceil(closes - now))
+    return max(1, math.ceil((opened_at + period - now).total_seconds()))
 
 
 class SharedScopedRateThrottle(ScopedRateThrottle):

@@ -1,4 +1,4 @@
-"""The table of the database cache (hms.core.cache), the shared cache when there is no Redis.
+"""The table of Django's database cache, the shared cache when there is no Redis.
 
 Created whatever the cache settings are now, so a server can drop REDIS_URL later without
 another setup step; `createcachetable` makes the same table and skips it when it exists."""
@@ -6,7 +6,7 @@ another setup step; `createcachetable` makes the same table and skips it when it
 from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations
 
-from hms.core.cache import CACHE_TABLE
+CACHE_TABLE = "hms_cache"  # settings: CACHES["default"]["LOCATION"] without Redis
 
 
 def create_cache_table(apps, schema_editor):

@@ -107,7 +107,7 @@ def test_embedded_defaults_without_configuration():
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     assert settings_printed(SERVICES, env).split() == [
         "django.db.backends.sqlite3",
-        "hms.core.cache.DatabaseCache",  # shared by every worker (throttles)
+        "django.core.cache.backends.db.DatabaseCache",  # shared by every worker
         "True",
         "channels.layers.InMemoryChannelLayer",
     ]

@@ -2,7 +2,7 @@
 
 Each worker is its own process, so a count kept in process memory gives every worker a budget
 of its own (3 workers let 90 through). The server runs with the settings a deployment without
-REDIS_URL gets, the real throttle class and the database cache every worker shares.
+REDIS_URL gets and the real throttle class, counting in the database every worker shares.
 
 The rate is 30 per hour rather than per minute: the window opens with the first attempt, and
 an hour leaves a slow machine all the time it needs to send the 90 attempts inside it. The
@@ -23,7 +23,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from hms.core.cache import CACHE_TABLE
+from hms.core.models import RateLimitWindow
 
 BACKEND = Path(__file__).resolve().parents[3]
 WORKERS = 3
@@ -45,8 +45,7 @@ def _database_url(tmp_path) -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{tmp_path / 'hms.sqlite3'}"
-    with connection.cursor() as cursor:  # counts left by an earlier run of a kept database
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(CACHE_TABLE)}")
+    RateLimitWindow.objects.all().delete()  # counts left by an earlier run of a kept database
     scheme = {"postgresql": "postgres", "mysql": "mysql"}[connection.vendor]
     user = settings["USER"] or ""
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
