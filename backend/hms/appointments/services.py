@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.appointments import selectors
+from hms.appointments.events import AppointmentCompleted
 from hms.appointments.models import (
     ALLOWED_TRANSITIONS,
     PATIENT_BUSY_STATUSES,
@@ -33,6 +34,7 @@ from hms.appointments.models import (
 )
 from hms.appointments.scheduling import TimeRange, local_instant, slot_at, slot_grid
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.events import publish
 from hms.core.insert_unless_conflicting import (
     database_can_insert_unless_conflicting,
     insert_unless_conflicting,
@@ -675,9 +677,7 @@ def appointment_complete(*, actor: User, appointment: Appointment) -> Appointmen
     appointment.completed_at = timezone.now()
     _open_or_link_encounter(actor=actor, appointment=appointment)
     appointment.save()
-    from hms.billing.billable import bill_appointment_completed  # the consultation fee, once
-
-    bill_appointment_completed(actor=actor, appointment=appointment)
+    publish(AppointmentCompleted(actor=actor, appointment=appointment))  # billed by hms.billing
     _audit(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -9,3 +9,8 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # Invoices and payments appear on the patient's timeline (billing section only).
         from hms.billing import timeline  # noqa: F401
+
+        # Charges for the clinical events billing subscribes to (consultations, tests, ...).
+        from hms.billing.subscriptions import subscribe_billing
+
+        subscribe_billing()

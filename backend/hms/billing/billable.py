@@ -1,12 +1,14 @@
-"""One call per billable event, for the other modules' services to make inside their own
-transaction (a one-line call; each is idempotent per source event):
+"""One function per billable event, each idempotent per source event. The clinical apps do not
+call them: they publish what happened (hms.core.events) and hms.billing.subscriptions calls
+these inside the publishing service's transaction:
 
-    appointments  appointment_complete   -> bill_appointment_completed(actor=, appointment=)
-    laboratory    order verified         -> bill_lab_test(actor=, patient=, source_id=, ...)
-    radiology     report final           -> bill_radiology_procedure(actor=, patient=, ...)
-    pharmacy      prescription_dispense  -> bill_dispense(actor=, dispense=)
-    pharmacy      stock_return           -> credit_dispense_return(actor=, line=, quantity=, ...)
-    inpatient     discharge / nightly    -> bill_bed_day(actor=, patient=, admission_id=, ...)
+    appointments  AppointmentCompleted      -> bill_appointment_completed(actor=, appointment=)
+    laboratory    LabOrderVerified          -> bill_lab_test(actor=, patient=, source_id=, ...)
+    radiology     RadiologyReportFinalised  -> bill_radiology_procedure(actor=, patient=, ...)
+    pharmacy      MedicationDispensed       -> bill_dispense(actor=, dispense=)
+    pharmacy      DispenseReturned          -> credit_dispense_return(actor=, line=, ...)
+    inpatient     AdmissionDischarged       -> bill_admission_bed_days(actor=, admission=)
+    (nightly task, current admissions)      -> bill_current_admissions_bed_days()
 
 Prices come from the tariff valid on the day of the event (specific code, else the category's
 fallback code, see hms.billing.tariffs); drugs use their formulary price unless a DRUG-<id>
@@ -26,6 +28,9 @@ from hms.billing.tariffs import tariff_code, tariff_for, tariff_valid_on
 from hms.core.roles import Role
 from hms.core.services import notification_create_for_role
 from hms.core.wording import with_article
+from hms.inpatient.models import Admission, AdmissionStatus
+from hms.inpatient.selectors import admission_bed_days, bed_days_for_admissions
+from hms.pharmacy.models import DispenseLine
 
 logger = logging.getLogger("hms.billing")
 
@@ -134,8 +139,6 @@ def bill_radiology_procedure(
 def bill_dispense(*, actor, dispense) -> list[Charge]:
     """Each line of a pharmacy dispense: the quantity at the drug's formulary price (or its
     DRUG-<drug id> tariff). Idempotent per dispense line."""
-    from hms.pharmacy.models import DispenseLine
-
     lines = DispenseLine.objects.filter(dispense=dispense).select_related(
         "item__drug", "dispense__prescription__patient"
     )
@@ -218,8 +221,6 @@ def bed_day_dates(bed_days) -> list[tuple[date, object]]:
 def bill_admission_bed_days(*, actor, admission, bed_days=None) -> list[Charge]:
     """Every bed-day of an admission counted so far (at discharge: all of them; for a current
     admission: the nights already spent), each charged once at its ward type's tariff."""
-    from hms.inpatient.selectors import admission_bed_days
-
     bed_days = bed_days or admission_bed_days(admission)
     charges = []
     for day, stay in bed_day_dates(bed_days):
@@ -239,9 +240,6 @@ def bill_admission_bed_days(*, actor, admission, bed_days=None) -> list[Charge]:
 def bill_current_admissions_bed_days() -> int:
     """The nightly run: bed-days of every current admission up to last night. Returns how
     many charges exist for them afterwards (posting is idempotent, so reruns are harmless)."""
-    from hms.inpatient.models import Admission, AdmissionStatus
-    from hms.inpatient.selectors import bed_days_for_admissions
-
     admissions = list(
         Admission.objects.filter(status=AdmissionStatus.ACTIVE).select_related("patient")
     )

@@ -25,12 +25,14 @@ from hms.clinical import services as clinical_services
 from hms.clinical.icd10 import icd10_lookup
 from hms.clinical.models import EncounterType
 from hms.core.errors import ApplicationError, ConflictError
+from hms.core.events import publish
 from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import clock_skew
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
 from hms.inpatient import selectors
+from hms.inpatient.events import AdmissionDischarged
 from hms.inpatient.mar import PRN
 from hms.inpatient.models import (
     ADMITTABLE_BED_STATUSES,
@@ -755,9 +757,7 @@ def admission_discharge(
         clinical_services.encounter_close(
             actor=actor, encounter=admission.encounter, ended_at=discharged_at
         )
-    from hms.billing.billable import bill_admission_bed_days  # each bed-day not yet charged
-
-    bill_admission_bed_days(actor=actor, admission=admission)
+    publish(AdmissionDischarged(actor=actor, admission=admission))  # billing: bed-days left
     _audit(
         actor=actor,
         action=AuditAction.UPDATE,

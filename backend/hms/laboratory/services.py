@@ -24,12 +24,14 @@ from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.events import publish
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import clock_skew, moment_check
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
 from hms.core.wording import with_article
 from hms.laboratory import ranges, units
+from hms.laboratory.events import LabOrderVerified
 from hms.laboratory.models import (
     ALLOWED_TRANSITIONS,
     CRITICAL_FLAGS,
@@ -555,16 +557,7 @@ def lab_order_verify(*, actor: User, order: LabOrder) -> LabOrder:
     _refresh_critical(order)
     order.save()
     if not amending:
-        from hms.billing.billable import bill_lab_test  # the ordered test, once
-
-        bill_lab_test(
-            actor=actor,
-            patient=order.patient,
-            source_id=order.public_id,
-            test_code=order.test.code,
-            test_name=order.test.name,
-            occurred_at=now,
-        )
+        publish(LabOrderVerified(actor=actor, order=order, verified_at=now))  # billed once
     _notify_doctor(order=order, verified=pending, amended=amending)
     _audit(
         actor=actor,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
+from hms.core.events import publish
 from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import day_window_check, years_before
@@ -29,6 +30,7 @@ from hms.core.wording import with_article
 from hms.patients.models import Patient
 from hms.patients.names import name_normalise
 from hms.pharmacy import safety, selectors
+from hms.pharmacy.events import DispenseReturned, MedicationDispensed
 from hms.pharmacy.models import (
     DOSES_PER_DAY,
     OPEN_PRESCRIPTION_STATUSES,
@@ -441,9 +443,8 @@ def stock_return(
     if prescription.status != PrescriptionStatus.CANCELLED:
         prescription.status = _status_for(list(prescription.items.all()))
         prescription.save(update_fields=["status", "updated_at"])
-    from hms.billing.billable import credit_dispense_return  # off the patient's bill
-
-    credit_dispense_return(actor=actor, line=line, quantity=quantity, reason=reason)
+    # Billing credits the returned units off the patient's bill.
+    publish(DispenseReturned(actor=actor, line=line, quantity=quantity, reason=reason))
     _audit_stock(actor=actor, movement=movement, detail={"reason": reason})
     audit_record(
         actor=actor,
@@ -779,9 +780,7 @@ def prescription_dispense(
     DispenseLine.objects.bulk_create(lines)
     prescription.status = _status_for(items)
     prescription.save(update_fields=["status", "updated_at"])
-    from hms.billing.billable import bill_dispense  # each line at the formulary price, once
-
-    bill_dispense(actor=actor, dispense=dispense)
+    publish(MedicationDispensed(actor=actor, dispense=dispense))  # billing charges each line
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

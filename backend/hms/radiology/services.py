@@ -19,6 +19,7 @@ from hms.accounts.models import User
 from hms.clinical.models import Encounter
 from hms.clinical.uploads import ALLOWED_FILE_TYPES, safe_file_name, storage_name
 from hms.core.errors import ApplicationError, ConflictError
+from hms.core.events import publish
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import ahead_check
 from hms.core.roles import Role
@@ -26,6 +27,7 @@ from hms.core.services import audit_record, notification_create
 from hms.core.wording import with_article
 from hms.patients.models import Allergy, AllergyStatus, Patient
 from hms.radiology.dicom import DicomRejected, ParsedDicom, dicom_parse, dicom_render_preview
+from hms.radiology.events import RadiologyReportFinalised
 from hms.radiology.models import (
     ALLOWED_TRANSITIONS,
     DICOM_MODALITIES,
@@ -718,16 +720,7 @@ def imaging_report_finalize(*, actor, report: ImagingReport) -> ImagingReport:
         _transition(order, OrderStatus.REPORTED)
         order.reported_at = now
         order.save()
-        from hms.billing.billable import bill_radiology_procedure  # the study, once
-
-        bill_radiology_procedure(
-            actor=actor,
-            patient=order.patient,
-            source_id=order.public_id,
-            procedure_code=order.procedure.code,
-            procedure_name=order.procedure.name,
-            occurred_at=now,
-        )
+        publish(RadiologyReportFinalised(actor=actor, order=order, finalised_at=now))  # billed
     _notify_final(report=report)
     _audit(
         actor=actor,
