@@ -3,6 +3,7 @@
 import time
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -41,9 +42,7 @@ def _check_cache():
 def _check_broker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"mode": "eager (no broker configured)"}
-    from config.celery import app
-
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return {"mode": "broker"}
 

@@ -252,10 +252,8 @@ def notification_create(
 
 def notification_create_for_role(*, role: str, **kwargs) -> int:
     """Notify every active user of a role (e.g. all pharmacists). Returns how many."""
-    from hms.accounts.models import User
-
     count = 0
-    for user in User.objects.filter(role=role, is_active=True):
+    for user in get_user_model().objects.filter(role=role, is_active=True):
         notification_create(recipient=user, **kwargs)
         count += 1
     return count

@@ -1,6 +1,7 @@
 """24-hour reminders: sent once, by email and SMS, never for cancelled appointments."""
 
 import pytest
+from celery import current_app
 from django.core import mail
 
 from hms.appointments.models import Appointment
@@ -84,6 +85,4 @@ def test_failed_send_is_retried(book, frozen_now, monkeypatch):
 def test_beat_schedule_is_configured(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["appointment-reminders"]
     assert entry["task"] == "hms.appointments.tasks.send_due_appointment_reminders"
-    from config.celery import app
-
-    assert "hms.appointments.tasks.send_due_appointment_reminders" in app.tasks
+    assert "hms.appointments.tasks.send_due_appointment_reminders" in current_app.tasks

@@ -2,6 +2,7 @@ import json
 import re
 
 import pytest
+from celery import current_app
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -122,14 +123,13 @@ class TestHealth:
 
     def test_unhealthy_when_a_configured_broker_is_down(self, settings):
         settings.CELERY_TASK_ALWAYS_EAGER = False
-        from config.celery import app
-
-        original = app.conf.broker_url
-        app.conf.broker_url = "amqp://guest:guest@127.0.0.1:1//"  # nothing listens on port 1
+        original = current_app.conf.broker_url
+        # Nothing listens on port 1.
+        current_app.conf.broker_url = "amqp://guest:guest@127.0.0.1:1//"
         try:
             response = Client().get("/health/")
         finally:
-            app.conf.broker_url = original
+            current_app.conf.broker_url = original
         assert response.status_code == 503
         body = response.json()
         assert body["status"] == "unavailable" and body["checks"]["broker"]["ok"] is False
