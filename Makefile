@@ -17,7 +17,7 @@ help:
 	@echo "make demo       - install, migrate SQLite, load demo data, serve on $(SERVER)"
 	@echo "make test       - install and run the whole test suite (DATABASE_URL selects the DB)"
 	@echo "make test-clock - the date-sensitive tests with the clock at a Sunday 23:58 (faketime)"
-	@echo "make lint       - ruff check + format check"
+	@echo "make lint       - ruff check + format check + import layers (lint-imports)"
 	@echo "make run        - serve without reloading demo data"
 	@echo "make migrate    - apply migrations"
 	@echo "make desktop    - start the desktop client against SERVER=$(SERVER)"
@@ -123,6 +123,7 @@ faketime:
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=backend:desktop $(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format .
