@@ -1,7 +1,7 @@
 """Writes for accounts: staff administration, registration, login/lockout, logout."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -100,8 +100,8 @@ def user_create(
     return user
 
 
-@service_transaction
-def patient_account_register(
+@transaction.atomic
+def patient_user_create(
     *,
     username: str,
     password: str,
@@ -109,13 +109,9 @@ def patient_account_register(
     last_name: str = "",
     email: str = "",
     phone: str = "",
-    date_of_birth: date | None = None,
-    sex: str = "",
 ) -> User:
-    """Public self-registration: always and only the patient role, with the patient's chart
-    (hms.patients) created in the same transaction."""
-    from hms.patients.services import patient_chart_create_for_account  # avoids an import cycle
-
+    """The account of a patient registering themself: always and only the patient role. Its
+    chart comes with it from hms.patients (patient_account_register), which calls this."""
     user = _create_user(
         username=username,
         password=password,
@@ -132,7 +128,6 @@ def patient_account_register(
         object_id=user.public_id,
         detail={"username": user.username, "role": user.role, "self_registered": True},
     )
-    patient_chart_create_for_account(user=user, date_of_birth=date_of_birth, sex=sex)
     return user
 
 

@@ -6,7 +6,6 @@ urlpatterns = [
     path("login/", apis.LoginApi.as_view(), name="login"),
     path("token/refresh/", apis.TokenRefreshApi.as_view(), name="token-refresh"),
     path("logout/", apis.LogoutApi.as_view(), name="logout"),
-    path("register/", apis.RegisterApi.as_view(), name="register"),
     path("profile/", apis.ProfileApi.as_view(), name="profile"),
     path("profile/password/", apis.PasswordChangeApi.as_view(), name="profile-password"),
     path("users/", apis.UserListCreateApi.as_view(), name="user-list"),

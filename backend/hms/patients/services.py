@@ -12,12 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hms.accounts.models import User
+from hms.accounts.services import patient_user_create, user_create
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.locks import lock_or_create, partial_unique_lock, partial_unique_lock_table
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import date_of_birth_check, day_check
 from hms.core.roles import Role
 from hms.core.services import audit_record
+from hms.core.transactions import service_transaction
 from hms.patients import names
 from hms.patients.access import user_has_care_relationship
 from hms.patients.encryption import keyed_hash
@@ -212,6 +214,32 @@ def patient_register(
         detail={"mrn": patient.mrn, "confirmed_new_person": confirm_new_person},
     )
     return patient
+
+
+@service_transaction
+def patient_account_register(
+    *,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    date_of_birth: date | None = None,
+    sex: str = "",
+) -> User:
+    """Public self-registration: a patient account (hms.accounts) and its chart, together or
+    not at all."""
+    user = patient_user_create(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+    )
+    patient_chart_create_for_account(user=user, date_of_birth=date_of_birth, sex=sex)
+    return user
 
 
 @transaction.atomic
@@ -597,8 +625,6 @@ def doctor_register(
 ) -> DoctorProfile:
     """An administrator registers a doctor: the account and the profile, together or not at
     all."""
-    from hms.accounts.services import user_create
-
     license_number = license_number.strip()
     if _license_taken(license_number):
         raise _license_conflict()

@@ -3,6 +3,8 @@ from django.urls import path
 from hms.patients import apis
 
 urlpatterns = [
+    # Public self-registration: a patient account and its chart.
+    path("register/", apis.RegisterApi.as_view(), name="register"),
     # Patients (product brief: POST/GET /patients/, PUT /patients/{id}, .../assign-doctor/)
     path("patients/", apis.PatientListCreateApi.as_view(), name="patient-list"),
     path("patients/me/", apis.PatientMeApi.as_view(), name="patient-me"),

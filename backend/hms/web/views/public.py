@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from hms.accounts import services as account_services
 from hms.accounts.views import session_logout
 from hms.core.errors import ApplicationError
+from hms.patients import services as patient_services
 from hms.patients.models import Sex
 from hms.web.forms import (
     PasswordChangeForm,
@@ -51,7 +52,7 @@ def sign_out(request):
 
 
 def _register_patient(data: dict):
-    return account_services.patient_account_register(
+    return patient_services.patient_account_register(
         username=data["username"],
         password=data["password1"],
         first_name=data["first_name"],
