@@ -13,7 +13,7 @@ from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.patients.serializers import PatientRefSerializer
-from hms.pharmacy import selectors, services
+from hms.pharmacy import safety, selectors, services
 from hms.pharmacy.models import (
     Drug,
     DrugForm,
@@ -710,7 +710,7 @@ class PrescriptionCheckApi(APIView):
             user=request.user, patient_public_id=params["patient"], purpose="write"
         )
         items = _resolve_items(params["items"])
-        warnings = selectors.prescription_safety_warnings(patient=patient, items=items)
+        warnings = safety.prescription_safety_warnings(patient=patient, items=items)
         return Response(
             {
                 "warnings": [w.as_dict() for w in warnings],

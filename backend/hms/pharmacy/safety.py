@@ -16,7 +16,9 @@ from functools import cache
 from pathlib import Path
 
 from hms.patients.names import name_normalise
+from hms.pharmacy.drug_classes import _singular, normalise_class
 from hms.pharmacy.models import DOSES_PER_DAY, Drug
+from hms.pharmacy.selectors import active_prescription_items_for_patient
 
 
 class Severity:
@@ -28,27 +30,6 @@ class Severity:
 
 
 INTERACTIONS_FILE = Path(__file__).resolve().parent / "data" / "interactions.csv"
-
-# Allergy words that name a drug class (after normalising and singularising).
-CLASS_ALIASES = {
-    "sulfa": "sulfonamide",
-    "sulpha": "sulfonamide",
-    "sulfa drug": "sulfonamide",
-    "sulphonamide": "sulfonamide",
-    "nsaid": "nsaid",
-    "non steroidal anti inflammatory": "nsaid",
-    "non steroidal anti inflammatory drug": "nsaid",
-    "penicillin": "penicillin",
-    "beta lactam": "penicillin",
-    "cephalosporin": "cephalosporin",
-    "macrolide": "macrolide",
-    "opiate": "opioid",
-    "opioid": "opioid",
-    "statin": "statin",
-    "ace inhibitor": "ace inhibitor",
-    "quinolone": "fluoroquinolone",
-    "fluoroquinolone": "fluoroquinolone",
-}
 
 # Allergy to one class, drug of another that can cross-react: (allergy class, drug class).
 # Penicillin/cephalosporin ~1-2 % cross-reactivity; aspirin-exacerbated respiratory disease
@@ -83,20 +64,6 @@ COUNT_UNIT_ALIASES = {
     "puffs": "puff",
     "drops": "drop",
 }
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def normalise_class(value: str) -> str:
-    norm = name_normalise(value)
-    norm = " ".join(_singular(w) for w in norm.split())
-    return CLASS_ALIASES.get(norm, norm)
 
 
 def ingredient_names(generic_name: str) -> frozenset[str]:
@@ -461,7 +428,6 @@ def check_for_patient(
     """Every check, against the patient's active allergies and current therapy (or, without a
     patient, the checks among the items only). Most severe first."""
     from hms.patients.models import Allergy, AllergyStatus
-    from hms.pharmacy.selectors import active_prescription_items_for_patient
 
     allergies: list = []
     current: list[tuple[DrugRef, str]] = []
@@ -480,3 +446,8 @@ def check_for_patient(
     ]
     warnings.sort(key=lambda w: Severity.ORDER[w.severity])
     return warnings
+
+
+def prescription_safety_warnings(*, patient, items: list[dict]) -> list[SafetyWarning]:
+    """The warnings prescribing these items would raise (nothing is written)."""
+    return check_for_patient(patient=patient, items=proposed_items(items))

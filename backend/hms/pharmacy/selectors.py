@@ -12,6 +12,7 @@ from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.patients.models import Patient
 from hms.patients.names import name_normalise
+from hms.pharmacy.drug_classes import normalise_class
 from hms.pharmacy.models import (
     OPEN_PRESCRIPTION_STATUSES,
     Dispense,
@@ -99,8 +100,6 @@ def drug_list(*, filters: dict | None = None) -> QuerySet[Drug]:
             | Q(atc_code__istartswith=q)
         )
     if drug_class := filters.get("drug_class"):
-        from hms.pharmacy.safety import normalise_class
-
         queryset = queryset.filter(drug_class_norm=normalise_class(drug_class))
     if atc := filters.get("atc"):
         queryset = queryset.filter(atc_code__startswith=atc.upper())
@@ -358,13 +357,6 @@ def dispense_line_get(*, public_id) -> DispenseLine:
     if line is None:
         raise NotFoundError("No dispensed line with this id.", code="dispense_line_not_found")
     return line
-
-
-def prescription_safety_warnings(*, patient, items: list[dict]):
-    """The warnings prescribing these items would raise (nothing is written)."""
-    from hms.pharmacy import safety
-
-    return safety.check_for_patient(patient=patient, items=safety.proposed_items(items))
 
 
 def prescription_status_counts() -> dict[str, int]:

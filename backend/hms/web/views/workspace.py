@@ -29,6 +29,7 @@ from hms.laboratory import services as lab_services
 from hms.patients import selectors as patient_selectors
 from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.pharmacy import safety as pharmacy_safety
 from hms.pharmacy import selectors as pharmacy_selectors
 from hms.pharmacy import services as pharmacy_services
 from hms.pharmacy.safety import Severity
@@ -408,7 +409,7 @@ def _safety_warnings(*, patient, items: list[dict]) -> list[dict]:
         return []
     return [
         warning.as_dict()
-        for warning in pharmacy_selectors.prescription_safety_warnings(patient=patient, items=items)
+        for warning in pharmacy_safety.prescription_safety_warnings(patient=patient, items=items)
     ]
 
 
