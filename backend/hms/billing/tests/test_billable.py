@@ -350,21 +350,3 @@ class TestBedDaysFromInpatient:
             (3, "BED-ICU", D(300)),
         ]
         assert {c.source_id.split(":")[0] for c in charges} == {str(admission.public_id)}
-
-
-def test_billing_subscribes_to_every_billable_clinical_event():
-    """The clinical apps publish; billing (above them) subscribes in BillingConfig.ready()."""
-    from hms.appointments.events import AppointmentCompleted
-    from hms.billing import subscriptions
-    from hms.core.events import subscribers
-    from hms.inpatient.events import AdmissionDischarged
-    from hms.laboratory.events import LabOrderVerified
-    from hms.pharmacy.events import DispenseReturned, MedicationDispensed
-    from hms.radiology.events import RadiologyReportFinalised
-
-    assert subscriptions.charge_consultation in subscribers(AppointmentCompleted)
-    assert subscriptions.charge_lab_test in subscribers(LabOrderVerified)
-    assert subscriptions.charge_radiology_procedure in subscribers(RadiologyReportFinalised)
-    assert subscriptions.charge_dispense in subscribers(MedicationDispensed)
-    assert subscriptions.credit_return in subscribers(DispenseReturned)
-    assert subscriptions.charge_bed_days_at_discharge in subscribers(AdmissionDischarged)
