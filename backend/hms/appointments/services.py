@@ -33,6 +33,8 @@ from hms.appointments.models import (
     ScheduleException,
 )
 from hms.appointments.scheduling import TimeRange, local_instant, slot_at, slot_grid
+from hms.clinical import services as clinical_services
+from hms.clinical.models import Encounter, EncounterStatus, EncounterType
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.events import publish
 from hms.core.insert_unless_conflicting import (
@@ -621,9 +623,6 @@ def _check_own_doctor(*, actor: User, appointment: Appointment) -> None:
 def _open_or_link_encounter(*, actor: User, appointment: Appointment) -> None:
     """Link the visit to the medical record: today's open outpatient encounter of this
     patient with this doctor, or a new one."""
-    from hms.clinical import services as clinical_services
-    from hms.clinical.models import Encounter, EncounterStatus, EncounterType
-
     if appointment.encounter_id is not None:
         return
     # Today's local bounds rather than started_at__date, which MySQL/MariaDB evaluate with

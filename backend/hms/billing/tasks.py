@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.db import transaction
 
+from hms.billing.billable import bill_current_admissions_bed_days
+
 
 @shared_task(
     name="hms.billing.tasks.charge_bed_days_of_current_admissions",
@@ -12,7 +14,5 @@ from django.db import transaction
 def charge_bed_days_of_current_admissions() -> int:
     """Nightly, after midnight: charge the night just spent by every admitted patient (and any
     earlier night not yet charged). Each bed-day is charged once, so a rerun does nothing."""
-    from hms.billing.billable import bill_current_admissions_bed_days
-
     with transaction.atomic():
         return bill_current_admissions_bed_days()
