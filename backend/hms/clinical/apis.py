@@ -24,6 +24,7 @@ from hms.clinical.timeline import timeline_types
 from hms.clinical.uploads import UploadLimitHandler, upload_limit_bytes, upload_too_large
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
+from hms.patients.selectors import doctor_user_for_field
 
 # --- Shared serializers -----------------------------------------------------------------------
 
@@ -130,10 +131,7 @@ class EncounterOutputSerializer(RecordOutputSerializer):
 def _doctor(doctor_id):
     if doctor_id is None:
         return None
-    doctor = selectors.doctor_user_get(public_id=doctor_id)
-    if doctor is None:
-        raise serializers.ValidationError({"attending_doctor": ["No active doctor with this id."]})
-    return doctor
+    return doctor_user_for_field(public_id=doctor_id, field="attending_doctor")
 
 
 class EncounterListCreateApi(APIView):

@@ -11,7 +11,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 
@@ -159,15 +158,6 @@ def encounter_for_write(*, user, encounter_id) -> Encounter:
         user=user, patient_id=encounter.patient.public_id, purpose="write"
     )
     return encounter
-
-
-def doctor_user_get(*, public_id):
-    """An active user with the doctor role, or None."""
-    return (
-        get_user_model()
-        .objects.filter(public_id=public_id, role=Role.DOCTOR, is_active=True)
-        .first()
-    )
 
 
 def encounter_for_patient(*, patient, encounter_id) -> Encounter | None:

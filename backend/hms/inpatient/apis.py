@@ -46,6 +46,7 @@ from hms.inpatient.models import (
     WardType,
 )
 from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
+from hms.patients.selectors import doctor_user_for_field
 from hms.patients.serializers import PatientRefSerializer
 
 # --- Shared serializers and helpers ----------------------------------------------------------
@@ -69,10 +70,7 @@ def _invalid(field: str, message: str) -> ApplicationError:
 
 
 def _doctor(public_id, field: str = "attending_doctor") -> User:
-    doctor = User.objects.filter(public_id=public_id, role=Role.DOCTOR).first()
-    if doctor is None:
-        raise _invalid(field, "No doctor with this id.")
-    return doctor
+    return doctor_user_for_field(public_id=public_id, field=field)
 
 
 def _registry_patient(request, public_id):

@@ -20,7 +20,6 @@ from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.parsers import JSONParser
 from hms.core.query_params import query_params
-from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.laboratory import hl7_oru, selectors, services
@@ -33,6 +32,7 @@ from hms.laboratory.models import (
     SpecimenType,
 )
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.patients.selectors import doctor_user_for_field
 from hms.patients.serializers import PatientDetailRefSerializer
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -329,13 +329,7 @@ def _lab_request(request) -> Response:
     )
     doctor = None
     if doctor_id := params.pop("ordering_doctor", None):
-        doctor = User.objects.filter(public_id=doctor_id, role=Role.DOCTOR).first()
-        if doctor is None:
-            raise ApplicationError(
-                "No doctor with this id.",
-                code="validation_error",
-                fields={"ordering_doctor": ["No doctor with this id."]},
-            )
+        doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
     encounter = None
     if encounter_id := params.pop("encounter", None):
         encounter = Encounter.objects.filter(public_id=encounter_id, patient=patient).first()

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from hms.accounts.models import User
-from hms.core.errors import NotFoundError
+from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.roles import Role
 from hms.patients import names
 from hms.patients.access import patients_in_care_of, patients_visible_to
@@ -363,7 +363,21 @@ def doctor_get(*, public_id) -> DoctorProfile:
 
 
 def doctor_user_find(*, public_id) -> User | None:
-    return User.objects.filter(public_id=public_id, role=Role.DOCTOR).first()
+    """The active user with the doctor role that this id names, or None. The one lookup for
+    "the doctor named in a request" (attending, ordering, assigned doctor)."""
+    return User.objects.filter(public_id=public_id, role=Role.DOCTOR, is_active=True).first()
+
+
+def doctor_user_for_field(*, public_id, field: str) -> User:
+    """The active doctor named by `field` of a request; a 400 naming the field otherwise."""
+    doctor = doctor_user_find(public_id=public_id)
+    if doctor is None:
+        raise ApplicationError(
+            "No doctor with this id.",
+            code="validation_error",
+            fields={field: ["No doctor with this id."]},
+        )
+    return doctor
 
 
 def patient_find(*, public_id) -> Patient | None:

@@ -8,7 +8,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.accounts.models import User
 from hms.clinical.models import Encounter
 from hms.clinical.uploads import UploadLimitHandler
 from hms.core.errors import ApplicationError
@@ -17,6 +16,7 @@ from hms.core.parsers import JSONParser
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
+from hms.patients.selectors import doctor_user_for_field
 from hms.patients.serializers import PatientDetailRefSerializer
 from hms.radiology import selectors, services
 from hms.radiology.models import Laterality, Modality, OrderStatus, Priority
@@ -247,13 +247,7 @@ def _create_order(request):
         )
     doctor = None
     if doctor_id := params.pop("ordering_doctor", None):
-        doctor = User.objects.filter(public_id=doctor_id).first()
-        if doctor is None:
-            raise ApplicationError(
-                "No such doctor.",
-                code="validation_error",
-                fields={"ordering_doctor": ["No such doctor."]},
-            )
+        doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
     encounter = None
     if encounter_id := params.pop("encounter", None):
         encounter = Encounter.objects.filter(public_id=encounter_id, patient=patient).first()

@@ -98,7 +98,32 @@ class TestRequest:
         assert created.json()["ordering_doctor"]["id"] == str(doctor_client.user.public_id)
         body["ordering_doctor"] = str(reception.user.public_id)
         not_doctor = reception.post("/api/radiology/request/", body, format="json")
-        assert not_doctor.status_code == 400 and not_doctor.json()["code"] == "not_a_doctor"
+        assert not_doctor.status_code == 400
+        assert not_doctor.json()["fields"] == {"ordering_doctor": ["No doctor with this id."]}
+
+    def test_a_non_doctor_named_as_ordering_doctor_is_refused_when_the_request_is_read(
+        self, client_for, patient, ct_head, make_user
+    ):
+        """The named doctor is looked up as an active doctor (as the lab does), so a nurse named
+        as the ordering doctor is refused before anything else about the order is considered."""
+        reception = client_for(Role.RECEPTIONIST)
+        inactive_doctor = make_user(Role.DOCTOR, is_active=False)
+        for not_a_doctor in (make_user(Role.NURSE), inactive_doctor):
+            response = reception.post(
+                "/api/radiology/request/",
+                {
+                    "patient": str(patient.public_id),
+                    "procedure": str(ct_head.public_id),
+                    "clinical_indication": "Referred for headache",
+                    "ordering_doctor": str(not_a_doctor.public_id),
+                    "encounter": "00000000-0000-0000-0000-000000000001",
+                },
+                format="json",
+            )
+            assert response.status_code == 400
+            assert response.json()["code"] == "validation_error"
+            assert response.json()["fields"] == {"ordering_doctor": ["No doctor with this id."]}
+        assert not ImagingOrder.objects.exists()
 
     def test_bad_input_answers_400(self, doctor_client, patient, ct_head):
         base = {"patient": str(patient.public_id), "procedure": str(ct_head.public_id)}
