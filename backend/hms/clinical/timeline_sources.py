@@ -7,15 +7,8 @@ from collections.abc import Iterator
 
 from hms.clinical.models import Diagnosis, Document, Encounter, Problem, VisitNote, VitalSigns
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
+from hms.core.time_window import in_time_window
 from hms.patients.access import ChartSection, section_allowed
-
-
-def _window(queryset, field, since, until):
-    if since is not None:
-        queryset = queryset.filter(**{f"{field}__gte": since})
-    if until is not None:
-        queryset = queryset.filter(**{f"{field}__lt": until})
-    return queryset
 
 
 def _name(user) -> str:
@@ -28,7 +21,7 @@ def _void(record) -> dict:
 
 def encounter_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     rows = Encounter.all_objects.filter(patient=patient).select_related("attending_doctor")
-    for encounter in _window(rows, "started_at", since, until):
+    for encounter in in_time_window(rows, "started_at", since, until):
         yield TimelineEntry(
             occurred_at=encounter.started_at,
             type="encounter",
@@ -49,7 +42,7 @@ def visit_note_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     rows = VisitNote.all_objects.filter(patient=patient).select_related(
         "doctor", "encounter", "prescription"
     )
-    for note in _window(rows, "visit_date", since, until):
+    for note in in_time_window(rows, "visit_date", since, until):
         yield TimelineEntry(
             occurred_at=note.visit_date,
             type="visit_note",
@@ -85,7 +78,7 @@ def _vitals_summary(vitals: VitalSigns) -> str:
 
 def vital_signs_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     rows = VitalSigns.all_objects.filter(patient=patient).select_related("recorded_by")
-    for vitals in _window(rows, "measured_at", since, until):
+    for vitals in in_time_window(rows, "measured_at", since, until):
         yield TimelineEntry(
             occurred_at=vitals.measured_at,
             type="vitals",
@@ -99,7 +92,7 @@ def vital_signs_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
 
 def diagnosis_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     rows = Diagnosis.all_objects.filter(patient=patient).select_related("diagnosed_by", "encounter")
-    for diagnosis in _window(rows, "diagnosed_at", since, until):
+    for diagnosis in in_time_window(rows, "diagnosed_at", since, until):
         yield TimelineEntry(
             occurred_at=diagnosis.diagnosed_at,
             type="diagnosis",
@@ -118,7 +111,7 @@ def diagnosis_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
 
 def problem_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     rows = Problem.all_objects.filter(patient=patient).select_related("recorded_by")
-    for problem in _window(rows, "created_at", since, until):
+    for problem in in_time_window(rows, "created_at", since, until):
         yield TimelineEntry(
             occurred_at=problem.created_at,
             type="problem",
@@ -140,7 +133,7 @@ def document_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     if not section_allowed(user=user, section=ChartSection.DOCUMENTS):
         return
     rows = Document.all_objects.filter(patient=patient).select_related("uploaded_by")
-    for document in _window(rows, "created_at", since, until):
+    for document in in_time_window(rows, "created_at", since, until):
         yield TimelineEntry(
             occurred_at=document.created_at,
             type="document",

@@ -147,7 +147,9 @@ WINDOW_PARAMETERS = [
 ]
 
 
-def _window(request, *, default: timedelta, maximum_days: int) -> tuple[datetime, datetime]:
+def _requested_window(
+    request, *, default: timedelta, maximum_days: int
+) -> tuple[datetime, datetime]:
     since = _instant(request.query_params.get("from"), "from")
     until = _instant(request.query_params.get("to"), "to", end=True)
     if until is None:
@@ -1287,7 +1289,7 @@ class AdmissionChartApi(APIView):
     @extend_schema(parameters=WINDOW_PARAMETERS, responses=OutputSerializer)
     def get(self, request, public_id):
         admission = _admission(request, public_id, section=ChartSection.CLINICAL)
-        since, until = _window(
+        since, until = _requested_window(
             request, default=selectors.CHART_DEFAULT, maximum_days=selectors.CHART_MAX_DAYS
         )
         chart = selectors.admission_chart(admission=admission, since=since, until=until)
@@ -1373,7 +1375,7 @@ class AdmissionMarApi(APIView):
     def get(self, request, public_id):
         admission = _admission(request, public_id, section=ChartSection.MEDICATIONS)
         if request.query_params.get("from") or request.query_params.get("to"):
-            since, until = _window(
+            since, until = _requested_window(
                 request, default=timedelta(days=1), maximum_days=selectors.MAR_MAX_DAYS
             )
         else:

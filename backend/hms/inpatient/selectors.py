@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.core.errors import NotFoundError
+from hms.core.time_window import in_time_window
 from hms.inpatient.mar import ScheduledDose, dose_times, item_end_date, schedule_build
 from hms.inpatient.models import (
     ICU_WARD_TYPES,
@@ -320,17 +321,9 @@ CHART_MAX_DAYS = 31
 CHART_DEFAULT = timedelta(hours=72)
 
 
-def _window(queryset, field: str, since, until):
-    if since is not None:
-        queryset = queryset.filter(**{f"{field}__gte": since})
-    if until is not None:
-        queryset = queryset.filter(**{f"{field}__lt": until})
-    return queryset
-
-
 def observation_list(*, admission: Admission, since=None, until=None, include_voided=False):
     manager = Observation.all_objects if include_voided else Observation.objects
-    return _window(
+    return in_time_window(
         manager.filter(admission=admission).select_related("recorded_by", "voided_by"),
         "measured_at",
         since,
@@ -340,7 +333,7 @@ def observation_list(*, admission: Admission, since=None, until=None, include_vo
 
 def fluid_list(*, admission: Admission, since=None, until=None, include_voided=False):
     manager = FluidEntry.all_objects if include_voided else FluidEntry.objects
-    return _window(
+    return in_time_window(
         manager.filter(admission=admission).select_related("recorded_by", "voided_by"),
         "recorded_at",
         since,
@@ -350,7 +343,7 @@ def fluid_list(*, admission: Admission, since=None, until=None, include_voided=F
 
 def gcs_list(*, admission: Admission, since=None, until=None, include_voided=False):
     manager = GcsAssessment.all_objects if include_voided else GcsAssessment.objects
-    return _window(
+    return in_time_window(
         manager.filter(admission=admission).select_related("recorded_by", "voided_by"),
         "assessed_at",
         since,
@@ -360,7 +353,7 @@ def gcs_list(*, admission: Admission, since=None, until=None, include_voided=Fal
 
 def nursing_note_list(*, admission: Admission, since=None, until=None, include_voided=False):
     manager = NursingNote.all_objects if include_voided else NursingNote.objects
-    return _window(
+    return in_time_window(
         manager.filter(admission=admission).select_related("author", "voided_by"),
         "written_at",
         since,
@@ -408,12 +401,12 @@ def admission_chart(*, admission: Admission, since: datetime, until: datetime) -
             "news2_risk": o.news2_risk,
             "spo2_scale": o.spo2_scale,
         }
-        for o in _window(
+        for o in in_time_window(
             Observation.objects.filter(admission=admission), "measured_at", since, until
         ).order_by("measured_at", "id")
     ]
     fluids, per_day = [], defaultdict(lambda: {"in_ml": 0, "out_ml": 0})
-    for entry in _window(
+    for entry in in_time_window(
         FluidEntry.objects.filter(admission=admission), "recorded_at", since, until
     ).order_by("recorded_at", "id"):
         fluids.append(
@@ -434,7 +427,7 @@ def admission_chart(*, admission: Admission, since: datetime, until: datetime) -
         balance.append({"date": day, **totals, "balance_ml": net, "cumulative_ml": cumulative})
     gcs = [
         {"t": g.assessed_at, "eye": g.eye, "verbal": g.verbal, "motor": g.motor, "total": g.total}
-        for g in _window(
+        for g in in_time_window(
             GcsAssessment.objects.filter(admission=admission), "assessed_at", since, until
         ).order_by("assessed_at", "id")
     ]

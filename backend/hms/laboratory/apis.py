@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.accounts.models import User
-from hms.clinical.models import Encounter
+from hms.clinical.selectors import encounter_for_patient
 from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.parsers import JSONParser
@@ -332,7 +332,7 @@ def _lab_request(request) -> Response:
         doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
     encounter = None
     if encounter_id := params.pop("encounter", None):
-        encounter = Encounter.objects.filter(public_id=encounter_id, patient=patient).first()
+        encounter = encounter_for_patient(patient=patient, encounter_id=encounter_id)
         if encounter is None:
             raise ApplicationError(
                 "No such encounter for this patient.",

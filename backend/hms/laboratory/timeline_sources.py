@@ -9,16 +9,9 @@ replaced by a verified amendment is shown as voided ("amended"), next to its ame
 from collections.abc import Iterator
 
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
+from hms.core.time_window import in_time_window
 from hms.laboratory.models import LabOrder, LabOrderStatus, LabResult
 from hms.patients.access import ChartSection, section_allowed
-
-
-def _window(queryset, field, since, until):
-    if since is not None:
-        queryset = queryset.filter(**{f"{field}__gte": since})
-    if until is not None:
-        queryset = queryset.filter(**{f"{field}__lt": until})
-    return queryset
 
 
 def _name(user) -> str:
@@ -29,7 +22,7 @@ def lab_order_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     if not section_allowed(user=user, section=ChartSection.ORDERS):
         return
     rows = LabOrder.objects.filter(patient=patient).select_related("test", "ordering_doctor")
-    for order in _window(rows, "ordered_at", since, until):
+    for order in in_time_window(rows, "ordered_at", since, until):
         yield TimelineEntry(
             occurred_at=order.ordered_at,
             type="lab_order",
@@ -54,7 +47,7 @@ def lab_result_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
         return
     rows = LabResult.objects.filter(order__patient=patient, verified_at__isnull=False)
     rows = rows.select_related("test", "order", "verified_by")
-    for result in _window(rows, "verified_at", since, until):
+    for result in in_time_window(rows, "verified_at", since, until):
         unit = f" {result.unit}" if result.unit else ""
         flag = f" ({result.get_flag_display().lower()})" if result.flag else ""
         yield TimelineEntry(

@@ -607,9 +607,9 @@ def _resolve_items(items: list[dict]) -> list[dict]:
 def _resolve_encounter(*, encounter_id, patient):
     if not encounter_id:
         return None
-    from hms.clinical.models import Encounter
+    from hms.clinical.selectors import encounter_for_patient
 
-    encounter = Encounter.objects.filter(public_id=encounter_id, patient=patient).first()
+    encounter = encounter_for_patient(patient=patient, encounter_id=encounter_id)
     if encounter is None:
         raise ApplicationError(
             "No such encounter for this patient.",

@@ -9,20 +9,13 @@ from collections.abc import Iterator
 from django.db.models import Prefetch
 
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
+from hms.core.time_window import in_time_window
 
 
 def _may_read_medications(user) -> bool:
     from hms.patients.access import ChartSection, section_allowed
 
     return section_allowed(user=user, section=ChartSection.MEDICATIONS)
-
-
-def _window(queryset, field, since, until):
-    if since is not None:
-        queryset = queryset.filter(**{f"{field}__gte": since})
-    if until is not None:
-        queryset = queryset.filter(**{f"{field}__lt": until})
-    return queryset
 
 
 def _name(user) -> str:
@@ -41,7 +34,7 @@ def prescription_entries(patient, user, since, until) -> Iterator[TimelineEntry]
             Prefetch("items", queryset=PrescriptionItem.objects.select_related("drug"))
         )
     )
-    for prescription in _window(rows, "prescribed_at", since, until):
+    for prescription in in_time_window(rows, "prescribed_at", since, until):
         items = list(prescription.items.all())
         names = ", ".join(item.drug.generic_name for item in items)
         yield TimelineEntry(
@@ -77,7 +70,7 @@ def dispense_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
             Prefetch("lines", queryset=DispenseLine.objects.select_related("item__drug"))
         )
     )
-    for dispense in _window(rows, "dispensed_at", since, until):
+    for dispense in in_time_window(rows, "dispensed_at", since, until):
         lines = list(dispense.lines.all())
         totals: dict[str, int] = {}
         for line in lines:

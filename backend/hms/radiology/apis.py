@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.clinical.models import Encounter
+from hms.clinical.selectors import encounter_for_patient
 from hms.clinical.uploads import UploadLimitHandler
 from hms.core.errors import ApplicationError
 from hms.core.pagination import paginated_response
@@ -250,7 +250,7 @@ def _create_order(request):
         doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
     encounter = None
     if encounter_id := params.pop("encounter", None):
-        encounter = Encounter.objects.filter(public_id=encounter_id, patient=patient).first()
+        encounter = encounter_for_patient(patient=patient, encounter_id=encounter_id)
         if encounter is None:
             raise ApplicationError(
                 "No such encounter for this patient.",

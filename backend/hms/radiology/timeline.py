@@ -5,18 +5,11 @@ orders section; one query per source whatever the number of studies."""
 from collections.abc import Iterator
 
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
+from hms.core.time_window import in_time_window
 from hms.patients.access import ChartSection, section_allowed
 
 ORDER_TYPE = "imaging_order"
 REPORT_TYPE = "imaging_report"
-
-
-def _window(queryset, field, since, until):
-    if since is not None:
-        queryset = queryset.filter(**{f"{field}__gte": since})
-    if until is not None:
-        queryset = queryset.filter(**{f"{field}__lt": until})
-    return queryset
 
 
 def imaging_order_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
@@ -27,7 +20,7 @@ def imaging_order_entries(patient, user, since, until) -> Iterator[TimelineEntry
     orders = ImagingOrder.objects.filter(patient=patient).select_related(
         "procedure", "ordering_doctor"
     )
-    for order in _window(orders, "created_at", since, until):
+    for order in in_time_window(orders, "created_at", since, until):
         yield TimelineEntry(
             occurred_at=order.created_at,
             type=ORDER_TYPE,
@@ -54,7 +47,7 @@ def imaging_report_entries(patient, user, since, until) -> Iterator[TimelineEntr
     reports = ImagingReport.objects.filter(
         order__patient=patient, status=ReportStatus.FINAL
     ).select_related("order", "order__procedure", "finalized_by")
-    for report in _window(reports, "finalized_at", since, until):
+    for report in in_time_window(reports, "finalized_at", since, until):
         addendum = report.kind == ReportKind.ADDENDUM
         yield TimelineEntry(
             occurred_at=report.finalized_at,
