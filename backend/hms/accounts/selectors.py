@@ -21,6 +21,11 @@ def user_list(*, filters: dict | None = None) -> QuerySet[User]:
     return queryset
 
 
+def user_find(*, public_id) -> User | None:
+    """The user with this id, or None (the caller answers for the field that named it)."""
+    return User.objects.filter(public_id=public_id).first()
+
+
 def user_get(*, public_id) -> User:
     user = User.objects.filter(public_id=public_id).first()
     if user is None:

@@ -15,7 +15,7 @@ from hms.appointments.calendar_feed import (
     calendar_token_for,
     render_calendar,
 )
-from hms.appointments.models import AppointmentStatus, ExceptionKind, ScheduleException, Weekday
+from hms.appointments.models import AppointmentStatus, ExceptionKind, Weekday
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
@@ -190,9 +190,7 @@ class ScheduleExceptionCancelApi(APIView):
 
     @extend_schema(request=None, responses=ScheduleExceptionOutputSerializer)
     def post(self, request, public_id):
-        exception = (
-            ScheduleException.objects.select_related("doctor").filter(public_id=public_id).first()
-        )
+        exception = selectors.schedule_exception_find(public_id=public_id)
         if exception is None:
             raise NotFoundError("No schedule exception with this id.", code="not_found")
         exception = services.schedule_exception_cancel(actor=request.user, exception=exception)

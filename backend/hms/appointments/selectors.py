@@ -299,3 +299,7 @@ def appointments_due_for_reminder(*, now=None) -> QuerySet[Appointment]:
         start_at__gt=now,
         start_at__lte=now + timedelta(hours=24),
     ).order_by("start_at")
+
+
+def schedule_exception_find(*, public_id) -> ScheduleException | None:
+    return ScheduleException.objects.select_related("doctor").filter(public_id=public_id).first()

@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.accounts.selectors import user_find
 from hms.billing import pdf, selectors, services
 from hms.billing.models import (
     ChargeSource,
@@ -29,7 +30,6 @@ from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer
 from hms.core.services import audit_page_read
 from hms.patients.access import ChartSection, patient_get_for_user
-from hms.patients.models import InsurancePolicy
 from hms.patients.serializers import PatientRefSerializer
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -725,9 +725,9 @@ class ClaimListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         params = data.validated_data
         invoice = _invoice_for_write(request, params["invoice"])
-        policy = InsurancePolicy.objects.filter(
-            public_id=params["policy"], patient=invoice.patient
-        ).first()
+        policy = selectors.insurance_policy_of_patient_find(
+            patient=invoice.patient, public_id=params["policy"]
+        )
         if policy is None:
             raise NotFoundError(
                 "The patient has no policy with this id.",
@@ -853,14 +853,13 @@ class DailyCashReportApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
     def get(self, request):
-        from hms.accounts.models import User
 
         params = query_params(self.FilterSerializer, request)
         cashier = None
         if request.user.role == Role.RECEPTIONIST:
             cashier = request.user
         elif "cashier" in params:
-            cashier = User.objects.filter(public_id=params["cashier"]).first()
+            cashier = user_find(public_id=params["cashier"])
             if cashier is None:
                 raise NotFoundError("No user with this id.", code="cashier_not_found")
         report = selectors.daily_cash_report(

@@ -25,6 +25,7 @@ from hms.billing.money import ZERO, money
 from hms.core.errors import NotFoundError
 from hms.core.roles import Role
 from hms.patients.access import CARE_BOUND_ROLES, ChartSection, section_allowed
+from hms.patients.models import InsurancePolicy
 
 # --- Scope ---------------------------------------------------------------------------------
 
@@ -347,3 +348,8 @@ def _currency() -> str:
     from hms.billing.money import hospital_currency
 
     return hospital_currency()
+
+
+def insurance_policy_of_patient_find(*, patient, public_id) -> InsurancePolicy | None:
+    """The patient's policy with this id, or None."""
+    return InsurancePolicy.objects.filter(public_id=public_id, patient=patient).first()

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.accounts.models import User
+from hms.accounts.selectors import user_find
 from hms.core.errors import ApplicationError, ForbiddenError
 from hms.core.pagination import paginated_response
 from hms.core.plausible_dates import clock_skew
@@ -45,8 +46,8 @@ from hms.inpatient.models import (
     Observation,
     WardType,
 )
-from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
-from hms.patients.selectors import doctor_user_for_field
+from hms.patients.access import ChartSection, patient_get_for_user
+from hms.patients.selectors import doctor_user_for_field, patient_in_registry_find
 from hms.patients.serializers import PatientRefSerializer
 
 # --- Shared serializers and helpers ----------------------------------------------------------
@@ -75,7 +76,7 @@ def _doctor(public_id, field: str = "attending_doctor") -> User:
 
 def _registry_patient(request, public_id):
     """A patient the user may find in the registry (for admitting); 400 otherwise."""
-    patient = patients_visible_to(user=request.user).filter(public_id=public_id).first()
+    patient = patient_in_registry_find(user=request.user, public_id=public_id)
     if patient is None:
         raise _invalid("patient", "No patient with this id.")
     return patient
@@ -339,9 +340,7 @@ class BedListCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        from hms.inpatient.models import Room
-
-        room = Room.objects.filter(public_id=data.validated_data["room"]).first()
+        room = selectors.room_find(public_id=data.validated_data["room"])
         if room is None:
             raise _invalid("room", "No room with this id.")
         bed = services.bed_create(actor=request.user, room=room, label=data.validated_data["label"])
@@ -510,7 +509,7 @@ class WardNurseListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
-        nurse = User.objects.filter(public_id=params.pop("nurse")).first()
+        nurse = user_find(public_id=params.pop("nurse"))
         if nurse is None:
             raise _invalid("nurse", "No user with this id.")
         assignment = services.nurse_ward_assign(

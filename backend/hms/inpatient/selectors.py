@@ -729,3 +729,7 @@ def bed_days_for_admissions(admissions) -> dict[int, BedDays]:
 def admission_bed_days(admission: Admission) -> BedDays:
     """Bed-days and ICU days of one admission (see the module docstring for the rule)."""
     return bed_days_for_admissions([admission])[admission.pk]
+
+
+def room_find(*, public_id) -> Room | None:
+    return Room.objects.filter(public_id=public_id).first()

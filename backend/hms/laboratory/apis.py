@@ -14,7 +14,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.accounts.models import User
+from hms.accounts.selectors import user_find
 from hms.clinical.selectors import encounter_for_patient
 from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
@@ -28,7 +28,6 @@ from hms.laboratory.models import (
     LabOrderStatus,
     LabPriority,
     LabTestKind,
-    LabVerifierGrant,
     SpecimenType,
 )
 from hms.patients.access import ChartSection, patient_get_for_user
@@ -755,7 +754,7 @@ class LabVerifierGrantListCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = User.objects.filter(public_id=data.validated_data["user"]).first()
+        user = user_find(public_id=data.validated_data["user"])
         if user is None:
             raise ApplicationError(
                 "No user with this id.", code="validation_error", fields={"user": ["Unknown."]}
@@ -772,7 +771,7 @@ class LabVerifierGrantRevokeApi(APIView):
 
     @extend_schema(request=None, responses=LabGrantOutputSerializer)
     def post(self, request, public_id):
-        grant = LabVerifierGrant.objects.filter(public_id=public_id).first()
+        grant = selectors.lab_verifier_grant_find(public_id=public_id)
         if grant is None:
             raise NotFoundError("No grant with this id.", code="not_found")
         grant = services.lab_verifier_grant_revoke(actor=request.user, grant=grant)

@@ -222,3 +222,7 @@ def lab_verifier_grant_list(*, include_revoked: bool = False) -> QuerySet[LabVer
     if not include_revoked:
         queryset = queryset.filter(revoked_at__isnull=True)
     return queryset.order_by("-created_at", "-id")
+
+
+def lab_verifier_grant_find(*, public_id) -> LabVerifierGrant | None:
+    return LabVerifierGrant.objects.filter(public_id=public_id).first()

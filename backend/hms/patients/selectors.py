@@ -380,6 +380,11 @@ def doctor_user_for_field(*, public_id, field: str) -> User:
     return doctor
 
 
+def patient_in_registry_find(*, user: User, public_id) -> Patient | None:
+    """A patient this user may find in the registry (`patients_visible_to`), or None."""
+    return patients_visible_to(user=user).filter(public_id=public_id).first()
+
+
 def patient_find(*, public_id) -> Patient | None:
     """A patient by id with no access check: only for writes whose permission does not depend
     on reading the chart (assigning a doctor, granting break-the-glass)."""

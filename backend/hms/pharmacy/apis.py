@@ -15,7 +15,6 @@ from hms.core.services import audit_page_read
 from hms.patients.serializers import PatientRefSerializer
 from hms.pharmacy import safety, selectors, services
 from hms.pharmacy.models import (
-    Drug,
     DrugForm,
     Frequency,
     MovementKind,
@@ -591,7 +590,7 @@ class PrescriptionInputSerializer(serializers.Serializer):
 def _resolve_items(items: list[dict]) -> list[dict]:
     """Swap each item's drug id for the Drug (one query)."""
     ids = {item["drug"] for item in items}
-    drugs = {drug.public_id: drug for drug in Drug.objects.filter(public_id__in=ids)}
+    drugs = selectors.drugs_by_public_id(public_ids=ids)
     resolved, errors = [], {}
     for index, item in enumerate(items):
         drug = drugs.get(item["drug"])
@@ -795,7 +794,7 @@ class PrescriptionDispenseApi(APIView):
             quantities=quantities,
             note=data.validated_data.get("note", ""),
         )
-        dispense = selectors.prescription_dispenses(prescription=prescription).get(pk=result.pk)
+        dispense = selectors.prescription_dispense_get(prescription=prescription, pk=result.pk)
         prescription = selectors.prescription_get_for_user(user=request.user, public_id=public_id)
         return Response(
             {

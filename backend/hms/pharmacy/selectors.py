@@ -368,3 +368,13 @@ def prescription_status_counts() -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {status: counts.get(status, 0) for status in OPEN_PRESCRIPTION_STATUSES}
+
+
+def drugs_by_public_id(*, public_ids) -> dict:
+    """The formulary's drugs with these ids, by id (one query)."""
+    return {drug.public_id: drug for drug in Drug.objects.filter(public_id__in=public_ids)}
+
+
+def prescription_dispense_get(*, prescription: Prescription, pk: int) -> Dispense:
+    """One dispense of the prescription with its lines (as `prescription_dispenses`)."""
+    return prescription_dispenses(prescription=prescription).get(pk=pk)

@@ -234,11 +234,7 @@ def _create_order(request):
     patient = selectors.radiology_patient_for_user(
         user=request.user, patient_public_id=params.pop("patient"), purpose="write"
     )
-    procedure = (
-        selectors.imaging_procedure_list(filters={"include_inactive": True})
-        .filter(public_id=params.pop("procedure"))
-        .first()
-    )
+    procedure = selectors.imaging_procedure_find(public_id=params.pop("procedure"))
     if procedure is None:
         raise ApplicationError(
             "No such imaging procedure.",

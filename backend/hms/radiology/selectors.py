@@ -91,6 +91,11 @@ def imaging_procedure_list(*, filters: dict | None = None) -> QuerySet[ImagingPr
     return queryset.order_by("modality", "name", "id")
 
 
+def imaging_procedure_find(*, public_id) -> ImagingProcedure | None:
+    """A procedure of the catalogue by id, active or not, or None."""
+    return ImagingProcedure.objects.filter(public_id=public_id).first()
+
+
 def imaging_procedure_get(*, public_id) -> ImagingProcedure:
     procedure = ImagingProcedure.objects.filter(public_id=public_id).first()
     if procedure is None:
