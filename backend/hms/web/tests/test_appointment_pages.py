@@ -5,7 +5,6 @@ from html.parser import HTMLParser
 
 import pytest
 import time_machine
-from django.test import Client
 
 from hms.appointments.models import Appointment, AppointmentStatus
 from hms.appointments.services import appointment_book
@@ -13,6 +12,7 @@ from hms.appointments.tests.conftest import give_schedule
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +38,6 @@ def setup(make_user):
     return {"doctor": doctor, "alice": alice, "bob": bob}
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def book_url(doctor, day=DAY):
     return (
         f"/portal/appointments/book/?specialization=Cardiology&doctor={doctor.public_id}"
@@ -52,7 +46,7 @@ def book_url(doctor, day=DAY):
 
 
 def test_booking_page_lists_specializations_doctors_and_free_slots(setup):
-    client = client_for(setup["alice"].user)
+    client = signed_in_client(setup["alice"].user)
     html = client.get("/portal/appointments/book/").content.decode()
     assert "Cardiology" in html
     html = client.get(book_url(setup["doctor"])).content.decode()
@@ -95,7 +89,7 @@ class Tags(HTMLParser):
 
 def test_booking_form_narrows_by_swapping_only_its_fields(setup):
     # Given the booking page,
-    html = client_for(setup["alice"].user).get("/portal/appointments/book/").content.decode()
+    html = signed_in_client(setup["alice"].user).get("/portal/appointments/book/").content.decode()
     page = Tags(html)
     # then the form listens for changes itself and is never swapped (a swapped-in control works
     # at once), a newer choice cancels an older request, and only its fields are replaced;
@@ -116,7 +110,7 @@ def test_booking_form_narrows_by_swapping_only_its_fields(setup):
 
 
 def test_htmx_narrowing_answers_with_the_fields_for_the_latest_choices(setup):
-    client = client_for(setup["alice"].user)
+    client = signed_in_client(setup["alice"].user)
     dermatologist = DoctorProfileFactory(specialization="Dermatology").user
     give_schedule(dermatologist)
     htmx = {"HTTP_HX_REQUEST": "true"}
@@ -141,7 +135,7 @@ def test_htmx_narrowing_answers_with_the_fields_for_the_latest_choices(setup):
 
 
 def test_patient_books_a_free_slot(setup):
-    client = client_for(setup["alice"].user)
+    client = signed_in_client(setup["alice"].user)
     response = client.post(
         "/portal/appointments/book/",
         {
@@ -180,7 +174,7 @@ def test_booking_bad_input_shows_errors_and_saves_nothing(setup, changes, field,
         "date": "2027-03-01",
         "slot": "09:30",
     }
-    response = client_for(setup["alice"].user).post(
+    response = signed_in_client(setup["alice"].user).post(
         "/portal/appointments/book/", {**data, **changes}
     )
     assert response.status_code == 400
@@ -191,7 +185,7 @@ def test_booking_bad_input_shows_errors_and_saves_nothing(setup, changes, field,
 
 
 def test_a_slot_taken_meanwhile_is_refused_by_the_service(setup):
-    client = client_for(setup["alice"].user)
+    client = signed_in_client(setup["alice"].user)
     form = {
         "specialization": "Cardiology",
         "doctor": str(setup["doctor"].public_id),
@@ -218,7 +212,7 @@ def test_cancel_own_appointment_with_a_reason(setup):
         date=DAY,
         slot=time(9, 0),
     )
-    client = client_for(setup["alice"].user)
+    client = signed_in_client(setup["alice"].user)
     url = f"/portal/appointments/{appointment.public_id}/cancel/"
     response = client.post(url, {"reason": "x"}, follow=True)
     assert b"at least 3 characters" in response.content
@@ -238,7 +232,7 @@ def test_another_patients_appointment_is_404(setup):
         date=DAY,
         slot=time(9, 0),
     )
-    response = client_for(setup["bob"].user).post(
+    response = signed_in_client(setup["bob"].user).post(
         f"/portal/appointments/{appointment.public_id}/cancel/", {"reason": "Not mine"}
     )
     assert response.status_code == 404
@@ -248,8 +242,8 @@ def test_another_patients_appointment_is_404(setup):
 
 @pytest.mark.parametrize("url", ["/portal/appointments/", "/portal/appointments/book/"])
 def test_appointment_pages_are_for_patients(setup, url):
-    assert client_for(setup["doctor"]).get(url).status_code == 403
-    assert client_for(setup["alice"].user).get(url).status_code == 200
+    assert signed_in_client(setup["doctor"]).get(url).status_code == 403
+    assert signed_in_client(setup["alice"].user).get(url).status_code == 200
 
 
 def test_doctor_sees_todays_queue_and_the_view_is_audited(setup, make_user):
@@ -261,19 +255,19 @@ def test_doctor_sees_todays_queue_and_the_view_is_audited(setup, make_user):
         slot=time(9, 0),
         reason="Palpitations",
     )
-    response = client_for(setup["doctor"]).get("/workspace/queue/")
+    response = signed_in_client(setup["doctor"]).get("/workspace/queue/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Adeyemi" in html and "Palpitations" in html
     event = AuditEvent.objects.filter(resource_type="appointment_queue").get()
     assert event.detail["patients"] == [str(setup["alice"].public_id)]
-    assert client_for(setup["alice"].user).get("/workspace/queue/").status_code == 403
+    assert signed_in_client(setup["alice"].user).get("/workspace/queue/").status_code == 403
     other = make_user(Role.DOCTOR)
-    assert "Adeyemi" not in client_for(other).get("/workspace/queue/").content.decode()
+    assert "Adeyemi" not in signed_in_client(other).get("/workspace/queue/").content.decode()
 
 
 def test_dashboard_shows_the_next_appointment(setup):
-    client = client_for(setup["alice"].user)
+    client = signed_in_client(setup["alice"].user)
     assert 'data-testid="next-appointment"' not in client.get("/portal/").content.decode()
     appointment_book(
         actor=setup["alice"].user,

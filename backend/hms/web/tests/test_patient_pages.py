@@ -24,6 +24,7 @@ from hms.core.models import AuditAction, AuditEvent, AuditOutcome
 from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.patients.tests.factories import AllergyFactory, CareAssignmentFactory, PatientFactory
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -51,12 +52,6 @@ def people(make_user):
     }
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 PORTAL_PAGES = ["/portal/record/", "/portal/visits/", "/portal/documents/", "/portal/access/"]
 
 
@@ -65,15 +60,15 @@ PORTAL_PAGES = ["/portal/record/", "/portal/visits/", "/portal/documents/", "/po
 
 @pytest.mark.parametrize("url", PORTAL_PAGES)
 def test_portal_pages_open_for_the_patient_only(people, url):
-    assert client_for(people["alice"].user).get(url).status_code == 200
-    assert client_for(people["doctor"]).get(url).status_code == 403
-    assert client_for(people["nurse"]).get(url).status_code == 403
+    assert signed_in_client(people["alice"].user).get(url).status_code == 200
+    assert signed_in_client(people["doctor"]).get(url).status_code == 403
+    assert signed_in_client(people["nurse"]).get(url).status_code == 403
     assert Client().get(url).status_code == 302
 
 
 @pytest.mark.parametrize("url", PORTAL_PAGES)
 def test_portal_pages_explain_a_missing_chart(make_user, url):
-    response = client_for(make_user(Role.PATIENT)).get(url)
+    response = signed_in_client(make_user(Role.PATIENT)).get(url)
     assert response.status_code == 200
     assert b"not linked to a medical record yet" in response.content
 
@@ -81,7 +76,7 @@ def test_portal_pages_explain_a_missing_chart(make_user, url):
 def test_record_shows_own_profile_and_allergies_only(people):
     AllergyFactory(patient=people["alice"], substance="Penicillin", severity="severe")
     AllergyFactory(patient=people["bob"], substance="Peanuts")
-    response = client_for(people["alice"].user).get("/portal/record/")
+    response = signed_in_client(people["alice"].user).get("/portal/record/")
     html = response.content.decode()
     assert "Penicillin" in html
     assert "Peanuts" not in html
@@ -94,14 +89,14 @@ def test_record_shows_own_profile_and_allergies_only(people):
 def test_visits_show_own_notes_only(people):
     VisitNoteFactory(patient=people["alice"], doctor=people["doctor"], notes="Alice: rest.")
     VisitNoteFactory(patient=people["bob"], doctor=people["doctor"], notes="Bob: secret.")
-    html = client_for(people["alice"].user).get("/portal/visits/").content.decode()
+    html = signed_in_client(people["alice"].user).get("/portal/visits/").content.decode()
     assert "Alice: rest." in html
     assert "Bob: secret." not in html
     assert "Dr " in html
 
 
 def test_documents_upload_saves_through_the_clinical_service(people):
-    client = client_for(people["alice"].user)
+    client = signed_in_client(people["alice"].user)
     response = client.post(
         "/portal/documents/",
         {
@@ -133,7 +128,7 @@ def test_documents_bad_upload_shows_errors_next_to_fields_and_saves_nothing(
     if "file" in data:
         name, content = data["file"]
         data = {**data, "file": SimpleUploadedFile(name, content)}
-    response = client_for(people["alice"].user).post("/portal/documents/", data)
+    response = signed_in_client(people["alice"].user).post("/portal/documents/", data)
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'id="id_{field}_errors"')
@@ -144,7 +139,7 @@ def test_documents_bad_upload_shows_errors_next_to_fields_and_saves_nothing(
 def test_document_download_is_scoped_and_audited(people):
     mine = DocumentFactory(patient=people["alice"], original_name="mine.pdf")
     theirs = DocumentFactory(patient=people["bob"])
-    alice = client_for(people["alice"].user)
+    alice = signed_in_client(people["alice"].user)
     response = alice.get(f"/documents/{mine.public_id}/download/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -154,18 +149,19 @@ def test_document_download_is_scoped_and_audited(people):
     assert alice.get(f"/documents/{theirs.public_id}/download/").status_code == 404
     assert alice.get(f"/documents/{uuid.uuid4()}/download/").status_code == 404
     # The doctor caring for Alice may; a doctor without a care relationship may not.
-    doctor = client_for(people["doctor"])
+    doctor = signed_in_client(people["doctor"])
     assert doctor.get(f"/documents/{mine.public_id}/download/").status_code == 200
-    other = client_for(people["other_doctor"])
+    other = signed_in_client(people["other_doctor"])
     assert other.get(f"/documents/{mine.public_id}/download/").status_code == 403
     assert (
-        client_for(people["nurse"]).get(f"/documents/{mine.public_id}/download/").status_code == 403
+        signed_in_client(people["nurse"]).get(f"/documents/{mine.public_id}/download/").status_code
+        == 403
     )
 
 
 def test_access_log_lists_who_viewed_with_role_part_and_emergency(people):
     alice = people["alice"]
-    client_for(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
+    signed_in_client(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
     audit_record(
         actor=people["other_doctor"],
         action=AuditAction.READ,
@@ -181,8 +177,8 @@ def test_access_log_lists_who_viewed_with_role_part_and_emergency(people):
         patient_id=alice.public_id,
         outcome=AuditOutcome.DENIED,
     )
-    client_for(people["bob"].user).get("/portal/record/")  # Bob's own reads: not Alice's log
-    response = client_for(alice.user).get("/portal/access/")
+    signed_in_client(people["bob"].user).get("/portal/record/")  # Bob's own reads: not Alice's log
+    response = signed_in_client(alice.user).get("/portal/access/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Doctor" in html
@@ -209,7 +205,7 @@ def test_access_log_query_count_does_not_grow_with_rows(people, django_assert_ma
             resource_type="clinical",
             patient_id=alice.public_id,
         )
-    client = client_for(alice.user)
+    client = signed_in_client(alice.user)
     # session + user, own chart id, chart read (patient, 3 audit writes), count, page
     with django_assert_max_num_queries(14):
         response = client.get("/portal/access/")
@@ -220,15 +216,15 @@ def test_access_log_query_count_does_not_grow_with_rows(people, django_assert_ma
 
 
 def test_my_patients_lists_assigned_patients_only(people):
-    html = client_for(people["doctor"]).get("/workspace/patients/").content.decode()
+    html = signed_in_client(people["doctor"]).get("/workspace/patients/").content.decode()
     assert "Adeyemi" in html
     assert "Brown" not in html
-    html = client_for(people["other_doctor"]).get("/workspace/patients/").content.decode()
+    html = signed_in_client(people["other_doctor"]).get("/workspace/patients/").content.decode()
     assert "No patients are assigned to you yet." in html
 
 
 def test_my_patients_search_and_htmx_partial(people):
-    client = client_for(people["doctor"])
+    client = signed_in_client(people["doctor"])
     html = client.get("/workspace/patients/?q=zzz").content.decode()
     assert "No assigned patient matches" in html
     response = client.get("/workspace/patients/?q=adey", HTTP_HX_REQUEST="true")
@@ -239,7 +235,7 @@ def test_my_patients_search_and_htmx_partial(people):
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.ADMIN, Role.RECEPTIONIST])
 def test_workspace_pages_are_for_doctors_only(people, make_user, role):
-    client = client_for(make_user(role))
+    client = signed_in_client(make_user(role))
     assert client.get("/workspace/patients/").status_code == 403
     assert client.get(f"/workspace/patients/{people['alice'].public_id}/").status_code == 403
 
@@ -254,7 +250,7 @@ def test_chart_summary_for_the_doctor_in_care(people):
             patient=alice, measured_at=now - timedelta(hours=hours), systolic_bp=systolic
         )
     VisitNoteFactory(patient=alice, doctor=people["doctor"], notes="Wheeze improving.")
-    response = client_for(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
+    response = signed_in_client(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="allergy-banner"' in html and "Penicillin" in html
@@ -270,7 +266,7 @@ def test_chart_summary_for_the_doctor_in_care(people):
 
 
 def test_chart_outside_care_is_403_with_the_break_glass_explanation(people):
-    response = client_for(people["other_doctor"]).get(
+    response = signed_in_client(people["other_doctor"]).get(
         f"/workspace/patients/{people['alice'].public_id}/"
     )
     assert response.status_code == 403
@@ -278,5 +274,5 @@ def test_chart_outside_care_is_403_with_the_break_glass_explanation(people):
 
 
 def test_chart_of_an_unknown_patient_is_404(people):
-    response = client_for(people["doctor"]).get(f"/workspace/patients/{uuid.uuid4()}/")
+    response = signed_in_client(people["doctor"]).get(f"/workspace/patients/{uuid.uuid4()}/")
     assert response.status_code == 404

@@ -22,6 +22,7 @@ from hms.patients.models import Sex
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.pharmacy import services as pharmacy_services
 from hms.pharmacy.tests.factories import DrugFactory
+from hms.web.tests.conftest import signed_in_client
 
 from .clinic import Lab, imaging_report, issued_invoice
 
@@ -52,12 +53,6 @@ def world(make_user):
     return {"alice": alice, "bob": bob, "doctor": doctor}
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def prescribe(doctor, patient, name: str):
     drug = DrugFactory(generic_name=name)
     return pharmacy_services.prescription_create(
@@ -77,15 +72,15 @@ def prescribe(doctor, patient, name: str):
 
 @pytest.mark.parametrize("url", PAGES)
 def test_portal_record_pages_are_for_patients(world, make_user, url):
-    assert client_for(world["alice"].user).get(url).status_code == 200
+    assert signed_in_client(world["alice"].user).get(url).status_code == 200
     for role in (Role.DOCTOR, Role.ACCOUNTANT, Role.PHARMACIST, Role.LAB_TECHNICIAN):
-        assert client_for(make_user(role)).get(url).status_code == 403
+        assert signed_in_client(make_user(role)).get(url).status_code == 403
     assert Client().get(url).status_code == 302
 
 
 @pytest.mark.parametrize("url", PAGES)
 def test_portal_record_pages_explain_a_missing_chart(make_user, url):
-    response = client_for(make_user(Role.PATIENT)).get(url)
+    response = signed_in_client(make_user(Role.PATIENT)).get(url)
     assert response.status_code == 200
     assert b"not linked to a medical record yet" in response.content
 
@@ -110,7 +105,7 @@ def test_results_show_own_verified_results_flags_trend_and_final_reports(world):
     imaging_report(patient=alice, doctor=doctor, impression="Alice: draft", final=False)
     imaging_report(patient=bob, doctor=doctor, impression="Bob: fracture.")
 
-    response = client_for(alice.user).get("/portal/results/")
+    response = signed_in_client(alice.user).get("/portal/results/")
     html = response.content.decode()
     assert "Hemoglobin A1c" in html and "7.9" in html and ">High<" in html
     assert "hms-result-abnormal" in html
@@ -131,7 +126,7 @@ def test_results_query_count_does_not_grow(world):
     lab = Lab()
     lab.verified(doctor=doctor, patient=alice, code="GLU", values={"GLU": "90"})
     imaging_report(patient=alice, doctor=doctor, impression="Normal.")
-    client = client_for(alice.user)
+    client = signed_in_client(alice.user)
     client.get("/portal/results/")
 
     def count() -> int:
@@ -154,7 +149,7 @@ def test_results_query_count_does_not_grow(world):
 def test_prescriptions_show_own_medicines_only(world):
     prescribe(world["doctor"], world["alice"], "Amlodipine")
     prescribe(world["doctor"], world["bob"], "Metformin")
-    response = client_for(world["alice"].user).get("/portal/prescriptions/")
+    response = signed_in_client(world["alice"].user).get("/portal/prescriptions/")
     html = response.content.decode()
     assert "Amlodipine 500 mg tablet" in html
     assert "500 mg by mouth, twice a day for 7 days · With water" in html
@@ -165,7 +160,7 @@ def test_prescriptions_show_own_medicines_only(world):
 
 def test_prescriptions_query_count_does_not_grow(world):
     prescribe(world["doctor"], world["alice"], "Amlodipine")
-    client = client_for(world["alice"].user)
+    client = signed_in_client(world["alice"].user)
     client.get("/portal/prescriptions/")
 
     def count() -> int:
@@ -186,7 +181,7 @@ def test_invoices_list_own_issued_invoices_with_balance(world):
     mine = issued_invoice(patient=world["alice"], prices=("100.00", "50.00"))
     issued_invoice(patient=world["alice"], prices=("9.00",), draft=True)  # not a bill yet
     theirs = issued_invoice(patient=world["bob"], prices=("70.00",))
-    html = client_for(world["alice"].user).get("/portal/invoices/").content.decode()
+    html = signed_in_client(world["alice"].user).get("/portal/invoices/").content.decode()
     assert mine.number in html
     assert "150.00 USD" in html
     assert f'href="/portal/invoices/{mine.public_id}/pdf/"' in html
@@ -197,7 +192,7 @@ def test_invoices_list_own_issued_invoices_with_balance(world):
 def test_invoice_pdf_is_the_patients_own_only(world):
     mine = issued_invoice(patient=world["alice"])
     theirs = issued_invoice(patient=world["bob"])
-    alice = client_for(world["alice"].user)
+    alice = signed_in_client(world["alice"].user)
     response = alice.get(f"/portal/invoices/{mine.public_id}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -208,13 +203,13 @@ def test_invoice_pdf_is_the_patients_own_only(world):
     assert alice.get(f"/portal/invoices/{theirs.public_id}/pdf/").status_code == 404
     assert alice.get(f"/portal/invoices/{uuid.uuid4()}/pdf/").status_code == 404
     for staff in (world["doctor"], UserFactory(role=Role.ACCOUNTANT)):
-        response = client_for(staff).get(f"/portal/invoices/{mine.public_id}/pdf/")
+        response = signed_in_client(staff).get(f"/portal/invoices/{mine.public_id}/pdf/")
         assert response.status_code == 403  # the billing desk prints from the desktop client
 
 
 def test_invoices_query_count_does_not_grow(world):
     issued_invoice(patient=world["alice"])
-    client = client_for(world["alice"].user)
+    client = signed_in_client(world["alice"].user)
     client.get("/portal/invoices/")
 
     def count() -> int:

@@ -13,6 +13,7 @@ from hms.appointments.tests.conftest import give_schedule
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,6 @@ QUEUE = "/staff/queue/"
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -63,7 +58,7 @@ def clinic(make_user):
 
 @pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.NURSE])
 def test_the_front_desk_sees_every_doctors_queue_for_today(clinic, make_user, role):
-    response = client_for(make_user(role)).get(QUEUE)
+    response = signed_in_client(make_user(role)).get(QUEUE)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Adeyemi, Alice" in html and "Dr Grace Okafor" in html
@@ -77,7 +72,7 @@ def test_the_front_desk_sees_every_doctors_queue_for_today(clinic, make_user, ro
     [Role.PATIENT, Role.DOCTOR, Role.PHARMACIST, Role.ACCOUNTANT, Role.LAB_TECHNICIAN, Role.ADMIN],
 )
 def test_other_roles_may_not_open_the_reception_queue(clinic, make_user, role):
-    assert client_for(make_user(role)).get(QUEUE).status_code == 403
+    assert signed_in_client(make_user(role)).get(QUEUE).status_code == 403
 
 
 def test_signed_out_visitors_are_sent_to_sign_in():
@@ -87,7 +82,7 @@ def test_signed_out_visitors_are_sent_to_sign_in():
 
 
 def test_filter_by_day_and_doctor(clinic):
-    client = client_for(clinic["desk"])
+    client = signed_in_client(clinic["desk"])
     html = client.get(QUEUE, {"date": "2027-03-02"}).content.decode()
     assert "Chen, Carol" in html and "Adeyemi" not in html
     html = client.get(QUEUE, {"doctor": str(clinic["mensah"].public_id)}).content.decode()
@@ -102,7 +97,7 @@ def test_filter_by_day_and_doctor(clinic):
     ],
 )
 def test_bad_filters_are_shown_next_to_the_field_and_today_is_shown(clinic, params, field, message):
-    response = client_for(clinic["desk"]).get(QUEUE, params)
+    response = signed_in_client(clinic["desk"]).get(QUEUE, params)
     assert response.status_code == 200
     html = response.content.decode()
     start = html.index(f'id="id_{field}_errors"')
@@ -111,16 +106,16 @@ def test_bad_filters_are_shown_next_to_the_field_and_today_is_shown(clinic, para
 
 
 def test_each_view_of_the_queue_is_audited_with_its_patients(clinic):
-    client_for(clinic["desk"]).get(QUEUE)
+    signed_in_client(clinic["desk"]).get(QUEUE)
     event = AuditEvent.objects.filter(actor=clinic["desk"], resource_type="appointment_queue").get()
     assert event.detail["count"] == 2
     assert event.detail["day"] == "2027-03-01"
 
 
 def test_the_staff_home_links_the_queue_for_the_roles_that_may_read_it(clinic, make_user):
-    html = client_for(clinic["desk"]).get("/staff/").content.decode()
+    html = signed_in_client(clinic["desk"]).get("/staff/").content.decode()
     assert 'href="/staff/queue/"' in html
-    html = client_for(make_user(Role.PHARMACIST)).get("/staff/").content.decode()
+    html = signed_in_client(make_user(Role.PHARMACIST)).get("/staff/").content.decode()
     assert 'href="/staff/queue/"' not in html
 
 
@@ -128,14 +123,14 @@ def test_the_staff_home_links_the_queue_for_the_roles_that_may_read_it(clinic, m
     "role", [Role.PHARMACIST, Role.LAB_TECHNICIAN, Role.RADIOLOGIST, Role.ACCOUNTANT]
 )
 def test_a_role_without_the_boards_is_told_its_role_does_not_include_them(make_user, role):
-    html = client_for(make_user(role)).get("/staff/").content.decode()
+    html = signed_in_client(make_user(role)).get("/staff/").content.decode()
     assert 'href="/staff/beds/"' not in html and 'href="/staff/queue/"' not in html
     assert "your role does not include them" in html
     assert "installed" not in html  # the modules are installed; the role is what decides
 
 
 def test_the_queue_query_count_does_not_grow(clinic):
-    client = client_for(clinic["desk"])
+    client = signed_in_client(clinic["desk"])
     client.get(QUEUE)
 
     def count() -> int:
@@ -188,7 +183,7 @@ def wards(make_user):
 
 @pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.NURSE, Role.ADMIN])
 def test_the_bed_board_shows_each_ward_and_who_lies_where(wards, make_user, role):
-    response = client_for(make_user(role)).get(BEDS)
+    response = signed_in_client(make_user(role)).get(BEDS)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Medical ward" in html and "Intensive care" in html
@@ -202,11 +197,11 @@ def test_the_bed_board_shows_each_ward_and_who_lies_where(wards, make_user, role
     "role", [Role.PATIENT, Role.DOCTOR, Role.PHARMACIST, Role.ACCOUNTANT, Role.LAB_TECHNICIAN]
 )
 def test_other_roles_may_not_open_the_bed_board(wards, make_user, role):
-    assert client_for(make_user(role)).get(BEDS).status_code == 403
+    assert signed_in_client(make_user(role)).get(BEDS).status_code == 403
 
 
 def test_the_bed_board_filters_by_ward_type_and_shows_bad_input(wards):
-    client = client_for(wards["nurse"])
+    client = signed_in_client(wards["nurse"])
     html = client.get(BEDS, {"type": "icu"}).content.decode()
     assert "Intensive care" in html and "Medical ward" not in html
     response = client.get(BEDS, {"type": "spa"})
@@ -217,13 +212,13 @@ def test_the_bed_board_filters_by_ward_type_and_shows_bad_input(wards):
 
 
 def test_each_view_of_the_bed_board_is_audited_with_its_patients(wards):
-    client_for(wards["nurse"]).get(BEDS)
+    signed_in_client(wards["nurse"]).get(BEDS)
     event = AuditEvent.objects.get(actor=wards["nurse"], resource_type="bed_board")
     assert len(event.detail["patients"]) == 1
 
 
 def test_the_bed_board_query_count_does_not_grow(wards):
-    client = client_for(wards["nurse"])
+    client = signed_in_client(wards["nurse"])
     client.get(BEDS)
 
     def count() -> int:
@@ -240,6 +235,6 @@ def test_the_bed_board_query_count_does_not_grow(wards):
 
 
 def test_the_staff_home_links_the_bed_board(wards, make_user):
-    assert 'href="/staff/beds/"' in client_for(wards["nurse"]).get("/staff/").content.decode()
-    html = client_for(make_user(Role.ACCOUNTANT)).get("/staff/").content.decode()
+    assert 'href="/staff/beds/"' in signed_in_client(wards["nurse"]).get("/staff/").content.decode()
+    html = signed_in_client(make_user(Role.ACCOUNTANT)).get("/staff/").content.decode()
     assert 'href="/staff/beds/"' not in html

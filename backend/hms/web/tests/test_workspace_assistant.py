@@ -4,13 +4,13 @@ output. The local analyser answers: nothing leaves the machine."""
 import uuid
 
 import pytest
-from django.test import Client
 
 from hms.assistant.models import PrescriptionAnalysis
 from hms.core.roles import Role
 from hms.patients.tests.factories import AllergyFactory, CareAssignmentFactory, PatientFactory
 from hms.pharmacy import services as pharmacy_services
 from hms.pharmacy.tests.factories import DrugFactory
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +30,12 @@ def world(make_user):
     return {"alice": alice, "doctor": doctor, "other_doctor": make_user(Role.DOCTOR)}
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def url(patient) -> str:
     return f"/workspace/patients/{patient.public_id}/assistant/"
 
 
 def test_analysing_typed_text_shows_drugs_warnings_and_explanation(world):
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     assert client.get(url(world["alice"])).status_code == 200
     response = client.post(
         url(world["alice"]),
@@ -67,7 +61,7 @@ def test_analysing_a_prescription_on_record(world):
         patient=world["alice"],
         items=[{"drug": drug, "dose": 400, "frequency": "tds", "duration_days": 5}],
     )
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     page = client.get(url(world["alice"]), {"prescription": str(prescription.public_id)})
     assert f'value="{prescription.public_id}" selected' in page.content.decode()
     response = client.post(
@@ -88,7 +82,7 @@ def test_analysing_a_prescription_on_record(world):
     ],
 )
 def test_bad_input_is_shown_and_nothing_is_stored(world, data, message):
-    response = client_for(world["doctor"]).post(url(world["alice"]), data)
+    response = signed_in_client(world["doctor"]).post(url(world["alice"]), data)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not PrescriptionAnalysis.objects.exists()
@@ -96,23 +90,27 @@ def test_bad_input_is_shown_and_nothing_is_stored(world, data, message):
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.PHARMACIST, Role.ADMIN])
 def test_the_workspace_assistant_is_for_doctors(world, make_user, role):
-    client = client_for(make_user(role))
+    client = signed_in_client(make_user(role))
     assert client.get(url(world["alice"])).status_code == 403
     assert client.post(url(world["alice"]), {"text": "Paracetamol 1 g"}).status_code == 403
 
 
 def test_outside_care_needs_break_the_glass_and_unknown_is_404(world):
-    response = client_for(world["other_doctor"]).get(url(world["alice"]))
+    response = signed_in_client(world["other_doctor"]).get(url(world["alice"]))
     assert response.status_code == 403
     assert b"break-glass-form" in response.content
-    missing = client_for(world["doctor"]).get(f"/workspace/patients/{uuid.uuid4()}/assistant/")
+    missing = signed_in_client(world["doctor"]).get(
+        f"/workspace/patients/{uuid.uuid4()}/assistant/"
+    )
     assert missing.status_code == 404
 
 
 def test_an_analysis_is_seen_only_by_whoever_asked(world, make_user):
-    client_for(world["doctor"]).post(url(world["alice"]), {"text": "Paracetamol 1 g four times"})
+    signed_in_client(world["doctor"]).post(
+        url(world["alice"]), {"text": "Paracetamol 1 g four times"}
+    )
     analysis = PrescriptionAnalysis.objects.get()
     detail = f"/workspace/analyses/{analysis.public_id}/"
-    assert client_for(world["doctor"]).get(detail).status_code == 200
-    assert client_for(world["other_doctor"]).get(detail).status_code == 404
-    assert client_for(world["alice"].user).get(detail).status_code == 403
+    assert signed_in_client(world["doctor"]).get(detail).status_code == 200
+    assert signed_in_client(world["other_doctor"]).get(detail).status_code == 404
+    assert signed_in_client(world["alice"].user).get(detail).status_code == 403

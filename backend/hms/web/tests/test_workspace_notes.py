@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from hms.clinical.models import Diagnosis, Encounter, EncounterStatus, VisitNote
 from hms.clinical.tests.factories import EncounterFactory
@@ -16,6 +15,7 @@ from hms.core.models import AuditAction, AuditEvent
 from hms.core.roles import Role
 from hms.patients.models import BreakGlassGrant
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,6 @@ def people(make_user):
         "other_doctor": make_user(Role.DOCTOR, username="dr_other"),
         "nurse": make_user(Role.NURSE, username="nurse"),
     }
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def note_url(patient) -> str:
@@ -67,7 +61,7 @@ def note_data(encounter="new", notes="Wheeze. Start inhaler.", rows=()):
 
 
 def test_the_doctor_in_care_opens_the_note_form(people):
-    response = client_for(people["doctor"]).get(note_url(people["alice"]))
+    response = signed_in_client(people["doctor"]).get(note_url(people["alice"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="note-form"' in html
@@ -78,25 +72,25 @@ def test_the_doctor_in_care_opens_the_note_form(people):
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.RECEPTIONIST, Role.ADMIN])
 def test_other_roles_may_not_write_notes(people, make_user, role):
-    client = client_for(make_user(role))
+    client = signed_in_client(make_user(role))
     assert client.get(note_url(people["alice"])).status_code == 403
     assert client.post(note_url(people["alice"]), note_data()).status_code == 403
     assert not VisitNote.objects.exists()
 
 
 def test_a_patient_cannot_write_on_their_own_chart(people):
-    response = client_for(people["alice"].user).post(note_url(people["alice"]), note_data())
+    response = signed_in_client(people["alice"].user).post(note_url(people["alice"]), note_data())
     assert response.status_code == 403
     assert not VisitNote.objects.exists()
 
 
 def test_an_unknown_patient_is_404(people):
-    client = client_for(people["doctor"])
+    client = signed_in_client(people["doctor"])
     assert client.get(f"/workspace/patients/{uuid.uuid4()}/notes/new/").status_code == 404
 
 
 def test_a_doctor_outside_care_gets_the_break_glass_form(people):
-    response = client_for(people["other_doctor"]).get(note_url(people["alice"]))
+    response = signed_in_client(people["other_doctor"]).get(note_url(people["alice"]))
     assert response.status_code == 403
     html = response.content.decode()
     assert "not in your care" in html
@@ -107,7 +101,7 @@ def test_a_doctor_outside_care_gets_the_break_glass_form(people):
 
 def test_saving_a_note_with_diagnoses_writes_encounter_note_and_diagnoses(people):
     alice = people["alice"]
-    doctor = client_for(people["doctor"])
+    doctor = signed_in_client(people["doctor"])
     response = doctor.post(
         note_url(alice),
         note_data(rows=[("J45.9 · Asthma, unspecified", "confirmed"), ("i10", "provisional")]),
@@ -138,7 +132,7 @@ def test_a_note_goes_on_the_doctors_open_encounter_when_chosen(people):
     alice = people["alice"]
     open_visit = EncounterFactory(patient=alice, attending_doctor=people["doctor"])
     EncounterFactory(patient=alice)  # another doctor's: not offered
-    client = client_for(people["doctor"])
+    client = signed_in_client(people["doctor"])
     choices = client.get(note_url(alice)).context["form"].fields["encounter"].choices
     assert [value for value, _ in choices] == [str(open_visit.public_id), "new"]
     response = client.post(note_url(alice), note_data(encounter=str(open_visit.public_id)))
@@ -170,7 +164,7 @@ def test_a_note_goes_on_the_doctors_open_encounter_when_chosen(people):
     ],
 )
 def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(people, data, field_id, message):
-    response = client_for(people["doctor"]).post(note_url(people["alice"]), data)
+    response = signed_in_client(people["doctor"]).post(note_url(people["alice"]), data)
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'id="{field_id}"')
@@ -181,7 +175,7 @@ def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(people, data, f
 
 def test_another_doctors_open_encounter_cannot_be_posted(people):
     theirs = EncounterFactory(patient=people["alice"])
-    response = client_for(people["doctor"]).post(
+    response = signed_in_client(people["doctor"]).post(
         note_url(people["alice"]), note_data(encounter=str(theirs.public_id))
     )
     assert response.status_code == 400
@@ -195,7 +189,7 @@ def test_a_failing_diagnosis_leaves_nothing_half_written(people, monkeypatch):
         raise ValidationError({"code": ["Refused by the service."]})
 
     monkeypatch.setattr(services, "diagnosis_create", refuse)
-    response = client_for(people["doctor"]).post(
+    response = signed_in_client(people["doctor"]).post(
         note_url(people["alice"]), note_data(rows=[("J45.9", "provisional")])
     )
     assert response.status_code == 400
@@ -206,7 +200,7 @@ def test_a_failing_diagnosis_leaves_nothing_half_written(people, monkeypatch):
 
 def test_the_chart_offers_the_note_to_the_doctor(people):
     html = (
-        client_for(people["doctor"])
+        signed_in_client(people["doctor"])
         .get(f"/workspace/patients/{people['alice'].public_id}/")
         .content.decode()
     )
@@ -215,7 +209,7 @@ def test_the_chart_offers_the_note_to_the_doctor(people):
 
 def test_the_patient_sees_the_note_and_its_diagnoses_not_others(people):
     alice, bob = people["alice"], people["bob"]
-    client_for(people["doctor"]).post(
+    signed_in_client(people["doctor"]).post(
         note_url(alice), note_data(notes="Alice's note.", rows=[("J45.9", "confirmed")])
     )
     encounter = EncounterFactory(patient=bob)
@@ -223,7 +217,7 @@ def test_the_patient_sees_the_note_and_its_diagnoses_not_others(people):
 
     VisitNoteFactory(patient=bob, encounter=encounter, notes="Bob's note.")
     DiagnosisFactory(encounter=encounter, code="I10", title="Essential (primary) hypertension")
-    html = client_for(alice.user).get("/portal/visits/").content.decode()
+    html = signed_in_client(alice.user).get("/portal/visits/").content.decode()
     assert "Alice&#x27;s note." in html
     assert "J45.9" in html and "Asthma, unspecified" in html and "(confirmed)" in html
     assert "Bob" not in html and "I10" not in html
@@ -233,25 +227,28 @@ def test_the_patient_sees_the_note_and_its_diagnoses_not_others(people):
 
 
 def test_icd10_suggestions_are_datalist_options(people):
-    response = client_for(people["doctor"]).get(
+    response = signed_in_client(people["doctor"]).get(
         "/workspace/icd10/", {"for": "dx-0-code", "dx-0-code": "asthma"}
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert '<option value="J45.9 · Asthma, unspecified">' in html
     assert "<html" not in html
-    by_code = client_for(people["doctor"]).get("/workspace/icd10/", {"q": "J45"}).content
+    by_code = signed_in_client(people["doctor"]).get("/workspace/icd10/", {"q": "J45"}).content
     assert b"J45.0" in by_code
 
 
 def test_icd10_needs_two_characters(people):
-    html = client_for(people["doctor"]).get("/workspace/icd10/", {"q": "a"}).content.decode()
+    html = signed_in_client(people["doctor"]).get("/workspace/icd10/", {"q": "a"}).content.decode()
     assert "<option" not in html
 
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.RECEPTIONIST])
 def test_icd10_suggestions_are_for_the_workspace(make_user, role):
-    assert client_for(make_user(role)).get("/workspace/icd10/", {"q": "asthma"}).status_code == 403
+    assert (
+        signed_in_client(make_user(role)).get("/workspace/icd10/", {"q": "asthma"}).status_code
+        == 403
+    )
 
 
 # --- break the glass ----------------------------------------------------------------------------
@@ -263,7 +260,7 @@ def glass_url(patient) -> str:
 
 def test_break_glass_with_a_reason_opens_the_chart_and_is_audited(people):
     alice = people["alice"]
-    client = client_for(people["other_doctor"])
+    client = signed_in_client(people["other_doctor"])
     chart = f"/workspace/patients/{alice.public_id}/"
     assert client.get(chart).status_code == 403
     response = client.post(
@@ -285,7 +282,7 @@ def test_break_glass_with_a_reason_opens_the_chart_and_is_audited(people):
 
 
 def test_break_glass_goes_only_to_a_page_on_this_site(people):
-    response = client_for(people["other_doctor"]).post(
+    response = signed_in_client(people["other_doctor"]).post(
         glass_url(people["alice"]),
         {"reason": "Collapsed in the waiting room", "next": "https://evil.example/"},
     )
@@ -293,7 +290,7 @@ def test_break_glass_goes_only_to_a_page_on_this_site(people):
 
 
 def test_break_glass_needs_a_real_reason(people):
-    response = client_for(people["other_doctor"]).post(
+    response = signed_in_client(people["other_doctor"]).post(
         glass_url(people["alice"]), {"reason": "urgent"}
     )
     assert response.status_code == 400
@@ -306,7 +303,7 @@ def test_break_glass_needs_a_real_reason(people):
 
 def test_break_glass_for_a_patient_already_in_care_just_opens_the_chart(people):
     chart = f"/workspace/patients/{people['alice'].public_id}/"
-    response = client_for(people["doctor"]).post(
+    response = signed_in_client(people["doctor"]).post(
         glass_url(people["alice"]), {"reason": "Checking the latest results", "next": chart}
     )
     assert response.status_code == 302
@@ -316,18 +313,20 @@ def test_break_glass_for_a_patient_already_in_care_just_opens_the_chart(people):
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.ADMIN])
 def test_break_glass_on_the_web_is_for_doctors(people, make_user, role):
-    client = client_for(make_user(role))
+    client = signed_in_client(make_user(role))
     response = client.post(glass_url(people["alice"]), {"reason": "Emergency admission now"})
     assert response.status_code == 403
     assert not BreakGlassGrant.objects.exists()
 
 
 def test_break_glass_for_an_unknown_patient_is_404(people):
-    response = client_for(people["other_doctor"]).post(
+    response = signed_in_client(people["other_doctor"]).post(
         f"/workspace/patients/{uuid.uuid4()}/break-glass/", {"reason": "Emergency admission now"}
     )
     assert response.status_code == 404
 
 
 def test_break_glass_by_get_is_refused(people):
-    assert client_for(people["other_doctor"]).get(glass_url(people["alice"])).status_code == 405
+    assert (
+        signed_in_client(people["other_doctor"]).get(glass_url(people["alice"])).status_code == 405
+    )

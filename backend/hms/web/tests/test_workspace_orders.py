@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from hms.core.models import AuditEvent
@@ -24,6 +23,7 @@ from hms.patients.tests.factories import (
 )
 from hms.radiology.models import ImagingOrder
 from hms.radiology.tests.factories import ImagingProcedureFactory
+from hms.web.tests.conftest import signed_in_client
 
 from .clinic import Lab, imaging_report, lab_catalog
 
@@ -51,12 +51,6 @@ def world(make_user):
     }
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def lab_url(patient) -> str:
     return f"/workspace/patients/{patient.public_id}/orders/lab/"
 
@@ -78,7 +72,7 @@ def lab_test_id(code: str) -> str:
 
 def test_the_doctor_orders_tests_and_panels(world):
     alice = world["alice"]
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     page = client.get(lab_url(alice))
     assert page.status_code == 200
     assert "Complete blood count (CBC)" in page.content.decode()
@@ -114,7 +108,7 @@ def test_the_doctor_orders_tests_and_panels(world):
 )
 def test_lab_order_bad_input_is_shown_and_nothing_is_ordered(world, data, field, message):
     data = {**data, "tests": [lab_test_id(t) if t == "GLU" else t for t in data.get("tests", [])]}
-    response = client_for(world["doctor"]).post(lab_url(world["alice"]), data)
+    response = signed_in_client(world["doctor"]).post(lab_url(world["alice"]), data)
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'id="id_{field}_errors"')
@@ -124,7 +118,7 @@ def test_lab_order_bad_input_is_shown_and_nothing_is_ordered(world, data, field,
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.PHARMACIST, Role.LAB_TECHNICIAN, Role.NURSE])
 def test_other_roles_may_not_order_from_the_workspace(world, make_user, role):
-    client = client_for(make_user(role))
+    client = signed_in_client(make_user(role))
     assert client.get(lab_url(world["alice"])).status_code == 403
     assert client.post(lab_url(world["alice"]), {"tests": [lab_test_id("GLU")]}).status_code == 403
     assert client.get(imaging_url(world["alice"])).status_code == 403
@@ -132,7 +126,7 @@ def test_other_roles_may_not_order_from_the_workspace(world, make_user, role):
 
 
 def test_orders_for_a_patient_outside_care_need_break_the_glass(world):
-    client = client_for(world["other_doctor"])
+    client = signed_in_client(world["other_doctor"])
     response = client.post(lab_url(world["alice"]), {"tests": [lab_test_id("GLU")]})
     assert response.status_code == 403
     assert b"break-glass-form" in response.content
@@ -141,7 +135,7 @@ def test_orders_for_a_patient_outside_care_need_break_the_glass(world):
 
 
 def test_orders_for_an_unknown_patient_are_404(world):
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     assert client.get(f"/workspace/patients/{uuid.uuid4()}/orders/lab/").status_code == 404
     assert client.get(f"/workspace/patients/{uuid.uuid4()}/orders/imaging/").status_code == 404
     assert client.get(f"/workspace/patients/{uuid.uuid4()}/results/").status_code == 404
@@ -152,7 +146,7 @@ def test_orders_for_an_unknown_patient_are_404(world):
 
 def test_the_doctor_orders_imaging(world):
     alice = world["alice"]
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     assert "CT · CT chest" in client.get(imaging_url(alice)).content.decode()
     response = client.post(
         imaging_url(alice),
@@ -192,7 +186,7 @@ def test_imaging_bad_input_is_shown_and_nothing_is_ordered(world, changes, field
         "clinical_indication": "Cough: mass?",
         **changes,
     }
-    response = client_for(world["doctor"]).post(imaging_url(world["alice"]), data)
+    response = signed_in_client(world["doctor"]).post(imaging_url(world["alice"]), data)
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'id="id_{field}_errors"')
@@ -219,7 +213,7 @@ def test_results_show_verified_values_with_flags_and_trends(world):
     imaging_report(patient=alice, doctor=doctor, impression="Normal CT head.")
     imaging_report(patient=alice, doctor=doctor, impression="Draft only", final=False)
 
-    response = client_for(doctor).get(results_url(alice))
+    response = signed_in_client(doctor).get(results_url(alice))
     assert response.status_code == 200
     html = response.content.decode()
     assert "hms-result-critical" in html and "Critically high" in html
@@ -246,7 +240,7 @@ def test_unverified_values_are_not_shown(world):
         order=order,
         results=[services.ResultInput(test=LabTest.objects.get(code="GLU"), value="321")],
     )
-    html = client_for(world["doctor"]).get(results_url(world["alice"])).content.decode()
+    html = signed_in_client(world["doctor"]).get(results_url(world["alice"])).content.decode()
     # The value as a value, not as digits inside a random id or MRN elsewhere on the page.
     assert not re.search(r"(?<![0-9A-Za-z-])321(?![0-9A-Za-z])", html)
     assert "No verified result yet." in html
@@ -254,11 +248,11 @@ def test_unverified_values_are_not_shown(world):
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.PHARMACIST, Role.RECEPTIONIST])
 def test_the_results_page_is_for_the_workspace(world, make_user, role):
-    assert client_for(make_user(role)).get(results_url(world["alice"])).status_code == 403
+    assert signed_in_client(make_user(role)).get(results_url(world["alice"])).status_code == 403
 
 
 def test_results_outside_care_need_break_the_glass(world):
-    response = client_for(world["other_doctor"]).get(results_url(world["alice"]))
+    response = signed_in_client(world["other_doctor"]).get(results_url(world["alice"]))
     assert response.status_code == 403
     assert b"break-glass-form" in response.content
 
@@ -268,7 +262,7 @@ def test_the_results_query_count_does_not_grow_with_orders(world):
     lab = Lab()
     lab.verified(doctor=doctor, patient=alice, code="GLU", values={"GLU": "99"})
     imaging_report(patient=alice, doctor=doctor, impression="Normal.")
-    client = client_for(doctor)
+    client = signed_in_client(doctor)
     client.get(results_url(alice))
 
     def count() -> int:
@@ -299,7 +293,7 @@ def test_results_of_my_orders_across_patients(world, make_user):
         doctor=world["other_doctor"], patient=world["bob"], code="NA", values={"NA": "150"}
     )
     imaging_report(patient=carol, doctor=doctor, impression="Clear lungs.")
-    response = client_for(doctor).get("/workspace/results/")
+    response = signed_in_client(doctor).get("/workspace/results/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Adeyemi, Alice" in html and "Critically high" in html
@@ -308,14 +302,14 @@ def test_results_of_my_orders_across_patients(world, make_user):
     event = AuditEvent.objects.get(actor=doctor, resource_type="lab_order_list")
     assert sorted(event.detail["patients"]) == sorted([str(alice.public_id), str(carol.public_id)])
     for role in (Role.PATIENT, Role.NURSE, Role.LAB_TECHNICIAN):
-        assert client_for(make_user(role)).get("/workspace/results/").status_code == 403
+        assert signed_in_client(make_user(role)).get("/workspace/results/").status_code == 403
 
 
 def test_my_results_query_count_does_not_grow(world):
     doctor, lab = world["doctor"], Lab()
     lab.verified(doctor=doctor, patient=world["alice"], code="GLU", values={"GLU": "90"})
     imaging_report(patient=world["alice"], doctor=doctor, impression="Normal.")
-    client = client_for(doctor)
+    client = signed_in_client(doctor)
     client.get("/workspace/results/")
 
     def count() -> int:
@@ -348,7 +342,7 @@ def test_my_prescriptions_with_their_safety_overrides(world, make_user):
     )
     other = world["other_doctor"]
     pharmacy_services.prescription_create(actor=other, patient=world["bob"], items=[item])
-    client = client_for(doctor)
+    client = signed_in_client(doctor)
     html = client.get("/workspace/prescriptions/").content.decode()
     assert "Adeyemi, Alice" in html and "Overridden" in html
     assert world["bob"].last_name not in html
@@ -365,4 +359,4 @@ def test_my_prescriptions_with_their_safety_overrides(world, make_user):
         pharmacy_services.prescription_create(actor=doctor, patient=patient, items=[item])
     assert count() == before
     for role in (Role.PATIENT, Role.PHARMACIST, Role.NURSE):
-        assert client_for(make_user(role)).get("/workspace/prescriptions/").status_code == 403
+        assert signed_in_client(make_user(role)).get("/workspace/prescriptions/").status_code == 403

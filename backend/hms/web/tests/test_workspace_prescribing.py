@@ -8,13 +8,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.patients.tests.factories import AllergyFactory, CareAssignmentFactory, PatientFactory
 from hms.pharmacy.models import Prescription
 from hms.pharmacy.tests.factories import DrugFactory, add_stock
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,6 @@ def world(make_user):
         "amoxicillin": amoxicillin,
         "paracetamol": paracetamol,
     }
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(patient, check=False) -> str:
@@ -90,7 +84,7 @@ def item(drug, **overrides):
 
 
 def test_the_doctor_in_care_opens_the_prescribing_page(world):
-    response = client_for(world["doctor"]).get(url(world["alice"]))
+    response = signed_in_client(world["doctor"]).get(url(world["alice"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="allergy-banner"' in html and "Penicillin" in html
@@ -102,7 +96,7 @@ def test_the_doctor_in_care_opens_the_prescribing_page(world):
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.PHARMACIST, Role.ADMIN])
 def test_roles_that_do_not_prescribe_get_403(world, make_user, role):
-    client = client_for(make_user(role))
+    client = signed_in_client(make_user(role))
     assert client.get(url(world["alice"])).status_code == 403
     response = client.post(url(world["alice"]), rx_data(item(world["paracetamol"])))
     assert response.status_code == 403
@@ -111,19 +105,19 @@ def test_roles_that_do_not_prescribe_get_403(world, make_user, role):
 
 
 def test_the_patient_cannot_prescribe_for_themself(world):
-    client = client_for(world["alice"].user)
+    client = signed_in_client(world["alice"].user)
     response = client.post(url(world["alice"]), rx_data(item(world["paracetamol"])))
     assert response.status_code == 403
     assert not Prescription.objects.exists()
 
 
 def test_an_unknown_patient_is_404(world):
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     assert client.get(f"/workspace/patients/{uuid.uuid4()}/prescribe/").status_code == 404
 
 
 def test_a_doctor_outside_care_is_offered_break_the_glass(world):
-    response = client_for(world["other_doctor"]).get(url(world["alice"]))
+    response = signed_in_client(world["other_doctor"]).get(url(world["alice"]))
     assert response.status_code == 403
     assert b'data-testid="break-glass-form"' in response.content
 
@@ -133,7 +127,7 @@ def test_a_doctor_outside_care_is_offered_break_the_glass(world):
 
 def test_a_safe_prescription_goes_to_the_pharmacy(world):
     alice = world["alice"]
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     response = client.post(
         url(alice),
         rx_data(
@@ -162,7 +156,7 @@ def test_a_safe_prescription_goes_to_the_pharmacy(world):
 
 def test_an_allergy_warning_stops_the_prescription_until_overridden(world):
     alice = world["alice"]
-    client = client_for(world["doctor"])
+    client = signed_in_client(world["doctor"])
     response = client.post(url(alice), rx_data(item(world["amoxicillin"])))
     assert response.status_code == 400
     html = response.content.decode()
@@ -192,7 +186,7 @@ def test_an_allergy_warning_stops_the_prescription_until_overridden(world):
 
 
 def test_a_too_short_override_reason_is_refused(world):
-    response = client_for(world["doctor"]).post(
+    response = signed_in_client(world["doctor"]).post(
         url(world["alice"]), rx_data(item(world["amoxicillin"]), override_reason="ok")
     )
     assert response.status_code == 400
@@ -219,7 +213,7 @@ def test_a_too_short_override_reason_is_refused(world):
 def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(world, rows, field_id, message):
     if rows and rows[0] == "paracetamol":
         rows = (item(world["paracetamol"], **rows[1]),)
-    response = client_for(world["doctor"]).post(url(world["alice"]), rx_data(*rows))
+    response = signed_in_client(world["doctor"]).post(url(world["alice"]), rx_data(*rows))
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'id="{field_id}"')
@@ -228,7 +222,7 @@ def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(world, rows, fi
 
 
 def test_the_second_and_third_rows_prescribe_more_medicines(world):
-    response = client_for(world["doctor"]).post(
+    response = signed_in_client(world["doctor"]).post(
         url(world["alice"]),
         rx_data(
             item(world["paracetamol"]),
@@ -245,7 +239,7 @@ def test_the_second_and_third_rows_prescribe_more_medicines(world):
 
 
 def test_the_check_shows_the_allergy_warning_and_asks_for_a_reason(world):
-    response = client_for(world["doctor"]).post(
+    response = signed_in_client(world["doctor"]).post(
         url(world["alice"], check=True), rx_data(item(world["amoxicillin"], dose=""))
     )
     assert response.status_code == 200
@@ -257,7 +251,7 @@ def test_the_check_shows_the_allergy_warning_and_asks_for_a_reason(world):
 
 
 def test_the_check_says_when_nothing_was_found(world):
-    response = client_for(world["doctor"]).post(
+    response = signed_in_client(world["doctor"]).post(
         url(world["alice"], check=True), rx_data(item(world["paracetamol"]))
     )
     html = response.content.decode()
@@ -267,7 +261,7 @@ def test_the_check_says_when_nothing_was_found(world):
 
 def test_the_check_with_no_medicine_says_nothing(world):
     html = (
-        client_for(world["doctor"])
+        signed_in_client(world["doctor"])
         .post(url(world["alice"], check=True), rx_data())
         .content.decode()
     )
@@ -275,8 +269,8 @@ def test_the_check_with_no_medicine_says_nothing(world):
 
 
 def test_the_check_is_post_only_and_scoped(world):
-    assert client_for(world["doctor"]).get(url(world["alice"], check=True)).status_code == 405
-    response = client_for(world["other_doctor"]).post(
+    assert signed_in_client(world["doctor"]).get(url(world["alice"], check=True)).status_code == 405
+    response = signed_in_client(world["other_doctor"]).post(
         url(world["alice"], check=True), rx_data(item(world["amoxicillin"]))
     )
     assert response.status_code == 403
