@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+import time_machine
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -40,6 +41,14 @@ def client_for(make_user):
         return client
 
     return make
+
+
+@pytest.fixture
+def frozen_now(frozen_instant):
+    """The clock stopped (time-machine, no ticking) at `frozen_instant`, which each app's
+    tests define: the traveller is yielded to move the clock on."""
+    with time_machine.travel(frozen_instant, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, time
 
 import pytest
-import time_machine
 
 from hms.appointments.models import DoctorSchedule, ScheduleBlock
 from hms.core.roles import Role
@@ -12,9 +11,8 @@ NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen_now():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def frozen_instant():
+    return NOW
 
 
 def give_schedule(doctor, *, slot_minutes=30, blocks=None):

@@ -2,7 +2,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from hms.billing import services
 from hms.billing.tests.factories import TariffFactory
@@ -14,9 +13,8 @@ NOW = datetime(2027, 3, 10, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen_now():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def frozen_instant():
+    return NOW
 
 
 @pytest.fixture

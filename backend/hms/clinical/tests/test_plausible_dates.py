@@ -9,7 +9,6 @@ patient was born on 15 June 1986.
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 
 from hms.clinical.models import Diagnosis, Encounter, Problem, VisitNote, VitalSigns
 from hms.clinical.tests.factories import (
@@ -18,16 +17,15 @@ from hms.clinical.tests.factories import (
     VitalSignsFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 BORN = date(1986, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+@pytest.fixture
+def frozen_instant():
+    return NOW
 
 
 @pytest.fixture

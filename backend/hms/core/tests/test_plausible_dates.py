@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 
 from hms.core.errors import ApplicationError
 from hms.core.plausible_dates import (
@@ -26,10 +25,14 @@ PATIENT = SimpleNamespace(date_of_birth=date(1990, 5, 17))
 UNKNOWN_BIRTH = SimpleNamespace(date_of_birth=None)
 
 
+@pytest.fixture
+def frozen_instant():
+    return NOW
+
+
 @pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def _clock_stopped(frozen_now):
+    return frozen_now
 
 
 def refusal(check, *args, **kwargs) -> tuple[str, str]:

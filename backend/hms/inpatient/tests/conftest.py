@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 
 from hms.core.roles import Role
 from hms.inpatient.models import WardType
@@ -13,9 +12,8 @@ NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen_now():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def frozen_instant():
+    return NOW
 
 
 @pytest.fixture

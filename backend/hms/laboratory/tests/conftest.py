@@ -7,7 +7,6 @@ a 40-year-old woman in Dr Grace's care; Bob is someone else's patient.
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 
 from hms.accounts.tests.factories import UserFactory
 from hms.core.roles import Role
@@ -20,10 +19,14 @@ from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 
 
+@pytest.fixture
+def frozen_instant():
+    return NOW
+
+
 @pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def _clock_stopped(frozen_now):
+    return frozen_now
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ Now is Monday 1 March 2027, 08:00 UTC (the test settings' hospital time zone is 
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from hms.accounts.models import User
@@ -15,15 +14,14 @@ from hms.core.roles import Role
 from hms.patients.models import Allergy, Patient
 from hms.patients.tests.factories import AllergyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+@pytest.fixture
+def frozen_instant():
+    return NOW
 
 
 @pytest.fixture
