@@ -24,7 +24,7 @@ from hms.clinical.models import (
     VitalSigns,
 )
 from hms.clinical.timeline import TimelineEntry, timeline_collect
-from hms.core.errors import NotFoundError
+from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
@@ -165,6 +165,21 @@ def encounter_for_patient(*, patient, encounter_id) -> Encounter | None:
     if encounter_id is None:
         return None
     return Encounter.objects.filter(public_id=encounter_id, patient=patient).first()
+
+
+def encounter_for_patient_field(*, patient, encounter_id) -> Encounter | None:
+    """The encounter named in a request's `encounter` field: this patient's, None when the
+    field is empty, a 400 naming the field otherwise."""
+    if not encounter_id:
+        return None
+    encounter = encounter_for_patient(patient=patient, encounter_id=encounter_id)
+    if encounter is None:
+        raise ApplicationError(
+            "No such encounter for this patient.",
+            code="validation_error",
+            fields={"encounter": ["No such encounter for this patient."]},
+        )
+    return encounter
 
 
 # --- Visit notes, vitals, diagnoses, problems, documents --------------------------------------

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.accounts.selectors import user_find
-from hms.clinical.selectors import encounter_for_patient
+from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.errors import ApplicationError, NotFoundError
 from hms.core.pagination import paginated_response
 from hms.core.parsers import JSONParser
@@ -329,15 +329,9 @@ def _lab_request(request) -> Response:
     doctor = None
     if doctor_id := params.pop("ordering_doctor", None):
         doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
-    encounter = None
-    if encounter_id := params.pop("encounter", None):
-        encounter = encounter_for_patient(patient=patient, encounter_id=encounter_id)
-        if encounter is None:
-            raise ApplicationError(
-                "No such encounter for this patient.",
-                code="validation_error",
-                fields={"encounter": ["No such encounter for this patient."]},
-            )
+    encounter = encounter_for_patient_field(
+        patient=patient, encounter_id=params.pop("encounter", None)
+    )
     orders = services.lab_order_create(
         actor=request.user,
         patient=patient,

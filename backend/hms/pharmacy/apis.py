@@ -604,18 +604,9 @@ def _resolve_items(items: list[dict]) -> list[dict]:
 
 
 def _resolve_encounter(*, encounter_id, patient):
-    if not encounter_id:
-        return None
-    from hms.clinical.selectors import encounter_for_patient
+    from hms.clinical.selectors import encounter_for_patient_field
 
-    encounter = encounter_for_patient(patient=patient, encounter_id=encounter_id)
-    if encounter is None:
-        raise ApplicationError(
-            "No such encounter for this patient.",
-            code="validation_error",
-            fields={"encounter": ["Not an encounter of this patient."]},
-        )
-    return encounter
+    return encounter_for_patient_field(patient=patient, encounter_id=encounter_id)
 
 
 def _create_prescription(request) -> Response:

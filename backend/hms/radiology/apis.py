@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.clinical.selectors import encounter_for_patient
+from hms.clinical.selectors import encounter_for_patient_field
 from hms.clinical.uploads import UploadLimitHandler
 from hms.core.errors import ApplicationError
 from hms.core.pagination import paginated_response
@@ -244,15 +244,9 @@ def _create_order(request):
     doctor = None
     if doctor_id := params.pop("ordering_doctor", None):
         doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
-    encounter = None
-    if encounter_id := params.pop("encounter", None):
-        encounter = encounter_for_patient(patient=patient, encounter_id=encounter_id)
-        if encounter is None:
-            raise ApplicationError(
-                "No such encounter for this patient.",
-                code="validation_error",
-                fields={"encounter": ["No such encounter for this patient."]},
-            )
+    encounter = encounter_for_patient_field(
+        patient=patient, encounter_id=params.pop("encounter", None)
+    )
     order = services.imaging_order_create(
         actor=request.user,
         patient=patient,
