@@ -52,6 +52,22 @@ def frozen_now(frozen_instant):
 
 
 @pytest.fixture
+def as_user(client_for):
+    """An APIClient signed in as the given user: as_user(doctor)."""
+
+    def make(user):
+        return client_for(user.role, user=user)
+
+    return make
+
+
+@pytest.fixture
+def reception(client_for) -> APIClient:
+    """An APIClient signed in as a new receptionist."""
+    return client_for(Role.RECEPTIONIST)
+
+
+@pytest.fixture
 def admin_client(client_for) -> APIClient:
     return client_for(Role.ADMIN)
 

@@ -3,7 +3,6 @@ from datetime import UTC, datetime, time
 import pytest
 
 from hms.appointments.models import DoctorSchedule, ScheduleBlock
-from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory, PatientUserFactory
 
 # Monday 1 March 2027, 07:00 UTC (the test settings' hospital time zone is UTC).
@@ -46,11 +45,6 @@ def portal_patient(db):
     account = PatientUserFactory()
     chart = PatientFactory(user=account, first_name="Pat", last_name="Portal")
     return chart
-
-
-@pytest.fixture
-def reception(client_for):
-    return client_for(Role.RECEPTIONIST)
 
 
 @pytest.fixture

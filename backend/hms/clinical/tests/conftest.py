@@ -33,13 +33,3 @@ def patient(doctor):
 @pytest.fixture
 def other_patient(db):
     return PatientFactory(user=UserFactory(role=Role.PATIENT))
-
-
-@pytest.fixture
-def as_user(client_for):
-    """An APIClient signed in as the given user: as_user(doctor)."""
-
-    def make(user):
-        return client_for(user.role, user=user)
-
-    return make

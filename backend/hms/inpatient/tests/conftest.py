@@ -47,11 +47,6 @@ def patient(db):
 
 
 @pytest.fixture
-def reception(client_for):
-    return client_for(Role.RECEPTIONIST)
-
-
-@pytest.fixture
 def doctor_client(client_for, doctor):
     return client_for(Role.DOCTOR, user=doctor)
 

@@ -85,14 +85,6 @@ def tech2(db):
     return UserFactory(role=Role.LAB_TECHNICIAN, first_name="Victor", last_name="Verifier")
 
 
-@pytest.fixture
-def as_user(client_for):
-    def make(user):
-        return client_for(user.role, user=user)
-
-    return make
-
-
 def catalog(code: str) -> LabTest:
     return LabTest.objects.get(code=code)
 
