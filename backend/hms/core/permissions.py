@@ -259,7 +259,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     # --- end appointments ---
     # --- laboratory (hms.laboratory) ---
-    # Ordering follows the chart's "orders" section (doctor, nurse, front desk, seed 004);
+    # Ordering follows the chart's "orders" section (doctor, nurse, front desk, per product brief);
     # the lab works on its worklist and every order. Only lab technicians enter, verify
     # (a second person, or a self-verification grant an admin gives) and amend results;
     # doctors and patients see results once verified (applied by hms.laboratory.selectors).
