@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hms.core.roles import Role
+from hms.inpatient.models import Admission, AdmissionStatus
+from hms.inpatient.selectors import wards_of_nurse_today
 from hms.patients.access import register_care_relationship
 
 
@@ -22,8 +24,6 @@ from hms.patients.access import register_care_relationship
 def _attending_doctor_of_active_admission(user):
     if getattr(user, "role", None) != Role.DOCTOR:
         return None
-    from hms.inpatient.models import Admission, AdmissionStatus
-
     return Admission.objects.filter(attending_doctor=user, status=AdmissionStatus.ACTIVE).values(
         "patient_id"
     )
@@ -33,9 +33,6 @@ def _attending_doctor_of_active_admission(user):
 def _patients_on_the_nurses_wards_today(user):
     if getattr(user, "role", None) != Role.NURSE:
         return None
-    from hms.inpatient.models import Admission, AdmissionStatus
-    from hms.inpatient.selectors import wards_of_nurse_today
-
     start_of_today = timezone.make_aware(datetime.combine(timezone.localdate(), time(0)))
     return Admission.objects.filter(
         Q(status=AdmissionStatus.ACTIVE) | Q(discharged_at__gte=start_of_today),

@@ -7,7 +7,13 @@ patients' active admissions."""
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
+from hms.accounts.models import User
 from hms.core.demo import register_demo_loader
+from hms.inpatient import services
+from hms.inpatient.models import Admission, AdmissionStatus, Bed, Ward
+from hms.patients.models import Patient
 
 DEMO_WARDS = [
     # name, code, type, floor, rooms (name, beds)
@@ -21,13 +27,6 @@ DEMO_WARDS = [
 
 @register_demo_loader(order=65, name="inpatient")  # after pharmacy: its prescriptions feed the MAR
 def load_demo_inpatient() -> str:
-    from django.utils import timezone
-
-    from hms.accounts.models import User
-    from hms.inpatient import services
-    from hms.inpatient.models import Admission, AdmissionStatus, Bed, Ward
-    from hms.patients.models import Patient
-
     admin = User.objects.get(username="admin")
     receptionist = User.objects.get(username="receptionist")
     nurse = User.objects.get(username="nurse")
