@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The client's DTOs fail on any field the server sends or leaves out that they do not expect
+# (a lenient client only logs it): the suite is where a mismatch must show.
+os.environ.setdefault("HMS_DESKTOP_STRICT_DTO", "1")
 
 import random
 import socket

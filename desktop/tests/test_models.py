@@ -224,13 +224,16 @@ def test_pharmacy_models_pass_the_model_tester(qtmodeltester):
             "patient": {"id": "p1", "mrn": "H1", "name": "Amara Okoro"},
             "prescriber": {"id": "d1", "name": "Lena Weber"},
             "status": "partially_dispensed",
+            "status_display": "Partially dispensed",
             "prescribed_at": "2026-01-02T09:30:00Z",
+            "note": "",
             "items": [
                 {
                     "id": "i1",
                     "drug": drug,
                     "dose": "500.0000",
                     "dose_unit": "mg",
+                    "route": "oral",
                     "frequency": "tds",
                     "frequency_display": "Three times a day",
                     "duration_days": 7,
@@ -268,9 +271,13 @@ def test_pharmacy_models_pass_the_model_tester(qtmodeltester):
                     "quantity": -2,
                     "balance_after": 98,
                     "reason": "damaged",
+                    "reference": "",
                     "occurred_at": "2026-01-02T09:30:00Z",
-                    "drug_name": "Amoxicillin",
+                    "batch": "b1",
                     "lot_number": "L1",
+                    "location": "pharmacy",
+                    "drug": "g1",
+                    "drug_name": "Amoxicillin",
                 }
             )
         ]

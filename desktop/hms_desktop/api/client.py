@@ -229,9 +229,7 @@ class ApiClient:
             json={"username": username, "password": password},
             auth=False,
         )
-        result = LoginResult(
-            access=data["access"], refresh=data["refresh"], user=User.from_json(data["user"])
-        )
+        result = LoginResult.from_json(data)
         self.user = result.user
         self.set_tokens(result.access, result.refresh)
         return result

@@ -1,0 +1,165 @@
+"""What every area shares: people, references to people and patients, pages, health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+from hms_desktop.api.dto.convert import Dto, completed, structure
+from hms_desktop.roles import role_label
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class User(Dto):
+    id: str
+    username: str
+    role: str
+    role_display: str = field(
+        default="", metadata=completed(lambda u: u.role_display or role_label(u.role))
+    )
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    is_active: bool = True
+    last_login: datetime | None = None
+    created_at: datetime | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+@dataclass(frozen=True)
+class LoginResult(Dto):
+    access: str
+    refresh: str
+    user: User
+
+
+@dataclass(frozen=True)
+class AuditEvent(Dto):
+    unread = frozenset({"chain"})
+
+    id: str
+    sequence: int
+    occurred_at: datetime | None
+    actor_username: str
+    actor_role: str
+    action: str
+    resource_type: str
+    object_id: str
+    patient_id: str
+    ip: str
+    request_id: str
+    outcome: str
+    detail: Any = None
+    hash: str = ""
+    actor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef(Dto):
+    """Someone an answer refers to: `{"id", "name"}` (doctors, staff who acted)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PatientRef(Dto):
+    """A patient as other records name them: `{"id", "mrn", "name"}`."""
+
+    id: str
+    mrn: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PageJson(Dto):
+    """A page as the server sends it; `Page` keeps what the client needs."""
+
+    count: int = 0
+    next: str | None = None
+    previous: str | None = None
+    results: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SummaryPageJson(PageJson):
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a paginated list: `{"count", "next", "previous", "results"}`."""
+
+    count: int
+    results: list[T]
+    page: int = 1
+    next_page: int | None = None
+
+    envelope: ClassVar[type[PageJson]] = PageJson
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], item: Any, page: int) -> Self:
+        """`item` converts each row (e.g. `Patient.from_json`); `page` is the page asked for."""
+        envelope = structure(data, cls.envelope)
+        return cls(
+            count=envelope.count,
+            results=[item(row) for row in envelope.results],
+            page=page,
+            next_page=page + 1 if envelope.next else None,
+            **cls.kept(envelope),
+        )
+
+    @staticmethod
+    def kept(envelope: Any) -> dict[str, Any]:
+        """What a kind of page keeps from its envelope besides the rows."""
+        return {}
+
+
+@dataclass(frozen=True)
+class SummaryPage(Page[T]):
+    """A page of a worklist that also carries counts for the whole list (`summary`)."""
+
+    summary: dict[str, int] = field(default_factory=dict)
+
+    envelope: ClassVar[type[PageJson]] = SummaryPageJson
+
+    @staticmethod
+    def kept(envelope: Any) -> dict[str, Any]:
+        return {"summary": envelope.summary}
+
+
+@dataclass(frozen=True)
+class HealthJson(Dto):
+    status: str = ""
+    checks: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    status: str
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], http_ok: bool) -> Health:
+        report = structure(data, HealthJson)
+        return cls(
+            ok=http_ok and report.status == "ok",
+            status=report.status or ("ok" if http_ok else "unavailable"),
+            checks=report.checks,
+        )
+
+    @property
+    def failing(self) -> list[str]:
+        return [name for name, check in self.checks.items() if not check.get("ok", False)]

@@ -1,0 +1,78 @@
+"""The patient registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from hms_desktop.api.dto.convert import Dto, computed
+
+
+@dataclass(frozen=True)
+class Patient(Dto):
+    """A registry entry; list rows carry the summary, detail answers fill the rest."""
+
+    unread = frozenset({"access", "display_name"})
+
+    id: str
+    mrn: str
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    date_of_birth: date | None = None
+    sex: str = ""
+    phone: str = ""
+    email: str = ""
+    address_line: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    national_id: str = ""
+    blood_group: str = ""
+    has_portal_account: bool | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    # Only detail answers carry the record's times.
+    detailed: bool = field(default=False, metadata=computed(lambda p: p.created_at is not None))
+
+    EDITABLE = (
+        "first_name",
+        "middle_name",
+        "last_name",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "email",
+        "address_line",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "national_id",
+        "blood_group",
+    )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+    @property
+    def list_name(self) -> str:
+        given = " ".join(p for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name}, {given}" if given else self.last_name
+
+    def age(self, today: date | None = None) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        today = today or date.today()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate(Dto):
+    id: str
+    mrn: str
+    name: str
+    date_of_birth: date | None
