@@ -170,21 +170,21 @@ def _dto_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
             if inner and isinstance(data.get(key), dict):
                 unknown += sorted(f"{key}.{k}" for k in data[key] if k not in inner)
         values: dict[str, Any] = {}
-        missing: list[str] = []
+        missing: list[tuple[dataclasses.Field, tuple[str, ...]]] = []
         for f, path, parse in read:
             if path is None:
                 continue
             raw = _lookup(data, path)
             if raw is _ABSENT:
                 if _required(f):
-                    missing.append(".".join(path))
-                    values[f.name] = _empty(hints[f.name])
+                    missing.append((f, path))
             elif raw is None and not _is_optional(hints[f.name]):
                 values[f.name] = _empty(hints[f.name]) if _required(f) else _default(f)
             else:
                 values[f.name] = parse(raw) if parse else raw
         if unknown or missing:
-            _mismatch(cls, unknown, missing)
+            _mismatch(cls, unknown, [".".join(path) for _f, path in missing])
+            values.update({f.name: _empty(hints[f.name]) for f, _path in missing})
         dto = build(values, cls)
         if finishers:
             dto = dataclasses.replace(dto, **{name: finish(dto) for name, finish in finishers})
