@@ -16,6 +16,7 @@ from hms_desktop.api.dto import (
     DtoMismatch,
     LabTest,
     MarDose,
+    Page,
     Patient,
     PersonRef,
     Prescription,
@@ -156,6 +157,16 @@ def test_renamed_flattened_and_completed_fields():
     )
     assert ward.beds[0].ward is not None and ward.beds[0].ward.name == "Medical"
     assert ward.beds[0].place == "Medical · 1 · Bed A"
+
+
+def test_a_page_converts_its_rows_and_checks_its_envelope(dto_mismatches):
+    body = {"count": 30, "next": "/api/x/?page=3", "previous": "/api/x/?page=1"}
+    page = Page.from_json({**body, "results": [PERSON]}, PersonRef.from_json, 2)
+    assert (page.count, page.page, page.next_page) == (30, 2, 3)
+    assert page.results == [PersonRef(id="p1", name="Grace Okafor")]
+    with pytest.raises(DtoMismatch, match=r"unknown field.*total_pages"):
+        Page.from_json({**body, "results": [], "total_pages": 2}, PersonRef.from_json, 2)
+    dto_mismatches.clear()
 
 
 # --- the server's real answers (its demo data), converted in strict mode -----------------------

@@ -107,7 +107,7 @@ class Availability(Dto):
 
 @dataclass(frozen=True)
 class QueuePageJson(SummaryPageJson):
-    date: date | None = None
+    date: date | None
 
 
 @dataclass(frozen=True)

@@ -86,15 +86,15 @@ class PatientRef(Dto):
 class PageJson(Dto):
     """A page as the server sends it; `Page` keeps what the client needs."""
 
-    count: int = 0
-    next: str | None = None
-    previous: str | None = None
-    results: list[Any] = field(default_factory=list)
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[Any]
 
 
 @dataclass(frozen=True)
 class SummaryPageJson(PageJson):
-    summary: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, int]
 
 
 @dataclass(frozen=True)
