@@ -27,6 +27,12 @@ from hms.patients.access import (
     patient_get_for_user,
     section_resource,
 )
+from hms.patients.chart_record_apis import (
+    ChartRecordListCreateApi,
+    ChartRecordUpdateApi,
+    ChartRecordVoidApi,
+    PatientChartRecordApi,
+)
 from hms.patients.models import (
     AllergyCategory,
     AllergySeverity,
@@ -436,14 +442,6 @@ class BreakGlassGrantReviewApi(APIView):
 # --- Chart records: contacts, allergies, insurance -------------------------------------------
 
 
-class ChartRecordVoidInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-
-
-class ChartRecordFilterSerializer(serializers.Serializer):
-    include_voided = serializers.BooleanField(required=False, default=False)
-
-
 class EmergencyContactOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField()
@@ -529,240 +527,79 @@ class PatientInsuranceInputSerializer(serializers.Serializer):
     is_primary = serializers.BooleanField(required=False)
 
 
-class _ChartRecordListCreateApi(APIView):
-    """GET: the chart's records (`?include_voided=true` to see voided ones). POST: add one."""
-
-    permission_actions = {"GET": "list", "POST": "create"}
-    section: ChartSection
-    input_serializer: type[serializers.Serializer]
-    output_serializer: type[serializers.Serializer]
-
-    def list_records(self, patient, include_voided: bool):
-        raise NotImplementedError
-
-    def create_record(self, request, patient, data: dict):
-        raise NotImplementedError
-
-    def get(self, request, public_id):
-        filters = query_params(ChartRecordFilterSerializer, request)
-        patient = _chart_patient(request, public_id, self.section)
-        return paginated_response(
-            queryset=self.list_records(patient, filters["include_voided"]),
-            serializer_class=self.output_serializer,
-            request=request,
-            view=self,
-        )
-
-    def post(self, request, public_id):
-        patient = _chart_patient(request, public_id, self.section, "write")
-        data = self.input_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        record = self.create_record(request, patient, data.validated_data)
-        return Response(self.output_serializer(record).data, status=status.HTTP_201_CREATED)
-
-
-class _ChartRecordDetailApi(APIView):
-    """PATCH: change some fields of one record."""
-
-    permission_actions = {"PATCH": "update"}
-    section: ChartSection
-    input_serializer: type[serializers.Serializer]
-    output_serializer: type[serializers.Serializer]
-
-    def get_record(self, patient, record_id):
-        raise NotImplementedError
-
-    def update_record(self, request, record, data: dict):
-        raise NotImplementedError
-
-    def patch(self, request, public_id, record_id):
-        patient = _chart_patient(request, public_id, self.section, "write")
-        record = self.get_record(patient, record_id)
-        if record.is_voided:
-            raise ApplicationError(
-                "A voided record cannot be changed.", code="record_voided", status=409
-            )
-        data = self.input_serializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        record = self.update_record(request, record, data.validated_data)
-        return Response(self.output_serializer(record).data)
-
-
-class _ChartRecordVoidApi(APIView):
-    """POST {reason}: void the record (it stays in the chart, marked voided)."""
-
-    permission_actions = {"POST": "void"}
-    section: ChartSection
-    output_serializer: type[serializers.Serializer]
-
-    def get_record(self, patient, record_id):
-        raise NotImplementedError
-
-    def void_record(self, request, record, reason: str):
-        raise NotImplementedError
-
-    def post(self, request, public_id, record_id):
-        patient = _chart_patient(request, public_id, self.section, "write")
-        record = self.get_record(patient, record_id)
-        data = ChartRecordVoidInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        record = self.void_record(request, record, data.validated_data["reason"])
-        return Response(self.output_serializer(record).data)
-
-
-class _ContactMixin:
+class _ContactApi(PatientChartRecordApi):
     permission_resource = "patient_contacts"
     section = ChartSection.CONTACTS
     input_serializer = EmergencyContactInputSerializer
     output_serializer = EmergencyContactOutputSerializer
-
-    def get_record(self, patient, record_id):
-        return selectors.contact_get(patient=patient, public_id=record_id)
-
-
-class ContactListCreateApi(_ContactMixin, _ChartRecordListCreateApi):
-    def list_records(self, patient, include_voided):
-        return selectors.contact_list(patient=patient, include_voided=include_voided)
-
-    def create_record(self, request, patient, data):
-        return services.contact_create(actor=request.user, patient=patient, **data)
-
-    @extend_schema(
-        parameters=[ChartRecordFilterSerializer],
-        responses=EmergencyContactOutputSerializer(many=True),
-    )
-    def get(self, request, public_id):
-        return super().get(request, public_id)
-
-    @extend_schema(
-        request=EmergencyContactInputSerializer, responses={201: EmergencyContactOutputSerializer}
-    )
-    def post(self, request, public_id):
-        return super().post(request, public_id)
+    list_selector = staticmethod(selectors.contact_list)
+    record_selector = staticmethod(selectors.contact_get)
+    record_name = "contact"
+    create_service = staticmethod(services.contact_create)
+    update_service = staticmethod(services.contact_update)
+    void_service = staticmethod(services.contact_void)
 
 
-class ContactDetailApi(_ContactMixin, _ChartRecordDetailApi):
-    def update_record(self, request, record, data):
-        return services.contact_update(actor=request.user, contact=record, **data)
-
-    @extend_schema(
-        request=EmergencyContactInputSerializer, responses=EmergencyContactOutputSerializer
-    )
-    def patch(self, request, public_id, record_id):
-        return super().patch(request, public_id, record_id)
+class ContactListCreateApi(_ContactApi, ChartRecordListCreateApi):
+    pass
 
 
-class ContactVoidApi(_ContactMixin, _ChartRecordVoidApi):
-    def void_record(self, request, record, reason):
-        return services.contact_void(actor=request.user, contact=record, reason=reason)
-
-    @extend_schema(
-        request=ChartRecordVoidInputSerializer, responses=EmergencyContactOutputSerializer
-    )
-    def post(self, request, public_id, record_id):
-        return super().post(request, public_id, record_id)
+class ContactDetailApi(_ContactApi, ChartRecordUpdateApi):
+    pass
 
 
-class _AllergyMixin:
+class ContactVoidApi(_ContactApi, ChartRecordVoidApi):
+    pass
+
+
+class _AllergyApi(PatientChartRecordApi):
     permission_resource = "patient_allergies"
     section = ChartSection.ALLERGIES
     input_serializer = PatientAllergyInputSerializer
     output_serializer = PatientAllergyOutputSerializer
-
-    def get_record(self, patient, record_id):
-        return selectors.allergy_get(patient=patient, public_id=record_id)
-
-
-class AllergyListCreateApi(_AllergyMixin, _ChartRecordListCreateApi):
-    def list_records(self, patient, include_voided):
-        return selectors.allergy_list(patient=patient, include_voided=include_voided)
-
-    def create_record(self, request, patient, data):
-        return services.allergy_create(actor=request.user, patient=patient, **data)
-
-    @extend_schema(
-        parameters=[ChartRecordFilterSerializer],
-        responses=PatientAllergyOutputSerializer(many=True),
-    )
-    def get(self, request, public_id):
-        return super().get(request, public_id)
-
-    @extend_schema(
-        request=PatientAllergyInputSerializer, responses={201: PatientAllergyOutputSerializer}
-    )
-    def post(self, request, public_id):
-        return super().post(request, public_id)
+    list_selector = staticmethod(selectors.allergy_list)
+    record_selector = staticmethod(selectors.allergy_get)
+    record_name = "allergy"
+    create_service = staticmethod(services.allergy_create)
+    update_service = staticmethod(services.allergy_update)
+    void_service = staticmethod(services.allergy_void)
 
 
-class AllergyDetailApi(_AllergyMixin, _ChartRecordDetailApi):
-    def update_record(self, request, record, data):
-        return services.allergy_update(actor=request.user, allergy=record, **data)
-
-    @extend_schema(request=PatientAllergyInputSerializer, responses=PatientAllergyOutputSerializer)
-    def patch(self, request, public_id, record_id):
-        return super().patch(request, public_id, record_id)
+class AllergyListCreateApi(_AllergyApi, ChartRecordListCreateApi):
+    pass
 
 
-class AllergyVoidApi(_AllergyMixin, _ChartRecordVoidApi):
-    def void_record(self, request, record, reason):
-        return services.allergy_void(actor=request.user, allergy=record, reason=reason)
-
-    @extend_schema(request=ChartRecordVoidInputSerializer, responses=PatientAllergyOutputSerializer)
-    def post(self, request, public_id, record_id):
-        return super().post(request, public_id, record_id)
+class AllergyDetailApi(_AllergyApi, ChartRecordUpdateApi):
+    pass
 
 
-class _InsuranceMixin:
+class AllergyVoidApi(_AllergyApi, ChartRecordVoidApi):
+    pass
+
+
+class _InsuranceApi(PatientChartRecordApi):
     permission_resource = "patient_insurance"
     section = ChartSection.INSURANCE
     input_serializer = PatientInsuranceInputSerializer
     output_serializer = PatientInsuranceOutputSerializer
-
-    def get_record(self, patient, record_id):
-        return selectors.insurance_policy_get(patient=patient, public_id=record_id)
-
-
-class InsuranceListCreateApi(_InsuranceMixin, _ChartRecordListCreateApi):
-    def list_records(self, patient, include_voided):
-        return selectors.insurance_policy_list(patient=patient, include_voided=include_voided)
-
-    def create_record(self, request, patient, data):
-        return services.insurance_policy_create(actor=request.user, patient=patient, **data)
-
-    @extend_schema(
-        parameters=[ChartRecordFilterSerializer],
-        responses=PatientInsuranceOutputSerializer(many=True),
-    )
-    def get(self, request, public_id):
-        return super().get(request, public_id)
-
-    @extend_schema(
-        request=PatientInsuranceInputSerializer, responses={201: PatientInsuranceOutputSerializer}
-    )
-    def post(self, request, public_id):
-        return super().post(request, public_id)
+    list_selector = staticmethod(selectors.insurance_policy_list)
+    record_selector = staticmethod(selectors.insurance_policy_get)
+    record_name = "policy"
+    create_service = staticmethod(services.insurance_policy_create)
+    update_service = staticmethod(services.insurance_policy_update)
+    void_service = staticmethod(services.insurance_policy_void)
 
 
-class InsuranceDetailApi(_InsuranceMixin, _ChartRecordDetailApi):
-    def update_record(self, request, record, data):
-        return services.insurance_policy_update(actor=request.user, policy=record, **data)
-
-    @extend_schema(
-        request=PatientInsuranceInputSerializer, responses=PatientInsuranceOutputSerializer
-    )
-    def patch(self, request, public_id, record_id):
-        return super().patch(request, public_id, record_id)
+class InsuranceListCreateApi(_InsuranceApi, ChartRecordListCreateApi):
+    pass
 
 
-class InsuranceVoidApi(_InsuranceMixin, _ChartRecordVoidApi):
-    def void_record(self, request, record, reason):
-        return services.insurance_policy_void(actor=request.user, policy=record, reason=reason)
+class InsuranceDetailApi(_InsuranceApi, ChartRecordUpdateApi):
+    pass
 
-    @extend_schema(
-        request=ChartRecordVoidInputSerializer, responses=PatientInsuranceOutputSerializer
-    )
-    def post(self, request, public_id, record_id):
-        return super().post(request, public_id, record_id)
+
+class InsuranceVoidApi(_InsuranceApi, ChartRecordVoidApi):
+    pass
 
 
 # --- Doctors ---------------------------------------------------------------------------------
