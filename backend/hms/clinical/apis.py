@@ -7,7 +7,7 @@ shows voided records (marked). DELETE never deletes: it voids with a required re
 
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,12 @@ from hms.clinical.timeline import timeline_types
 from hms.clinical.uploads import UploadLimitHandler, upload_limit_bytes, upload_too_large
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
+from hms.patients.chart_record_apis import (
+    ChartRecordApi,
+    ChartRecordDetailApi,
+    ChartRecordListCreateApi,
+    ChartRecordVoidApi,
+)
 from hms.patients.selectors import doctor_user_for_field
 
 # --- Shared serializers -----------------------------------------------------------------------
@@ -115,6 +121,31 @@ class UploadLimitMixin:
             )
 
 
+class ClinicalRecordApi(ChartRecordApi):
+    # The medical record's routes name a record, or for lists and new records the patient
+    # (query or body); the selectors check and audit access to the chart.
+    void_input_serializer = RecordVoidInputSerializer
+    void_service = staticmethod(services.clinical_record_void)
+
+    def chart(self, request, purpose, **url_kwargs):
+        return {"user": request.user, "purpose": purpose}
+
+    def list_arguments(self, request, chart, filters):
+        return {"user": request.user, "filters": filters}
+
+    def create_arguments(self, request, chart, data):
+        patient = selectors.clinical_patient_get(
+            user=request.user, patient_id=data.pop("patient"), purpose="write"
+        )
+        return {"patient": patient, **data}
+
+    def void_reason(self, request) -> str:
+        return _void_reason(request)
+
+    def void_record(self, request, record, reason):
+        return self.void_service(actor=request.user, record=record, reason=reason)
+
+
 # --- Encounters ------------------------------------------------------------------------------
 
 
@@ -134,10 +165,15 @@ def _doctor(doctor_id):
     return doctor_user_for_field(public_id=doctor_id, field="attending_doctor")
 
 
-class EncounterListCreateApi(APIView):
+class _EncounterApi(ClinicalRecordApi):
     permission_resource = "encounters"
-    permission_actions = {"GET": "list", "POST": "create"}
+    output_serializer = EncounterOutputSerializer
+    record_selector = staticmethod(selectors.encounter_get)
+    record_id_kwarg = record_lookup = "encounter_id"
+    record_name = "encounter"
 
+
+class EncounterListCreateApi(_EncounterApi, ChartRecordListCreateApi):
     class FilterSerializer(RecordFilterSerializer):
         status = serializers.ChoiceField(choices=EncounterStatus.choices, required=False)
         type = serializers.ChoiceField(choices=EncounterType.choices, required=False)
@@ -152,67 +188,31 @@ class EncounterListCreateApi(APIView):
         started_at = serializers.DateTimeField(required=False)
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(parameters=[FilterSerializer], responses=EncounterOutputSerializer(many=True))
-    def get(self, request):
-        return paginated_response(
-            queryset=selectors.encounter_list(
-                user=request.user, filters=query_params(self.FilterSerializer, request)
-            ),
-            serializer_class=EncounterOutputSerializer,
-            request=request,
-            view=self,
-        )
+    filter_serializer = FilterSerializer
+    input_serializer = InputSerializer
+    list_selector = staticmethod(selectors.encounter_list)
+    create_service = staticmethod(services.encounter_create)
 
-    @extend_schema(request=InputSerializer, responses={201: EncounterOutputSerializer})
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        patient = selectors.clinical_patient_get(
-            user=request.user, patient_id=fields.pop("patient"), purpose="write"
-        )
-        fields["attending_doctor"] = _doctor(fields.pop("attending_doctor", None))
-        encounter = services.encounter_create(actor=request.user, patient=patient, **fields)
-        return Response(EncounterOutputSerializer(encounter).data, status=status.HTTP_201_CREATED)
+    def create_arguments(self, request, chart, data):
+        arguments = super().create_arguments(request, chart, data)
+        arguments["attending_doctor"] = _doctor(arguments.pop("attending_doctor", None))
+        return arguments
 
 
-class EncounterDetailApi(APIView):
-    permission_resource = "encounters"
-    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
-
+class EncounterDetailApi(_EncounterApi, ChartRecordDetailApi):
     class InputSerializer(serializers.Serializer):
         type = serializers.ChoiceField(choices=EncounterType.choices, required=False)
         attending_doctor = serializers.UUIDField(required=False)
         started_at = serializers.DateTimeField(required=False)
         reason = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(responses=EncounterOutputSerializer)
-    def get(self, request, encounter_id):
-        encounter = selectors.encounter_get(user=request.user, encounter_id=encounter_id)
-        return Response(EncounterOutputSerializer(encounter).data)
+    input_serializer = InputSerializer
+    update_service = staticmethod(services.encounter_update)
 
-    @extend_schema(request=InputSerializer, responses=EncounterOutputSerializer)
-    def patch(self, request, encounter_id):
-        encounter = selectors.encounter_get(
-            user=request.user, encounter_id=encounter_id, purpose="write"
-        )
-        data = self.InputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        if "attending_doctor" in fields:
-            fields["attending_doctor"] = _doctor(fields["attending_doctor"])
-        encounter = services.encounter_update(actor=request.user, encounter=encounter, **fields)
-        return Response(EncounterOutputSerializer(encounter).data)
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=EncounterOutputSerializer)
-    def delete(self, request, encounter_id):
-        return _void(
-            request,
-            selectors.encounter_get,
-            "encounter_id",
-            encounter_id,
-            EncounterOutputSerializer,
-        )
+    def update_arguments(self, request, record, data):
+        if "attending_doctor" in data:
+            data["attending_doctor"] = _doctor(data["attending_doctor"])
+        return data
 
 
 class EncounterCloseApi(APIView):
@@ -235,26 +235,8 @@ class EncounterCloseApi(APIView):
         return Response(EncounterOutputSerializer(encounter).data)
 
 
-def _void(request, getter, id_name, record_id, output_serializer):
-    reason = _void_reason(request)
-    record = getter(user=request.user, purpose="write", **{id_name: record_id})
-    record = services.clinical_record_void(actor=request.user, record=record, reason=reason)
-    return Response(output_serializer(record).data)
-
-
-class EncounterVoidApi(APIView):
-    permission_resource = "encounters"
-    permission_actions = {"POST": "void"}
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=EncounterOutputSerializer)
-    def post(self, request, encounter_id):
-        return _void(
-            request,
-            selectors.encounter_get,
-            "encounter_id",
-            encounter_id,
-            EncounterOutputSerializer,
-        )
+class EncounterVoidApi(_EncounterApi, ChartRecordVoidApi):
+    pass
 
 
 # --- Visit notes -----------------------------------------------------------------------------
@@ -280,11 +262,17 @@ class VisitNoteOutputSerializer(RecordOutputSerializer):
     prescription = DocumentRefSerializer(allow_null=True)
 
 
-class VisitNoteListCreateApi(UploadLimitMixin, APIView):
-    """Seed: GET/POST /api/visitnotes/. POST as JSON, or multipart with a `prescription` file."""
-
+class _VisitNoteApi(ClinicalRecordApi):
     permission_resource = "visitnotes"
-    permission_actions = {"GET": "list", "POST": "create"}
+    output_serializer = VisitNoteOutputSerializer
+    record_selector = staticmethod(selectors.visit_note_get)
+    record_id_kwarg = record_lookup = "note_id"
+    record_name = "note"
+
+
+class VisitNoteListCreateApi(UploadLimitMixin, _VisitNoteApi, ChartRecordListCreateApi):
+    """Product brief: GET/POST /api/visitnotes/. POST as JSON, or multipart with a
+    `prescription` file."""
 
     class FilterSerializer(EncounterRecordFilterSerializer):
         doctor = serializers.UUIDField(required=False)
@@ -299,40 +287,20 @@ class VisitNoteListCreateApi(UploadLimitMixin, APIView):
             required=False, allow_null=True, help_text="PDF, PNG, JPEG or DICOM"
         )
 
-    @extend_schema(parameters=[FilterSerializer], responses=VisitNoteOutputSerializer(many=True))
-    def get(self, request):
-        return paginated_response(
-            queryset=selectors.visit_note_list(
-                user=request.user, filters=query_params(self.FilterSerializer, request)
-            ),
-            serializer_class=VisitNoteOutputSerializer,
-            request=request,
-            view=self,
-        )
+    filter_serializer = FilterSerializer
+    input_serializer = InputSerializer
+    list_selector = staticmethod(selectors.visit_note_list)
+    create_service = staticmethod(services.visit_note_create)
 
-    @extend_schema(request=InputSerializer, responses={201: VisitNoteOutputSerializer})
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        patient = selectors.clinical_patient_get(
-            user=request.user, patient_id=fields.pop("patient"), purpose="write"
-        )
-        note = services.visit_note_create(
-            actor=request.user,
-            patient=patient,
-            encounter=_encounter(patient, fields.pop("encounter", None)),
-            appointment_public_id=fields.pop("appointment", None),
-            prescription_file=fields.pop("prescription", None),
-            **fields,
-        )
-        return Response(VisitNoteOutputSerializer(note).data, status=status.HTTP_201_CREATED)
+    def create_arguments(self, request, chart, data):
+        arguments = super().create_arguments(request, chart, data)
+        arguments["encounter"] = _encounter(arguments["patient"], arguments.pop("encounter", None))
+        arguments["appointment_public_id"] = arguments.pop("appointment", None)
+        arguments["prescription_file"] = arguments.pop("prescription", None)
+        return arguments
 
 
-class VisitNoteDetailApi(UploadLimitMixin, APIView):
-    permission_resource = "visitnotes"
-    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
-
+class VisitNoteDetailApi(UploadLimitMixin, _VisitNoteApi, ChartRecordDetailApi):
     class InputSerializer(serializers.Serializer):
         encounter = serializers.UUIDField(required=False, allow_null=True)
         appointment = serializers.UUIDField(required=False, allow_null=True)
@@ -340,45 +308,20 @@ class VisitNoteDetailApi(UploadLimitMixin, APIView):
         notes = serializers.CharField(max_length=50_000, required=False)
         prescription = serializers.FileField(required=False)
 
-    @extend_schema(responses=VisitNoteOutputSerializer)
-    def get(self, request, note_id):
-        note = selectors.visit_note_get(user=request.user, note_id=note_id)
-        return Response(VisitNoteOutputSerializer(note).data)
+    input_serializer = InputSerializer
+    update_service = staticmethod(services.visit_note_update)
 
-    @extend_schema(request=InputSerializer, responses=VisitNoteOutputSerializer)
-    def patch(self, request, note_id):
-        note = selectors.visit_note_get(user=request.user, note_id=note_id, purpose="write")
-        data = self.InputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        if "encounter" in fields:
-            fields["encounter"] = _encounter(note.patient, fields["encounter"])
-        if "appointment" in fields:
-            fields["appointment_public_id"] = fields.pop("appointment")
-        note = services.visit_note_update(
-            actor=request.user,
-            note=note,
-            prescription_file=fields.pop("prescription", None),
-            **fields,
-        )
-        return Response(VisitNoteOutputSerializer(note).data)
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=VisitNoteOutputSerializer)
-    def delete(self, request, note_id):
-        return _void(
-            request, selectors.visit_note_get, "note_id", note_id, VisitNoteOutputSerializer
-        )
+    def update_arguments(self, request, record, data):
+        if "encounter" in data:
+            data["encounter"] = _encounter(record.patient, data["encounter"])
+        if "appointment" in data:
+            data["appointment_public_id"] = data.pop("appointment")
+        data["prescription_file"] = data.pop("prescription", None)
+        return data
 
 
-class VisitNoteVoidApi(APIView):
-    permission_resource = "visitnotes"
-    permission_actions = {"POST": "void"}
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=VisitNoteOutputSerializer)
-    def post(self, request, note_id):
-        return _void(
-            request, selectors.visit_note_get, "note_id", note_id, VisitNoteOutputSerializer
-        )
+class VisitNoteVoidApi(_VisitNoteApi, ChartRecordVoidApi):
+    pass
 
 
 # --- Vital signs ------------------------------------------------------------------------------
@@ -421,10 +364,15 @@ class MeasurementsSerializer(serializers.Serializer):
     )
 
 
-class VitalSignsListCreateApi(APIView):
+class _VitalSignsApi(ClinicalRecordApi):
     permission_resource = "vitals"
-    permission_actions = {"GET": "list", "POST": "create"}
+    output_serializer = VitalSignsOutputSerializer
+    record_selector = staticmethod(selectors.vital_signs_get)
+    record_id_kwarg = record_lookup = "vitals_id"
+    record_name = "vitals"
 
+
+class VitalSignsListCreateApi(_VitalSignsApi, ChartRecordListCreateApi):
     FilterSerializer = EncounterRecordFilterSerializer
 
     class InputSerializer(MeasurementsSerializer):
@@ -432,74 +380,33 @@ class VitalSignsListCreateApi(APIView):
         encounter = serializers.UUIDField(required=False, allow_null=True)
         measured_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=VitalSignsOutputSerializer(many=True))
-    def get(self, request):
-        return paginated_response(
-            queryset=selectors.vital_signs_list(
-                user=request.user, filters=query_params(self.FilterSerializer, request)
-            ),
-            serializer_class=VitalSignsOutputSerializer,
-            request=request,
-            view=self,
-        )
+    filter_serializer = FilterSerializer
+    input_serializer = InputSerializer
+    list_selector = staticmethod(selectors.vital_signs_list)
+    create_service = staticmethod(services.vital_signs_record)
 
-    @extend_schema(request=InputSerializer, responses={201: VitalSignsOutputSerializer})
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        patient = selectors.clinical_patient_get(
-            user=request.user, patient_id=fields.pop("patient"), purpose="write"
-        )
-        vitals = services.vital_signs_record(
-            actor=request.user,
-            patient=patient,
-            encounter=_encounter(patient, fields.pop("encounter", None)),
-            **fields,
-        )
-        return Response(VitalSignsOutputSerializer(vitals).data, status=status.HTTP_201_CREATED)
+    def create_arguments(self, request, chart, data):
+        arguments = super().create_arguments(request, chart, data)
+        arguments["encounter"] = _encounter(arguments["patient"], arguments.pop("encounter", None))
+        return arguments
 
 
-class VitalSignsDetailApi(APIView):
-    permission_resource = "vitals"
-    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
-
+class VitalSignsDetailApi(_VitalSignsApi, ChartRecordDetailApi):
     class InputSerializer(MeasurementsSerializer):
         encounter = serializers.UUIDField(required=False, allow_null=True)
         measured_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(responses=VitalSignsOutputSerializer)
-    def get(self, request, vitals_id):
-        vitals = selectors.vital_signs_get(user=request.user, vitals_id=vitals_id)
-        return Response(VitalSignsOutputSerializer(vitals).data)
+    input_serializer = InputSerializer
+    update_service = staticmethod(services.vital_signs_update)
 
-    @extend_schema(request=InputSerializer, responses=VitalSignsOutputSerializer)
-    def patch(self, request, vitals_id):
-        vitals = selectors.vital_signs_get(user=request.user, vitals_id=vitals_id, purpose="write")
-        data = self.InputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        if "encounter" in fields:
-            fields["encounter"] = _encounter(vitals.patient, fields["encounter"])
-        vitals = services.vital_signs_update(actor=request.user, vitals=vitals, **fields)
-        return Response(VitalSignsOutputSerializer(vitals).data)
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=VitalSignsOutputSerializer)
-    def delete(self, request, vitals_id):
-        return _void(
-            request, selectors.vital_signs_get, "vitals_id", vitals_id, VitalSignsOutputSerializer
-        )
+    def update_arguments(self, request, record, data):
+        if "encounter" in data:
+            data["encounter"] = _encounter(record.patient, data["encounter"])
+        return data
 
 
-class VitalSignsVoidApi(APIView):
-    permission_resource = "vitals"
-    permission_actions = {"POST": "void"}
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=VitalSignsOutputSerializer)
-    def post(self, request, vitals_id):
-        return _void(
-            request, selectors.vital_signs_get, "vitals_id", vitals_id, VitalSignsOutputSerializer
-        )
+class VitalSignsVoidApi(_VitalSignsApi, ChartRecordVoidApi):
+    pass
 
 
 # --- Diagnoses --------------------------------------------------------------------------------
@@ -515,10 +422,15 @@ class DiagnosisOutputSerializer(RecordOutputSerializer):
     diagnosed_by = RecordUserRefSerializer()
 
 
-class DiagnosisListCreateApi(APIView):
+class _DiagnosisApi(ClinicalRecordApi):
     permission_resource = "diagnoses"
-    permission_actions = {"GET": "list", "POST": "create"}
+    output_serializer = DiagnosisOutputSerializer
+    record_selector = staticmethod(selectors.diagnosis_get)
+    record_id_kwarg = record_lookup = "diagnosis_id"
+    record_name = "diagnosis"
 
+
+class DiagnosisListCreateApi(_DiagnosisApi, ChartRecordListCreateApi):
     class FilterSerializer(EncounterRecordFilterSerializer):
         code = serializers.CharField(required=False, max_length=8, help_text="ICD-10 prefix")
         type = serializers.ChoiceField(choices=DiagnosisType.choices, required=False)
@@ -532,80 +444,32 @@ class DiagnosisListCreateApi(APIView):
         notes = serializers.CharField(required=False, allow_blank=True, default="")
         diagnosed_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=DiagnosisOutputSerializer(many=True))
-    def get(self, request):
-        return paginated_response(
-            queryset=selectors.diagnosis_list(
-                user=request.user, filters=query_params(self.FilterSerializer, request)
-            ),
-            serializer_class=DiagnosisOutputSerializer,
-            request=request,
-            view=self,
-        )
+    filter_serializer = FilterSerializer
+    input_serializer = InputSerializer
+    list_selector = staticmethod(selectors.diagnosis_list)
+    create_service = staticmethod(services.diagnosis_create)
 
-    @extend_schema(request=InputSerializer, responses={201: DiagnosisOutputSerializer})
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+    def create_arguments(self, request, chart, data):
+        # A diagnosis is made during an encounter: the body names it, not the patient.
         encounter = selectors.encounter_for_write(
-            user=request.user, encounter_id=fields.pop("encounter")
+            user=request.user, encounter_id=data.pop("encounter")
         )
-        diagnosis = services.diagnosis_create(actor=request.user, encounter=encounter, **fields)
-        return Response(DiagnosisOutputSerializer(diagnosis).data, status=status.HTTP_201_CREATED)
+        return {"encounter": encounter, **data}
 
 
-class DiagnosisDetailApi(APIView):
-    permission_resource = "diagnoses"
-    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
-
+class DiagnosisDetailApi(_DiagnosisApi, ChartRecordDetailApi):
     class InputSerializer(serializers.Serializer):
         code = serializers.CharField(max_length=16, required=False)
         type = serializers.ChoiceField(choices=DiagnosisType.choices, required=False)
         notes = serializers.CharField(required=False, allow_blank=True)
         diagnosed_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(responses=DiagnosisOutputSerializer)
-    def get(self, request, diagnosis_id):
-        diagnosis = selectors.diagnosis_get(user=request.user, diagnosis_id=diagnosis_id)
-        return Response(DiagnosisOutputSerializer(diagnosis).data)
-
-    @extend_schema(request=InputSerializer, responses=DiagnosisOutputSerializer)
-    def patch(self, request, diagnosis_id):
-        diagnosis = selectors.diagnosis_get(
-            user=request.user, diagnosis_id=diagnosis_id, purpose="write"
-        )
-        data = self.InputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        diagnosis = services.diagnosis_update(
-            actor=request.user, diagnosis=diagnosis, **data.validated_data
-        )
-        return Response(DiagnosisOutputSerializer(diagnosis).data)
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=DiagnosisOutputSerializer)
-    def delete(self, request, diagnosis_id):
-        return _void(
-            request,
-            selectors.diagnosis_get,
-            "diagnosis_id",
-            diagnosis_id,
-            DiagnosisOutputSerializer,
-        )
+    input_serializer = InputSerializer
+    update_service = staticmethod(services.diagnosis_update)
 
 
-class DiagnosisVoidApi(APIView):
-    permission_resource = "diagnoses"
-    permission_actions = {"POST": "void"}
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=DiagnosisOutputSerializer)
-    def post(self, request, diagnosis_id):
-        return _void(
-            request,
-            selectors.diagnosis_get,
-            "diagnosis_id",
-            diagnosis_id,
-            DiagnosisOutputSerializer,
-        )
+class DiagnosisVoidApi(_DiagnosisApi, ChartRecordVoidApi):
+    pass
 
 
 # --- Problem list -----------------------------------------------------------------------------
@@ -621,10 +485,15 @@ class ProblemOutputSerializer(RecordOutputSerializer):
     recorded_by = RecordUserRefSerializer()
 
 
-class ProblemListCreateApi(APIView):
+class _ProblemApi(ClinicalRecordApi):
     permission_resource = "problems"
-    permission_actions = {"GET": "list", "POST": "create"}
+    output_serializer = ProblemOutputSerializer
+    record_selector = staticmethod(selectors.problem_get)
+    record_id_kwarg = record_lookup = "problem_id"
+    record_name = "problem"
 
+
+class ProblemListCreateApi(_ProblemApi, ChartRecordListCreateApi):
     class FilterSerializer(RecordFilterSerializer):
         status = serializers.ChoiceField(choices=ProblemStatus.choices, required=False)
         code = serializers.CharField(required=False, max_length=8, help_text="ICD-10 prefix")
@@ -639,33 +508,13 @@ class ProblemListCreateApi(APIView):
         resolved_date = serializers.DateField(required=False, allow_null=True)
         notes = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(parameters=[FilterSerializer], responses=ProblemOutputSerializer(many=True))
-    def get(self, request):
-        return paginated_response(
-            queryset=selectors.problem_list(
-                user=request.user, filters=query_params(self.FilterSerializer, request)
-            ),
-            serializer_class=ProblemOutputSerializer,
-            request=request,
-            view=self,
-        )
-
-    @extend_schema(request=InputSerializer, responses={201: ProblemOutputSerializer})
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        patient = selectors.clinical_patient_get(
-            user=request.user, patient_id=fields.pop("patient"), purpose="write"
-        )
-        problem = services.problem_create(actor=request.user, patient=patient, **fields)
-        return Response(ProblemOutputSerializer(problem).data, status=status.HTTP_201_CREATED)
+    filter_serializer = FilterSerializer
+    input_serializer = InputSerializer
+    list_selector = staticmethod(selectors.problem_list)
+    create_service = staticmethod(services.problem_create)
 
 
-class ProblemDetailApi(APIView):
-    permission_resource = "problems"
-    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
-
+class ProblemDetailApi(_ProblemApi, ChartRecordDetailApi):
     class InputSerializer(serializers.Serializer):
         code = serializers.CharField(max_length=16, required=False)
         status = serializers.ChoiceField(choices=ProblemStatus.choices, required=False)
@@ -673,37 +522,12 @@ class ProblemDetailApi(APIView):
         resolved_date = serializers.DateField(required=False, allow_null=True)
         notes = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(responses=ProblemOutputSerializer)
-    def get(self, request, problem_id):
-        problem = selectors.problem_get(user=request.user, problem_id=problem_id)
-        return Response(ProblemOutputSerializer(problem).data)
-
-    @extend_schema(request=InputSerializer, responses=ProblemOutputSerializer)
-    def patch(self, request, problem_id):
-        problem = selectors.problem_get(user=request.user, problem_id=problem_id, purpose="write")
-        data = self.InputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        problem = services.problem_update(
-            actor=request.user, problem=problem, **data.validated_data
-        )
-        return Response(ProblemOutputSerializer(problem).data)
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=ProblemOutputSerializer)
-    def delete(self, request, problem_id):
-        return _void(
-            request, selectors.problem_get, "problem_id", problem_id, ProblemOutputSerializer
-        )
+    input_serializer = InputSerializer
+    update_service = staticmethod(services.problem_update)
 
 
-class ProblemVoidApi(APIView):
-    permission_resource = "problems"
-    permission_actions = {"POST": "void"}
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=ProblemOutputSerializer)
-    def post(self, request, problem_id):
-        return _void(
-            request, selectors.problem_get, "problem_id", problem_id, ProblemOutputSerializer
-        )
+class ProblemVoidApi(_ProblemApi, ChartRecordVoidApi):
+    pass
 
 
 # --- Documents --------------------------------------------------------------------------------
@@ -726,11 +550,23 @@ class DocumentOutputSerializer(RecordOutputSerializer):
         return f"/api/documents/{document.public_id}/download/"
 
 
-class DocumentListCreateApi(UploadLimitMixin, APIView):
-    """Seed: GET/POST /api/documents/. POST is multipart (`file`, `doc_type`, ...)."""
-
+class _DocumentApi(ClinicalRecordApi):
     permission_resource = "documents"
-    permission_actions = {"GET": "list", "POST": "create"}
+    output_serializer = DocumentOutputSerializer
+    record_selector = staticmethod(selectors.document_get)
+    record_id_kwarg = record_lookup = "document_id"
+    record_name = "document"
+    void_service = staticmethod(services.document_void)
+
+    def void_purpose(self, request) -> str:
+        return selectors.document_write_purpose(user=request.user)
+
+    def void_record(self, request, record, reason):
+        return self.void_service(actor=request.user, document=record, reason=reason)
+
+
+class DocumentListCreateApi(UploadLimitMixin, _DocumentApi, ChartRecordListCreateApi):
+    """Product brief: GET/POST /api/documents/. POST is multipart (`file`, `doc_type`, ...)."""
 
     class FilterSerializer(EncounterRecordFilterSerializer):
         doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
@@ -743,85 +579,41 @@ class DocumentListCreateApi(UploadLimitMixin, APIView):
         encounter = serializers.UUIDField(required=False, allow_null=True)
         appointment = serializers.UUIDField(required=False, allow_null=True)
 
-    @extend_schema(parameters=[FilterSerializer], responses=DocumentOutputSerializer(many=True))
-    def get(self, request):
-        return paginated_response(
-            queryset=selectors.document_list(
-                user=request.user, filters=query_params(self.FilterSerializer, request)
-            ),
-            serializer_class=DocumentOutputSerializer,
-            request=request,
-            view=self,
-        )
+    filter_serializer = FilterSerializer
+    input_serializer = InputSerializer
+    list_selector = staticmethod(selectors.document_list)
+    create_service = staticmethod(services.document_upload)
 
-    @extend_schema(request=InputSerializer, responses={201: DocumentOutputSerializer})
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+    def create_arguments(self, request, chart, data):
+        # A patient uploading names no patient: the document goes to their own chart.
         patient = selectors.document_patient_for_upload(
-            user=request.user, patient_id=fields.pop("patient", None)
+            user=request.user, patient_id=data.pop("patient", None)
         )
-        document = services.document_upload(
-            actor=request.user,
-            patient=patient,
-            encounter=_encounter(patient, fields.pop("encounter", None)),
-            appointment_public_id=fields.pop("appointment", None),
-            **fields,
-        )
-        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
+        return {
+            "patient": patient,
+            "encounter": _encounter(patient, data.pop("encounter", None)),
+            "appointment_public_id": data.pop("appointment", None),
+            **data,
+        }
 
 
-class DocumentDetailApi(APIView):
-    permission_resource = "documents"
-    permission_actions = {"GET": "read", "PATCH": "update", "DELETE": "void"}
-
+class DocumentDetailApi(_DocumentApi, ChartRecordDetailApi):
     class InputSerializer(serializers.Serializer):
         doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
         encounter = serializers.UUIDField(required=False, allow_null=True)
 
-    @extend_schema(responses=DocumentOutputSerializer)
-    def get(self, request, document_id):
-        document = selectors.document_get(user=request.user, document_id=document_id)
-        return Response(DocumentOutputSerializer(document).data)
+    input_serializer = InputSerializer
+    update_service = staticmethod(services.document_update)
 
-    @extend_schema(request=InputSerializer, responses=DocumentOutputSerializer)
-    def patch(self, request, document_id):
-        document = selectors.document_get(
-            user=request.user, document_id=document_id, purpose="write"
-        )
-        data = self.InputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        if "encounter" in fields:
-            fields["encounter"] = _encounter(document.patient, fields["encounter"])
-        document = services.document_update(actor=request.user, document=document, **fields)
-        return Response(DocumentOutputSerializer(document).data)
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=DocumentOutputSerializer)
-    def delete(self, request, document_id):
-        return _document_void(request, document_id)
+    def update_arguments(self, request, record, data):
+        if "encounter" in data:
+            data["encounter"] = _encounter(record.patient, data["encounter"])
+        return data
 
 
-def _document_void(request, document_id):
-    reason = _void_reason(request)
-    document = selectors.document_get(
-        user=request.user,
-        document_id=document_id,
-        purpose=selectors.document_write_purpose(user=request.user),
-    )
-    document = services.document_void(actor=request.user, document=document, reason=reason)
-    return Response(DocumentOutputSerializer(document).data)
-
-
-class DocumentVoidApi(APIView):
-    permission_resource = "documents"
-    permission_actions = {"POST": "void"}
-
-    @extend_schema(request=RecordVoidInputSerializer, responses=DocumentOutputSerializer)
-    def post(self, request, document_id):
-        return _document_void(request, document_id)
+class DocumentVoidApi(_DocumentApi, ChartRecordVoidApi):
+    pass
 
 
 class DocumentDownloadApi(APIView):
