@@ -1,14 +1,13 @@
 from django.urls import path
 
-from hms.patients import apis
+from hms.patients import apis, compat
 
 urlpatterns = [
     # Public self-registration: a patient account and its chart.
     path("register/", apis.RegisterApi.as_view(), name="register"),
-    # Patients (product brief: POST/GET /patients/, PUT /patients/{id}, .../assign-doctor/)
+    # Patients (product brief: POST/GET /patients/, PUT /patients/{id})
     path("patients/", apis.PatientListCreateApi.as_view(), name="patient-list"),
     path("patients/me/", apis.PatientMeApi.as_view(), name="patient-me"),
-    path("patients/assign-doctor/", apis.PatientAssignDoctorApi.as_view(), name="patient-assign"),
     path("patients/<uuid:public_id>/", apis.PatientDetailApi.as_view(), name="patient-detail"),
     path(
         "patients/<uuid:public_id>/break-glass/",
@@ -70,10 +69,9 @@ urlpatterns = [
         apis.CareAssignmentEndApi.as_view(),
         name="care-assignment-end",
     ),
-    # Doctors (product brief: POST/GET /doctors/, POST /doctors/assign-patient/)
+    # Doctors (product brief: POST/GET /doctors/)
     path("doctors/", apis.DoctorListCreateApi.as_view(), name="doctor-list"),
     path("doctors/me/patients/", apis.DoctorMyPatientsApi.as_view(), name="doctor-my-patients"),
-    path("doctors/assign-patient/", apis.DoctorAssignPatientApi.as_view(), name="doctor-assign"),
     path("doctors/<uuid:public_id>/", apis.DoctorDetailApi.as_view(), name="doctor-detail"),
     # Break-the-glass review (admin)
     path("audit/break-glass/", apis.BreakGlassGrantListApi.as_view(), name="break-glass-list"),
@@ -81,5 +79,16 @@ urlpatterns = [
         "audit/break-glass/<uuid:public_id>/review/",
         apis.BreakGlassGrantReviewApi.as_view(),
         name="break-glass-review",
+    ),
+    # Compatibility aliases of the resource routes (product brief)
+    path(
+        "patients/assign-doctor/",
+        compat.PatientAssignDoctorApi.as_view(),
+        name="patient-assign",
+    ),
+    path(
+        "doctors/assign-patient/",
+        compat.DoctorAssignPatientApi.as_view(),
+        name="doctor-assign",
     ),
 ]

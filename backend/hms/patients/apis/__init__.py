@@ -1,0 +1,50 @@
+"""The patient registry's API views, one module per sub-domain; the compatibility aliases of
+the product brief live in hms.patients.compat.
+
+The views are re-exported here for the URLconf.
+"""
+
+from hms.patients.apis.break_glass import (
+    BreakGlassGrantListApi,
+    BreakGlassGrantReviewApi,
+    PatientBreakGlassApi,
+)
+from hms.patients.apis.care_team import CareAssignmentEndApi, PatientCareTeamApi
+from hms.patients.apis.chart_records import (
+    AllergyDetailApi,
+    AllergyListCreateApi,
+    AllergyVoidApi,
+    ContactDetailApi,
+    ContactListCreateApi,
+    ContactVoidApi,
+    InsuranceDetailApi,
+    InsuranceListCreateApi,
+    InsuranceVoidApi,
+)
+from hms.patients.apis.doctors import DoctorDetailApi, DoctorListCreateApi, DoctorMyPatientsApi
+from hms.patients.apis.patients import PatientDetailApi, PatientListCreateApi, PatientMeApi
+from hms.patients.apis.registration import RegisterApi
+
+__all__ = [
+    "AllergyDetailApi",
+    "AllergyListCreateApi",
+    "AllergyVoidApi",
+    "BreakGlassGrantListApi",
+    "BreakGlassGrantReviewApi",
+    "CareAssignmentEndApi",
+    "ContactDetailApi",
+    "ContactListCreateApi",
+    "ContactVoidApi",
+    "DoctorDetailApi",
+    "DoctorListCreateApi",
+    "DoctorMyPatientsApi",
+    "InsuranceDetailApi",
+    "InsuranceListCreateApi",
+    "InsuranceVoidApi",
+    "PatientBreakGlassApi",
+    "PatientCareTeamApi",
+    "PatientDetailApi",
+    "PatientListCreateApi",
+    "PatientMeApi",
+    "RegisterApi",
+]
