@@ -12,10 +12,7 @@ from hms.clinical.apis.base import (
     RecordOutputSerializer,
     RecordUserRefSerializer,
 )
-from hms.clinical.models import (
-    EncounterStatus,
-    EncounterType,
-)
+from hms.clinical.models import EncounterStatus, EncounterType
 from hms.patients.chart_record_apis import (
     ChartRecordDetailApi,
     ChartRecordListCreateApi,

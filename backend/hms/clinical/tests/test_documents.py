@@ -156,16 +156,17 @@ class TestUpload:
     ):
         from hms.clinical import services
         from hms.clinical.models import VisitNote
+        from hms.clinical.services import notes
 
         note = VisitNoteFactory(patient=patient, doctor=doctor) if method == "update" else None
-        original_audit = services._audit
+        original_audit = notes.record_audit
 
         def fail_on_the_note(*, record, **kwargs):
             if isinstance(record, VisitNote):
                 raise RuntimeError("the database went away")
             return original_audit(record=record, **kwargs)
 
-        monkeypatch.setattr(services, "_audit", fail_on_the_note)
+        monkeypatch.setattr(notes, "record_audit", fail_on_the_note)
         upload = SimpleUploadedFile("rx.pdf", PDF)
         with pytest.raises(RuntimeError):
             if note is None:

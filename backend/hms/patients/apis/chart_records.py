@@ -14,11 +14,7 @@ from hms.patients.chart_record_apis import (
     ChartRecordVoidApi,
     PatientChartRecordApi,
 )
-from hms.patients.models import (
-    AllergyCategory,
-    AllergySeverity,
-    AllergyStatus,
-)
+from hms.patients.models import AllergyCategory, AllergySeverity, AllergyStatus
 
 
 class EmergencyContactOutputSerializer(serializers.Serializer):

@@ -9,10 +9,7 @@ from hms.accounts.models import User
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
 from hms.patients import selectors, services
-from hms.patients.apis.patients import (
-    PatientCardSerializer,
-    audit_patient_list,
-)
+from hms.patients.apis.patients import PatientCardSerializer, audit_patient_list
 
 
 class DoctorProfileOutputSerializer(serializers.Serializer):

@@ -21,10 +21,7 @@ from hms.patients.access import (
     patient_get_for_user,
     section_resource,
 )
-from hms.patients.models import (
-    BloodGroup,
-    Sex,
-)
+from hms.patients.models import BloodGroup, Sex
 
 
 def audit_patient_list(*, request, response, resource_type: str, filters: dict) -> None:
