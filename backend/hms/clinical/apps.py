@@ -7,6 +7,7 @@ class ClinicalConfig(AppConfig):
     verbose_name = "Medical record"
 
     def ready(self) -> None:
+        # Deferred: these modules import models, which exist once the app registry is ready.
         from hms.clinical.care import register_clinical_care_relationships
         from hms.clinical.timeline_sources import register_clinical_timeline_sources
 

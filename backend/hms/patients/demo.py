@@ -2,7 +2,10 @@
 
 from datetime import date
 
+from hms.accounts.models import User
 from hms.core.demo import register_demo_loader
+from hms.patients import services
+from hms.patients.models import Allergy, CareAssignment, DoctorProfile, Patient
 
 DEMO_PATIENTS = [
     # first, last, date of birth, sex, phone, allergy (substance, reaction, severity) or None
@@ -38,10 +41,6 @@ DEMO_PATIENTS = [
 
 @register_demo_loader(order=20, name="patients")
 def load_demo_patients() -> str:
-    from hms.accounts.models import User
-    from hms.patients import services
-    from hms.patients.models import Allergy, CareAssignment, DoctorProfile, Patient
-
     admin = User.objects.get(username="admin")
     receptionist = User.objects.get(username="receptionist")
     doctor = User.objects.get(username="doctor")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, connections, transaction
 from django.db.models import BooleanField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -92,7 +93,6 @@ def patient_similar_names(queryset: QuerySet[Patient], q: str) -> list[Patient] 
         or not _trigram_index_present(connection.alias)
     ):
         return None
-    from django.contrib.postgres.search import TrigramSimilarity
 
     # The % operator is what the GIN index serves (Django has no lookup for it unless
     # django.contrib.postgres is installed); its threshold is a setting, raised for this
