@@ -16,7 +16,7 @@ pagination, the OpenAPI description of every method):
         list_selector = staticmethod(selectors.allergy_list)
         create_service = staticmethod(services.allergy_create)
 
-The views, each a plain APIView whose permission actions are fixed here:
+The views, each an APIView with the permission actions its methods usually need:
 
 - ChartRecordListCreateApi: GET lists (`list_selector`), POST creates (`create_service`).
 - ChartRecordUpdateApi: PATCH changes some fields (`update_service`).
@@ -31,12 +31,29 @@ Where the records hang is the one thing every family of views says in code, by i
 `chart()`: it checks the user may use that chart for `purpose` ("read" or "write"; checked and
 audited by the selectors it calls) and returns the keyword arguments naming the chart for the
 selectors and services. PatientChartRecordApi serves routes under `patients/<public_id>/` (the
-chart section `section`); an admission's charts return `{"admission": admission}`; the clinical
-record routes, which name the patient in the query or body, return `{"user": request.user}` and
-leave the access check to their selectors. The other hooks have working defaults a family may
-override: `list_arguments`, `create_arguments`, `update_arguments`, `void_reason`,
-`void_record`, `void_purpose`. The service and selector functions are class attributes, so
-wrap them in staticmethod().
+chart section `section`); the clinical record routes (hms.clinical.apis.base), which name the
+patient in the query or body, return `{"user": request.user, "purpose": purpose}` and leave the
+access check to their selectors. A family whose records hang on an admission would write:
+
+    class AdmissionChartRecordApi(ChartRecordApi):
+        permission_resource = "inpatient_charts"
+        record_id_kwarg = "entry_id"
+
+        def chart(self, request, purpose, **url_kwargs):
+            return {"admission": _admission(request, url_kwargs["public_id"], purpose=purpose)}
+
+    class FluidListCreateApi(AdmissionChartRecordApi, ChartRecordListCreateApi):
+        permission_actions = {"GET": "read", "POST": "create"}   # when the table differs
+        filter_serializer = ChartFilterSerializer
+        ...
+
+The other hooks have working defaults a family may override: `list_arguments` (default: the
+chart and the validated filters as keywords), `create_arguments` (the chart and the validated
+body), `update_arguments` (the validated body), `get_record`, `void_reason` (the body's
+`reason`, checked by `void_input_serializer`), `void_record`, `void_purpose` ("write"). The
+service and selector functions are class attributes, so wrap them in staticmethod(). Checks run
+in this order: list: filters, chart; create: chart, body, service; update: chart and record,
+voided (409 when `refuse_voided_update`), body, service; void: chart, reason, record, service.
 """
 
 import abc
