@@ -5,7 +5,8 @@ insurance policy, a nursing observation...). It is never deleted: it is voided w
 stays in the chart, marked; lists hide voided records unless asked.
 
 A view names what it serves; the base does the rest (the order of checks, the 201 on create,
-pagination, the OpenAPI description of every method):
+pagination, the OpenAPI description of every method it inherits; a method the view writes itself
+is described by its own extend_schema):
 
     class AllergyListCreateApi(PatientChartRecordApi, ChartRecordListCreateApi):
         permission_resource = "patient_allergies"      # the permission table's resource
@@ -115,6 +116,9 @@ class ChartRecordApi(APIView, abc.ABC):
         if not hasattr(cls, "output_serializer"):
             return
         for method_name, schema in cls.schema_of.items():
+            # A method the view writes itself carries its own description (extend_schema).
+            if method_name in cls.__dict__:
+                continue
             method = getattr(cls, method_name, None)
             if method is not None:
                 setattr(cls, method_name, _described(method, **schema(cls)))
