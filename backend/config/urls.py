@@ -1,6 +1,5 @@
 from django.urls import include, path, re_path
 
-from hms.accounts.views import session_login
 from hms.core.errors import api_not_found
 from hms.core.health import health
 from hms.core.schema import SchemaApi, SwaggerUiApi
@@ -25,7 +24,7 @@ api_patterns = [
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("health/", health, name="health"),
-    path("login/", session_login, name="session-login"),
+    path("login/", web_views.sign_in, name="session-login"),
     path("logout/", web_views.sign_out, name="session-logout"),
     path("api/", include(api_patterns)),
     # Anything else under /api/ is a JSON 404, never an HTML page.

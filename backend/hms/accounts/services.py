@@ -404,6 +404,11 @@ def auth_logout(*, user: User, refresh: str) -> None:
             fields={"refresh": ["Not your token."]},
         )
     token.blacklist()
+    auth_session_end(user=user)
+
+
+def auth_session_end(*, user: User) -> None:
+    """A signed-in session ended (a portal sign-out, or a refresh token given back): audited."""
     audit_record(actor=user, action=AuditAction.LOGOUT, resource_type="session")
 
 

@@ -54,6 +54,11 @@ def _text(label: str, autocomplete: str, *, required: bool = True, max_length: i
     )
 
 
+class SignInForm(forms.Form):
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(strip=False, widget=forms.PasswordInput)
+
+
 class SignUpForm(ServiceErrorsMixin, forms.Form):
     service_field_map = {"password": "password1"}
 

@@ -4,6 +4,6 @@ Access: `portal_page(roles)` signs the user in and checks the role; every page t
 patient's data gets the patient from `hms.patients.access` (scoped and audited there).
 """
 
-from hms.web.views.public import home, sign_out
+from hms.web.views.public import home, sign_in, sign_out
 
-__all__ = ["home", "sign_out"]
+__all__ = ["home", "sign_in", "sign_out"]

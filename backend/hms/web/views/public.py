@@ -1,19 +1,19 @@
-"""Public pages: home, sign-up, password reset, sign-out; and the signed-in user's account."""
+"""Public pages: home, sign-in, sign-up, password reset, sign-out; the user's own account."""
 
 import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hms.accounts import services as account_services
-from hms.accounts.views import session_logout
 from hms.core.errors import ApplicationError
 from hms.patients import services as patient_services
 from hms.patients.models import Sex
@@ -22,6 +22,7 @@ from hms.web.forms import (
     PortalPasswordResetForm,
     PortalSetPasswordForm,
     ProfileForm,
+    SignInForm,
     SignUpForm,
 )
 from hms.web.navigation import home_url_name_for
@@ -42,13 +43,37 @@ def home(request):
     return render(request, "web/public/home.html")
 
 
-@require_http_methods(["POST"])
+@never_cache
+@csrf_protect
+def sign_in(request):
+    """Session sign-in: the same lockout and audit as the API login (auth_authenticate)."""
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_services.auth_authenticate(request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user, backend=SESSION_BACKEND)
+            return redirect(next_url)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "web/public/sign_in.html", {"form": form, "next": next_url}, status=status
+    )
+
+
+@require_POST
+@csrf_protect
 def sign_out(request):
-    """The accounts app's session logout (audited), plus a note on the sign-in page."""
-    response = session_logout(request)
-    if response.status_code == 302:
-        messages.info(request, "You have been signed out.")
-    return response
+    """End the session (audited), with a note on the sign-in page."""
+    if request.user.is_authenticated:
+        account_services.auth_session_end(user=request.user)
+    logout(request)
+    messages.info(request, "You have been signed out.")
+    return redirect("session-login")
 
 
 def _register_patient(data: dict):

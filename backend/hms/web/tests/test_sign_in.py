@@ -1,4 +1,4 @@
-"""Session sign-in for the web portal: same lockout and audit as the API, CSRF enforced."""
+"""The portal's session sign-in and sign-out: the API's lockout and audit, CSRF enforced."""
 
 import pytest
 from django.test import Client
