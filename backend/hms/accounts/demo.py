@@ -1,5 +1,6 @@
 """Demo accounts: one per role, named after the role, all with the same password."""
 
+from hms.accounts.models import User
 from hms.core.demo import register_demo_loader
 from hms.core.roles import Role
 
@@ -21,8 +22,6 @@ DEMO_USERS = [
 
 @register_demo_loader(order=10, name="accounts")
 def load_demo_users() -> str:
-    from hms.accounts.models import User
-
     created = 0
     for username, role, first_name, last_name in DEMO_USERS:
         user, was_created = User.objects.get_or_create(

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from hms.patients.names import name_normalise
+from hms.pharmacy.models import Drug
 
 NUMBER_WORDS = {
     "half": Decimal("0.5"),
@@ -191,6 +192,7 @@ def _number(text: str) -> Decimal | None:
 
 @cache
 def _find_drugs():
+    # Deferred: importing it loads its drug dictionary (seconds); only the local analyser needs it.
     from drug_named_entity_recognition import find_drugs
 
     return find_drugs
@@ -212,8 +214,6 @@ def recognise(text: str) -> list[tuple[dict, int, int]]:
 
 def _formulary_index():
     """Normalised generic and brand names of active formulary drugs -> Drug."""
-    from hms.pharmacy.models import Drug
-
     index = {}
     for drug in Drug.objects.filter(active=True).order_by("id"):
         index.setdefault(drug.generic_name_norm, drug)

@@ -13,6 +13,7 @@ service falls back to the local analyser, saying so in the response.
 import json
 from dataclasses import dataclass, field
 
+import groq
 import httpx
 from django.conf import settings
 
@@ -90,8 +91,6 @@ class GroqProvider:
         return None if settings.GROQ_API_KEY else "GROQ_API_KEY is not set"
 
     def complete(self, *, clinical_text: str, context: dict) -> ProviderAnswer:
-        import groq
-
         client = groq.Groq(
             api_key=settings.GROQ_API_KEY,
             base_url=settings.GROQ_BASE_URL or None,

@@ -9,6 +9,8 @@ import io
 import time
 
 from django.db import transaction
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from hms.assistant import deidentify, prescription_parser
 from hms.assistant.models import AnalysisSource, PrescriptionAnalysis
@@ -16,9 +18,11 @@ from hms.assistant.providers import ProviderError, configured_provider
 from hms.core.errors import ApplicationError
 from hms.core.models import AuditAction
 from hms.core.services import audit_record
+from hms.patients.models import Allergy, AllergyStatus
 from hms.patients.names import name_normalise
 from hms.pharmacy import safety
 from hms.pharmacy.models import Frequency, Route
+from hms.pharmacy.selectors import active_prescription_items_for_patient
 
 MAX_TEXT_CHARS = 20_000
 ANTIBIOTIC_CLASSES = {
@@ -51,9 +55,6 @@ ROUTE_PHRASES = {
 
 def pdf_text(data: bytes) -> str:
     """The text layer of a PDF (a scanned image has none: 400 `no_text_in_document`)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     if not data.startswith(b"%PDF-"):
         raise ApplicationError(
             "Upload the prescription as a PDF with a text layer.",
@@ -101,9 +102,6 @@ def _clinical_context(patient) -> dict:
     """Clinical content only: allergy substances and the names of current medicines."""
     if patient is None:
         return {}
-    from hms.patients.models import Allergy, AllergyStatus
-    from hms.pharmacy.selectors import active_prescription_items_for_patient
-
     allergies = sorted(
         set(
             Allergy.objects.filter(patient=patient, status=AllergyStatus.ACTIVE).values_list(

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from hms.core.errors import ForbiddenError, NotFoundError
 from hms.core.permissions import user_may
 from hms.patients.access import ChartSection, patient_get_for_user, patients_visible_to
+from hms.web.forms import BreakGlassForm
 from hms.web.navigation import WORKSPACE_ROLES
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -83,8 +84,6 @@ BREAK_GLASS_EXPLANATION = (
 def break_glass_page(request, *, patient_id, exc=None, form=None, status: int = 403):
     """The 403 page with the break-the-glass form: a reason opens the chart (and is reviewed).
     After the grant the doctor comes back to the page they asked for."""
-    from hms.web.forms import BreakGlassForm
-
     back = request.get_full_path() if request.method == "GET" else ""
     form = form or BreakGlassForm(initial={"next": back})
     context = {
