@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 
 from hms.accounts.tests.factories import UserFactory
 from hms.billing import billable, services
@@ -15,15 +14,14 @@ from hms.core.models import Notification
 from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # a Monday
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+@pytest.fixture
+def frozen_instant():
+    return NOW
 
 
 class TestAppointmentCompleted:
@@ -321,19 +319,19 @@ class TestBedDaysFromInpatient:
         )
         return inpatient, admission, doctor, desk, beds_on(icu, 1)[0]
 
-    def test_nightly_run_and_discharge_charge_each_bed_day_once(self, frozen):
+    def test_nightly_run_and_discharge_charge_each_bed_day_once(self, frozen_now):
         from hms.billing.tasks import charge_bed_days_of_current_admissions
 
         TariffFactory(code="BED-MEDICAL", category="bed_day", name="Medical bed-day", price=D(50))
         TariffFactory(code="BED-ICU", category="bed_day", name="ICU bed-day", price=D(300))
         inpatient, admission, doctor, desk, icu_bed = self._admission()
-        frozen.move_to(datetime(2027, 3, 2, 15, tzinfo=UTC))
+        frozen_now.move_to(datetime(2027, 3, 2, 15, tzinfo=UTC))
         inpatient.admission_transfer(actor=desk, admission=admission, bed=icu_bed, reason="Worse")
-        frozen.move_to(datetime(2027, 3, 3, 0, 30, tzinfo=UTC))
+        frozen_now.move_to(datetime(2027, 3, 3, 0, 30, tzinfo=UTC))
         assert charge_bed_days_of_current_admissions.delay().get() == 2  # nights of 1 and 2 March
         assert charge_bed_days_of_current_admissions.delay().get() == 2  # a rerun adds nothing
         assert Charge.objects.count() == 2
-        frozen.move_to(datetime(2027, 3, 4, 11, tzinfo=UTC))
+        frozen_now.move_to(datetime(2027, 3, 4, 11, tzinfo=UTC))
         inpatient.discharge_summary_save(
             actor=doctor,
             admission=admission,

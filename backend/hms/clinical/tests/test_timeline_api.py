@@ -41,7 +41,7 @@ def chart(patient, doctor):
 
 
 @pytest.fixture
-def restore_registry():
+def restore_timeline_sources():
     saved = timeline.timeline_sources()
     yield
     timeline._SOURCES.clear()
@@ -89,7 +89,7 @@ def test_voided_entries_shown_marked_only_when_asked(as_user, doctor, patient, c
 
 
 def test_other_modules_plug_in_through_the_registry(
-    as_user, doctor, patient, chart, restore_registry
+    as_user, doctor, patient, chart, restore_timeline_sources
 ):
     seen = {}
 

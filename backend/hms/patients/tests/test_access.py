@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def restore_registry():
+def restore_care_relationships():
     saved = dict(access._CARE_RELATIONSHIPS)
     yield
     access._CARE_RELATIONSHIPS.clear()
@@ -222,7 +222,7 @@ def test_ended_assignment_removes_access(client_for, doctor, patient, assign):
 
 
 def test_registered_care_relationship_gives_access(
-    client_for, make_user, patient, restore_registry
+    client_for, make_user, patient, restore_care_relationships
 ):
     nurse = make_user(Role.NURSE)
     client = client_for(Role.NURSE, user=nurse)
@@ -238,7 +238,9 @@ def test_registered_care_relationship_gives_access(
     assert detail(client, patient, "contacts/").status_code == 200
 
 
-def test_care_relationship_may_be_a_queryset_of_patient_ids(make_user, patient, restore_registry):
+def test_care_relationship_may_be_a_queryset_of_patient_ids(
+    make_user, patient, restore_care_relationships
+):
     from hms.patients.models import Patient
 
     nurse = make_user(Role.NURSE)

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from hms.core.models import Notification
@@ -17,13 +16,12 @@ NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def frozen_instant():
+    return NOW
 
 
 @pytest.fixture
-def stock(frozen):
+def stock(frozen_now):
     today = timezone.localdate()
     low = DrugFactory(generic_name="Lowdrug", reorder_level=100)
     add_stock(low, 20, expiry=today + timedelta(days=365))
@@ -47,7 +45,7 @@ def test_alerts_endpoint(client_for, stock):
     assert client_for(Role.DOCTOR).get("/api/pharmacy/alerts/").status_code == 403
 
 
-def test_daily_task_notifies_pharmacists_once_a_day(make_user, stock, frozen):
+def test_daily_task_notifies_pharmacists_once_a_day(make_user, stock, frozen_now):
     pharmacists = [make_user(Role.PHARMACIST), make_user(Role.PHARMACIST)]
     doctor = make_user(Role.DOCTOR)
     counts = notify_stock_alerts.delay().get()
@@ -62,7 +60,7 @@ def test_daily_task_notifies_pharmacists_once_a_day(make_user, stock, frozen):
     notify_stock_alerts.delay()  # the same day: nothing new
     assert Notification.objects.count() == 6
 
-    frozen.shift(timedelta(days=1))
+    frozen_now.shift(timedelta(days=1))
     notify_stock_alerts.delay()
     assert Notification.objects.count() == 12
     low = Notification.objects.filter(kind="pharmacy_low_stock").first()

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 
 import pytest
-import time_machine
 
 from hms.appointments.models import Appointment, AppointmentStatus
 from hms.appointments.services import appointment_book
@@ -14,21 +13,20 @@ from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 from hms.web.tests.conftest import signed_in_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 # Monday 1 March 2027, 07:00 UTC; the doctor works 09-12 and 14-17 on weekdays, 30-min slots.
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 DAY = date(2027, 3, 1)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+@pytest.fixture
+def frozen_instant():
+    return NOW
 
 
 @pytest.fixture
-def setup(make_user):
+def world(make_user):
     doctor = DoctorProfileFactory(
         user__first_name="Grace", user__last_name="Okafor", specialization="Cardiology"
     ).user
@@ -45,11 +43,11 @@ def book_url(doctor, day=DAY):
     )
 
 
-def test_booking_page_lists_specializations_doctors_and_free_slots(setup):
-    client = signed_in_client(setup["alice"].user)
+def test_booking_page_lists_specializations_doctors_and_free_slots(world):
+    client = signed_in_client(world["alice"].user)
     html = client.get("/portal/appointments/book/").content.decode()
     assert "Cardiology" in html
-    html = client.get(book_url(setup["doctor"])).content.decode()
+    html = client.get(book_url(world["doctor"])).content.decode()
     assert "Dr Grace Okafor" in html
     assert 'value="09:00"' in html and 'value="16:30"' in html
     assert "csrfmiddlewaretoken" in html  # the POST form keeps its token
@@ -87,9 +85,9 @@ class Tags(HTMLParser):
         return found[0]
 
 
-def test_booking_form_narrows_by_swapping_only_its_fields(setup):
+def test_booking_form_narrows_by_swapping_only_its_fields(world):
     # Given the booking page,
-    html = signed_in_client(setup["alice"].user).get("/portal/appointments/book/").content.decode()
+    html = signed_in_client(world["alice"].user).get("/portal/appointments/book/").content.decode()
     page = Tags(html)
     # then the form listens for changes itself and is never swapped (a swapped-in control works
     # at once), a newer choice cancels an older request, and only its fields are replaced;
@@ -109,8 +107,8 @@ def test_booking_form_narrows_by_swapping_only_its_fields(setup):
         assert "booking-fields" in within
 
 
-def test_htmx_narrowing_answers_with_the_fields_for_the_latest_choices(setup):
-    client = signed_in_client(setup["alice"].user)
+def test_htmx_narrowing_answers_with_the_fields_for_the_latest_choices(world):
+    client = signed_in_client(world["alice"].user)
     dermatologist = DoctorProfileFactory(specialization="Dermatology").user
     give_schedule(dermatologist)
     htmx = {"HTTP_HX_REQUEST": "true"}
@@ -120,11 +118,11 @@ def test_htmx_narrowing_answers_with_the_fields_for_the_latest_choices(setup):
     )
     doctor, _ = page.one("select", name="doctor")
     assert "disabled" not in doctor
-    page.one("option", value=str(setup["doctor"].public_id))
+    page.one("option", value=str(world["doctor"].public_id))
     assert [a for t, a, within in page.tags if "id_doctor" in within and "selected" in a] == []
     # A doctor: their free slots for the day, in the swapped part.
-    page = Tags(client.get(book_url(setup["doctor"]), **htmx).content.decode())
-    option, _ = page.one("option", value=str(setup["doctor"].public_id))
+    page = Tags(client.get(book_url(world["doctor"]), **htmx).content.decode())
+    option, _ = page.one("option", value=str(world["doctor"].public_id))
     assert "selected" in option
     _, within = page.one("input", name="slot", value="09:00")
     assert "booking-fields" in within
@@ -134,13 +132,13 @@ def test_htmx_narrowing_answers_with_the_fields_for_the_latest_choices(setup):
     assert 'name="slot"' not in html
 
 
-def test_patient_books_a_free_slot(setup):
-    client = signed_in_client(setup["alice"].user)
+def test_patient_books_a_free_slot(world):
+    client = signed_in_client(world["alice"].user)
     response = client.post(
         "/portal/appointments/book/",
         {
             "specialization": "Cardiology",
-            "doctor": str(setup["doctor"].public_id),
+            "doctor": str(world["doctor"].public_id),
             "date": "2027-03-01",
             "slot": "09:30",
             "reason": "Palpitations",
@@ -148,13 +146,13 @@ def test_patient_books_a_free_slot(setup):
     )
     assert response.status_code == 302
     appointment = Appointment.objects.get()
-    assert appointment.patient == setup["alice"]
+    assert appointment.patient == world["alice"]
     assert appointment.slot == time(9, 30)
     page = client.get("/portal/appointments/").content.decode()
     assert "Booked: Monday 01 March at 09:30 with Dr Grace Okafor." in page
     assert "Palpitations" in page
     # The booked slot is no longer offered.
-    html = client.get(book_url(setup["doctor"])).content.decode()
+    html = client.get(book_url(world["doctor"])).content.decode()
     assert 'value="09:30"' not in html
 
 
@@ -167,14 +165,14 @@ def test_patient_books_a_free_slot(setup):
         ({"date": "not-a-date"}, "date", "Enter a valid date."),
     ],
 )
-def test_booking_bad_input_shows_errors_and_saves_nothing(setup, changes, field, message):
+def test_booking_bad_input_shows_errors_and_saves_nothing(world, changes, field, message):
     data = {
         "specialization": "Cardiology",
-        "doctor": str(setup["doctor"].public_id),
+        "doctor": str(world["doctor"].public_id),
         "date": "2027-03-01",
         "slot": "09:30",
     }
-    response = signed_in_client(setup["alice"].user).post(
+    response = signed_in_client(world["alice"].user).post(
         "/portal/appointments/book/", {**data, **changes}
     )
     assert response.status_code == 400
@@ -184,18 +182,18 @@ def test_booking_bad_input_shows_errors_and_saves_nothing(setup, changes, field,
     assert not Appointment.objects.exists()
 
 
-def test_a_slot_taken_meanwhile_is_refused_by_the_service(setup):
-    client = signed_in_client(setup["alice"].user)
+def test_a_slot_taken_meanwhile_is_refused_by_the_service(world):
+    client = signed_in_client(world["alice"].user)
     form = {
         "specialization": "Cardiology",
-        "doctor": str(setup["doctor"].public_id),
+        "doctor": str(world["doctor"].public_id),
         "date": "2027-03-01",
         "slot": "10:00",
     }
     appointment_book(
-        actor=setup["bob"].user,
-        patient=setup["bob"],
-        doctor=setup["doctor"],
+        actor=world["bob"].user,
+        patient=world["bob"],
+        doctor=world["doctor"],
         date=DAY,
         slot=time(10, 0),
     )
@@ -204,15 +202,15 @@ def test_a_slot_taken_meanwhile_is_refused_by_the_service(setup):
     assert Appointment.objects.count() == 1
 
 
-def test_cancel_own_appointment_with_a_reason(setup):
+def test_cancel_own_appointment_with_a_reason(world):
     appointment = appointment_book(
-        actor=setup["alice"].user,
-        patient=setup["alice"],
-        doctor=setup["doctor"],
+        actor=world["alice"].user,
+        patient=world["alice"],
+        doctor=world["doctor"],
         date=DAY,
         slot=time(9, 0),
     )
-    client = signed_in_client(setup["alice"].user)
+    client = signed_in_client(world["alice"].user)
     url = f"/portal/appointments/{appointment.public_id}/cancel/"
     response = client.post(url, {"reason": "x"}, follow=True)
     assert b"at least 3 characters" in response.content
@@ -224,15 +222,15 @@ def test_cancel_own_appointment_with_a_reason(setup):
     assert appointment.status == AppointmentStatus.CANCELLED
 
 
-def test_another_patients_appointment_is_404(setup):
+def test_another_patients_appointment_is_404(world):
     appointment = appointment_book(
-        actor=setup["alice"].user,
-        patient=setup["alice"],
-        doctor=setup["doctor"],
+        actor=world["alice"].user,
+        patient=world["alice"],
+        doctor=world["doctor"],
         date=DAY,
         slot=time(9, 0),
     )
-    response = signed_in_client(setup["bob"].user).post(
+    response = signed_in_client(world["bob"].user).post(
         f"/portal/appointments/{appointment.public_id}/cancel/", {"reason": "Not mine"}
     )
     assert response.status_code == 404
@@ -241,38 +239,38 @@ def test_another_patients_appointment_is_404(setup):
 
 
 @pytest.mark.parametrize("url", ["/portal/appointments/", "/portal/appointments/book/"])
-def test_appointment_pages_are_for_patients(setup, url):
-    assert signed_in_client(setup["doctor"]).get(url).status_code == 403
-    assert signed_in_client(setup["alice"].user).get(url).status_code == 200
+def test_appointment_pages_are_for_patients(world, url):
+    assert signed_in_client(world["doctor"]).get(url).status_code == 403
+    assert signed_in_client(world["alice"].user).get(url).status_code == 200
 
 
-def test_doctor_sees_todays_queue_and_the_view_is_audited(setup, make_user):
+def test_doctor_sees_todays_queue_and_the_view_is_audited(world, make_user):
     appointment_book(
-        actor=setup["alice"].user,
-        patient=setup["alice"],
-        doctor=setup["doctor"],
+        actor=world["alice"].user,
+        patient=world["alice"],
+        doctor=world["doctor"],
         date=DAY,
         slot=time(9, 0),
         reason="Palpitations",
     )
-    response = signed_in_client(setup["doctor"]).get("/workspace/queue/")
+    response = signed_in_client(world["doctor"]).get("/workspace/queue/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Adeyemi" in html and "Palpitations" in html
     event = AuditEvent.objects.filter(resource_type="appointment_queue").get()
-    assert event.detail["patients"] == [str(setup["alice"].public_id)]
-    assert signed_in_client(setup["alice"].user).get("/workspace/queue/").status_code == 403
+    assert event.detail["patients"] == [str(world["alice"].public_id)]
+    assert signed_in_client(world["alice"].user).get("/workspace/queue/").status_code == 403
     other = make_user(Role.DOCTOR)
     assert "Adeyemi" not in signed_in_client(other).get("/workspace/queue/").content.decode()
 
 
-def test_dashboard_shows_the_next_appointment(setup):
-    client = signed_in_client(setup["alice"].user)
+def test_dashboard_shows_the_next_appointment(world):
+    client = signed_in_client(world["alice"].user)
     assert 'data-testid="next-appointment"' not in client.get("/portal/").content.decode()
     appointment_book(
-        actor=setup["alice"].user,
-        patient=setup["alice"],
-        doctor=setup["doctor"],
+        actor=world["alice"].user,
+        patient=world["alice"],
+        doctor=world["doctor"],
         date=DAY,
         slot=time(14, 0),
     )

@@ -4,12 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.test import Client
 
 from hms.appointments.models import Appointment
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,7 @@ def test_booking_page_with_a_far_date(make_user, method, day):
         doctor = DoctorProfileFactory(specialization="Cardiology").user
         give_schedule(doctor)
         patient = PatientFactory(user=make_user(Role.PATIENT))
-        client = Client()
-        client.force_login(patient.user)
+        client = signed_in_client(patient.user)
         response = getattr(client, method)(
             "/portal/appointments/book/",
             {

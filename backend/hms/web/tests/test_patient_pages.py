@@ -35,7 +35,7 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def people(make_user):
+def world(make_user):
     alice_user = make_user(Role.PATIENT, username="alice", first_name="Alice")
     bob_user = make_user(Role.PATIENT, username="bob", first_name="Bob")
     alice = PatientFactory(user=alice_user, first_name="Alice", last_name="Adeyemi")
@@ -59,10 +59,10 @@ PORTAL_PAGES = ["/portal/record/", "/portal/visits/", "/portal/documents/", "/po
 
 
 @pytest.mark.parametrize("url", PORTAL_PAGES)
-def test_portal_pages_open_for_the_patient_only(people, url):
-    assert signed_in_client(people["alice"].user).get(url).status_code == 200
-    assert signed_in_client(people["doctor"]).get(url).status_code == 403
-    assert signed_in_client(people["nurse"]).get(url).status_code == 403
+def test_portal_pages_open_for_the_patient_only(world, url):
+    assert signed_in_client(world["alice"].user).get(url).status_code == 200
+    assert signed_in_client(world["doctor"]).get(url).status_code == 403
+    assert signed_in_client(world["nurse"]).get(url).status_code == 403
     assert Client().get(url).status_code == 302
 
 
@@ -73,30 +73,30 @@ def test_portal_pages_explain_a_missing_chart(make_user, url):
     assert b"not linked to a medical record yet" in response.content
 
 
-def test_record_shows_own_profile_and_allergies_only(people):
-    AllergyFactory(patient=people["alice"], substance="Penicillin", severity="severe")
-    AllergyFactory(patient=people["bob"], substance="Peanuts")
-    response = signed_in_client(people["alice"].user).get("/portal/record/")
+def test_record_shows_own_profile_and_allergies_only(world):
+    AllergyFactory(patient=world["alice"], substance="Penicillin", severity="severe")
+    AllergyFactory(patient=world["bob"], substance="Peanuts")
+    response = signed_in_client(world["alice"].user).get("/portal/record/")
     html = response.content.decode()
     assert "Penicillin" in html
     assert "Peanuts" not in html
-    assert people["alice"].mrn in html
+    assert world["alice"].mrn in html
     assert AuditEvent.objects.filter(
-        patient_id=str(people["alice"].public_id), resource_type="allergies", actor_username="alice"
+        patient_id=str(world["alice"].public_id), resource_type="allergies", actor_username="alice"
     ).exists()
 
 
-def test_visits_show_own_notes_only(people):
-    VisitNoteFactory(patient=people["alice"], doctor=people["doctor"], notes="Alice: rest.")
-    VisitNoteFactory(patient=people["bob"], doctor=people["doctor"], notes="Bob: secret.")
-    html = signed_in_client(people["alice"].user).get("/portal/visits/").content.decode()
+def test_visits_show_own_notes_only(world):
+    VisitNoteFactory(patient=world["alice"], doctor=world["doctor"], notes="Alice: rest.")
+    VisitNoteFactory(patient=world["bob"], doctor=world["doctor"], notes="Bob: secret.")
+    html = signed_in_client(world["alice"].user).get("/portal/visits/").content.decode()
     assert "Alice: rest." in html
     assert "Bob: secret." not in html
     assert "Dr " in html
 
 
-def test_documents_upload_saves_through_the_clinical_service(people):
-    client = signed_in_client(people["alice"].user)
+def test_documents_upload_saves_through_the_clinical_service(world):
+    client = signed_in_client(world["alice"].user)
     response = client.post(
         "/portal/documents/",
         {
@@ -106,8 +106,8 @@ def test_documents_upload_saves_through_the_clinical_service(people):
         },
     )
     assert response.status_code == 302
-    document = Document.objects.get(patient=people["alice"])
-    assert document.uploaded_by == people["alice"].user
+    document = Document.objects.get(patient=world["alice"])
+    assert document.uploaded_by == world["alice"].user
     assert document.description == "From my GP"
     page = client.get("/portal/documents/", follow=True).content.decode()
     assert "blood-test.pdf" in page
@@ -123,12 +123,12 @@ def test_documents_upload_saves_through_the_clinical_service(people):
     ],
 )
 def test_documents_bad_upload_shows_errors_next_to_fields_and_saves_nothing(
-    people, data, field, message
+    world, data, field, message
 ):
     if "file" in data:
         name, content = data["file"]
         data = {**data, "file": SimpleUploadedFile(name, content)}
-    response = signed_in_client(people["alice"].user).post("/portal/documents/", data)
+    response = signed_in_client(world["alice"].user).post("/portal/documents/", data)
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'id="id_{field}_errors"')
@@ -136,10 +136,10 @@ def test_documents_bad_upload_shows_errors_next_to_fields_and_saves_nothing(
     assert not Document.objects.exists()
 
 
-def test_document_download_is_scoped_and_audited(people):
-    mine = DocumentFactory(patient=people["alice"], original_name="mine.pdf")
-    theirs = DocumentFactory(patient=people["bob"])
-    alice = signed_in_client(people["alice"].user)
+def test_document_download_is_scoped_and_audited(world):
+    mine = DocumentFactory(patient=world["alice"], original_name="mine.pdf")
+    theirs = DocumentFactory(patient=world["bob"])
+    alice = signed_in_client(world["alice"].user)
     response = alice.get(f"/documents/{mine.public_id}/download/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -149,21 +149,21 @@ def test_document_download_is_scoped_and_audited(people):
     assert alice.get(f"/documents/{theirs.public_id}/download/").status_code == 404
     assert alice.get(f"/documents/{uuid.uuid4()}/download/").status_code == 404
     # The doctor caring for Alice may; a doctor without a care relationship may not.
-    doctor = signed_in_client(people["doctor"])
+    doctor = signed_in_client(world["doctor"])
     assert doctor.get(f"/documents/{mine.public_id}/download/").status_code == 200
-    other = signed_in_client(people["other_doctor"])
+    other = signed_in_client(world["other_doctor"])
     assert other.get(f"/documents/{mine.public_id}/download/").status_code == 403
     assert (
-        signed_in_client(people["nurse"]).get(f"/documents/{mine.public_id}/download/").status_code
+        signed_in_client(world["nurse"]).get(f"/documents/{mine.public_id}/download/").status_code
         == 403
     )
 
 
-def test_access_log_lists_who_viewed_with_role_part_and_emergency(people):
-    alice = people["alice"]
-    signed_in_client(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
+def test_access_log_lists_who_viewed_with_role_part_and_emergency(world):
+    alice = world["alice"]
+    signed_in_client(world["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
     audit_record(
-        actor=people["other_doctor"],
+        actor=world["other_doctor"],
         action=AuditAction.READ,
         resource_type="clinical",
         object_id=alice.public_id,
@@ -171,13 +171,13 @@ def test_access_log_lists_who_viewed_with_role_part_and_emergency(people):
         detail={"emergency": True},
     )
     audit_record(  # a refused attempt is not a view
-        actor=people["nurse"],
+        actor=world["nurse"],
         action=AuditAction.READ,
         resource_type="clinical",
         patient_id=alice.public_id,
         outcome=AuditOutcome.DENIED,
     )
-    signed_in_client(people["bob"].user).get("/portal/record/")  # Bob's own reads: not Alice's log
+    signed_in_client(world["bob"].user).get("/portal/record/")  # Bob's own reads: not Alice's log
     response = signed_in_client(alice.user).get("/portal/access/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -192,15 +192,15 @@ def test_access_log_lists_who_viewed_with_role_part_and_emergency(people):
     # (Dr Other, clinical, emergency).
     events = AuditEvent.objects.filter(patient_id=str(alice.public_id))
     assert events.filter(actor=alice.user).exists()
-    assert events.filter(actor=people["doctor"], resource_type="clinical").count() > 1
+    assert events.filter(actor=world["doctor"], resource_type="clinical").count() > 1
     assert response.context["page"].paginator.count == 3
 
 
-def test_access_log_query_count_does_not_grow_with_rows(people, django_assert_max_num_queries):
-    alice = people["alice"]
+def test_access_log_query_count_does_not_grow_with_rows(world, django_assert_max_num_queries):
+    alice = world["alice"]
     for _ in range(30):
         audit_record(
-            actor=people["doctor"],
+            actor=world["doctor"],
             action=AuditAction.READ,
             resource_type="clinical",
             patient_id=alice.public_id,
@@ -215,16 +215,16 @@ def test_access_log_query_count_does_not_grow_with_rows(people, django_assert_ma
 # --- doctor workspace -----------------------------------------------------------------------
 
 
-def test_my_patients_lists_assigned_patients_only(people):
-    html = signed_in_client(people["doctor"]).get("/workspace/patients/").content.decode()
+def test_my_patients_lists_assigned_patients_only(world):
+    html = signed_in_client(world["doctor"]).get("/workspace/patients/").content.decode()
     assert "Adeyemi" in html
     assert "Brown" not in html
-    html = signed_in_client(people["other_doctor"]).get("/workspace/patients/").content.decode()
+    html = signed_in_client(world["other_doctor"]).get("/workspace/patients/").content.decode()
     assert "No patients are assigned to you yet." in html
 
 
-def test_my_patients_search_and_htmx_partial(people):
-    client = signed_in_client(people["doctor"])
+def test_my_patients_search_and_htmx_partial(world):
+    client = signed_in_client(world["doctor"])
     html = client.get("/workspace/patients/?q=zzz").content.decode()
     assert "No assigned patient matches" in html
     response = client.get("/workspace/patients/?q=adey", HTTP_HX_REQUEST="true")
@@ -234,14 +234,14 @@ def test_my_patients_search_and_htmx_partial(people):
 
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.ADMIN, Role.RECEPTIONIST])
-def test_workspace_pages_are_for_doctors_only(people, make_user, role):
+def test_workspace_pages_are_for_doctors_only(world, make_user, role):
     client = signed_in_client(make_user(role))
     assert client.get("/workspace/patients/").status_code == 403
-    assert client.get(f"/workspace/patients/{people['alice'].public_id}/").status_code == 403
+    assert client.get(f"/workspace/patients/{world['alice'].public_id}/").status_code == 403
 
 
-def test_chart_summary_for_the_doctor_in_care(people):
-    alice = people["alice"]
+def test_chart_summary_for_the_doctor_in_care(world):
+    alice = world["alice"]
     AllergyFactory(patient=alice, substance="Penicillin", reaction="Hives", severity="severe")
     ProblemFactory(patient=alice, title="Asthma", code="J45.9")
     now = timezone.now()
@@ -249,8 +249,8 @@ def test_chart_summary_for_the_doctor_in_care(people):
         VitalSignsFactory(
             patient=alice, measured_at=now - timedelta(hours=hours), systolic_bp=systolic
         )
-    VisitNoteFactory(patient=alice, doctor=people["doctor"], notes="Wheeze improving.")
-    response = signed_in_client(people["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
+    VisitNoteFactory(patient=alice, doctor=world["doctor"], notes="Wheeze improving.")
+    response = signed_in_client(world["doctor"]).get(f"/workspace/patients/{alice.public_id}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="allergy-banner"' in html and "Penicillin" in html
@@ -260,19 +260,19 @@ def test_chart_summary_for_the_doctor_in_care(people):
     assert "chart.umd.min.js" in html
     assert "Wheeze improving." in html  # in the timeline
     reads = AuditEvent.objects.filter(
-        actor=people["doctor"], patient_id=str(alice.public_id), action=AuditAction.READ
+        actor=world["doctor"], patient_id=str(alice.public_id), action=AuditAction.READ
     )
     assert {"clinical", "allergies"} <= set(reads.values_list("resource_type", flat=True))
 
 
-def test_chart_outside_care_is_403_with_the_break_glass_explanation(people):
-    response = signed_in_client(people["other_doctor"]).get(
-        f"/workspace/patients/{people['alice'].public_id}/"
+def test_chart_outside_care_is_403_with_the_break_glass_explanation(world):
+    response = signed_in_client(world["other_doctor"]).get(
+        f"/workspace/patients/{world['alice'].public_id}/"
     )
     assert response.status_code == 403
     assert b"not in your care" in response.content
 
 
-def test_chart_of_an_unknown_patient_is_404(people):
-    response = signed_in_client(people["doctor"]).get(f"/workspace/patients/{uuid.uuid4()}/")
+def test_chart_of_an_unknown_patient_is_404(world):
+    response = signed_in_client(world["doctor"]).get(f"/workspace/patients/{uuid.uuid4()}/")
     assert response.status_code == 404

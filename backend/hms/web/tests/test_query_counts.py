@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from hms.appointments.services import appointment_book
@@ -22,6 +21,7 @@ from hms.patients.tests.factories import (
     DoctorProfileFactory,
     PatientFactory,
 )
+from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,12 @@ def world(make_user, settings, tmp_path):
     doctor = DoctorProfileFactory(specialization="Cardiology").user
     alice = PatientFactory(user=make_user(Role.PATIENT))
     CareAssignmentFactory(patient=alice, doctor=doctor)
-    patient_client, doctor_client = Client(), Client()
-    patient_client.force_login(alice.user)
-    doctor_client.force_login(doctor)
-    return {"doctor": doctor, "alice": alice, "patient": patient_client, "dr": doctor_client}
+    return {
+        "doctor": doctor,
+        "alice": alice,
+        "patient": signed_in_client(alice.user),
+        "dr": signed_in_client(doctor),
+    }
 
 
 def test_my_patients(world):

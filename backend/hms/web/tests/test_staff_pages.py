@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, time
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,17 +14,16 @@ from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
 from hms.web.tests.conftest import signed_in_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday
 DAY = date(2027, 3, 1)
 QUEUE = "/staff/queue/"
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+@pytest.fixture
+def frozen_instant():
+    return NOW
 
 
 @pytest.fixture

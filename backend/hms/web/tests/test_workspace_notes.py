@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(make_user):
+def world(make_user):
     alice = PatientFactory(
         user=make_user(Role.PATIENT, username="alice"), first_name="Alice", last_name="Adeyemi"
     )
@@ -60,8 +60,8 @@ def note_data(encounter="new", notes="Wheeze. Start inhaler.", rows=()):
 # --- the note page ------------------------------------------------------------------------------
 
 
-def test_the_doctor_in_care_opens_the_note_form(people):
-    response = signed_in_client(people["doctor"]).get(note_url(people["alice"]))
+def test_the_doctor_in_care_opens_the_note_form(world):
+    response = signed_in_client(world["doctor"]).get(note_url(world["alice"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="note-form"' in html
@@ -71,37 +71,37 @@ def test_the_doctor_in_care_opens_the_note_form(people):
 
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.RECEPTIONIST, Role.ADMIN])
-def test_other_roles_may_not_write_notes(people, make_user, role):
+def test_other_roles_may_not_write_notes(world, make_user, role):
     client = signed_in_client(make_user(role))
-    assert client.get(note_url(people["alice"])).status_code == 403
-    assert client.post(note_url(people["alice"]), note_data()).status_code == 403
+    assert client.get(note_url(world["alice"])).status_code == 403
+    assert client.post(note_url(world["alice"]), note_data()).status_code == 403
     assert not VisitNote.objects.exists()
 
 
-def test_a_patient_cannot_write_on_their_own_chart(people):
-    response = signed_in_client(people["alice"].user).post(note_url(people["alice"]), note_data())
+def test_a_patient_cannot_write_on_their_own_chart(world):
+    response = signed_in_client(world["alice"].user).post(note_url(world["alice"]), note_data())
     assert response.status_code == 403
     assert not VisitNote.objects.exists()
 
 
-def test_an_unknown_patient_is_404(people):
-    client = signed_in_client(people["doctor"])
+def test_an_unknown_patient_is_404(world):
+    client = signed_in_client(world["doctor"])
     assert client.get(f"/workspace/patients/{uuid.uuid4()}/notes/new/").status_code == 404
 
 
-def test_a_doctor_outside_care_gets_the_break_glass_form(people):
-    response = signed_in_client(people["other_doctor"]).get(note_url(people["alice"]))
+def test_a_doctor_outside_care_gets_the_break_glass_form(world):
+    response = signed_in_client(world["other_doctor"]).get(note_url(world["alice"]))
     assert response.status_code == 403
     html = response.content.decode()
     assert "not in your care" in html
     assert 'data-testid="break-glass-form"' in html
-    assert f'action="/workspace/patients/{people["alice"].public_id}/break-glass/"' in html
-    assert f'value="{note_url(people["alice"])}"' in html  # comes back here afterwards
+    assert f'action="/workspace/patients/{world["alice"].public_id}/break-glass/"' in html
+    assert f'value="{note_url(world["alice"])}"' in html  # comes back here afterwards
 
 
-def test_saving_a_note_with_diagnoses_writes_encounter_note_and_diagnoses(people):
-    alice = people["alice"]
-    doctor = signed_in_client(people["doctor"])
+def test_saving_a_note_with_diagnoses_writes_encounter_note_and_diagnoses(world):
+    alice = world["alice"]
+    doctor = signed_in_client(world["doctor"])
     response = doctor.post(
         note_url(alice),
         note_data(rows=[("J45.9 · Asthma, unspecified", "confirmed"), ("i10", "provisional")]),
@@ -109,7 +109,7 @@ def test_saving_a_note_with_diagnoses_writes_encounter_note_and_diagnoses(people
     assert response.status_code == 302
     assert response["Location"] == f"/workspace/patients/{alice.public_id}/#timeline-title"
     encounter = Encounter.objects.get(patient=alice)
-    assert encounter.attending_doctor == people["doctor"]
+    assert encounter.attending_doctor == world["doctor"]
     assert encounter.status == EncounterStatus.OPEN
     note = VisitNote.objects.get(patient=alice)
     assert note.encounter == encounter
@@ -119,7 +119,7 @@ def test_saving_a_note_with_diagnoses_writes_encounter_note_and_diagnoses(people
         ("J45.9", "confirmed", encounter.pk),
     ]
     created = AuditEvent.objects.filter(
-        actor=people["doctor"], action=AuditAction.CREATE, patient_id=str(alice.public_id)
+        actor=world["doctor"], action=AuditAction.CREATE, patient_id=str(alice.public_id)
     )
     assert {"encounter", "visit_note", "diagnosis"} <= set(
         created.values_list("resource_type", flat=True)
@@ -128,11 +128,11 @@ def test_saving_a_note_with_diagnoses_writes_encounter_note_and_diagnoses(people
     assert "Visit note saved with 2 diagnoses." in page
 
 
-def test_a_note_goes_on_the_doctors_open_encounter_when_chosen(people):
-    alice = people["alice"]
-    open_visit = EncounterFactory(patient=alice, attending_doctor=people["doctor"])
+def test_a_note_goes_on_the_doctors_open_encounter_when_chosen(world):
+    alice = world["alice"]
+    open_visit = EncounterFactory(patient=alice, attending_doctor=world["doctor"])
     EncounterFactory(patient=alice)  # another doctor's: not offered
-    client = signed_in_client(people["doctor"])
+    client = signed_in_client(world["doctor"])
     choices = client.get(note_url(alice)).context["form"].fields["encounter"].choices
     assert [value for value, _ in choices] == [str(open_visit.public_id), "new"]
     response = client.post(note_url(alice), note_data(encounter=str(open_visit.public_id)))
@@ -163,8 +163,8 @@ def test_a_note_goes_on_the_doctors_open_encounter_when_chosen(people):
         (note_data(encounter=str(uuid.uuid4())), "id_encounter_errors", "Select a valid choice"),
     ],
 )
-def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(people, data, field_id, message):
-    response = signed_in_client(people["doctor"]).post(note_url(people["alice"]), data)
+def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(world, data, field_id, message):
+    response = signed_in_client(world["doctor"]).post(note_url(world["alice"]), data)
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'id="{field_id}"')
@@ -173,24 +173,24 @@ def test_bad_input_shows_errors_next_to_fields_and_saves_nothing(people, data, f
     assert not Encounter.objects.exists()
 
 
-def test_another_doctors_open_encounter_cannot_be_posted(people):
-    theirs = EncounterFactory(patient=people["alice"])
-    response = signed_in_client(people["doctor"]).post(
-        note_url(people["alice"]), note_data(encounter=str(theirs.public_id))
+def test_another_doctors_open_encounter_cannot_be_posted(world):
+    theirs = EncounterFactory(patient=world["alice"])
+    response = signed_in_client(world["doctor"]).post(
+        note_url(world["alice"]), note_data(encounter=str(theirs.public_id))
     )
     assert response.status_code == 400
     assert not VisitNote.objects.exists()
 
 
-def test_a_failing_diagnosis_leaves_nothing_half_written(people, monkeypatch):
+def test_a_failing_diagnosis_leaves_nothing_half_written(world, monkeypatch):
     from hms.clinical import services
 
     def refuse(**kwargs):
         raise ValidationError({"code": ["Refused by the service."]})
 
     monkeypatch.setattr(services, "diagnosis_create", refuse)
-    response = signed_in_client(people["doctor"]).post(
-        note_url(people["alice"]), note_data(rows=[("J45.9", "provisional")])
+    response = signed_in_client(world["doctor"]).post(
+        note_url(world["alice"]), note_data(rows=[("J45.9", "provisional")])
     )
     assert response.status_code == 400
     assert "Refused by the service." in response.content.decode()
@@ -198,18 +198,18 @@ def test_a_failing_diagnosis_leaves_nothing_half_written(people, monkeypatch):
     assert not Encounter.objects.exists()
 
 
-def test_the_chart_offers_the_note_to_the_doctor(people):
+def test_the_chart_offers_the_note_to_the_doctor(world):
     html = (
-        signed_in_client(people["doctor"])
-        .get(f"/workspace/patients/{people['alice'].public_id}/")
+        signed_in_client(world["doctor"])
+        .get(f"/workspace/patients/{world['alice'].public_id}/")
         .content.decode()
     )
-    assert f'href="{note_url(people["alice"])}"' in html
+    assert f'href="{note_url(world["alice"])}"' in html
 
 
-def test_the_patient_sees_the_note_and_its_diagnoses_not_others(people):
-    alice, bob = people["alice"], people["bob"]
-    signed_in_client(people["doctor"]).post(
+def test_the_patient_sees_the_note_and_its_diagnoses_not_others(world):
+    alice, bob = world["alice"], world["bob"]
+    signed_in_client(world["doctor"]).post(
         note_url(alice), note_data(notes="Alice's note.", rows=[("J45.9", "confirmed")])
     )
     encounter = EncounterFactory(patient=bob)
@@ -226,20 +226,20 @@ def test_the_patient_sees_the_note_and_its_diagnoses_not_others(people):
 # --- ICD-10 suggestions ---------------------------------------------------------------------------
 
 
-def test_icd10_suggestions_are_datalist_options(people):
-    response = signed_in_client(people["doctor"]).get(
+def test_icd10_suggestions_are_datalist_options(world):
+    response = signed_in_client(world["doctor"]).get(
         "/workspace/icd10/", {"for": "dx-0-code", "dx-0-code": "asthma"}
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert '<option value="J45.9 · Asthma, unspecified">' in html
     assert "<html" not in html
-    by_code = signed_in_client(people["doctor"]).get("/workspace/icd10/", {"q": "J45"}).content
+    by_code = signed_in_client(world["doctor"]).get("/workspace/icd10/", {"q": "J45"}).content
     assert b"J45.0" in by_code
 
 
-def test_icd10_needs_two_characters(people):
-    html = signed_in_client(people["doctor"]).get("/workspace/icd10/", {"q": "a"}).content.decode()
+def test_icd10_needs_two_characters(world):
+    html = signed_in_client(world["doctor"]).get("/workspace/icd10/", {"q": "a"}).content.decode()
     assert "<option" not in html
 
 
@@ -258,9 +258,9 @@ def glass_url(patient) -> str:
     return f"/workspace/patients/{patient.public_id}/break-glass/"
 
 
-def test_break_glass_with_a_reason_opens_the_chart_and_is_audited(people):
-    alice = people["alice"]
-    client = signed_in_client(people["other_doctor"])
+def test_break_glass_with_a_reason_opens_the_chart_and_is_audited(world):
+    alice = world["alice"]
+    client = signed_in_client(world["other_doctor"])
     chart = f"/workspace/patients/{alice.public_id}/"
     assert client.get(chart).status_code == 403
     response = client.post(
@@ -268,7 +268,7 @@ def test_break_glass_with_a_reason_opens_the_chart_and_is_audited(people):
     )
     assert response.status_code == 302
     assert response["Location"] == chart
-    grant = BreakGlassGrant.objects.get(user=people["other_doctor"], patient=alice)
+    grant = BreakGlassGrant.objects.get(user=world["other_doctor"], patient=alice)
     assert grant.reason == "Unconscious in the emergency department"
     assert AuditEvent.objects.filter(
         action=AuditAction.EMERGENCY_ACCESS, patient_id=str(alice.public_id)
@@ -281,17 +281,17 @@ def test_break_glass_with_a_reason_opens_the_chart_and_is_audited(people):
     assert client.get(note_url(alice)).status_code == 200
 
 
-def test_break_glass_goes_only_to_a_page_on_this_site(people):
-    response = signed_in_client(people["other_doctor"]).post(
-        glass_url(people["alice"]),
+def test_break_glass_goes_only_to_a_page_on_this_site(world):
+    response = signed_in_client(world["other_doctor"]).post(
+        glass_url(world["alice"]),
         {"reason": "Collapsed in the waiting room", "next": "https://evil.example/"},
     )
-    assert response["Location"] == f"/workspace/patients/{people['alice'].public_id}/"
+    assert response["Location"] == f"/workspace/patients/{world['alice'].public_id}/"
 
 
-def test_break_glass_needs_a_real_reason(people):
-    response = signed_in_client(people["other_doctor"]).post(
-        glass_url(people["alice"]), {"reason": "urgent"}
+def test_break_glass_needs_a_real_reason(world):
+    response = signed_in_client(world["other_doctor"]).post(
+        glass_url(world["alice"]), {"reason": "urgent"}
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -301,10 +301,10 @@ def test_break_glass_needs_a_real_reason(people):
     assert not BreakGlassGrant.objects.exists()
 
 
-def test_break_glass_for_a_patient_already_in_care_just_opens_the_chart(people):
-    chart = f"/workspace/patients/{people['alice'].public_id}/"
-    response = signed_in_client(people["doctor"]).post(
-        glass_url(people["alice"]), {"reason": "Checking the latest results", "next": chart}
+def test_break_glass_for_a_patient_already_in_care_just_opens_the_chart(world):
+    chart = f"/workspace/patients/{world['alice'].public_id}/"
+    response = signed_in_client(world["doctor"]).post(
+        glass_url(world["alice"]), {"reason": "Checking the latest results", "next": chart}
     )
     assert response.status_code == 302
     assert response["Location"] == chart
@@ -312,21 +312,19 @@ def test_break_glass_for_a_patient_already_in_care_just_opens_the_chart(people):
 
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.NURSE, Role.ADMIN])
-def test_break_glass_on_the_web_is_for_doctors(people, make_user, role):
+def test_break_glass_on_the_web_is_for_doctors(world, make_user, role):
     client = signed_in_client(make_user(role))
-    response = client.post(glass_url(people["alice"]), {"reason": "Emergency admission now"})
+    response = client.post(glass_url(world["alice"]), {"reason": "Emergency admission now"})
     assert response.status_code == 403
     assert not BreakGlassGrant.objects.exists()
 
 
-def test_break_glass_for_an_unknown_patient_is_404(people):
-    response = signed_in_client(people["other_doctor"]).post(
+def test_break_glass_for_an_unknown_patient_is_404(world):
+    response = signed_in_client(world["other_doctor"]).post(
         f"/workspace/patients/{uuid.uuid4()}/break-glass/", {"reason": "Emergency admission now"}
     )
     assert response.status_code == 404
 
 
-def test_break_glass_by_get_is_refused(people):
-    assert (
-        signed_in_client(people["other_doctor"]).get(glass_url(people["alice"])).status_code == 405
-    )
+def test_break_glass_by_get_is_refused(world):
+    assert signed_in_client(world["other_doctor"]).get(glass_url(world["alice"])).status_code == 405

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def chart(settings, tmp_path):
+def world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     alice_user = UserFactory(
         username="alice", role=Role.PATIENT, first_name="Alice", last_name="Adeyemi"
@@ -73,9 +73,9 @@ def chart(settings, tmp_path):
     return {"alice": alice, "doctor": doctor, "bobs_document": bobs_document}
 
 
-def test_doctor_chart_then_patient_record_pages(portal, shoot, chart, tmp_path):
+def test_doctor_chart_then_patient_record_pages(portal, shoot, world, tmp_path):
     page = portal
-    alice = chart["alice"]
+    alice = world["alice"]
 
     # The doctor finds the patient and opens the chart.
     sign_in(page, "drokafor", TEST_PASSWORD)

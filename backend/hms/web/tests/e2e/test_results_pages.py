@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def chart(settings):
+def world(settings):
     settings.ASSISTANT_PROVIDER = "local"
     doctor = UserFactory(
         username="drokafor", role=Role.DOCTOR, first_name="Grace", last_name="Okafor"
@@ -51,9 +51,9 @@ def chart(settings):
     return {"alice": alice, "doctor": doctor, "invoice": invoice}
 
 
-def test_results_assistant_and_invoices(portal, shoot, chart):
+def test_results_assistant_and_invoices(portal, shoot, world):
     page = portal
-    alice = chart["alice"]
+    alice = world["alice"]
 
     sign_in(page, "drokafor", TEST_PASSWORD)
     page.goto(f"{page.base_url}/workspace/patients/{alice.public_id}/")
@@ -92,14 +92,14 @@ def test_results_assistant_and_invoices(portal, shoot, chart):
     page.get_by_role("button", name="More").click()
     page.get_by_role("link", name="Invoices").click()
     invoices = page.get_by_test_id("invoices")
-    expect(invoices).to_contain_text(chart["invoice"].number)
+    expect(invoices).to_contain_text(world["invoice"].number)
     expect(invoices).to_contain_text("52.50 USD")
     shoot(page, "portal-invoices")
     with page.expect_download() as download:
         page.get_by_role(
-            "link", name=re.compile(f"PDF of invoice {chart['invoice'].number}")
+            "link", name=re.compile(f"PDF of invoice {world['invoice'].number}")
         ).click()
-    assert download.value.suggested_filename == f"{chart['invoice'].number}.pdf"
+    assert download.value.suggested_filename == f"{world['invoice'].number}.pdf"
 
 
 def test_the_bed_board(portal, shoot):
