@@ -45,7 +45,11 @@ def _check_username_free(username: str, *, exclude_pk: int | None = None) -> Non
         )
 
 
-def _create_user(*, username: str, password: str, role: Role, **fields) -> User:
+def _create_user(
+    *, actor: User | None, username: str, password: str, role: Role, audit: dict, **fields
+) -> User:
+    """Create the account and audit it (`actor` None: the new user created it), `audit` added
+    to the event's detail."""
     username = username.strip()
     _check_username_free(username)
     user = User(username=username, role=role, **fields)
@@ -58,6 +62,13 @@ def _create_user(*, username: str, password: str, role: Role, **fields) -> User:
         raise ConflictError(
             f"The username {username!r} is already taken.", code="username_taken"
         ) from exc
+    audit_record(
+        actor=actor or user,
+        action=AuditAction.CREATE,
+        resource_type=USER_RESOURCE,
+        object_id=user.public_id,
+        detail={"username": user.username, "role": user.role, **audit},
+    )
     return user
 
 
@@ -81,23 +92,17 @@ def user_create(
             code="invalid_role",
             fields={"role": ["Choose a staff role."]},
         )
-    user = _create_user(
+    return _create_user(
+        actor=actor,
         username=username,
         password=password,
         role=role,
+        audit={},
         first_name=first_name,
         last_name=last_name,
         email=email,
         phone=phone,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        resource_type=USER_RESOURCE,
-        object_id=user.public_id,
-        detail={"username": user.username, "role": user.role},
-    )
-    return user
 
 
 @transaction.atomic
@@ -112,23 +117,17 @@ def patient_user_create(
 ) -> User:
     """The account of a patient registering themself: always and only the patient role. Its
     chart comes with it from hms.patients (patient_account_register), which calls this."""
-    user = _create_user(
+    return _create_user(
+        actor=None,
         username=username,
         password=password,
         role=Role.PATIENT,
+        audit={"self_registered": True},
         first_name=first_name,
         last_name=last_name,
         email=email,
         phone=phone,
     )
-    audit_record(
-        actor=user,
-        action=AuditAction.CREATE,
-        resource_type=USER_RESOURCE,
-        object_id=user.public_id,
-        detail={"username": user.username, "role": user.role, "self_registered": True},
-    )
-    return user
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "phone")
