@@ -54,12 +54,34 @@ def _text(label: str, autocomplete: str, *, required: bool = True, max_length: i
     )
 
 
+def _password(label: str, autocomplete: str = "new-password"):
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class NewPasswordTwiceMixin:
+    """A new password typed twice (`password_fields`): the second must match the first."""
+
+    password_fields = ("password1", "password2")
+
+    def clean(self):
+        cleaned = super().clean()
+        first_name, second_name = self.password_fields
+        first, second = cleaned.get(first_name), cleaned.get(second_name)
+        if first and second and first != second:
+            self.add_error(second_name, "The two passwords are not the same.")
+        return cleaned
+
+
 class SignInForm(forms.Form):
     username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
     password = forms.CharField(strip=False, widget=forms.PasswordInput)
 
 
-class SignUpForm(ServiceErrorsMixin, forms.Form):
+class SignUpForm(NewPasswordTwiceMixin, ServiceErrorsMixin, forms.Form):
     service_field_map = {"password": "password1"}
 
     first_name = _text("First name", "given-name")
@@ -90,26 +112,11 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    password1 = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label="Repeat the password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = _password("Password")
+    password2 = _password("Repeat the password")
 
     def clean_username(self):
         return self.cleaned_data["username"].strip()
-
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "The two passwords are not the same.")
-        return cleaned
 
 
 class ProfileForm(ServiceErrorsMixin, forms.Form):
@@ -121,31 +128,13 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
     phone = _text("Phone", "tel", required=False, max_length=32, inputmode="tel")
 
 
-class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
+class PasswordChangeForm(NewPasswordTwiceMixin, ServiceErrorsMixin, forms.Form):
     service_field_map = {"password": "new_password1"}
+    password_fields = ("new_password1", "new_password2")
 
-    current_password = forms.CharField(
-        label="Current password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    new_password1 = forms.CharField(
-        label="New password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label="Repeat the new password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", "The two passwords are not the same.")
-        return cleaned
+    current_password = _password("Current password", "current-password")
+    new_password1 = _password("New password")
+    new_password2 = _password("Repeat the new password")
 
 
 class PortalPasswordResetForm(PasswordResetForm):
