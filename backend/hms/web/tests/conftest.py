@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hms.core.roles import Role
 
@@ -9,6 +11,13 @@ def signed_in_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def page_queries(client, url: str) -> int:
+    """How many queries one GET of `url` runs (the page must answer 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from hms.accounts.tests.factories import UserFactory
@@ -22,7 +20,7 @@ from hms.patients.models import Sex
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.pharmacy import services as pharmacy_services
 from hms.pharmacy.tests.factories import DrugFactory
-from hms.web.tests.conftest import signed_in_client
+from hms.web.tests.conftest import page_queries, signed_in_client
 
 from .clinic import Lab, imaging_report, issued_invoice
 
@@ -130,9 +128,7 @@ def test_results_query_count_does_not_grow(world):
     client.get("/portal/results/")
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/portal/results/").status_code == 200
-        return len(captured)
+        return page_queries(client, "/portal/results/")
 
     # session, user, own chart id, orders section opened (audit) x2, lab orders with their
     # test components and results, radiology chart read (audit), final reports
@@ -164,9 +160,7 @@ def test_prescriptions_query_count_does_not_grow(world):
     client.get("/portal/prescriptions/")
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/portal/prescriptions/").status_code == 200
-        return len(captured)
+        return page_queries(client, "/portal/prescriptions/")
 
     before = count()
     for name in ("Atorvastatin", "Omeprazole", "Salbutamol"):
@@ -213,9 +207,7 @@ def test_invoices_query_count_does_not_grow(world):
     client.get("/portal/invoices/")
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/portal/invoices/").status_code == 200
-        return len(captured)
+        return page_queries(client, "/portal/invoices/")
 
     before = count()
     for _ in range(4):

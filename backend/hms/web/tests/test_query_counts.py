@@ -4,8 +4,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from hms.appointments.services import appointment_book
 from hms.appointments.tests.conftest import give_schedule
@@ -21,16 +19,14 @@ from hms.patients.tests.factories import (
     DoctorProfileFactory,
     PatientFactory,
 )
-from hms.web.tests.conftest import signed_in_client
+from hms.web.tests.conftest import page_queries, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
 
 def queries(client, url) -> int:
     client.get(url)  # warm up: first-time rows (audit chain head, session) are not per-row cost
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
+    return page_queries(client, url)
 
 
 @pytest.fixture

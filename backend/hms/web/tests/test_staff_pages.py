@@ -3,16 +3,14 @@
 from datetime import UTC, date, datetime, time
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from hms.appointments.services import appointment_book, appointment_cancel
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
-from hms.web.tests.conftest import signed_in_client
+from hms.web.tests.conftest import page_queries, signed_in_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -132,9 +130,7 @@ def test_the_queue_query_count_does_not_grow(clinic):
     client.get(QUEUE)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(QUEUE).status_code == 200
-        return len(captured)
+        return page_queries(client, QUEUE)
 
     # session, user, doctors, appointments with patient/doctor/profile, audit (chain head,
     # insert), summary
@@ -220,9 +216,7 @@ def test_the_bed_board_query_count_does_not_grow(wards):
     client.get(BEDS)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(BEDS).status_code == 200
-        return len(captured)
+        return page_queries(client, BEDS)
 
     # session, user, wards, beds with rooms, active admissions with patient and doctor, audit
     before = count()

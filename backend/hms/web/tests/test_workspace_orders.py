@@ -9,8 +9,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
@@ -23,7 +21,7 @@ from hms.patients.tests.factories import (
 )
 from hms.radiology.models import ImagingOrder
 from hms.radiology.tests.factories import ImagingProcedureFactory
-from hms.web.tests.conftest import signed_in_client
+from hms.web.tests.conftest import page_queries, signed_in_client
 
 from .clinic import Lab, imaging_report, lab_catalog
 
@@ -266,9 +264,7 @@ def test_the_results_query_count_does_not_grow_with_orders(world):
     client.get(results_url(alice))
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(results_url(alice)).status_code == 200
-        return len(captured)
+        return page_queries(client, results_url(alice))
 
     # session, user, chart opened (care check, audit) twice, lab orders + their test
     # components + results, imaging orders + reports
@@ -313,9 +309,7 @@ def test_my_results_query_count_does_not_grow(world):
     client.get("/workspace/results/")
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/workspace/results/").status_code == 200
-        return len(captured)
+        return page_queries(client, "/workspace/results/")
 
     before = count()
     for _ in range(3):
@@ -348,9 +342,7 @@ def test_my_prescriptions_with_their_safety_overrides(world, make_user):
     assert world["bob"].last_name not in html
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/workspace/prescriptions/").status_code == 200
-        return len(captured)
+        return page_queries(client, "/workspace/prescriptions/")
 
     before = count()
     for _ in range(3):
