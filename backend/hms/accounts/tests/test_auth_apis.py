@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from hms.accounts.models import LoginThrottle, User
 from hms.accounts.tests.factories import TEST_PASSWORD, UserFactory
@@ -17,6 +18,13 @@ def login(client, username, password=TEST_PASSWORD):
     return client.post("/api/login/", {"username": username, "password": password}, format="json")
 
 
+def bearer(token) -> APIClient:
+    """An APIClient that sends this access token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
 class TestLogin:
     def test_login_returns_tokens_user_and_role(self):
         user = UserFactory(role=Role.NURSE)
@@ -27,8 +35,7 @@ class TestLogin:
         assert body["user"]["id"] == str(user.public_id)
         assert body["user"]["role"] == "nurse"
         # The access token works for the API.
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
+        client = bearer(body["access"])
         assert client.get("/api/profile/").json()["username"] == user.username
 
     def test_success_and_failure_are_audited(self):
@@ -132,8 +139,7 @@ class TestTokens:
     def test_logout_blacklists_the_refresh_token(self):
         user = UserFactory()
         tokens = login(APIClient(), user.username).json()
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        client = bearer(tokens["access"])
         response = client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json")
         assert response.status_code == 204
         refreshed = APIClient().post(
@@ -159,15 +165,13 @@ class TestTokens:
         user = UserFactory()
         with time_machine.travel(timezone.now() - timezone.timedelta(hours=2), tick=False):
             tokens = login(APIClient(), user.username).json()
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        client = bearer(tokens["access"])
         response = client.get("/api/profile/")
         assert response.status_code == 401
         assert response.json()["code"] == "token_not_valid"
 
     def test_garbage_token_is_401(self):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+        client = bearer("not-a-token")
         response = client.get("/api/profile/")
         assert response.status_code == 401
         assert set(response.json()) >= {"status", "code", "message", "request_id"}
@@ -183,8 +187,7 @@ class TestTokens:
             "/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
         )
         assert refreshed.status_code == 401
-        with_access = APIClient()
-        with_access.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        with_access = bearer(tokens["access"])
         assert with_access.get("/api/profile/").status_code == 401
 
 
@@ -294,58 +297,38 @@ def test_password_reset_by_email_signs_out_everywhere_and_unlocks():
 class TestBearerToken:
     """HmsJWTAuthentication keeps simplejwt's checks on every request."""
 
-    def bearer(self, user) -> APIClient:
-        from rest_framework_simplejwt.tokens import AccessToken
-
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
-        return client
-
     def test_a_valid_token_signs_the_user_in(self):
         user = UserFactory()
-        response = self.bearer(user).get("/api/profile/")
+        response = bearer(AccessToken.for_user(user)).get("/api/profile/")
         assert response.status_code == 200
         assert response.json()["username"] == user.username
 
     def test_a_user_deactivated_after_sign_in_is_refused(self):
         user = UserFactory()
-        client = self.bearer(user)
+        client = bearer(AccessToken.for_user(user))
         User.objects.filter(pk=user.pk).update(is_active=False)
         response = client.get("/api/profile/")
         assert response.status_code == 401
         assert response.json()["code"] == "user_inactive"
 
     def test_a_token_for_a_user_that_does_not_exist_is_refused(self):
-        from rest_framework_simplejwt.tokens import AccessToken
-
         token = AccessToken()
         token["user_id"] = str(uuid.uuid4())
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        response = client.get("/api/profile/")
+        response = bearer(token).get("/api/profile/")
         assert response.status_code == 401
         assert response.json()["code"] == "user_not_found"
 
     def test_a_token_without_a_user_claim_is_refused(self):
-        from rest_framework_simplejwt.tokens import AccessToken
-
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken()}")
-        assert client.get("/api/profile/").status_code == 401
+        assert bearer(AccessToken()).get("/api/profile/").status_code == 401
 
 
 class TestPasswordChangeEndsAccessTokens:
     """Access tokens issued before a password change or reset stop working at once (the
     refresh tokens are blacklisted too), even after the token was verified and cached."""
 
-    def bearer(self, access) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-        return client
-
     def test_an_own_password_change_ends_the_old_access_token(self):
         user = UserFactory()
-        client = self.bearer(login(APIClient(), user.username).json()["access"])
+        client = bearer(login(APIClient(), user.username).json()["access"])
         assert client.get("/api/profile/").status_code == 200  # verified and cached
         changed = client.post(
             "/api/profile/password/",
@@ -356,11 +339,11 @@ class TestPasswordChangeEndsAccessTokens:
         assert response.status_code == 401
         assert response.json()["code"] == "password_changed"
         fresh = login(APIClient(), user.username, "another-long-pass-99").json()["access"]
-        assert self.bearer(fresh).get("/api/profile/").status_code == 200
+        assert bearer(fresh).get("/api/profile/").status_code == 200
 
     def test_an_admin_reset_ends_the_users_access_token(self, client_for):
         user = UserFactory(role=Role.NURSE)
-        client = self.bearer(login(APIClient(), user.username).json()["access"])
+        client = bearer(login(APIClient(), user.username).json()["access"])
         assert client.get("/api/profile/").status_code == 200
         reset = client_for(Role.ADMIN).post(
             f"/api/users/{user.public_id}/reset-password/",
@@ -374,14 +357,8 @@ class TestPasswordChangeEndsAccessTokens:
 class TestVerifiedTokenCache:
     """A token's signature is checked once per process; expiry and the user on every request."""
 
-    def bearer(self, token) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return client
-
     def test_the_signature_is_checked_once_for_repeated_requests(self, monkeypatch):
         from rest_framework_simplejwt.backends import TokenBackend
-        from rest_framework_simplejwt.tokens import AccessToken
 
         from hms.accounts.authentication import _verified_token
 
@@ -394,15 +371,13 @@ class TestVerifiedTokenCache:
             return library_decode(self, token, verify)
 
         monkeypatch.setattr(TokenBackend, "decode", counting_decode)
-        client = self.bearer(AccessToken.for_user(UserFactory()))
+        client = bearer(AccessToken.for_user(UserFactory()))
         for _ in range(3):
             assert client.get("/api/profile/").status_code == 200
         assert decoded == [True]
 
     def test_a_verified_token_still_expires(self):
-        from rest_framework_simplejwt.tokens import AccessToken
-
-        client = self.bearer(AccessToken.for_user(UserFactory()))
+        client = bearer(AccessToken.for_user(UserFactory()))
         assert client.get("/api/profile/").status_code == 200
         with time_machine.travel(timezone.now() + timezone.timedelta(minutes=16), tick=False):
             response = client.get("/api/profile/")
@@ -410,21 +385,17 @@ class TestVerifiedTokenCache:
         assert response.json()["code"] == "token_not_valid"
 
     def test_a_changed_signature_is_refused_after_the_genuine_token_was_accepted(self):
-        from rest_framework_simplejwt.tokens import AccessToken
-
         token = str(AccessToken.for_user(UserFactory()))
-        assert self.bearer(token).get("/api/profile/").status_code == 200
+        assert bearer(token).get("/api/profile/").status_code == 200
         header, payload, signature = token.split(".")
         forged = f"{header}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
-        response = self.bearer(forged).get("/api/profile/")
+        response = bearer(forged).get("/api/profile/")
         assert response.status_code == 401
         assert response.json()["code"] == "token_not_valid"
 
     def test_a_verified_token_of_a_deactivated_user_is_refused(self):
-        from rest_framework_simplejwt.tokens import AccessToken
-
         user = UserFactory()
-        client = self.bearer(AccessToken.for_user(user))
+        client = bearer(AccessToken.for_user(user))
         assert client.get("/api/profile/").status_code == 200
         User.objects.filter(pk=user.pk).update(is_active=False)
         response = client.get("/api/profile/")
