@@ -6,11 +6,10 @@ from hms.clinical.models import EncounterStatus
 from hms.pharmacy.safety import Severity
 from hms.web.forms import NO_ENCOUNTER
 
-SEVERE = Severity.SEVERE
-
 
 def open_encounters(*, user, patient_id):
-    """This doctor's open encounters with the patient, newest first (the note goes on one)."""
+    """This doctor's open encounters with the patient, newest first: a note, a
+    prescription or an order may go on one."""
     return list(
         clinical_selectors.encounter_list(
             user=user,
@@ -34,4 +33,5 @@ def encounter_initial(encounters) -> dict:
 
 
 def severe(warnings: list[dict]) -> bool:
-    return any(w["severity"] == SEVERE for w in warnings)
+    """Whether any of the pharmacy's warnings is severe (prescribing then needs a reason)."""
+    return any(w["severity"] == Severity.SEVERE for w in warnings)
