@@ -125,6 +125,30 @@ class ProfileApi(APIView):
         return self.patch(request)
 
 
+class CapabilitiesApi(APIView):
+    """What the signed-in user may do and the clinical rules the server applies: clients read
+    this once at sign-in instead of keeping their own copy of the role table or the rules."""
+
+    permission_resource = "profile"
+    permission_actions = {"GET": "capabilities"}
+
+    class OutputSerializer(serializers.Serializer):
+        role = serializers.CharField()
+        permissions = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="Resource -> the actions the user's role is granted on it.",
+        )
+        clinical_rules = serializers.DictField(
+            help_text="NEWS2 bands (`news2`) and lab flag rules (`lab_flags`), as the server "
+            "applies them."
+        )
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        capabilities = selectors.user_capabilities(user=request.user)
+        return Response(self.OutputSerializer(capabilities).data)
+
+
 class PasswordChangeApi(APIView):
     permission_resource = "profile"
     permission_actions = {"POST": "change_password"}

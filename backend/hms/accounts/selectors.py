@@ -1,7 +1,9 @@
 from django.db.models import Q, QuerySet
 
 from hms.accounts.models import User
+from hms.core.clinical_rules import clinical_rules
 from hms.core.errors import NotFoundError
+from hms.core.permissions import PERMISSIONS, role_allowed
 
 
 def user_list(*, filters: dict | None = None) -> QuerySet[User]:
@@ -31,3 +33,18 @@ def user_get(*, public_id) -> User:
     if user is None:
         raise NotFoundError("No user with this id.", code="user_not_found")
     return user
+
+
+def user_capabilities(*, user) -> dict:
+    """What `user` may do, from the permission table (resource -> the actions their role is
+    granted), and the clinical rules the server judges by (NEWS2 bands, lab flag rules)."""
+    permissions = {}
+    for resource, actions in PERMISSIONS.items():
+        granted = sorted(action for action, rule in actions.items() if role_allowed(rule, user))
+        if granted:
+            permissions[resource] = granted
+    return {
+        "role": user.role,
+        "permissions": permissions,
+        "clinical_rules": clinical_rules(),
+    }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("token/refresh/", apis.TokenRefreshApi.as_view(), name="token-refresh"),
     path("logout/", apis.LogoutApi.as_view(), name="logout"),
     path("profile/", apis.ProfileApi.as_view(), name="profile"),
+    path("profile/capabilities/", apis.CapabilitiesApi.as_view(), name="profile-capabilities"),
     path("profile/password/", apis.PasswordChangeApi.as_view(), name="profile-password"),
     path("users/", apis.UserListCreateApi.as_view(), name="user-list"),
     path("users/<uuid:public_id>/", apis.UserDetailApi.as_view(), name="user-detail"),

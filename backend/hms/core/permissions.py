@@ -30,7 +30,12 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "register": PUBLIC,
         "logout": AUTHENTICATED,
     },
-    "profile": {"read": AUTHENTICATED, "update": AUTHENTICATED, "change_password": AUTHENTICATED},
+    "profile": {
+        "read": AUTHENTICATED,
+        "update": AUTHENTICATED,
+        "change_password": AUTHENTICATED,
+        "capabilities": AUTHENTICATED,  # what the user may do, and the clinical rules
+    },
     # Staff administration: only an admin creates, edits and deactivates accounts.
     "users": {
         "list": ADMIN,

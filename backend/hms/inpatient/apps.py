@@ -9,5 +9,6 @@ class InpatientConfig(AppConfig):
     def ready(self) -> None:
         # Care relationships: the attending doctor of an active admission; nurses assigned to
         # the ward a patient lies on. Admissions, transfers and discharges on the timeline.
+        # The NEWS2 bands published as clinical rules.
         # Deferred: these modules import models, which are not loaded before ready().
-        from hms.inpatient import care, timeline_sources  # noqa: F401
+        from hms.inpatient import care, news2, timeline_sources  # noqa: F401

@@ -30,6 +30,8 @@ Temperatures are compared at one decimal (as charted); other values are whole nu
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from hms.core.clinical_rules import register_clinical_rules
+
 # A notification goes to the attending doctor at or above this aggregate, or on any single 3.
 ALERT_AGGREGATE = 5
 
@@ -46,100 +48,107 @@ class News2Result:
         return self.score >= ALERT_AGGREGATE or self.single_three
 
 
+# The bands, as data: each parameter's (upper limit, points) pairs in rising order, a value at
+# or below a limit scoring its points, and `above` for a value beyond the last limit. The
+# scoring below reads these tables, and clients read them through `news2_rules()` (published
+# as clinical rules) for their live previews, so the bands are written down here only.
+BANDS: dict[str, dict] = {
+    "respiratory_rate": {"bands": [(8, 3), (11, 1), (20, 0), (24, 2)], "above": 3},
+    "spo2_scale_1": {"bands": [(91, 3), (93, 2), (95, 1)], "above": 0},
+    # Scale 2: the same low bands on air or oxygen; from 88% on air scores 0.
+    "spo2_scale_2_air": {"bands": [(83, 3), (85, 2), (87, 1)], "above": 0},
+    "spo2_scale_2_oxygen": {
+        "bands": [(83, 3), (85, 2), (87, 1), (92, 0), (94, 1), (96, 2)],
+        "above": 3,
+    },
+    "systolic_bp": {"bands": [(90, 3), (100, 2), (110, 1), (219, 0)], "above": 3},
+    "pulse": {"bands": [(40, 3), (50, 1), (90, 0), (110, 1), (130, 2)], "above": 3},
+    # Compared at one decimal, as charted.
+    "temperature": {
+        "bands": [
+            (Decimal("35.0"), 3),
+            (Decimal("36.0"), 1),
+            (Decimal("38.0"), 0),
+            (Decimal("39.0"), 1),
+        ],
+        "above": 2,
+    },
+}
+AIR_OR_OXYGEN_POINTS = {"air": 0, "oxygen": 2}
+ALERT_LEVEL = "A"  # ACVPU: Alert scores 0, anything else 3
+NOT_ALERT_POINTS = 3
+# Aggregate thresholds, highest first; below them "low", or "low_medium" on a single 3.
+RISK_THRESHOLDS = [(7, "high"), (5, "medium")]
+
+
+def _banded(parameter: str, value) -> int:
+    table = BANDS[parameter]
+    for limit, points in table["bands"]:
+        if value <= limit:
+            return points
+    return table["above"]
+
+
 def score_respiratory_rate(rate: int) -> int:
-    if rate <= 8:
-        return 3
-    if rate <= 11:
-        return 1
-    if rate <= 20:
-        return 0
-    if rate <= 24:
-        return 2
-    return 3
+    return _banded("respiratory_rate", rate)
 
 
 def score_spo2_scale_1(spo2: int) -> int:
-    if spo2 <= 91:
-        return 3
-    if spo2 <= 93:
-        return 2
-    if spo2 <= 95:
-        return 1
-    return 0
+    return _banded("spo2_scale_1", spo2)
 
 
 def score_spo2_scale_2(spo2: int, *, on_oxygen: bool) -> int:
-    if spo2 <= 83:
-        return 3
-    if spo2 <= 85:
-        return 2
-    if spo2 <= 87:
-        return 1
-    if spo2 <= 92 or not on_oxygen:
-        return 0
-    if spo2 <= 94:
-        return 1
-    if spo2 <= 96:
-        return 2
-    return 3
+    return _banded("spo2_scale_2_oxygen" if on_oxygen else "spo2_scale_2_air", spo2)
 
 
 def score_air_or_oxygen(on_oxygen: bool) -> int:
-    return 2 if on_oxygen else 0
+    return AIR_OR_OXYGEN_POINTS["oxygen" if on_oxygen else "air"]
 
 
 def score_systolic_bp(systolic: int) -> int:
-    if systolic <= 90:
-        return 3
-    if systolic <= 100:
-        return 2
-    if systolic <= 110:
-        return 1
-    if systolic <= 219:
-        return 0
-    return 3
+    return _banded("systolic_bp", systolic)
 
 
 def score_pulse(pulse: int) -> int:
-    if pulse <= 40:
-        return 3
-    if pulse <= 50:
-        return 1
-    if pulse <= 90:
-        return 0
-    if pulse <= 110:
-        return 1
-    if pulse <= 130:
-        return 2
-    return 3
+    return _banded("pulse", pulse)
 
 
 def score_consciousness(level: str) -> int:
     """ACVPU: Alert scores 0; new Confusion, Voice, Pain or Unresponsive score 3."""
-    return 0 if level == "A" else 3
+    return 0 if level == ALERT_LEVEL else NOT_ALERT_POINTS
 
 
 def score_temperature(temperature_c) -> int:
     value = Decimal(str(temperature_c)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if value <= Decimal("35.0"):
-        return 3
-    if value <= Decimal("36.0"):
-        return 1
-    if value <= Decimal("38.0"):
-        return 0
-    if value <= Decimal("39.0"):
-        return 1
-    return 2
+    return _banded("temperature", value)
 
 
 def news2_risk(score: int, *, single_three: bool) -> str:
-    if score >= 7:
-        return "high"
-    if score >= 5:
-        return "medium"
+    for threshold, risk in RISK_THRESHOLDS:
+        if score >= threshold:
+            return risk
     if single_three:
         return "low_medium"
     return "low"
+
+
+@register_clinical_rules("news2")
+def news2_rules() -> dict:
+    """The bands and thresholds above as JSON data (limits of temperature as strings)."""
+    return {
+        "bands": {
+            name: {
+                "bands": [[str(limit), points] for limit, points in table["bands"]],
+                "above": table["above"],
+            }
+            for name, table in BANDS.items()
+        },
+        "air_or_oxygen": AIR_OR_OXYGEN_POINTS,
+        "alert_level": ALERT_LEVEL,
+        "not_alert_points": NOT_ALERT_POINTS,
+        "risk_thresholds": [[threshold, risk] for threshold, risk in RISK_THRESHOLDS],
+        "alert_aggregate": ALERT_AGGREGATE,
+    }
 
 
 def news2_compute(

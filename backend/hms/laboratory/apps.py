@@ -8,8 +8,8 @@ class LaboratoryConfig(AppConfig):
 
     def ready(self) -> None:
         # The ordering doctor keeps the patient in their care; orders and verified results
-        # appear on the patient timeline.
-        from hms.laboratory import care, timeline_sources
+        # appear on the patient timeline. The flag rules are published as clinical rules.
+        from hms.laboratory import care, ranges, timeline_sources  # noqa: F401
 
         care.register_lab_care_relationships()
         timeline_sources.register_lab_timeline_sources()

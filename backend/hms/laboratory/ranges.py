@@ -21,10 +21,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hms.core.clinical_rules import register_clinical_rules
 from hms.laboratory.models import RangeSex, ResultFlag
 
 _BOUND = re.compile(r"^(\d{1,3})([dmy])$")
 ASSUMED_ADULT_YEARS = 30
+# Combining female and male ranges for a patient of other or unknown sex: the widest
+# interval, the narrowest critical limits.
+COMBINED_SEXES = {"low": min, "high": max, "critical_low": max, "critical_high": min}
+
+
+@register_clinical_rules("lab_flags")
+def lab_flag_rules() -> dict:
+    """The rules above as JSON data, for clients that preview a flag while a result is typed
+    (the reference ranges themselves come with each test)."""
+    return {
+        "assumed_adult_years": ASSUMED_ADULT_YEARS,
+        "age_bound_pattern": _BOUND.pattern,
+        "critical_limits": "exclusive",
+        "combined_sexes": {limit: fn.__name__ for limit, fn in COMBINED_SEXES.items()},
+    }
 
 
 def parse_age_bound(bound: str) -> tuple[int, str] | None:
@@ -144,10 +160,10 @@ def select_range(ranges, *, sex: str, birth: date | None, on: date) -> AppliedRa
         return fn(values) if len(values) == len(by_sex) else None
 
     return AppliedRange(
-        low=pick([r.low for r in by_sex], min),
-        high=pick([r.high for r in by_sex], max),
-        critical_low=pick([r.critical_low for r in by_sex], max),
-        critical_high=pick([r.critical_high for r in by_sex], min),
+        **{
+            limit: pick([getattr(r, limit) for r in by_sex], fn)
+            for limit, fn in COMBINED_SEXES.items()
+        },
         basis=f"sex {sex or 'unknown'}: female and male ranges combined{note}",
     )
 

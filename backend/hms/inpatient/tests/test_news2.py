@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from hms.core.roles import Role
 from hms.inpatient import news2
 
 NORMAL = {
@@ -203,3 +204,14 @@ def test_scale_2_for_hypercapnic_respiratory_failure():
     assert high.components["spo2"] == 3 and high.score == 5 and high.triggers_alert
     with pytest.raises(ValueError):
         news2.news2_compute(**NORMAL, spo2_scale=3)
+
+
+@pytest.mark.django_db
+def test_the_bands_are_published_to_clients(client_for):
+    rules = client_for(Role.NURSE).get("/api/profile/capabilities/").json()["clinical_rules"]
+    assert rules["news2"] == news2.news2_rules()
+    assert rules["news2"]["bands"]["pulse"] == {
+        "bands": [["40", 3], ["50", 1], ["90", 0], ["110", 1], ["130", 2]],
+        "above": 3,
+    }
+    assert rules["news2"]["alert_aggregate"] == news2.ALERT_AGGREGATE

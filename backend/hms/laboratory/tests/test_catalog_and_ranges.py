@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import CommandError, call_command
 
+from hms.core.roles import Role
 from hms.laboratory import catalog, ranges, units
 from hms.laboratory.models import LabTest, LabTestKind, PanelComponent, ReferenceRange
 from hms.laboratory.tests.conftest import catalog as by_code
@@ -218,3 +219,16 @@ class TestUnits:
     def test_comparators(self):
         parsed = units.parse_number("< 0.01")
         assert (parsed.comparator, parsed.value) == ("<", Decimal("0.01"))
+
+
+def test_the_flag_rules_are_published_to_clients(client_for):
+    rules = client_for(Role.LAB_TECHNICIAN).get("/api/profile/capabilities/").json()
+    lab_flags = rules["clinical_rules"]["lab_flags"]
+    assert lab_flags == ranges.lab_flag_rules()
+    assert lab_flags["assumed_adult_years"] == ranges.ASSUMED_ADULT_YEARS
+    assert lab_flags["combined_sexes"] == {
+        "low": "min",
+        "high": "max",
+        "critical_low": "max",
+        "critical_high": "min",
+    }
