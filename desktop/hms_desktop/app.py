@@ -101,7 +101,11 @@ class HmsApp(QObject):
             dialog.rejected.disconnect(self._login_cancelled)
             dialog.deleteLater()
         self.context = AppContext(
-            api=self.api, runner=self.runner, settings=self.settings, user=result.user
+            api=self.api,
+            runner=self.runner,
+            settings=self.settings,
+            user=result.user,
+            capabilities=self.client.capabilities,
         )
         kwargs = {}
         if self.health_interval_ms is not None:

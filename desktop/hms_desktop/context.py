@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSettings
 
 from hms_desktop.api import Api, User
+from hms_desktop.api.capabilities import Capabilities
 from hms_desktop.workers import TaskRunner
 
 
@@ -16,7 +17,12 @@ class AppContext:
     runner: TaskRunner
     settings: QSettings
     user: User
+    capabilities: Capabilities  # read once at sign-in
 
     @property
     def role(self) -> str:
         return self.user.role
+
+    def may(self, resource: str, action: str) -> bool:
+        """Does the server's permission table let this user perform `action` on `resource`?"""
+        return self.capabilities.may(resource, action)

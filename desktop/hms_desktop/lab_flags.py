@@ -2,10 +2,11 @@
 value would get. A preview only — the server applies the same rules when the result is saved
 and its flag is the one recorded and shown afterwards.
 
-Mirrors the server's rules: a range applies when its sex is the patient's (else "any") and the
-patient's age on the collection date lies in [age_from, age_to) ("30d", "6m", "18y"); with no
-date of birth an adult of 30 is assumed; for other/unknown sex with only female and male ranges,
-the widest interval with the narrowest critical limits. Critical limits are exclusive.
+The rules' parameters are the server's, read at sign-in with the user's capabilities
+(`clinical_rules["lab_flags"]`): the age-bound pattern, the adult age assumed without a date
+of birth, and how female and male ranges combine for a patient of other or unknown sex. A
+range applies when its sex is the patient's (else "any") and the patient's age on the
+collection date lies in [age_from, age_to); critical limits are exclusive.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from hms_desktop.api.dto import LabTest, ReferenceRange
 
-_BOUND = re.compile(r"^(\d{1,3})([dmy])$")
 _NUMBER = re.compile(r"^(<=|>=|<|>)?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))$")
-ASSUMED_ADULT_YEARS = 30
+COMBINE = {"min": min, "max": max}
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ def _add_months(day: date, months: int) -> date:
     raise ValueError("unreachable")  # pragma: no cover
 
 
-def _reached(birth: date, bound: str) -> date | None:
-    match = _BOUND.match((bound or "").strip())
+def _reached(pattern: re.Pattern, birth: date, bound: str) -> date | None:
+    match = pattern.match((bound or "").strip())
     if match is None:
         return None
     value, unit = int(match.group(1)), match.group(2)
@@ -66,16 +67,24 @@ def _reached(birth: date, bound: str) -> date | None:
     return _add_months(birth, value * 12 if unit == "y" else value)
 
 
-def _in_band(birth: date, on: date, item: ReferenceRange) -> bool:
-    start, end = _reached(birth, item.age_from), _reached(birth, item.age_to)
+def _in_band(pattern: re.Pattern, birth: date, on: date, item: ReferenceRange) -> bool:
+    start = _reached(pattern, birth, item.age_from)
+    end = _reached(pattern, birth, item.age_to)
     return (start is None or on >= start) and (end is None or on < end)
 
 
 def select_range(
-    ranges: list[ReferenceRange], *, sex: str, birth: date | None, on: date
+    rules: dict[str, Any],
+    ranges: list[ReferenceRange],
+    *,
+    sex: str,
+    birth: date | None,
+    on: date,
 ) -> Applied | None:
-    birth = birth or _add_months(on, -ASSUMED_ADULT_YEARS * 12)
-    fitting = [r for r in ranges if _in_band(birth, on, r)]
+    """The range that applies, by the server's `rules` (its published lab flag rules)."""
+    pattern = re.compile(rules["age_bound_pattern"])
+    birth = birth or _add_months(on, -rules["assumed_adult_years"] * 12)
+    fitting = [r for r in ranges if _in_band(pattern, birth, on, r)]
     own = [r for r in fitting if r.sex == sex and sex in ("female", "male")]
     common = [r for r in fitting if r.sex == "any"]
     chosen = (own or common or [None])[0]
@@ -90,10 +99,10 @@ def select_range(
         return fn(values) if len(values) == len(by_sex) else None
 
     return Applied(
-        pick([r.low for r in by_sex], min),
-        pick([r.high for r in by_sex], max),
-        pick([r.critical_low for r in by_sex], max),
-        pick([r.critical_high for r in by_sex], min),
+        **{
+            limit: pick([getattr(r, limit) for r in by_sex], COMBINE[how])
+            for limit, how in rules["combined_sexes"].items()
+        }
     )
 
 

@@ -1,9 +1,9 @@
-"""Which screens exist and which roles may open them.
+"""Which screens exist and who may open them.
 
-This table mirrors the server's permission table (`hms.core.permissions.PERMISSIONS`): a module
-is listed for a role only when the server lets that role perform the module's main action
-(`resource`, `action`). The desktop tests check the mirror against the server's table. A module
-whose server API does not exist yet is simply not in this list.
+A module is listed for the signed-in user when the server lets them perform the module's main
+action (`resource`, `action`), as the capabilities read at sign-in say; a module without one
+(the dashboard) is open to everyone signed in. A module whose server API does not exist yet is
+simply not in this list.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hms_desktop import roles
-
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from hms_desktop.api.capabilities import Capabilities
     from hms_desktop.context import AppContext
 
 
@@ -27,10 +26,14 @@ class Module:
     title: str
     glyph: str
     view: str  # "package.module:Class", imported when the screen is first opened
-    roles: frozenset[str]
     description: str = ""
     resource: str | None = None  # the server permission this module needs
     action: str | None = None
+
+    def open_to(self, capabilities: Capabilities) -> bool:
+        if self.resource is None or self.action is None:
+            return True
+        return capabilities.may(self.resource, self.action)
 
     def create(self, ctx: AppContext) -> QWidget:
         module_name, _, class_name = self.view.partition(":")
@@ -46,7 +49,6 @@ MODULES: tuple[Module, ...] = (
         title="Dashboard",
         glyph="⌂",
         view="hms_desktop.views.dashboard:DashboardPage",
-        roles=roles.STAFF_ROLES,
         description="Today at a glance",
     ),
     Module(
@@ -54,7 +56,6 @@ MODULES: tuple[Module, ...] = (
         title="Patients",
         glyph="⚕",
         view="hms_desktop.views.patients:PatientsPage",
-        roles=roles.STAFF_ROLES,
         description="Find, register and update patients",
         resource="patients",
         action="list",
@@ -64,7 +65,6 @@ MODULES: tuple[Module, ...] = (
         title="Appointments",
         glyph="◷",
         view="hms_desktop.views.appointments:AppointmentsPage",
-        roles=frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR}),
         description="Today's queue, check-in, booking from free slots, rescheduling",
         resource="appointment_queue",
         action="list",
@@ -74,7 +74,6 @@ MODULES: tuple[Module, ...] = (
         title="Wards & beds",
         glyph="▥",
         view="hms_desktop.views.beds:BedBoardPage",
-        roles=frozenset({roles.ADMIN, roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR}),
         description="The bed board; admit, transfer and discharge patients",
         resource="beds",
         action="board",
@@ -84,7 +83,6 @@ MODULES: tuple[Module, ...] = (
         title="Ward setup",
         glyph="▦",
         view="hms_desktop.views.wards:WardsPage",
-        roles=frozenset({roles.ADMIN}),
         description="Wards, rooms and beds; which nurses work where",
         resource="wards",
         action="create",
@@ -94,7 +92,6 @@ MODULES: tuple[Module, ...] = (
         title="Intensive care",
         glyph="♥",
         view="hms_desktop.views.icu:IcuPage",
-        roles=frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR}),
         description="Patients in the ICU with NEWS2 and GCS; vitals entry",
         resource="icu",
         action="list",
@@ -104,7 +101,6 @@ MODULES: tuple[Module, ...] = (
         title="Medication round",
         glyph="℞",
         view="hms_desktop.views.mar:MarPage",
-        roles=frozenset({roles.NURSE, roles.DOCTOR}),
         description="Today's doses of each admitted patient; given, held or refused",
         resource="mar",
         action="read",
@@ -114,7 +110,6 @@ MODULES: tuple[Module, ...] = (
         title="Laboratory",
         glyph="⚗",
         view="hms_desktop.views.lab:LabWorklistPage",
-        roles=frozenset({roles.LAB_TECHNICIAN}),
         description="The worklist, STAT first: specimens, results with live flags, verification",
         resource="lab_worklist",
         action="list",
@@ -124,7 +119,6 @@ MODULES: tuple[Module, ...] = (
         title="Radiology",
         glyph="☢",
         view="hms_desktop.views.radiology:RadiologyPage",
-        roles=frozenset({roles.RADIOLOGIST}),
         description="The worklist, DICOM images and the report editor",
         resource="radiology_worklist",
         action="list",
@@ -134,7 +128,6 @@ MODULES: tuple[Module, ...] = (
         title="Dispensing",
         glyph="℞",
         view="hms_desktop.views.dispensing:DispensingPage",
-        roles=frozenset({roles.PHARMACIST}),
         description="Prescriptions to fill, oldest first; dispense earliest expiry first",
         resource="pharmacy_worklist",
         action="list",
@@ -144,7 +137,6 @@ MODULES: tuple[Module, ...] = (
         title="Stock",
         glyph="▦",
         view="hms_desktop.views.stock:StockPage",
-        roles=frozenset({roles.ADMIN, roles.PHARMACIST}),
         description="Formulary, batches and the stock ledger; receive and adjust stock",
         resource="pharmacy_stock",
         action="list",
@@ -154,7 +146,6 @@ MODULES: tuple[Module, ...] = (
         title="Stock alerts",
         glyph="⚠",
         view="hms_desktop.views.stock_alerts:StockAlertsPage",
-        roles=frozenset({roles.ADMIN, roles.PHARMACIST}),
         description="Low stock and expiring batches",
         resource="pharmacy_alerts",
         action="list",
@@ -164,7 +155,6 @@ MODULES: tuple[Module, ...] = (
         title="Billing",
         glyph="¤",
         view="hms_desktop.views.billing:BillingPage",
-        roles=frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST}),
         description="Invoices from unbilled charges, payments, receipts and PDFs",
         resource="billing_invoices",
         action="list",
@@ -174,7 +164,6 @@ MODULES: tuple[Module, ...] = (
         title="Tariffs",
         glyph="≡",
         view="hms_desktop.views.tariffs:TariffsPage",
-        roles=frozenset({roles.ADMIN, roles.ACCOUNTANT}),
         description="The price list, versioned by date",
         resource="billing_tariffs",
         action="create",
@@ -184,7 +173,6 @@ MODULES: tuple[Module, ...] = (
         title="Users",
         glyph="☺",
         view="hms_desktop.views.users:UsersPage",
-        roles=frozenset({roles.ADMIN}),
         description="Staff accounts: create, deactivate, reset passwords",
         resource="users",
         action="list",
@@ -194,7 +182,6 @@ MODULES: tuple[Module, ...] = (
         title="Audit log",
         glyph="☰",
         view="hms_desktop.views.audit:AuditPage",
-        roles=frozenset({roles.ADMIN}),
         description="Who did what, when: the tamper-evident audit trail",
         resource="audit",
         action="list",
@@ -204,7 +191,6 @@ MODULES: tuple[Module, ...] = (
         title="My account",
         glyph="⚙",
         view="hms_desktop.views.profile:ProfilePage",
-        roles=roles.STAFF_ROLES,
         description="Your name, contact details and password",
         resource="profile",
         action="read",
@@ -212,8 +198,8 @@ MODULES: tuple[Module, ...] = (
 )
 
 
-def modules_for(role: str) -> list[Module]:
-    return [module for module in MODULES if role in module.roles]
+def modules_for(capabilities: Capabilities) -> list[Module]:
+    return [module for module in MODULES if module.open_to(capabilities)]
 
 
 def module(key: str) -> Module:

@@ -1,4 +1,7 @@
-"""The server's roles, as the client knows them (mirrors hms.core.roles without importing it)."""
+"""The server's role names and their labels, for display and for the staff-account form.
+
+What a role may do is not decided here: screens ask the capabilities the server sends at
+sign-in (`AppContext.may`)."""
 
 from __future__ import annotations
 
@@ -23,9 +26,6 @@ ROLE_LABELS: dict[str, str] = {
     ACCOUNTANT: "Accountant",
     PATIENT: "Patient",
 }
-
-ALL_ROLES = frozenset(ROLE_LABELS)
-STAFF_ROLES = ALL_ROLES - {PATIENT}
 
 
 def role_label(role: str) -> str:

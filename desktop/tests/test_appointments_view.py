@@ -10,10 +10,6 @@ from PySide6.QtCore import QDate, Qt
 
 from hms_desktop.api import Api
 from hms_desktop.views.appointments import (
-    BOOKING_ROLES,
-    CHECK_IN_ROLES,
-    NO_SHOW_ROLES,
-    VISIT_ROLES,
     AppointmentsPage,
     BookingDialog,
 )
@@ -86,22 +82,6 @@ def select_slot(dialog, label: str) -> None:
 
 def label_time(label: str) -> time:
     return time.fromisoformat(label)
-
-
-def test_appointment_roles_mirror_the_server():
-    from hms.core.permissions import roles_allowed, rule_for  # test-only: the server's table
-
-    for action, client_roles in (
-        ("create", BOOKING_ROLES),
-        ("cancel", BOOKING_ROLES),
-        ("update", BOOKING_ROLES),
-        ("check_in", CHECK_IN_ROLES),
-        ("no_show", NO_SHOW_ROLES),
-        ("start", VISIT_ROLES),
-        ("complete", VISIT_ROLES),
-    ):
-        server = {str(r) for r in roles_allowed(rule_for("appointments", action))} - {"patient"}
-        assert server == set(client_roles), action
 
 
 def test_receptionist_books_from_live_availability(qtbot, hms, api_as):

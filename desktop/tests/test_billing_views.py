@@ -9,11 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hms_desktop.views.billing import (
-    BILLING_ROLES,
-    CLAIM_ROLES,
-    DECIDE_CLAIM_ROLES,
-    REFUND_ROLES,
-    VOID_ROLES,
     BillingPage,
     ClaimDecisionDialog,
     ClaimDialog,
@@ -21,27 +16,10 @@ from hms_desktop.views.billing import (
     PaymentDialog,
     RefundDialog,
 )
-from hms_desktop.views.tariffs import TARIFF_ROLES, TariffDialog, TariffsPage
+from hms_desktop.views.tariffs import TariffDialog, TariffsPage
 
 from .conftest import hospital_today, make_patient, sign_in, snap, unique, wait_idle
 from .test_appointments_view import pick_patient
-
-
-def test_billing_roles_mirror_the_server():
-    from hms.core.permissions import roles_allowed, rule_for  # test-only: the server's table
-
-    def server(resource, action):
-        return {str(r) for r in roles_allowed(rule_for(resource, action))} - {"patient"}
-
-    for action in ("create", "issue"):
-        assert server("billing_invoices", action) == set(BILLING_ROLES), action
-    assert server("billing_payments", "create") == set(BILLING_ROLES)
-    assert server("billing_invoices", "void") == set(VOID_ROLES)
-    assert server("billing_refunds", "create") == set(REFUND_ROLES)
-    assert server("billing_claims", "create") == set(CLAIM_ROLES)
-    for action in ("decide", "settle"):
-        assert server("billing_claims", action) == set(DECIDE_CLAIM_ROLES), action
-    assert server("billing_tariffs", "create") == set(TARIFF_ROLES)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import httpx
 import pytest
 
 from hms_desktop.app import HmsApp, parse_args
-from hms_desktop.modules import MODULES, modules_for
 from hms_desktop.views.login import SERVER_KEY, STAFF_ONLY
 from hms_desktop.views.main_window import MainWindow
 
@@ -81,28 +80,6 @@ def test_each_role_sees_its_modules(qtbot, hms, role):
         window.resize(1280, 800)
         qtbot.wait(50)
         snap(window, f"dashboard_{role}")
-
-
-def test_client_role_table_mirrors_the_server_permission_table():
-    from hms.core.permissions import roles_allowed, rule_for  # test-only: the server's table
-
-    for module in MODULES:
-        if module.resource is None:
-            continue
-        server_roles = {str(r) for r in roles_allowed(rule_for(module.resource, module.action))}
-        server_staff = server_roles - {"patient"}
-        assert set(module.roles) == server_staff, module.key
-        for role in server_staff:
-            assert module in modules_for(role)
-
-
-def test_patient_write_roles_mirror_the_server():
-    from hms.core.permissions import roles_allowed, rule_for
-    from hms_desktop.views.patients import REGISTRATION_ROLES
-
-    for action in ("create", "update", "assign_doctor"):
-        server = {str(r) for r in roles_allowed(rule_for("patients", action))}
-        assert server == set(REGISTRATION_ROLES), action
 
 
 def test_patients_are_refused_and_their_tokens_revoked(qtbot, hms):

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hms_desktop import __version__
+from hms_desktop.api.capabilities import Capabilities
 from hms_desktop.api.dto import Health, LoginResult, User
 from hms_desktop.api.errors import ApiError, ServerUnreachable, SessionExpired
 
@@ -52,6 +53,7 @@ class ApiClient:
         self._access: str | None = None
         self._refresh: str | None = None
         self.user: User | None = None
+        self.capabilities: Capabilities | None = None
         self.on_tokens_changed: Callable[[], None] | None = None
         self._base_url = normalise_server_url(base_url)
         self._http = self._make_http()
@@ -100,6 +102,7 @@ class ApiClient:
 
     def clear_tokens(self) -> None:
         self.user = None
+        self.capabilities = None
         self.set_tokens(None, None)
 
     def close(self) -> None:
@@ -233,6 +236,16 @@ class ApiClient:
         self.user = result.user
         self.set_tokens(result.access, result.refresh)
         return result
+
+    def sign_in(self, username: str, password: str) -> LoginResult:
+        """Log in, then read once what this user may do and the server's clinical rules."""
+        result = self.login(username, password)
+        self.load_capabilities()
+        return result
+
+    def load_capabilities(self) -> Capabilities:
+        self.capabilities = Capabilities.from_json(self.get("/api/profile/capabilities/"))
+        return self.capabilities
 
     def logout(self) -> None:
         """Revoke the refresh token on the server, then forget both tokens.

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop import roles
+from hms_desktop.api.capabilities import Capabilities
 from hms_desktop.api.dto import Appointment, AppointmentStatus, Availability, Patient
 from hms_desktop.api.errors import ApiError, ServerUnreachable
 from hms_desktop.api.resources import booking_conflict
@@ -38,12 +39,6 @@ from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.pickers import PatientPicker, SlotPicker, load_doctors
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
-
-# Mirrors the server's table ("appointments", action).
-BOOKING_ROLES = frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})
-CHECK_IN_ROLES = frozenset({roles.RECEPTIONIST, roles.NURSE})
-NO_SHOW_ROLES = frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})
-VISIT_ROLES = frozenset({roles.DOCTOR})  # start / complete, own appointments only
 
 CONFLICT_HINTS = {
     "slot_taken": "The free slots below were refreshed: choose another time.",
@@ -292,9 +287,9 @@ class AppointmentDetails(QFrame):
         ("Seen", "started_at"),
     )
 
-    def __init__(self, role: str, parent=None) -> None:
+    def __init__(self, capabilities: Capabilities, parent=None) -> None:
         super().__init__(parent)
-        self.role = role
+        self.may = capabilities.may
         self.setObjectName("panel")
         self.setMinimumWidth(300)
         layout = QVBoxLayout(self)
@@ -327,12 +322,12 @@ class AppointmentDetails(QFrame):
         self.reschedule_button = button("Reschedule…", name="reschedule")
         self.cancel_button = button("Cancel appointment…", danger=True, name="cancelAppointment")
         self.allowed = {
-            self.check_in_button: role in CHECK_IN_ROLES,
-            self.start_button: role in VISIT_ROLES,
-            self.complete_button: role in VISIT_ROLES,
-            self.no_show_button: role in NO_SHOW_ROLES,
-            self.reschedule_button: role in BOOKING_ROLES,
-            self.cancel_button: role in BOOKING_ROLES,
+            self.check_in_button: self.may("appointments", "check_in"),
+            self.start_button: self.may("appointments", "start"),
+            self.complete_button: self.may("appointments", "complete"),
+            self.no_show_button: self.may("appointments", "no_show"),
+            self.reschedule_button: self.may("appointments", "update"),
+            self.cancel_button: self.may("appointments", "cancel"),
         }
         for widget, allowed in self.allowed.items():
             widget.setVisible(allowed)
@@ -384,9 +379,9 @@ class AppointmentDetails(QFrame):
             }
         )
         hint = ""
-        if booked and not today and self.role in CHECK_IN_ROLES:
+        if booked and not today and self.may("appointments", "check_in"):
             hint = "Check-in opens on the day of the appointment."
-        elif booked and not appointment.is_due and self.role in NO_SHOW_ROLES:
+        elif booked and not appointment.is_due and self.may("appointments", "no_show"):
             hint = f"A no-show can be recorded after {appointment.slot_text}."
         self.hint.setText(hint)
 
@@ -401,7 +396,7 @@ class AppointmentsPage(Page):
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
-        self.can_book = ctx.role in BOOKING_ROLES
+        self.can_book = ctx.may("appointments", "create")
         self.own_queue = ctx.role == roles.DOCTOR  # the server shows doctors their own
         self.model = AppointmentsModel(ctx.runner, page_size=100, parent=self)
         self.dialog: QDialog | None = None
@@ -452,7 +447,7 @@ class AppointmentsPage(Page):
             {0: 64, 2: 115, 3: 160, 4: 150, 5: 110, 6: 70}, stretch=AppointmentsModel.PATIENT
         )
         self.table = self.table_panel.table
-        self.details = AppointmentDetails(ctx.role)
+        self.details = AppointmentDetails(ctx.capabilities)
         splitter.addWidget(self.table_panel)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 1)

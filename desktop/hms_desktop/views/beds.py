@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hms_desktop import roles, theme
+from hms_desktop import theme
+from hms_desktop.api.capabilities import Capabilities
 from hms_desktop.api.dto import (
     ADMISSION_TYPES,
     BED_STATUSES,
@@ -46,10 +47,6 @@ from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.pickers import PatientPicker, load_doctors
 from hms_desktop.workers import is_busy
 
-# Mirror the server's table: ("admissions", "admit"/"transfer"/"discharge") and
-# ("beds", "set_status").
-ADMIT_ROLES = frozenset({roles.RECEPTIONIST, roles.NURSE})
-HOUSEKEEPING_ROLES = frozenset({roles.ADMIN, roles.RECEPTIONIST, roles.NURSE})
 WARD_ROLE = Qt.ItemDataRole.UserRole + 1
 HOUSEKEEPING_STATUSES = [
     (s, BED_STATUSES[s]) for s in ("available", "cleaning", "maintenance", "reserved")
@@ -272,7 +269,7 @@ class BedStatusDialog(FormDialog):
 class BedPanel(QFrame):
     """The selected bed: who lies in it, and what can be done."""
 
-    def __init__(self, role: str, parent=None) -> None:
+    def __init__(self, capabilities: Capabilities, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         self.setMinimumWidth(280)
@@ -309,10 +306,10 @@ class BedPanel(QFrame):
         self.discharge_button = button("Discharge…", name="dischargePatient")
         self.status_button = button("Change status…", name="changeBedStatus")
         self.allowed = {
-            self.admit_button: role in ADMIT_ROLES,
-            self.transfer_button: role in ADMIT_ROLES,
-            self.discharge_button: role in ADMIT_ROLES,
-            self.status_button: role in HOUSEKEEPING_ROLES,
+            self.admit_button: capabilities.may("admissions", "admit"),
+            self.transfer_button: capabilities.may("admissions", "transfer"),
+            self.discharge_button: capabilities.may("admissions", "discharge"),
+            self.status_button: capabilities.may("beds", "set_status"),
         }
         for widget, allowed in self.allowed.items():
             widget.setVisible(allowed)
@@ -356,7 +353,7 @@ class BedBoardPage(Page):
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
-        self.can_admit = ctx.role in ADMIT_ROLES
+        self.can_admit = ctx.may("admissions", "admit")
         self.wards: list[BoardWard] = []
         self.dialog: QDialog | None = None
         self.current: Bed | None = None
@@ -396,7 +393,7 @@ class BedBoardPage(Page):
         self.grid.setUniformItemSizes(True)
         self.grid.setGridSize(QSize(200, 86))
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.details = BedPanel(ctx.role)
+        self.details = BedPanel(ctx.capabilities)
         splitter.addWidget(self.ward_list)
         splitter.addWidget(self.grid)
         splitter.addWidget(self.details)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop import roles, theme
+from hms_desktop.api.capabilities import Capabilities
 from hms_desktop.api.dto import (
     INVOICE_STATUSES,
     PAYMENT_METHODS,
@@ -54,14 +55,6 @@ from hms_desktop.widgets.forms import amount_in, combo, line_edit
 from hms_desktop.widgets.pickers import PatientPicker
 from hms_desktop.widgets.table import DataTable, TablePanel
 from hms_desktop.workers import is_busy
-
-# Mirror the server's table: ("billing_invoices", "create"/"issue"), ("billing_payments",
-# "create"), ("billing_invoices", "void").
-BILLING_ROLES = frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST})
-VOID_ROLES = frozenset({roles.ACCOUNTANT})
-REFUND_ROLES = frozenset({roles.ACCOUNTANT})  # ("billing_refunds", "create")
-CLAIM_ROLES = frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST})  # ("billing_claims", "create")
-DECIDE_CLAIM_ROLES = frozenset({roles.ACCOUNTANT})  # ("billing_claims", "decide"/"settle")
 
 
 class ChargeDialog(FormDialog):
@@ -438,7 +431,7 @@ class VoidInvoiceDialog(FormDialog):
 
 
 class InvoicePanel(QFrame):
-    def __init__(self, role: str, parent=None) -> None:
+    def __init__(self, capabilities: Capabilities, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         layout = QVBoxLayout(self)
@@ -453,16 +446,16 @@ class InvoicePanel(QFrame):
         self.pdf_button = button("Invoice PDF…", name="invoicePdf")
         self.receipt_button = button("Receipt PDF…", name="receiptPdf")
         self.refund_button = button("Refund…", danger=True, name="refundPayment")
-        self.refund_button.setVisible(role in REFUND_ROLES)
+        self.refund_button.setVisible(capabilities.may("billing_refunds", "create"))
         self.void_button = button("Void…", danger=True, name="voidInvoice")
-        self.void_button.setVisible(role in VOID_ROLES)
+        self.void_button.setVisible(capabilities.may("billing_invoices", "void"))
         self.claim_button = button("Claim insurance…", name="claimInsurance")
-        self.claim_button.setVisible(role in CLAIM_ROLES)
+        self.claim_button.setVisible(capabilities.may("billing_claims", "create"))
         self.approve_button = button("Approve…", name="approveClaim")
         self.reject_button = button("Reject…", danger=True, name="rejectClaim")
         self.settle_button = button("Record payment", primary=True, name="settleClaim")
         for widget in (self.approve_button, self.reject_button, self.settle_button):
-            widget.setVisible(role in DECIDE_CLAIM_ROLES)
+            widget.setVisible(capabilities.may("billing_claims", "decide"))
         for widget in (
             self.issue_button,
             self.pay_button,
@@ -650,7 +643,7 @@ class BillingPage(Page):
             {0: 150, 2: 110, 3: 120, 4: 140, 5: 110, 6: 110, 7: 110}, stretch=InvoicesModel.PATIENT
         )
         self.table = self.table_panel.table
-        self.details = InvoicePanel(ctx.role)
+        self.details = InvoicePanel(ctx.capabilities)
         splitter.addWidget(self.table_panel)
         splitter.addWidget(self.details)
         splitter.setSizes([270, 400])

@@ -1,8 +1,8 @@
 """The per-role dashboard: a grid of cards, each loaded by its own background call.
 
-Modules add cards by appending a `DashboardCard` to `CARDS` with the roles that see it and a
-loader (a function of the Api, run off the UI thread). Stat cards show one number; bar cards
-show a list of (label, value).
+Modules add cards by appending a `DashboardCard` to `CARDS` with who sees it (a server
+permission, from the capabilities read at sign-in) and a loader (a function of the Api, run off
+the UI thread). Stat cards show one number; bar cards show a list of (label, value).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from hms_desktop import roles
 from hms_desktop.api import Api
+from hms_desktop.api.capabilities import Capabilities
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.modules import modules_for
@@ -31,11 +32,16 @@ STAT, BAR = "stat", "bar"
 class DashboardCard:
     key: str
     title: str
-    roles: frozenset[str]
+    shown_to: Callable[[Capabilities], bool]
     load: Callable[[Api], Any]
     kind: str = STAT
     caption: str = ""
     format: Callable[[Any], tuple[str, str | None]] = lambda value: (f"{value:,}", None)
+
+
+def granted(resource: str, action: str) -> Callable[[Capabilities], bool]:
+    """A card shown to whoever the server lets perform `action` on `resource`."""
+    return lambda capabilities: capabilities.may(resource, action)
 
 
 def _start_of_today() -> str:
@@ -75,9 +81,16 @@ def _format_server(health: Any) -> tuple[str, str | None]:
     return "Degraded", "Not answering: " + (", ".join(health.failing) or health.status)
 
 
-ADMIN = frozenset({roles.ADMIN})
-# Who sees the day's queue on the server ("appointment_queue", "list"); doctors their own.
-FRONT_DESK = frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})
+ADMIN = granted("users", "list")
+# Staff other than administrators see their own account and the server instead.
+
+
+def NOT_ADMIN(capabilities: Capabilities) -> bool:
+    return not ADMIN(capabilities)
+
+
+# Who sees the day's queue on the server; doctors their own.
+FRONT_DESK = granted("appointment_queue", "list")
 QUEUE_STATUSES = (
     ("booked", "Booked"),
     ("checked_in", "Checked in"),
@@ -107,8 +120,8 @@ def _appointments_by_status(api: Api) -> list[tuple[str, int]]:
     return [(label, summary.get(status, 0)) for status, label in QUEUE_STATUSES]
 
 
-PHARMACY = frozenset({roles.PHARMACIST})
-STOCK_READERS = frozenset({roles.ADMIN, roles.PHARMACIST})  # ("pharmacy_alerts", "list")
+PHARMACY = granted("pharmacy_worklist", "list")
+STOCK_READERS = granted("pharmacy_alerts", "list")
 
 
 def _prescriptions_to_fill(api: Api) -> dict[str, int]:
@@ -134,7 +147,7 @@ def _format_expiring(summary: dict[str, int]) -> tuple[str, str | None]:
     return f"{summary.get('expiring', 0) + expired:,}", caption
 
 
-LAB = frozenset({roles.LAB_TECHNICIAN})  # ("lab_worklist", "list")
+LAB = granted("lab_worklist", "list")
 
 
 def _lab_open(api: Api) -> dict[str, int]:
@@ -148,8 +161,8 @@ def _format_lab_open(counts: dict[str, int]) -> tuple[str, str | None]:
     return f"{counts['open']:,}", f"{counts['stat']} STAT"
 
 
-BED_BOARD = frozenset({roles.ADMIN, roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})
-ICU_ROLES = frozenset({roles.RECEPTIONIST, roles.NURSE, roles.DOCTOR})  # ("icu", "list")
+BED_BOARD = granted("beds", "board")
+ICU = granted("icu", "list")
 
 
 def _bed_totals(api: Api) -> dict[str, int]:
@@ -172,14 +185,14 @@ def _occupancy_by_ward(api: Api) -> list[tuple[str, int]]:
     return [(ward.code or ward.name, ward.occupied) for ward in api.inpatient.board()]
 
 
-RADIOLOGY = frozenset({roles.RADIOLOGIST})  # ("radiology_worklist", "list")
+RADIOLOGY = granted("radiology_worklist", "list")
 
 
 def _imaging_open(api: Api) -> dict[str, int]:
     return {"open": api.radiology.count(), "stat": api.radiology.count(priority="stat")}
 
 
-BILLING = frozenset({roles.ACCOUNTANT, roles.RECEPTIONIST})  # ("billing_invoices", "list")
+BILLING = granted("billing_invoices", "list")
 
 
 def _takings(api: Api) -> dict[str, Any]:
@@ -298,7 +311,7 @@ CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
         "in_icu",
         "In intensive care",
-        ICU_ROLES,
+        ICU,
         lambda api: api.inpatient.icu(page_size=1).count,
         caption="Patients in ICU beds now",
     ),
@@ -333,14 +346,14 @@ CARDS: tuple[DashboardCard, ...] = (
     DashboardCard(
         "my_account",
         "Signed in as",
-        roles.STAFF_ROLES - ADMIN,
+        NOT_ADMIN,
         _own_account,
         format=_format_account,
     ),
     DashboardCard(
         "server",
         "Server",
-        roles.STAFF_ROLES - ADMIN,
+        NOT_ADMIN,
         _server,
         format=_format_server,
     ),
@@ -362,8 +375,8 @@ CARDS: tuple[DashboardCard, ...] = (
 )
 
 
-def cards_for(role: str) -> list[DashboardCard]:
-    return [card for card in CARDS if role in card.roles]
+def cards_for(capabilities: Capabilities) -> list[DashboardCard]:
+    return [card for card in CARDS if card.shown_to(capabilities)]
 
 
 class DashboardPage(Page):
@@ -391,7 +404,7 @@ class DashboardPage(Page):
         self.grid.setSpacing(14)
         self.outer.addLayout(self.grid)
         self.cards: dict[str, Card] = {}
-        self.specs = cards_for(ctx.role)
+        self.specs = cards_for(ctx.capabilities)
         stats = [spec for spec in self.specs if spec.kind == STAT]
         charts = [spec for spec in self.specs if spec.kind == BAR]
         for i, spec in enumerate(stats):
@@ -429,7 +442,7 @@ class DashboardPage(Page):
         row = QHBoxLayout()
         row.setSpacing(10)
         self.shortcut_buttons: dict[str, QPushButton] = {}
-        for module in modules_for(self.ctx.role):
+        for module in modules_for(self.ctx.capabilities):
             if module.key == "dashboard":
                 continue
             title = module.title.replace("&", "&&")  # not a keyboard mnemonic

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hms_desktop import roles
 from hms_desktop.api.dto import DispenseResult, Prescription, PrescriptionItem
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_datetime, fmt_text
@@ -35,8 +34,6 @@ from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.table import DataTable, TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirrors the server's table ("prescriptions", "dispense").
-DISPENSING_ROLES = frozenset({roles.PHARMACIST})
 WORKLIST_FILTERS = [
     ("", "Everything to fill"),
     ("active", "Not started"),
@@ -237,7 +234,7 @@ class DispensingPage(Page):
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
-        self.can_dispense = ctx.role in DISPENSING_ROLES
+        self.can_dispense = ctx.may("prescriptions", "dispense")
         self.model = PrescriptionsModel(ctx.runner, page_size=50, parent=self)
         self.dialog: QDialog | None = None
         self.current: Prescription | None = None

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hms_desktop import roles, theme
+from hms_desktop import theme
 from hms_desktop.api.dto import CONSCIOUSNESS_LEVELS, NEWS2_RISKS, Admission, Observation, Patient
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_datetime
@@ -31,15 +31,13 @@ from hms_desktop.models.inpatient import (
 )
 from hms_desktop.news2 import news2
 from hms_desktop.views.base import Page, button
-from hms_desktop.views.beds import ADMIT_ROLES, load_free_beds, reason_edit
+from hms_desktop.views.beds import load_free_beds, reason_edit
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.pickers import PatientPicker, load_doctors
 from hms_desktop.widgets.table import DataTable, TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirrors the server's table ("inpatient_charts", "create").
-CHART_ROLES = frozenset({roles.DOCTOR, roles.NURSE})
 COMPONENT_LABELS = {
     "respiratory_rate": "Resp. rate",
     "spo2": "SpO₂",
@@ -168,7 +166,7 @@ class VitalsDialog(FormDialog):
         values = self.values()
         values.pop("diastolic_bp")
         values["temperature_c"] = Decimal(values["temperature_c"])
-        return news2(**values, spo2_scale=self.admission.spo2_scale)
+        return news2(self.ctx.capabilities.news2, **values, spo2_scale=self.admission.spo2_scale)
 
     def update_score(self) -> None:
         result = self.preview()
@@ -273,7 +271,6 @@ class IcuPanel(QFrame):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
-        role = ctx.role
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(8)
@@ -285,9 +282,9 @@ class IcuPanel(QFrame):
         top.addWidget(self.latest)
         top.addStretch(1)
         self.vitals_button = button("Record vitals…", primary=True, name="recordVitals")
-        self.vitals_button.setVisible(role in CHART_ROLES)
+        self.vitals_button.setVisible(ctx.may("inpatient_charts", "create"))
         self.step_down_button = button("Step down to a ward…", name="stepDown")
-        self.step_down_button.setVisible(role in ADMIT_ROLES)
+        self.step_down_button.setVisible(ctx.may("admissions", "transfer"))
         top.addWidget(self.vitals_button)
         top.addWidget(self.step_down_button)
         layout.addLayout(top)
@@ -300,7 +297,7 @@ class IcuPanel(QFrame):
         self.chart.setModel(self.observations)
         for column, width in {0: 140, 1: 60, 2: 75, 3: 80, 4: 80, 5: 60, 6: 75, 7: 85}.items():
             self.chart.setColumnWidth(column, width)
-        self.chart_visible = role in CHART_ROLES
+        self.chart_visible = ctx.may("inpatient_charts", "read")
         self.chart.setVisible(self.chart_visible)
         layout.addWidget(self.chart, 1)
         self.no_chart = QLabel("The observation chart is kept by nurses and doctors.")
@@ -353,7 +350,7 @@ class IcuPage(Page):
         self.summary.setObjectName("sectionTitle")
         self.refresh_button = button("Refresh", name="refreshIcu")
         self.admit_button = button("Admit to ICU…", primary=True, name="admitIcu")
-        self.admit_button.setVisible(ctx.role in ADMIT_ROLES)
+        self.admit_button.setVisible(ctx.may("admissions", "admit"))
         toolbar.addWidget(self.summary)
         toolbar.addStretch(1)
         toolbar.addWidget(self.refresh_button)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hms_desktop import roles, theme
+from hms_desktop import theme
 from hms_desktop.api.dto import (
     CRITICAL_LAB_FLAGS,
     LAB_FLAGS,
@@ -56,8 +56,6 @@ from hms_desktop.widgets.forms import FieldBox, combo, line_edit
 from hms_desktop.widgets.table import DataTable, TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirrors the server's table: ("lab_orders", "collect"/"enter_results"/"verify"/"cancel").
-LAB_ROLES = frozenset({roles.LAB_TECHNICIAN})
 STATUS_FILTERS = [
     ("open", "Open orders"),
     ("ordered", "Waiting for the specimen"),
@@ -263,7 +261,11 @@ class ResultEntryDialog(FormDialog):
         patient = self.order.patient
         for i, test in enumerate(tests, start=1):
             applied = select_range(
-                test.reference_ranges, sex=patient.sex, birth=patient.date_of_birth, on=self.on
+                self.ctx.capabilities.lab_flags,
+                test.reference_ranges,
+                sex=patient.sex,
+                birth=patient.date_of_birth,
+                on=self.on,
             )
             row = AnalyteRow(test, applied, current.get(test.code))
             self.errors.add(f"{test.code}.value", row.box)

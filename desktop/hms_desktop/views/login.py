@@ -168,7 +168,7 @@ class LoginDialog(QDialog):
         self.server.setText(server)
         self.client.base_url = server
         self.runner.run(
-            lambda: self.client.login(username, password),
+            lambda: self.client.sign_in(username, password),
             on_done=self._signed_in,
             on_error=self._failed,
             on_unreachable=self._unreachable,
@@ -180,7 +180,7 @@ class LoginDialog(QDialog):
         self.settings.setValue(SERVER_KEY, self.client.base_url)
         self.settings.setValue(USERNAME_KEY, result.user.username)
         self.settings.sync()
-        if result.user.role not in roles.STAFF_ROLES:
+        if result.user.role == roles.PATIENT:
             # Revoke the tokens just issued: this client has nothing for patients.
             self.runner.run(self.client.logout, on_error=lambda _e: None, owner=self)
             self.errors.show_message(STAFF_ONLY)

@@ -34,7 +34,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"HMS — {ctx.user.display_name}")
         self.resize(1280, 800)
         self.setMinimumSize(1000, 640)
-        self.modules: list[Module] = modules_for(ctx.user.role)
+        self.modules: list[Module] = modules_for(ctx.capabilities)
         self.pages: dict[str, QWidget] = {}
         self._closing_for_real = False
         self._health_in_flight = False

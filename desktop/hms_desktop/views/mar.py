@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hms_desktop import roles
 from hms_desktop.api.dto import Admission, MarDose
 from hms_desktop.api.errors import ApiError, ServerUnreachable
 from hms_desktop.formatting import fmt_datetime
@@ -32,8 +31,6 @@ from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.table import DataTable, TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirror the server's table: ("mar", "read"/"record").
-MAR_ROLES = frozenset({roles.NURSE, roles.DOCTOR})
 OPEN_STATES = ("due", "overdue", "upcoming")
 
 

@@ -24,18 +24,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hms_desktop import roles
 from hms_desktop.api.dto import DuplicateCandidate, Patient
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import BLOOD_GROUPS, SEXES, duplicate_candidates
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.patients import SEX_LABELS, PatientsModel
-from hms_desktop.views.appointments import BOOKING_ROLES
 from hms_desktop.views.base import Page, button
-from hms_desktop.views.beds import ADMIT_ROLES
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.views.requests import (
-    REQUEST_ROLES,
     ImagingRequestDialog,
     LabRequestDialog,
     imaging_request_summary,
@@ -46,8 +42,6 @@ from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirrors the server's table: ("patients", "create"/"update"/"assign_doctor").
-REGISTRATION_ROLES = frozenset({roles.ADMIN, roles.RECEPTIONIST, roles.NURSE})
 NO_DATE = QDate(1900, 1, 1)
 
 
@@ -410,7 +404,7 @@ class PatientsPage(Page):
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
-        self.can_write = ctx.role in REGISTRATION_ROLES
+        self.can_write = ctx.may("patients", "create")
         self.model = PatientsModel(ctx.runner, page_size=50, parent=self)
         self.dialog: QDialog | None = None
         self.current: Patient | None = None
@@ -438,9 +432,9 @@ class PatientsPage(Page):
         self.table = self.table_panel.table
         self.details = PatientDetails(
             self.can_write,
-            can_book=ctx.role in BOOKING_ROLES,
-            can_admit=ctx.role in ADMIT_ROLES,
-            can_request=ctx.role in REQUEST_ROLES,
+            can_book=ctx.may("appointments", "create"),
+            can_admit=ctx.may("admissions", "admit"),
+            can_request=ctx.may("lab_orders", "create"),
         )
         splitter.addWidget(self.table_panel)
         splitter.addWidget(self.details)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hms_desktop import roles, theme
+from hms_desktop import theme
 from hms_desktop.api.dto import (
     IMAGING_STATUSES,
     LAB_PRIORITIES,
@@ -42,8 +42,6 @@ from hms_desktop.widgets.image_viewer import ImageViewer
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirrors the server's table ("imaging_reports", "create"/"finalize"/"addendum").
-REPORTING_ROLES = frozenset({roles.RADIOLOGIST})
 ALL_STATUSES = ",".join(IMAGING_STATUSES)
 STATUS_FILTERS = [
     (",".join(OPEN_IMAGING_STATUSES), "Open orders"),
@@ -271,7 +269,7 @@ class RadiologyPage(Page):
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
-        self.can_report = ctx.role in REPORTING_ROLES
+        self.can_report = ctx.may("imaging_reports", "create")
         self.model = ImagingOrdersModel(ctx.runner, page_size=50, parent=self)
         self.dialog: QDialog | None = None
         self.current: ImagingOrder | None = None

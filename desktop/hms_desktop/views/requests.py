@@ -14,8 +14,6 @@ from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.pickers import load_doctors
 
-# Mirror the server's table: ("lab_orders", "create") and ("imaging_orders", "create").
-REQUEST_ROLES = frozenset({roles.DOCTOR, roles.NURSE, roles.RECEPTIONIST})
 DATA_ROLE = Qt.ItemDataRole.UserRole + 1
 
 

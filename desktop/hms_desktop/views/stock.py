@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hms_desktop import roles
 from hms_desktop.api.dto import Drug, StockBatch, StockMovement
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_money
@@ -35,10 +34,6 @@ from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirror the server's table: ("pharmacy_stock", "receive"/"adjust"/"write_off") and
-# ("pharmacy_drugs", "create").
-STOCK_WRITE_ROLES = frozenset({roles.PHARMACIST})
-FORMULARY_WRITE_ROLES = frozenset({roles.ADMIN, roles.PHARMACIST})
 DRUG_FORMS = [
     ("tablet", "Tablet"),
     ("capsule", "Capsule"),
@@ -358,8 +353,8 @@ class StockPage(Page):
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
-        self.can_write = ctx.role in STOCK_WRITE_ROLES
-        self.can_add_drugs = ctx.role in FORMULARY_WRITE_ROLES
+        self.can_write = ctx.may("pharmacy_stock", "receive")
+        self.can_add_drugs = ctx.may("pharmacy_drugs", "create")
         self.model = DrugsModel(ctx.runner, page_size=50, parent=self)
         self.dialog: QDialog | None = None
         self.current: Drug | None = None

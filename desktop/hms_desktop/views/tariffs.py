@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QDialog, QDoubleSpinBox, QHBoxLayout, QLabel
 
-from hms_desktop import roles
 from hms_desktop.api.dto import TARIFF_CATEGORIES, Tariff
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_money
@@ -20,9 +19,6 @@ from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import amount_in, combo, line_edit
 from hms_desktop.widgets.table import TablePanel
-
-# Mirrors the server's table ("billing_tariffs", "create"/"update").
-TARIFF_ROLES = frozenset({roles.ADMIN, roles.ACCOUNTANT})
 
 
 def date_edit(value: QDate, name: str) -> QDateEdit:

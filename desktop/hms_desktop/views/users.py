@@ -30,7 +30,7 @@ from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 
 STAFF_ROLE_CHOICES = [
-    (role, label) for role, label in roles.ROLE_LABELS.items() if role in roles.STAFF_ROLES
+    (role, label) for role, label in roles.ROLE_LABELS.items() if role != roles.PATIENT
 ]
 
 

@@ -24,10 +24,6 @@ from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.table import DataTable, TablePanel
 from hms_desktop.workers import is_busy
 
-# Mirror the server's table: ("wards"/"rooms"/"beds", "create") and
-# ("nurse_ward_assignments", "create") are the admin's.
-WARD_SETUP_ROLES = frozenset({roles.ADMIN})
-
 
 def _count(value: Any) -> str:
     return EMPTY if value is None else str(value)
