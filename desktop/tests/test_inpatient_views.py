@@ -221,7 +221,7 @@ def test_icu_vitals_are_scored_as_they_are_typed(qtbot, hms, api_as):
     window.resize(1280, 800)
     page = window.open_module("icu")
     assert isinstance(page, IcuPage)
-    qtbot.waitUntil(lambda: page.select_admission(admission.id), timeout=10_000)
+    qtbot.waitUntil(lambda: page.select_id(admission.id), timeout=10_000)
     qtbot.waitUntil(lambda: page.current is not None, timeout=10_000)
     dialog = page.open_vitals()
     assert isinstance(dialog, VitalsDialog)

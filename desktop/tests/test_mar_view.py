@@ -35,11 +35,11 @@ def test_nurse_gives_and_holds_todays_doses(qtbot, hms, api_as):
     window.resize(1280, 800)
     page = window.open_module("mar")
     assert isinstance(page, MarPage)
-    qtbot.waitUntil(lambda: page.select_admission(elsewhere.id), timeout=10_000)
+    qtbot.waitUntil(lambda: page.select_id(elsewhere.id), timeout=10_000)
     qtbot.waitUntil(lambda: "not in your care" in page.details.note.text(), timeout=10_000)
     assert page.details.doses_model.rowCount() == 0
 
-    assert page.select_admission(admission.id)
+    assert page.select_id(admission.id)
     doses = page.details.doses_model
     qtbot.waitUntil(lambda: page.doses_loaded_for == admission.id, timeout=10_000)
     assert doses.rowCount() == 2

@@ -93,10 +93,10 @@ def open_page(qtbot, hms, key: str, role: str = "pharmacist"):
 
 
 def select_in_worklist(qtbot, page: DispensingPage, prescription_id: str) -> None:
-    while not page.select_prescription(prescription_id) and page.model.canFetchMore():
+    while not page.select_id(prescription_id) and page.model.canFetchMore():
         page.model.fetchMore()
         qtbot.waitUntil(lambda: not page.model.loading, timeout=10_000)
-    assert page.select_prescription(prescription_id)
+    assert page.select_id(prescription_id)
     qtbot.waitUntil(
         lambda: page.current is not None and page.current.dispenses is not None, timeout=10_000
     )

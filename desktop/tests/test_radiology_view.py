@@ -51,7 +51,7 @@ def open_radiology(qtbot, hms):
 
 
 def show(qtbot, page: RadiologyPage, order) -> None:
-    page.find(order.accession_number, order.id)
+    page.find(order.id, order.accession_number)
     qtbot.waitUntil(
         lambda: (
             page.current is not None

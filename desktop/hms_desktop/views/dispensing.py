@@ -8,18 +8,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
 )
 
 from hms_desktop.api.dto import DispenseResult, Prescription, PrescriptionItem
-from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.pharmacy import (
     PRESCRIPTION_COLOURS,
@@ -31,7 +28,8 @@ from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.forms import combo, line_edit
-from hms_desktop.widgets.table import DataTable, TablePanel
+from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 
 WORKLIST_FILTERS = [
@@ -229,26 +227,23 @@ class PrescriptionPanel(QFrame):
             self.history.setText("<br>".join(rows))
 
 
-class DispensingPage(Page):
+class DispensingPage(ListPage):
     title = "Dispensing"
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
+        super().__init__(
+            ctx,
+            PrescriptionsModel(ctx.runner, page_size=50),
+            lambda api: api.pharmacy.worklist,
+            refresh_name="refreshWorklist",
+            empty_text="No prescription waits. All filled.",
+            parent=parent,
+        )
         self.can_dispense = ctx.may("prescriptions", "dispense")
-        self.model = PrescriptionsModel(ctx.runner, page_size=50, parent=self)
-        self.dialog: QDialog | None = None
-        self.current: Prescription | None = None
-
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
         self.status_filter = combo(WORKLIST_FILTERS)
         self.status_filter.setObjectName("worklistStatus")
         self.status_filter.setMinimumWidth(220)
-        self.refresh_button = button("Refresh", name="refreshWorklist")
-        toolbar.addWidget(self.status_filter)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.refresh_button)
-        self.outer.addLayout(toolbar)
+        self.add_filters(self.status_filter)
         self.counts = CountStrip(
             [
                 ("active", "Waiting to be filled", PRESCRIPTION_COLOURS["active"]),
@@ -260,55 +255,23 @@ class DispensingPage(Page):
             ]
         )
         self.outer.addWidget(self.counts)
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        self.table_panel = TablePanel(self.model, empty_text="No prescription waits. All filled.")
-        self.table_panel.set_column_widths(
-            {0: 140, 1: 190, 2: 110, 3: 160, 5: 90, 6: 150}, stretch=PrescriptionsModel.DRUGS
+        self.set_details(
+            PrescriptionPanel(self.can_dispense),
+            sizes=(300, 360),
+            column_widths={0: 140, 1: 190, 2: 110, 3: 160, 5: 90, 6: 150},
+            stretch=PrescriptionsModel.DRUGS,
         )
-        self.table = self.table_panel.table
-        self.details = PrescriptionPanel(self.can_dispense)
-        splitter.addWidget(self.table_panel)
-        splitter.addWidget(self.details)
-        splitter.setSizes([300, 360])
-        self.outer.addWidget(splitter, 1)
 
-        self.status_filter.currentIndexChanged.connect(lambda _i: self.reload())
-        self.refresh_button.clicked.connect(self.reload)
         self.details.dispense_button.clicked.connect(self.open_dispense)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _i: self.open_dispense())
-        self.model.modelReset.connect(self._selection_changed)
         self.model.summary_changed.connect(self.counts.set_counts)
-        self.model.load_failed.connect(self._load_failed)
-        self.model.rows_loaded.connect(self._reselect)
-        self._select_after_load: str | None = None
-        self._loaded = False
 
     def filters(self) -> dict[str, Any]:
         return {"status": self.status_filter.currentData() or None}
 
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        filters = self.filters()
-        pharmacy = self.ctx.api.pharmacy
-        self.model.fetch = lambda page, size: pharmacy.worklist(
-            page=page, page_size=size, **filters
-        )
-        self.model.reload()
-
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
-    def _selection_changed(self, *_args) -> None:
-        prescription: Prescription | None = self.table.selected_row()
-        self.current = prescription
+    def row_selected(
+        self, prescription: Prescription | None, _previous: Prescription | None
+    ) -> None:
         self.details.show_prescription(prescription)
         if prescription is None:
             return
@@ -324,26 +287,11 @@ class DispensingPage(Page):
             self.current = prescription
             self.details.show_prescription(prescription)
 
-    def select_prescription(self, prescription_id: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == prescription_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
-                return True
-        return False
-
-    def _reselect(self) -> None:
-        if self._select_after_load and self.select_prescription(self._select_after_load):
-            self._select_after_load = None
-
     def open_dispense(self) -> DispenseDialog | None:
         if self.current is None or not self.details.dispense_button.isEnabled():
             return None
         dialog = DispenseDialog(self, self.current)
-        self.dialog = dialog
-        dialog.saved.connect(self._dispensed)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
+        self._open(dialog, self._dispensed)
         return dialog
 
     def _dispensed(self, result: DispenseResult) -> None:
@@ -363,5 +311,4 @@ class DispensingPage(Page):
             )
         else:
             self.show_success(f"Dispensed to {patient}: {given}.")
-        self._select_after_load = result.prescription.id
-        self.reload()
+        self.reload_and_select(result.prescription.id)

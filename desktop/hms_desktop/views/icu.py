@@ -9,19 +9,16 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
 )
 
 from hms_desktop import theme
 from hms_desktop.api.dto import CONSCIOUSNESS_LEVELS, NEWS2_RISKS, Admission, Observation, Patient
-from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.inpatient import (
     NEWS2_COLOURS,
@@ -31,11 +28,12 @@ from hms_desktop.models.inpatient import (
 )
 from hms_desktop.news2 import news2
 from hms_desktop.views.base import Page, button
-from hms_desktop.views.beds import load_free_beds, reason_edit
+from hms_desktop.views.beds.dialogs import load_free_beds, reason_edit
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo
+from hms_desktop.widgets.list_page import ListPage
 from hms_desktop.widgets.pickers import PatientPicker, load_doctors
-from hms_desktop.widgets.table import DataTable, TablePanel
+from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 
 COMPONENT_LABELS = {
@@ -337,85 +335,43 @@ class IcuPanel(QFrame):
         self.observations.reload()
 
 
-class IcuPage(Page):
+class IcuPage(ListPage):
     title = "Intensive care"
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
-        self.model = IcuModel(ctx.runner, page_size=50, parent=self)
-        self.dialog: QDialog | None = None
-        self.current: Admission | None = None
-        toolbar = QHBoxLayout()
+        super().__init__(
+            ctx,
+            IcuModel(ctx.runner, page_size=50),
+            lambda api: api.inpatient.icu,
+            refresh_name="refreshIcu",
+            empty_text="Nobody is in intensive care.",
+            parent=parent,
+        )
         self.summary = QLabel()
         self.summary.setObjectName("sectionTitle")
-        self.refresh_button = button("Refresh", name="refreshIcu")
+        self.toolbar.insertWidget(0, self.summary)
         self.admit_button = button("Admit to ICU…", primary=True, name="admitIcu")
         self.admit_button.setVisible(ctx.may("admissions", "admit"))
-        toolbar.addWidget(self.summary)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.refresh_button)
-        toolbar.addWidget(self.admit_button)
-        self.outer.addLayout(toolbar)
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        self.table_panel = TablePanel(self.model, empty_text="Nobody is in intensive care.")
-        self.table_panel.set_column_widths(
-            {0: 130, 2: 110, 3: 150, 4: 140, 5: 70, 6: 60}, stretch=IcuModel.PATIENT
+        self.add_actions(self.admit_button)
+        self.set_details(
+            IcuPanel(ctx),
+            sizes=(250, 420),
+            column_widths={0: 130, 2: 110, 3: 150, 4: 140, 5: 70, 6: 60},
+            stretch=IcuModel.PATIENT,
         )
-        self.table = self.table_panel.table
-        self.details = IcuPanel(ctx)
-        splitter.addWidget(self.table_panel)
-        splitter.addWidget(self.details)
-        splitter.setSizes([250, 420])
-        self.outer.addWidget(splitter, 1)
 
-        self.refresh_button.clicked.connect(self.reload)
         self.admit_button.clicked.connect(lambda: self.open_admit())
         self.details.vitals_button.clicked.connect(self.open_vitals)
         self.details.step_down_button.clicked.connect(self.open_step_down)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.model.modelReset.connect(self._selection_changed)
-        self.model.load_failed.connect(self._load_failed)
-        self.model.rows_loaded.connect(self._reselect)
         self.model.total_changed.connect(self._count)
-        self._select_after_load: str | None = None
-        self._loaded = False
-
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        inpatient = self.ctx.api.inpatient
-        self.model.fetch = lambda page, size: inpatient.icu(page=page, page_size=size)
-        self.model.reload()
 
     def _count(self, total: int) -> None:
         self.summary.setText(f"{total} patient{'s' if total != 1 else ''} in intensive care")
 
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
-    def _selection_changed(self, *_args) -> None:
-        admission: Admission | None = self.table.selected_row()
-        previous, self.current = self.current, admission
+    def row_selected(self, admission: Admission | None, previous: Admission | None) -> None:
         self.details.show_admission(admission)
         if admission is not None and (previous is None or previous.id != admission.id):
             self.details.load(self.ctx.api.inpatient, admission.id)
-
-    def select_admission(self, admission_id: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == admission_id:
-                self.table.selectRow(row)
-                return True
-        return False
-
-    def _reselect(self) -> None:
-        if self._select_after_load and self.select_admission(self._select_after_load):
-            self._select_after_load = None
 
     def open_vitals(self) -> VitalsDialog | None:
         if self.current is None:
@@ -447,8 +403,7 @@ class IcuPage(Page):
 
     def _admitted(self, admission: Admission) -> None:
         self.show_success(f"{admission.patient.name} is in intensive care: {admission.place}.")
-        self._select_after_load = admission.id
-        self.reload()
+        self.reload_and_select(admission.id)
 
     def open_step_down(self) -> StepDownDialog | None:
         if self.current is None:

@@ -10,16 +10,11 @@ server will show; for others it answers 403 and the page says so.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QSplitter,
-    QVBoxLayout,
 )
 
 from hms_desktop.api.dto import Admission, MarDose
@@ -28,7 +23,8 @@ from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.inpatient import InpatientsModel, MarDosesModel
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
-from hms_desktop.widgets.table import DataTable, TablePanel
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 
 OPEN_STATES = ("due", "overdue", "upcoming")
@@ -68,29 +64,18 @@ class DoseNotGivenDialog(FormDialog):
         )
 
 
-class MarPanel(QFrame):
+class MarPanel(DetailPanel):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(8)
-        top = QHBoxLayout()
-        self.heading = QLabel("No patient selected")
-        self.heading.setObjectName("sectionTitle")
-        top.addWidget(self.heading, 1)
+        super().__init__("No patient selected", parent=parent)
+        self.heading.setWordWrap(False)
+        layout = self.body
         self.given_button = button("Given", primary=True, name="doseGiven")
         self.held_button = button("Hold…", name="doseHeld")
         self.refused_button = button("Refused…", name="doseRefused")
         self.refresh_button = button("Refresh", name="refreshMar")
-        for widget in (
-            self.given_button,
-            self.held_button,
-            self.refused_button,
-            self.refresh_button,
-        ):
-            top.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
+        self.add_heading(
+            self.given_button, self.held_button, self.refused_button, self.refresh_button
+        )
         self.note = QLabel()
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
@@ -137,77 +122,42 @@ class MarPanel(QFrame):
         self._dose()
 
 
-class MarPage(Page):
+class MarPage(ListPage):
     title = "Medication round"
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
-        self.model = InpatientsModel(ctx.runner, page_size=100, parent=self)
-        self.dialog: QDialog | None = None
-        self.current: Admission | None = None
+        super().__init__(
+            ctx,
+            InpatientsModel(ctx.runner, page_size=100),
+            lambda api: api.inpatient.admissions,
+            refresh_name="refreshInpatients",
+            empty_text="Nobody is admitted.",
+            parent=parent,
+        )
         self.doses_loaded_for: str | None = None
-        toolbar = QHBoxLayout()
         self.summary = QLabel()
         self.summary.setObjectName("sectionTitle")
-        self.refresh_button = button("Refresh", name="refreshInpatients")
-        toolbar.addWidget(self.summary)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.refresh_button)
-        self.outer.addLayout(toolbar)
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        self.table_panel = TablePanel(self.model, empty_text="Nobody is admitted.")
-        self.table_panel.set_column_widths(
-            {0: 130, 2: 110, 3: 150}, stretch=InpatientsModel.PATIENT
+        self.toolbar.insertWidget(0, self.summary)
+        self.set_details(
+            MarPanel(),
+            sizes=(230, 440),
+            column_widths={0: 130, 2: 110, 3: 150},
+            stretch=InpatientsModel.PATIENT,
         )
-        self.table = self.table_panel.table
-        self.details = MarPanel()
-        splitter.addWidget(self.table_panel)
-        splitter.addWidget(self.details)
-        splitter.setSizes([230, 440])
-        self.outer.addWidget(splitter, 1)
 
-        self.refresh_button.clicked.connect(self.reload)
         self.details.refresh_button.clicked.connect(self.load_doses)
         self.details.given_button.clicked.connect(self.record_given)
         self.details.held_button.clicked.connect(lambda: self.open_not_given("held"))
         self.details.refused_button.clicked.connect(lambda: self.open_not_given("refused"))
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.model.modelReset.connect(self._selection_changed)
-        self.model.load_failed.connect(self._load_failed)
         self.model.total_changed.connect(self._count)
-        self._loaded = False
 
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        inpatient = self.ctx.api.inpatient
-        self.model.fetch = lambda page, size: inpatient.admissions(
-            page=page, page_size=size, status="active"
-        )
-        self.model.reload()
+    def filters(self) -> dict[str, Any]:
+        return {"status": "active"}
 
     def _count(self, total: int) -> None:
         self.summary.setText(f"{total} patient{'s' if total != 1 else ''} admitted")
 
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
-    def select_admission(self, admission_id: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == admission_id:
-                self.table.selectRow(row)
-                return True
-        return False
-
-    def _selection_changed(self, *_args) -> None:
-        admission: Admission | None = self.table.selected_row()
-        previous, self.current = self.current, admission
+    def row_selected(self, admission: Admission | None, previous: Admission | None) -> None:
         if admission is None:
             self.doses_loaded_for = None
             self.details.show_doses(None, [])

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -18,19 +18,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QSpinBox,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from hms_desktop.api.dto import Drug, StockBatch, StockMovement
-from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_money
 from hms_desktop.models.pharmacy import BatchesModel, DrugsModel, LedgerModel
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit
+from hms_desktop.widgets.list_page import ListPage
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 
@@ -347,122 +346,63 @@ class DrugPanel(QFrame):
         self.ledger_model.reload()
 
 
-class StockPage(Page):
+class StockPage(ListPage):
     title = "Stock"
     SEARCH_DELAY_MS = 300
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
+        super().__init__(
+            ctx,
+            DrugsModel(ctx.runner, page_size=50),
+            lambda api: api.pharmacy.drugs,
+            search="Search medicines by name, brand or class",
+            search_name="drugSearch",
+            refresh_name="refreshStock",
+            empty_text="No medicine matches.",
+            search_width=300,
+            parent=parent,
+        )
         self.can_write = ctx.may("pharmacy_stock", "receive")
         self.can_add_drugs = ctx.may("pharmacy_drugs", "create")
-        self.model = DrugsModel(ctx.runner, page_size=50, parent=self)
-        self.dialog: QDialog | None = None
-        self.current: Drug | None = None
-
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
-        self.search = line_edit("Search medicines by name, brand or class")
-        self.search.setObjectName("drugSearch")
-        self.search.setMinimumWidth(300)
         self.low_only = QCheckBox("Low stock only")
         self.low_only.setObjectName("lowStockOnly")
-        self.refresh_button = button("Refresh", name="refreshStock")
+        self.add_filters(self.low_only)
         self.new_drug_button = button("New medicine…", name="newDrug")
         self.new_drug_button.setVisible(self.can_add_drugs)
         self.receive_button = button("Receive stock…", primary=True, name="receiveStock")
         self.receive_button.setVisible(self.can_write)
-        for widget in (self.search, self.low_only):
-            toolbar.addWidget(widget)
-        toolbar.addStretch(1)
-        for widget in (self.refresh_button, self.new_drug_button, self.receive_button):
-            toolbar.addWidget(widget)
-        self.outer.addLayout(toolbar)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setChildrenCollapsible(False)
-        self.table_panel = TablePanel(self.model, empty_text="No medicine matches.")
-        self.table_panel.set_column_widths({2: 85, 3: 80, 5: 100}, stretch=DrugsModel.NAME)
-        self.table = self.table_panel.table
+        self.add_actions(self.new_drug_button, self.receive_button)
         # The strength says enough here; the reorder level is in the medicine's summary.
         self.table.setColumnHidden(DrugsModel.FORM, True)
         self.table.setColumnHidden(DrugsModel.REORDER, True)
-        self.details = DrugPanel(ctx, self.can_write)
-        splitter.addWidget(self.table_panel)
-        splitter.addWidget(self.details)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([440, 580])
-        self.outer.addWidget(splitter, 1)
+        self.set_details(
+            DrugPanel(ctx, self.can_write),
+            beside=True,
+            grow=1,
+            sizes=(440, 580),
+            column_widths={2: 85, 3: 80, 5: 100},
+            stretch=DrugsModel.NAME,
+        )
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(self.SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.low_only.toggled.connect(lambda _c: self.reload())
-        self.refresh_button.clicked.connect(self.reload)
         self.new_drug_button.clicked.connect(self.open_new_drug)
         self.receive_button.clicked.connect(self.open_receive)
         self.details.adjust_button.clicked.connect(self.open_adjust)
         self.details.write_off_button.clicked.connect(self.open_write_off)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.model.modelReset.connect(self._selection_changed)
-        self.model.load_failed.connect(self._load_failed)
-        self.model.rows_loaded.connect(self._reselect)
-        self._select_after_load: str | None = None
-        self._loaded = False
         self._selection_changed()
 
     def filters(self) -> dict[str, Any]:
         return {"q": self.search.text().strip() or None, "low_stock": self.low_only.isChecked()}
 
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        filters = self.filters()
-        pharmacy = self.ctx.api.pharmacy
-        self.model.fetch = lambda page, size: pharmacy.drugs(page=page, page_size=size, **filters)
-        self.model.reload()
-
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
-    def _selection_changed(self, *_args) -> None:
-        drug: Drug | None = self.table.selected_row()
-        previous, self.current = self.current, drug
+    def row_selected(self, drug: Drug | None, previous: Drug | None) -> None:
         self.details.show_drug(drug)
         if not is_busy(self.receive_button):
             self.receive_button.setEnabled(drug is not None and drug.active)
         if drug is not None and (previous is None or previous.id != drug.id):
             self.details.load(self.ctx.api.pharmacy, drug.id)
-        elif drug is None:
-            self.current = None
-
-    def select_drug(self, drug_id: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == drug_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
-                return True
-        return False
-
-    def _reselect(self) -> None:
-        if self._select_after_load and self.select_drug(self._select_after_load):
-            self._select_after_load = None
 
     def show_drug(self, drug_id: str, name: str) -> None:
         """Find one medicine (e.g. from an alert) and select it."""
-        self._select_after_load = drug_id
-        self.low_only.blockSignals(True)
-        self.low_only.setChecked(False)
-        self.low_only.blockSignals(False)
-        self.search.blockSignals(True)
-        self.search.setText(name)
-        self.search.blockSignals(False)
-        self.reload()
+        self.find(drug_id, name)
 
     def refresh_current(self) -> None:
         """After a stock movement: the medicine's totals, its batches and its ledger."""

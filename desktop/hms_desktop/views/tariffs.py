@@ -8,17 +8,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer
-from PySide6.QtWidgets import QCheckBox, QDateEdit, QDialog, QDoubleSpinBox, QHBoxLayout, QLabel
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QDoubleSpinBox, QLabel
 
 from hms_desktop.api.dto import TARIFF_CATEGORIES, Tariff
-from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_money
 from hms_desktop.models.billing import TariffsModel
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import amount_in, combo, line_edit
-from hms_desktop.widgets.table import TablePanel
+from hms_desktop.widgets.list_page import ListPage
 
 
 def date_edit(value: QDate, name: str) -> QDateEdit:
@@ -116,7 +115,7 @@ class EndTariffDialog(FormDialog):
         self.call(lambda: billing.end_tariff(tariff_id, valid_until=until))
 
 
-class TariffsPage(Page):
+class TariffsPage(ListPage):
     title = "Tariffs"
     intro = (
         "What each service costs. Charges are priced by the version valid on the day the care "
@@ -125,56 +124,34 @@ class TariffsPage(Page):
     SEARCH_DELAY_MS = 300
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
-        self.model = TariffsModel(ctx.runner, page_size=100, parent=self)
-        self.dialog: QDialog | None = None
-        toolbar = QHBoxLayout()
-        self.search = line_edit("Search code or name")
-        self.search.setObjectName("tariffSearch")
-        self.search.setMinimumWidth(200)
+        super().__init__(
+            ctx,
+            TariffsModel(ctx.runner, page_size=100),
+            lambda api: api.billing.tariffs,
+            search="Search code or name",
+            search_name="tariffSearch",
+            refresh_name="refreshTariffs",
+            empty_text="No price matches.",
+            search_width=200,
+            parent=parent,
+        )
         self.category = combo([("", "All categories"), *TARIFF_CATEGORIES.items()])
         self.current_only = QCheckBox("Today's prices only")
         self.current_only.setChecked(True)
-        self.refresh_button = button("Refresh", name="refreshTariffs")
+        self.add_filters(self.category, self.current_only)
         self.new_version_button = button("New price for it…", name="newTariffVersion")
         self.end_button = button("End…", name="endTariff")
         self.new_button = button("New price…", primary=True, name="newTariff")
-        for widget in (self.search, self.category, self.current_only):
-            toolbar.addWidget(widget)
-        toolbar.addStretch(1)
-        for widget in (
-            self.refresh_button,
-            self.end_button,
-            self.new_version_button,
-            self.new_button,
-        ):
-            toolbar.addWidget(widget)
-        self.outer.addLayout(toolbar)
-        self.table_panel = TablePanel(self.model, empty_text="No price matches.")
-        self.table_panel.set_column_widths(
-            {0: 170, 1: 150, 3: 120, 4: 70, 5: 110, 6: 110}, stretch=TariffsModel.NAME
+        self.add_actions(self.end_button, self.new_version_button, self.new_button)
+        self.set_table(
+            column_widths={0: 170, 1: 150, 3: 120, 4: 70, 5: 110, 6: 110},
+            stretch=TariffsModel.NAME,
         )
-        self.table = self.table_panel.table
-        self.outer.addWidget(self.table_panel, 1)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(self.SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.category.currentIndexChanged.connect(lambda _i: self.reload())
-        self.current_only.toggled.connect(lambda _c: self.reload())
-        self.refresh_button.clicked.connect(self.reload)
         self.new_button.clicked.connect(lambda: self.open_new())
         self.new_version_button.clicked.connect(lambda: self.open_new(self.selected()))
         self.end_button.clicked.connect(self.open_end)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
-        self.model.modelReset.connect(self._selection)
-        self.model.load_failed.connect(self._load_failed)
-        self.model.rows_loaded.connect(self._reselect)
-        self._select_after_load: str | None = None
-        self._loaded = False
-        self._selection()
+        self._selection_changed()
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -183,37 +160,12 @@ class TariffsPage(Page):
             "valid_on": date.today().isoformat() if self.current_only.isChecked() else None,
         }
 
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        filters = self.filters()
-        billing = self.ctx.api.billing
-        self.model.fetch = lambda page, size: billing.tariffs(page=page, page_size=size, **filters)
-        self.model.reload()
-
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
     def selected(self) -> Tariff | None:
         return self.table.selected_row()
 
-    def _selection(self, *_args) -> None:
-        tariff = self.selected()
+    def row_selected(self, tariff: Tariff | None, _previous: Tariff | None) -> None:
         self.new_version_button.setEnabled(tariff is not None)
         self.end_button.setEnabled(tariff is not None and tariff.valid_until is None)
-
-    def _reselect(self) -> None:
-        if not self._select_after_load:
-            return
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == self._select_after_load:
-                self.table.selectRow(row)
-                self._select_after_load = None
-                return
 
     def open_new(self, tariff: Tariff | None = None) -> TariffDialog:
         return self._open(TariffDialog(self, tariff), self._saved)
@@ -223,11 +175,10 @@ class TariffsPage(Page):
             f"{tariff.code}: {fmt_money(tariff.price, tariff.currency)} from "
             f"{tariff.valid_from.isoformat() if tariff.valid_from else 'today'}."
         )
-        self._select_after_load = tariff.id
         self.search.blockSignals(True)
         self.search.setText(tariff.code)
         self.search.blockSignals(False)
-        self.reload()
+        self.reload_and_select(tariff.id)
 
     def open_end(self) -> EndTariffDialog | None:
         tariff = self.selected()

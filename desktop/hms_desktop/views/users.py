@@ -4,29 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QFrame,
-    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QSplitter,
-    QVBoxLayout,
 )
 
 from hms_desktop import roles
 from hms_desktop.api.dto import Doctor, User
-from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.users import UsersModel
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit, text_of
-from hms_desktop.widgets.table import TablePanel
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.workers import is_busy
 
 STAFF_ROLE_CHOICES = [
@@ -182,7 +175,7 @@ class DeactivateDialog(FormDialog):
         self.call(lambda: self.ctx.api.users.deactivate(user_id, reason=reason))
 
 
-class UserDetails(QFrame):
+class UserDetails(DetailPanel):
     """The selected account, with what can be done to it."""
 
     FIELDS = (
@@ -197,31 +190,12 @@ class UserDetails(QFrame):
     )
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        self.setMinimumWidth(270)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 16)
-        layout.setSpacing(10)
-        self.heading = QLabel("No account selected")
-        self.heading.setObjectName("sectionTitle")
-        self.heading.setWordWrap(True)
+        super().__init__(
+            "No account selected", margins=(18, 16), spacing=10, min_width=270, parent=parent
+        )
+        layout = self.body
         layout.addWidget(self.heading)
-        grid = QGridLayout()
-        grid.setVerticalSpacing(6)
-        grid.setHorizontalSpacing(12)
-        self.values: dict[str, QLabel] = {}
-        for row, (label, key) in enumerate(self.FIELDS):
-            name = QLabel(label)
-            name.setObjectName("muted")
-            value = QLabel("—")
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
-            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(value, row, 1)
-            self.values[key] = value
-        grid.setColumnStretch(1, 1)
-        layout.addLayout(grid)
+        layout.addLayout(self.add_fields(self.FIELDS))
         layout.addSpacing(6)
         self.edit_button = button("Edit details…", name="editUser")
         self.reset_button = button("Reset password…", name="resetPassword")
@@ -241,8 +215,7 @@ class UserDetails(QFrame):
         actions = (self.edit_button, self.reset_button, self.deactivate_button)
         if user is None:
             self.heading.setText("No account selected")
-            for value in self.values.values():
-                value.setText("—")
+            self.clear_values()
             for widget in actions:
                 widget.setEnabled(False)
             self.activate_button.hide()
@@ -270,67 +243,44 @@ class UserDetails(QFrame):
             self.activate_button.setEnabled(True)
 
 
-class UsersPage(Page):
+class UsersPage(ListPage):
     title = "Users"
     SEARCH_DELAY_MS = 300
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
-        self.model = UsersModel(ctx.runner, page_size=50, parent=self)
-        self.dialog: QDialog | None = None
-
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
-        self.search = line_edit("Search name, username or email")
-        self.search.setObjectName("userSearch")
-        self.search.setMinimumWidth(280)
+        super().__init__(
+            ctx,
+            UsersModel(ctx.runner, page_size=50),
+            lambda api: api.users.list,
+            search="Search name, username or email",
+            search_name="userSearch",
+            refresh_name="refreshUsers",
+            empty_text="No account matches these filters.",
+            search_width=280,
+            parent=parent,
+        )
         self.role_filter = combo([("", "All roles"), *roles.ROLE_LABELS.items()])
         self.role_filter.setObjectName("roleFilter")
         self.status_filter = combo(
             [("", "Any status"), ("true", "Active"), ("false", "Deactivated")]
         )
         self.status_filter.setObjectName("statusFilter")
-        self.refresh_button = button("Refresh", name="refreshUsers")
+        self.add_filters(self.role_filter, self.status_filter)
         self.new_button = button("New staff account", primary=True, name="newUser")
-        for widget in (self.search, self.role_filter, self.status_filter):
-            toolbar.addWidget(widget)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.refresh_button)
-        toolbar.addWidget(self.new_button)
-        self.outer.addLayout(toolbar)
+        self.add_actions(self.new_button)
+        self.set_details(
+            UserDetails(),
+            beside=True,
+            sizes=(780, 280),
+            column_widths={0: 130, 1: 150, 2: 120, 3: 230, 4: 110, 5: 100},
+        )
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setChildrenCollapsible(False)
-        self.table_panel = TablePanel(self.model, empty_text="No account matches these filters.")
-        self.table_panel.set_column_widths({0: 130, 1: 150, 2: 120, 3: 230, 4: 110, 5: 100})
-        self.table = self.table_panel.table
-        self.details = UserDetails()
-        splitter.addWidget(self.table_panel)
-        splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 1)
-        splitter.setSizes([780, 280])
-        self.outer.addWidget(splitter, 1)
-
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(self.SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.role_filter.currentIndexChanged.connect(lambda _i: self.reload())
-        self.status_filter.currentIndexChanged.connect(lambda _i: self.reload())
-        self.refresh_button.clicked.connect(self.reload)
         self.new_button.clicked.connect(self.open_create)
         self.details.edit_button.clicked.connect(self.open_edit)
         self.details.reset_button.clicked.connect(self.open_reset_password)
         self.details.deactivate_button.clicked.connect(self.open_deactivate)
         self.details.activate_button.clicked.connect(self.activate_selected)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.model.modelReset.connect(self._selection_changed)
-        self.model.load_failed.connect(self._load_failed)
         self.table.doubleClicked.connect(lambda _i: self.open_edit())
-        self._select_after_load: str | None = None
-        self.model.rows_loaded.connect(self._reselect)
-        self._loaded = False
 
     # --- list ----------------------------------------------------------------------------
 
@@ -342,38 +292,11 @@ class UsersPage(Page):
             "is_active": None if not active else active == "true",
         }
 
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        filters = self.filters()  # read here, on the UI thread, not in the worker
-        users = self.ctx.api.users
-        self.model.fetch = lambda page, size: users.list(page=page, page_size=size, **filters)
-        self.model.reload()
-
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
     def selected_user(self) -> User | None:
         return self.table.selected_row()
 
-    def _selection_changed(self, *_args) -> None:
-        self.details.show_user(self.selected_user())
-
-    def select_user(self, user_id: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == user_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
-                return True
-        return False
-
-    def _reselect(self) -> None:
-        if self._select_after_load and self.select_user(self._select_after_load):
-            self._select_after_load = None
+    def row_selected(self, user: User | None, _previous: User | None) -> None:
+        self.details.show_user(user)
 
     def _updated(self, user: User) -> None:
         self.model.replace_row(user)
@@ -391,8 +314,7 @@ class UsersPage(Page):
         else:
             what = f"{user.username} ({user.role_display})"
         self.show_success(f"Account {what} created.")
-        self._select_after_load = user.id
-        self.reload()
+        self.reload_and_select(user.id)
 
     def open_edit(self) -> QDialog | None:
         user = self.selected_user()

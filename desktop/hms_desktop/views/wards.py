@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QSplitter, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel
 
 from hms_desktop import roles
 from hms_desktop.api.dto import WARD_TYPES, NurseAssignment, Room, Ward
-from hms_desktop.api.errors import ApiError, ServerUnreachable
+from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import EMPTY
 from hms_desktop.models.paged import Column, PagedTableModel
 from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit
-from hms_desktop.widgets.table import DataTable, TablePanel
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 
 
@@ -178,23 +178,15 @@ class AssignNurseDialog(FormDialog):
         self.call(lambda: inpatient.assign_nurse(ward_id, nurse=nurse))
 
 
-class WardPanel(QFrame):
+class WardPanel(DetailPanel):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(8)
-        top = QHBoxLayout()
-        self.heading = QLabel("No ward selected")
-        self.heading.setObjectName("sectionTitle")
-        top.addWidget(self.heading, 1)
+        super().__init__("No ward selected", parent=parent)
+        self.heading.setWordWrap(False)
+        layout = self.body
         self.room_button = button("Add room…", name="addRoom")
         self.beds_button = button("Add beds…", name="addBeds")
         self.nurse_button = button("Assign nurse…", name="assignNurse")
-        for widget in (self.room_button, self.beds_button, self.nurse_button):
-            top.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
+        self.add_heading(self.room_button, self.beds_button, self.nurse_button)
         tables = QHBoxLayout()
         self.rooms_model = RoomsModel(parent=self)
         self.rooms = DataTable()
@@ -227,82 +219,41 @@ class WardPanel(QFrame):
         self.nurses_model.set_rows(nurses)
 
 
-class WardsPage(Page):
+class WardsPage(ListPage):
     title = "Ward setup"
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
-        self.model = WardsModel(ctx.runner, page_size=100, parent=self)
-        self.dialog: QDialog | None = None
-        self.current: Ward | None = None
+        super().__init__(
+            ctx,
+            WardsModel(ctx.runner, page_size=100),
+            lambda api: api.inpatient.wards,
+            refresh_name="refreshWards",
+            empty_text="No wards yet: create the first.",
+            parent=parent,
+        )
         self.rooms: list[Room] = []
         self.details_loaded_for: str | None = None
-        toolbar = QHBoxLayout()
         self.summary = QLabel()
         self.summary.setObjectName("sectionTitle")
-        self.refresh_button = button("Refresh", name="refreshWards")
+        self.toolbar.insertWidget(0, self.summary)
         self.new_button = button("New ward…", primary=True, name="newWard")
-        toolbar.addWidget(self.summary)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.refresh_button)
-        toolbar.addWidget(self.new_button)
-        self.outer.addLayout(toolbar)
+        self.add_actions(self.new_button)
+        self.set_details(
+            WardPanel(),
+            sizes=(300, 360),
+            column_widths={0: 110, 2: 140, 3: 70, 4: 70},
+            stretch=WardsModel.NAME,
+        )
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        self.table_panel = TablePanel(self.model, empty_text="No wards yet: create the first.")
-        self.table_panel.set_column_widths({0: 110, 2: 140, 3: 70, 4: 70}, stretch=WardsModel.NAME)
-        self.table = self.table_panel.table
-        self.details = WardPanel()
-        splitter.addWidget(self.table_panel)
-        splitter.addWidget(self.details)
-        splitter.setSizes([300, 360])
-        self.outer.addWidget(splitter, 1)
-
-        self.refresh_button.clicked.connect(self.reload)
         self.new_button.clicked.connect(lambda: self.open_new_ward())
         self.details.room_button.clicked.connect(lambda: self.open_add_room())
         self.details.beds_button.clicked.connect(lambda: self.open_add_beds())
         self.details.nurse_button.clicked.connect(lambda: self.open_assign_nurse())
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.model.modelReset.connect(self._selection_changed)
-        self.model.load_failed.connect(self._load_failed)
-        self.model.rows_loaded.connect(self._reselect)
         self.model.total_changed.connect(
             lambda total: self.summary.setText(f"{total} ward{'s' if total != 1 else ''}")
         )
-        self._select_after_load: str | None = None
-        self._loaded = False
 
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        inpatient = self.ctx.api.inpatient
-        self.model.fetch = lambda page, size: inpatient.wards(page=page, page_size=size)
-        self.model.reload()
-
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
-    def select_ward(self, ward_id: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == ward_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
-                return True
-        return False
-
-    def _reselect(self) -> None:
-        if self._select_after_load and self.select_ward(self._select_after_load):
-            self._select_after_load = None
-
-    def _selection_changed(self, *_args) -> None:
-        ward: Ward | None = self.table.selected_row()
-        self.current = ward
+    def row_selected(self, ward: Ward | None, _previous: Ward | None) -> None:
         self.details_loaded_for = None
         self.rooms = []
         self.details.show_ward(ward, [], [])
@@ -325,8 +276,10 @@ class WardsPage(Page):
 
     def _changed(self, message: str, ward_id: str | None = None, *, kind: str = "success") -> None:
         self.banner.show_message(message, kind=kind)
-        self._select_after_load = ward_id or (self.current.id if self.current else None)
-        self.reload()
+        if ward_id:
+            self.reload_and_select(ward_id)
+        else:
+            self.reload_keeping_selection()
 
     def open_new_ward(self) -> NewWardDialog:
         dialog = NewWardDialog(self)

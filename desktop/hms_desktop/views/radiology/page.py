@@ -7,16 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateTimeEdit,
-    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QSplitter,
     QVBoxLayout,
 )
@@ -31,110 +28,33 @@ from hms_desktop.api.dto import (
     ImagingOrder,
     ImagingReport,
 )
-from hms_desktop.api.errors import ApiError, ServerUnreachable
+from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.radiology import IMAGING_STATUS_COLOURS, ImagingOrdersModel
-from hms_desktop.views.base import Page, button
-from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.views.base import button
 from hms_desktop.views.lab import patient_line
-from hms_desktop.widgets.forms import combo, line_edit
+from hms_desktop.views.radiology.dialogs import (
+    AddendumDialog,
+    CancelImagingDialog,
+    ScheduleDialog,
+    text_box,
+)
+from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.image_viewer import ImageViewer
-from hms_desktop.widgets.table import TablePanel
+from hms_desktop.widgets.list_page import ListPage
 from hms_desktop.workers import is_busy
 
 ALL_STATUSES = ",".join(IMAGING_STATUSES)
+
+
 STATUS_FILTERS = [
     (",".join(OPEN_IMAGING_STATUSES), "Open orders"),
     *[(status, label) for status, label in IMAGING_STATUSES.items()],
     (ALL_STATUSES, "Every status"),
 ]
+
+
 REPORTABLE = ("in_progress", "acquired")
-
-
-def text_box(placeholder: str, name: str, height: int = 110) -> QPlainTextEdit:
-    edit = QPlainTextEdit()
-    edit.setObjectName(name)
-    edit.setPlaceholderText(placeholder)
-    edit.setMinimumHeight(height)
-    return edit
-
-
-class ScheduleDialog(FormDialog):
-    def __init__(self, page: Page, order: ImagingOrder) -> None:
-        super().__init__(page, "Schedule", f"Schedule {order.procedure.name}")
-        self.order = order
-        start = QDateTime.currentDateTime().addSecs(3600)
-        self.at = QDateTimeEdit(start)
-        self.at.setObjectName("scheduleAt")
-        self.at.setCalendarPopup(True)
-        self.at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.at.setMinimumDateTime(QDateTime.currentDateTime())
-        self.at.textChanged = self.at.dateTimeChanged
-        self.field("scheduled_at", "When", self.at)
-        self.save_button.setText("Schedule")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        order_id = self.order.id
-        at = self.at.dateTime().toString(Qt.DateFormat.ISODate)
-        radiology = self.ctx.api.radiology
-        self.call(lambda: radiology.schedule(order_id, at=at))
-
-
-class CancelImagingDialog(FormDialog):
-    def __init__(self, page: Page, order: ImagingOrder) -> None:
-        super().__init__(page, "Cancel order", f"Cancel {order.accession_number}?")
-        self.order = order
-        self.reason = text_box("e.g. requested twice; the other order stands", "cancelReason", 70)
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Cancel order")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
-        self.cancel_button.setText("Keep it")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        order_id, reason = self.order.id, self.reason.toPlainText().strip()
-        radiology = self.ctx.api.radiology
-        self.call(lambda: radiology.cancel(order_id, reason=reason))
-
-
-class AddendumDialog(FormDialog):
-    """An addendum to a signed report: a new row; the report stays as it was signed."""
-
-    def __init__(self, page: Page, report: ImagingReport) -> None:
-        super().__init__(page, "Addendum", "Add an addendum to the signed report")
-        self.setMinimumWidth(620)
-        self.report = report
-        note = QLabel(
-            "The signed report does not change. The addendum is shown with it, and the ordering "
-            "doctor is told once it is signed."
-        )
-        note.setWordWrap(True)
-        note.setObjectName("muted")
-        self.body.insertWidget(1, note)
-        self.findings = text_box("What is added or corrected", "addendumFindings")
-        self.impression = text_box("The corrected conclusion", "addendumImpression", 70)
-        self.critical = QCheckBox("Critical finding (the ordering doctor is alerted)")
-        self.critical.textChanged = self.critical.toggled
-        self.sign = QCheckBox("Sign it now")
-        self.sign.setChecked(True)
-        self.field("findings", "Findings", self.findings)
-        self.field("impression", "Impression", self.impression)
-        self.field("critical", "", self.critical)
-        self.field("finalize", "", self.sign)
-        self.save_button.setText("Add addendum")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        fields = {
-            "findings": self.findings.toPlainText().strip(),
-            "impression": self.impression.toPlainText().strip(),
-            "critical": self.critical.isChecked(),
-            "finalize": self.sign.isChecked(),
-        }
-        report_id, radiology = self.report.id, self.ctx.api.radiology
-        self.call(lambda: radiology.addendum(report_id, **fields))
 
 
 class ReportEditor(QFrame):
@@ -263,42 +183,26 @@ class ReportEditor(QFrame):
         self.addenda.setVisible(bool(rows))
 
 
-class RadiologyPage(Page):
+class RadiologyPage(ListPage):
     title = "Radiology"
-    SEARCH_DELAY_MS = 350
 
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(ctx, parent)
+        super().__init__(
+            ctx,
+            ImagingOrdersModel(ctx.runner, page_size=50),
+            lambda api: api.radiology.worklist,
+            search="Accession number, MRN or name",
+            search_name="radiologySearch",
+            refresh_name="refreshRadiology",
+            empty_text="No imaging order matches.",
+            parent=parent,
+        )
         self.can_report = ctx.may("imaging_reports", "create")
-        self.model = ImagingOrdersModel(ctx.runner, page_size=50, parent=self)
-        self.dialog: QDialog | None = None
-        self.current: ImagingOrder | None = None
-
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
-        self.search = line_edit("Accession number, MRN or name")
-        self.search.setObjectName("radiologySearch")
-        self.search.setMinimumWidth(240)
         self.status_filter = combo(STATUS_FILTERS)
         self.status_filter.setObjectName("radiologyStatus")
         self.modality_filter = combo([("", "Any modality"), *MODALITIES.items()])
         self.priority_filter = combo([("", "Any priority"), *LAB_PRIORITIES.items()])
-        self.refresh_button = button("Refresh", name="refreshRadiology")
-        for widget in (self.search, self.status_filter, self.modality_filter, self.priority_filter):
-            toolbar.addWidget(widget)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.refresh_button)
-        self.outer.addLayout(toolbar)
-
-        vertical = QSplitter(Qt.Orientation.Vertical)
-        vertical.setChildrenCollapsible(False)
-        self.table_panel = TablePanel(self.model, empty_text="No imaging order matches.")
-        self.table_panel.set_column_widths(
-            {0: 70, 1: 130, 2: 165, 3: 110, 5: 125, 6: 125, 7: 65, 8: 70},
-            stretch=ImagingOrdersModel.PROCEDURE,
-        )
-        self.table = self.table_panel.table
-        vertical.addWidget(self.table_panel)
+        self.add_filters(self.status_filter, self.modality_filter, self.priority_filter)
 
         study = QSplitter(Qt.Orientation.Horizontal)
         study.setChildrenCollapsible(False)
@@ -338,18 +242,13 @@ class RadiologyPage(Page):
         study.addWidget(left)
         study.addWidget(self.editor)
         study.setSizes([560, 450])
-        vertical.addWidget(study)
-        vertical.setSizes([210, 470])
-        self.outer.addWidget(vertical, 1)
+        self.set_details(
+            study,
+            sizes=(210, 470),
+            column_widths={0: 70, 1: 130, 2: 165, 3: 110, 5: 125, 6: 125, 7: 65, 8: 70},
+            stretch=ImagingOrdersModel.PROCEDURE,
+        )
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(self.SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        for box in (self.status_filter, self.modality_filter, self.priority_filter):
-            box.currentIndexChanged.connect(lambda _i: self.reload())
-        self.refresh_button.clicked.connect(self.reload)
         self.schedule_button.clicked.connect(self.open_schedule)
         self.start_button.clicked.connect(lambda: self._act("start"))
         self.complete_button.clicked.connect(lambda: self._act("complete"))
@@ -358,12 +257,6 @@ class RadiologyPage(Page):
         self.editor.save_button.clicked.connect(lambda: self.save_report(sign=False))
         self.editor.sign_button.clicked.connect(lambda: self.save_report(sign=True))
         self.editor.addendum_button.clicked.connect(self.open_addendum)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.model.modelReset.connect(self._selection_changed)
-        self.model.load_failed.connect(self._load_failed)
-        self.model.rows_loaded.connect(self._reselect)
-        self._select_after_load: str | None = None
-        self._loaded = False
         self.show_order(None)
 
     # --- the worklist ---------------------------------------------------------------------
@@ -376,60 +269,20 @@ class RadiologyPage(Page):
             "q": self.search.text().strip() or None,
         }
 
-    def activated(self) -> None:
-        if not self._loaded:
-            self.reload()
-
-    def reload(self) -> None:
-        self._loaded = True
-        filters = self.filters()
-        radiology = self.ctx.api.radiology
-        self.model.fetch = lambda page, size: radiology.worklist(
-            page=page, page_size=size, **filters
-        )
-        self.model.reload()
-
-    def _load_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, ServerUnreachable):
-            self.show_error(exc)
-
-    def select_order(self, order_id: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id == order_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
-                return True
-        return False
-
-    def _reselect(self) -> None:
-        if self._select_after_load and self.select_order(self._select_after_load):
-            self._select_after_load = None
-
-    def find(self, accession: str, order_id: str) -> None:
-        """Show one order whatever its status (e.g. after reporting it)."""
-        self._select_after_load = order_id
-        for box in (self.status_filter, self.modality_filter, self.priority_filter, self.search):
-            box.blockSignals(True)
-        self.search.setText(accession)
+    def clear_filters(self) -> None:
+        super().clear_filters()
         self.status_filter.setCurrentIndex(self.status_filter.findData(ALL_STATUSES))
-        self.modality_filter.setCurrentIndex(0)
-        self.priority_filter.setCurrentIndex(0)
-        for box in (self.status_filter, self.modality_filter, self.priority_filter, self.search):
-            box.blockSignals(False)
-        self.reload()
 
-    def _selection_changed(self, *_args) -> None:
-        order: ImagingOrder | None = self.table.selected_row()
-        previous = self.current
+    def row_selected(self, order: ImagingOrder | None, previous: ImagingOrder | None) -> None:
         if order is None:
             if previous is not None and self._select_after_load == previous.id:
+                self.current = previous
                 return  # the list is reloading and will select it again: keep the study open
-            self.current = None
             self.show_order(None)
             return
         if previous is not None and previous.id == order.id and previous.images is not None:
+            self.current = previous
             return  # the same study: keep what is typed in the report
-        self.current = order
         self.show_order(order)
         self.load_detail(order.id)
 
@@ -562,8 +415,7 @@ class RadiologyPage(Page):
         self.show_success(f"{len(images)} image(s) added to {order.accession_number}.")
         if self.current is not None and self.current.id == order.id:
             self.load_detail(order.id, keep_text=True)
-        self._select_after_load = order.id
-        self.reload()
+        self.reload_and_select(order.id)
 
     # --- the report -----------------------------------------------------------------------
 
@@ -612,7 +464,7 @@ class RadiologyPage(Page):
                 else " The ordering doctor and the patient are told."
             )
             self.show_success(f"Report of {order.accession_number} signed.{critical}")
-            self.find(order.accession_number, order.id)  # it leaves the open list
+            self.find(order.id, order.accession_number)  # it leaves the open list
         else:
             self.show_success(f"Draft report of {order.accession_number} saved.")
         if self.current is not None and self.current.id == order.id:

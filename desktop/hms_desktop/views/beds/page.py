@@ -7,312 +7,73 @@ the same bed, the loser is told plainly (409 `bed_not_available`) and sees the b
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QSplitter,
-    QVBoxLayout,
 )
 
 from hms_desktop import theme
 from hms_desktop.api.capabilities import Capabilities
-from hms_desktop.api.dto import (
-    ADMISSION_TYPES,
-    BED_STATUSES,
-    DISPOSITIONS,
-    Admission,
-    Bed,
-    BoardWard,
-    Patient,
-)
-from hms_desktop.api.errors import ApiError
+from hms_desktop.api.dto import BED_STATUSES, DISPOSITIONS, Admission, Bed, BoardWard, Patient
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.inpatient import BED_COLOURS, BedsModel, BedTileDelegate
 from hms_desktop.models.paged import ROW_ROLE
 from hms_desktop.views.base import Page, button
-from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.views.beds.dialogs import (
+    AdmitDialog,
+    BedStatusDialog,
+    DischargeDialog,
+    TransferDialog,
+)
 from hms_desktop.widgets.cards import CountStrip
-from hms_desktop.widgets.forms import combo
-from hms_desktop.widgets.pickers import PatientPicker, load_doctors
+from hms_desktop.widgets.list_page import DetailPanel
 from hms_desktop.workers import is_busy
 
 WARD_ROLE = Qt.ItemDataRole.UserRole + 1
-HOUSEKEEPING_STATUSES = [
-    (s, BED_STATUSES[s]) for s in ("available", "cleaning", "maintenance", "reserved")
-]
 
 
-def load_free_beds(
-    dialog: FormDialog,
-    box,
-    *,
-    select: str | None = None,
-    exclude_icu: bool = False,
-    **filters: Any,
-) -> None:
-    """Fill a combo with the beds a patient can go to now (`Ward · Room · Bed`).
-
-    The combo is refilled without emitting changes, so an error shown on its field stays.
-    """
-    box.blockSignals(True)
-    box.clear()
-    box.addItem("Loading free beds…", "")
-    box.blockSignals(False)
-    box.setEnabled(False)
-
-    def loaded(beds: list[Bed]) -> None:
-        if exclude_icu:
-            beds = [bed for bed in beds if not (bed.ward and bed.ward.is_icu)]
-        box.blockSignals(True)
-        box.clear()
-        box.addItem("Choose a bed…" if beds else "No free bed", "")
-        for bed in beds:
-            reserved = " (reserved)" if bed.status == "reserved" else ""
-            box.addItem(f"{bed.place}{reserved}", bed.id)
-        if select:
-            box.setCurrentIndex(max(0, box.findData(select)))
-        box.blockSignals(False)
-        box.setEnabled(True)
-
-    inpatient = dialog.ctx.api.inpatient
-    dialog.ctx.runner.run(
-        lambda: inpatient.free_beds(**filters),
-        on_done=loaded,
-        on_error=dialog.errors.show,
-        busy=[dialog.save_button],
-        owner=dialog,
-    )
-
-
-def reason_edit(placeholder: str, name: str) -> QPlainTextEdit:
-    edit = QPlainTextEdit()
-    edit.setObjectName(name)
-    edit.setPlaceholderText(placeholder)
-    edit.setFixedHeight(70)
-    return edit
-
-
-class AdmitDialog(FormDialog):
-    """Admit a patient to a free bed under an attending doctor."""
-
-    def __init__(
-        self, page: Page, *, patient: Patient | None = None, bed: Bed | None = None
-    ) -> None:
-        super().__init__(page, "Admit patient", "Admit a patient")
-        self.setMinimumWidth(620)
-        self.patient = PatientPicker(self.ctx)
-        self.patient.setObjectName("admitPatient")
-        self.bed = combo([("", "Loading free beds…")])
-        self.bed.setObjectName("admitBed")
-        self.doctor = combo([("", "Loading doctors…")])
-        self.doctor.setObjectName("admitDoctor")
-        self.admission_type = combo(list(ADMISSION_TYPES.items()), current="emergency")
-        self.reason = reason_edit(
-            "e.g. community-acquired pneumonia, needs IV antibiotics", "admitReason"
-        )
-        self.field("patient", "Patient", self.patient)
-        self.field("bed", "Bed", self.bed)
-        self.field("attending_doctor", "Attending doctor", self.doctor)
-        self.field("admission_type", "Admission", self.admission_type)
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Admit")
-        self.finish_layout()
-        if patient is not None:
-            self.patient.set_patient(patient)
-        load_free_beds(self, self.bed, select=bed.id if bed else None)
-        load_doctors(self.ctx, self.doctor, owner=self, busy=[self.save_button])
-
-    def submit(self) -> None:
-        self.errors.clear()
-        patient = self.patient.patient
-        if patient is None:
-            self.errors.fields["patient"].set_error("Search for the patient and click them.")
-            return
-        fields = {
-            "patient": patient.id,
-            "bed": self.bed.currentData() or None,
-            "attending_doctor": self.doctor.currentData() or None,
-            "admission_type": self.admission_type.currentData(),
-            "reason": self.reason.toPlainText().strip(),
-        }
-        inpatient = self.ctx.api.inpatient
-        self.call(lambda: inpatient.admit(**fields), on_error=self._refused)
-
-    def _refused(self, exc: Exception) -> None:
-        self.errors.show(exc)
-        if not isinstance(exc, ApiError):
-            return
-        if exc.code == "bed_not_available":
-            self.errors.fields["bed"].set_error("Just taken or out of service: choose another.")
-            load_free_beds(self, self.bed)
-            self.page.reload()
-        elif exc.code == "patient_already_admitted":
-            self.errors.fields["patient"].set_error("Already admitted: transfer them instead.")
-
-
-class TransferDialog(FormDialog):
-    """Move an admitted patient to another bed (the stay history is kept)."""
-
-    def __init__(self, page: Page, bed: Bed) -> None:
-        occupant = bed.occupant
-        super().__init__(page, "Transfer", f"Transfer {occupant.patient.name}")
-        self.setMinimumWidth(600)
-        self.admission_id = occupant.admission_id
-        now = QLabel(f"Now in <b>{bed.place}</b> since {fmt_datetime(occupant.admitted_at)}.")
-        self.body.insertWidget(1, now)
-        self.bed = combo([("", "Loading free beds…")])
-        self.bed.setObjectName("transferBed")
-        current = occupant.attending_doctor
-        self.doctor = combo([("", "Loading doctors…")])
-        self.doctor.setObjectName("transferDoctor")
-        self.reason = reason_edit("e.g. step-down after surgery", "transferReason")
-        self.field("bed", "To bed", self.bed)
-        self.field("attending_doctor", "Attending doctor", self.doctor, "Change for a handover.")
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Transfer")
-        self.finish_layout()
-        load_free_beds(self, self.bed)
-        keep = ("", f"Keep {current.name}" if current else "Keep the attending doctor")
-        load_doctors(self.ctx, self.doctor, owner=self, first=keep, busy=[self.save_button])
-
-    def submit(self) -> None:
-        self.errors.clear()
-        fields = {
-            "bed": self.bed.currentData() or None,
-            "reason": self.reason.toPlainText().strip(),
-        }
-        if doctor := self.doctor.currentData():
-            fields["attending_doctor"] = doctor
-        admission_id, inpatient = self.admission_id, self.ctx.api.inpatient
-        self.call(lambda: inpatient.transfer(admission_id, **fields), on_error=self._refused)
-
-    def _refused(self, exc: Exception) -> None:
-        self.errors.show(exc)
-        if isinstance(exc, ApiError) and exc.code == "bed_not_available":
-            self.errors.fields["bed"].set_error("Just taken or out of service: choose another.")
-            load_free_beds(self, self.bed)
-
-
-class DischargeDialog(FormDialog):
-    """Discharge: the bed goes to cleaning; needs the doctor's discharge summary first."""
-
-    def __init__(self, page: Page, bed: Bed) -> None:
-        occupant = bed.occupant
-        super().__init__(page, "Discharge", f"Discharge {occupant.patient.name}")
-        self.admission_id = occupant.admission_id
-        note = QLabel(
-            f"{bed.place}, day {occupant.days_admitted}. The bed goes to cleaning; the stay "
-            "stays in the record."
-        )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
-        self.disposition = combo(list(DISPOSITIONS.items()), current="home")
-        self.disposition.setObjectName("disposition")
-        self.note = reason_edit("e.g. collected by family; follow-up in clinic", "dischargeNote")
-        self.field("disposition", "Going", self.disposition)
-        self.field("note", "Note", self.note)
-        self.save_button.setText("Discharge")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        self.errors.clear()
-        fields = {
-            "disposition": self.disposition.currentData(),
-            "note": self.note.toPlainText().strip(),
-        }
-        admission_id, inpatient = self.admission_id, self.ctx.api.inpatient
-        self.call(lambda: inpatient.discharge(admission_id, **fields), on_error=self._refused)
-
-    def _refused(self, exc: Exception) -> None:
-        if isinstance(exc, ApiError) and exc.code == "discharge_summary_required":
-            self.errors.clear()
-            self.errors.show_message(
-                "The attending doctor has not written the discharge summary yet. Ask them to "
-                f"write it, then discharge again. ({exc.message})"
-            )
-            return
-        self.errors.show(exc)
-
-
-class BedStatusDialog(FormDialog):
-    """Housekeeping: cleaned, out of service, reserved."""
-
-    def __init__(self, page: Page, bed: Bed) -> None:
-        super().__init__(page, "Bed status", f"{bed.place}")
-        self.bed = bed
-        choices = [(s, label) for s, label in HOUSEKEEPING_STATUSES if s != bed.status]
-        self.status = combo(choices)
-        self.status.setObjectName("bedStatus")
-        self.note = reason_edit("e.g. deep clean after isolation", "bedStatusNote")
-        self.field("status", "New status", self.status)
-        self.field("note", "Note", self.note)
-        self.save_button.setText("Change status")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        bed_id, status = self.bed.id, self.status.currentData()
-        note, inpatient = self.note.toPlainText().strip(), self.ctx.api.inpatient
-        self.call(lambda: inpatient.set_bed_status(bed_id, status=status, note=note))
-
-
-class BedPanel(QFrame):
+class BedPanel(DetailPanel):
     """The selected bed: who lies in it, and what can be done."""
 
     def __init__(self, capabilities: Capabilities, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        self.setMinimumWidth(280)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 16)
-        layout.setSpacing(8)
-        self.heading = QLabel("Select a bed")
-        self.heading.setObjectName("sectionTitle")
-        self.heading.setWordWrap(True)
+        super().__init__("Select a bed", margins=(18, 16), min_width=280, parent=parent)
+        layout = self.body
         layout.addWidget(self.heading)
         self.status = QLabel()
         layout.addWidget(self.status)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(6)
-        self.values: dict[str, QLabel] = {}
-        for row, (label, key) in enumerate(
-            (("Patient", "patient"), ("MRN", "mrn"), ("Doctor", "doctor"), ("Admitted", "since"))
-        ):
-            name = QLabel(label)
-            name.setObjectName("muted")
-            value = QLabel("—")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(value, row, 1)
-            self.values[key] = value
-        grid.setColumnStretch(1, 1)
         self.occupant_box = QFrame()
-        self.occupant_box.setLayout(grid)
+        self.occupant_box.setLayout(
+            self.add_fields(
+                (
+                    ("Patient", "patient"),
+                    ("MRN", "mrn"),
+                    ("Doctor", "doctor"),
+                    ("Admitted", "since"),
+                )
+            )
+        )
         layout.addWidget(self.occupant_box)
         self.admit_button = button("Admit to this bed…", primary=True, name="admitHere")
         self.transfer_button = button("Transfer…", name="transferPatient")
         self.discharge_button = button("Discharge…", name="dischargePatient")
         self.status_button = button("Change status…", name="changeBedStatus")
-        self.allowed = {
-            self.admit_button: capabilities.may("admissions", "admit"),
-            self.transfer_button: capabilities.may("admissions", "transfer"),
-            self.discharge_button: capabilities.may("admissions", "discharge"),
-            self.status_button: capabilities.may("beds", "set_status"),
-        }
-        for widget, allowed in self.allowed.items():
-            widget.setVisible(allowed)
+        self.allow(
+            {
+                self.admit_button: capabilities.may("admissions", "admit"),
+                self.transfer_button: capabilities.may("admissions", "transfer"),
+                self.discharge_button: capabilities.may("admissions", "discharge"),
+                self.status_button: capabilities.may("beds", "set_status"),
+            }
+        )
+        for widget in self.allowed:
             layout.addWidget(widget)
         layout.addStretch(1)
         self.show_bed(None)

@@ -1,0 +1,321 @@
+"""Appointments: the day's queue (check-in, no-show, start/complete), booking from live
+availability, rescheduling and cancelling with a reason.
+
+The front desk (receptionist, nurse) sees every doctor's queue and may filter it per doctor;
+a doctor sees their own. Free slots always come from the server (`/availability/`); when a
+booking loses a race (409 `slot_taken` / `patient_double_booked`) the dialog says so plainly,
+keeps what was typed and reloads the free slots.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QLabel,
+)
+
+from hms_desktop import roles
+from hms_desktop.api.capabilities import Capabilities
+from hms_desktop.api.dto import Appointment, AppointmentStatus, Patient
+from hms_desktop.formatting import fmt_datetime, fmt_text
+from hms_desktop.models.appointments import STATUS_COLOURS, STATUS_ORDER, AppointmentsModel
+from hms_desktop.views.appointments.dialogs import (
+    BookingDialog,
+    CancelDialog,
+    RescheduleDialog,
+    long_date,
+    pydate,
+    qdate,
+)
+from hms_desktop.views.base import button
+from hms_desktop.widgets.cards import CountStrip
+from hms_desktop.widgets.forms import combo
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.pickers import load_doctors
+from hms_desktop.workers import is_busy
+
+
+class AppointmentDetails(DetailPanel):
+    """The selected appointment and what the signed-in role may do with it."""
+
+    FIELDS = (
+        ("MRN", "mrn"),
+        ("Doctor", "doctor"),
+        ("When", "when"),
+        ("Status", "status"),
+        ("Reason", "reason"),
+        ("Booked by", "booked_by"),
+        ("Arrived", "checked_in_at"),
+        ("Seen", "started_at"),
+    )
+
+    def __init__(self, capabilities: Capabilities, parent=None) -> None:
+        super().__init__(
+            "No appointment selected", margins=(18, 16), spacing=10, min_width=300, parent=parent
+        )
+        self.may = capabilities.may
+        layout = self.body
+        layout.addWidget(self.heading)
+        layout.addLayout(self.add_fields(self.FIELDS))
+        layout.addSpacing(6)
+        self.check_in_button = button("Check in", primary=True, name="checkIn")
+        self.start_button = button("Start visit", primary=True, name="startVisit")
+        self.complete_button = button("Complete visit", name="completeVisit")
+        self.no_show_button = button("Mark no-show", name="noShow")
+        self.reschedule_button = button("Reschedule…", name="reschedule")
+        self.cancel_button = button("Cancel appointment…", danger=True, name="cancelAppointment")
+        self.allowed = {
+            self.check_in_button: self.may("appointments", "check_in"),
+            self.start_button: self.may("appointments", "start"),
+            self.complete_button: self.may("appointments", "complete"),
+            self.no_show_button: self.may("appointments", "no_show"),
+            self.reschedule_button: self.may("appointments", "update"),
+            self.cancel_button: self.may("appointments", "cancel"),
+        }
+        self.allow(self.allowed)
+        for widget in self.allowed:
+            layout.addWidget(widget)
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        layout.addStretch(1)
+        self.show_appointment(None)
+
+    def show_appointment(self, appointment: Appointment | None) -> None:
+        if appointment is None:
+            self.heading.setText("No appointment selected")
+            self.clear_values()
+            self._enable({})
+            self.hint.setText("")
+            return
+        self.heading.setText(appointment.patient.name)
+        status = appointment.status
+        colour = STATUS_COLOURS.get(status)
+        data = {
+            "mrn": appointment.patient.mrn,
+            "doctor": appointment.doctor.name,
+            "when": f"{long_date(appointment.date)} · {appointment.slot_text}",
+            "status": f'<b style="color:{colour}">{appointment.status_display}</b>',
+            "reason": appointment.reason,
+            "booked_by": appointment.booked_by.name if appointment.booked_by else "",
+            "checked_in_at": fmt_datetime(appointment.checked_in_at)
+            if appointment.checked_in_at
+            else "",
+            "started_at": fmt_datetime(appointment.started_at) if appointment.started_at else "",
+        }
+        for key, label in self.values.items():
+            label.setText(fmt_text(data[key]))
+        booked = status == AppointmentStatus.BOOKED
+        today = appointment.date == date.today()
+        self._enable(
+            {
+                self.check_in_button: booked and today,
+                self.no_show_button: booked and appointment.is_due,
+                self.start_button: status == AppointmentStatus.CHECKED_IN,
+                self.complete_button: status
+                in (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS),
+                self.reschedule_button: booked,
+                self.cancel_button: status
+                in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN),
+            }
+        )
+        hint = ""
+        if booked and not today and self.may("appointments", "check_in"):
+            hint = "Check-in opens on the day of the appointment."
+        elif booked and not appointment.is_due and self.may("appointments", "no_show"):
+            hint = f"A no-show can be recorded after {appointment.slot_text}."
+        self.hint.setText(hint)
+
+    def _enable(self, states: dict) -> None:
+        for widget in self.allowed:
+            if not is_busy(widget):
+                widget.setEnabled(bool(states.get(widget)))
+
+
+class AppointmentsPage(ListPage):
+    title = "Appointments"
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(
+            ctx,
+            AppointmentsModel(ctx.runner, page_size=100),
+            lambda api: api.appointments.queue,
+            refresh_name="refreshQueue",
+            empty_text="No appointment on this day.",
+            parent=parent,
+        )
+        self.can_book = ctx.may("appointments", "create")
+        self.own_queue = ctx.role == roles.DOCTOR  # the server shows doctors their own
+        self.previous_day = button("◀", name="previousDay")
+        self.previous_day.setToolTip("Previous day")
+        self.previous_day.setFixedWidth(40)
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setObjectName("queueDate")
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("dddd d MMMM yyyy")
+        self.day.setMinimumWidth(220)
+        self.next_day = button("▶", name="nextDay")
+        self.next_day.setToolTip("Next day")
+        self.next_day.setFixedWidth(40)
+        self.today_button = button("Today", name="today")
+        self.doctor_filter = combo([("", "All doctors")])
+        self.doctor_filter.setObjectName("doctorFilter")
+        self.doctor_filter.setMinimumWidth(300)
+        self.doctor_filter.setVisible(not self.own_queue)
+        self.add_filters(
+            self.previous_day, self.day, self.next_day, self.today_button, self.doctor_filter
+        )
+        self.book_button = button("Book appointment", primary=True, name="bookAppointment")
+        self.book_button.setVisible(self.can_book)
+        self.add_actions(self.book_button)
+
+        self.counts = CountStrip(
+            [
+                (status, AppointmentStatus.LABELS[status], STATUS_COLOURS[status])
+                for status in STATUS_ORDER
+            ]
+        )
+        self.outer.addWidget(self.counts)
+        self.set_details(
+            AppointmentDetails(ctx.capabilities),
+            beside=True,
+            sizes=(760, 300),
+            column_widths={0: 64, 2: 115, 3: 160, 4: 150, 5: 110, 6: 70},
+            stretch=AppointmentsModel.PATIENT,
+        )
+
+        self.previous_day.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(-1)))
+        self.next_day.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(1)))
+        self.today_button.clicked.connect(lambda: self.day.setDate(QDate.currentDate()))
+        self.day.dateChanged.connect(lambda _d: self.reload())
+        self.book_button.clicked.connect(lambda: self.open_booking())
+        self.details.check_in_button.clicked.connect(lambda: self._act("check_in"))
+        self.details.no_show_button.clicked.connect(lambda: self._act("no_show"))
+        self.details.start_button.clicked.connect(lambda: self._act("start"))
+        self.details.complete_button.clicked.connect(lambda: self._act("complete"))
+        self.details.reschedule_button.clicked.connect(self.open_reschedule)
+        self.details.cancel_button.clicked.connect(self.open_cancel)
+        self.table.doubleClicked.connect(lambda _i: self._double_clicked())
+        self.model.summary_changed.connect(self.counts.set_counts)
+
+    # --- the day's queue ------------------------------------------------------------------
+
+    def queue_day(self) -> date:
+        return pydate(self.day.date())
+
+    def filters(self) -> dict[str, Any]:
+        return {"day": self.queue_day(), "doctor": self.doctor_filter.currentData() or None}
+
+    def activated(self) -> None:
+        if not self._loaded and not self.own_queue:
+            load_doctors(
+                self.ctx,
+                self.doctor_filter,
+                owner=self,
+                first=("", "All doctors"),
+                notify=False,
+            )
+        super().activated()
+
+    def reloaded(self) -> None:
+        # One doctor's queue needs no doctor column.
+        self.table.setColumnHidden(
+            AppointmentsModel.DOCTOR, self.own_queue or bool(self.filters()["doctor"])
+        )
+
+    def show_day(self, day: date, select: str | None = None) -> None:
+        self._select_after_load = select
+        if self.queue_day() == day:
+            self.reload()
+        else:
+            self.day.setDate(qdate(day))  # reloads
+
+    def row_selected(self, appointment: Appointment | None, _previous: Appointment | None) -> None:
+        self.details.show_appointment(appointment)
+
+    def _double_clicked(self) -> None:
+        if self.details.check_in_button.isVisible() and self.details.check_in_button.isEnabled():
+            self._act("check_in")
+
+    # --- status changes -------------------------------------------------------------------
+
+    ACTIONS = {
+        "check_in": ("check_in_button", "{name} is checked in and waiting."),
+        "no_show": ("no_show_button", "{name} was marked as a no-show."),
+        "start": ("start_button", "Visit with {name} started."),
+        "complete": ("complete_button", "Visit with {name} completed."),
+    }
+
+    def _act(self, action: str) -> None:
+        appointment = self.current
+        if appointment is None:
+            return
+        widget_name, message = self.ACTIONS[action]
+        call = getattr(self.ctx.api.appointments, action)
+        self.banner.hide()
+        self.run(
+            lambda: call(appointment.id),
+            on_done=lambda updated: self._changed(
+                updated, message.format(name=updated.patient.name)
+            ),
+            on_error=self.show_error,
+            busy=[getattr(self.details, widget_name)],
+        )
+
+    def _changed(self, appointment: Appointment, message: str) -> None:
+        self.show_success(message)
+        self.model.replace_row(appointment)
+        if self.current is not None and self.current.id == appointment.id:
+            self.current = appointment
+            self.details.show_appointment(appointment)
+        self.reload_and_select(appointment.id)  # the day's counts changed too
+
+    # --- dialogs --------------------------------------------------------------------------
+
+    def open_booking(self, patient: Patient | None = None) -> BookingDialog | None:
+        if not self.can_book:
+            return None
+        doctor = self.doctor_filter.currentData() or (self.ctx.user.id if self.own_queue else None)
+        dialog = BookingDialog(self, patient=patient, doctor_id=doctor)
+        self._open(dialog, self._booked)
+        return dialog
+
+    def _booked(self, appointment: Appointment) -> None:
+        self.show_success(
+            f"{appointment.patient.name} is booked with {appointment.doctor.name} on "
+            f"{long_date(appointment.date)} at {appointment.slot_text}."
+        )
+        self.show_day(appointment.date, select=appointment.id)
+
+    def open_reschedule(self) -> RescheduleDialog | None:
+        if self.current is None:
+            return None
+        dialog = RescheduleDialog(self, self.current)
+        self._open(dialog, self._rescheduled)
+        return dialog
+
+    def _rescheduled(self, appointment: Appointment) -> None:
+        self.show_success(
+            f"{appointment.patient.name}'s appointment moved to "
+            f"{long_date(appointment.date)} at {appointment.slot_text}."
+        )
+        self.show_day(appointment.date, select=appointment.id)
+
+    def open_cancel(self) -> CancelDialog | None:
+        if self.current is None:
+            return None
+        dialog = CancelDialog(self, self.current)
+        self._open(dialog, self._cancelled)
+        return dialog
+
+    def _cancelled(self, appointment: Appointment) -> None:
+        self.show_success(
+            f"{appointment.patient.name}'s appointment on {long_date(appointment.date)} at "
+            f"{appointment.slot_text} was cancelled; the slot is free again."
+        )
+        self.reload()
