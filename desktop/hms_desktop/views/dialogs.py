@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
+    QPlainTextEdit,
     QSizePolicy,
     QSpacerItem,
     QVBoxLayout,
@@ -115,3 +117,44 @@ class FormDialog(QDialog):
 
     def submit(self) -> None:  # pragma: no cover - every dialog overrides it
         raise NotImplementedError
+
+
+class ReasonDialog(FormDialog):
+    """A step that is not undone (cancel, void), taken with a reason: nothing is deleted and the
+    record keeps the reason. `send(reason)` makes the API call, off the UI thread."""
+
+    def __init__(
+        self,
+        page: Page,
+        title: str,
+        heading: str,
+        *,
+        action: str,
+        send: Callable[[str], Any],
+        note: str = "",
+        placeholder: str = "",
+        name: str = "cancelReason",
+        height: int = 70,
+        keep: str = "Keep it",
+    ) -> None:
+        super().__init__(page, title, heading)
+        self.send = send
+        if note:
+            label = QLabel(note)
+            label.setWordWrap(True)
+            self.body.insertWidget(1, label)
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName(name)
+        self.reason.setPlaceholderText(placeholder)
+        self.reason.setFixedHeight(height)
+        self.field("reason", "Reason", self.reason)
+        self.save_button.setText(action)
+        self.save_button.setProperty("primary", False)
+        self.save_button.setProperty("danger", True)
+        if keep:
+            self.cancel_button.setText(keep)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        send, reason = self.send, self.reason.toPlainText().strip()
+        self.call(lambda: send(reason))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QLabel, QPlainTextEdit
+from PySide6.QtWidgets import QDateEdit, QLabel
 
 from hms_desktop.api.dto import Appointment, Availability, Patient
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import booking_conflict
 from hms_desktop.views.base import Page
-from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.views.dialogs import FormDialog, ReasonDialog
 from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.pickers import PatientPicker, SlotPicker, load_doctors
 
@@ -219,31 +219,23 @@ class RescheduleDialog(SlotDialog):
         )
 
 
-class CancelDialog(FormDialog):
+class CancelDialog(ReasonDialog):
     """Cancel with a reason: nothing is deleted and the slot becomes free again."""
 
     def __init__(self, page: Page, appointment: Appointment) -> None:
-        super().__init__(page, "Cancel appointment", f"Cancel {appointment.patient.name}'s visit?")
-        self.appointment = appointment
-        note = QLabel(
-            f"{long_date(appointment.date)} at {appointment.slot_text} with "
-            f"{appointment.doctor.name}. The appointment is kept in the record as cancelled, "
-            "with your reason, and the slot becomes free for someone else."
+        appointments, appointment_id = page.ctx.api.appointments, appointment.id
+        super().__init__(
+            page,
+            "Cancel appointment",
+            f"Cancel {appointment.patient.name}'s visit?",
+            action="Cancel appointment",
+            send=lambda reason: appointments.cancel(appointment_id, reason=reason),
+            note=(
+                f"{long_date(appointment.date)} at {appointment.slot_text} with "
+                f"{appointment.doctor.name}. The appointment is kept in the record as cancelled, "
+                "with your reason, and the slot becomes free for someone else."
+            ),
+            placeholder="e.g. the patient phoned: travelling that week",
+            height=80,
         )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
-        self.reason = QPlainTextEdit()
-        self.reason.setObjectName("cancelReason")
-        self.reason.setPlaceholderText("e.g. the patient phoned: travelling that week")
-        self.reason.setFixedHeight(80)
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Cancel appointment")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
-        self.cancel_button.setText("Keep it")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        appointment_id, reason = self.appointment.id, self.reason.toPlainText().strip()
-        appointments = self.ctx.api.appointments
-        self.call(lambda: appointments.cancel(appointment_id, reason=reason))
+        self.appointment = appointment

@@ -12,7 +12,7 @@ from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_money
 from hms_desktop.models.billing import ChargesModel
 from hms_desktop.views.base import Page, button
-from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.views.dialogs import FormDialog, ReasonDialog
 from hms_desktop.widgets.forms import amount_in, combo, line_edit
 from hms_desktop.widgets.pickers import PatientPicker
 from hms_desktop.widgets.table import DataTable
@@ -366,26 +366,20 @@ class ClaimDecisionDialog(FormDialog):
         )
 
 
-class VoidInvoiceDialog(FormDialog):
+class VoidInvoiceDialog(ReasonDialog):
     def __init__(self, page: Page, invoice: Invoice) -> None:
-        super().__init__(page, "Void invoice", f"Void {invoice.label}?")
-        self.invoice = invoice
-        note = QLabel(
-            "The invoice keeps its number, lines and history, marked void; its charges can be "
-            "billed again."
+        billing, invoice_id = page.ctx.api.billing, invoice.id
+        super().__init__(
+            page,
+            "Void invoice",
+            f"Void {invoice.label}?",
+            action="Void invoice",
+            send=lambda reason: billing.void(invoice_id, reason=reason),
+            note=(
+                "The invoice keeps its number, lines and history, marked void; its charges can "
+                "be billed again."
+            ),
+            name="voidReason",
+            keep="",
         )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
-        self.reason = QPlainTextEdit()
-        self.reason.setObjectName("voidReason")
-        self.reason.setFixedHeight(70)
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Void invoice")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
-        self.finish_layout()
-
-    def submit(self) -> None:
-        invoice_id, reason = self.invoice.id, self.reason.toPlainText().strip()
-        billing = self.ctx.api.billing
-        self.call(lambda: billing.void(invoice_id, reason=reason))
+        self.invoice = invoice

@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from hms_desktop import theme
 from hms_desktop.api.dto import (
@@ -29,7 +29,7 @@ from hms_desktop.lab_flags import Applied, preview_flag, select_range
 from hms_desktop.models.lab import FLAG_COLOURS, FLAG_SYMBOLS
 from hms_desktop.models.patients import SEX_LABELS
 from hms_desktop.views.base import Page
-from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.views.dialogs import FormDialog, ReasonDialog
 from hms_desktop.widgets.forms import FieldBox
 
 FLAG_BACKGROUNDS = {
@@ -291,25 +291,16 @@ class ResultEntryDialog(FormDialog):
             placed[0][0].value.setFocus()
 
 
-class CancelOrderDialog(FormDialog):
+class CancelOrderDialog(ReasonDialog):
     def __init__(self, page: Page, order: LabOrder) -> None:
-        super().__init__(page, "Cancel order", f"Cancel {order.test.name} ({order.placer_number})?")
+        lab, order_id = page.ctx.api.lab, order.id
+        super().__init__(
+            page,
+            "Cancel order",
+            f"Cancel {order.test.name} ({order.placer_number})?",
+            action="Cancel order",
+            send=lambda reason: lab.cancel(order_id, reason=reason),
+            note="Nothing is deleted: the order stays in the record as cancelled.",
+            placeholder="e.g. specimen haemolysed; a new order was placed",
+        )
         self.order = order
-        note = QLabel("Nothing is deleted: the order stays in the record as cancelled.")
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
-        self.reason = QPlainTextEdit()
-        self.reason.setObjectName("cancelReason")
-        self.reason.setPlaceholderText("e.g. specimen haemolysed; a new order was placed")
-        self.reason.setFixedHeight(70)
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Cancel order")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
-        self.cancel_button.setText("Keep it")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        order_id, reason = self.order.id, self.reason.toPlainText().strip()
-        lab = self.ctx.api.lab
-        self.call(lambda: lab.cancel(order_id, reason=reason))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QLabel, QPlainTextEdit
 
 from hms_desktop.api.dto import ImagingOrder, ImagingReport
 from hms_desktop.views.base import Page
-from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.views.dialogs import FormDialog, ReasonDialog
 
 
 def text_box(placeholder: str, name: str, height: int = 110) -> QPlainTextEdit:
@@ -41,22 +41,18 @@ class ScheduleDialog(FormDialog):
         self.call(lambda: radiology.schedule(order_id, at=at))
 
 
-class CancelImagingDialog(FormDialog):
+class CancelImagingDialog(ReasonDialog):
     def __init__(self, page: Page, order: ImagingOrder) -> None:
-        super().__init__(page, "Cancel order", f"Cancel {order.accession_number}?")
+        radiology, order_id = page.ctx.api.radiology, order.id
+        super().__init__(
+            page,
+            "Cancel order",
+            f"Cancel {order.accession_number}?",
+            action="Cancel order",
+            send=lambda reason: radiology.cancel(order_id, reason=reason),
+            placeholder="e.g. requested twice; the other order stands",
+        )
         self.order = order
-        self.reason = text_box("e.g. requested twice; the other order stands", "cancelReason", 70)
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Cancel order")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
-        self.cancel_button.setText("Keep it")
-        self.finish_layout()
-
-    def submit(self) -> None:
-        order_id, reason = self.order.id, self.reason.toPlainText().strip()
-        radiology = self.ctx.api.radiology
-        self.call(lambda: radiology.cancel(order_id, reason=reason))
 
 
 class AddendumDialog(FormDialog):
