@@ -1,19 +1,18 @@
 """Inpatient charts: observations (NEWS2), fluid balance, GCS and nursing notes, each
-with its void route, and the plotting series of the whole chart."""
+with its void route (views on the chart-record base, through AdmissionChartRecordApi), and the
+plotting series of the whole chart."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.core.pagination import paginated_response
-from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.inpatient import selectors, services
 from hms.inpatient.apis.common import (
     WINDOW_PARAMETERS,
+    AdmissionChartRecordApi,
     VoidFields,
-    VoidInputSerializer,
     admission_for,
     requested_window,
 )
@@ -27,6 +26,7 @@ from hms.inpatient.models import (
     Observation,
 )
 from hms.patients.access import ChartSection
+from hms.patients.chart_record_apis import ChartRecordListCreateApi, ChartRecordVoidApi
 
 
 class ChartFilterSerializer(serializers.Serializer):
@@ -86,33 +86,6 @@ class NursingNoteOutputSerializer(VoidFields):
     text = serializers.CharField()
 
 
-class _ChartListCreateApi(APIView):
-    """GET the admission's entries (paginated, newest first; `since`, `until`,
-    `include_voided`); POST records one. Needs the clinical section of the chart."""
-
-    permission_resource = "inpatient_charts"
-    permission_actions = {"GET": "read", "POST": "create"}
-
-    def _list(self, request, public_id, *, selector, output):
-        admission = admission_for(request, public_id, section=ChartSection.CLINICAL)
-        filters = query_params(ChartFilterSerializer, request)
-        return paginated_response(
-            queryset=selector(admission=admission, **filters),
-            serializer_class=output,
-            request=request,
-            view=self,
-        )
-
-    def _create(self, request, public_id, *, input_, service, output):
-        admission = admission_for(
-            request, public_id, section=ChartSection.CLINICAL, purpose="write"
-        )
-        data = input_(data=request.data)
-        data.is_valid(raise_exception=True)
-        entry = service(actor=request.user, admission=admission, **data.validated_data)
-        return Response(output(entry).data, status=status.HTTP_201_CREATED)
-
-
 class ObservationInputSerializer(serializers.Serializer):
     measured_at = serializers.DateTimeField(required=False)
     respiratory_rate = serializers.IntegerField(min_value=0, max_value=100)
@@ -153,127 +126,77 @@ class NursingNoteInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000)
 
 
-class ObservationListCreateApi(_ChartListCreateApi):
+class _ChartListCreateApi(AdmissionChartRecordApi, ChartRecordListCreateApi):
+    """GET the admission's entries (paginated, newest first; `since`, `until`,
+    `include_voided`); POST records one. Needs the clinical section of the chart."""
+
+    permission_actions = {"GET": "read", "POST": "create"}
+    filter_serializer = ChartFilterSerializer
+
+
+class _ObservationApi(AdmissionChartRecordApi):
+    entry_model = Observation
+    input_serializer = ObservationInputSerializer
+    output_serializer = ObservationOutputSerializer
+    list_selector = staticmethod(selectors.observation_list)
+    create_service = staticmethod(services.observation_record)
+
+
+class ObservationListCreateApi(_ObservationApi, _ChartListCreateApi):
     """Observation chart: a full vitals set scored with NEWS2 (RCP 2017); an aggregate of 5+ or a 3
     in one parameter notifies the attending doctor."""
 
-    @extend_schema(
-        parameters=[ChartFilterSerializer], responses=ObservationOutputSerializer(many=True)
-    )
-    def get(self, request, public_id):
-        return self._list(
-            request,
-            public_id,
-            selector=selectors.observation_list,
-            output=ObservationOutputSerializer,
-        )
 
-    @extend_schema(request=ObservationInputSerializer, responses={201: ObservationOutputSerializer})
-    def post(self, request, public_id):
-        return self._create(
-            request,
-            public_id,
-            input_=ObservationInputSerializer,
-            service=services.observation_record,
-            output=ObservationOutputSerializer,
-        )
+class ObservationVoidApi(_ObservationApi, ChartRecordVoidApi):
+    pass
 
 
-class FluidListCreateApi(_ChartListCreateApi):
+class _FluidApi(AdmissionChartRecordApi):
+    entry_model = FluidEntry
+    input_serializer = FluidInputSerializer
+    output_serializer = FluidOutputSerializer
+    list_selector = staticmethod(selectors.fluid_list)
+    create_service = staticmethod(services.fluid_record)
+
+
+class FluidListCreateApi(_FluidApi, _ChartListCreateApi):
     """Fluid balance chart: volumes in (oral, iv, enteral, blood) and out (urine, drain, ...)."""
 
-    @extend_schema(parameters=[ChartFilterSerializer], responses=FluidOutputSerializer(many=True))
-    def get(self, request, public_id):
-        return self._list(
-            request, public_id, selector=selectors.fluid_list, output=FluidOutputSerializer
-        )
 
-    @extend_schema(request=FluidInputSerializer, responses={201: FluidOutputSerializer})
-    def post(self, request, public_id):
-        return self._create(
-            request,
-            public_id,
-            input_=FluidInputSerializer,
-            service=services.fluid_record,
-            output=FluidOutputSerializer,
-        )
+class FluidVoidApi(_FluidApi, ChartRecordVoidApi):
+    pass
 
 
-class GcsListCreateApi(_ChartListCreateApi):
+class _GcsApi(AdmissionChartRecordApi):
+    entry_model = GcsAssessment
+    input_serializer = GcsInputSerializer
+    output_serializer = GcsOutputSerializer
+    list_selector = staticmethod(selectors.gcs_list)
+    create_service = staticmethod(services.gcs_record)
+
+
+class GcsListCreateApi(_GcsApi, _ChartListCreateApi):
     """Glasgow Coma Scale assessments (ICU neuro observations)."""
 
-    @extend_schema(parameters=[ChartFilterSerializer], responses=GcsOutputSerializer(many=True))
-    def get(self, request, public_id):
-        return self._list(
-            request, public_id, selector=selectors.gcs_list, output=GcsOutputSerializer
-        )
 
-    @extend_schema(request=GcsInputSerializer, responses={201: GcsOutputSerializer})
-    def post(self, request, public_id):
-        return self._create(
-            request,
-            public_id,
-            input_=GcsInputSerializer,
-            service=services.gcs_record,
-            output=GcsOutputSerializer,
-        )
+class GcsVoidApi(_GcsApi, ChartRecordVoidApi):
+    pass
 
 
-class NursingNoteListCreateApi(_ChartListCreateApi):
+class _NursingNoteApi(AdmissionChartRecordApi):
+    entry_model = NursingNote
+    input_serializer = NursingNoteInputSerializer
+    output_serializer = NursingNoteOutputSerializer
+    list_selector = staticmethod(selectors.nursing_note_list)
+    create_service = staticmethod(services.nursing_note_create)
+
+
+class NursingNoteListCreateApi(_NursingNoteApi, _ChartListCreateApi):
     """Nursing notes of the admission."""
 
-    @extend_schema(
-        parameters=[ChartFilterSerializer], responses=NursingNoteOutputSerializer(many=True)
-    )
-    def get(self, request, public_id):
-        return self._list(
-            request,
-            public_id,
-            selector=selectors.nursing_note_list,
-            output=NursingNoteOutputSerializer,
-        )
 
-    @extend_schema(request=NursingNoteInputSerializer, responses={201: NursingNoteOutputSerializer})
-    def post(self, request, public_id):
-        return self._create(
-            request,
-            public_id,
-            input_=NursingNoteInputSerializer,
-            service=services.nursing_note_create,
-            output=NursingNoteOutputSerializer,
-        )
-
-
-def _void_api(name, *, model, output):
-    class ChartEntryVoidApi(APIView):
-        permission_resource = "inpatient_charts"
-        permission_actions = {"POST": "void"}
-
-        @extend_schema(request=VoidInputSerializer, responses=output)
-        def post(self, request, public_id, entry_id):
-            admission = admission_for(
-                request, public_id, section=ChartSection.CLINICAL, purpose="write"
-            )
-            entry = selectors.chart_entry_get(model=model, admission=admission, public_id=entry_id)
-            data = VoidInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            entry = services.chart_entry_void(
-                actor=request.user, entry=entry, reason=data.validated_data["reason"]
-            )
-            return Response(output(entry).data)
-
-    ChartEntryVoidApi.__name__ = ChartEntryVoidApi.__qualname__ = name
-    return ChartEntryVoidApi
-
-
-ObservationVoidApi = _void_api(
-    "ObservationVoidApi", model=Observation, output=ObservationOutputSerializer
-)
-FluidVoidApi = _void_api("FluidVoidApi", model=FluidEntry, output=FluidOutputSerializer)
-GcsVoidApi = _void_api("GcsVoidApi", model=GcsAssessment, output=GcsOutputSerializer)
-NursingNoteVoidApi = _void_api(
-    "NursingNoteVoidApi", model=NursingNote, output=NursingNoteOutputSerializer
-)
+class NursingNoteVoidApi(_NursingNoteApi, ChartRecordVoidApi):
+    pass
 
 
 class ChartPointSerializer(serializers.Serializer):

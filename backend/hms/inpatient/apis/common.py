@@ -1,9 +1,12 @@
 """Serializers and request helpers shared by the inpatient API modules: references to
-wards and beds, void fields, opening an admission through the patient's chart, page-read
-audit and the `from`/`to` time window of chart and MAR reads."""
+wards and beds, void fields, opening an admission through the patient's chart, the base of the
+views of an admission's chart entries, page-read audit and the `from`/`to` time window of chart
+and MAR reads."""
 
 from datetime import datetime, time, timedelta
+from typing import Any, ClassVar
 
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiParameter
@@ -14,8 +17,9 @@ from hms.core.errors import ApplicationError
 from hms.core.plausible_dates import clock_skew
 from hms.core.query_params import DATE_RANGE_MESSAGE, date_in_range
 from hms.core.services import audit_page_read
-from hms.inpatient import selectors
+from hms.inpatient import selectors, services
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.patients.chart_record_apis import ChartRecordApi
 from hms.patients.selectors import doctor_user_for_field, patient_in_registry_find
 
 
@@ -67,6 +71,31 @@ def admission_for(request, public_id, *, section: ChartSection, purpose: str = "
         purpose=purpose,
     )
     return admission
+
+
+class AdmissionChartRecordApi(ChartRecordApi):
+    # Entries of one section of an admission's chart, under `admissions/<public_id>/`; one is
+    # named by the URL's `entry_id` and voided by services.chart_entry_void. (A comment: a
+    # docstring here would become the OpenAPI description of every view using it.)
+
+    permission_resource = "inpatient_charts"
+    section: ClassVar[ChartSection] = ChartSection.CLINICAL
+    entry_model: ClassVar[type[models.Model]]
+    record_id_kwarg = "entry_id"
+    record_name = "entry"
+    void_input_serializer = VoidInputSerializer
+    void_service = staticmethod(services.chart_entry_void)
+
+    def chart(self, request, purpose: str, **url_kwargs) -> dict[str, Any]:
+        admission = admission_for(
+            request, url_kwargs["public_id"], section=self.section, purpose=purpose
+        )
+        return {"admission": admission}
+
+    def get_record(self, request, chart: dict[str, Any], **url_kwargs):
+        return selectors.chart_entry_get(
+            model=self.entry_model, **chart, public_id=url_kwargs[self.record_id_kwarg]
+        )
 
 
 def audit_page(request, response, resource_type: str, patient_ids, detail=None) -> None:

@@ -17,8 +17,8 @@ from hms.core.serializers import UserRefSerializer
 from hms.inpatient import selectors, services
 from hms.inpatient.apis.common import (
     WINDOW_PARAMETERS,
+    AdmissionChartRecordApi,
     VoidFields,
-    VoidInputSerializer,
     WardRefSerializer,
     admission_for,
     audit_page,
@@ -27,6 +27,7 @@ from hms.inpatient.apis.common import (
 )
 from hms.inpatient.models import AdministrationStatus, MedicationAdministration
 from hms.patients.access import ChartSection
+from hms.patients.chart_record_apis import ChartRecordVoidApi
 from hms.patients.serializers import PatientRefSerializer
 
 
@@ -137,24 +138,12 @@ class AdmissionMarApi(APIView):
         return Response(AdministrationOutputSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
-class MarVoidApi(APIView):
+class MarVoidApi(AdmissionChartRecordApi, ChartRecordVoidApi):
     permission_resource = "mar"
     permission_actions = {"POST": "record"}
-
-    @extend_schema(request=VoidInputSerializer, responses=AdministrationOutputSerializer)
-    def post(self, request, public_id, entry_id):
-        admission = admission_for(
-            request, public_id, section=ChartSection.MEDICATIONS, purpose="write"
-        )
-        entry = selectors.chart_entry_get(
-            model=MedicationAdministration, admission=admission, public_id=entry_id
-        )
-        data = VoidInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        entry = services.chart_entry_void(
-            actor=request.user, entry=entry, reason=data.validated_data["reason"]
-        )
-        return Response(AdministrationOutputSerializer(entry).data)
+    section = ChartSection.MEDICATIONS
+    entry_model = MedicationAdministration
+    output_serializer = AdministrationOutputSerializer
 
 
 class OverdueDoseSerializer(serializers.Serializer):
