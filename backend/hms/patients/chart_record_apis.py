@@ -34,14 +34,17 @@ audited by the selectors it calls) and returns the keyword arguments naming the 
 selectors and services. PatientChartRecordApi serves routes under `patients/<public_id>/` (the
 chart section `section`); the clinical record routes (hms.clinical.apis.base), which name the
 patient in the query or body, return `{"user": request.user, "purpose": purpose}` and leave the
-access check to their selectors. A family whose records hang on an admission would write:
+access check to their selectors. The inpatient charts' family (records hanging on an admission,
+hms.inpatient.apis.common.AdmissionChartRecordApi) writes:
 
     class AdmissionChartRecordApi(ChartRecordApi):
         permission_resource = "inpatient_charts"
+        section = ChartSection.CLINICAL
         record_id_kwarg = "entry_id"
 
         def chart(self, request, purpose, **url_kwargs):
-            return {"admission": _admission(request, url_kwargs["public_id"], purpose=purpose)}
+            return {"admission": admission_for(request, url_kwargs["public_id"],
+                                               section=self.section, purpose=purpose)}
 
     class FluidListCreateApi(AdmissionChartRecordApi, ChartRecordListCreateApi):
         permission_actions = {"GET": "read", "POST": "create"}   # when the table differs
