@@ -15,44 +15,34 @@ CHART_MAX_DAYS = 31
 CHART_DEFAULT = timedelta(hours=72)
 
 
+def _entries(model, at: str, by: str, admission: Admission, since, until, include_voided):
+    """The admission's entries of `model` with `at` in [since, until), newest first, with who
+    recorded them (`by`) and who voided them."""
+    manager = model.all_objects if include_voided else model.objects
+    rows = manager.filter(admission=admission).select_related(by, "voided_by")
+    return in_time_window(rows, at, since, until).order_by(f"-{at}", "-id")
+
+
 def observation_list(*, admission: Admission, since=None, until=None, include_voided=False):
-    manager = Observation.all_objects if include_voided else Observation.objects
-    return in_time_window(
-        manager.filter(admission=admission).select_related("recorded_by", "voided_by"),
-        "measured_at",
-        since,
-        until,
-    ).order_by("-measured_at", "-id")
+    return _entries(
+        Observation, "measured_at", "recorded_by", admission, since, until, include_voided
+    )
 
 
 def fluid_list(*, admission: Admission, since=None, until=None, include_voided=False):
-    manager = FluidEntry.all_objects if include_voided else FluidEntry.objects
-    return in_time_window(
-        manager.filter(admission=admission).select_related("recorded_by", "voided_by"),
-        "recorded_at",
-        since,
-        until,
-    ).order_by("-recorded_at", "-id")
+    return _entries(
+        FluidEntry, "recorded_at", "recorded_by", admission, since, until, include_voided
+    )
 
 
 def gcs_list(*, admission: Admission, since=None, until=None, include_voided=False):
-    manager = GcsAssessment.all_objects if include_voided else GcsAssessment.objects
-    return in_time_window(
-        manager.filter(admission=admission).select_related("recorded_by", "voided_by"),
-        "assessed_at",
-        since,
-        until,
-    ).order_by("-assessed_at", "-id")
+    return _entries(
+        GcsAssessment, "assessed_at", "recorded_by", admission, since, until, include_voided
+    )
 
 
 def nursing_note_list(*, admission: Admission, since=None, until=None, include_voided=False):
-    manager = NursingNote.all_objects if include_voided else NursingNote.objects
-    return in_time_window(
-        manager.filter(admission=admission).select_related("author", "voided_by"),
-        "written_at",
-        since,
-        until,
-    ).order_by("-written_at", "-id")
+    return _entries(NursingNote, "written_at", "author", admission, since, until, include_voided)
 
 
 def chart_entry_get(*, model, admission: Admission, public_id):
