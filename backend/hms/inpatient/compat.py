@@ -113,9 +113,7 @@ class IcuAdmitApi(APIView):
             actor=request.user,
             patient=patient,
             bed=selectors.bed_get(public_id=params["bed"], field="bed"),
-            attending_doctor=doctor_for(params["attending_doctor"])
-            if params.get("attending_doctor")
-            else None,
+            attending_doctor=doctor_for(params.get("attending_doctor")),
             reason=params["reason"],
             admission_type=params["admission_type"],
             at=params.get("at"),
@@ -152,8 +150,6 @@ class IcuDischargeApi(APIView):
             bed=selectors.bed_get(public_id=params["bed"], field="bed"),
             reason=params["reason"],
             at=params.get("at"),
-            attending_doctor=doctor_for(params["attending_doctor"])
-            if params.get("attending_doctor")
-            else None,
+            attending_doctor=doctor_for(params.get("attending_doctor")),
         )
         return Response(admission_detail_data(admission))

@@ -177,9 +177,7 @@ class AdmissionTransferApi(APIView):
             bed=selectors.bed_get(public_id=params["bed"], field="bed"),
             reason=params["reason"],
             transferred_at=params.get("at"),
-            attending_doctor=doctor_for(params["attending_doctor"])
-            if params.get("attending_doctor")
-            else None,
+            attending_doctor=doctor_for(params.get("attending_doctor")),
         )
         return Response(admission_detail_data(admission))
 

@@ -49,7 +49,11 @@ def invalid_field(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, code="validation_error", fields={field: [message]})
 
 
-def doctor_for(public_id, field: str = "attending_doctor") -> User:
+def doctor_for(public_id, field: str = "attending_doctor") -> User | None:
+    """The active doctor a body's `field` names (400 on that field if it names none); None when
+    the body names no one."""
+    if public_id is None:
+        return None
     return doctor_user_for_field(public_id=public_id, field=field)
 
 
