@@ -6,7 +6,13 @@ reorder level, and prescriptions for demo patients. Idempotent: keyed on names a
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
+from hms.accounts.models import User
 from hms.core.demo import register_demo_loader
+from hms.patients.models import Patient
+from hms.pharmacy import services
+from hms.pharmacy.models import Drug, Prescription, StockBatch
 
 # generic, brand, form, strength, route, ATC, class, unit, dose unit, amount per unit,
 # usual dose min, max, max a day, reorder level, price per unit
@@ -55,13 +61,6 @@ def _dec(value):
 
 @register_demo_loader(order=60, name="pharmacy")
 def load_demo_pharmacy() -> str:
-    from django.utils import timezone
-
-    from hms.accounts.models import User
-    from hms.patients.models import Patient
-    from hms.pharmacy import services
-    from hms.pharmacy.models import Drug, Prescription, StockBatch
-
     pharmacist = User.objects.get(username="pharmacist")
     doctor = User.objects.get(username="doctor")
     today = timezone.localdate()

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from hms.patients.models import Allergy, AllergyStatus
 from hms.patients.names import name_normalise
 from hms.pharmacy.drug_classes import _singular, normalise_class
 from hms.pharmacy.models import DOSES_PER_DAY, Drug
@@ -427,7 +428,6 @@ def check_for_patient(
 ) -> list[SafetyWarning]:
     """Every check, against the patient's active allergies and current therapy (or, without a
     patient, the checks among the items only). Most severe first."""
-    from hms.patients.models import Allergy, AllergyStatus
 
     allergies: list = []
     current: list[tuple[DrugRef, str]] = []

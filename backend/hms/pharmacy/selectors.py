@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -10,6 +10,7 @@ from hms.core.errors import NotFoundError
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
+from hms.patients.access import ChartSection, patient_get_for_user, patients_in_care_of
 from hms.patients.models import Patient
 from hms.patients.names import name_normalise
 from hms.pharmacy.drug_classes import normalise_class
@@ -249,7 +250,6 @@ def _prescription_relations(queryset: QuerySet[Prescription], *, today: date | N
 def prescriptions_visible_to(*, user) -> QuerySet[Prescription]:
     """Patients: their own. Doctors and nurses: those they wrote and those of patients in
     their care. Pharmacists: every prescription (the pharmacy fills them all)."""
-    from hms.patients.access import patients_in_care_of
 
     queryset = _prescription_relations(Prescription.objects.all())
     role = getattr(user, "role", None)
@@ -296,7 +296,6 @@ def medications_patient_for_user(*, user, patient_public_id, purpose: str = "rea
     """Open a patient's medications for `user`. Everyone goes through the chart access module
     (section `medications`), except the pharmacist filling prescriptions, who is not in the
     medications section of the table: their read is checked here and audited the same way."""
-    from hms.patients.access import ChartSection, patient_get_for_user
 
     if getattr(user, "role", None) == Role.PHARMACIST and purpose == "read":
         patient = Patient.objects.filter(public_id=patient_public_id).first()
@@ -360,8 +359,6 @@ def dispense_line_get(*, public_id) -> DispenseLine:
 
 
 def prescription_status_counts() -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict(
         Prescription.objects.filter(status__in=OPEN_PRESCRIPTION_STATUSES)
         .values_list("status")

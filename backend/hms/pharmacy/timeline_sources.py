@@ -10,11 +10,17 @@ from django.db.models import Prefetch
 
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
 from hms.core.time_window import in_time_window
+from hms.patients.access import ChartSection, section_allowed
+from hms.pharmacy.models import (
+    Dispense,
+    DispenseLine,
+    Prescription,
+    PrescriptionItem,
+    PrescriptionStatus,
+)
 
 
 def _may_read_medications(user) -> bool:
-    from hms.patients.access import ChartSection, section_allowed
-
     return section_allowed(user=user, section=ChartSection.MEDICATIONS)
 
 
@@ -25,7 +31,6 @@ def _name(user) -> str:
 def prescription_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     if not _may_read_medications(user):
         return
-    from hms.pharmacy.models import Prescription, PrescriptionItem, PrescriptionStatus
 
     rows = (
         Prescription.objects.filter(patient=patient)
@@ -61,7 +66,6 @@ def prescription_entries(patient, user, since, until) -> Iterator[TimelineEntry]
 def dispense_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
     if not _may_read_medications(user):
         return
-    from hms.pharmacy.models import Dispense, DispenseLine
 
     rows = (
         Dispense.objects.filter(prescription__patient=patient)

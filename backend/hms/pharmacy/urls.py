@@ -1,75 +1,78 @@
 from django.urls import path
 
-from hms.pharmacy import apis
+from hms.pharmacy import compat
+from hms.pharmacy.apis import formulary, prescriptions, stock
 
 urlpatterns = [
-    # Compatibility routes (product brief).
-    path("pharmacy/", apis.PharmacyWorklistApi.as_view(), name="pharmacy-worklist"),
+    # Compatibility aliases of the resource routes (product brief): hms.pharmacy.compat.
+    path("pharmacy/", compat.PharmacyWorklistApi.as_view(), name="pharmacy-worklist"),
     path(
         "pharmacy/prescription/",
-        apis.PrescriptionSeedCreateApi.as_view(),
-        name="pharmacy-prescription-seed",
+        compat.PrescriptionCreateCompatApi.as_view(),
+        name="pharmacy-prescription-compat",
     ),
-    path("pharmacy/update-stock/", apis.UpdateStockApi.as_view(), name="pharmacy-update-stock"),
+    path("pharmacy/update-stock/", compat.UpdateStockApi.as_view(), name="pharmacy-update-stock"),
     # Formulary.
-    path("pharmacy/drugs/", apis.DrugListCreateApi.as_view(), name="pharmacy-drug-list"),
-    path("pharmacy/drugs/<uuid:public_id>/", apis.DrugDetailApi.as_view(), name="pharmacy-drug"),
-    # Stock and ledger.
-    path("pharmacy/batches/", apis.BatchListCreateApi.as_view(), name="pharmacy-batch-list"),
+    path("pharmacy/drugs/", formulary.DrugListCreateApi.as_view(), name="pharmacy-drug-list"),
     path(
-        "pharmacy/batches/<uuid:public_id>/", apis.BatchDetailApi.as_view(), name="pharmacy-batch"
+        "pharmacy/drugs/<uuid:public_id>/", formulary.DrugDetailApi.as_view(), name="pharmacy-drug"
+    ),
+    # Stock and ledger.
+    path("pharmacy/batches/", stock.BatchListCreateApi.as_view(), name="pharmacy-batch-list"),
+    path(
+        "pharmacy/batches/<uuid:public_id>/", stock.BatchDetailApi.as_view(), name="pharmacy-batch"
     ),
     path(
         "pharmacy/batches/<uuid:public_id>/adjust/",
-        apis.BatchAdjustApi.as_view(),
+        stock.BatchAdjustApi.as_view(),
         name="pharmacy-batch-adjust",
     ),
     path(
         "pharmacy/batches/<uuid:public_id>/write-off/",
-        apis.BatchWriteOffApi.as_view(),
+        stock.BatchWriteOffApi.as_view(),
         name="pharmacy-batch-write-off",
     ),
     path(
         "pharmacy/batches/<uuid:public_id>/transfer/",
-        apis.BatchTransferApi.as_view(),
+        stock.BatchTransferApi.as_view(),
         name="pharmacy-batch-transfer",
     ),
     path(
         "pharmacy/dispense-lines/<uuid:public_id>/return/",
-        apis.DispenseLineReturnApi.as_view(),
+        stock.DispenseLineReturnApi.as_view(),
         name="pharmacy-dispense-line-return",
     ),
-    path("pharmacy/ledger/", apis.StockMovementListApi.as_view(), name="pharmacy-ledger"),
-    path("pharmacy/alerts/", apis.PharmacyAlertsApi.as_view(), name="pharmacy-alerts"),
+    path("pharmacy/ledger/", stock.StockMovementListApi.as_view(), name="pharmacy-ledger"),
+    path("pharmacy/alerts/", stock.PharmacyAlertsApi.as_view(), name="pharmacy-alerts"),
     # Prescriptions and dispensing.
     path(
         "pharmacy/prescriptions/",
-        apis.PrescriptionListCreateApi.as_view(),
+        prescriptions.PrescriptionListCreateApi.as_view(),
         name="pharmacy-prescription-list",
     ),
     path(
         "pharmacy/prescriptions/check/",
-        apis.PrescriptionCheckApi.as_view(),
+        prescriptions.PrescriptionCheckApi.as_view(),
         name="pharmacy-prescription-check",
     ),
     path(
         "pharmacy/prescriptions/<uuid:public_id>/",
-        apis.PrescriptionDetailApi.as_view(),
+        prescriptions.PrescriptionDetailApi.as_view(),
         name="pharmacy-prescription",
     ),
     path(
         "pharmacy/prescriptions/<uuid:public_id>/cancel/",
-        apis.PrescriptionCancelApi.as_view(),
+        prescriptions.PrescriptionCancelApi.as_view(),
         name="pharmacy-prescription-cancel",
     ),
     path(
         "pharmacy/prescriptions/<uuid:public_id>/dispense/",
-        apis.PrescriptionDispenseApi.as_view(),
+        prescriptions.PrescriptionDispenseApi.as_view(),
         name="pharmacy-prescription-dispense",
     ),
     path(
         "patients/<uuid:public_id>/medications/",
-        apis.PatientMedicationsApi.as_view(),
+        prescriptions.PatientMedicationsApi.as_view(),
         name="patient-medications",
     ),
 ]

@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 
 from hms.pharmacy.models import Drug, DrugForm, MovementKind, StockBatch, StockMovement
-from hms.pharmacy.services import _drug_set_derived
+from hms.pharmacy.services.formulary import _drug_set_derived
 
 
 class DrugFactory(factory.django.DjangoModelFactory):

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from hms.pharmacy.models import StockBatch, StockMovement
 from hms.pharmacy.selectors import stock_mismatches
 
 
@@ -17,7 +18,6 @@ class Command(BaseCommand):
             )
         if mismatches:
             raise CommandError(f"{len(mismatches)} batch(es) do not match the stock ledger.")
-        from hms.pharmacy.models import StockBatch, StockMovement
 
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,286 @@
+"""Prescriptions: writing, checking, cancelling and dispensing them; current medications."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hms.clinical.selectors import encounter_for_patient_field
+from hms.core.errors import ApplicationError
+from hms.core.pagination import StandardPagination, paginated_response
+from hms.core.query_params import query_params
+from hms.core.serializers import UserRefSerializer
+from hms.pharmacy import safety, selectors, services
+from hms.pharmacy.apis.serializers import (
+    DispenseOutputSerializer,
+    DrugRefSerializer,
+    PrescriptionDetailOutputSerializer,
+    PrescriptionOutputSerializer,
+    audit_prescription_page,
+)
+from hms.pharmacy.models import Frequency, PrescriptionStatus, Route
+
+
+class ItemInputSerializer(serializers.Serializer):
+    drug = serializers.UUIDField()
+    dose = serializers.DecimalField(
+        max_digits=12, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal(10**7)
+    )
+    dose_unit = serializers.CharField(
+        max_length=16, required=False, allow_blank=True, help_text="Default: the drug's."
+    )
+    route = serializers.ChoiceField(choices=Route.choices, required=False)
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    duration_days = serializers.IntegerField(
+        min_value=1, max_value=3650, required=False, allow_null=True
+    )
+    quantity = serializers.IntegerField(
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        allow_null=True,
+        help_text="Units to supply; worked out from dose, frequency and duration if omitted.",
+    )
+    instructions = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    start_date = serializers.DateField(required=False)
+
+
+class PrescriptionInputSerializer(serializers.Serializer):
+    patient = serializers.UUIDField()
+    encounter = serializers.UUIDField(required=False, allow_null=True)
+    items = ItemInputSerializer(many=True, allow_empty=False, max_length=30)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    override_reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        help_text="Required (at least 10 characters) to prescribe despite severe warnings.",
+    )
+
+
+def _resolve_items(items: list[dict]) -> list[dict]:
+    """Swap each item's drug id for the Drug (one query)."""
+    ids = {item["drug"] for item in items}
+    drugs = selectors.drugs_by_public_id(public_ids=ids)
+    resolved, errors = [], {}
+    for index, item in enumerate(items):
+        drug = drugs.get(item["drug"])
+        if drug is None:
+            errors[index] = {"drug": ["No drug with this id in the formulary."]}
+            continue
+        resolved.append({**item, "drug": drug})
+    if errors:
+        raise ApplicationError("Unknown drug.", code="validation_error", fields={"items": errors})
+    return resolved
+
+
+def _resolve_encounter(*, encounter_id, patient):
+    return encounter_for_patient_field(patient=patient, encounter_id=encounter_id)
+
+
+def prescription_create_response(request) -> Response:
+    data = PrescriptionInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    params = dict(data.validated_data)
+    patient = selectors.medications_patient_for_user(
+        user=request.user, patient_public_id=params.pop("patient"), purpose="write"
+    )
+    items = _resolve_items(params.pop("items"))
+    encounter = _resolve_encounter(encounter_id=params.pop("encounter", None), patient=patient)
+    prescription = services.prescription_create(
+        actor=request.user, patient=patient, items=items, encounter=encounter, **params
+    )
+    prescription = selectors.prescription_get_for_user(
+        user=request.user, public_id=prescription.public_id
+    )
+    return Response(PrescriptionOutputSerializer(prescription).data, status=status.HTTP_201_CREATED)
+
+
+class PrescriptionListCreateApi(APIView):
+    """Prescriptions scoped to the user (patients: their own; doctors and nurses: written by
+    them or of patients in their care; pharmacists: all). `?patient=` opens one chart's."""
+
+    permission_resource = "prescriptions"
+    permission_actions = {"GET": "list", "POST": "create"}
+
+    class FilterSerializer(serializers.Serializer):
+        patient = serializers.UUIDField(required=False)
+        status = serializers.ChoiceField(choices=PrescriptionStatus.choices, required=False)
+        mine = serializers.BooleanField(required=False, default=False)
+        since = serializers.DateTimeField(required=False)
+        until = serializers.DateTimeField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=PrescriptionOutputSerializer(many=True))
+    def get(self, request):
+        filters = query_params(self.FilterSerializer, request)
+        params = dict(filters)
+        if "patient" in params:
+            params["patient_obj"] = selectors.medications_patient_for_user(
+                user=request.user, patient_public_id=params.pop("patient")
+            )
+        response = paginated_response(
+            queryset=selectors.prescription_list(user=request.user, filters=params),
+            serializer_class=PrescriptionOutputSerializer,
+            request=request,
+            view=self,
+        )
+        audit_prescription_page(request, response)
+        return response
+
+    @extend_schema(
+        request=PrescriptionInputSerializer, responses={201: PrescriptionOutputSerializer}
+    )
+    def post(self, request):
+        return prescription_create_response(request)
+
+
+class PrescriptionCheckApi(APIView):
+    """The safety warnings a prescription would raise, without writing it."""
+
+    permission_resource = "prescriptions"
+    permission_actions = {"POST": "check"}
+
+    class OutputSerializer(serializers.Serializer):
+        warnings = serializers.JSONField()
+        blocked = serializers.BooleanField()
+
+    @extend_schema(request=PrescriptionInputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        data = PrescriptionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        patient = selectors.medications_patient_for_user(
+            user=request.user, patient_public_id=params["patient"], purpose="write"
+        )
+        items = _resolve_items(params["items"])
+        warnings = safety.prescription_safety_warnings(patient=patient, items=items)
+        return Response(
+            {
+                "warnings": [w.as_dict() for w in warnings],
+                "blocked": any(w.severity == "severe" for w in warnings),
+            }
+        )
+
+
+class PrescriptionDetailApi(APIView):
+    permission_resource = "prescriptions"
+    permission_actions = {"GET": "read"}
+
+    @extend_schema(responses=PrescriptionDetailOutputSerializer)
+    def get(self, request, public_id):
+        prescription = selectors.prescription_get_for_user(user=request.user, public_id=public_id)
+        return Response(PrescriptionDetailOutputSerializer(prescription).data)
+
+
+class PrescriptionCancelApi(APIView):
+    """Cancel (stop) a prescription with a reason; nothing is removed."""
+
+    permission_resource = "prescriptions"
+    permission_actions = {"POST": "cancel"}
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=InputSerializer, responses=PrescriptionOutputSerializer)
+    def post(self, request, public_id):
+        prescription = selectors.prescription_get_for_user(
+            user=request.user, public_id=public_id, purpose="write"
+        )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.prescription_cancel(
+            actor=request.user, prescription=prescription, reason=data.validated_data["reason"]
+        )
+        prescription = selectors.prescription_get_for_user(user=request.user, public_id=public_id)
+        return Response(PrescriptionOutputSerializer(prescription).data)
+
+
+class PrescriptionDispenseApi(APIView):
+    """Dispense first-expiry-first-out from non-expired stock: everything left, or
+    `items: [{item, quantity}]`. Short stock dispenses what there is (`shortfalls`)."""
+
+    permission_resource = "prescriptions"
+    permission_actions = {"POST": "dispense"}
+
+    class LineSerializer(serializers.Serializer):
+        item = serializers.UUIDField()
+        quantity = serializers.IntegerField(min_value=0, max_value=100_000)
+
+    class InputSerializer(serializers.Serializer):
+        items = serializers.ListField(required=False, max_length=30)
+        note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+        def validate_items(self, value):
+            lines = PrescriptionDispenseApi.LineSerializer(data=value, many=True)
+            lines.is_valid(raise_exception=True)
+            return lines.validated_data
+
+    class OutputSerializer(serializers.Serializer):
+        dispense = DispenseOutputSerializer()
+        shortfalls = serializers.JSONField()
+        prescription = PrescriptionOutputSerializer()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, public_id):
+        prescription = selectors.prescription_get_for_user(user=request.user, public_id=public_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = data.validated_data.get("items")
+        quantities = None
+        if lines is not None:
+            quantities = {}
+            for line in lines:
+                key = str(line["item"])
+                quantities[key] = quantities.get(key, 0) + line["quantity"]
+        result = services.prescription_dispense(
+            actor=request.user,
+            prescription=prescription,
+            quantities=quantities,
+            note=data.validated_data.get("note", ""),
+        )
+        dispense = selectors.prescription_dispense_get(prescription=prescription, pk=result.pk)
+        prescription = selectors.prescription_get_for_user(user=request.user, public_id=public_id)
+        return Response(
+            {
+                "dispense": DispenseOutputSerializer(dispense).data,
+                "shortfalls": result.shortfalls,
+                "prescription": PrescriptionOutputSerializer(prescription).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PatientMedicationsApi(APIView):
+    """The patient's current medications (prescriptions not cancelled, within their
+    duration): what the medication administration record starts from."""
+
+    permission_resource = "patient_medications"
+    permission_actions = {"GET": "list"}
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField(source="public_id")
+        prescription = serializers.UUIDField(source="prescription.public_id")
+        prescription_status = serializers.CharField(source="prescription.status")
+        prescriber = UserRefSerializer(source="prescription.prescriber")
+        drug = DrugRefSerializer()
+        dose = serializers.DecimalField(max_digits=12, decimal_places=4, normalize_output=True)
+        dose_unit = serializers.CharField()
+        route = serializers.CharField()
+        frequency = serializers.CharField()
+        frequency_display = serializers.CharField(source="get_frequency_display")
+        duration_days = serializers.IntegerField(allow_null=True)
+        start_date = serializers.DateField()
+        end_date = serializers.DateField(allow_null=True)
+        instructions = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request, public_id):
+        patient = selectors.medications_patient_for_user(
+            user=request.user, patient_public_id=public_id
+        )
+        items = selectors.active_prescription_items_for_patient(patient)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
