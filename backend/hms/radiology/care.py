@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from hms.core.roles import Role
 from hms.patients.access import register_care_relationship
+from hms.radiology.models import OPEN_STATUSES, ImagingOrder, OrderStatus
 
 CARE_AFTER_REPORT = timedelta(days=90)
 
@@ -16,7 +17,6 @@ CARE_AFTER_REPORT = timedelta(days=90)
 def imaging_order_care(user):
     if getattr(user, "role", None) != Role.DOCTOR:
         return None
-    from hms.radiology.models import OPEN_STATUSES, ImagingOrder, OrderStatus
 
     recent = timezone.now() - CARE_AFTER_REPORT
     return ImagingOrder.objects.filter(

@@ -3,15 +3,21 @@ portal patient's MRN) and a few open orders on the radiologist's worklist."""
 
 import io
 
+import pydicom
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pydicom.data import get_testdata_file
+from pydicom.uid import generate_uid
+
+from hms.accounts.models import User
 from hms.core.demo import register_demo_loader
+from hms.core.roles import Role
+from hms.patients.models import Patient
+from hms.radiology import services
+from hms.radiology.models import ImagingOrder, ImagingProcedure
 
 
 def _demo_dicom(*, patient_id: str):
     """pydicom's shipped CT test image (works offline) with the demo patient's MRN."""
-    import pydicom
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from pydicom.data import get_testdata_file
-    from pydicom.uid import generate_uid
 
     dataset = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
     dataset.PatientID = patient_id
@@ -24,12 +30,6 @@ def _demo_dicom(*, patient_id: str):
 
 @register_demo_loader(order=55, name="radiology")
 def load_demo_radiology() -> str:
-    from hms.accounts.models import User
-    from hms.core.roles import Role
-    from hms.patients.models import Patient
-    from hms.radiology import services
-    from hms.radiology.models import ImagingOrder, ImagingProcedure
-
     doctor = User.objects.get(username="doctor", role=Role.DOCTOR)
     radiologist = User.objects.get(username="radiologist", role=Role.RADIOLOGIST)
     receptionist = User.objects.get(username="receptionist")

@@ -20,7 +20,7 @@ import numpy as np
 import pydicom
 from PIL import Image
 from pydicom.errors import InvalidDicomError
-from pydicom.pixels import apply_modality_lut, apply_voi_lut, get_decoder
+from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, get_decoder
 
 from hms.core.errors import ApplicationError
 from hms.radiology.models import WindowSource
@@ -251,8 +251,6 @@ def dicom_render_preview(dataset) -> Preview:
     photometric = _text(dataset, "PhotometricInterpretation", 32).upper()
     if photometric == "PALETTE COLOR" or samples == 3:
         if photometric == "PALETTE COLOR":
-            from pydicom.pixels import apply_color_lut
-
             frame = apply_color_lut(frame, dataset)
         picture = Image.fromarray(_color(frame, dataset))
         center = width = None

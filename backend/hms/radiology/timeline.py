@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
 from hms.core.time_window import in_time_window
 from hms.patients.access import ChartSection, section_allowed
+from hms.radiology.models import ImagingOrder, ImagingReport, ReportKind, ReportStatus
 
 ORDER_TYPE = "imaging_order"
 REPORT_TYPE = "imaging_report"
 
 
 def imaging_order_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
-    from hms.radiology.models import ImagingOrder
-
     if not section_allowed(user=user, section=ChartSection.ORDERS):
         return
     orders = ImagingOrder.objects.filter(patient=patient).select_related(
@@ -40,8 +39,6 @@ def imaging_order_entries(patient, user, since, until) -> Iterator[TimelineEntry
 
 
 def imaging_report_entries(patient, user, since, until) -> Iterator[TimelineEntry]:
-    from hms.radiology.models import ImagingReport, ReportKind, ReportStatus
-
     if not section_allowed(user=user, section=ChartSection.ORDERS):
         return
     reports = ImagingReport.objects.filter(

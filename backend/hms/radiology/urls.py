@@ -1,97 +1,97 @@
 from django.urls import path
 
-from hms.radiology import apis
+from hms.radiology import compat
+from hms.radiology.apis import catalogue, images, orders, reports
 
 urlpatterns = [
-    # product brief: POST /patients/request-radiology/, POST /radiology/request/, GET /radiology/,
-    # PUT /radiology/update-result/.
+    # Compatibility aliases of the resource routes (product brief): hms.radiology.compat.
     path(
         "patients/request-radiology/",
-        apis.PatientRequestRadiologyApi.as_view(),
+        compat.PatientRequestRadiologyApi.as_view(),
         name="patient-request-radiology",
     ),
-    path("radiology/", apis.RadiologyWorklistApi.as_view(), name="radiology-worklist"),
-    path("radiology/request/", apis.RadiologyRequestApi.as_view(), name="radiology-request"),
+    path("radiology/", compat.RadiologyWorklistApi.as_view(), name="radiology-worklist"),
+    path("radiology/request/", compat.RadiologyRequestApi.as_view(), name="radiology-request"),
     path(
         "radiology/update-result/",
-        apis.RadiologyUpdateResultApi.as_view(),
+        compat.RadiologyUpdateResultApi.as_view(),
         name="radiology-update-result",
     ),
-    path("radiology/modalities/", apis.ModalityListApi.as_view(), name="radiology-modalities"),
+    path("radiology/modalities/", catalogue.ModalityListApi.as_view(), name="radiology-modalities"),
     path(
         "radiology/procedures/",
-        apis.ImagingProcedureListCreateApi.as_view(),
+        catalogue.ImagingProcedureListCreateApi.as_view(),
         name="radiology-procedures",
     ),
     path(
         "radiology/procedures/<uuid:public_id>/",
-        apis.ImagingProcedureDetailApi.as_view(),
+        catalogue.ImagingProcedureDetailApi.as_view(),
         name="radiology-procedure-detail",
     ),
-    path("radiology/orders/", apis.ImagingOrderListCreateApi.as_view(), name="imaging-orders"),
+    path("radiology/orders/", orders.ImagingOrderListCreateApi.as_view(), name="imaging-orders"),
     path(
         "radiology/orders/<uuid:public_id>/",
-        apis.ImagingOrderDetailApi.as_view(),
+        orders.ImagingOrderDetailApi.as_view(),
         name="imaging-order-detail",
     ),
     path(
         "radiology/orders/<uuid:public_id>/schedule/",
-        apis.ImagingOrderScheduleApi.as_view(),
+        orders.ImagingOrderScheduleApi.as_view(),
         name="imaging-order-schedule",
     ),
     path(
         "radiology/orders/<uuid:public_id>/start/",
-        apis.ImagingOrderStartApi.as_view(),
+        orders.ImagingOrderStartApi.as_view(),
         name="imaging-order-start",
     ),
     path(
         "radiology/orders/<uuid:public_id>/complete/",
-        apis.ImagingOrderCompleteApi.as_view(),
+        orders.ImagingOrderCompleteApi.as_view(),
         name="imaging-order-complete",
     ),
     path(
         "radiology/orders/<uuid:public_id>/cancel/",
-        apis.ImagingOrderCancelApi.as_view(),
+        orders.ImagingOrderCancelApi.as_view(),
         name="imaging-order-cancel",
     ),
     path(
         "radiology/orders/<uuid:public_id>/images/",
-        apis.ImagingImageListCreateApi.as_view(),
+        images.ImagingImageListCreateApi.as_view(),
         name="imaging-order-images",
     ),
     path(
         "radiology/orders/<uuid:public_id>/reports/",
-        apis.ImagingReportListCreateApi.as_view(),
+        reports.ImagingReportListCreateApi.as_view(),
         name="imaging-order-reports",
     ),
     path(
         "radiology/images/<uuid:public_id>/",
-        apis.ImagingImageDetailApi.as_view(),
+        images.ImagingImageDetailApi.as_view(),
         name="imaging-image-detail",
     ),
     path(
         "radiology/images/<uuid:public_id>/preview/",
-        apis.ImagingImagePreviewApi.as_view(),
+        images.ImagingImagePreviewApi.as_view(),
         name="imaging-image-preview",
     ),
     path(
         "radiology/images/<uuid:public_id>/dicom/",
-        apis.ImagingImageDicomApi.as_view(),
+        images.ImagingImageDicomApi.as_view(),
         name="imaging-image-dicom",
     ),
     path(
         "radiology/reports/<uuid:public_id>/",
-        apis.ImagingReportDetailApi.as_view(),
+        reports.ImagingReportDetailApi.as_view(),
         name="imaging-report-detail",
     ),
     path(
         "radiology/reports/<uuid:public_id>/finalize/",
-        apis.ImagingReportFinalizeApi.as_view(),
+        reports.ImagingReportFinalizeApi.as_view(),
         name="imaging-report-finalize",
     ),
     path(
         "radiology/reports/<uuid:public_id>/addenda/",
-        apis.ImagingReportAddendumApi.as_view(),
+        reports.ImagingReportAddendumApi.as_view(),
         name="imaging-report-addenda",
     ),
 ]
