@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hms.core.roles import Role
+from hms.laboratory.models import OPEN_STATUSES, LabOrder
 from hms.patients.access import register_care_relationship
 
 CARE_AFTER_VERIFICATION = timedelta(days=90)
@@ -16,7 +17,6 @@ CARE_AFTER_VERIFICATION = timedelta(days=90)
 def ordering_doctor_care(user):
     if getattr(user, "role", None) != Role.DOCTOR:
         return None
-    from hms.laboratory.models import OPEN_STATUSES, LabOrder
 
     recent = timezone.now() - CARE_AFTER_VERIFICATION
     return LabOrder.objects.filter(

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from hms.laboratory.models import LabTest, PanelComponent, ReferenceRange
+from hms.laboratory.ranges import parse_age_bound
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TESTS_FILE = DATA_DIR / "lab_tests.csv"
 RANGES_FILE = DATA_DIR / "lab_reference_ranges.csv"
@@ -87,7 +90,6 @@ def load_catalog(
 ) -> LoadSummary:
     """Load (or reload) the catalog. Models are passed in so the data migration can use its
     historical models. Validates everything before writing anything."""
-    from hms.laboratory.ranges import parse_age_bound
 
     tests, panels = [], {}
     codes = set()
@@ -187,7 +189,6 @@ def load_catalog(
 
 def catalog_load_shipped() -> LoadSummary:
     """Load the shipped files with the current models (the command and tests use this)."""
-    from hms.laboratory.models import LabTest, PanelComponent, ReferenceRange
 
     return load_catalog(
         lab_test_model=LabTest,

@@ -6,19 +6,18 @@ hospital would rather have a second technician verify)."""
 
 from datetime import timedelta
 
+from django.utils import timezone
+
+from hms.accounts.models import User
 from hms.core.demo import register_demo_loader
+from hms.core.roles import Role
+from hms.laboratory import services
+from hms.laboratory.models import LabOrder, LabTest
+from hms.patients.models import Patient
 
 
 @register_demo_loader(order=50, name="laboratory")
 def load_demo_laboratory() -> str:
-    from django.utils import timezone
-
-    from hms.accounts.models import User
-    from hms.core.roles import Role
-    from hms.laboratory import services
-    from hms.laboratory.models import LabOrder, LabTest
-    from hms.patients.models import Patient
-
     doctor = User.objects.get(username="doctor", role=Role.DOCTOR)
     tech = User.objects.get(username="lab_technician", role=Role.LAB_TECHNICIAN)
     admin = User.objects.get(username="admin")

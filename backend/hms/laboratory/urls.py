@@ -1,57 +1,58 @@
 from django.urls import path
 
-from hms.laboratory import apis
+from hms.laboratory import compat
+from hms.laboratory.apis import catalog, grants, hl7, orders, results
 
 urlpatterns = [
-    # Compatibility routes.
-    path("lab/", apis.LabWorklistApi.as_view(), name="lab-worklist"),
-    path("lab/request/", apis.LabRequestApi.as_view(), name="lab-request"),
-    path("patients/request-lab/", apis.LabRequestApi.as_view(), name="patient-request-lab"),
-    path("lab/update-result/", apis.LabUpdateResultApi.as_view(), name="lab-update-result"),
+    # Compatibility aliases of the resource routes (product brief): hms.laboratory.compat.
+    path("lab/", compat.LabWorklistApi.as_view(), name="lab-worklist"),
+    path("lab/request/", compat.LabRequestApi.as_view(), name="lab-request"),
+    path("patients/request-lab/", compat.LabRequestApi.as_view(), name="patient-request-lab"),
+    path("lab/update-result/", compat.LabUpdateResultApi.as_view(), name="lab-update-result"),
     # Resources.
-    path("lab/tests/", apis.LabTestListApi.as_view(), name="lab-test-list"),
-    path("lab/tests/<str:ref>/", apis.LabTestDetailApi.as_view(), name="lab-test-detail"),
-    path("lab/orders/", apis.LabOrderListCreateApi.as_view(), name="lab-order-list"),
-    path("lab/orders/<uuid:public_id>/", apis.LabOrderDetailApi.as_view(), name="lab-order"),
+    path("lab/tests/", catalog.LabTestListApi.as_view(), name="lab-test-list"),
+    path("lab/tests/<str:ref>/", catalog.LabTestDetailApi.as_view(), name="lab-test-detail"),
+    path("lab/orders/", orders.LabOrderListCreateApi.as_view(), name="lab-order-list"),
+    path("lab/orders/<uuid:public_id>/", orders.LabOrderDetailApi.as_view(), name="lab-order"),
     path(
         "lab/orders/<uuid:public_id>/collect/",
-        apis.LabOrderCollectApi.as_view(),
+        orders.LabOrderCollectApi.as_view(),
         name="lab-order-collect",
     ),
     path(
         "lab/orders/<uuid:public_id>/start/",
-        apis.LabOrderStartApi.as_view(),
+        orders.LabOrderStartApi.as_view(),
         name="lab-order-start",
     ),
     path(
         "lab/orders/<uuid:public_id>/results/",
-        apis.LabOrderResultsApi.as_view(),
+        results.LabOrderResultsApi.as_view(),
         name="lab-order-results",
     ),
     path(
         "lab/orders/<uuid:public_id>/verify/",
-        apis.LabOrderVerifyApi.as_view(),
+        results.LabOrderVerifyApi.as_view(),
         name="lab-order-verify",
     ),
     path(
         "lab/orders/<uuid:public_id>/cancel/",
-        apis.LabOrderCancelApi.as_view(),
+        orders.LabOrderCancelApi.as_view(),
         name="lab-order-cancel",
     ),
     path(
         "lab/results/<uuid:public_id>/amend/",
-        apis.LabResultAmendApi.as_view(),
+        results.LabResultAmendApi.as_view(),
         name="lab-result-amend",
     ),
-    path("lab/hl7/", apis.LabHl7Api.as_view(), name="lab-hl7"),
+    path("lab/hl7/", hl7.LabHl7Api.as_view(), name="lab-hl7"),
     path(
         "lab/verifier-grants/",
-        apis.LabVerifierGrantListCreateApi.as_view(),
+        grants.LabVerifierGrantListCreateApi.as_view(),
         name="lab-verifier-grant-list",
     ),
     path(
         "lab/verifier-grants/<uuid:public_id>/revoke/",
-        apis.LabVerifierGrantRevokeApi.as_view(),
+        grants.LabVerifierGrantRevokeApi.as_view(),
         name="lab-verifier-grant-revoke",
     ),
 ]

@@ -10,7 +10,7 @@ from hms.accounts.tests.factories import UserFactory
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.laboratory import services
-from hms.laboratory.models import LabOrder
+from hms.laboratory.models import LabOrder, LabTest
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ class TestWorklist:
                 (order,) = services.lab_order_create(
                     actor=doctor,
                     patient=patient,
-                    tests=[services.LabTest.objects.get(code="CBC" if i % 2 else "K")],
+                    tests=[LabTest.objects.get(code="CBC" if i % 2 else "K")],
                 )
                 if i % 3 == 0:
                     order = services.lab_order_collect(actor=tech, order=order)
@@ -224,7 +224,7 @@ class TestWorklist:
         def add(n):
             for _ in range(n):
                 (order,) = services.lab_order_create(
-                    actor=doctor, patient=alice, tests=[services.LabTest.objects.get(code="K")]
+                    actor=doctor, patient=alice, tests=[LabTest.objects.get(code="K")]
                 )
                 order = services.lab_order_collect(actor=tech, order=order)
                 services.lab_results_enter(

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from hms.accounts.tests.factories import UserFactory
+from hms.core.errors import ForbiddenError
 from hms.core.models import AuditEvent, Notification
 from hms.core.roles import Role
 from hms.laboratory import services
-from hms.laboratory.models import LabResult, LabVerifierGrant
+from hms.laboratory.models import LabResult, LabTest, LabVerifierGrant
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ class TestEntering:
         CareAssignmentFactory(patient=bob, doctor=other_doctor)
         woman = resulted_order("HGB", {"HGB": "13.0"})
         man = services.lab_order_create(
-            actor=other_doctor, patient=bob, tests=[services.LabTest.objects.get(code="HGB")]
+            actor=other_doctor, patient=bob, tests=[LabTest.objects.get(code="HGB")]
         )[0]
         man = services.lab_order_collect(actor=tech, order=man)
         man = services.lab_results_enter(
@@ -159,7 +160,7 @@ class TestEntering:
             format="json",
         )
         assert response.status_code == 403
-        with pytest.raises(services.ForbiddenError):
+        with pytest.raises(ForbiddenError):
             services.lab_results_enter(
                 actor=UserFactory(role=role),
                 order=order,

@@ -1,44 +1,29 @@
-"""HL7 v2 ORU^R01 (unsolicited observation result) import, answered with an original-mode ACK.
+"""Applying a parsed message: patient, orders, observations, stored like typed results."""
 
-    outcome = hl7_oru_import(raw=text, actor=request.user)   # or actor=None from the command
-    outcome.ack_code   # "AA", "AE" or "AR"
-    outcome.ack        # the ACK message (ER7 text, segments separated by \r)
-
-What is checked, and what each failure answers (nothing is stored on any failure: the whole
-message is one transaction, and a rejection is only written to the audit log):
-
-- AR (the message is rejected as such): not HL7 / unparsable, not ORU^R01, no control id
-  (MSH-10), an unsupported version (MSH-12) or a processing id other than P (MSH-11);
-- AE (the content cannot be applied): no PID or MRN, unknown patient (PID-3, MR identifier),
-  a date of birth (PID-7) that differs from the chart, an OBR without a known order (placer
-  number OBR-2 / ORC-2, else filler number OBR-3 / ORC-3), an order of another patient, an
-  ordered test (OBR-4, LOINC) that differs from the order's, a cancelled order, an OBX whose
-  code (OBX-3) is not an analyte of the order, a value or unit (OBX-5/6) the test does not
-  accept, an unsupported result status (OBX-11 other than F, P, R, C), a final result for an
-  order already verified (send a correction, OBX-11 = C), and for an order whose specimen
-  collection is not yet recorded: no collection time (OBR-7), or one in the future, before the
-  order was placed or before the patient's birth (the collection is recorded at that time
-  before the results).
-
-Matched results are stored like typed ones (flagged from the patient's reference range,
-unverified until a lab technician verifies them). A resent message (same sender and control
-id) is acknowledged AA again without being applied twice.
-"""
-
-import logging
-import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
 
-import hl7
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hms.core.errors import ApplicationError
 from hms.core.locks import partial_unique_lock_table
-from hms.core.models import AuditAction, AuditOutcome
+from hms.core.models import AuditAction
 from hms.core.services import audit_record
 from hms.laboratory import services
+from hms.laboratory.hl7_oru.ack import Hl7Outcome, build_ack
+from hms.laboratory.hl7_oru.parsing import (
+    ACCEPTED_RESULT_STATUSES,
+    ERR_DATA_TYPE,
+    ERR_DUPLICATE_KEY,
+    ERR_REQUIRED_MISSING,
+    ERR_SEGMENT_SEQUENCE,
+    ERR_TABLE_VALUE,
+    ERR_UNKNOWN_KEY,
+    VALUE_TYPES,
+    _error,
+    _get,
+    _repetitions,
+    _timestamp,
+)
 from hms.laboratory.models import (
     Hl7Message,
     LabOrder,
@@ -48,165 +33,6 @@ from hms.laboratory.models import (
     ResultSource,
 )
 from hms.patients.models import Patient
-
-logger = logging.getLogger(__name__)
-
-SUPPORTED_VERSIONS = {"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"}
-ACCEPTED_RESULT_STATUSES = {"F", "P", "R", "C"}
-VALUE_TYPES = {"NM", "SN", "ST", "TX", "FT", "CWE", "CE", "CNE"}
-# HL7 table 0357 (message error condition codes).
-ERR_SEGMENT_SEQUENCE = ("100", "Segment sequence error")
-ERR_REQUIRED_MISSING = ("101", "Required field missing")
-ERR_DATA_TYPE = ("102", "Data type error")
-ERR_TABLE_VALUE = ("103", "Table value not found")
-ERR_UNSUPPORTED_TYPE = ("200", "Unsupported message type")
-ERR_UNSUPPORTED_EVENT = ("201", "Unsupported event code")
-ERR_UNSUPPORTED_PROCESSING = ("202", "Unsupported processing id")
-ERR_UNSUPPORTED_VERSION = ("203", "Unsupported version id")
-ERR_UNKNOWN_KEY = ("204", "Unknown key identifier")
-ERR_DUPLICATE_KEY = ("205", "Duplicate key identifier")
-ERR_INTERNAL = ("207", "Application internal error")
-
-
-class Hl7Rejection(Exception):
-    def __init__(self, ack_code: str, message: str, error=ERR_INTERNAL, location: str = ""):
-        super().__init__(message)
-        self.ack_code = ack_code
-        self.message = message
-        self.error = error
-        self.location = location
-
-
-def _reject(message: str, error=ERR_INTERNAL, location: str = "") -> Hl7Rejection:
-    return Hl7Rejection("AR", message, error, location)
-
-
-def _error(message: str, error=ERR_INTERNAL, location: str = "") -> Hl7Rejection:
-    return Hl7Rejection("AE", message, error, location)
-
-
-@dataclass
-class Hl7Outcome:
-    ack_code: str
-    text: str
-    ack: str
-    control_id: str = ""
-    orders: list[LabOrder] = field(default_factory=list)
-    results: int = 0
-    duplicate: bool = False
-    error_location: str = ""
-
-    @property
-    def accepted(self) -> bool:
-        return self.ack_code == "AA"
-
-
-# --- Reading fields --------------------------------------------------------------------------
-
-
-def _get(segment, field_num: int, rep: int = 1, comp: int = 1, sub: int = 1) -> str:
-    """A field value (unescaped), "" when absent; never raises for a short segment."""
-    try:
-        return str(segment.extract_field(1, field_num, rep, comp, sub)).strip()
-    except (IndexError, AttributeError, TypeError):
-        return ""
-
-
-def _repetitions(segment, field_num: int) -> int:
-    try:
-        value = segment(field_num)
-    except (IndexError, TypeError):
-        return 0
-    if isinstance(value, hl7.Field):
-        return max(1, sum(1 for _ in value)) if len(value) else 0
-    return 1 if str(value) else 0
-
-
-def _timestamp(value: str, *, location: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = hl7.parse_datetime(value)
-    except (ValueError, TypeError) as exc:
-        raise _error(
-            f"{location}: {value!r} is not an HL7 date/time.", ERR_DATA_TYPE, location
-        ) from exc
-    if parsed is None:
-        return None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def _normalise(raw: str) -> str:
-    text = (raw or "").replace("\x0b", "").replace("\x1c", "").lstrip("\ufeff").strip()
-    return text.replace("\r\n", "\r").replace("\n", "\r")
-
-
-# --- The ACK ---------------------------------------------------------------------------------
-
-
-def _escape(text: str) -> str:
-    """Escape HL7 delimiters (the ACK always uses the standard |^~\\& encoding)."""
-    field_sep, comp, rep, esc, sub = "|", "^", "~", "\\", "&"
-    out = []
-    for char in str(text):
-        if char == esc:
-            out.append(f"{esc}E{esc}")
-        elif char == field_sep:
-            out.append(f"{esc}F{esc}")
-        elif char == comp:
-            out.append(f"{esc}S{esc}")
-        elif char == sub:
-            out.append(f"{esc}T{esc}")
-        elif char == rep:
-            out.append(f"{esc}R{esc}")
-        elif char in "\r\n":
-            out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _location(location: str) -> str:
-    """ERR-2 (ERL: segment^sequence^field): components stay components."""
-    return "^".join(_escape(part) for part in location.split("^"))
-
-
-def build_ack(
-    message, *, ack_code: str, text: str, error=None, location: str = ""
-) -> tuple[str, str]:
-    """(ACK text, its control id). `message` may be None when the input was not parsable."""
-    msh = message.segment("MSH") if message is not None else None
-    value = (lambda n, c=1: _get(msh, n, 1, c)) if msh is not None else (lambda n, c=1: "")
-    control_id = "ACK" + secrets.token_hex(6).upper()
-    now = timezone.localtime().strftime("%Y%m%d%H%M%S%z")
-    trigger = value(9, 2) or "R01"
-    version = value(12) if value(12) in SUPPORTED_VERSIONS else "2.5.1"
-    fields = [
-        "MSH",
-        "^~\\&",
-        _escape(value(5) or "HMS"),
-        _escape(value(6) or "HMS"),
-        _escape(value(3)),
-        _escape(value(4)),
-        now,
-        "",
-        f"ACK^{_escape(trigger)}^ACK",
-        control_id,
-        "P",
-        version,
-    ]
-    segments = ["|".join(fields), f"MSA|{ack_code}|{_escape(value(10))}|{_escape(text[:80])}"]
-    if error is not None and ack_code != "AA":
-        code, name = error
-        segments.append(
-            f"ERR||{_location(location)}|{code}^{_escape(name)}^HL70357|E||||{_escape(text)}"
-        )
-    return "\r".join(segments) + "\r", control_id
-
-
-# --- Applying the message --------------------------------------------------------------------
 
 
 def _test_matches(test: LabTest, code: str) -> bool:
@@ -470,46 +296,6 @@ def _apply_group(*, group: _Group, patient, actor, message: Hl7Message, sender: 
     return order, len(observations)
 
 
-def _parse(text: str):
-    if not text.startswith("MSH"):
-        raise _reject(
-            "Not an HL7 v2 message: it must start with an MSH segment.", ERR_SEGMENT_SEQUENCE, "MSH"
-        )
-    try:
-        message = hl7.parse(text)
-        msh = message.segment("MSH")
-    except Exception as exc:  # the parser raises several exception types for bad input
-        raise _reject(f"Malformed HL7 message: {exc}", ERR_SEGMENT_SEQUENCE, "MSH") from exc
-    if _get(msh, 9, 1, 1).upper() != "ORU":
-        raise _reject(
-            f"Unsupported message type {_get(msh, 9, 1, 1) or '(none)'}: only ORU^R01 is accepted.",
-            ERR_UNSUPPORTED_TYPE,
-            "MSH^1^9",
-        )
-    if _get(msh, 9, 1, 2).upper() != "R01":
-        raise _reject(
-            f"Unsupported event {_get(msh, 9, 1, 2) or '(none)'}: only ORU^R01 is accepted.",
-            ERR_UNSUPPORTED_EVENT,
-            "MSH^1^9",
-        )
-    if not _get(msh, 10):
-        raise _reject("MSH-10 (message control id) is missing.", ERR_REQUIRED_MISSING, "MSH^1^10")
-    if _get(msh, 12, 1, 1) not in SUPPORTED_VERSIONS:
-        raise _reject(
-            f"Unsupported HL7 version {_get(msh, 12, 1, 1) or '(none)'}.",
-            ERR_UNSUPPORTED_VERSION,
-            "MSH^1^12",
-        )
-    if _get(msh, 11, 1, 1).upper() not in ("P", ""):
-        raise _reject(
-            f"Processing id {_get(msh, 11, 1, 1)} is not accepted: only production (P) results "
-            "are stored.",
-            ERR_UNSUPPORTED_PROCESSING,
-            "MSH^1^11",
-        )
-    return message
-
-
 def _store_and_apply(*, message, raw: str, actor) -> Hl7Outcome:
     msh = message.segment("MSH")
     control_id = _get(msh, 10)
@@ -579,75 +365,3 @@ def _duplicate(message) -> Hl7Outcome:
     text = "Duplicate message: already received and processed; nothing changed."
     ack, _ = build_ack(message, ack_code="AA", text=text)
     return Hl7Outcome("AA", text, ack, control_id=_get(message.segment("MSH"), 10), duplicate=True)
-
-
-def hl7_oru_import(*, raw: str, actor=None) -> Hl7Outcome:
-    """Import one ORU^R01 message; never raises for bad input, answers an ACK instead."""
-    message = None
-    try:
-        message = _parse(_normalise(raw))
-        if _already_received(message):
-            return _duplicate(message)
-        try:
-            with transaction.atomic():
-                return _store_and_apply(message=message, raw=_normalise(raw), actor=actor)
-        except IntegrityError as exc:
-            # Two deliveries of one message at once: the other one stored it.
-            if _already_received(message):
-                return _duplicate(message)
-            logger.warning("HL7 import conflict: %s", exc)
-            raise _error(
-                "A concurrent update conflicted with this message; send it again.",
-                ERR_INTERNAL,
-            ) from exc
-    except Hl7Rejection as rejection:
-        failure = rejection
-    except ApplicationError as exc:  # a service said no (unit, value, transition...)
-        failure = _error(exc.message, ERR_DATA_TYPE if exc.status_code == 400 else ERR_INTERNAL)
-    control_id = _get(message.segment("MSH"), 10) if message is not None else ""
-    audit_record(
-        actor=actor,
-        actor_username=None if actor is not None else "hl7-interface",
-        action=AuditAction.CREATE,
-        resource_type="lab_hl7_message",
-        outcome=AuditOutcome.FAILURE,
-        detail={
-            "control_id": control_id,
-            "ack": failure.ack_code,
-            "reason": failure.message,
-            "location": failure.location,
-        },
-    )
-    ack, _ = build_ack(
-        message,
-        ack_code=failure.ack_code,
-        text=failure.message,
-        error=failure.error,
-        location=failure.location,
-    )
-    return Hl7Outcome(
-        failure.ack_code,
-        failure.message,
-        ack,
-        control_id=control_id,
-        error_location=failure.location,
-    )
-
-
-def split_messages(text: str) -> list[str]:
-    """A file of several messages (one after another, optionally in a FHS/BHS batch): one
-    string per message, each starting with MSH."""
-    messages, current = [], []
-    for line in _normalise(text).split("\r"):
-        if not line.strip():
-            continue
-        name = line[:3]
-        if name in ("FHS", "BHS", "BTS", "FTS"):
-            continue
-        if name == "MSH" and current:
-            messages.append("\r".join(current))
-            current = []
-        current.append(line)
-    if current:
-        messages.append("\r".join(current))
-    return messages

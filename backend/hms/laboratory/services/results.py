@@ -1,24 +1,9 @@
-"""Writes of the laboratory. Each is one transaction, locks the order it changes and writes its
-audit event last.
+"""Results: entry and interpretation, verification by a second person, amendment."""
 
-The rules that matter clinically:
-- only valid status transitions (models.ALLOWED_TRANSITIONS), otherwise 409
-  `invalid_transition`;
-- only lab technicians enter, verify and amend results (the permission table says so for the
-  API; the services check it again);
-- verification takes a second person: a technician who entered (or last changed) any of the
-  results being verified may verify them only with an active `LabVerifierGrant`;
-- results reach the ordering doctor (and the patient) only once verified; a critical result
-  notifies the ordering doctor at that moment;
-- after verification a correction is a new version that amends the verified one, which is
-  kept; the amendment is verified like any result before it replaces the original.
-"""
-
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -26,20 +11,15 @@ from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.events import publish
 from hms.core.models import AuditAction
-from hms.core.plausible_dates import clock_skew, moment_check
-from hms.core.roles import Role
-from hms.core.services import audit_record, notification_create
+from hms.core.services import notification_create
 from hms.core.wording import with_article
 from hms.laboratory import ranges, units
 from hms.laboratory.events import LabOrderVerified
 from hms.laboratory.models import (
-    ALLOWED_TRANSITIONS,
     CRITICAL_FLAGS,
-    PRIORITY_RANK,
     Hl7Message,
     LabOrder,
     LabOrderStatus,
-    LabPriority,
     LabResult,
     LabTest,
     LabTestKind,
@@ -47,223 +27,14 @@ from hms.laboratory.models import (
     ResultFlag,
     ResultSource,
 )
-from hms.patients.models import Patient
-
-ORDER_RESOURCE = "lab_order"
-RESULT_RESOURCE = "lab_result"
-GRANT_RESOURCE = "lab_verifier_grant"
-_PLACER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-
-
-def _audit(*, actor, action, order: LabOrder, detail: dict | None = None, resource=None, oid=None):
-    audit_record(
-        actor=actor,
-        action=action,
-        resource_type=resource or ORDER_RESOURCE,
-        object_id=oid or order.public_id,
-        patient_id=order.patient.public_id,
-        detail=detail,
-        **({"actor_username": "hl7-interface"} if actor is None else {}),
-    )
-
-
-def order_link(order: LabOrder) -> str:
-    return f"/api/lab/orders/{order.public_id}/"
-
-
-def _placer_number() -> str:
-    return "LO" + "".join(secrets.choice(_PLACER_ALPHABET) for _ in range(10))
-
-
-def _lock(order: LabOrder) -> LabOrder:
-    return (
-        LabOrder.objects.select_for_update()
-        .select_related("patient", "test", "ordering_doctor")
-        .get(pk=order.pk)
-    )
-
-
-def _transition(order: LabOrder, target: LabOrderStatus) -> None:
-    if target not in ALLOWED_TRANSITIONS[order.status]:
-        raise ConflictError(
-            f"{with_article(order.get_status_display().lower(), capital=True)} order cannot become "
-            f"{target.label.lower()}.",
-            code="invalid_transition",
-            extra={"from": order.status, "to": target.value},
-        )
-    order.status = target
-
-
-def _require_lab_technician(actor) -> None:
-    if actor is not None and getattr(actor, "role", None) != Role.LAB_TECHNICIAN:
-        raise ForbiddenError(
-            "Only lab technicians enter and verify results.", code="not_lab_technician"
-        )
-
-
-# --- Ordering --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lab_order_create(
-    *,
-    actor: User,
-    patient: Patient,
-    tests: list[LabTest],
-    priority: LabPriority | str = LabPriority.ROUTINE,
-    ordering_doctor: User | None = None,
-    encounter=None,
-    clinical_notes: str = "",
-) -> list[LabOrder]:
-    """One order per test or panel. A doctor orders in their own name; a nurse or receptionist
-    names the doctor who will receive the results."""
-    if not tests:
-        raise ApplicationError(
-            "Choose at least one test.", code="validation_error", fields={"tests": ["Required."]}
-        )
-    if len({t.pk for t in tests}) != len(tests):
-        raise ApplicationError(
-            "The same test is requested twice.",
-            code="duplicate_test",
-            fields={"tests": ["Each test once."]},
-        )
-    inactive = [t.code for t in tests if not t.active]
-    if inactive:
-        raise ApplicationError(
-            f"No longer offered: {', '.join(inactive)}.",
-            code="test_inactive",
-            fields={"tests": [f"Inactive: {', '.join(inactive)}."]},
-        )
-    if actor.role == Role.DOCTOR:
-        if ordering_doctor is not None and ordering_doctor.pk != actor.pk:
-            raise ApplicationError(
-                "Doctors order tests in their own name.",
-                code="not_your_order",
-                fields={"ordering_doctor": ["Leave empty: you are the ordering doctor."]},
-            )
-        ordering_doctor = actor
-    if ordering_doctor is None:
-        raise ApplicationError(
-            "Say which doctor the results go to.",
-            code="validation_error",
-            fields={"ordering_doctor": ["Required unless a doctor places the order."]},
-        )
-    if ordering_doctor.role != Role.DOCTOR or not ordering_doctor.is_active:
-        raise ApplicationError(
-            "The ordering doctor must be an active doctor.",
-            code="not_a_doctor",
-            fields={"ordering_doctor": ["Not an active doctor."]},
-        )
-    if encounter is not None and encounter.patient_id != patient.pk:
-        raise ApplicationError(
-            "That encounter belongs to another patient.",
-            code="validation_error",
-            fields={"encounter": ["No such encounter for this patient."]},
-        )
-    now = timezone.now()
-    orders = []
-    for test in tests:
-        order = LabOrder(
-            patient=patient,
-            test=test,
-            priority=priority,
-            priority_rank=PRIORITY_RANK[LabPriority(priority)],
-            ordering_doctor=ordering_doctor,
-            ordered_by=actor,
-            encounter=encounter,
-            clinical_notes=clinical_notes,
-            ordered_at=now,
-        )
-        for attempt in range(5):
-            order.placer_number = _placer_number()
-            try:
-                with transaction.atomic():
-                    order.save()
-                break
-            except IntegrityError:  # pragma: no cover - 1 in 10^15 per order
-                if attempt == 4:
-                    raise
-        orders.append(order)
-        _audit(
-            actor=actor,
-            action=AuditAction.CREATE,
-            order=order,
-            detail={
-                "test": test.code,
-                "loinc": test.loinc_code,
-                "priority": str(priority),
-                "placer_number": order.placer_number,
-                "ordering_doctor": str(ordering_doctor.public_id),
-            },
-        )
-    return orders
-
-
-@transaction.atomic
-def lab_order_collect(
-    *, actor: User, order: LabOrder, collected_at: datetime | None = None
-) -> LabOrder:
-    """Record the specimen collection (its time decides which reference range applies). It
-    happened after the order was placed (within the clock skew) and not in the future."""
-    order = _lock(order)
-    now = timezone.now()
-    collected_at = collected_at or now
-    if collected_at > now + clock_skew():
-        raise ApplicationError(
-            "The collection time is in the future.",
-            code="collected_in_future",
-            fields={"collected_at": ["In the future."]},
-        )
-    moment_check(
-        collected_at,
-        field="collected_at",
-        patient=order.patient,
-        not_before=order.ordered_at,
-        not_before_what="the order",
-    )
-    _transition(order, LabOrderStatus.SPECIMEN_COLLECTED)
-    order.collected_at, order.collected_by = collected_at, actor
-    order.save()
-    _audit(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        order=order,
-        detail={"status": order.status, "collected_at": collected_at.isoformat()},
-    )
-    return order
-
-
-@transaction.atomic
-def lab_order_start(*, actor: User, order: LabOrder) -> LabOrder:
-    order = _lock(order)
-    _require_lab_technician(actor)
-    _transition(order, LabOrderStatus.IN_PROGRESS)
-    order.started_at = timezone.now()
-    order.save()
-    _audit(actor=actor, action=AuditAction.UPDATE, order=order, detail={"status": order.status})
-    return order
-
-
-@transaction.atomic
-def lab_order_cancel(*, actor: User, order: LabOrder, reason: str) -> LabOrder:
-    """Cancel (never delete) an order that has no results yet: by the ward, or by the lab
-    (e.g. a haemolysed specimen)."""
-    order = _lock(order)
-    reason = (reason or "").strip()
-    if len(reason) < 3:
-        raise ApplicationError(
-            "Say why the order is cancelled.",
-            code="reason_required",
-            fields={"reason": ["A reason of at least 3 characters is required."]},
-        )
-    _transition(order, LabOrderStatus.CANCELLED)
-    order.cancelled_at, order.cancelled_by, order.cancel_reason = timezone.now(), actor, reason
-    order.save()
-    _audit(actor=actor, action=AuditAction.VOID, order=order, detail={"reason": reason})
-    return order
-
-
-# --- Results ---------------------------------------------------------------------------------
+from hms.laboratory.services.common import (
+    RESULT_RESOURCE,
+    _audit,
+    _lock,
+    _require_lab_technician,
+    _transition,
+    order_link,
+)
 
 
 def analytes_of(test: LabTest) -> list[LabTest]:
@@ -654,50 +425,3 @@ def lab_result_amend(
         },
     )
     return amendment
-
-
-# --- Verification grants ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def lab_verifier_grant_create(*, actor: User, user: User, reason: str) -> LabVerifierGrant:
-    if user.role != Role.LAB_TECHNICIAN or not user.is_active:
-        raise ApplicationError(
-            "Only an active lab technician can be granted self-verification.",
-            code="not_lab_technician",
-            fields={"user": ["Not an active lab technician."]},
-        )
-    reason = (reason or "").strip()
-    if len(reason) < 3:
-        raise ApplicationError(
-            "Say why the grant is given.", code="reason_required", fields={"reason": ["Required."]}
-        )
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    if active_verifier_grant(user) is not None:
-        raise ConflictError("This technician already holds a grant.", code="already_granted")
-    grant = LabVerifierGrant.objects.create(user=user, reason=reason, granted_by=actor)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        resource_type=GRANT_RESOURCE,
-        object_id=grant.public_id,
-        detail={"user": str(user.public_id), "reason": reason},
-    )
-    return grant
-
-
-@transaction.atomic
-def lab_verifier_grant_revoke(*, actor: User, grant: LabVerifierGrant) -> LabVerifierGrant:
-    grant = LabVerifierGrant.objects.select_for_update().select_related("user").get(pk=grant.pk)
-    if grant.revoked_at is not None:
-        raise ConflictError("This grant is already revoked.", code="already_revoked")
-    grant.revoked_at, grant.revoked_by = timezone.now(), actor
-    grant.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.VOID,
-        resource_type=GRANT_RESOURCE,
-        object_id=grant.public_id,
-        detail={"user": str(grant.user.public_id)},
-    )
-    return grant
