@@ -9,7 +9,7 @@ class LaboratoryConfig(AppConfig):
     def ready(self) -> None:
         # The ordering doctor keeps the patient in their care; orders and verified results
         # appear on the patient timeline. The flag rules are published as clinical rules.
-        # Deferred: these modules import models, which may load only once the app registry is ready.
+        # Deferred: these modules import models, which are not loaded before ready().
         from hms.laboratory import care, ranges, timeline_sources  # noqa: F401
 
         care.register_lab_care_relationships()

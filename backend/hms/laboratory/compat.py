@@ -1,25 +1,20 @@
 """Compatibility aliases of the resource routes (product brief).
 
 `POST /api/lab/request/` and `POST /api/patients/request-lab/` are `POST /api/lab/orders/`;
-`GET /api/lab/` is the lab technician's worklist of those orders; `PUT /api/lab/update-result/`
-is `PUT /api/lab/orders/<id>/results/` with the order named in the body.
+`PUT /api/lab/update-result/` is `PUT /api/lab/orders/<id>/results/` with the order named in
+the body.
+
+`GET /api/lab/` is not here: it is the lab's worklist (hms.laboratory.apis.orders), a resource
+no other route gives.
 """
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from hms.core.pagination import paginated_response
-from hms.core.query_params import query_params
-from hms.laboratory import selectors
 from hms.laboratory.apis.orders import LabRequestInputSerializer, lab_request_response
 from hms.laboratory.apis.results import LabResultItemSerializer, results_enter_response
-from hms.laboratory.apis.serializers import (
-    LabOrderFilterSerializer,
-    LabOrderOutputSerializer,
-    LabOrdersCreatedSerializer,
-    audit_order_page,
-)
+from hms.laboratory.apis.serializers import LabOrderOutputSerializer, LabOrdersCreatedSerializer
 
 
 class LabRequestApi(APIView):
@@ -33,31 +28,6 @@ class LabRequestApi(APIView):
     @extend_schema(request=LabRequestInputSerializer, responses={201: LabOrdersCreatedSerializer})
     def post(self, request):
         return lab_request_response(request)
-
-
-class LabWorklistApi(APIView):
-    """Compatibility route GET /api/lab/: the lab technician's worklist of every order, STAT first.
-    Filters: status (comma-separated), open, priority, date / date_from / date_to, test,
-    patient, critical, q (placer or filler number, or MRN)."""
-
-    permission_resource = "lab_worklist"
-    permission_actions = {"GET": "list"}
-
-    class FilterSerializer(LabOrderFilterSerializer):
-        critical = serializers.BooleanField(required=False, default=False)
-        q = serializers.CharField(required=False, help_text="Placer/filler number or MRN")
-
-    @extend_schema(parameters=[FilterSerializer], responses=LabOrderOutputSerializer(many=True))
-    def get(self, request):
-        filters = query_params(self.FilterSerializer, request)
-        response = paginated_response(
-            queryset=selectors.lab_worklist(user=request.user, filters=filters),
-            serializer_class=LabOrderOutputSerializer,
-            request=request,
-            view=self,
-        )
-        audit_order_page(request, response, "lab_worklist")
-        return response
 
 
 class LabUpdateResultApi(APIView):

@@ -5,11 +5,11 @@ from hms.laboratory.apis import catalog, grants, hl7, orders, results
 
 urlpatterns = [
     # Compatibility aliases of the resource routes (product brief): hms.laboratory.compat.
-    path("lab/", compat.LabWorklistApi.as_view(), name="lab-worklist"),
     path("lab/request/", compat.LabRequestApi.as_view(), name="lab-request"),
     path("patients/request-lab/", compat.LabRequestApi.as_view(), name="patient-request-lab"),
     path("lab/update-result/", compat.LabUpdateResultApi.as_view(), name="lab-update-result"),
     # Resources.
+    path("lab/", orders.LabWorklistApi.as_view(), name="lab-worklist"),
     path("lab/tests/", catalog.LabTestListApi.as_view(), name="lab-test-list"),
     path("lab/tests/<str:ref>/", catalog.LabTestDetailApi.as_view(), name="lab-test-detail"),
     path("lab/orders/", orders.LabOrderListCreateApi.as_view(), name="lab-order-list"),

@@ -8,7 +8,7 @@ class PharmacyConfig(AppConfig):
 
     def ready(self) -> None:
         # Prescriptions and dispenses on the patient timeline.
-        # Deferred: these modules import models, which may load only once the app registry is ready.
+        # Deferred: these modules import models, which are not loaded before ready().
         from hms.pharmacy.timeline_sources import register_pharmacy_timeline_sources
 
         register_pharmacy_timeline_sources()

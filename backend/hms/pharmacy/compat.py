@@ -1,8 +1,11 @@
 """Compatibility aliases of the resource routes (product brief).
 
-`GET /api/pharmacy/` is the worklist (prescriptions to fill), `POST /api/pharmacy/prescription/`
-is `POST /api/pharmacy/prescriptions/`, and `PUT /api/pharmacy/update-stock/` is any one of the
-batch routes (receive, adjust, write off, transfer, return) picked by `kind`.
+`POST /api/pharmacy/prescription/` is `POST /api/pharmacy/prescriptions/`, and
+`PUT /api/pharmacy/update-stock/` is any one of the batch routes (receive, adjust, write off,
+transfer, return) picked by `kind`.
+
+`GET /api/pharmacy/` is not here: it is the pharmacist's worklist
+(hms.pharmacy.apis.prescriptions), a resource no other route gives.
 """
 
 from decimal import Decimal
@@ -13,20 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.core.errors import ApplicationError
-from hms.core.pagination import paginated_response
-from hms.core.query_params import query_params
 from hms.pharmacy import selectors, services
 from hms.pharmacy.apis.prescriptions import (
     PrescriptionInputSerializer,
     prescription_create_response,
 )
-from hms.pharmacy.apis.serializers import (
-    MovementOutputSerializer,
-    PrescriptionOutputSerializer,
-    audit_prescription_page,
-)
+from hms.pharmacy.apis.serializers import MovementOutputSerializer, PrescriptionOutputSerializer
 from hms.pharmacy.apis.stock import stock_receive_response
-from hms.pharmacy.models import MovementKind, PrescriptionStatus
+from hms.pharmacy.models import MovementKind
 
 
 class UpdateStockApi(APIView):
@@ -157,32 +154,3 @@ class PrescriptionCreateCompatApi(APIView):
     )
     def post(self, request):
         return prescription_create_response(request)
-
-
-class PharmacyWorklistApi(APIView):
-    """Compatibility route GET /api/pharmacy/: the pharmacist's worklist of prescriptions to fill,
-    oldest first, each item with the units in stock now."""
-
-    permission_resource = "pharmacy_worklist"
-    permission_actions = {"GET": "list"}
-
-    class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(
-            choices=[PrescriptionStatus.ACTIVE, PrescriptionStatus.PARTIALLY_DISPENSED],
-            required=False,
-        )
-        patient = serializers.UUIDField(required=False)
-        prescriber = serializers.UUIDField(required=False)
-
-    @extend_schema(parameters=[FilterSerializer], responses=PrescriptionOutputSerializer(many=True))
-    def get(self, request):
-        filters = query_params(self.FilterSerializer, request)
-        response = paginated_response(
-            queryset=selectors.pharmacy_worklist(filters=filters),
-            serializer_class=PrescriptionOutputSerializer,
-            request=request,
-            view=self,
-        )
-        response.data["summary"] = selectors.prescription_status_counts()
-        audit_prescription_page(request, response, resource_type="pharmacy_worklist")
-        return response

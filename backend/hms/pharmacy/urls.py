@@ -5,7 +5,6 @@ from hms.pharmacy.apis import formulary, prescriptions, stock
 
 urlpatterns = [
     # Compatibility aliases of the resource routes (product brief): hms.pharmacy.compat.
-    path("pharmacy/", compat.PharmacyWorklistApi.as_view(), name="pharmacy-worklist"),
     path(
         "pharmacy/prescription/",
         compat.PrescriptionCreateCompatApi.as_view(),
@@ -45,6 +44,7 @@ urlpatterns = [
     path("pharmacy/ledger/", stock.StockMovementListApi.as_view(), name="pharmacy-ledger"),
     path("pharmacy/alerts/", stock.PharmacyAlertsApi.as_view(), name="pharmacy-alerts"),
     # Prescriptions and dispensing.
+    path("pharmacy/", prescriptions.PharmacyWorklistApi.as_view(), name="pharmacy-worklist"),
     path(
         "pharmacy/prescriptions/",
         prescriptions.PrescriptionListCreateApi.as_view(),

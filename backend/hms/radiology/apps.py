@@ -9,5 +9,5 @@ class RadiologyConfig(AppConfig):
     def ready(self) -> None:
         # The ordering doctor keeps the patient in their care while the study is open and for a
         # while after its report; final reports (and orders) appear on the patient timeline.
-        # Deferred: these modules import models, which may load only once the app registry is ready.
+        # Deferred: these modules import models, which are not loaded before ready().
         from hms.radiology import care, timeline  # noqa: F401

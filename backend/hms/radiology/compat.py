@@ -1,9 +1,11 @@
 """Compatibility aliases of the resource routes (product brief).
 
 `POST /api/radiology/request/` and `POST /api/patients/request-radiology/` are
-`POST /api/radiology/orders/`; `GET /api/radiology/` is the department's worklist of those
-orders; `PUT /api/radiology/update-result/` is an image upload and a report (optionally signed)
-on the order's resource routes, in one transaction.
+`POST /api/radiology/orders/`; `PUT /api/radiology/update-result/` is an image upload and a
+report (optionally signed) on the order's resource routes, in one transaction.
+
+`GET /api/radiology/` is not here: it is the department's worklist
+(hms.radiology.apis.orders), a resource no other route gives.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -11,17 +13,12 @@ from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
-from hms.core.pagination import paginated_response
 from hms.core.parsers import JSONParser
-from hms.core.query_params import query_params
 from hms.radiology import selectors, services
 from hms.radiology.apis.orders import OrderInputSerializer, order_create_response
 from hms.radiology.apis.serializers import (
     OrderDetailOutputSerializer,
-    OrderFilterSerializer,
-    OrderOutputSerializer,
     UploadLimitMixin,
-    audit_order_page,
     order_response,
     uploaded_files,
 )
@@ -42,27 +39,6 @@ class RadiologyRequestApi(APIView):
 
 class PatientRequestRadiologyApi(RadiologyRequestApi):
     """Compatibility route POST /api/patients/request-radiology/ (= /api/radiology/request/)."""
-
-
-class RadiologyWorklistApi(APIView):
-    """Compatibility route GET /api/radiology/: the radiologist's worklist — open orders (or
-    `?status=`), STAT first, then urgent, then routine; filters modality, priority, dates, `q`."""
-
-    permission_resource = "radiology_worklist"
-    permission_actions = {"GET": "list"}
-
-    @extend_schema(parameters=[OrderFilterSerializer], responses=OrderOutputSerializer(many=True))
-    def get(self, request):
-        response = paginated_response(
-            queryset=selectors.radiology_worklist(
-                filters=query_params(OrderFilterSerializer, request)
-            ),
-            serializer_class=OrderOutputSerializer,
-            request=request,
-            view=self,
-        )
-        audit_order_page(request, response, "radiology_worklist")
-        return response
 
 
 class RadiologyUpdateResultApi(UploadLimitMixin, APIView):

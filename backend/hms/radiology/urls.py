@@ -10,13 +10,14 @@ urlpatterns = [
         compat.PatientRequestRadiologyApi.as_view(),
         name="patient-request-radiology",
     ),
-    path("radiology/", compat.RadiologyWorklistApi.as_view(), name="radiology-worklist"),
     path("radiology/request/", compat.RadiologyRequestApi.as_view(), name="radiology-request"),
     path(
         "radiology/update-result/",
         compat.RadiologyUpdateResultApi.as_view(),
         name="radiology-update-result",
     ),
+    # Resources.
+    path("radiology/", orders.RadiologyWorklistApi.as_view(), name="radiology-worklist"),
     path("radiology/modalities/", catalogue.ModalityListApi.as_view(), name="radiology-modalities"),
     path(
         "radiology/procedures/",

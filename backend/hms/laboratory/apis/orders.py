@@ -123,6 +123,31 @@ class LabOrderListCreateApi(APIView):
         return lab_request_response(request)
 
 
+class LabWorklistApi(APIView):
+    """GET /api/lab/ (named in the product brief): the lab technician's worklist of every order,
+    STAT first. Filters: status (comma-separated), open, priority, date / date_from / date_to,
+    test, patient, critical, q (placer or filler number, or MRN)."""
+
+    permission_resource = "lab_worklist"
+    permission_actions = {"GET": "list"}
+
+    class FilterSerializer(LabOrderFilterSerializer):
+        critical = serializers.BooleanField(required=False, default=False)
+        q = serializers.CharField(required=False, help_text="Placer/filler number or MRN")
+
+    @extend_schema(parameters=[FilterSerializer], responses=LabOrderOutputSerializer(many=True))
+    def get(self, request):
+        filters = query_params(self.FilterSerializer, request)
+        response = paginated_response(
+            queryset=selectors.lab_worklist(user=request.user, filters=filters),
+            serializer_class=LabOrderOutputSerializer,
+            request=request,
+            view=self,
+        )
+        audit_order_page(request, response, "lab_worklist")
+        return response
+
+
 class LabOrderDetailApi(APIView):
     permission_resource = "lab_orders"
     permission_actions = {"GET": "read"}

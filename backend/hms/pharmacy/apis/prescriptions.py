@@ -252,6 +252,35 @@ class PrescriptionDispenseApi(APIView):
         )
 
 
+class PharmacyWorklistApi(APIView):
+    """GET /api/pharmacy/ (named in the product brief): the pharmacist's worklist of
+    prescriptions to fill, oldest first, each item with the units in stock now."""
+
+    permission_resource = "pharmacy_worklist"
+    permission_actions = {"GET": "list"}
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(
+            choices=[PrescriptionStatus.ACTIVE, PrescriptionStatus.PARTIALLY_DISPENSED],
+            required=False,
+        )
+        patient = serializers.UUIDField(required=False)
+        prescriber = serializers.UUIDField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=PrescriptionOutputSerializer(many=True))
+    def get(self, request):
+        filters = query_params(self.FilterSerializer, request)
+        response = paginated_response(
+            queryset=selectors.pharmacy_worklist(filters=filters),
+            serializer_class=PrescriptionOutputSerializer,
+            request=request,
+            view=self,
+        )
+        response.data["summary"] = selectors.prescription_status_counts()
+        audit_prescription_page(request, response, resource_type="pharmacy_worklist")
+        return response
+
+
 class PatientMedicationsApi(APIView):
     """The patient's current medications (prescriptions not cancelled, within their
     duration): what the medication administration record starts from."""

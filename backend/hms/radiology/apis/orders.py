@@ -93,6 +93,28 @@ class ImagingOrderListCreateApi(APIView):
         return order_create_response(request)
 
 
+class RadiologyWorklistApi(APIView):
+    """GET /api/radiology/ (named in the product brief): the radiologist's worklist — open
+    orders (or `?status=`), STAT first, then urgent, then routine; filters modality, priority,
+    dates, `q`."""
+
+    permission_resource = "radiology_worklist"
+    permission_actions = {"GET": "list"}
+
+    @extend_schema(parameters=[OrderFilterSerializer], responses=OrderOutputSerializer(many=True))
+    def get(self, request):
+        response = paginated_response(
+            queryset=selectors.radiology_worklist(
+                filters=query_params(OrderFilterSerializer, request)
+            ),
+            serializer_class=OrderOutputSerializer,
+            request=request,
+            view=self,
+        )
+        audit_order_page(request, response, "radiology_worklist")
+        return response
+
+
 class ImagingOrderDetailApi(APIView):
     """One order with its images and reports (drafts for radiologists only; a patient sees
     images and the report once it is final)."""
