@@ -12,9 +12,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from hms.laboratory.apis.common import LabOrderOutputSerializer, LabOrdersCreatedSerializer
 from hms.laboratory.apis.orders import LabRequestInputSerializer, lab_request_response
 from hms.laboratory.apis.results import LabResultItemSerializer, results_enter_response
-from hms.laboratory.apis.serializers import LabOrderOutputSerializer, LabOrdersCreatedSerializer
 
 
 class LabRequestApi(APIView):

@@ -4,10 +4,6 @@ from hms.laboratory import compat
 from hms.laboratory.apis import catalog, grants, hl7, orders, results
 
 urlpatterns = [
-    # Compatibility aliases of the resource routes (product brief): hms.laboratory.compat.
-    path("lab/request/", compat.LabRequestApi.as_view(), name="lab-request"),
-    path("patients/request-lab/", compat.LabRequestApi.as_view(), name="patient-request-lab"),
-    path("lab/update-result/", compat.LabUpdateResultApi.as_view(), name="lab-update-result"),
     # Resources.
     path("lab/", orders.LabWorklistApi.as_view(), name="lab-worklist"),
     path("lab/tests/", catalog.LabTestListApi.as_view(), name="lab-test-list"),
@@ -55,4 +51,8 @@ urlpatterns = [
         grants.LabVerifierGrantRevokeApi.as_view(),
         name="lab-verifier-grant-revoke",
     ),
+    # Compatibility aliases of the resource routes (product brief): hms.laboratory.compat.
+    path("lab/request/", compat.LabRequestApi.as_view(), name="lab-request"),
+    path("patients/request-lab/", compat.LabRequestApi.as_view(), name="patient-request-lab"),
+    path("lab/update-result/", compat.LabUpdateResultApi.as_view(), name="lab-update-result"),
 ]

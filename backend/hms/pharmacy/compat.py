@@ -17,11 +17,11 @@ from rest_framework.views import APIView
 
 from hms.core.errors import ApplicationError
 from hms.pharmacy import selectors, services
+from hms.pharmacy.apis.common import MovementOutputSerializer, PrescriptionOutputSerializer
 from hms.pharmacy.apis.prescriptions import (
     PrescriptionInputSerializer,
     prescription_create_response,
 )
-from hms.pharmacy.apis.serializers import MovementOutputSerializer, PrescriptionOutputSerializer
 from hms.pharmacy.apis.stock import stock_receive_response
 from hms.pharmacy.models import MovementKind
 

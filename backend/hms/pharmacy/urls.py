@@ -4,13 +4,6 @@ from hms.pharmacy import compat
 from hms.pharmacy.apis import formulary, prescriptions, stock
 
 urlpatterns = [
-    # Compatibility aliases of the resource routes (product brief): hms.pharmacy.compat.
-    path(
-        "pharmacy/prescription/",
-        compat.PrescriptionCreateCompatApi.as_view(),
-        name="pharmacy-prescription-compat",
-    ),
-    path("pharmacy/update-stock/", compat.UpdateStockApi.as_view(), name="pharmacy-update-stock"),
     # Formulary.
     path("pharmacy/drugs/", formulary.DrugListCreateApi.as_view(), name="pharmacy-drug-list"),
     path(
@@ -75,4 +68,11 @@ urlpatterns = [
         prescriptions.PatientMedicationsApi.as_view(),
         name="patient-medications",
     ),
+    # Compatibility aliases of the resource routes (product brief): hms.pharmacy.compat.
+    path(
+        "pharmacy/prescription/",
+        compat.PrescriptionCreateCompatApi.as_view(),
+        name="pharmacy-prescription-compat",
+    ),
+    path("pharmacy/update-stock/", compat.UpdateStockApi.as_view(), name="pharmacy-update-stock"),
 ]

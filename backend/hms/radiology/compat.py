@@ -15,13 +15,13 @@ from rest_framework.views import APIView
 
 from hms.core.parsers import JSONParser
 from hms.radiology import selectors, services
-from hms.radiology.apis.orders import OrderInputSerializer, order_create_response
-from hms.radiology.apis.serializers import (
+from hms.radiology.apis.common import (
     OrderDetailOutputSerializer,
     UploadLimitMixin,
     order_response,
     uploaded_files,
 )
+from hms.radiology.apis.orders import OrderInputSerializer, order_create_response
 
 
 class RadiologyRequestApi(APIView):

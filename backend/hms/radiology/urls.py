@@ -4,18 +4,6 @@ from hms.radiology import compat
 from hms.radiology.apis import catalogue, images, orders, reports
 
 urlpatterns = [
-    # Compatibility aliases of the resource routes (product brief): hms.radiology.compat.
-    path(
-        "patients/request-radiology/",
-        compat.PatientRequestRadiologyApi.as_view(),
-        name="patient-request-radiology",
-    ),
-    path("radiology/request/", compat.RadiologyRequestApi.as_view(), name="radiology-request"),
-    path(
-        "radiology/update-result/",
-        compat.RadiologyUpdateResultApi.as_view(),
-        name="radiology-update-result",
-    ),
     # Resources.
     path("radiology/", orders.RadiologyWorklistApi.as_view(), name="radiology-worklist"),
     path("radiology/modalities/", catalogue.ModalityListApi.as_view(), name="radiology-modalities"),
@@ -94,5 +82,17 @@ urlpatterns = [
         "radiology/reports/<uuid:public_id>/addenda/",
         reports.ImagingReportAddendumApi.as_view(),
         name="imaging-report-addenda",
+    ),
+    # Compatibility aliases of the resource routes (product brief): hms.radiology.compat.
+    path(
+        "patients/request-radiology/",
+        compat.PatientRequestRadiologyApi.as_view(),
+        name="patient-request-radiology",
+    ),
+    path("radiology/request/", compat.RadiologyRequestApi.as_view(), name="radiology-request"),
+    path(
+        "radiology/update-result/",
+        compat.RadiologyUpdateResultApi.as_view(),
+        name="radiology-update-result",
     ),
 ]

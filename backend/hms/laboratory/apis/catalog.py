@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
 from hms.laboratory import selectors
-from hms.laboratory.apis.serializers import LabTestOutputSerializer
+from hms.laboratory.apis.common import LabTestOutputSerializer
 from hms.laboratory.models import LabTestKind, SpecimenType
 
 

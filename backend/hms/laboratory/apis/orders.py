@@ -9,7 +9,7 @@ from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
 from hms.laboratory import selectors, services
-from hms.laboratory.apis.serializers import (
+from hms.laboratory.apis.common import (
     LabOrderFilterSerializer,
     LabOrderOutputSerializer,
     LabOrdersCreatedSerializer,

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from hms.core.errors import ApplicationError
 from hms.laboratory import selectors, services
-from hms.laboratory.apis.serializers import (
+from hms.laboratory.apis.common import (
     LabOrderOutputSerializer,
     LabResultOutputSerializer,
     order_reload,

@@ -13,7 +13,7 @@ from hms.core.pagination import StandardPagination, paginated_response
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.pharmacy import safety, selectors, services
-from hms.pharmacy.apis.serializers import (
+from hms.pharmacy.apis.common import (
     DispenseOutputSerializer,
     DrugRefSerializer,
     PrescriptionDetailOutputSerializer,

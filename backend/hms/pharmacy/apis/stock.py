@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from hms.core.pagination import StandardPagination, paginated_response
 from hms.core.query_params import query_params
 from hms.pharmacy import selectors, services
-from hms.pharmacy.apis.serializers import (
+from hms.pharmacy.apis.common import (
     BatchOutputSerializer,
     DrugRefSerializer,
     MovementOutputSerializer,

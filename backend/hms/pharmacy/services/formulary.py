@@ -30,7 +30,8 @@ DRUG_FIELDS = (
 )
 
 
-def _drug_set_derived(drug: Drug) -> None:
+def drug_set_derived(drug: Drug) -> None:
+    """Tidy the names and fill the normalised fields a drug is searched and checked by."""
     drug.generic_name = drug.generic_name.strip()
     drug.generic_name_norm = name_normalise(drug.generic_name)
     drug.drug_class_norm = safety.normalise_class(drug.drug_class) if drug.drug_class else ""
@@ -73,7 +74,7 @@ def _drug_validate(drug: Drug) -> None:
 @transaction.atomic
 def drug_create(*, actor: User, **fields) -> Drug:
     drug = Drug(**{k: v for k, v in fields.items() if k in DRUG_FIELDS}, created_by=actor)
-    _drug_set_derived(drug)
+    drug_set_derived(drug)
     _drug_validate(drug)
     drug.save()
     audit_record(
@@ -96,7 +97,7 @@ def drug_update(*, actor: User, drug: Drug, **fields) -> Drug:
             changed.append(name)
     if not changed:
         return drug
-    _drug_set_derived(drug)
+    drug_set_derived(drug)
     _drug_validate(drug)
     drug.save()
     audit_record(

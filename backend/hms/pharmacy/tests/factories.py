@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 
 from hms.pharmacy.models import Drug, DrugForm, MovementKind, StockBatch, StockMovement
-from hms.pharmacy.services.formulary import _drug_set_derived
+from hms.pharmacy.services import drug_set_derived
 
 
 class DrugFactory(factory.django.DjangoModelFactory):
@@ -31,7 +31,7 @@ class DrugFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         drug = model_class(*args, **kwargs)
-        _drug_set_derived(drug)
+        drug_set_derived(drug)
         drug.save()
         return drug
 

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
 from hms.radiology import selectors, services
-from hms.radiology.apis.serializers import ProcedureOutputSerializer
+from hms.radiology.apis.common import ProcedureOutputSerializer
 from hms.radiology.models import Modality
 
 

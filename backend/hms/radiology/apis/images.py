@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from hms.core.pagination import paginated_response
 from hms.radiology import selectors, services
-from hms.radiology.apis.serializers import ImageOutputSerializer, UploadLimitMixin, uploaded_files
+from hms.radiology.apis.common import ImageOutputSerializer, UploadLimitMixin, uploaded_files
 
 
 class ImagingImageListCreateApi(UploadLimitMixin, APIView):

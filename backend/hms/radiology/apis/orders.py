@@ -11,7 +11,7 @@ from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
 from hms.patients.selectors import doctor_user_for_field
 from hms.radiology import selectors, services
-from hms.radiology.apis.serializers import (
+from hms.radiology.apis.common import (
     OrderDetailOutputSerializer,
     OrderFilterSerializer,
     OrderOutputSerializer,

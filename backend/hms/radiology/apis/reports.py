@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.radiology import selectors, services
-from hms.radiology.apis.serializers import ReportOutputSerializer
+from hms.radiology.apis.common import ReportOutputSerializer
 
 
 class ReportInputSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Output serializers shared by the pharmacy's APIs."""
+"""Output serializers and the page-read audit shared by the pharmacy's API modules."""
 
 from rest_framework import serializers
 
