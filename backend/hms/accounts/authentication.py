@@ -1,8 +1,6 @@
-"""JWT authentication for the API: simplejwt's, with the signed-in user read by a compiled
-lookup (hms.core.compiled_lookup), and each access token's signature checked once per process,
-since both run on every API request."""
+"""JWT authentication for the API: simplejwt's, with each access token's signature checked
+once per process, since it runs on every API request."""
 
-import uuid
 from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
@@ -14,20 +12,21 @@ from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import aware_utcnow, get_md5_hash_password
 
 from hms.accounts.models import User
-from hms.core.compiled_lookup import CompiledLookup
-
-_USER_BY_TOKEN_ID = CompiledLookup(
-    lambda: User.objects.all(), api_settings.USER_ID_FIELD, uuid.UUID(int=0)
-)
-
+from hms.core.selectors import one_or_none
 
 # A client sends the same access token with every request until it expires (15 minutes by
 # default); checking its HMAC signature and claims again each time was a twentieth of a
-# booking's CPU. The same bytes always verify the same way, so a token is verified once and
-# kept here; what can change with time is checked on every request: the expiry below, and in
-# get_user the user (exists, active) and the token's password hash against the current
-# password (SIMPLE_JWT CHECK_REVOKE_TOKEN), so a password change or reset ends the token on
-# its next request. Failures are not cached.
+# booking's CPU. The same bytes always verify the same way, so a token that verified is kept
+# here (per process; a failure is never kept) and only its signature check is skipped. On
+# every request, cached or not, HmsJWTAuthentication still checks the expiry, then reads the
+# user and refuses the token if the user is gone or inactive, or if the token's
+# `hash_password` claim no longer matches the user's stored password hash
+# (SIMPLE_JWT["CHECK_REVOKE_TOKEN"] is True; simplejwt puts the claim in every token it
+# issues). So a password change or an administrator's reset refuses every access token issued
+# before it on its next request, with 401 `password_changed` (accounts/tests/test_auth_apis.py
+# TestPasswordChangeEndsAccessTokens); the refresh tokens are blacklisted by the same
+# services. Any other change of the stored hash (Django re-hashing it at sign-in after a
+# hasher upgrade) ends the older tokens too.
 VERIFIED_TOKEN_CACHE_SIZE = 4096
 
 
@@ -52,7 +51,7 @@ class HmsJWTAuthentication(JWTAuthentication):
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as error:
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
-        user = _USER_BY_TOKEN_ID.get(user_id)
+        user = one_or_none(User.objects.all(), **{api_settings.USER_ID_FIELD: user_id})
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:

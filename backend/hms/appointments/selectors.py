@@ -1,6 +1,5 @@
 """Reads for scheduling: availability, appointment lists scoped to the user, queues, feeds."""
 
-import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -19,9 +18,9 @@ from hms.appointments.models import (
     ScheduleException,
 )
 from hms.appointments.scheduling import Slot, TimeRange, slot_grid, working_ranges
-from hms.core.compiled_lookup import CompiledLookup
 from hms.core.errors import NotFoundError
 from hms.core.roles import Role
+from hms.core.selectors import one_or_none
 from hms.patients.access import (
     CARE_BOUND_ROLES,
     ChartSection,
@@ -35,16 +34,11 @@ MAX_AVAILABILITY_DAYS = 31
 WORKING_DAY_CACHE_SECONDS = 10 * 60
 
 
-# On every booking's path: the SQL of the doctor with profile and schedule is built once.
-_DOCTOR_BY_PUBLIC_ID = CompiledLookup(
-    lambda: User.objects.select_related("doctor_profile", "schedule").filter(role=Role.DOCTOR),
-    "public_id",
-    uuid.UUID(int=0),
-)
-
-
 def doctor_get(*, public_id) -> User:
-    doctor = _DOCTOR_BY_PUBLIC_ID.get(public_id)
+    doctor = one_or_none(
+        User.objects.select_related("doctor_profile", "schedule").filter(role=Role.DOCTOR),
+        public_id=public_id,
+    )
     if doctor is None:
         raise NotFoundError("No doctor with this id.", code="doctor_not_found")
     return doctor

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, router, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,10 +37,6 @@ from hms.clinical import services as clinical_services
 from hms.clinical.models import Encounter, EncounterStatus, EncounterType
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.events import publish
-from hms.core.insert_unless_conflicting import (
-    database_can_insert_unless_conflicting,
-    insert_unless_conflicting,
-)
 from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
 from hms.core.roles import Role
@@ -360,24 +356,6 @@ def _make_slot_free_check(
         raise _slot_taken()
 
 
-def _refusal_after_conflict(
-    *, doctor: User, day: date, slot: time, patient: Patient, start_at: datetime, end_at: datetime
-) -> ConflictError:
-    """The 409 for an INSERT that a constraint skipped without saying which (PostgreSQL's
-    ON CONFLICT DO NOTHING), asked after the transaction: the slot's holder, else the
-    patient's overlapping appointment."""
-    holders = Appointment.objects.filter(
-        doctor=doctor, date=day, slot=slot, status__in=SLOT_HOLDING_STATUSES
-    )
-    if holders.exists():
-        return _slot_taken()
-    try:
-        _check_patient_free(patient=patient, start_at=start_at, end_at=end_at)
-    except ConflictError as conflict:  # names the appointment in the way
-        return conflict
-    return _slot_taken()  # the holder was cancelled in the meantime; the time is free again
-
-
 def _holding_conflict(
     error: IntegrityError,
     *,
@@ -421,36 +399,22 @@ def appointment_book(
         reason=reason,
         booked_by=actor,
     )
-    # A lost race (slot or patient) is refused by a database constraint. On PostgreSQL the
-    # INSERT then inserts nothing and the empty transaction commits (no ROLLBACK, which
-    # would cost the connection its prepared statements); elsewhere the INSERT fails, the
-    # transaction rolls back, and the error is answered after it, without a savepoint.
+    # A lost race (slot or patient) is refused by a database constraint: the INSERT fails,
+    # the transaction rolls back, and the error is answered after it, without a savepoint.
     try:
         with transaction.atomic():
             _make_slot_free_check(doctor=doctor, day=date, slot=slot)
             _make_patient_free_check(patient=patient, start_at=start_at, end_at=end_at)
-            if _insert_appointment(appointment):
-                _audit(
-                    actor=actor,
-                    action=AuditAction.CREATE,
-                    appointment=appointment,
-                    detail={"doctor": str(doctor.public_id), "start_at": start_at.isoformat()},
-                )
+            appointment.save()
+            _audit(
+                actor=actor,
+                action=AuditAction.CREATE,
+                appointment=appointment,
+                detail={"doctor": str(doctor.public_id), "start_at": start_at.isoformat()},
+            )
     except IntegrityError as error:
         raise _holding_conflict(error, patient=patient, start_at=start_at, end_at=end_at) from error
-    if appointment._state.adding:
-        raise _refusal_after_conflict(
-            doctor=doctor, day=date, slot=slot, patient=patient, start_at=start_at, end_at=end_at
-        )
     return appointment
-
-
-def _insert_appointment(appointment: Appointment) -> bool:
-    """Save the new appointment; False when a holding constraint refused it (PostgreSQL)."""
-    if database_can_insert_unless_conflicting(router.db_for_write(Appointment)):
-        return insert_unless_conflicting(appointment)
-    appointment.save()  # a refusal raises IntegrityError
-    return True
 
 
 def _lock(appointment: Appointment) -> Appointment:

@@ -2,10 +2,23 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 
 from hms.core.audit_chain import GENESIS_HASH, audit_event_digest
 from hms.core.models import AuditChainHead, AuditEvent
+
+
+def one_or_none(queryset: QuerySet, **lookup) -> Model | None:
+    """`queryset.get(**lookup)` by a unique key, or None when no row matches or the key is
+    one the field cannot hold (None, a malformed UUID): a request's unknown id is a 404, not
+    a 500."""
+    if any(value is None for value in lookup.values()):
+        return None  # `= NULL` matches nothing; the ORM would mean IS NULL
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None
 
 
 def audit_event_list(*, filters: dict | None = None) -> QuerySet[AuditEvent]:

@@ -4,16 +4,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hms.core.audit_chain import GENESIS_HASH, audit_chain_for_new_event, audit_event_digest
-from hms.core.insert_unless_conflicting import (
-    database_can_insert_unless_conflicting,
-    insert_unless_conflicting,
-)
 from hms.core.locks import lock_or_create, partial_unique_lock
-from hms.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
+from hms.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome, Notification
 from hms.core.request_context import current_request_context
 
 
@@ -39,10 +35,11 @@ def audit_record(
     context = current_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     chain = audit_chain_for_new_event(settings.AUDIT_CHAIN_SHARDS)
-    sequence, last_hash = _advance_chain_head(chain)
+    head = _lock_chain_head(chain)
+    last_hash = head.last_hash
     event = AuditEvent(
         chain=chain,
-        sequence=sequence,
+        sequence=head.last_sequence + 1,
         occurred_at=timezone.now(),
         actor=actor if authenticated else None,
         actor_username=actor_username
@@ -60,87 +57,21 @@ def audit_record(
         prev_hash=last_hash,
     )
     event.hash = audit_event_digest(event, last_hash)
-    _insert_event_and_set_head(event)
+    event.save()
+    head.last_sequence, head.last_hash = event.sequence, event.hash
+    head.save(update_fields=["last_sequence", "last_hash"])
     return event
 
 
-# Every audited action advances its chain's head and inserts an event, so these statements
-# are plain SQL: the ORM's query building cost more CPU than the database's work. The values
-# still go through each field's own preparation for the database in use. On PostgreSQL an
-# event costs two statements (advance the head, then insert the event and store its hash in
-# one statement with a data-modifying WITH); elsewhere three.
-def _head_table() -> str:
-    return connection.ops.quote_name(AuditChainHead._meta.db_table)
-
-
-_EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-
-
-def _advance_chain_head(chain: int) -> tuple[int, str]:
-    """Lock the chain's head row until the transaction ends; the new event's sequence and the
-    previous event's hash."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The row lock and the new sequence in one statement (UPDATE ... RETURNING).
-            cursor.execute(
-                f"UPDATE {_head_table()} SET last_sequence = last_sequence + 1 "  # noqa: S608 (model's table name)
-                "WHERE id = %s RETURNING last_sequence, last_hash",
-                [chain],
-            )
-            row = cursor.fetchone()
-            if row is not None:
-                return row[0], row[1]
-        else:
-            lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-            cursor.execute(
-                f"SELECT last_sequence, last_hash FROM {_head_table()} WHERE id = %s{lock}",  # noqa: S608
-                [chain],
-            )
-            row = cursor.fetchone()
-            if row is not None:
-                return row[0] + 1, row[1]
-    head, _ = lock_or_create(  # the chain's first event
+def _lock_chain_head(chain: int) -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends (SELECT ... FOR UPDATE; FOR NO
+    KEY UPDATE on PostgreSQL): concurrent events of one chain line up behind it instead of
+    forking, and each reads the head its predecessor committed. Created with the chain's
+    first event."""
+    head, _ = lock_or_create(
         AuditChainHead.objects, id=chain, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
     )
-    return head.last_sequence + 1, head.last_hash
-
-
-def _insert_event_and_set_head(event: AuditEvent) -> None:
-    quote = connection.ops.quote_name
-    insert = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own names)
-        quote(AuditEvent._meta.db_table),
-        ", ".join(quote(field.column) for field in _EVENT_FIELDS),
-        ", ".join(["%s"] * len(_EVENT_FIELDS)),
-    )
-    values = [
-        field.get_db_prep_save(field.pre_save(event, add=True), connection)
-        for field in _EVENT_FIELDS
-    ]
-    pk = quote(AuditEvent._meta.pk.column)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH event AS ({insert} RETURNING {pk}) "  # noqa: S608 (the model's own names)
-                f"UPDATE {_head_table()} SET last_sequence = %s, last_hash = %s WHERE id = %s "
-                f"RETURNING (SELECT {pk} FROM event)",
-                [*values, event.sequence, event.hash, event.chain],
-            )
-            event.pk = cursor.fetchone()[0]
-        else:
-            returning = connection.features.can_return_columns_from_insert
-            cursor.execute(insert + (f" RETURNING {pk}" if returning else ""), values)
-            if returning:
-                event.pk = cursor.fetchone()[0]
-            else:
-                event.pk = connection.ops.last_insert_id(
-                    cursor, AuditEvent._meta.db_table, AuditEvent._meta.pk.column
-                )
-            cursor.execute(
-                f"UPDATE {_head_table()} SET last_sequence = %s, last_hash = %s WHERE id = %s",  # noqa: S608
-                [event.sequence, event.hash, event.chain],
-            )
-    event._state.adding = False
-    event._state.db = connection.alias
+    return head
 
 
 def audit_page_read(
@@ -219,8 +150,6 @@ def notification_create(
 ):
     """Notify one user. With a dedupe_key, a second call with the same key does nothing and
     returns the existing notification."""
-    from hms.core.models import Notification
-
     notification = Notification(
         recipient=recipient,
         kind=kind,
@@ -239,15 +168,16 @@ def notification_create(
     existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
-    if not database_can_insert_unless_conflicting(router.db_for_write(Notification)):
-        notification.save()  # SQLite serialises writers; MySQL/MariaDB queued above
-        return notification
-    # PostgreSQL: a caller with the same key may have inserted since the check above. The
-    # constraint makes this INSERT skip instead of failing (which would abort the caller's
-    # transaction: a verified lab result must not fail because its alert was sent twice).
-    if insert_unless_conflicting(notification):
-        return notification
-    return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+    # PostgreSQL and SQLite: a caller with the same key may have inserted since the check
+    # above, and the dedupe constraint refuses this row. The savepoint keeps that refusal from
+    # aborting the caller's transaction (a verified lab result must not fail because its alert
+    # was sent twice); the notification already sent is returned instead.
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+    return notification
 
 
 def notification_create_for_role(*, role: str, **kwargs) -> int:
@@ -262,11 +192,7 @@ def notification_create_for_role(*, role: str, **kwargs) -> int:
 @transaction.atomic
 def notification_mark_read(*, user, notification_ids: list | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
-    from django.utils import timezone as tz
-
-    from hms.core.models import Notification
-
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         queryset = queryset.filter(public_id__in=notification_ids)
-    return queryset.update(read_at=tz.now())
+    return queryset.update(read_at=timezone.now())

@@ -30,7 +30,6 @@ Call it in the API view before the write's transaction starts (a denial audit wr
 transaction that then rolls back would be lost).
 """
 
-import uuid
 from collections.abc import Callable
 from functools import reduce
 from operator import or_
@@ -39,11 +38,11 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hms.core.compiled_lookup import CompiledLookup
 from hms.core.errors import ForbiddenError, NotFoundError
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.permissions import user_may
 from hms.core.roles import CLINICIAN_ROLES, Role
+from hms.core.selectors import one_or_none
 from hms.core.services import audit_record
 from hms.patients.models import BreakGlassGrant, CareAssignment, Patient
 
@@ -162,12 +161,8 @@ def active_break_glass_grant(*, user, patient: Patient) -> BreakGlassGrant | Non
 # --- The one question ------------------------------------------------------------------------
 
 
-# Every chart access starts here: the SQL is built once (hms.core.compiled_lookup).
-_PATIENT_BY_PUBLIC_ID = CompiledLookup(lambda: Patient.objects.all(), "public_id", uuid.UUID(int=0))
-
-
 def _find_patient(patient_public_id) -> Patient | None:
-    return _PATIENT_BY_PUBLIC_ID.get(patient_public_id)
+    return one_or_none(Patient.objects.all(), public_id=patient_public_id)
 
 
 def _deny(*, user, section: ChartSection, purpose: str, requested, patient, reason: str) -> None:
