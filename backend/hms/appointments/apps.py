@@ -7,4 +7,5 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # A doctor has in their care the patients booked with them (past or upcoming).
+        # Deferred: registering reads the models, which exist only once apps are ready.
         from hms.appointments import care  # noqa: F401

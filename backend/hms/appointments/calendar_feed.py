@@ -12,6 +12,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from icalendar import Calendar, Event, vText
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from hms.accounts.models import User
 
@@ -36,13 +37,9 @@ class CalendarFeedTokenAuthentication(BaseAuthentication):
         try:
             data = signing.loads(token, salt=TOKEN_SALT)
         except signing.BadSignature:
-            from rest_framework.exceptions import AuthenticationFailed
-
             raise AuthenticationFailed("The calendar link is invalid.") from None
         doctor = User.objects.filter(public_id=data.get("doctor"), is_active=True).first()
         if doctor is None:
-            from rest_framework.exceptions import AuthenticationFailed
-
             raise AuthenticationFailed("The calendar link is no longer valid.")
         return doctor, {"scope": FEED_SCOPE, "doctor": str(doctor.public_id)}
 

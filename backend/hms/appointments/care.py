@@ -1,5 +1,8 @@
 """Appointments put a patient in the doctor's care (for chart access)."""
 
+from django.utils import timezone
+
+from hms.appointments.models import Appointment, AppointmentStatus
 from hms.core.roles import Role
 from hms.patients.access import register_care_relationship
 
@@ -8,8 +11,6 @@ from hms.patients.access import register_care_relationship
 def _patients_with_appointments(user):
     if getattr(user, "role", None) != Role.DOCTOR:
         return None
-    from hms.appointments.models import Appointment, AppointmentStatus
-
     return (
         Appointment.objects.filter(doctor=user)
         .exclude(status=AppointmentStatus.CANCELLED)
@@ -22,10 +23,6 @@ def _patients_checked_in_today(user):
     """Nurses triage whoever is at the clinic today."""
     if getattr(user, "role", None) != Role.NURSE:
         return None
-    from django.utils import timezone
-
-    from hms.appointments.models import Appointment, AppointmentStatus
-
     return Appointment.objects.filter(
         date=timezone.localdate(),
         status__in=[AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS],

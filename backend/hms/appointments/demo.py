@@ -2,18 +2,17 @@
 
 from datetime import time, timedelta
 
+from django.utils import timezone
+
+from hms.accounts.models import User
+from hms.appointments import selectors, services
+from hms.appointments.models import Appointment, DoctorSchedule
 from hms.core.demo import register_demo_loader
+from hms.patients.models import Patient
 
 
 @register_demo_loader(order=40, name="appointments")
 def load_demo_appointments() -> str:
-    from django.utils import timezone
-
-    from hms.accounts.models import User
-    from hms.appointments import selectors, services
-    from hms.appointments.models import Appointment, DoctorSchedule
-    from hms.patients.models import Patient
-
     doctor = User.objects.get(username="doctor")
     receptionist = User.objects.get(username="receptionist")
     if not DoctorSchedule.objects.filter(doctor=doctor).exists():

@@ -4,7 +4,17 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.cache import caches
-from django.db.models import BooleanField, Case, CharField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from hms.accounts.models import User
@@ -266,8 +276,6 @@ def with_reason_withheld_outside_care(
 
 
 def appointment_queue_summary(*, day: date, doctor: User | None = None) -> dict[str, int]:
-    from django.db.models import Count
-
     queryset = Appointment.objects.filter(date=day)
     if doctor is not None:
         queryset = queryset.filter(doctor=doctor)

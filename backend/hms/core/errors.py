@@ -16,9 +16,11 @@ from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hms.core.permissions import view_action
 from hms.core.request_context import current_request_context
 
 logger = logging.getLogger("hms.errors")
@@ -126,8 +128,6 @@ def _mark_api_refusal(exc, context, code: str) -> None:
     request, view = context.get("request"), context.get("view")
     if request is None:
         return
-    from hms.core.permissions import view_action
-
     resource = getattr(view, "permission_resource", None) or ""
     action = (view_action(view, request.method) or "") if view is not None else ""
     mark_refusal(request, Refusal(code=code, resource=resource, action=action))
@@ -144,8 +144,6 @@ def api_exception_handler(exc, context):
             fields=exc.fields,
             extra=exc.extra,
         )
-        from rest_framework.response import Response
-
         if exc.status_code == 403:
             _mark_api_refusal(exc, context, exc.code)
         return Response(body, status=exc.status_code)

@@ -8,6 +8,7 @@ from django.http import HttpResponseBadRequest
 
 from hms.core.errors import REFUSAL_ATTRIBUTE, error_response, is_api_path
 from hms.core.request_context import RequestContext, reset_request_context, set_request_context
+from hms.core.services import audit_refusal
 
 request_logger = logging.getLogger("hms.request")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -91,8 +92,6 @@ class RefusalAuditMiddleware:
 
     @staticmethod
     def _audit(request, refusal) -> None:
-        from hms.core.services import audit_refusal
-
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return  # anonymous callers get 401 from the API; nobody to name

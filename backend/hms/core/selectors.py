@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 
 from hms.core.audit_chain import GENESIS_HASH, audit_event_digest
-from hms.core.models import AuditChainHead, AuditEvent
+from hms.core.models import AuditChainHead, AuditEvent, Notification
 
 
 def one_or_none(queryset: QuerySet, **lookup) -> Model | None:
@@ -92,8 +92,6 @@ def _verify_chain(chain: int, head: AuditChainHead | None) -> AuditChainReport:
 
 
 def notification_list(*, user, unread_only: bool = False):
-    from hms.core.models import Notification
-
     queryset = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)

@@ -67,14 +67,14 @@ def test_rescheduled_appointment_is_reminded_again(book, reception, frozen_now):
 
 
 def test_failed_send_is_retried(book, frozen_now, monkeypatch):
-    from hms.appointments import services
+    from hms.appointments.services import reminders
 
     book(day="2027-03-01", slot="15:00")
 
     def broken(**kwargs):
         raise ConnectionError("SMS gateway down")
 
-    monkeypatch.setattr(services, "send_sms", broken)
+    monkeypatch.setattr(reminders, "send_sms", broken)
     with pytest.raises(ConnectionError):
         send_due_appointment_reminders.delay()
     assert Appointment.objects.get().reminder_sent_at is None

@@ -1,4 +1,5 @@
-"""Writes for scheduling and appointments. Each is one transaction and writes its audit event.
+"""Writes for appointments: booking and every later change of one. Each is one transaction
+and writes its audit event.
 
 Double booking is closed in the database where it can be:
 - a slot: a partial unique constraint allows one slot-holding appointment per (doctor, date,
@@ -12,9 +13,7 @@ So two parallel requests cannot both pass either check.
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from hms.accounts.models import User
@@ -28,20 +27,15 @@ from hms.appointments.models import (
     Appointment,
     AppointmentStatus,
     DoctorSchedule,
-    ExceptionKind,
-    ScheduleBlock,
-    ScheduleException,
 )
-from hms.appointments.scheduling import TimeRange, local_instant, slot_at, slot_grid
+from hms.appointments.scheduling import local_instant, slot_at, slot_grid
 from hms.clinical import services as clinical_services
 from hms.clinical.models import Encounter, EncounterStatus, EncounterType
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.events import publish
-from hms.core.locks import lock_or_create
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record
-from hms.core.sms import send_sms
 from hms.core.wording import with_article
 from hms.patients.models import Patient
 
@@ -59,181 +53,7 @@ def _audit(*, actor, action, appointment: Appointment, detail: dict | None = Non
     )
 
 
-def _check_may_manage_schedule(*, actor: User, doctor: User) -> None:
-    if actor.role == Role.DOCTOR and actor.pk != doctor.pk:
-        raise ForbiddenError("Doctors manage only their own schedule.", code="not_your_schedule")
-
-
-# --- Schedules -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def schedule_set(
-    *, actor: User, doctor: User, slot_minutes: int, blocks: list[dict]
-) -> DoctorSchedule:
-    """Replace a doctor's weekly template. Existing appointments are kept as they are."""
-    _check_may_manage_schedule(actor=actor, doctor=doctor)
-    by_day: dict[int, list[TimeRange]] = {}
-    for index, block in enumerate(blocks):
-        time_range = TimeRange(block["start_time"], block["end_time"])
-        if time_range.end <= time_range.start:
-            raise ApplicationError(
-                "A working block must end after it starts.",
-                code="invalid_block",
-                fields={"blocks": {index: ["end_time must be after start_time."]}},
-            )
-        duration = datetime.combine(date.min, time_range.end) - datetime.combine(
-            date.min, time_range.start
-        )
-        if duration < timedelta(minutes=slot_minutes):
-            raise ApplicationError(
-                "A working block is shorter than one slot.",
-                code="invalid_block",
-                fields={"blocks": {index: [f"Shorter than the {slot_minutes}-minute slot."]}},
-            )
-        for other in by_day.get(block["weekday"], []):
-            if other.overlaps(time_range):
-                raise ApplicationError(
-                    "Working blocks on the same day overlap.",
-                    code="overlapping_blocks",
-                    fields={"blocks": {index: ["Overlaps another block on the same day."]}},
-                )
-        by_day.setdefault(block["weekday"], []).append(time_range)
-
-    schedule, _ = lock_or_create(
-        DoctorSchedule.objects, doctor=doctor, defaults={"slot_minutes": slot_minutes}
-    )
-    schedule.slot_minutes = slot_minutes
-    schedule.save()
-    schedule.blocks.all().delete()  # the template is configuration, replaced as a whole
-    ScheduleBlock.objects.bulk_create(
-        ScheduleBlock(
-            schedule=schedule,
-            weekday=b["weekday"],
-            start_time=b["start_time"],
-            end_time=b["end_time"],
-        )
-        for b in blocks
-    )
-    _bump_schedule_versions(doctor=doctor)
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        resource_type="doctor_schedule",
-        object_id=doctor.public_id,
-        detail={"slot_minutes": slot_minutes, "blocks": len(blocks)},
-    )
-    return schedule
-
-
-@transaction.atomic
-def schedule_exception_create(
-    *,
-    actor: User,
-    doctor: User | None,
-    date: date,
-    kind: ExceptionKind | str,
-    start_time: time | None = None,
-    end_time: time | None = None,
-    reason: str = "",
-) -> ScheduleException:
-    if doctor is None:
-        if kind != ExceptionKind.HOLIDAY:
-            raise ApplicationError(
-                "Only holidays can apply to every doctor; choose a doctor.",
-                code="doctor_required",
-                fields={"doctor": ["Required unless kind is holiday."]},
-            )
-        if actor.role == Role.DOCTOR:
-            raise ForbiddenError("Doctors cannot declare clinic-wide holidays.", code="forbidden")
-    else:
-        _check_may_manage_schedule(actor=actor, doctor=doctor)
-    if (start_time is None) != (end_time is None):
-        raise ApplicationError(
-            "Give both start and end times, or neither for the whole day.",
-            code="invalid_time_range",
-            fields={"end_time" if end_time is None else "start_time": ["Required with the other."]},
-        )
-    if start_time is not None and end_time <= start_time:
-        raise ApplicationError(
-            "The exception must end after it starts.",
-            code="invalid_time_range",
-            fields={"end_time": ["Must be after start_time."]},
-        )
-    if kind == ExceptionKind.EXTRA and start_time is None:
-        raise ApplicationError(
-            "An extra session needs its start and end times.",
-            code="invalid_time_range",
-            fields={"start_time": ["Required for an extra session."]},
-        )
-    exception = ScheduleException.objects.create(
-        doctor=doctor,
-        date=date,
-        kind=kind,
-        start_time=start_time,
-        end_time=end_time,
-        reason=reason,
-        created_by=actor,
-    )
-    _bump_schedule_versions(doctor=doctor)
-    booked = 0
-    if doctor is not None and kind != ExceptionKind.EXTRA:
-        booked = _appointments_in_exception(exception).count()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        resource_type="schedule_exception",
-        object_id=exception.public_id,
-        detail={"kind": str(kind), "date": date.isoformat(), "affected_appointments": booked},
-    )
-    exception.affected_appointments = booked
-    return exception
-
-
-def _appointments_in_exception(exception: ScheduleException):
-    queryset = Appointment.objects.filter(
-        doctor=exception.doctor, date=exception.date, status=AppointmentStatus.BOOKED
-    )
-    if exception.start_time is not None:
-        queryset = queryset.filter(slot__gte=exception.start_time, slot__lt=exception.end_time)
-    return queryset
-
-
-@transaction.atomic
-def schedule_exception_cancel(*, actor: User, exception: ScheduleException) -> ScheduleException:
-    if exception.doctor is not None:
-        _check_may_manage_schedule(actor=actor, doctor=exception.doctor)
-    elif actor.role == Role.DOCTOR:
-        raise ForbiddenError("Doctors cannot change clinic-wide holidays.", code="forbidden")
-    if exception.cancelled_at is not None:
-        raise ConflictError("This exception is already cancelled.", code="already_cancelled")
-    exception.cancelled_at = timezone.now()
-    exception.save(update_fields=["cancelled_at", "updated_at"])
-    _bump_schedule_versions(doctor=exception.doctor)
-    audit_record(
-        actor=actor,
-        action=AuditAction.VOID,
-        resource_type="schedule_exception",
-        object_id=exception.public_id,
-    )
-    return exception
-
-
-def _bump_schedule_versions(*, doctor: User | None) -> None:
-    """A doctor's working time changed (every doctor's, for a clinic-wide holiday): new
-    schedule versions, so no cached working day of the old version is used again."""
-    schedules = (
-        DoctorSchedule.objects.all()
-        if doctor is None
-        else DoctorSchedule.objects.filter(doctor=doctor)
-    )
-    schedules.update(version=F("version") + 1)
-
-
-# --- Booking -------------------------------------------------------------------------------
-
-
-def _doctor_name(doctor: User) -> str:
+def doctor_display_name(doctor: User) -> str:
     return f"Dr {doctor.get_full_name() or doctor.username}"
 
 
@@ -242,7 +62,7 @@ def _check_slot(*, doctor: User, day: date, slot: time) -> tuple[datetime, datet
     profile = getattr(doctor, "doctor_profile", None)
     if not doctor.is_active or (profile is not None and not profile.available):
         raise ConflictError(
-            f"{_doctor_name(doctor)} is not taking appointments.", code="doctor_unavailable"
+            f"{doctor_display_name(doctor)} is not taking appointments.", code="doctor_unavailable"
         )
     start_at = local_instant(day, slot)
     if start_at is None:
@@ -266,7 +86,7 @@ def _check_slot(*, doctor: User, day: date, slot: time) -> tuple[datetime, datet
     slot_minutes, day_ranges = selectors.doctor_day_ranges(doctor=doctor, day=day)
     if not day_ranges:
         raise ConflictError(
-            f"{_doctor_name(doctor)} is not working on {day:%A %d %B %Y}.",
+            f"{doctor_display_name(doctor)} is not working on {day:%A %d %B %Y}.",
             code="doctor_not_working",
         )
     match = slot_at(day=day, start=slot, ranges=day_ranges, slot_minutes=slot_minutes)
@@ -282,7 +102,7 @@ def _check_slot(*, doctor: User, day: date, slot: time) -> tuple[datetime, datet
                 fields={"slot": ["Not on the slot grid."]},
             )
         raise ApplicationError(
-            f"{slot:%H:%M} is outside {_doctor_name(doctor)}'s working hours on {day}.",
+            f"{slot:%H:%M} is outside {doctor_display_name(doctor)}'s working hours on {day}.",
             code="outside_working_hours",
             fields={"slot": ["Outside working hours."]},
         )
@@ -313,7 +133,7 @@ def _check_patient_free(
         local_start = timezone.localtime(other.start_at)
         raise ConflictError(
             f"The patient already has an appointment at {local_start:%H:%M} on "
-            f"{local_start:%Y-%m-%d} with {_doctor_name(other.doctor)}.",
+            f"{local_start:%Y-%m-%d} with {doctor_display_name(other.doctor)}.",
             code="patient_double_booked",
             extra={"appointment": str(other.public_id)},
         )
@@ -648,58 +468,3 @@ def appointment_complete(*, actor: User, appointment: Appointment) -> Appointmen
         detail={"status": appointment.status, "encounter": str(appointment.encounter.public_id)},
     )
     return appointment
-
-
-# --- Reminders -----------------------------------------------------------------------------
-
-
-def appointment_reminder_send(*, appointment_id: int) -> bool:
-    """Send the 24-hour reminder once. Returns False if it was already sent or no longer due.
-
-    The claim is a conditional UPDATE, so two workers running at once send it only once; it
-    commits only if sending succeeded, so a failed send is retried by the next run.
-    """
-    with transaction.atomic():
-        return _reminder_claim_and_send(appointment_id)
-
-
-def _reminder_claim_and_send(appointment_id: int) -> bool:
-    now = timezone.now()
-    claimed = Appointment.objects.filter(
-        pk=appointment_id,
-        status=AppointmentStatus.BOOKED,
-        reminder_sent_at__isnull=True,
-        start_at__gt=now,
-    ).update(reminder_sent_at=now)
-    if not claimed:
-        return False
-    appointment = Appointment.objects.select_related("patient", "patient__user", "doctor").get(
-        pk=appointment_id
-    )
-    patient = appointment.patient
-    local_start = timezone.localtime(appointment.start_at)
-    body = (
-        f"Reminder from {settings.HOSPITAL_NAME}: {patient.first_name}, you have an appointment "
-        f"with {_doctor_name(appointment.doctor)} on {local_start:%A %d %B at %H:%M}. "
-        f"If you cannot come, please cancel so someone else can have the slot."
-    )
-    email = patient.email or (patient.user.email if patient.user else "")
-    if email:
-        send_mail(
-            subject=f"Appointment reminder: {local_start:%d %b %H:%M}",
-            message=body,
-            from_email=None,
-            recipient_list=[email],
-        )
-    if patient.phone:
-        send_sms(to=patient.phone, body=body)
-    audit_record(
-        actor=None,
-        actor_username="system",
-        action=AuditAction.UPDATE,
-        resource_type="appointment_reminder",
-        object_id=appointment.public_id,
-        patient_id=patient.public_id,
-        detail={"email": bool(email), "sms": bool(patient.phone)},
-    )
-    return True
