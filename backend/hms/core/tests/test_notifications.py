@@ -46,9 +46,9 @@ def test_dedupe_key_makes_one_notification(make_user):
 @pytest.mark.usefixtures("require_row_locks")
 def test_six_callers_with_one_dedupe_key_at_once_make_one_notification(make_user):
     """Real threads (PostgreSQL, MySQL/MariaDB): every caller gets the one notification, none
-    an error. On PostgreSQL the dedupe constraint makes a late INSERT skip (a failed one would
-    abort the caller's transaction, e.g. the verification of a critical lab result); on
-    MySQL/MariaDB the service checks under the recipient's lock."""
+    an error. On PostgreSQL a late INSERT the dedupe constraint refuses fails inside a
+    savepoint, so the caller's transaction (e.g. the verification of a critical lab result)
+    goes on; on MySQL/MariaDB the service checks under the recipient's lock."""
     user = make_user(Role.PHARMACIST)
 
     def notify(_):
