@@ -17,7 +17,7 @@ import httpx
 
 from hms_desktop import __version__
 from hms_desktop.api.capabilities import Capabilities
-from hms_desktop.api.dto import Health, LoginResult, User
+from hms_desktop.api.dto import Health, LoginResult, RefreshedTokens, User
 from hms_desktop.api.errors import ApiError, ServerUnreachable, SessionExpired
 
 DEFAULT_TIMEOUT = 15.0
@@ -217,8 +217,8 @@ class ApiClient:
                 "POST", "/api/token/refresh/", token=None, json={"refresh": refresh}
             )
             if response.status_code == 200:
-                data = response.json()
-                self.set_tokens(data["access"], data.get("refresh", refresh))
+                tokens = RefreshedTokens.from_json(response.json())
+                self.set_tokens(tokens.access, tokens.refresh or refresh)
                 return True
             if response.status_code in (400, 401, 403):
                 self.clear_tokens()

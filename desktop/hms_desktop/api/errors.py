@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from hms_desktop.api.dto import ErrorBody
+
 
 class ApiError(Exception):
     """The server answered with an error (or could not be understood)."""
@@ -51,14 +53,14 @@ class ApiError(Exception):
                 code="http_error",
                 request_id=response.headers.get("X-Request-ID", ""),
             )
-        fields = body.get("fields") or {}
+        error = ErrorBody.from_json(body)
         return cls(
-            str(body.get("message") or "Request failed."),
-            status=int(body.get("status") or response.status_code),
-            code=str(body.get("code") or "error"),
-            fields={name: _as_messages(value) for name, value in fields.items()},
-            extra=body.get("extra") or {},
-            request_id=str(body.get("request_id") or response.headers.get("X-Request-ID", "")),
+            error.message or "Request failed.",
+            status=error.status or response.status_code,
+            code=error.code or "error",
+            fields={name: _as_messages(value) for name, value in error.fields.items()},
+            extra=error.extra,
+            request_id=error.request_id or response.headers.get("X-Request-ID", ""),
         )
 
     def field_message(self, name: str) -> str:

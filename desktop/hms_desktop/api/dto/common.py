@@ -45,6 +45,27 @@ class LoginResult(Dto):
 
 
 @dataclass(frozen=True)
+class RefreshedTokens(Dto):
+    """`POST /token/refresh/`: a new access token, and the rotated refresh token."""
+
+    access: str
+    refresh: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorBody(Dto):
+    """Every error the server answers: `{"status", "code", "message", "fields", "extra",
+    "request_id"}` (`fields` and `extra` only when there is something in them)."""
+
+    status: int
+    code: str
+    message: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
 class AuditEvent(Dto):
     unread = frozenset({"chain"})
 

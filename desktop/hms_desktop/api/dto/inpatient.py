@@ -296,3 +296,15 @@ class MarDose(Dto):
     @property
     def recorded(self) -> bool:
         return self.state in ("given", "held", "refused")
+
+
+@dataclass(frozen=True)
+class MarDay(Dto):
+    """`GET /admissions/{id}/mar/`: the scheduled doses of a window (the client shows a day)."""
+
+    unread = frozenset({"items", "prn"})
+
+    admission_id: str
+    since: datetime
+    until: datetime
+    doses: list[MarDose]

@@ -173,3 +173,10 @@ class LabOrder(Dto):
             if known is None or result.version > known.version:
                 latest[result.test.code] = result
         return list(latest.values())
+
+
+@dataclass(frozen=True)
+class LabRequestResult(Dto):
+    """`POST /lab/request/`: one order per test or panel asked for."""
+
+    orders: list[LabOrder]

@@ -1,0 +1,49 @@
+"""The patient registry and the patients' insurance policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hms_desktop.api.dto import DuplicateCandidate, InsurancePolicy, Patient
+from hms_desktop.api.dto.convert import structure
+from hms_desktop.api.errors import ApiError
+from hms_desktop.api.resources.base import Resource, listing
+
+SEXES = [("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")]
+BLOOD_GROUPS = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"]
+
+
+def duplicate_candidates(error: ApiError) -> list[DuplicateCandidate] | None:
+    """The people a registration may duplicate (409 `possible_duplicate`), else None."""
+    if error.status != 409 or error.code != "possible_duplicate":
+        return None
+    return structure(error.extra.get("candidates") or [], list[DuplicateCandidate])
+
+
+class PatientsApi(Resource):
+    """The patient registry. Every read is audited on the server."""
+
+    list = listing(Patient, "/api/patients/")
+
+    def get(self, patient_id: str) -> Patient:
+        return self._get(Patient, f"/api/patients/{patient_id}/")
+
+    def register(self, *, confirm_new_person: bool = False, **fields: Any) -> Patient:
+        """Raises ApiError 409 `possible_duplicate` (see duplicate_candidates) unless the
+        person was confirmed as new."""
+        body = {**fields, "confirm_new_person": confirm_new_person}
+        return self._post(Patient, "/api/patients/", body)
+
+    def update(self, patient_id: str, **fields: Any) -> Patient:
+        return self._patch(Patient, f"/api/patients/{patient_id}/", fields)
+
+    def insurance(self, patient_id: str) -> list[InsurancePolicy]:
+        """The patient's policies (not voided), current ones first."""
+        policies = self._rows(InsurancePolicy, f"/api/patients/{patient_id}/insurance/")
+        return sorted(policies, key=lambda p: not p.is_current)
+
+    def assign_doctor(self, patient_id: str, doctor_id: str, *, note: str = "") -> Any:
+        return self._client.post(
+            "/api/patients/assign-doctor/",
+            {"patient": patient_id, "doctor": doctor_id, "note": note},
+        )
