@@ -14,12 +14,17 @@ from hms_desktop.api.dto import (
     Appointment,
     BoardWard,
     DtoMismatch,
+    ErrorBody,
+    LabRequestResult,
     LabTest,
+    MarDay,
     MarDose,
     Page,
     Patient,
     PersonRef,
+    PossibleDuplicate,
     Prescription,
+    RefreshedTokens,
     StockMovement,
     User,
     convert,
@@ -29,6 +34,7 @@ from .conftest import hospital_today
 
 PERSON = {"id": "p1", "name": "Grace Okafor"}
 PATIENT_REF = {"id": "pt1", "mrn": "MRN-1", "name": "Amara Okoro"}
+NOW = "2026-03-02T00:00:00Z"
 APPOINTMENT = {
     "id": "a1",
     "patient": PATIENT_REF,
@@ -167,6 +173,40 @@ def test_a_page_converts_its_rows_and_checks_its_envelope(dto_mismatches):
     with pytest.raises(DtoMismatch, match=r"unknown field.*total_pages"):
         Page.from_json({**body, "results": [], "total_pages": 2}, PersonRef.from_json, 2)
     dto_mismatches.clear()
+
+
+@pytest.mark.parametrize(
+    ("dto", "body", "problem"),
+    [
+        (LabRequestResult, {"orders": [], "created": 1}, r"unknown field.*created"),
+        (LabRequestResult, {}, r"missing field.*orders"),
+        (MarDay, {"admission_id": "a1", "since": NOW, "until": NOW}, r"missing field.*doses"),
+        (PossibleDuplicate, {"people": []}, r"unknown field.*people"),
+        (RefreshedTokens, {"refresh": "r"}, r"missing field.*access"),
+        (ErrorBody, {"status": 409, "code": "x", "message": "m", "hint": ""}, r"unknown.*hint"),
+    ],
+)
+def test_an_envelope_is_checked_like_any_answer(dto_mismatches, dto, body, problem):
+    with pytest.raises(DtoMismatch, match=problem):
+        dto.from_json(body)
+    dto_mismatches.clear()
+
+
+def test_envelopes_convert_what_they_carry():
+    mar = MarDay.from_json(
+        {
+            "admission_id": "a1",
+            "since": NOW,
+            "until": "2026-03-03T00:00:00Z",
+            "items": [],
+            "prn": [],
+            "doses": [],
+        }
+    )
+    assert mar.doses == [] and mar.until.day == 3
+    error = ErrorBody.from_json({"status": 409, "code": "slot_taken", "message": "Taken."})
+    assert (error.fields, error.extra, error.request_id) == ({}, {}, "")
+    assert RefreshedTokens.from_json({"access": "a"}).refresh == ""
 
 
 # --- the server's real answers (its demo data), converted in strict mode -----------------------

@@ -57,6 +57,7 @@ from hms_desktop.api.dto.inpatient import (
     Admission,
     Bed,
     BoardWard,
+    DoseRecord,
     MarDay,
     MarDose,
     NurseAssignment,
@@ -83,6 +84,7 @@ from hms_desktop.api.dto.lab import (
 from hms_desktop.api.dto.patients import (
     DuplicateCandidate,
     Patient,
+    PossibleDuplicate,
 )
 from hms_desktop.api.dto.pharmacy import (
     MOVEMENT_KINDS,
@@ -147,6 +149,7 @@ __all__ = [
     "DispenseLine",
     "DispenseResult",
     "Doctor",
+    "DoseRecord",
     "Drug",
     "DrugRef",
     "Dto",
@@ -177,6 +180,7 @@ __all__ = [
     "PatientRef",
     "Payment",
     "PersonRef",
+    "PossibleDuplicate",
     "Prescription",
     "PrescriptionItem",
     "Procedure",

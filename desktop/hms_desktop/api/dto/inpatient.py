@@ -299,6 +299,22 @@ class MarDose(Dto):
 
 
 @dataclass(frozen=True)
+class DoseRecord(Dto):
+    """A dose given, held or refused, as `POST /admissions/{id}/mar/` answers it."""
+
+    id: str
+    prescription_item: str
+    scheduled_at: datetime | None
+    status: str
+    administered_at: datetime | None
+    dose: str
+    reason: str
+    recorded_by: PersonRef | None
+    voided: bool = False
+    void_reason: str = ""
+
+
+@dataclass(frozen=True)
 class MarDay(Dto):
     """`GET /admissions/{id}/mar/`: the scheduled doses of a window (the client shows a day)."""
 

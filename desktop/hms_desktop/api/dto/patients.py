@@ -76,3 +76,10 @@ class DuplicateCandidate(Dto):
     mrn: str
     name: str
     date_of_birth: date | None
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate(Dto):
+    """The `extra` of a 409 `possible_duplicate`: the people the registration may repeat."""
+
+    candidates: list[DuplicateCandidate]

@@ -9,6 +9,7 @@ from hms_desktop.api.dto import (
     Admission,
     Bed,
     BoardWard,
+    DoseRecord,
     MarDay,
     MarDose,
     NurseAssignment,
@@ -103,7 +104,7 @@ class InpatientApi(Resource):
         scheduled_at: datetime,
         status: str,
         reason: str = "",
-    ) -> dict[str, Any]:
+    ) -> DoseRecord:
         """`status` given/held/refused (a reason for held and refused). 409
         `dose_already_recorded`."""
         body = {
@@ -112,7 +113,7 @@ class InpatientApi(Resource):
             "status": status,
             "reason": reason,
         }
-        return self._client.post(f"/api/admissions/{admission_id}/mar/", body)
+        return self._post(DoseRecord, f"/api/admissions/{admission_id}/mar/", body)
 
     # --- the ICU and its observation chart ---
 

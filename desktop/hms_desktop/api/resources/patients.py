@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hms_desktop.api.dto import DuplicateCandidate, InsurancePolicy, Patient
-from hms_desktop.api.dto.convert import structure
+from hms_desktop.api.dto import (
+    DuplicateCandidate,
+    InsurancePolicy,
+    Patient,
+    PossibleDuplicate,
+)
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources.base import Resource, listing
 
@@ -17,7 +21,7 @@ def duplicate_candidates(error: ApiError) -> list[DuplicateCandidate] | None:
     """The people a registration may duplicate (409 `possible_duplicate`), else None."""
     if error.status != 409 or error.code != "possible_duplicate":
         return None
-    return structure(error.extra.get("candidates") or [], list[DuplicateCandidate])
+    return PossibleDuplicate.from_json(error.extra).candidates
 
 
 class PatientsApi(Resource):
