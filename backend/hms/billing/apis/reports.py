@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.accounts.selectors import user_find
-from hms.billing import selectors
+from hms.billing import reports
 from hms.billing.apis.common import MONEY
 from hms.core.errors import NotFoundError
 from hms.core.query_params import query_params
@@ -60,7 +60,7 @@ class DailyCashReportApi(APIView):
             cashier = user_find(public_id=params["cashier"])
             if cashier is None:
                 raise NotFoundError("No user with this id.", code="cashier_not_found")
-        report = selectors.daily_cash_report(
+        report = reports.daily_cash_report(
             day=params.get("date") or timezone.localdate(), cashier=cashier
         )
         return Response(self.OutputSerializer(report).data)
@@ -93,5 +93,5 @@ class ArAgeingReportApi(APIView):
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
     def get(self, request):
         filters = query_params(self.FilterSerializer, request)
-        report = selectors.ar_ageing_report(as_of=filters.get("as_of") or timezone.localdate())
+        report = reports.ar_ageing_report(as_of=filters.get("as_of") or timezone.localdate())
         return Response(self.OutputSerializer(report).data)

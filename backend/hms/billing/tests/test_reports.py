@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from hms.billing import services
-from hms.billing.selectors import ar_ageing_report
+from hms.billing.reports import ar_ageing_report
 from hms.core.roles import Role
 from hms.patients.tests.factories import InsurancePolicyFactory
 
