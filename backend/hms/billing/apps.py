@@ -7,6 +7,7 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing and insurance"
 
     def ready(self) -> None:
+        # Deferred: these modules import models, which may load only once the app registry is ready.
         # Invoices and payments appear on the patient's timeline (billing section only).
         from hms.billing import timeline  # noqa: F401
 

@@ -4,7 +4,13 @@ portal patient an issued, partly paid invoice and a paid one with its receipt.""
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
+from hms.accounts.models import User
+from hms.billing import services
+from hms.billing.models import Invoice, Tariff
 from hms.core.demo import register_demo_loader
+from hms.patients.models import Patient
 
 DEMO_NOTE = "Demo invoice"
 
@@ -37,13 +43,6 @@ TARIFFS = [
 @register_demo_loader(order=45, name="billing")  # before lab, radiology, pharmacy: their
 # demo events then find prices and post charges
 def load_demo_billing() -> str:
-    from django.utils import timezone
-
-    from hms.accounts.models import User
-    from hms.billing import services
-    from hms.billing.models import Invoice, Tariff
-    from hms.patients.models import Patient
-
     accountant = User.objects.get(username="accountant")
     receptionist = User.objects.get(username="receptionist")
     this_year = date(timezone.localdate().year, 1, 1)

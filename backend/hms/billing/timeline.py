@@ -1,17 +1,15 @@
 """Invoices and payments on the patient's timeline, for users who may read the billing section."""
 
+from hms.billing.models import Invoice, InvoiceStatus, Payment
 from hms.clinical.timeline import TimelineEntry, register_timeline_source
+from hms.patients.access import ChartSection, section_allowed
 
 
 def _may_read_billing(user) -> bool:
-    from hms.patients.access import ChartSection, section_allowed
-
     return section_allowed(user=user, section=ChartSection.BILLING)
 
 
 def _invoice_entries(patient, user, since, until):
-    from hms.billing.models import Invoice, InvoiceStatus
-
     if not _may_read_billing(user):
         return []
     entries = []
@@ -38,8 +36,6 @@ def _invoice_entries(patient, user, since, until):
 
 
 def _payment_entries(patient, user, since, until):
-    from hms.billing.models import Payment
-
     if not _may_read_billing(user):
         return []
     entries = []
