@@ -165,14 +165,8 @@ def invoice_create(
     return invoice
 
 
-@transaction.atomic
-def invoice_add_charges(*, actor, invoice: Invoice, charge_ids: list | None = None) -> Invoice:
-    invoice = _lock_invoice(invoice)
-    _require_status(invoice, [InvoiceStatus.DRAFT], doing="changed")
-    charges = _lock_unbilled_charges(patient=invoice.patient, charge_ids=charge_ids)
-    if not charges:
-        raise ConflictError("This patient has no unbilled charges.", code="nothing_to_invoice")
-    count = _add_charges(invoice, charges)
+def _save_draft_change(*, actor, invoice: Invoice, detail: dict) -> None:
+    """Store a changed draft's new totals and audit the change (with the new total)."""
     _recompute_totals(invoice)
     invoice.save()
     _audit(
@@ -181,8 +175,19 @@ def invoice_add_charges(*, actor, invoice: Invoice, charge_ids: list | None = No
         resource_type="billing_invoice",
         obj=invoice,
         patient_id=invoice.patient.public_id,
-        detail={"added_lines": count, "total": str(invoice.total)},
+        detail={**detail, "total": str(invoice.total)},
     )
+
+
+@transaction.atomic
+def invoice_add_charges(*, actor, invoice: Invoice, charge_ids: list | None = None) -> Invoice:
+    invoice = _lock_invoice(invoice)
+    _require_status(invoice, [InvoiceStatus.DRAFT], doing="changed")
+    charges = _lock_unbilled_charges(patient=invoice.patient, charge_ids=charge_ids)
+    if not charges:
+        raise ConflictError("This patient has no unbilled charges.", code="nothing_to_invoice")
+    count = _add_charges(invoice, charges)
+    _save_draft_change(actor=actor, invoice=invoice, detail={"added_lines": count})
     return invoice
 
 
@@ -248,20 +253,10 @@ def invoice_line_discount(
             "total",
         ]
     )
-    _recompute_totals(invoice)
-    invoice.save()
-    _audit(
+    _save_draft_change(
         actor=actor,
-        action=AuditAction.UPDATE,
-        resource_type="billing_invoice",
-        obj=invoice,
-        patient_id=invoice.patient.public_id,
-        detail={
-            "line": str(line.public_id),
-            "discount": str(amounts.discount),
-            "reason": reason,
-            "total": str(invoice.total),
-        },
+        invoice=invoice,
+        detail={"line": str(line.public_id), "discount": str(amounts.discount), "reason": reason},
     )
     return invoice
 
@@ -282,16 +277,7 @@ def invoice_line_remove(*, actor, invoice: Invoice, line_id) -> Invoice:
     _require_status(invoice, [InvoiceStatus.DRAFT], doing="changed")
     line = _draft_line(invoice, line_id)
     _release_lines(invoice, [line])
-    _recompute_totals(invoice)
-    invoice.save()
-    _audit(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        resource_type="billing_invoice",
-        obj=invoice,
-        patient_id=invoice.patient.public_id,
-        detail={"removed_line": str(line.public_id), "total": str(invoice.total)},
-    )
+    _save_draft_change(actor=actor, invoice=invoice, detail={"removed_line": str(line.public_id)})
     return invoice
 
 
