@@ -19,8 +19,13 @@ GOOD_PROD_ENV = {
 }
 
 
+# A browser-test session allows sync ORM calls under its event loop; a deployment never does,
+# and `check --deploy` reports that setting as an error.
+NOT_INHERITED = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def run_manage(*args, env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
