@@ -78,28 +78,65 @@ def reloaded(qtbot, hms, page: BedBoardPage, bed_id: str) -> None:
     qtbot.waitUntil(lambda: page.current is not None and page.current.id == bed_id, timeout=10_000)
 
 
-def test_news2_preview_agrees_with_the_server(api_as):
-    from hms.inpatient.news2 import news2_compute  # test-only: the server's scoring
+# Every NEWS2 parameter at both sides of each of its band limits (RCP 2017 chart), cycled
+# side by side so each recorded set mixes them; the longest column sets the number of sets.
+NEWS2_EDGES = {
+    "respiratory_rate": [8, 9, 11, 12, 20, 21, 24, 25],
+    "spo2": [83, 84, 85, 86, 87, 88, 91, 92, 93, 94, 95, 96, 97],
+    "systolic_bp": [90, 91, 100, 101, 110, 111, 219, 220],
+    "pulse": [40, 41, 50, 51, 90, 91, 110, 111, 130, 131],
+    "consciousness": ["A", "C", "V", "P", "U", "A"],
+    "temperature_c": ["35.0", "35.1", "36.0", "36.1", "38.0", "38.1", "39.0", "39.1"],
+}
 
-    rules = api_as("nurse").client.load_capabilities().news2  # the bands the server sends
 
-    cases = [
-        dict(respiratory_rate=16, spo2=97, on_oxygen=False, systolic_bp=120, pulse=80),
-        dict(respiratory_rate=25, spo2=91, on_oxygen=True, systolic_bp=90, pulse=131),
-        dict(respiratory_rate=9, spo2=94, on_oxygen=False, systolic_bp=105, pulse=45),
-        dict(respiratory_rate=22, spo2=95, on_oxygen=True, systolic_bp=220, pulse=115),
+def news2_sets(on_oxygen: bool) -> list[dict]:
+    rows = max(len(column) for column in NEWS2_EDGES.values())
+    return [
+        {
+            **{name: column[i % len(column)] for name, column in NEWS2_EDGES.items()},
+            "on_oxygen": on_oxygen,
+            "diastolic_bp": 60,
+        }
+        for i in range(rows)
     ]
-    for case in cases:
-        for scale in (1, 2):
-            for level, temperature in (("A", "36.9"), ("V", "35.05"), ("A", "39.1")):
-                values = {**case, "consciousness": level, "temperature_c": Decimal(temperature)}
-                mine = news2(rules, **values, spo2_scale=scale)
-                theirs = news2_compute(**values, spo2_scale=scale)
-                assert (mine.score, mine.risk, mine.components) == (
-                    theirs.score,
-                    theirs.risk,
-                    theirs.components,
-                ), (values, scale)
+
+
+def test_news2_preview_agrees_with_the_server(api_as):
+    """The score previewed from the bands the server sends is the score the server records
+    with the observations, on air and on oxygen, on both SpO2 scales."""
+    icu = make_ward(api_as, kind="icu", beds=1, name="ICU")
+    nurse = api_as("nurse")
+    api_as("admin").client.post(
+        f"/api/wards/{icu['id']}/nurses/", {"nurse": nurse.profile.get().id}
+    )
+    username = unique("dricu")
+    doctor = make_doctor(api_as, first_name="Ines", username=username)
+    admission = api_as("receptionist").inpatient.icu_admit(
+        patient=make_patient(api_as("receptionist")).id,
+        bed=icu["beds"][0]["id"],
+        attending_doctor=doctor.id,
+        reason="Hypercapnic respiratory failure",
+    )
+    rules = nurse.client.load_capabilities().news2
+    for scale in (1, 2):
+        if scale == 2:
+            api_as(username, DOCTOR_PASSWORD).client.post(
+                f"/api/admissions/{admission.id}/spo2-scale/",
+                {"scale": 2, "reason": "Confirmed hypercapnic respiratory failure"},
+            )
+        for values in news2_sets(False) + news2_sets(True):
+            theirs = nurse.inpatient.record_observation(admission.id, **values)
+            scored = {k: v for k, v in values.items() if k != "diastolic_bp"}
+            scored["temperature_c"] = Decimal(values["temperature_c"])
+            mine = news2(rules, **scored, spo2_scale=scale)
+            assert theirs.spo2_scale == scale
+            assert (mine.score, mine.risk, mine.single_three, mine.components) == (
+                theirs.news2_score,
+                theirs.news2_risk,
+                theirs.news2_single_three,
+                theirs.news2_components,
+            ), (values, scale)
 
 
 def test_bed_board_admits_a_patient_to_a_free_bed(qtbot, hms, api_as):

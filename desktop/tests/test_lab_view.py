@@ -3,17 +3,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from hms_desktop.api import Api
-from hms_desktop.api.dto import ReferenceRange
 from hms_desktop.lab_flags import preview_flag, select_range
 from hms_desktop.views.lab import LabWorklistPage, ResultEntryDialog
 
-from .conftest import make_doctor, make_patient, sign_in, snap, unique, wait_idle
+from .conftest import (
+    hospital_today,
+    make_doctor,
+    make_patient,
+    sign_in,
+    snap,
+    unique,
+    wait_idle,
+)
 
 TECH_PASSWORD = "Bench-work-42-lab"
 
@@ -63,27 +70,93 @@ def entry(qtbot, page: LabWorklistPage) -> ResultEntryDialog:
     return dialog
 
 
-def test_live_flags_agree_with_the_server_rules(api_as):
-    from hms.laboratory import ranges  # test-only: the server's own rules
+# The catalogue's tests whose ranges change with age and sex (HGB), leave the youngest or
+# one age band out (CREA, ALP), or have critical limits only (K under a year).
+LAB_PROBED = ("HGB", "CREA", "ALP", "K")
+# Ages where those ranges change (staff register every patient with a date of birth).
+ADULT = timedelta(days=40 * 365)
+LAB_AGES = (timedelta(days=10), timedelta(days=200), timedelta(days=5 * 365), ADULT)
+LAB_PATIENTS = [
+    *((sex, age) for sex in ("female", "male", "other") for age in LAB_AGES),
+    ("female", timedelta(days=15 * 365)),
+]
+# Where each value is also tried at, just below and just above every limit of its range.
+LAB_EDGES = {("female", ADULT), ("other", ADULT), ("male", timedelta(days=10))}
 
-    rules = api_as("lab_technician").client.load_capabilities().lab_flags  # as the server sends
 
-    bands = [
-        ReferenceRange("any", "", "1y", Decimal("4.1"), Decimal("5.3")),
-        ReferenceRange("female", "18y", "", Decimal("3.5"), Decimal("5.1"), Decimal("2.8"), None),
-        ReferenceRange("male", "18y", "", Decimal("3.6"), Decimal("5.2"), None, Decimal("6.2")),
-    ]
-    for sex in ("female", "male", "unknown"):
-        for birth in (date(1980, 5, 1), date(2026, 6, 1), None):
-            on = date(2026, 11, 23)
-            mine = select_range(rules, bands, sex=sex, birth=birth, on=on)
-            theirs = ranges.select_range(bands, sex=sex, birth=birth, on=on)
-            assert (mine is None) == (theirs is None), (sex, birth)
-            for value in ("2.7", "2.8", "3.4", "4.0", "5.2", "6.2", "6.3"):
-                expected = ranges.flag_numeric(Decimal(value), theirs)
-                test = type("T", (), {"kind": "numeric", "allowed_values": [], "unit": "mmol/L"})
-                test.alt_units = {}
-                assert preview_flag(test, value, "", mine) == expected, (sex, birth, value)
+def edge_values(applied) -> list[str]:
+    limits = (
+        []
+        if applied is None
+        else [
+            limit
+            for limit in (applied.critical_low, applied.low, applied.high, applied.critical_high)
+            if limit is not None
+        ]
+    )
+    step = Decimal("0.01")
+    values = {limit + delta for limit in limits for delta in (-step, 0, step)}
+    return [format(value, "f") for value in sorted(values)]
+
+
+def test_live_flags_agree_with_the_server(api_as):
+    """The flag previewed from the rules the server sends is the flag the server records,
+    for patients of each sex at the ages where the ranges change, at every range limit."""
+    desk, tech = api_as("receptionist"), api_as("lab_technician")
+    rules = tech.client.load_capabilities().lab_flags
+    catalogue = {code: tech.lab.test(code) for code in LAB_PROBED}
+    doctor = make_doctor(api_as, first_name="Nia")
+    today = hospital_today()
+    for sex, age in LAB_PATIENTS:
+        birth = today - age
+        patient = desk.patients.register(
+            confirm_new_person=True,
+            first_name="Ama",
+            last_name=unique("Flag").replace("_", ""),
+            date_of_birth=birth.isoformat(),
+            sex=sex,
+        )
+        orders = desk.lab.request(
+            patient=patient.id,
+            tests=list(LAB_PROBED),
+            priority="routine",
+            ordering_doctor=doctor.id,
+        )
+        for order in orders:
+            tech.lab.collect(order.id)
+            test = catalogue[order.test.code]
+            mine = select_range(rules, test.reference_ranges, sex=sex, birth=birth, on=today)
+            values = [("4.5", test.unit), (f"<{test.reference_ranges[-1].high or 1}", "")]
+            if (sex, age) in LAB_EDGES:
+                values += [(value, test.unit) for value in edge_values(mine)]
+            if test.alt_units:
+                values.append(("45", next(iter(test.alt_units))))
+            for value, unit in values:
+                entered = tech.client.put(
+                    f"/api/lab/orders/{order.id}/results/",
+                    {"results": [{"test": test.code, "value": value, "unit": unit}]},
+                )
+                (theirs,) = [r for r in entered["results"] if r["status"] == "pending"]
+                where = (test.code, sex, birth, value, unit)
+                server_range = [
+                    None if theirs[limit] is None else Decimal(theirs[limit])
+                    for limit in (
+                        "reference_low",
+                        "reference_high",
+                        "critical_low",
+                        "critical_high",
+                    )
+                ]
+                if mine is None:
+                    assert server_range == [None] * 4, where
+                else:
+                    assert server_range == [
+                        mine.low,
+                        mine.high,
+                        mine.critical_low,
+                        mine.critical_high,
+                    ], where
+                assert preview_flag(test, value, unit, mine) == theirs["flag"], where
 
 
 def new_technician(api_as) -> str:
