@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSettings
 
 from hms_desktop.api import Api, User
-from hms_desktop.api.capabilities import Capabilities
+from hms_desktop.api.dto import Capabilities
 from hms_desktop.workers import TaskRunner
 
 

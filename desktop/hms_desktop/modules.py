@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from hms_desktop.api.capabilities import Capabilities
+    from hms_desktop.api.dto import Capabilities
     from hms_desktop.context import AppContext
 
 

@@ -16,8 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hms_desktop import __version__
-from hms_desktop.api.capabilities import Capabilities
-from hms_desktop.api.dto import Health, LoginResult, RefreshedTokens, User
+from hms_desktop.api.dto import Capabilities, Health, LoginResult, RefreshedTokens, User
 from hms_desktop.api.errors import ApiError, ServerUnreachable, SessionExpired
 
 DEFAULT_TIMEOUT = 15.0

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from hms_desktop import roles
 from hms_desktop.api import Api
-from hms_desktop.api.capabilities import Capabilities
+from hms_desktop.api.dto import Capabilities
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.modules import modules_for

@@ -28,6 +28,7 @@ from hms_desktop.api.dto.billing import (
 )
 from hms_desktop.api.dto.common import (
     AuditEvent,
+    Capabilities,
     ErrorBody,
     Health,
     LoginResult,
@@ -143,6 +144,7 @@ __all__ = [
     "Availability",
     "Bed",
     "BoardWard",
+    "Capabilities",
     "Charge",
     "ClaimSummary",
     "Dispense",

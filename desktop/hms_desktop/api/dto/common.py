@@ -13,6 +13,28 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class Capabilities(Dto):
+    """What the signed-in user may do and the clinical rules the server judges by, read once
+    at sign-in from `GET /api/profile/capabilities/`. Screens ask `may(resource, action)` with
+    the server's own permission names instead of keeping a copy of its role table."""
+
+    role: str
+    permissions: dict[str, frozenset[str]]
+    clinical_rules: dict[str, dict[str, Any]]
+
+    def may(self, resource: str, action: str) -> bool:
+        return action in self.permissions.get(resource, ())
+
+    @property
+    def news2(self) -> dict[str, Any]:
+        return self.clinical_rules["news2"]
+
+    @property
+    def lab_flags(self) -> dict[str, Any]:
+        return self.clinical_rules["lab_flags"]
+
+
+@dataclass(frozen=True)
 class User(Dto):
     id: str
     username: str

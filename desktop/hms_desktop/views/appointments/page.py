@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop import roles
-from hms_desktop.api.capabilities import Capabilities
-from hms_desktop.api.dto import Appointment, AppointmentStatus, Patient
+from hms_desktop.api.dto import Appointment, AppointmentStatus, Capabilities, Patient
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.appointments import STATUS_COLOURS, STATUS_ORDER, AppointmentsModel
 from hms_desktop.views.appointments.dialogs import (

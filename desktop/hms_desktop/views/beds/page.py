@@ -21,8 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop import theme
-from hms_desktop.api.capabilities import Capabilities
-from hms_desktop.api.dto import BED_STATUSES, DISPOSITIONS, Admission, Bed, BoardWard, Patient
+from hms_desktop.api.dto import (
+    BED_STATUSES,
+    DISPOSITIONS,
+    Admission,
+    Bed,
+    BoardWard,
+    Capabilities,
+    Patient,
+)
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.inpatient import BED_COLOURS, BedsModel, BedTileDelegate
 from hms_desktop.models.paged import ROW_ROLE

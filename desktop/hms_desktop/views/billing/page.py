@@ -25,8 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop import roles, theme
-from hms_desktop.api.capabilities import Capabilities
-from hms_desktop.api.dto import INVOICE_STATUSES, ClaimSummary, Invoice, Patient, Payment, Refund
+from hms_desktop.api.dto import (
+    INVOICE_STATUSES,
+    Capabilities,
+    ClaimSummary,
+    Invoice,
+    Patient,
+    Payment,
+    Refund,
+)
 from hms_desktop.formatting import fmt_datetime, fmt_money
 from hms_desktop.models.billing import (
     INVOICE_COLOURS,
