@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hms_desktop.views.base import button
 from hms_desktop.widgets.list_page import DetailPanel
+from hms_desktop.widgets.page import button
 
 
 def test_detail_panel_fields_and_allowed_actions(qtbot):

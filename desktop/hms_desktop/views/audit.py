@@ -24,8 +24,8 @@ from hms_desktop.api.resources import AUDIT_ACTIONS, AUDIT_OUTCOMES
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.audit import ACTION_LABELS, AuditModel
 from hms_desktop.roles import role_label
-from hms_desktop.views.base import Page, button
 from hms_desktop.widgets.forms import FieldBox, FormErrors, combo, line_edit
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import TablePanel
 
 RESOURCE_HINT = "e.g. user, password, patient"

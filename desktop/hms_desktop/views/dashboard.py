@@ -21,9 +21,9 @@ from hms_desktop.api.dto import Capabilities
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.modules import modules_for
-from hms_desktop.views.base import Page, button
 from hms_desktop.widgets.cards import BarChartCard, Card, StatCard
 from hms_desktop.widgets.icons import glyph_icon
+from hms_desktop.widgets.page import Page, button
 
 STAT, BAR = "stat", "bar"
 

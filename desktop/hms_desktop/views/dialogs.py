@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.api.errors import ServerUnreachable
-from hms_desktop.views.base import Page, button
 from hms_desktop.widgets.forms import FieldBox, FormErrors, add_row
+from hms_desktop.widgets.page import Page, button
 
 UNREACHABLE_KEPT = "The server could not be reached. What you typed is kept: save again."
 

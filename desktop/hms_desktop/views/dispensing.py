@@ -24,11 +24,11 @@ from hms_desktop.models.pharmacy import (
     PrescriptionsModel,
 )
 from hms_desktop.theme import repolish
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 

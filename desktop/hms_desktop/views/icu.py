@@ -27,11 +27,11 @@ from hms_desktop.models.inpatient import (
     news2_risk_of,
 )
 from hms_desktop.news2 import news2
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.beds.dialogs import load_free_beds, reason_edit
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.pickers import PatientPicker, load_doctors
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 from hms_desktop import __version__, roles
 from hms_desktop.api import ApiClient, ApiError, LoginResult, ServerUnreachable
 from hms_desktop.api.client import normalise_server_url
-from hms_desktop.views.base import button
 from hms_desktop.widgets.banner import Banner
 from hms_desktop.widgets.forms import FieldBox, FormErrors, add_row, line_edit
+from hms_desktop.widgets.page import button
 from hms_desktop.workers import TaskRunner
 
 SERVER_KEY = "server/url"

@@ -16,9 +16,9 @@ from hms_desktop.api.dto import Health
 from hms_desktop.api.errors import ApiError, ServerUnreachable
 from hms_desktop.context import AppContext
 from hms_desktop.modules import Module, modules_for
-from hms_desktop.views.base import Page
 from hms_desktop.widgets.banner import Banner
 from hms_desktop.widgets.header import HeaderBar
+from hms_desktop.widgets.page import Page
 from hms_desktop.widgets.sidebar import Sidebar
 
 HEALTH_INTERVAL_MS = 15_000

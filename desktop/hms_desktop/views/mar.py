@@ -21,9 +21,9 @@ from hms_desktop.api.dto import Admission, MarDose
 from hms_desktop.api.errors import ApiError, ServerUnreachable
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.inpatient import InpatientsModel, MarDosesModel
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 

@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLay
 
 from hms_desktop.api.dto import User
 from hms_desktop.formatting import fmt_datetime
-from hms_desktop.views.base import Page, button
 from hms_desktop.widgets.forms import FieldBox, FormErrors, add_row, line_edit, text_of
+from hms_desktop.widgets.page import Page, button
 
 
 def _panel(title: str) -> tuple[QFrame, QVBoxLayout]:

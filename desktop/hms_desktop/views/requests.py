@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPlainTextEdit
 
 from hms_desktop import roles
 from hms_desktop.api.dto import LAB_PRIORITIES, ImagingOrder, LabOrder, LabTest, Patient, Procedure
-from hms_desktop.views.base import Page
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit
+from hms_desktop.widgets.page import Page
 from hms_desktop.widgets.pickers import load_doctors
 
 DATA_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 from hms_desktop.api.dto import Drug, StockBatch, StockMovement
 from hms_desktop.formatting import fmt_money
 from hms_desktop.models.pharmacy import BatchesModel, DrugsModel, LedgerModel
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from hms_desktop.api.dto import StockAlert
 from hms_desktop.models.pharmacy import ALERT_KINDS, SEVERITY_COLOURS, AlertsModel
-from hms_desktop.views.base import button
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.page import button
 
 
 class StockAlertsPage(ListPage):

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QCheckBox, QDateEdit, QDoubleSpinBox, QLabel
 from hms_desktop.api.dto import TARIFF_CATEGORIES, Tariff
 from hms_desktop.formatting import fmt_money
 from hms_desktop.models.billing import TariffsModel
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import amount_in, combo, line_edit
 from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.page import Page, button
 
 
 def date_edit(value: QDate, name: str) -> QDateEdit:

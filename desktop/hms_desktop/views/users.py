@@ -16,10 +16,10 @@ from hms_desktop import roles
 from hms_desktop.api.dto import Doctor, User
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.users import UsersModel
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit, text_of
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.workers import is_busy
 
 STAFF_ROLE_CHOICES = [

@@ -17,10 +17,10 @@ from hms_desktop.api.dto import WARD_TYPES, NurseAssignment, Room, Ward
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import EMPTY
 from hms_desktop.models.paged import Column, PagedTableModel
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.models.paged import PagedTableModel
-from hms_desktop.views.base import Page, button
 from hms_desktop.widgets.forms import line_edit
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import TablePanel
 
 Source = Callable[[Any], Callable[..., Any]]  # the Api -> its list call

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDateEdit, QLabel
 from hms_desktop.api.dto import Appointment, Availability, Patient
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import booking_conflict
-from hms_desktop.views.base import Page
 from hms_desktop.views.dialogs import FormDialog, ReasonDialog
 from hms_desktop.widgets.forms import combo, line_edit
+from hms_desktop.widgets.page import Page
 from hms_desktop.widgets.pickers import PatientPicker, SlotPicker, load_doctors
 
 CONFLICT_HINTS = {

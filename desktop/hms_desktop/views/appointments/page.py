@@ -30,10 +30,10 @@ from hms_desktop.views.appointments.dialogs import (
     pydate,
     qdate,
 )
-from hms_desktop.views.base import button
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.page import button
 from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.workers import is_busy
 

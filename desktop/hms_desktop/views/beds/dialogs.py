@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit
 from hms_desktop.api.dto import ADMISSION_TYPES, BED_STATUSES, DISPOSITIONS, Bed, Patient
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime
-from hms_desktop.views.base import Page
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo
+from hms_desktop.widgets.page import Page
 from hms_desktop.widgets.pickers import PatientPicker, load_doctors
 
 HOUSEKEEPING_STATUSES = [

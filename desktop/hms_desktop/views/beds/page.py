@@ -33,7 +33,6 @@ from hms_desktop.api.dto import (
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.inpatient import BED_COLOURS, BedsModel, BedTileDelegate
 from hms_desktop.models.paged import ROW_ROLE
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.beds.dialogs import (
     AdmitDialog,
     BedStatusDialog,
@@ -42,6 +41,7 @@ from hms_desktop.views.beds.dialogs import (
 )
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.list_page import DetailPanel
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.workers import is_busy
 
 WARD_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -11,9 +11,9 @@ from hms_desktop.api.dto import PAYMENT_METHODS, ClaimSummary, Invoice, Patient,
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_money
 from hms_desktop.models.billing import ChargesModel
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog, ReasonDialog
 from hms_desktop.widgets.forms import amount_in, combo, line_edit
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.pickers import PatientPicker
 from hms_desktop.widgets.table import DataTable
 

@@ -42,7 +42,6 @@ from hms_desktop.models.billing import (
     InvoicesModel,
     PaymentsModel,
 )
-from hms_desktop.views.base import button
 from hms_desktop.views.billing.dialogs import (
     ClaimDecisionDialog,
     ClaimDialog,
@@ -53,6 +52,7 @@ from hms_desktop.views.billing.dialogs import (
 )
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.page import button
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 

@@ -28,9 +28,9 @@ from hms_desktop.formatting import fmt_datetime
 from hms_desktop.lab_flags import Applied, preview_flag, select_range
 from hms_desktop.models.lab import FLAG_COLOURS, FLAG_SYMBOLS
 from hms_desktop.models.patients import SEX_LABELS
-from hms_desktop.views.base import Page
 from hms_desktop.views.dialogs import FormDialog, ReasonDialog
 from hms_desktop.widgets.forms import FieldBox
+from hms_desktop.widgets.page import Page
 
 FLAG_BACKGROUNDS = {
     "normal": theme.SUCCESS_LIGHT,

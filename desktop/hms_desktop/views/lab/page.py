@@ -20,11 +20,11 @@ from hms_desktop.models.lab import (
     LabOrdersModel,
     LabResultsModel,
 )
-from hms_desktop.views.base import button
 from hms_desktop.views.lab.dialogs import CancelOrderDialog, ResultEntryDialog, patient_line
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.page import button
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 

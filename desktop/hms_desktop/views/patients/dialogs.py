@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from hms_desktop.api.dto import DuplicateCandidate, Patient
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import BLOOD_GROUPS, SEXES, duplicate_candidates
-from hms_desktop.views.base import Page, button
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit, text_of
+from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.pickers import load_doctors
 
 NO_DATE = QDate(1900, 1, 1)

@@ -15,7 +15,6 @@ from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import SEXES
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.patients import SEX_LABELS, PatientsModel
-from hms_desktop.views.base import button
 from hms_desktop.views.patients.dialogs import AssignDoctorDialog, PatientFormDialog
 from hms_desktop.views.requests import (
     ImagingRequestDialog,
@@ -25,6 +24,7 @@ from hms_desktop.views.requests import (
 )
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
+from hms_desktop.widgets.page import button
 from hms_desktop.workers import is_busy
 
 

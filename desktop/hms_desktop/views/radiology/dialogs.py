@@ -7,8 +7,8 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QLabel, QPlainTextEdit
 
 from hms_desktop.api.dto import ImagingOrder, ImagingReport
-from hms_desktop.views.base import Page
 from hms_desktop.views.dialogs import FormDialog, ReasonDialog
+from hms_desktop.widgets.page import Page
 
 
 def text_box(placeholder: str, name: str, height: int = 110) -> QPlainTextEdit:

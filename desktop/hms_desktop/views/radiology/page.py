@@ -31,7 +31,6 @@ from hms_desktop.api.dto import (
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.radiology import IMAGING_STATUS_COLOURS, ImagingOrdersModel
-from hms_desktop.views.base import button
 from hms_desktop.views.lab import patient_line
 from hms_desktop.views.radiology.dialogs import (
     AddendumDialog,
@@ -42,6 +41,7 @@ from hms_desktop.views.radiology.dialogs import (
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.image_viewer import ImageViewer
 from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.page import button
 from hms_desktop.workers import is_busy
 
 ALL_STATUSES = ",".join(IMAGING_STATUSES)

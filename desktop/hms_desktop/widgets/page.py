@@ -1,11 +1,12 @@
-"""What every screen has: a context, a page layout with a message banner, a way to call the API."""
+"""What every screen has: a context, a page layout with a message banner, a way to call the
+API; and the buttons screens are built from."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hms_desktop.api.errors import ApiError
 from hms_desktop.context import AppContext
@@ -66,16 +67,3 @@ def button(
     if name:
         widget.setObjectName(name)
     return widget
-
-
-def hbox(*widgets: QWidget | None, stretch_at: int | None = None, spacing: int = 8) -> QHBoxLayout:
-    layout = QHBoxLayout()
-    layout.setSpacing(spacing)
-    for i, widget in enumerate(widgets):
-        if stretch_at == i:
-            layout.addStretch(1)
-        if widget is not None:
-            layout.addWidget(widget)
-    if stretch_at is not None and stretch_at >= len(widgets):
-        layout.addStretch(1)
-    return layout
