@@ -201,6 +201,17 @@ class ListPage(Page):
             self._select_after_load = self.current.id
         self.reload()
 
+    def run_step(
+        self, call: Callable[[str], Any], button: QWidget, on_done: Callable[[Any], None]
+    ) -> None:
+        """Send one step of the selected row's workflow (`call(row.id)`), its button busy
+        until the answer, which goes to `on_done`; an error shows in the banner."""
+        row = self.current
+        if row is None:
+            return
+        self.banner.hide()
+        self.run(lambda: call(row.id), on_done=on_done, on_error=self.show_error, busy=[button])
+
     def find(self, row_id: str, search: str = "") -> None:
         """Search for `search` with every filter cleared, and select the row `row_id`."""
         self._select_after_load = row_id

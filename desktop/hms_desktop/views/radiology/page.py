@@ -367,17 +367,10 @@ class RadiologyPage(ListPage):
     }
 
     def _act(self, action: str) -> None:
-        order = self.current
-        if order is None:
-            return
-        call = getattr(self.ctx.api.radiology, action)
-        widget = getattr(self, f"{action}_button")
-        self.banner.hide()
-        self.run(
-            lambda: call(order.id),
-            on_done=lambda done: self._changed(done, self.MESSAGES[action]),
-            on_error=self.show_error,
-            busy=[widget],
+        self.run_step(
+            getattr(self.ctx.api.radiology, action),
+            getattr(self, f"{action}_button"),
+            lambda done: self._changed(done, self.MESSAGES[action]),
         )
 
     def _changed(self, order: ImagingOrder, message: str) -> None:
