@@ -27,12 +27,12 @@ from hms_desktop.models.inpatient import (
     news2_risk_of,
 )
 from hms_desktop.news2 import news2
-from hms_desktop.views.beds.dialogs import load_free_beds, reason_edit
+from hms_desktop.views.beds.dialogs import BedAdmissionDialog, load_free_beds, reason_edit
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import ListPage
 from hms_desktop.widgets.page import Page, button
-from hms_desktop.widgets.pickers import PatientPicker, load_doctors
+from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
 
@@ -189,30 +189,21 @@ class VitalsDialog(FormDialog):
         self.call(lambda: inpatient.record_observation(admission_id, **values))
 
 
-class IcuAdmitDialog(FormDialog):
+class IcuAdmitDialog(BedAdmissionDialog):
     """Into an ICU bed: from a ward (a transfer) or straight in (an admission)."""
 
     def __init__(self, page: Page, patient: Patient | None = None) -> None:
-        super().__init__(page, "Admit to ICU", "Admit to intensive care")
-        self.setMinimumWidth(620)
-        self.patient = PatientPicker(self.ctx)
-        self.bed = combo([("", "Loading ICU beds…")])
-        self.bed.setObjectName("icuBed")
-        self.doctor = combo([("", "Loading doctors…")])
-        self.reason = reason_edit("e.g. respiratory failure, needs ventilation", "icuReason")
-        self.field("patient", "Patient", self.patient)
-        self.field("bed", "ICU bed", self.bed)
-        self.field(
-            "attending_doctor",
-            "Attending doctor",
-            self.doctor,
-            "Needed when the patient is not already on a ward.",
+        super().__init__(
+            page,
+            "Admit to ICU",
+            "Admit to intensive care",
+            save="Admit to ICU",
+            name="icu",
+            patient=patient,
+            bed_label="ICU bed",
+            reason_example="e.g. respiratory failure, needs ventilation",
+            doctor_hint="Needed when the patient is not already on a ward.",
         )
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Admit to ICU")
-        self.finish_layout()
-        if patient is not None:
-            self.patient.set_patient(patient)
         load_free_beds(self, self.bed, ward_type="icu")
         load_doctors(
             self.ctx,
@@ -223,16 +214,9 @@ class IcuAdmitDialog(FormDialog):
         )
 
     def submit(self) -> None:
-        self.errors.clear()
-        patient = self.patient.patient
-        if patient is None:
-            self.errors.fields["patient"].set_error("Search for the patient and click them.")
+        fields = self.admission_fields()
+        if fields is None:
             return
-        fields = {
-            "patient": patient.id,
-            "bed": self.bed.currentData() or None,
-            "reason": self.reason.toPlainText().strip(),
-        }
         if doctor := self.doctor.currentData():
             fields["attending_doctor"] = doctor
         inpatient = self.ctx.api.inpatient

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QPlainTextEdit
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from hms_desktop.api.dto import ADMISSION_TYPES, BED_STATUSES, DISPOSITIONS, Bed, Patient
 from hms_desktop.api.errors import ApiError
@@ -70,49 +70,88 @@ def reason_edit(placeholder: str, name: str) -> QPlainTextEdit:
     return edit
 
 
-class AdmitDialog(FormDialog):
+class BedAdmissionDialog(FormDialog):
+    """Into a free bed, on the bed board and in the ICU: the patient, the bed, the attending
+    doctor, what the kind of admission adds (`extra` fields) and the reason. Widget names
+    start with `name` (`admitBed`)."""
+
+    def __init__(
+        self,
+        page: Page,
+        title: str,
+        heading: str,
+        *,
+        save: str,
+        name: str,
+        patient: Patient | None,
+        bed_label: str,
+        reason_example: str,
+        doctor_hint: str = "",
+        extra: tuple[tuple[str, str, QWidget], ...] = (),
+    ) -> None:
+        super().__init__(page, title, heading)
+        self.setMinimumWidth(620)
+        self.patient = PatientPicker(self.ctx)
+        self.patient.setObjectName(f"{name}Patient")
+        self.bed = combo([("", "Loading free beds…")])
+        self.bed.setObjectName(f"{name}Bed")
+        self.doctor = combo([("", "Loading doctors…")])
+        self.doctor.setObjectName(f"{name}Doctor")
+        self.reason = reason_edit(reason_example, f"{name}Reason")
+        self.field("patient", "Patient", self.patient)
+        self.field("bed", bed_label, self.bed)
+        self.field("attending_doctor", "Attending doctor", self.doctor, doctor_hint)
+        for field_name, label, widget in extra:
+            self.field(field_name, label, widget)
+        self.field("reason", "Reason", self.reason)
+        self.save_button.setText(save)
+        self.finish_layout()
+        if patient is not None:
+            self.patient.set_patient(patient)
+
+    def admission_fields(self) -> dict[str, Any] | None:
+        """The patient, bed and reason to send; None (and the patient's field marked) while no
+        patient is chosen."""
+        self.errors.clear()
+        patient = self.patient.patient
+        if patient is None:
+            self.errors.fields["patient"].set_error("Search for the patient and click them.")
+            return None
+        return {
+            "patient": patient.id,
+            "bed": self.bed.currentData() or None,
+            "reason": self.reason.toPlainText().strip(),
+        }
+
+
+class AdmitDialog(BedAdmissionDialog):
     """Admit a patient to a free bed under an attending doctor."""
 
     def __init__(
         self, page: Page, *, patient: Patient | None = None, bed: Bed | None = None
     ) -> None:
-        super().__init__(page, "Admit patient", "Admit a patient")
-        self.setMinimumWidth(620)
-        self.patient = PatientPicker(self.ctx)
-        self.patient.setObjectName("admitPatient")
-        self.bed = combo([("", "Loading free beds…")])
-        self.bed.setObjectName("admitBed")
-        self.doctor = combo([("", "Loading doctors…")])
-        self.doctor.setObjectName("admitDoctor")
-        self.admission_type = combo(list(ADMISSION_TYPES.items()), current="emergency")
-        self.reason = reason_edit(
-            "e.g. community-acquired pneumonia, needs IV antibiotics", "admitReason"
+        admission_type = combo(list(ADMISSION_TYPES.items()), current="emergency")
+        super().__init__(
+            page,
+            "Admit patient",
+            "Admit a patient",
+            save="Admit",
+            name="admit",
+            patient=patient,
+            bed_label="Bed",
+            reason_example="e.g. community-acquired pneumonia, needs IV antibiotics",
+            extra=(("admission_type", "Admission", admission_type),),
         )
-        self.field("patient", "Patient", self.patient)
-        self.field("bed", "Bed", self.bed)
-        self.field("attending_doctor", "Attending doctor", self.doctor)
-        self.field("admission_type", "Admission", self.admission_type)
-        self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Admit")
-        self.finish_layout()
-        if patient is not None:
-            self.patient.set_patient(patient)
+        self.admission_type = admission_type
         load_free_beds(self, self.bed, select=bed.id if bed else None)
         load_doctors(self.ctx, self.doctor, owner=self, busy=[self.save_button])
 
     def submit(self) -> None:
-        self.errors.clear()
-        patient = self.patient.patient
-        if patient is None:
-            self.errors.fields["patient"].set_error("Search for the patient and click them.")
+        fields = self.admission_fields()
+        if fields is None:
             return
-        fields = {
-            "patient": patient.id,
-            "bed": self.bed.currentData() or None,
-            "attending_doctor": self.doctor.currentData() or None,
-            "admission_type": self.admission_type.currentData(),
-            "reason": self.reason.toPlainText().strip(),
-        }
+        fields["attending_doctor"] = self.doctor.currentData() or None
+        fields["admission_type"] = self.admission_type.currentData()
         inpatient = self.ctx.api.inpatient
         self.call(lambda: inpatient.admit(**fields), on_error=self._refused)
 
