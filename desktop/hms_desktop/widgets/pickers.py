@@ -12,11 +12,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 from hms_desktop.api.dto import Doctor, Patient, Slot
 from hms_desktop.api.errors import ApiError
 from hms_desktop.widgets.forms import line_edit
+from hms_desktop.widgets.table import tile_grid
 
 if TYPE_CHECKING:
     from hms_desktop.context import AppContext
@@ -167,16 +166,7 @@ class SlotPicker(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.grid = QListWidget()
-        self.grid.setObjectName("slotGrid")
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setFlow(QListView.Flow.LeftToRight)
-        self.grid.setWrapping(True)
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setGridSize(QSize(76, 40))
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.grid = tile_grid(QListWidget(), "slotGrid", QSize(76, 40))
         self.grid.setMinimumHeight(150)
         self.grid.currentItemChanged.connect(lambda *_: self.selected.emit(self.slot()))
         layout.addWidget(self.grid, 1)

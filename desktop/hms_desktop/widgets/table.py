@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListView,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -101,3 +102,18 @@ class TablePanel(QWidget):
     def _failed(self, exc: Exception) -> None:
         message = exc.message if isinstance(exc, ApiError) else str(exc)
         self.footer.setText(f"Could not load: {message}")
+
+
+def tile_grid(view: QListView, name: str, cell: QSize) -> QListView:
+    """Make a list view a grid of same-sized tiles, filled left to right and wrapped to the
+    view's width, one selectable at a time (bed tiles, appointment slots)."""
+    view.setObjectName(name)
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setFlow(QListView.Flow.LeftToRight)
+    view.setWrapping(True)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setGridSize(cell)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    return view

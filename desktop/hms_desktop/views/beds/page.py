@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -42,6 +41,7 @@ from hms_desktop.views.beds.dialogs import (
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.list_page import DetailPanel
 from hms_desktop.widgets.page import Page, button
+from hms_desktop.widgets.table import tile_grid
 from hms_desktop.workers import is_busy
 
 WARD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -149,18 +149,9 @@ class BedBoardPage(Page):
         self.ward_list.setObjectName("wardList")
         self.ward_list.setMinimumWidth(190)
         self.model = BedsModel(parent=self)
-        self.grid = QListView()
-        self.grid.setObjectName("bedGrid")
+        self.grid = tile_grid(QListView(), "bedGrid", QSize(200, 86))
         self.grid.setModel(self.model)
         self.grid.setItemDelegate(BedTileDelegate(self.grid))
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setFlow(QListView.Flow.LeftToRight)
-        self.grid.setWrapping(True)
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setGridSize(QSize(200, 86))
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.details = BedPanel(ctx.capabilities)
         splitter.addWidget(self.ward_list)
         splitter.addWidget(self.grid)
