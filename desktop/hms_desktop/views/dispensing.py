@@ -8,12 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
-    QVBoxLayout,
 )
 
 from hms_desktop.api.dto import DispenseResult, Prescription, PrescriptionItem
@@ -27,7 +24,7 @@ from hms_desktop.theme import repolish
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.forms import combo, line_edit
-from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import DataTable
 from hms_desktop.workers import is_busy
@@ -109,28 +106,18 @@ def _default_quantity(item: PrescriptionItem) -> int:
     return max(0, min(item.remaining, item.on_hand))
 
 
-class PrescriptionPanel(QFrame):
+class PrescriptionPanel(DetailPanel):
     """The selected prescription: who, what, safety warnings, stock, and what was given."""
 
     def __init__(self, can_dispense: bool, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 16)
-        layout.setSpacing(10)
-        top = QHBoxLayout()
-        self.heading = QLabel("No prescription selected")
-        self.heading.setObjectName("sectionTitle")
-        self.heading.setWordWrap(True)
-        top.addWidget(self.heading, 1)
+        super().__init__("No prescription selected", margins=(18, 16), spacing=10, parent=parent)
+        layout = self.body
         self.dispense_button = button("Dispense…", primary=True, name="dispenseButton")
         self.dispense_button.setVisible(can_dispense)
-        top.addWidget(self.dispense_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
+        self.add_heading(self.dispense_button)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
-        self.values: dict[str, QLabel] = {}
         for i, (label, key) in enumerate(
             (("Prescriber", "prescriber"), ("Prescribed", "prescribed_at"), ("Status", "status"))
         ):
@@ -179,8 +166,7 @@ class PrescriptionPanel(QFrame):
             self.dispense_button.setEnabled(open_ and bool(prescription.remaining))
         if prescription is None:
             self.heading.setText("No prescription selected")
-            for value in self.values.values():
-                value.setText("—")
+            self.clear_values()
             self.note.hide()
             self.warnings.hide()
             self.items_model.set_rows([])

@@ -30,7 +30,7 @@ from hms_desktop.news2 import news2
 from hms_desktop.views.beds.dialogs import BedAdmissionDialog, load_free_beds, reason_edit
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo
-from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.widgets.table import DataTable
@@ -249,16 +249,12 @@ class StepDownDialog(FormDialog):
         self.call(lambda: inpatient.icu_discharge(**fields))
 
 
-class IcuPanel(QFrame):
+class IcuPanel(DetailPanel):
     def __init__(self, ctx, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(8)
+        super().__init__("Select a patient", parent=parent)
+        self.heading.setWordWrap(False)
+        layout = self.body
         top = QHBoxLayout()
-        self.heading = QLabel("Select a patient")
-        self.heading.setObjectName("sectionTitle")
         top.addWidget(self.heading)
         self.latest = QLabel()
         top.addWidget(self.latest)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -28,7 +27,7 @@ from hms_desktop.formatting import fmt_money
 from hms_desktop.models.pharmacy import BatchesModel, DrugsModel, LedgerModel
 from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.widgets.forms import combo, line_edit
-from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import TablePanel
 from hms_desktop.workers import is_busy
@@ -248,18 +247,12 @@ class WriteOffDialog(FormDialog):
         self.call(lambda: pharmacy.write_off(batch_id, reason=reason))
 
 
-class DrugPanel(QFrame):
+class DrugPanel(DetailPanel):
     """The selected medicine: its numbers, batches and ledger."""
 
     def __init__(self, ctx, can_write: bool, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 14)
-        layout.setSpacing(8)
-        self.heading = QLabel("Select a medicine")
-        self.heading.setObjectName("sectionTitle")
-        self.heading.setWordWrap(True)
+        super().__init__("Select a medicine", margins=(16, 14), parent=parent)
+        layout = self.body
         layout.addWidget(self.heading)
         self.summary = QLabel()
         self.summary.setObjectName("muted")
