@@ -40,7 +40,7 @@ from hms_desktop.views.radiology.dialogs import (
 )
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.image_viewer import ImageViewer
-from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import button
 from hms_desktop.workers import is_busy
 
@@ -206,16 +206,10 @@ class RadiologyPage(ListPage):
 
         study = QSplitter(Qt.Orientation.Horizontal)
         study.setChildrenCollapsible(False)
-        left = QFrame()
-        left.setObjectName("panel")
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(14, 12, 14, 12)
-        top = QHBoxLayout()
-        self.heading = QLabel("No order selected")
-        self.heading.setObjectName("sectionTitle")
-        self.heading.setWordWrap(True)
-        top.addWidget(self.heading, 1)
-        left_layout.addLayout(top)
+        left = DetailPanel("No order selected", margins=(14, 12), spacing=-1)  # style's spacing
+        left.add_heading()
+        left_layout = left.body
+        self.heading = left.heading
         self.order_info = QLabel()
         self.order_info.setWordWrap(True)
         left_layout.addWidget(self.order_info)
