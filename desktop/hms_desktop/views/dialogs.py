@@ -76,6 +76,21 @@ class FormDialog(QDialog):
         self._width.changeSize(inner, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.body.invalidate()
 
+    def add_note(self, label: QLabel, *, muted: bool = False, at: int = 1) -> QLabel:
+        """Show `label` as a wrapped note under the heading (`at`: its place in the body)."""
+        if muted:
+            label.setObjectName("muted")
+        label.setWordWrap(True)
+        self.body.insertWidget(at, label)
+        return label
+
+    def save_as(self, text: str, *, danger: bool = False) -> None:
+        """Name the save button; a `danger` one (voiding, refunding) is red, not primary."""
+        self.save_button.setText(text)
+        if danger:
+            self.save_button.setProperty("primary", False)
+            self.save_button.setProperty("danger", True)
+
     def finish_layout(self) -> None:
         self.body.addStretch(1)
         row = QHBoxLayout()
@@ -141,16 +156,13 @@ class ReasonDialog(FormDialog):
         self.send = send
         if note:
             label = QLabel(note)
-            label.setWordWrap(True)
-            self.body.insertWidget(1, label)
+            self.add_note(label)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName(name)
         self.reason.setPlaceholderText(placeholder)
         self.reason.setFixedHeight(height)
         self.field("reason", "Reason", self.reason)
-        self.save_button.setText(action)
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
+        self.save_as(action, danger=True)
         if keep:
             self.cancel_button.setText(keep)
         self.finish_layout()

@@ -60,9 +60,7 @@ class DispenseDialog(FormDialog):
             "Units come from the pharmacy's non-expired stock, earliest expiry first. "
             "Giving less than what is left keeps the prescription open."
         )
-        note.setObjectName("muted")
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
+        self.add_note(note, muted=True)
         self.quantities: dict[str, QSpinBox] = {}
         for item in prescription.items:
             if item.remaining <= 0:

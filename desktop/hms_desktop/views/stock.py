@@ -196,8 +196,7 @@ class AdjustDialog(FormDialog):
             f"{batch.drug.label} · {batch.quantity:,} unit(s) at {batch.location}. The change "
             "is added to the ledger; nothing is overwritten."
         )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
+        self.add_note(note)
         self.change = QSpinBox()
         self.change.setObjectName("adjustChange")
         self.change.setRange(-batch.quantity, 10_000_000)
@@ -232,13 +231,10 @@ class WriteOffDialog(FormDialog):
             f"{batch.expiry_date.isoformat() if batch.expiry_date else '?'} leave the stock. "
             "The ledger keeps the record."
         )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
+        self.add_note(note)
         self.reason = line_edit("e.g. sent for destruction")
         self.field("reason", "Note", self.reason)
-        self.save_button.setText("Write off")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
+        self.save_as("Write off", danger=True)
         self.finish_layout()
 
     def submit(self) -> None:

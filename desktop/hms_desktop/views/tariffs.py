@@ -101,8 +101,7 @@ class EndTariffDialog(FormDialog):
             f"{tariff.name}: {fmt_money(tariff.price, tariff.currency)}. After the last "
             "day, nothing is charged for it until a new price is set."
         )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
+        self.add_note(note)
         self.valid_until = date_edit(QDate.currentDate(), "tariffUntil")
         self.field("valid_until", "Last day", self.valid_until)
         self.save_button.setText("End price")

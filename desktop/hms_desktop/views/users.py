@@ -129,9 +129,7 @@ class ResetPasswordDialog(FormDialog):
             "The user is signed out everywhere and must use the new password from now on. "
             "Give it to them in person."
         )
-        note.setObjectName("muted")
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
+        self.add_note(note, muted=True)
         self.password = line_edit(password=True)
         self.password.setObjectName("newPasswordEdit")
         self.confirm = line_edit(password=True)
@@ -158,16 +156,13 @@ class DeactivateDialog(FormDialog):
             f"<b>{user.username}</b> will no longer be able to sign in and is signed out "
             "everywhere. Nothing they recorded is removed; you can activate the account again."
         )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
+        self.add_note(note)
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("e.g. left the hospital on 30 June")
         self.reason.setFixedHeight(80)
         self.reason.setObjectName("reasonEdit")
         self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Deactivate")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
+        self.save_as("Deactivate", danger=True)
         self.finish_layout()
 
     def submit(self) -> None:

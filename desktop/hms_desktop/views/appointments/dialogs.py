@@ -190,8 +190,7 @@ class RescheduleDialog(SlotDialog):
             f"Now booked with <b>{appointment.doctor.name}</b> on "
             f"<b>{long_date(appointment.date)} at {appointment.slot_text}</b>."
         )
-        current.setWordWrap(True)
-        self.body.insertWidget(1, current)
+        self.add_note(current)
         self.field("date", "New date", self.day)
         self.field("slot", "New time", self.slots)
         self.save_button.setText("Move appointment")

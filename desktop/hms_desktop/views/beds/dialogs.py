@@ -221,8 +221,7 @@ class DischargeDialog(FormDialog):
             f"{bed.place}, day {occupant.days_admitted}. The bed goes to cleaning; the stay "
             "stays in the record."
         )
-        note.setWordWrap(True)
-        self.body.insertWidget(1, note)
+        self.add_note(note)
         self.disposition = combo(list(DISPOSITIONS.items()), current="home")
         self.disposition.setObjectName("disposition")
         self.note = reason_edit("e.g. collected by family; follow-up in clinic", "dischargeNote")

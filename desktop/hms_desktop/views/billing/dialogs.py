@@ -235,9 +235,7 @@ class RefundDialog(FormDialog):
         self.field("amount", f"Amount ({payment.currency})", self.amount)
         self.field("method", "Paid back by", self.method)
         self.field("reason", "Reason", self.reason)
-        self.save_button.setText("Refund")
-        self.save_button.setProperty("primary", False)
-        self.save_button.setProperty("danger", True)
+        self.save_as("Refund", danger=True)
         self.finish_layout()
 
     def submit(self) -> None:
@@ -338,10 +336,7 @@ class ClaimDecisionDialog(FormDialog):
         self.text.setFixedHeight(70)
         self.field("payer_reference", "Payer reference", self.payer_reference)
         self.field("note" if approve else "reason", "Note" if approve else "Reason", self.text)
-        self.save_button.setText(verb)
-        if not approve:
-            self.save_button.setProperty("primary", False)
-            self.save_button.setProperty("danger", True)
+        self.save_as(verb, danger=not approve)
         self.finish_layout()
 
     def submit(self) -> None:

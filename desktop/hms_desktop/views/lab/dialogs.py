@@ -186,15 +186,12 @@ class ResultEntryDialog(FormDialog):
             f"<span style='color:{theme.MUTED}'>Order {order.placer_number} · "
             f"{order.priority_display} · collected {fmt_datetime(order.collected_at)}</span>"
         )
-        who.setWordWrap(True)
-        self.body.insertWidget(1, who)
+        self.add_note(who)
         hint = QLabel(
             "The flag is worked out as you type, from the reference range for this patient's "
             "sex and age; the server checks the value and unit and records its own flag."
         )
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
-        self.body.insertWidget(2, hint)
+        self.add_note(hint, muted=True, at=2)
         self.grid_holder = QWidget()
         self.grid = QGridLayout(self.grid_holder)
         self.grid.setContentsMargins(0, 4, 0, 4)

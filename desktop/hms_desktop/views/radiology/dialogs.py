@@ -66,9 +66,7 @@ class AddendumDialog(FormDialog):
             "The signed report does not change. The addendum is shown with it, and the ordering "
             "doctor is told once it is signed."
         )
-        note.setWordWrap(True)
-        note.setObjectName("muted")
-        self.body.insertWidget(1, note)
+        self.add_note(note, muted=True)
         self.findings = text_box("What is added or corrected", "addendumFindings")
         self.impression = text_box("The corrected conclusion", "addendumImpression", 70)
         self.critical = QCheckBox("Critical finding (the ordering doctor is alerted)")
