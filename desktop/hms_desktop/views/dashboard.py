@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -19,7 +20,7 @@ from hms_desktop import roles
 from hms_desktop.api import Api
 from hms_desktop.api.dto import Capabilities
 from hms_desktop.api.errors import ApiError
-from hms_desktop.formatting import fmt_datetime
+from hms_desktop.formatting import fmt_datetime, fmt_money
 from hms_desktop.modules import modules_for
 from hms_desktop.widgets.cards import BarChartCard, Card, StatCard
 from hms_desktop.widgets.icons import glyph_icon
@@ -200,10 +201,6 @@ def _takings(api: Api) -> dict[str, Any]:
 
 
 def _format_takings(report: dict[str, Any]) -> tuple[str, str | None]:
-    from decimal import Decimal
-
-    from hms_desktop.formatting import fmt_money
-
     net = Decimal(str(report.get("total_net") or "0"))
     refunded = Decimal(str(report.get("total_refunded") or "0"))
     caption = (
