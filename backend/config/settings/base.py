@@ -123,12 +123,19 @@ _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 if _db["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DB_PREPARED_STATEMENTS", default=True
 ):
-    # Parameters travel separately from the SQL, and a statement a connection runs five times
-    # is prepared once and then only executed: PostgreSQL parses and plans each of the
-    # booking's statements once per connection instead of on every request (about half of
-    # its CPU per booking). Turn it off behind PgBouncer in transaction pooling mode, where a
-    # prepared statement may not be on the next transaction's server connection.
-    _db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+    # Parameters travel separately from the SQL, and a statement a connection runs a second
+    # time is prepared and from then on only executed: PostgreSQL parses and plans each of the
+    # booking's statements once per connection instead of on every request (about half of its
+    # CPU per booking). psycopg forgets every prepared statement at a ROLLBACK (a refused
+    # double booking is one), so a low threshold gets them back at once (bench/README.md).
+    # Turn it off behind PgBouncer in transaction pooling mode, where a prepared statement may
+    # not be on the next transaction's server connection.
+    _db.setdefault("OPTIONS", {}).update(
+        {
+            "server_side_binding": True,
+            "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=1),
+        }
+    )
 if _db["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with row locks that leave foreign-key checks alone (FOR NO KEY UPDATE):
     # the lock order in hms.core.locks depends on it.
