@@ -2,8 +2,10 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 
 from hms.core.history import HistoricalRecords
+from hms.core.models import TimeStampedModel
 from hms.core.roles import STAFF_ROLES, Role
 
 
@@ -62,3 +64,36 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}: {self.failed_count} failed"
+
+
+class DoctorProfile(TimeStampedModel):
+    """What the doctor directory shows of a user with the doctor role."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.PROTECT,
+        related_name="doctor_profile",
+        limit_choices_to={"role": "doctor"},
+    )
+    specialization = models.CharField(max_length=100, db_index=True)
+    department = models.CharField(max_length=100, blank=True, db_index=True)
+    bio = models.TextField(blank=True)
+    available = models.BooleanField(default=True, db_index=True)
+    license_number = models.CharField(max_length=64, blank=True)
+
+    # The tables keep the names they had when doctors lived in the patient registry.
+    history = HistoricalRecords(table_name="patients_historicaldoctorprofile")
+
+    class Meta:
+        db_table = "patients_doctorprofile"
+        ordering = ["user__last_name", "user__first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["license_number"],
+                condition=~Q(license_number=""),
+                name="doctor_license_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dr {self.user.get_full_name() or self.user.username} ({self.specialization})"

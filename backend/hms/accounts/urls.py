@@ -22,4 +22,7 @@ urlpatterns = [
         apis.UserPasswordResetApi.as_view(),
         name="user-reset-password",
     ),
+    # Doctors (product brief: POST/GET /doctors/)
+    path("doctors/", apis.DoctorListCreateApi.as_view(), name="doctor-list"),
+    path("doctors/<uuid:public_id>/", apis.DoctorDetailApi.as_view(), name="doctor-detail"),
 ]

@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.accounts import selectors as account_selectors
 from hms.core.errors import ApplicationError
 from hms.patients import selectors, services
 from hms.patients.apis.care_team import CareAssignmentOutputSerializer
@@ -31,7 +32,7 @@ class _AssignApi(APIView):
         patient = selectors.patient_find(public_id=data.validated_data["patient"])
         if patient is None:
             fields["patient"] = ["No patient with this id."]
-        doctor = selectors.doctor_user_find(public_id=data.validated_data["doctor"])
+        doctor = account_selectors.doctor_user_find(public_id=data.validated_data["doctor"])
         if doctor is None:
             fields["doctor"] = ["No doctor with this id."]
         if fields:

@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from hms.accounts.models import User
+from hms.accounts.models import DoctorProfile, User
 from hms.core.demo import register_demo_loader
 from hms.patients import services
-from hms.patients.models import Allergy, CareAssignment, DoctorProfile, Patient
+from hms.patients.models import Allergy, CareAssignment, Patient
 
 DEMO_PATIENTS = [
     # first, last, date of birth, sex, phone, allergy (substance, reaction, severity) or None

@@ -1,4 +1,4 @@
-"""The patient registry, doctors, care assignments and break-the-glass grants.
+"""The patient registry, care assignments and break-the-glass grants.
 
 Nothing here is hard-deleted: contacts, allergies and insurance policies are voided with a
 reason (their default manager hides voided rows; `all_objects` shows them), patients and
@@ -250,35 +250,6 @@ class InsurancePolicy(VoidableModel):
 
     def __str__(self) -> str:
         return f"{self.payer} policy for {self.patient_id}"
-
-
-class DoctorProfile(TimeStampedModel):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="doctor_profile",
-        limit_choices_to={"role": "doctor"},
-    )
-    specialization = models.CharField(max_length=100, db_index=True)
-    department = models.CharField(max_length=100, blank=True, db_index=True)
-    bio = models.TextField(blank=True)
-    available = models.BooleanField(default=True, db_index=True)
-    license_number = models.CharField(max_length=64, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["user__last_name", "user__first_name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["license_number"],
-                condition=~Q(license_number=""),
-                name="doctor_license_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Dr {self.user.get_full_name() or self.user.username} ({self.specialization})"
 
 
 class CareAssignment(TimeStampedModel):

@@ -1,4 +1,4 @@
-"""Reads for the patient registry and doctors. Scope comes from hms.patients.access."""
+"""Reads for the patient registry and care assignments. Scope comes from hms.patients.access."""
 
 import re
 from dataclasses import dataclass
@@ -11,15 +11,13 @@ from django.db.models import BooleanField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from hms.accounts.models import User
-from hms.core.errors import ApplicationError, NotFoundError
-from hms.core.roles import Role
+from hms.core.errors import NotFoundError
 from hms.patients import names
 from hms.patients.access import patients_in_care_of, patients_visible_to
 from hms.patients.models import (
     Allergy,
     BreakGlassGrant,
     CareAssignment,
-    DoctorProfile,
     EmergencyContact,
     InsurancePolicy,
     Patient,
@@ -333,51 +331,7 @@ def insurance_policy_get(*, patient: Patient, public_id) -> InsurancePolicy:
     )
 
 
-# --- Doctors and assignments -----------------------------------------------------------------
-
-
-def doctor_list(*, filters: dict | None = None) -> QuerySet[DoctorProfile]:
-    filters = filters or {}
-    queryset = DoctorProfile.objects.select_related("user").filter(user__is_active=True)
-    if specialization := filters.get("specialization"):
-        queryset = queryset.filter(specialization__iexact=specialization)
-    if department := filters.get("department"):
-        queryset = queryset.filter(department__iexact=department)
-    if (available := filters.get("available")) is not None:
-        queryset = queryset.filter(available=available)
-    if q := (filters.get("q") or "").strip():
-        queryset = queryset.filter(
-            Q(user__first_name__istartswith=q)
-            | Q(user__last_name__istartswith=q)
-            | Q(specialization__istartswith=q)
-        )
-    return queryset.order_by("user__last_name", "user__first_name", "id")
-
-
-def doctor_get(*, public_id) -> DoctorProfile:
-    """A doctor's profile by the doctor's user id (the one id a person has in the API)."""
-    profile = DoctorProfile.objects.select_related("user").filter(user__public_id=public_id).first()
-    if profile is None:
-        raise NotFoundError("No doctor with this id.", code="doctor_not_found")
-    return profile
-
-
-def doctor_user_find(*, public_id) -> User | None:
-    """The active user with the doctor role that this id names, or None. The one lookup for
-    "the doctor named in a request" (attending, ordering, assigned doctor)."""
-    return User.objects.filter(public_id=public_id, role=Role.DOCTOR, is_active=True).first()
-
-
-def doctor_user_for_field(*, public_id, field: str) -> User:
-    """The active doctor named by `field` of a request; a 400 naming the field otherwise."""
-    doctor = doctor_user_find(public_id=public_id)
-    if doctor is None:
-        raise ApplicationError(
-            "No doctor with this id.",
-            code="validation_error",
-            fields={field: ["No doctor with this id."]},
-        )
-    return doctor
+# --- Assignments -----------------------------------------------------------------------------
 
 
 def patient_in_registry_find(*, user: User, public_id) -> Patient | None:

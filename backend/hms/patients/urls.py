@@ -69,10 +69,8 @@ urlpatterns = [
         apis.CareAssignmentEndApi.as_view(),
         name="care-assignment-end",
     ),
-    # Doctors (product brief: POST/GET /doctors/)
-    path("doctors/", apis.DoctorListCreateApi.as_view(), name="doctor-list"),
+    # A doctor's own patients (the doctor directory is in hms.accounts.urls)
     path("doctors/me/patients/", apis.DoctorMyPatientsApi.as_view(), name="doctor-my-patients"),
-    path("doctors/<uuid:public_id>/", apis.DoctorDetailApi.as_view(), name="doctor-detail"),
     # Break-the-glass review (admin)
     path("audit/break-glass/", apis.BreakGlassGrantListApi.as_view(), name="break-glass-list"),
     path(

@@ -1,6 +1,6 @@
 import factory
 
-from hms.accounts.models import User
+from hms.accounts.models import DoctorProfile, User
 from hms.core.roles import Role
 
 TEST_PASSWORD = "correct-horse-battery-42"
@@ -24,3 +24,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         user.set_password(password)
         user.save()
         return user
+
+
+class DoctorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DoctorProfile
+
+    user = factory.SubFactory(UserFactory, role=Role.DOCTOR)
+    specialization = "Cardiology"
+    department = "Medicine"
+    bio = "Heart doctor."
+    available = True
+    license_number = factory.Sequence(lambda n: f"LIC-{n:06d}")

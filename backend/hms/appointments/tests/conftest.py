@@ -2,8 +2,9 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.models import DoctorSchedule, ScheduleBlock
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory, PatientUserFactory
+from hms.patients.tests.factories import PatientFactory, PatientUserFactory
 
 # Monday 1 March 2027, 07:00 UTC (the test settings' hospital time zone is UTC).
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)

@@ -5,12 +5,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.models import Appointment, AppointmentStatus, ExceptionKind, ScheduleException
 from hms.appointments.tests.conftest import give_schedule
 from hms.clinical.models import Encounter
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -4,12 +4,12 @@ one wins, 19 get 409."""
 import pytest
 from rest_framework.test import APIClient
 
-from hms.accounts.tests.factories import UserFactory
+from hms.accounts.tests.factories import DoctorProfileFactory, UserFactory
 from hms.appointments.models import Appointment
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.roles import Role
 from hms.core.tests.threads import run_at_once
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.models import (
     PATIENT_BUSY_STATUSES,
     PATIENT_OVERLAP_CONSTRAINT,
     Appointment,
     AppointmentStatus,
 )
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [
     pytest.mark.postgres,

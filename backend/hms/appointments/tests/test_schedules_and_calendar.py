@@ -1,11 +1,11 @@
 import pytest
 from icalendar import Calendar
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.calendar_feed import calendar_token_for
 from hms.appointments.models import DoctorSchedule, ScheduleException
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -5,14 +5,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from hms.accounts.tests.factories import UserFactory
+from hms.accounts.tests.factories import DoctorProfileFactory, UserFactory
 from hms.billing import billable, services
 from hms.billing.models import Charge, ChargeSource
 from hms.billing.tests.factories import TariffFactory
 from hms.core.errors import ConflictError
 from hms.core.models import Notification
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

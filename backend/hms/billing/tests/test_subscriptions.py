@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 import time_machine
 
-from hms.accounts.tests.factories import UserFactory
+from hms.accounts.tests.factories import DoctorProfileFactory, UserFactory
 from hms.appointments import services as appointments
 from hms.appointments.events import AppointmentCompleted
 from hms.appointments.models import Appointment, AppointmentStatus
@@ -17,7 +17,7 @@ from hms.core.events import subscribers
 from hms.core.roles import Role
 from hms.inpatient.events import AdmissionDischarged
 from hms.laboratory.events import LabOrderVerified
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 from hms.pharmacy.events import DispenseReturned, MedicationDispensed
 from hms.radiology.events import RadiologyReportFinalised
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.accounts.selectors import doctor_user_for_field
 from hms.clinical import selectors, services
 from hms.clinical.apis.base import (
     ClinicalRecordApi,
@@ -18,7 +19,6 @@ from hms.patients.chart_record_apis import (
     ChartRecordListCreateApi,
     ChartRecordVoidApi,
 )
-from hms.patients.selectors import doctor_user_for_field
 
 
 class EncounterOutputSerializer(RecordOutputSerializer):

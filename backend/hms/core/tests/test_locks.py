@@ -28,6 +28,10 @@ HMS_DIR = Path(__file__).resolve().parents[2]
 # service that way (fixture without_partial_indexes), or None where the service checks the rule
 # under that lock on every database anyway.
 GUARDED = {
+    "accounts.DoctorProfile.doctor_license_unique": (
+        "the doctor profile table",
+        "accounts/tests/test_apis_doctors.py::TestLicenceWithoutPartialIndexes",
+    ),
     "appointments.Appointment.appointment_one_active_per_slot": (
         "the doctor's schedule",
         "appointments/tests/test_booking_api.py::TestWithoutPartialIndexes",
@@ -82,10 +86,6 @@ GUARDED = {
     "patients.CareAssignment.assignment_one_active_per_pair": (
         "the patient",
         "patients/tests/test_apis_doctors.py::test_assignment_without_partial_indexes",
-    ),
-    "patients.DoctorProfile.doctor_license_unique": (
-        "the doctor profile table",
-        "patients/tests/test_apis_doctors.py::TestLicenceWithoutPartialIndexes",
     ),
     "radiology.ImagingReport.imaging_one_report_per_order": ("the order", None),
 }

@@ -11,9 +11,10 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.models import Appointment
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.core.models import AuditAction, AuditEvent, AuditOutcome
 from hms.core.roles import Role
 from hms.core.selectors import audit_chain_verify
 from hms.core.tests.query_budget import AUDIT_WRITE
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 

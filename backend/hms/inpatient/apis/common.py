@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from hms.accounts.models import User
+from hms.accounts.selectors import doctor_user_for_field
 from hms.core.errors import ApplicationError
 from hms.core.plausible_dates import clock_skew
 from hms.core.query_params import DATE_RANGE_MESSAGE, date_in_range
@@ -20,7 +21,7 @@ from hms.core.services import audit_page_read
 from hms.inpatient import selectors, services
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.chart_record_apis import ChartRecordApi
-from hms.patients.selectors import doctor_user_for_field, patient_in_registry_find
+from hms.patients.selectors import patient_in_registry_find
 
 
 class WardRefSerializer(serializers.Serializer):

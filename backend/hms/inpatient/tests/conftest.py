@@ -2,10 +2,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.core.roles import Role
 from hms.inpatient.models import WardType
 from hms.inpatient.tests.factories import WardFactory, assign_nurse, beds_on, prescribe
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 # Monday 1 March 2027, 10:00 UTC (the test settings' hospital time zone is UTC).
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)

@@ -222,7 +222,7 @@ class TestTransfer:
     def test_handover_changes_the_attending_doctor_and_the_encounter(
         self, admitted, reception, beds
     ):
-        from hms.patients.tests.factories import DoctorProfileFactory
+        from hms.accounts.tests.factories import DoctorProfileFactory
 
         new_doctor = DoctorProfileFactory().user
         response = reception.post(

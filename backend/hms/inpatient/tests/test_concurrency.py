@@ -4,12 +4,12 @@ patient), and nurses for one dose; exactly one wins."""
 import pytest
 from rest_framework.test import APIClient
 
-from hms.accounts.tests.factories import UserFactory
+from hms.accounts.tests.factories import DoctorProfileFactory, UserFactory
 from hms.core.roles import Role
 from hms.core.tests.threads import run_at_once
 from hms.inpatient.models import Admission, Bed, BedStatus, BedStay, MedicationAdministration
 from hms.inpatient.tests.factories import BedFactory
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

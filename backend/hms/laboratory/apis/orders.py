@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.accounts.selectors import doctor_user_for_field
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
@@ -19,7 +20,6 @@ from hms.laboratory.apis.common import (
 )
 from hms.laboratory.models import LabPriority
 from hms.patients.access import ChartSection, patient_get_for_user
-from hms.patients.selectors import doctor_user_for_field
 
 
 class LabRequestInputSerializer(serializers.Serializer):

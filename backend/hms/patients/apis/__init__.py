@@ -21,7 +21,7 @@ from hms.patients.apis.chart_records import (
     InsuranceListCreateApi,
     InsuranceVoidApi,
 )
-from hms.patients.apis.doctors import DoctorDetailApi, DoctorListCreateApi, DoctorMyPatientsApi
+from hms.patients.apis.doctors import DoctorMyPatientsApi
 from hms.patients.apis.patients import PatientDetailApi, PatientListCreateApi, PatientMeApi
 from hms.patients.apis.registration import RegisterApi
 
@@ -35,8 +35,6 @@ __all__ = [
     "ContactDetailApi",
     "ContactListCreateApi",
     "ContactVoidApi",
-    "DoctorDetailApi",
-    "DoctorListCreateApi",
     "DoctorMyPatientsApi",
     "InsuranceDetailApi",
     "InsuranceListCreateApi",

@@ -1,4 +1,4 @@
-"""Writes for the patient registry, doctors, care assignments and break-the-glass, one module per
+"""Writes for the patient registry, care assignments and break-the-glass, one module per
 sub-domain (base: what they share). Every function is transactional, validates before saving
 and records its audit event last; audit details name the fields that changed, never their values.
 
@@ -27,12 +27,6 @@ from hms.patients.services.chart_records import (
     insurance_policy_update,
     insurance_policy_void,
 )
-from hms.patients.services.doctors import (
-    DOCTOR_PROFILE_FIELDS,
-    DOCTOR_SELF_EDITABLE_FIELDS,
-    doctor_profile_update,
-    doctor_register,
-)
 from hms.patients.services.registry import (
     MAX_DUPLICATE_CANDIDATES,
     PATIENT_EDITABLE_FIELDS,
@@ -50,8 +44,6 @@ __all__ = [
     "BREAK_GLASS_REASON_MIN_LENGTH",
     "CONTACT_FIELDS",
     "DEFAULT_BREAK_GLASS_HOURS",
-    "DOCTOR_PROFILE_FIELDS",
-    "DOCTOR_SELF_EDITABLE_FIELDS",
     "INSURANCE_FIELDS",
     "MAX_DUPLICATE_CANDIDATES",
     "PATIENT_EDITABLE_FIELDS",
@@ -66,8 +58,6 @@ __all__ = [
     "contact_create",
     "contact_update",
     "contact_void",
-    "doctor_profile_update",
-    "doctor_register",
     "insurance_policy_create",
     "insurance_policy_update",
     "insurance_policy_void",

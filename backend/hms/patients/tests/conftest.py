@@ -1,8 +1,9 @@
 import pytest
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
-from hms.patients.tests.factories import CareAssignmentFactory, DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from hms.patients.encryption import keyed_hash
 from hms.patients.models import (
     Allergy,
     CareAssignment,
-    DoctorProfile,
     EmergencyContact,
     InsurancePolicy,
     Patient,
@@ -39,18 +38,6 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
 class PatientUserFactory(UserFactory):
     role = Role.PATIENT
-
-
-class DoctorProfileFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = DoctorProfile
-
-    user = factory.SubFactory(UserFactory, role=Role.DOCTOR)
-    specialization = "Cardiology"
-    department = "Medicine"
-    bio = "Heart doctor."
-    available = True
-    license_number = factory.Sequence(lambda n: f"LIC-{n:06d}")
 
 
 class CareAssignmentFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.core.roles import Role
 from hms.core.tests.query_budget import AUDIT_WRITE
 from hms.patients.models import BreakGlassGrant
@@ -19,7 +20,6 @@ from hms.patients.tests.factories import (
     AllergyFactory,
     CareAssignmentFactory,
     ContactFactory,
-    DoctorProfileFactory,
     InsurancePolicyFactory,
     PatientFactory,
 )
@@ -93,7 +93,7 @@ def test_doctor_my_patients(client_for, doctor):
 
 
 def test_doctor_directory(client_for):
-    from hms.patients.models import DoctorProfile
+    from hms.accounts.models import DoctorProfile
 
     def build(n):
         DoctorProfileFactory.create_batch(n - DoctorProfile.objects.count())

@@ -6,15 +6,12 @@ import threading
 import pytest
 from django.db import connection
 
+from hms.accounts.models import DoctorProfile
+from hms.accounts.services import doctor_profile_update, doctor_register
 from hms.core.errors import ConflictError
 from hms.core.roles import Role
-from hms.patients.models import Allergy, CareAssignment, DoctorProfile
-from hms.patients.services import (
-    allergy_create,
-    care_assignment_create,
-    doctor_profile_update,
-    doctor_register,
-)
+from hms.patients.models import Allergy, CareAssignment
+from hms.patients.services import allergy_create, care_assignment_create
 from hms.patients.tests.factories import PatientFactory
 
 pytestmark = [
@@ -82,7 +79,7 @@ def test_one_doctor_per_licence_number(make_user):
 def test_two_doctors_given_one_licence_number_at_once(make_user):
     """The licence check passes for both; the unique constraint refuses the second change,
     which answers 409 license_taken instead of failing with the database's error."""
-    from hms.patients.tests.factories import DoctorProfileFactory
+    from hms.accounts.tests.factories import DoctorProfileFactory
 
     admin = make_user(Role.ADMIN)
     profiles = [DoctorProfileFactory(license_number=f"OLD-{i}") for i in range(6)]

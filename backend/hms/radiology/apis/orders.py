@@ -5,11 +5,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.accounts.selectors import doctor_user_for_field
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.errors import ApplicationError
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
-from hms.patients.selectors import doctor_user_for_field
 from hms.radiology import selectors, services
 from hms.radiology.apis.common import (
     OrderDetailOutputSerializer,

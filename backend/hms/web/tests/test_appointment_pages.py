@@ -5,12 +5,13 @@ from html.parser import HTMLParser
 
 import pytest
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.models import Appointment, AppointmentStatus
 from hms.appointments.services import appointment_book
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 from hms.web.tests.conftest import signed_in_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.models import Appointment
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 from hms.web.tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.services import appointment_book
 from hms.appointments.tests.conftest import give_schedule
 from hms.clinical.tests.factories import (
@@ -14,11 +15,7 @@ from hms.clinical.tests.factories import (
     VisitNoteFactory,
 )
 from hms.core.roles import Role
-from hms.patients.tests.factories import (
-    CareAssignmentFactory,
-    DoctorProfileFactory,
-    PatientFactory,
-)
+from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.web.tests.conftest import page_queries, signed_in_client
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,12 @@ from datetime import UTC, date, datetime, time
 import pytest
 from django.test import Client
 
+from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.services import appointment_book, appointment_cancel
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 from hms.web.tests.conftest import page_queries, signed_in_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from hms.accounts import selectors as account_selectors
 from hms.appointments import selectors as appointment_selectors
 from hms.appointments import services as appointment_services
 from hms.appointments.models import AppointmentStatus
@@ -218,14 +219,14 @@ def portal_book(request):
     specializations = sorted(
         {
             p.specialization
-            for p in patient_selectors.doctor_list(filters={"available": True})
+            for p in account_selectors.doctor_list(filters={"available": True})
             if p.specialization
         }
     )
     specialization = data.get("specialization", "")
     profiles = (
         list(
-            patient_selectors.doctor_list(
+            account_selectors.doctor_list(
                 filters={"specialization": specialization, "available": True}
             )
         )

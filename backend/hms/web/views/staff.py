@@ -4,12 +4,12 @@ home page and read-only boards, each for the roles the permission table lets rea
 from django.shortcuts import render
 from django.utils import timezone
 
+from hms.accounts import selectors as account_selectors
 from hms.appointments import selectors as appointment_selectors
 from hms.core.roles import Role
 from hms.core.services import audit_page_read
 from hms.inpatient import selectors as inpatient_selectors
 from hms.inpatient.models import BedStatus
-from hms.patients import selectors as patient_selectors
 from hms.web.forms import QueueFilterForm, WardTypeFilterForm
 from hms.web.navigation import STAFF_ROLES_WITHOUT_WORKSPACE, nav_items_for
 from hms.web.views.base import headline, portal_page, table_permission
@@ -50,7 +50,7 @@ def staff(request):
 def staff_queue(request):
     """The front desk's queue for one day (read-only: checking in stays in the desktop
     client), every doctor or one."""
-    profiles = list(patient_selectors.doctor_list())
+    profiles = list(account_selectors.doctor_list())
     doctors = [
         (str(p.user.public_id), f"Dr {p.user.get_full_name() or p.user.username}") for p in profiles
     ]

@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from hms.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from hms.accounts.tests.factories import TEST_PASSWORD, DoctorProfileFactory, UserFactory
 from hms.appointments.models import Appointment
 from hms.appointments.tests.conftest import give_schedule
 from hms.clinical.models import Diagnosis, VisitNote
@@ -28,7 +28,7 @@ from hms.core.roles import Role
 from hms.laboratory.models import LabOrder
 from hms.patients import services as patient_services
 from hms.patients.models import Patient
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 from hms.pharmacy.models import Prescription
 from hms.pharmacy.tests.factories import DrugFactory, add_stock
 

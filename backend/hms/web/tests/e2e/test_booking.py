@@ -7,11 +7,11 @@ from datetime import time
 import pytest
 from playwright.sync_api import expect
 
-from hms.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from hms.accounts.tests.factories import TEST_PASSWORD, DoctorProfileFactory, UserFactory
 from hms.appointments.models import Appointment
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.roles import Role
-from hms.patients.tests.factories import DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import PatientFactory
 
 from .test_portal_flows import sign_in, sign_out
 

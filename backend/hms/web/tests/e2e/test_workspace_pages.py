@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from hms.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from hms.accounts.tests.factories import TEST_PASSWORD, DoctorProfileFactory, UserFactory
 from hms.appointments.models import Appointment
 from hms.clinical.models import Diagnosis, VisitNote
 from hms.core.roles import Role
-from hms.patients.tests.factories import AllergyFactory, DoctorProfileFactory, PatientFactory
+from hms.patients.tests.factories import AllergyFactory, PatientFactory
 
 from .test_portal_flows import sign_in
 
