@@ -69,9 +69,8 @@ def seed(env: dict, doctors: int, patients: int) -> None:
     )
     code = f"""
 from datetime import time
-from hms.accounts.models import User
+from hms.accounts.models import DoctorProfile, User
 from hms.appointments.models import DoctorSchedule, ScheduleBlock
-from hms.patients.models import DoctorProfile
 User.objects.create_user("bench_reception", password="{PASSWORD}", role="receptionist")
 for i in range({doctors}):
     doctor = User.objects.create_user(f"bench_dr{{i}}", password="{PASSWORD}", role="doctor",
