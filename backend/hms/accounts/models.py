@@ -47,6 +47,11 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
     @property
+    def is_active_doctor(self) -> bool:
+        """May be named as the doctor of an order, encounter, admission or assignment."""
+        return self.role == Role.DOCTOR and self.is_active
+
+    @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 

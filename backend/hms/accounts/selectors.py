@@ -86,6 +86,14 @@ def doctor_user_find(*, public_id) -> User | None:
     return User.objects.filter(public_id=public_id, role=Role.DOCTOR, is_active=True).first()
 
 
+def doctor_user_for_optional_field(*, public_id, field: str) -> User | None:
+    """Like `doctor_user_for_field`, for a field a request may leave out: None when it names
+    no one."""
+    if public_id is None:
+        return None
+    return doctor_user_for_field(public_id=public_id, field=field)
+
+
 def doctor_user_for_field(*, public_id, field: str) -> User:
     """The active doctor named by `field` of a request; a 400 naming the field otherwise."""
     doctor = doctor_user_find(public_id=public_id)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.accounts.selectors import doctor_user_for_field
+from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.clinical import selectors, services
 from hms.clinical.apis.base import (
     ClinicalRecordApi,
@@ -29,12 +29,6 @@ class EncounterOutputSerializer(RecordOutputSerializer):
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
     reason = serializers.CharField()
-
-
-def _doctor(doctor_id):
-    if doctor_id is None:
-        return None
-    return doctor_user_for_field(public_id=doctor_id, field="attending_doctor")
 
 
 class _EncounterApi(ClinicalRecordApi):
@@ -67,7 +61,9 @@ class EncounterListCreateApi(_EncounterApi, ChartRecordListCreateApi):
 
     def create_arguments(self, request, chart, data):
         arguments = super().create_arguments(request, chart, data)
-        arguments["attending_doctor"] = _doctor(arguments.pop("attending_doctor", None))
+        arguments["attending_doctor"] = doctor_user_for_optional_field(
+            public_id=arguments.pop("attending_doctor", None), field="attending_doctor"
+        )
         return arguments
 
 
@@ -83,7 +79,9 @@ class EncounterDetailApi(_EncounterApi, ChartRecordDetailApi):
 
     def update_arguments(self, request, record, data):
         if "attending_doctor" in data:
-            data["attending_doctor"] = _doctor(data["attending_doctor"])
+            data["attending_doctor"] = doctor_user_for_optional_field(
+                public_id=data["attending_doctor"], field="attending_doctor"
+            )
         return data
 
 

@@ -15,7 +15,6 @@ from hms.clinical.services.base import (
 from hms.core.errors import ConflictError
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import moment_check
-from hms.core.roles import Role
 from hms.core.transactions import service_transaction
 
 
@@ -30,7 +29,7 @@ def encounter_create(
     reason: str = "",
 ) -> Encounter:
     doctor = attending_doctor or actor
-    if doctor.role != Role.DOCTOR or not doctor.is_active:
+    if not doctor.is_active_doctor:
         raise ValidationError(
             {"attending_doctor": ["The attending doctor must be an active doctor."]}
         )
@@ -60,7 +59,7 @@ def encounter_update(*, actor, encounter: Encounter, **fields) -> Encounter:
     if encounter.status == EncounterStatus.CLOSED:
         raise ConflictError("A closed encounter cannot be changed.", code="encounter_closed")
     doctor = fields.get("attending_doctor")
-    if doctor is not None and (doctor.role != Role.DOCTOR or not doctor.is_active):
+    if doctor is not None and not doctor.is_active_doctor:
         raise ValidationError(
             {"attending_doctor": ["The attending doctor must be an active doctor."]}
         )

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from hms.accounts.models import User
-from hms.accounts.selectors import doctor_user_for_field
+from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.core.errors import ApplicationError
 from hms.core.plausible_dates import clock_skew
 from hms.core.query_params import DATE_RANGE_MESSAGE, date_in_range
@@ -50,12 +50,10 @@ def invalid_field(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, code="validation_error", fields={field: [message]})
 
 
-def doctor_for(public_id, field: str = "attending_doctor") -> User | None:
-    """The active doctor a body's `field` names (400 on that field if it names none); None when
-    the body names no one."""
-    if public_id is None:
-        return None
-    return doctor_user_for_field(public_id=public_id, field=field)
+def doctor_for(public_id) -> User | None:
+    """The active doctor a body's `attending_doctor` names (400 on that field if it names
+    none); None when the body names no one."""
+    return doctor_user_for_optional_field(public_id=public_id, field="attending_doctor")
 
 
 def registry_patient(request, public_id):

@@ -11,7 +11,6 @@ from hms.clinical import services as clinical_services
 from hms.clinical.models import EncounterType
 from hms.core.errors import ApplicationError, ConflictError
 from hms.core.models import AuditAction
-from hms.core.roles import Role
 from hms.inpatient.models import (
     ADMITTABLE_BED_STATUSES,
     Admission,
@@ -74,7 +73,7 @@ def _already_admitted(existing: Admission | None = None) -> ConflictError:
 
 
 def _check_attending(doctor: User) -> None:
-    if doctor.role != Role.DOCTOR or not doctor.is_active:
+    if not doctor.is_active_doctor:
         raise ApplicationError(
             "The attending doctor must be an active doctor.",
             code="validation_error",

@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.accounts.selectors import doctor_user_for_field
+from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
@@ -74,9 +74,9 @@ def lab_request_response(request) -> Response:
         section=ChartSection.ORDERS,
         purpose="write",
     )
-    doctor = None
-    if doctor_id := params.pop("ordering_doctor", None):
-        doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
+    doctor = doctor_user_for_optional_field(
+        public_id=params.pop("ordering_doctor", None) or None, field="ordering_doctor"
+    )
     encounter = encounter_for_patient_field(
         patient=patient, encounter_id=params.pop("encounter", None)
     )

@@ -66,7 +66,7 @@ def lab_order_create(
             code="validation_error",
             fields={"ordering_doctor": ["Required unless a doctor places the order."]},
         )
-    if ordering_doctor.role != Role.DOCTOR or not ordering_doctor.is_active:
+    if not ordering_doctor.is_active_doctor:
         raise ApplicationError(
             "The ordering doctor must be an active doctor.",
             code="not_a_doctor",

@@ -7,7 +7,6 @@ from hms.accounts.models import User
 from hms.core.errors import ApplicationError, ConflictError
 from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
-from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.patients.models import CareAssignment, Patient
 
@@ -24,7 +23,7 @@ def care_assignment_create(
 ) -> CareAssignment:
     """Assign a patient to a doctor (one active assignment per pair, enforced by the
     database)."""
-    if doctor.role != Role.DOCTOR or not doctor.is_active:
+    if not doctor.is_active_doctor:
         raise ApplicationError(
             "Patients can be assigned only to an active doctor.",
             code="validation_error",

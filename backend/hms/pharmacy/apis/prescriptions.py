@@ -76,10 +76,6 @@ def _resolve_items(items: list[dict]) -> list[dict]:
     return resolved
 
 
-def _resolve_encounter(*, encounter_id, patient):
-    return encounter_for_patient_field(patient=patient, encounter_id=encounter_id)
-
-
 def prescription_create_response(request) -> Response:
     data = PrescriptionInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
@@ -88,7 +84,9 @@ def prescription_create_response(request) -> Response:
         user=request.user, patient_public_id=params.pop("patient"), purpose="write"
     )
     items = _resolve_items(params.pop("items"))
-    encounter = _resolve_encounter(encounter_id=params.pop("encounter", None), patient=patient)
+    encounter = encounter_for_patient_field(
+        patient=patient, encounter_id=params.pop("encounter", None)
+    )
     prescription = services.prescription_create(
         actor=request.user, patient=patient, items=items, encounter=encounter, **params
     )

@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.accounts.selectors import doctor_user_for_field
+from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.errors import ApplicationError
 from hms.core.pagination import paginated_response
@@ -51,9 +51,9 @@ def order_create_response(request):
             code="validation_error",
             fields={"procedure": ["No such procedure."]},
         )
-    doctor = None
-    if doctor_id := params.pop("ordering_doctor", None):
-        doctor = doctor_user_for_field(public_id=doctor_id, field="ordering_doctor")
+    doctor = doctor_user_for_optional_field(
+        public_id=params.pop("ordering_doctor", None) or None, field="ordering_doctor"
+    )
     encounter = encounter_for_patient_field(
         patient=patient, encounter_id=params.pop("encounter", None)
     )

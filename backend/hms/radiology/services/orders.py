@@ -66,7 +66,7 @@ def imaging_order_create(
                 fields={"ordering_doctor": ["This field is required."]},
             )
         ordering_doctor = actor
-    if ordering_doctor.role != Role.DOCTOR or not ordering_doctor.is_active:
+    if not ordering_doctor.is_active_doctor:
         raise ApplicationError(
             "The ordering doctor must be an active doctor.",
             code="not_a_doctor",
