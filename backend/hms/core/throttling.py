@@ -11,13 +11,13 @@ a write: two workers that read the same list both let their request through).
 import math
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from hms.core.models import RateLimitWindow
+from hms.core.transactions import service_transaction
 
 
 def attempt_in_window(key: str, *, limit: int, seconds: int) -> int | None:
@@ -25,17 +25,24 @@ def attempt_in_window(key: str, *, limit: int, seconds: int) -> int | None:
     at most `limit` attempts, else the whole seconds until it closes."""
     now = timezone.now()
     period = timedelta(seconds=seconds)
-    windows = RateLimitWindow.objects.filter(key=key)
-    with transaction.atomic():
-        RateLimitWindow.objects.get_or_create(key=key, defaults={"opened_at": now})
-        # A window that has closed opens anew with this attempt; of two workers doing this at
-        # once, the second sees the first's new opening time and leaves it.
-        windows.filter(opened_at__lte=now - period).update(opened_at=now, attempts=0)
-        windows.update(attempts=F("attempts") + 1)
-        attempts, opened_at = windows.values_list("attempts", "opened_at").get()
+    attempts, opened_at = _count_attempt(key, now=now, period=period)
     if attempts <= limit:
         return None
     return max(1, math.ceil((opened_at + period - now).total_seconds()))
+
+
+# On MySQL/MariaDB, workers creating the same key's row at once can deadlock (each holds the
+# shared lock a duplicate-key error leaves, then asks for the exclusive one); the database
+# ends one, and its second run finds the row and only updates it.
+@service_transaction
+def _count_attempt(key: str, *, now, period: timedelta):
+    windows = RateLimitWindow.objects.filter(key=key)
+    RateLimitWindow.objects.get_or_create(key=key, defaults={"opened_at": now})
+    # A window that has closed opens anew with this attempt; of two workers doing this at
+    # once, the second sees the first's new opening time and leaves it.
+    windows.filter(opened_at__lte=now - period).update(opened_at=now, attempts=0)
+    windows.update(attempts=F("attempts") + 1)
+    return windows.values_list("attempts", "opened_at").get()
 
 
 class SharedScopedRateThrottle(ScopedRateThrottle):
