@@ -17,11 +17,10 @@ from hms.appointments.calendar_feed import (
 )
 from hms.appointments.models import AppointmentStatus, ExceptionKind, Weekday
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import ReusableOutput, UserRefSerializer
-from hms.core.services import audit_page_read
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.serializers import PatientRefSerializer
 
@@ -73,17 +72,6 @@ class SlotSerializer(serializers.Serializer):
     end = serializers.TimeField(format="%H:%M")
     start_at = serializers.DateTimeField()
     end_at = serializers.DateTimeField()
-
-
-def _audit_appointment_page(request, response, detail=None) -> None:
-    patient_ids = {row["patient"]["id"] for row in response.data.get("results", [])}
-    audit_page_read(
-        actor=request.user,
-        resource_type="appointment_list",
-        patient_ids=sorted(patient_ids),
-        count=response.data.get("count"),
-        detail=detail,
-    )
 
 
 # --- Schedules -----------------------------------------------------------------------------
@@ -307,7 +295,7 @@ class AppointmentListCreateApi(APIView):
             view=self,
         )
         if "patient" not in filters:  # one chart's read is audited on opening it
-            _audit_appointment_page(request, response)
+            audit_page(request, response, "appointment_list")
         return response
 
     @extend_schema(request=InputSerializer, responses={201: AppointmentOutputSerializer})
@@ -464,7 +452,7 @@ class AppointmentQueueApi(APIView):
         )
         response.data["date"] = day.isoformat()
         response.data["summary"] = selectors.appointment_queue_summary(day=day, doctor=doctor)
-        _audit_appointment_page(request, response, detail={"queue": day.isoformat()})
+        audit_page(request, response, "appointment_list", detail={"queue": day.isoformat()})
         return response
 
 

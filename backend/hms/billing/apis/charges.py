@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.billing import selectors, services
-from hms.billing.apis.common import MONEY, RATE, _audit_page, _billing_patient
+from hms.billing.apis.common import MONEY, RATE, _billing_patient
 from hms.billing.models import ChargeSource, ChargeStatus
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.patients.serializers import PatientRefSerializer
 
@@ -66,12 +66,7 @@ class ChargeListCreateApi(APIView):
             request=request,
             view=self,
         )
-        _audit_page(
-            request,
-            response,
-            "billing_charge_list",
-            (r["patient"]["id"] for r in response.data["results"]),
-        )
+        audit_page(request, response, "billing_charge_list")
         return response
 
     @extend_schema(request=InputSerializer, responses={201: ChargeOutputSerializer})

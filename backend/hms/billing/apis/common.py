@@ -1,8 +1,7 @@
-"""Helpers shared by billing's API views: the patient check, page audit, PDF responses."""
+"""Helpers shared by billing's API views: the patient check, PDF responses."""
 
 from django.http import HttpResponse
 
-from hms.core.services import audit_page_read
 from hms.patients.access import ChartSection, patient_get_for_user
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -15,15 +14,6 @@ def _billing_patient(request, patient_public_id, *, purpose: str = "read"):
         patient_public_id=patient_public_id,
         section=ChartSection.BILLING,
         purpose=purpose,
-    )
-
-
-def _audit_page(request, response, resource_type: str, patient_ids) -> None:
-    audit_page_read(
-        actor=request.user,
-        resource_type=resource_type,
-        patient_ids=sorted({str(pid) for pid in patient_ids}),
-        count=response.data.get("count"),
     )
 
 

@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.billing import pdf, selectors, services
-from hms.billing.apis.common import MONEY, RATE, _audit_page, _billing_patient, _pdf_response
+from hms.billing.apis.common import MONEY, RATE, _billing_patient, _pdf_response
 from hms.billing.models import InvoiceStatus
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.patients.serializers import PatientRefSerializer
@@ -158,12 +158,7 @@ class InvoiceListCreateApi(APIView):
             request=request,
             view=self,
         )
-        _audit_page(
-            request,
-            response,
-            "billing_invoice_list",
-            (r["patient"]["id"] for r in response.data["results"]),
-        )
+        audit_page(request, response, "billing_invoice_list")
         return response
 
     @extend_schema(request=InputSerializer, responses={201: InvoiceDetailSerializer})

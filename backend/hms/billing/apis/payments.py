@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.billing import pdf, selectors, services
-from hms.billing.apis.common import MONEY, _audit_page, _billing_patient, _pdf_response
+from hms.billing.apis.common import MONEY, _billing_patient, _pdf_response
 from hms.billing.apis.invoices import (
     InvoicePaymentSerializer,
     PaymentOutputSerializer,
@@ -16,7 +16,7 @@ from hms.billing.apis.invoices import (
     _invoice_for_write,
 )
 from hms.billing.models import PaymentMethod
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 
@@ -50,7 +50,7 @@ class PaymentListCreateApi(APIView):
             request=request,
             view=self,
         )
-        _audit_page(request, response, "billing_payment_list", [])
+        audit_page(request, response, "billing_payment_list", patient_ids=[])
         return response
 
     @extend_schema(request=InputSerializer, responses={201: PaymentOutputSerializer})
@@ -122,7 +122,7 @@ class RefundListCreateApi(APIView):
             request=request,
             view=self,
         )
-        _audit_page(request, response, "billing_refund_list", [])
+        audit_page(request, response, "billing_refund_list", patient_ids=[])
         return response
 
     @extend_schema(request=InputSerializer, responses={201: RefundOutputFullSerializer})

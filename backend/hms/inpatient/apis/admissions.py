@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.inpatient import selectors, services
@@ -13,7 +13,6 @@ from hms.inpatient.apis.common import (
     BedRefSerializer,
     WardRefSerializer,
     admission_for,
-    audit_page,
     doctor_for,
     registry_patient,
 )
@@ -122,12 +121,7 @@ class AdmissionListCreateApi(APIView):
             request=request,
             view=self,
         )
-        audit_page(
-            request,
-            response,
-            "admission_list",
-            [row["patient"]["id"] for row in response.data["results"]],
-        )
+        audit_page(request, response, "admission_list")
         return response
 
     @extend_schema(request=AdmitInputSerializer, responses={201: AdmissionDetailOutputSerializer})

@@ -5,11 +5,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.inpatient import selectors, services
-from hms.inpatient.apis.common import WardRefSerializer, audit_page, invalid_field
+from hms.inpatient.apis.common import WardRefSerializer, invalid_field
 from hms.inpatient.models import BedStatus, WardType
 from hms.patients.serializers import PatientRefSerializer
 
@@ -303,5 +303,5 @@ class BedBoardApi(APIView):
             for bed in ward["beds"]
             if bed["occupant"]
         ]
-        audit_page(request, response, "bed_board", patients)
+        audit_page(request, response, "bed_board", patient_ids=patients)
         return response

@@ -17,7 +17,6 @@ from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.core.errors import ApplicationError
 from hms.core.plausible_dates import clock_skew
 from hms.core.query_params import DATE_RANGE_MESSAGE, date_in_range
-from hms.core.services import audit_page_read
 from hms.inpatient import selectors, services
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.chart_record_apis import ChartRecordApi
@@ -99,16 +98,6 @@ class AdmissionChartRecordApi(ChartRecordApi):
         return selectors.chart_entry_get(
             model=self.entry_model, **chart, public_id=url_kwargs[self.record_id_kwarg]
         )
-
-
-def audit_page(request, response, resource_type: str, patient_ids, detail=None) -> None:
-    audit_page_read(
-        actor=request.user,
-        resource_type=resource_type,
-        patient_ids=sorted({str(pid) for pid in patient_ids}),
-        count=response.data.get("count") if isinstance(response.data, dict) else None,
-        detail=detail,
-    )
 
 
 def instant_param(value: str | None, field: str, *, end: bool = False) -> datetime | None:

@@ -4,10 +4,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.inpatient import selectors
 from hms.inpatient.apis.admissions import AdmissionOutputSerializer
-from hms.inpatient.apis.common import audit_page
 
 
 class IcuAdmissionSerializer(AdmissionOutputSerializer):
@@ -33,10 +32,5 @@ class IcuListApi(APIView):
             request=request,
             view=self,
         )
-        audit_page(
-            request,
-            response,
-            "icu_list",
-            [row["patient"]["id"] for row in response.data["results"]],
-        )
+        audit_page(request, response, "icu_list")
         return response

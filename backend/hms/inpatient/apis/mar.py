@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.core.errors import ForbiddenError
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import UserRefSerializer
@@ -21,7 +21,6 @@ from hms.inpatient.apis.common import (
     VoidFields,
     WardRefSerializer,
     admission_for,
-    audit_page,
     instant_param,
     requested_window,
 )
@@ -193,10 +192,5 @@ class MarOverdueApi(APIView):
         response = paginated_response(
             queryset=doses, serializer_class=OverdueDoseSerializer, request=request, view=self
         )
-        audit_page(
-            request,
-            response,
-            "mar_overdue",
-            [row["patient"]["id"] for row in response.data["results"]],
-        )
+        audit_page(request, response, "mar_overdue")
         return response

@@ -6,7 +6,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from hms.core.serializers import UserRefSerializer
-from hms.core.services import audit_page_read
 from hms.laboratory import selectors
 from hms.laboratory.models import CRITICAL_FLAGS, LabOrderStatus, LabPriority
 from hms.patients.serializers import PatientDetailRefSerializer
@@ -157,17 +156,6 @@ def order_reload(request, order):
     """The order again with everything the output shows (after a write the caller was
     allowed to make, so no second access check)."""
     return selectors.lab_order_with_relations(public_id=order.public_id)
-
-
-def audit_order_page(request, response, resource_type, detail=None) -> None:
-    patient_ids = {row["patient"]["id"] for row in response.data.get("results", [])}
-    audit_page_read(
-        actor=request.user,
-        resource_type=resource_type,
-        patient_ids=sorted(patient_ids),
-        count=response.data.get("count"),
-        detail=detail,
-    )
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -7,14 +7,13 @@ from rest_framework.views import APIView
 
 from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.clinical.selectors import encounter_for_patient_field
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.laboratory import selectors, services
 from hms.laboratory.apis.common import (
     LabOrderFilterSerializer,
     LabOrderOutputSerializer,
     LabOrdersCreatedSerializer,
-    audit_order_page,
     order_reload,
     order_response,
 )
@@ -115,7 +114,7 @@ class LabOrderListCreateApi(APIView):
             request=request,
             view=self,
         )
-        audit_order_page(request, response, "lab_order_list")
+        audit_page(request, response, "lab_order_list")
         return response
 
     @extend_schema(request=LabRequestInputSerializer, responses={201: LabOrdersCreatedSerializer})
@@ -144,7 +143,7 @@ class LabWorklistApi(APIView):
             request=request,
             view=self,
         )
-        audit_order_page(request, response, "lab_worklist")
+        audit_page(request, response, "lab_worklist")
         return response
 
 

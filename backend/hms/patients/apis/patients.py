@@ -9,11 +9,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.core.models import AuditAction
 from hms.core.pagination import paginated_response
 from hms.core.permissions import user_may
 from hms.core.query_params import query_params
-from hms.core.services import audit_record
+from hms.core.services import audit_page_read
 from hms.patients import selectors, services
 from hms.patients.access import (
     ChartSection,
@@ -26,15 +25,12 @@ from hms.patients.models import BloodGroup, Sex
 
 def audit_patient_list(*, request, response, resource_type: str, filters: dict) -> None:
     """One audit event per list page: who looked, for what, which patients were shown."""
-    ids = [row["id"] for row in response.data.get("results", [])]
-    detail = {"patients": ids, "count": response.data.get("count")}
-    if filters.get("q"):
-        detail["q"] = filters["q"]
-    audit_record(
+    audit_page_read(
         actor=request.user,
-        action=AuditAction.READ,
         resource_type=resource_type,
-        detail=detail,
+        patient_ids=[row["id"] for row in response.data.get("results", [])],  # in page order
+        count=response.data.get("count"),
+        detail={"q": filters["q"]} if filters.get("q") else None,
     )
 
 

@@ -3,7 +3,6 @@
 from rest_framework import serializers
 
 from hms.core.serializers import UserRefSerializer
-from hms.core.services import audit_page_read
 from hms.patients.serializers import PatientRefSerializer
 from hms.pharmacy import selectors
 
@@ -138,13 +137,3 @@ class PrescriptionDetailOutputSerializer(PrescriptionOutputSerializer):
     def get_dispenses(self, prescription) -> list[dict]:
         dispenses = selectors.prescription_dispenses(prescription=prescription)
         return DispenseOutputSerializer(dispenses, many=True).data
-
-
-def audit_prescription_page(request, response, resource_type="prescription_list") -> None:
-    patient_ids = {row["patient"]["id"] for row in response.data.get("results", [])}
-    audit_page_read(
-        actor=request.user,
-        resource_type=resource_type,
-        patient_ids=sorted(patient_ids),
-        count=response.data.get("count"),
-    )

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.errors import ApplicationError
-from hms.core.pagination import StandardPagination, paginated_response
+from hms.core.pagination import StandardPagination, audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
 from hms.pharmacy import safety, selectors, services
@@ -18,7 +18,6 @@ from hms.pharmacy.apis.common import (
     DrugRefSerializer,
     PrescriptionDetailOutputSerializer,
     PrescriptionOutputSerializer,
-    audit_prescription_page,
 )
 from hms.pharmacy.models import Frequency, PrescriptionStatus, Route
 
@@ -124,7 +123,7 @@ class PrescriptionListCreateApi(APIView):
             request=request,
             view=self,
         )
-        audit_prescription_page(request, response)
+        audit_page(request, response, "prescription_list")
         return response
 
     @extend_schema(
@@ -275,7 +274,7 @@ class PharmacyWorklistApi(APIView):
             view=self,
         )
         response.data["summary"] = selectors.prescription_status_counts()
-        audit_prescription_page(request, response, resource_type="pharmacy_worklist")
+        audit_page(request, response, "pharmacy_worklist")
         return response
 
 

@@ -6,7 +6,6 @@ from rest_framework.response import Response
 from hms.clinical.uploads import UploadLimitHandler
 from hms.core.errors import ApplicationError
 from hms.core.serializers import UserRefSerializer
-from hms.core.services import audit_page_read
 from hms.patients.serializers import PatientDetailRefSerializer
 from hms.radiology import selectors, services
 from hms.radiology.models import Modality, OrderStatus, Priority
@@ -130,16 +129,6 @@ def order_response(*, request, order, code=status.HTTP_200_OK):
     )
     fresh.warnings = getattr(order, "warnings", [])
     return Response(order_detail_data(user=request.user, order=fresh), status=code)
-
-
-def audit_order_page(request, response, resource_type: str) -> None:
-    patient_ids = {row["patient"]["id"] for row in response.data.get("results", [])}
-    audit_page_read(
-        actor=request.user,
-        resource_type=resource_type,
-        patient_ids=sorted(patient_ids),
-        count=response.data.get("count"),
-    )
 
 
 class StatusListField(serializers.ListField):

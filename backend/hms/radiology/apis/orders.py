@@ -8,14 +8,13 @@ from rest_framework.views import APIView
 from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.errors import ApplicationError
-from hms.core.pagination import paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.radiology import selectors, services
 from hms.radiology.apis.common import (
     OrderDetailOutputSerializer,
     OrderFilterSerializer,
     OrderOutputSerializer,
-    audit_order_page,
     order_detail_data,
     order_response,
 )
@@ -85,7 +84,7 @@ class ImagingOrderListCreateApi(APIView):
             request=request,
             view=self,
         )
-        audit_order_page(request, response, "imaging_order_list")
+        audit_page(request, response, "imaging_order_list")
         return response
 
     @extend_schema(request=OrderInputSerializer, responses={201: OrderDetailOutputSerializer})
@@ -111,7 +110,7 @@ class RadiologyWorklistApi(APIView):
             request=request,
             view=self,
         )
-        audit_order_page(request, response, "radiology_worklist")
+        audit_page(request, response, "radiology_worklist")
         return response
 
 
