@@ -1,7 +1,7 @@
 """Serializers and request helpers shared by the inpatient API modules: references to
 wards and beds, void fields, opening an admission through the patient's chart, the base of the
-views of an admission's chart entries, page-read audit and the `from`/`to` time window of chart
-and MAR reads."""
+views of an admission's chart entries and the `from`/`to` time window of chart and MAR
+reads."""
 
 from datetime import datetime, time, timedelta
 from typing import Any, ClassVar

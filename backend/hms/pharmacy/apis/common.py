@@ -1,4 +1,4 @@
-"""Output serializers and the page-read audit shared by the pharmacy's API modules."""
+"""Output serializers shared by the pharmacy's API modules."""
 
 from rest_framework import serializers
 
