@@ -122,6 +122,13 @@ def test_invoice_payment_and_receipt(qtbot, hms, charged, tmp_path):
     )
     assert not page.details.pay_button.isEnabled()
 
+    report = page.ctx.api.billing.daily_cash()
+    assert report.total_net >= Decimal("25.00")
+    mobile = [row for row in report.rows if row.method == "mobile_money"]
+    assert mobile and mobile[0].cashier.name and mobile[0].received >= Decimal("10.00")
+    page.reloaded()
+    qtbot.waitUntil(lambda: "today:" in page.takings.text(), timeout=10_000)
+
 
 def test_receptionist_cannot_void_but_an_accountant_can(qtbot, hms, api_as, charged):
     draft = api_as("receptionist").billing.create_invoice(patient=charged.id)

@@ -157,7 +157,10 @@ def test_assign_a_doctor(qtbot, hms, api_as):
     dialog.doctor.setCurrentIndex(dialog.doctor.findData(doctor.id))
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
-    assert "responsible" in page.banner.message
+    assignment = dialog.result_value
+    assert (assignment.doctor, assignment.patient) == (doctor.id, page.current.id)
+    assert assignment.active and assignment.ended_at is None
+    assert f"{assignment.doctor_name} is now responsible" in page.banner.message
 
 
 def test_clinical_roles_search_but_do_not_register(qtbot, hms):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from hms_desktop import roles
 from hms_desktop.api import Api
-from hms_desktop.api.dto import Capabilities
+from hms_desktop.api.dto import Capabilities, DailyCash
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime, fmt_money
 from hms_desktop.modules import modules_for
@@ -196,19 +195,17 @@ def _imaging_open(api: Api) -> dict[str, int]:
 BILLING = granted("billing_invoices", "list")
 
 
-def _takings(api: Api) -> dict[str, Any]:
+def _takings(api: Api) -> DailyCash:
     return api.billing.daily_cash()
 
 
-def _format_takings(report: dict[str, Any]) -> tuple[str, str | None]:
-    net = Decimal(str(report.get("total_net") or "0"))
-    refunded = Decimal(str(report.get("total_refunded") or "0"))
+def _format_takings(report: DailyCash) -> tuple[str, str | None]:
     caption = (
-        f"{fmt_money(refunded, report.get('currency') or '')} refunded"
-        if refunded
-        else ("Cash, card, mobile money and transfers")
+        f"{fmt_money(report.total_refunded, report.currency)} refunded"
+        if report.total_refunded
+        else "Cash, card, mobile money and transfers"
     )
-    return fmt_money(net, report.get("currency") or ""), caption
+    return fmt_money(report.total_net, report.currency), caption
 
 
 CARDS: tuple[DashboardCard, ...] = (

@@ -229,3 +229,35 @@ class Invoice(Dto):
     @property
     def label(self) -> str:
         return self.number or "Draft"
+
+
+@dataclass(frozen=True)
+class CashRow(Dto):
+    """One cashier's takings by one payment method on the report's day."""
+
+    cashier: PersonRef
+    method: str
+    payments: int
+    received: Decimal
+    refunds: int
+    refunded: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class MethodTotal(Dto):
+    method: str
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class DailyCash(Dto):
+    """Money taken and refunded on one day, per cashier and method (a receptionist: their own)."""
+
+    date: date
+    currency: str
+    rows: list[CashRow]
+    totals_by_method: list[MethodTotal]
+    total_received: Decimal
+    total_refunded: Decimal
+    total_net: Decimal

@@ -83,3 +83,19 @@ class PossibleDuplicate(Dto):
     """The `extra` of a 409 `possible_duplicate`: the people the registration may repeat."""
 
     candidates: list[DuplicateCandidate]
+
+
+@dataclass(frozen=True)
+class CareAssignment(Dto):
+    """A doctor made responsible for a patient. `patient` and `doctor` are bare ids here (not
+    `{"id", "name"}` objects); the doctor's name comes alongside as `doctor_name`."""
+
+    id: str
+    patient: str
+    doctor: str
+    doctor_name: str
+    assigned_by: str  # the username of who assigned, "" when unknown
+    note: str
+    active: bool
+    created_at: datetime
+    ended_at: datetime | None

@@ -6,7 +6,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from hms_desktop.api.dto import Charge, ClaimSummary, Invoice, Payment, Refund, Tariff
+from hms_desktop.api.dto import (
+    Charge,
+    ClaimSummary,
+    DailyCash,
+    Invoice,
+    Payment,
+    Refund,
+    Tariff,
+)
 from hms_desktop.api.resources.base import ONE_PAGE, Resource, action, decimals, listing
 
 
@@ -109,7 +117,7 @@ class BillingApi(Resource):
     def receipt_pdf(self, payment_id: str) -> bytes:
         return self._client.get_bytes(f"/api/billing/payments/{payment_id}/receipt/")
 
-    def daily_cash(self, day: date | None = None) -> dict[str, Any]:
+    def daily_cash(self, day: date | None = None) -> DailyCash:
         """The day's takings (a receptionist: their own)."""
         params = {"date": day.isoformat() if day else None}
-        return self._client.get("/api/billing/reports/daily-cash/", params)
+        return self._get(DailyCash, "/api/billing/reports/daily-cash/", params)

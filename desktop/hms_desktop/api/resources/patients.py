@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hms_desktop.api.dto import (
+    CareAssignment,
     DuplicateCandidate,
     InsurancePolicy,
     Patient,
@@ -46,8 +47,9 @@ class PatientsApi(Resource):
         policies = self._rows(InsurancePolicy, f"/api/patients/{patient_id}/insurance/")
         return sorted(policies, key=lambda p: not p.is_current)
 
-    def assign_doctor(self, patient_id: str, doctor_id: str, *, note: str = "") -> Any:
-        return self._client.post(
+    def assign_doctor(self, patient_id: str, doctor_id: str, *, note: str = "") -> CareAssignment:
+        return self._post(
+            CareAssignment,
             "/api/patients/assign-doctor/",
             {"patient": patient_id, "doctor": doctor_id, "note": note},
         )

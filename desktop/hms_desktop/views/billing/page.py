@@ -29,6 +29,7 @@ from hms_desktop.api.dto import (
     INVOICE_STATUSES,
     Capabilities,
     ClaimSummary,
+    DailyCash,
     Invoice,
     Patient,
     Payment,
@@ -285,11 +286,9 @@ class BillingPage(ListPage):
     def reloaded(self) -> None:
         self.run(self.ctx.api.billing.daily_cash, on_done=self._takings, on_error=lambda _e: None)
 
-    def _takings(self, report: dict[str, Any]) -> None:
-        currency = report.get("currency") or ""
-        net = Decimal(str(report.get("total_net") or "0"))
+    def _takings(self, report: DailyCash) -> None:
         whose = "Your takings" if self.ctx.role == roles.RECEPTIONIST else "Takings"
-        self.takings.setText(f"{whose} today: {fmt_money(net, currency)}")
+        self.takings.setText(f"{whose} today: {fmt_money(report.total_net, report.currency)}")
 
     def row_selected(self, invoice: Invoice | None, _previous: Invoice | None) -> None:
         self.details.show_invoice(invoice)

@@ -224,8 +224,8 @@ class PatientsPage(ListPage):
         patient = self.current
         return self._open(
             AssignDoctorDialog(self, patient),
-            lambda result: self.show_success(
-                f"{result.get('doctor_name') or 'The doctor'} is now responsible for "
+            lambda assignment: self.show_success(
+                f"{assignment.doctor_name or 'The doctor'} is now responsible for "
                 f"{patient.full_name}."
             ),
         )
