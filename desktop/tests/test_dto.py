@@ -15,6 +15,7 @@ from hms_desktop.api.dto import (
     BoardWard,
     DtoMismatch,
     ErrorBody,
+    ImagingWarning,
     LabRequestResult,
     LabTest,
     MarDay,
@@ -209,6 +210,12 @@ def test_envelopes_convert_what_they_carry():
     assert RefreshedTokens.from_json({"access": "a"}).refresh == ""
 
 
+def test_an_imaging_orders_warnings_convert():
+    warning = {"code": "contrast_allergy", "message": "Allergy to iodine; uses contrast."}
+    (converted,) = convert.structure([warning], list[ImagingWarning])
+    assert converted == ImagingWarning(code="contrast_allergy", message=warning["message"])
+
+
 # --- the server's real answers (its demo data), converted in strict mode -----------------------
 
 
@@ -293,3 +300,7 @@ def test_real_billing_answers_convert(api_as):
     assert invoices
     details = [billing.invoice(invoice.id) for invoice in invoices[:5]]
     assert any(invoice.payments for invoice in details)
+    report = billing.daily_cash()
+    assert report.date and report.currency
+    assert report.total_net == report.total_received - report.total_refunded
+    assert sum((row.net for row in report.rows), Decimal("0.00")) == report.total_net

@@ -176,6 +176,6 @@ def lab_request_summary(orders: list[LabOrder]) -> str:
 
 
 def imaging_request_summary(order: ImagingOrder) -> str:
-    warnings = " ".join(w.get("message", "") for w in order.warnings)
+    warnings = " ".join(w.message for w in order.warnings)
     text = f"Requested {order.procedure.name}, accession {order.accession_number}."
     return f"{text} ⚠ {warnings}" if warnings else text

@@ -113,6 +113,7 @@ from hms_desktop.api.dto.radiology import (
     ImagingImage,
     ImagingOrder,
     ImagingReport,
+    ImagingWarning,
     Procedure,
 )
 
@@ -169,6 +170,7 @@ __all__ = [
     "ImagingImage",
     "ImagingOrder",
     "ImagingReport",
+    "ImagingWarning",
     "InsurancePolicy",
     "Invoice",
     "InvoiceLine",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from hms_desktop.api.dto.common import PersonRef
 from hms_desktop.api.dto.convert import Dto, completed
@@ -108,6 +107,14 @@ class ImagingImage(Dto):
 
 
 @dataclass(frozen=True)
+class ImagingWarning(Dto):
+    """A safety warning on a new imaging order (a contrast allergy)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class ImagingOrder(Dto):
     unread = frozenset({"encounter"})
 
@@ -140,7 +147,7 @@ class ImagingOrder(Dto):
     created_at: datetime | None = None
     images: list[ImagingImage] | None = None  # detail only
     reports: list[ImagingReport] | None = None  # detail only
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[ImagingWarning] = field(default_factory=list)  # on a new order only
 
     @property
     def priority_display(self) -> str:

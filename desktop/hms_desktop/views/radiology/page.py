@@ -341,7 +341,7 @@ class RadiologyPage(ListPage):
         if order.scheduled_at:
             lines.append(f"Scheduled {fmt_datetime(order.scheduled_at)}")
         for warning in order.warnings:
-            lines.append(f"<span style='color:#b45309'>⚠ {warning.get('message', '')}</span>")
+            lines.append(f"<span style='color:#b45309'>⚠ {warning.message}</span>")
         self.order_info.setText("<br>".join(lines))
         if order.images is not None:
             self.viewer.set_images(order.images)
