@@ -30,8 +30,13 @@ class Card(QFrame):
         self.title.setObjectName("cardTitle")
         self.layout_.addWidget(self.title)
 
-    def set_failed(self, message: str) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def set_failed(self, message: str) -> None:
+        """Say under the title why the card has nothing to show (cards with their own message
+        area override this)."""
+        failure = QLabel(message)
+        failure.setObjectName("cardFailure")
+        failure.setWordWrap(True)
+        self.layout_.addWidget(failure)
 
 
 class StatCard(Card):
