@@ -49,7 +49,10 @@ hms.inpatient.apis.common.AdmissionChartRecordApi) writes:
     class FluidListCreateApi(AdmissionChartRecordApi, ChartRecordListCreateApi):
         permission_actions = {"GET": "read", "POST": "create"}   # when the table differs
         filter_serializer = ChartFilterSerializer
-        ...
+        input_serializer = FluidInputSerializer
+        output_serializer = FluidOutputSerializer
+        list_selector = staticmethod(selectors.fluid_list)
+        create_service = staticmethod(services.fluid_record)
 
 The other hooks have working defaults a family may override: `list_arguments` (default: the
 chart and the validated filters as keywords), `create_arguments` (the chart and the validated
