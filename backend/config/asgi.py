@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (telemedicine)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (live notifications)."""
 
 import os
 
@@ -8,6 +8,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402  (needs Django set up first)
+# These import models, so they come after Django is set up.
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import path  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from hms.accounts.websocket_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from hms.core.consumers import NotificationConsumer  # noqa: E402
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws-notifications"),
+]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)

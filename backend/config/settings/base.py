@@ -33,6 +33,8 @@ FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", default="")
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=12)
 
 INSTALLED_APPS = [
+    # First: its runserver serves ASGI (HTTP and the WebSockets of hms.core.consumers).
+    "daphne",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -198,11 +200,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Nightly at 00:30 UTC; each bed-day is charged once, whenever the run happens.
         "schedule": crontab(hour=0, minute=30),
     },
+    "critical-alert-escalation": {
+        "task": "hms.core.tasks.escalate_overdue_critical_alerts",
+        "schedule": 60,  # every minute; each alert is escalated once
+    },
     "pharmacy-stock-alerts": {
         "task": "hms.pharmacy.tasks.notify_stock_alerts",
         "schedule": 24 * 60 * 60,  # daily: low stock and batches expiring within 90 days
     },
 }
+# A critical alert (critical lab value, NEWS2 >= 5 or a 3 in one parameter, critical imaging
+# finding, severe safety override) not acknowledged within this many minutes goes to the ward's
+# nurses or the recipient's colleagues on duty (hms.core.escalation).
+CRITICAL_ALERT_ESCALATION_MINUTES = env.int("CRITICAL_ALERT_ESCALATION_MINUTES", default=30)
 # How far ahead patients and staff may book.
 APPOINTMENT_BOOKING_HORIZON_DAYS = env.int("APPOINTMENT_BOOKING_HORIZON_DAYS", default=180)
 # Plausible dates (hms.core.plausible_dates): how far ahead of the server's clock a clinical,

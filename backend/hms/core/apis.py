@@ -3,11 +3,18 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.core.errors import NotFoundError
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.pagination import paginated_response
 from hms.core.query_params import query_params
-from hms.core.selectors import audit_event_list, notification_list, notification_unread_count
-from hms.core.services import audit_log_read, notification_mark_read
+from hms.core.selectors import (
+    audit_event_list,
+    notification_counts,
+    notification_get_for_user,
+    notification_list,
+)
+from hms.core.serializers import NOTIFICATION_OUTPUT, NotificationOutputSerializer
+from hms.core.services import audit_log_read, notification_acknowledge, notification_mark_read
 
 
 class AuditEventListApi(APIView):
@@ -71,36 +78,52 @@ class AuditEventListApi(APIView):
 
 
 class NotificationListApi(APIView):
-    """The signed-in user's notifications, newest first, with the unread count."""
+    """The signed-in user's notifications, newest first, with the bell's counts: `unread`, and
+    `attention` (critical ones not yet acknowledged). `attention=true` lists only those."""
 
     permission_resource = "notifications"
     permission_actions = {"GET": "list"}
 
     class FilterSerializer(serializers.Serializer):
         unread = serializers.BooleanField(required=False, default=False)
+        attention = serializers.BooleanField(required=False, default=False)
 
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.UUIDField(source="public_id")
-        kind = serializers.CharField()
-        severity = serializers.CharField()
-        title = serializers.CharField()
-        body = serializers.CharField()
-        link = serializers.CharField()
-        patient_id = serializers.CharField()
-        created_at = serializers.DateTimeField()
-        read_at = serializers.DateTimeField()
-
-    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
+    @extend_schema(parameters=[FilterSerializer], responses=NotificationOutputSerializer(many=True))
     def get(self, request):
         filters = query_params(self.FilterSerializer, request)
         response = paginated_response(
-            queryset=notification_list(user=request.user, unread_only=filters["unread"]),
-            serializer_class=self.OutputSerializer,
+            queryset=notification_list(
+                user=request.user,
+                unread_only=filters["unread"],
+                attention_only=filters["attention"],
+            ),
+            serializer_class=NotificationOutputSerializer,
             request=request,
             view=self,
         )
-        response.data["unread"] = notification_unread_count(user=request.user)
+        response.data.update(notification_counts(user=request.user))
         return response
+
+
+class NotificationAcknowledgeApi(APIView):
+    """Acknowledge one of your notifications: it leaves the "needs attention" strip (and, for
+    an escalated alert, every copy of it does). Recorded with who and when, and audited."""
+
+    permission_resource = "notifications"
+    permission_actions = {"POST": "acknowledge"}
+
+    @extend_schema(request=None, responses=NotificationOutputSerializer)
+    def post(self, request, public_id):
+        notification = notification_get_for_user(user=request.user, public_id=public_id)
+        if notification is None:
+            raise NotFoundError("No such notification.", code="notification_not_found")
+        notification = notification_acknowledge(actor=request.user, notification=notification)
+        return Response(
+            {
+                **NOTIFICATION_OUTPUT.data(notification),
+                **notification_counts(user=request.user),
+            }
+        )
 
 
 class NotificationMarkReadApi(APIView):

@@ -214,10 +214,35 @@ class Notification(TimeStampedModel):
     # Same key twice → one notification (e.g. one alert per batch per day).
     dedupe_key = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A critical notification stays in the recipient's "needs attention" strip until someone
+    # acknowledges it: the recipient, or a colleague it was escalated to (the acknowledgement
+    # then closes the original and every escalation of it).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set on a critical notification left unacknowledged past CRITICAL_ALERT_ESCALATION_MINUTES,
+    # when copies went to the people who can act (escalation_of points back to it).
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            # The escalation sweep: critical, unacknowledged, not yet escalated, oldest first.
+            # (Not a partial index: MySQL/MariaDB have none.)
+            models.Index(
+                fields=["severity", "acknowledged_at", "escalated_at", "created_at"],
+                name="notification_unescalated",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],
@@ -228,6 +253,11 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}: {self.title}"
+
+    @property
+    def needs_attention(self) -> bool:
+        """Critical and not yet acknowledged: shown in the "needs attention" strip."""
+        return self.severity == NotificationSeverity.CRITICAL and self.acknowledged_at is None
 
 
 class RateLimitWindow(models.Model):

@@ -49,7 +49,11 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     # The audit log is read by admins only and never written through the API.
     "audit": {"list": ADMIN},
     # Everyone reads and acknowledges their own notifications.
-    "notifications": {"list": AUTHENTICATED, "mark_read": AUTHENTICATED},
+    "notifications": {
+        "list": AUTHENTICATED,
+        "mark_read": AUTHENTICATED,
+        "acknowledge": AUTHENTICATED,
+    },
     # --- patients and doctors (hms.patients) ---
     # Chart sections: which roles may read/write which part of a chart, checked by
     # hms.patients.access.patient_get_for_user for every module. On top of this, doctors and

@@ -1,12 +1,12 @@
-"""Reads owned by the core app: the audit log and its integrity check."""
+"""Reads owned by the core app: the audit log and its integrity check, notifications."""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from hms.core.audit_chain import GENESIS_HASH, audit_event_digest
-from hms.core.models import AuditChainHead, AuditEvent, Notification
+from hms.core.models import AuditChainHead, AuditEvent, Notification, NotificationSeverity
 
 
 def one_or_none(queryset: QuerySet, **lookup) -> Model | None:
@@ -91,12 +91,41 @@ def _verify_chain(chain: int, head: AuditChainHead | None) -> AuditChainReport:
     return AuditChainReport(True, checked)
 
 
-def notification_list(*, user, unread_only: bool = False):
-    queryset = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+# Critical and unacknowledged (Notification.needs_attention, as a filter).
+NEEDS_ATTENTION = Q(severity=NotificationSeverity.CRITICAL, acknowledged_at__isnull=True)
+
+
+def notification_list(*, user, unread_only: bool = False, attention_only: bool = False):
+    queryset = (
+        Notification.objects.filter(recipient=user)
+        .select_related("acknowledged_by", "escalation_of")
+        .order_by("-created_at", "-id")
+    )
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
+    if attention_only:
+        queryset = queryset.filter(NEEDS_ATTENTION)
     return queryset
 
 
-def notification_unread_count(*, user) -> int:
-    return notification_list(user=user, unread_only=True).count()
+def notification_counts(*, user) -> dict[str, int]:
+    """The bell's two numbers, in one query: unread, and critical not yet acknowledged."""
+    return Notification.objects.filter(recipient=user).aggregate(
+        unread=Count("pk", filter=Q(read_at__isnull=True)),
+        attention=Count("pk", filter=NEEDS_ATTENTION),
+    )
+
+
+def notification_get_for_user(*, user, public_id) -> Notification | None:
+    """One of the user's own notifications (None for anyone else's: no hint it exists)."""
+    return one_or_none(notification_list(user=user), public_id=public_id)
+
+
+def notifications_overdue_for_escalation(*, cutoff) -> QuerySet[Notification]:
+    """Critical originals created before `cutoff`, unacknowledged and not yet escalated."""
+    return Notification.objects.filter(
+        NEEDS_ATTENTION,
+        escalated_at__isnull=True,
+        escalation_of__isnull=True,
+        created_at__lte=cutoff,
+    ).order_by("created_at", "id")

@@ -29,3 +29,25 @@ class ReusableOutput:
 
     def data(self, instance) -> dict:
         return self._serializer.to_representation(instance)
+
+
+class NotificationOutputSerializer(serializers.Serializer):
+    """One notification, as the inbox lists it and as it is pushed live to open clients."""
+
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField()
+    severity = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    link = serializers.CharField()
+    patient_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField()
+    needs_attention = serializers.BooleanField()
+    acknowledged_at = serializers.DateTimeField()
+    acknowledged_by = UserRefSerializer(allow_null=True)
+    escalated_at = serializers.DateTimeField()
+    escalation_of = serializers.UUIDField(source="escalation_of.public_id", allow_null=True)
+
+
+NOTIFICATION_OUTPUT = ReusableOutput(NotificationOutputSerializer)

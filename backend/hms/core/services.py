@@ -1,16 +1,22 @@
-"""Writes owned by the core app: the audit log."""
+"""Writes owned by the core app: the audit log, notifications and their escalation."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hms.core.audit_chain import GENESIS_HASH, audit_chain_for_new_event, audit_event_digest
+from hms.core.escalation import escalation_targets
+from hms.core.live import push_after_commit
 from hms.core.locks import lock_or_create, partial_unique_lock
 from hms.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome, Notification
 from hms.core.request_context import current_request_context
+from hms.core.selectors import notification_counts, notifications_overdue_for_escalation
+from hms.core.serializers import NOTIFICATION_OUTPUT
 
 
 # No savepoint: inside a caller's transaction a failed audit write must fail the whole write,
@@ -147,9 +153,11 @@ def notification_create(
     link: str = "",
     patient_id: Any = "",
     dedupe_key: str = "",
+    escalation_of: Notification | None = None,
 ):
-    """Notify one user. With a dedupe_key, a second call with the same key does nothing and
-    returns the existing notification."""
+    """Notify one user, live on their open clients once the transaction commits. With a
+    dedupe_key, a second call with the same key does nothing and returns the existing
+    notification."""
     notification = Notification(
         recipient=recipient,
         kind=kind,
@@ -159,9 +167,11 @@ def notification_create(
         link=link,
         patient_id=str(patient_id or ""),
         dedupe_key=dedupe_key,
+        escalation_of=escalation_of,
     )
     if not dedupe_key:
         notification.save()
+        _push(notification, event="created")
         return notification
     # MySQL/MariaDB hold no dedupe constraint: same-key callers queue on the recipient.
     partial_unique_lock(get_user_model().objects.filter(pk=recipient.pk))
@@ -177,7 +187,22 @@ def notification_create(
             notification.save()
     except IntegrityError:
         return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+    _push(notification, event="created")
     return notification
+
+
+def _push(notification: Notification, *, event: str) -> None:
+    """Tell the recipient's open clients, after commit: the notification and the bell's counts."""
+    recipient = notification.recipient
+
+    def message() -> dict:
+        return {
+            "event": event,
+            "notification": NOTIFICATION_OUTPUT.data(notification),
+            **notification_counts(user=recipient),
+        }
+
+    push_after_commit(user_id=recipient.pk, build_message=message)
 
 
 def notification_create_for_role(*, role: str, **kwargs) -> int:
@@ -196,3 +221,110 @@ def notification_mark_read(*, user, notification_ids: list | None = None) -> int
     if notification_ids is not None:
         queryset = queryset.filter(public_id__in=notification_ids)
     return queryset.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_acknowledge(*, actor, notification: Notification) -> Notification:
+    """The recipient has seen the alert and is acting on it: who and when, audited.
+
+    An escalated alert is one alert: acknowledging the original or any copy closes them all,
+    and every recipient's strip drops it. Acknowledging again changes nothing.
+    """
+    original = notification.escalation_of or notification
+    open_copies = list(
+        Notification.objects.select_for_update()
+        .select_related("recipient", "escalation_of")
+        .filter(Q(pk=original.pk) | Q(escalation_of=original), acknowledged_at__isnull=True)
+        .order_by("id")
+    )
+    if not open_copies:
+        notification.refresh_from_db()
+        return notification
+    now = timezone.now()
+    for copy in open_copies:
+        copy.acknowledged_at, copy.acknowledged_by = now, actor
+        copy.read_at = copy.read_at or now
+        copy.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at", "updated_at"])
+        _push(copy, event="acknowledged")
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        resource_type="notification_acknowledgement",
+        object_id=original.public_id,
+        patient_id=original.patient_id,
+        detail={
+            "kind": original.kind,
+            "severity": original.severity,
+            "title": original.title,
+            "created_at": original.created_at.isoformat(),
+            "copies": len(open_copies),
+        },
+    )
+    notification.refresh_from_db()
+    return notification
+
+
+def notification_escalate_overdue(*, now=None) -> int:
+    """Escalate every critical alert left unacknowledged for CRITICAL_ALERT_ESCALATION_MINUTES
+    (Celery beat, every minute): a copy to the people who can act (hms.core.escalation), and
+    the escalation recorded on the alert and in the audit log. Returns how many escalated."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.CRITICAL_ALERT_ESCALATION_MINUTES)
+    escalated = 0
+    for notification_id in list(
+        notifications_overdue_for_escalation(cutoff=cutoff).values_list("pk", flat=True)[:500]
+    ):
+        escalated += _escalate_one(notification_id=notification_id, now=now)
+    return escalated
+
+
+@transaction.atomic
+def _escalate_one(*, notification_id: int, now) -> int:
+    # Locked and checked again: an acknowledgement or another sweep may have come first.
+    notification = (
+        Notification.objects.select_for_update()
+        .select_related("recipient")
+        .filter(pk=notification_id, acknowledged_at__isnull=True, escalated_at__isnull=True)
+        .first()
+    )
+    if notification is None:
+        return 0
+    minutes = settings.CRITICAL_ALERT_ESCALATION_MINUTES
+    escalation = escalation_targets(notification)
+    targets = escalation.users
+    who = notification.recipient.display_name
+    for target in targets:
+        notification_create(
+            recipient=target,
+            kind=notification.kind,
+            severity=notification.severity,
+            title=f"Escalated: {notification.title}",
+            body=(
+                f"Not acknowledged by {who} within {minutes} minutes; sent to you as "
+                f"{escalation.audience}.\n{notification.body}"
+            ),
+            link=notification.link,
+            patient_id=notification.patient_id,
+            dedupe_key=f"escalation:{notification.public_id}",
+            escalation_of=notification,
+        )
+    notification.escalated_at = now
+    notification.save(update_fields=["escalated_at", "updated_at"])
+    audit_record(
+        actor=None,
+        actor_username="system:escalation",
+        action=AuditAction.UPDATE,
+        resource_type="notification_escalation",
+        object_id=notification.public_id,
+        patient_id=notification.patient_id,
+        detail={
+            "kind": notification.kind,
+            "title": notification.title,
+            "recipient": notification.recipient.get_username(),
+            "minutes": minutes,
+            "rule": escalation.rule or "no one to escalate to",
+            "escalated_to": [target.get_username() for target in targets],
+        },
+    )
+    _push(notification, event="escalated")
+    return 1

@@ -57,6 +57,7 @@ from hms.inpatient.selectors.mar import (
 from hms.inpatient.selectors.nurse_assignments import (
     nurse_assignment_get,
     nurse_assignment_list,
+    nurses_on_ward_today,
     wards_of_nurse_today,
 )
 
@@ -92,6 +93,7 @@ __all__ = [
     "icu_list",
     "nurse_assignment_get",
     "nurse_assignment_list",
+    "nurses_on_ward_today",
     "nursing_note_list",
     "observation_list",
     "overdue_doses",

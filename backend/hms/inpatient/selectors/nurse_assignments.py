@@ -36,3 +36,14 @@ def wards_of_nurse_today(*, nurse: User) -> QuerySet:
     return NurseWardAssignment.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today), nurse=nurse, starts_on__lte=today
     ).values("ward_id")
+
+
+def nurses_on_ward_today(*, ward_id: int) -> QuerySet[User]:
+    """The active nurses whose assignment to the ward runs today."""
+    today = timezone.localdate()
+    return User.objects.filter(
+        is_active=True,
+        pk__in=NurseWardAssignment.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today), ward_id=ward_id, starts_on__lte=today
+        ).values("nurse_id"),
+    ).order_by("id")

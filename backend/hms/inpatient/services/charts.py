@@ -119,7 +119,9 @@ def _news2_alert(*, admission: Admission, observation: Observation) -> None:
     notification_create(
         recipient=admission.attending_doctor,
         kind="news2_alert",
-        severity="critical" if observation.news2_score >= 7 else "warning",
+        # Every NEWS2 alert (aggregate 5 or more, or 3 in one parameter) needs a clinician's
+        # urgent review: it stays in the doctor's "needs attention" strip until acknowledged.
+        severity="critical",
         title=(
             f"NEWS2 {observation.news2_score} ({observation.get_news2_risk_display()}): "
             f"{patient.display_name}, {admission.ward.name} bed {admission.bed.label}"

@@ -54,7 +54,8 @@ class TestObservations:
         assert response.json()["news2_score"] == 5 and response.json()["alert_sent"] is True
         note = Notification.objects.get()
         assert note.recipient == doctor and note.kind == "news2_alert"
-        assert note.severity == "warning" and "NEWS2 5" in note.title
+        # NEWS2 5 needs an urgent review: critical, in the doctor's "needs attention" strip.
+        assert note.severity == "critical" and "NEWS2 5" in note.title
         assert note.link == f"/api/admissions/{admitted['id']}/chart/"
 
     def test_a_single_three_notifies_too(self, admitted, ward_nurse, doctor):

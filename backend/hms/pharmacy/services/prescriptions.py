@@ -12,9 +12,10 @@ from hms.core.events import publish
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import day_window_check
 from hms.core.roles import Role
-from hms.core.services import audit_record
+from hms.core.services import audit_record, notification_create, notification_create_for_role
 from hms.core.wording import with_article
 from hms.patients.models import Patient
+from hms.patients.selectors import care_assignment_list
 from hms.pharmacy import safety
 from hms.pharmacy.events import MedicationDispensed
 from hms.pharmacy.models import (
@@ -208,7 +209,30 @@ def prescription_create(
             patient_id=patient.public_id,
             detail={"reason": override_reason, "overridden": [w.as_dict() for w in severe]},
         )
+        _notify_severe_override(prescription=prescription, severe=severe)
     return prescription
+
+
+def _notify_severe_override(*, prescription: Prescription, severe: list) -> None:
+    """A severe warning overridden is a critical alert for the people who check it next: every
+    pharmacist (before dispensing) and the patient's other assigned doctors."""
+    patient = prescription.patient
+    who = f"{patient.display_name} ({patient.mrn})"
+    alert = {
+        "kind": "prescription_safety_override",
+        "severity": "critical",
+        "title": f"Severe safety warning overridden by {prescription.prescriber.display_name} "
+        f"— {who}",
+        "body": "; ".join(w.message for w in severe)[:900]
+        + f"\nReason given: {prescription.override_reason}",
+        "link": f"/api/pharmacy/prescriptions/{prescription.public_id}/",
+        "patient_id": patient.public_id,
+        "dedupe_key": f"safety-override:{prescription.public_id}",
+    }
+    notification_create_for_role(role=Role.PHARMACIST, **alert)
+    for assignment in care_assignment_list(patient=patient):
+        if assignment.doctor_id != prescription.prescriber_id and assignment.doctor.is_active:
+            notification_create(recipient=assignment.doctor, **alert)
 
 
 @transaction.atomic
