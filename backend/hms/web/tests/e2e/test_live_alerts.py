@@ -30,9 +30,7 @@ def _resulted_potassium(lab, doctor, patient):
 
 
 def test_critical_potassium_reaches_the_open_workspace_live(asgi_portal, browser):
-    doctor = UserFactory(
-        role=Role.DOCTOR, username="drlive", first_name="Lena", last_name="Live"
-    )
+    doctor = UserFactory(role=Role.DOCTOR, username="drlive", first_name="Lena", last_name="Live")
     patient = PatientFactory(first_name="Kara", last_name="Kalium")
     CareAssignmentFactory(patient=patient, doctor=doctor)
     lab = Lab()
