@@ -19,10 +19,11 @@ def _free_port() -> int:
 class AsgiTestServer:
     def __init__(self):
         # daphne installs Twisted's asyncio reactor on import: import it only when needed.
+        from channels.routing import get_default_application
         from daphne.endpoints import build_endpoint_description_strings
         from daphne.server import Server
 
-        from config.asgi import application
+        application = get_default_application()  # settings.ASGI_APPLICATION
 
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
