@@ -61,6 +61,10 @@ LAB_TEST_SEARCH_LIMIT = 20
 LAB_TEST_BROWSE_LIMIT = 60
 LAB_TEST_SEARCH_MAX_WORDS = 5
 _DEPARTMENT_ORDER = {value: index for index, value in enumerate(LabDepartment.values)}
+_COMPONENTS = Prefetch(
+    "component_links",
+    queryset=PanelComponent.objects.select_related("test").order_by("position", "id"),
+)
 
 
 @dataclass
@@ -131,14 +135,7 @@ def lab_test_search(
         )
         ordered = queryset.annotate(panel_rank=panels_first, department_rank=department_rank)
         ordered = ordered.order_by("panel_rank", "department_rank", "name", "id")
-    rows = list(
-        ordered.prefetch_related(
-            Prefetch(
-                "component_links",
-                queryset=PanelComponent.objects.select_related("test").order_by("position", "id"),
-            )
-        )[: limit + 1]
-    )
+    rows = list(ordered.prefetch_related(_COMPONENTS)[: limit + 1])
     truncated = len(rows) > limit
     rows = rows[:limit]
     panels = [test for test in rows if test.is_panel]
@@ -155,8 +152,9 @@ def lab_test_search(
     ordered_groups = sorted(
         groups.values(), key=lambda g: _DEPARTMENT_ORDER.get(g.department, len(_DEPARTMENT_ORDER))
     )
-    if words:  # the best matches were chosen by rank; inside a group they read best by name
-        panels.sort(key=lambda t: (t.name.casefold(), t.id))
+    # The best matches were chosen by rank; shown, they read best by name.
+    panels.sort(key=lambda t: (t.name.casefold(), t.id))
+    if words:
         for group in ordered_groups:
             group.tests.sort(key=lambda t: (t.name.casefold(), t.id))
     return LabTestSearchResult(panels=panels, groups=ordered_groups, truncated=truncated)
@@ -168,7 +166,11 @@ def lab_tests_by_public_ids(public_ids) -> dict[str, LabTest]:
     wanted = [value for value in (_as_uuid(v) for v in public_ids) if value is not None]
     if not wanted:
         return {}
-    rows = LabTest.objects.filter(active=True, public_id__in=wanted).order_by("name", "id")
+    rows = (
+        LabTest.objects.filter(active=True, public_id__in=wanted)
+        .prefetch_related(_COMPONENTS)
+        .order_by("name", "id")
+    )
     return {str(test.public_id): test for test in rows}
 
 

@@ -1,5 +1,7 @@
 """Template helpers for the portal: navigation, icons, form fields with their errors."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms, template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -180,3 +182,16 @@ def filesize(size) -> str:
 def humanize_key(value) -> str:
     """ "visit_note" -> "Visit note"."""
     return str(value or "").replace("_", " ").capitalize()
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A Decimal as people write it: 500.0000 -> "500", 2.5000 -> "2.5" (never "5E+2")."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
