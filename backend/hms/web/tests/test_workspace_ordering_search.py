@@ -168,7 +168,12 @@ def test_find_without_javascript_lists_the_matches_in_the_row(world):
 def test_a_chosen_medicine_is_prescribed_and_a_stranger_id_is_refused(world):
     alice, drug = world["alice"], world["amox500"]
     url = f"/workspace/patients/{alice.public_id}/prescribe/"
-    row = {"rx-0-drug_search": "Amoxicillin", "rx-0-dose": "500", "rx-0-frequency": "tds"}
+    row = {
+        "rx-0-drug_search": "Amoxicillin",
+        "rx-0-dose": "500",
+        "rx-0-frequency": "tds",
+        "rx-0-duration_days": "5",
+    }
     unknown = world["client"].post(
         url, rx_post(**row, **{"rx-0-drug": "00000000-0000-0000-0000-000000000000"})
     )

@@ -90,8 +90,10 @@ def workspace_medicine_presets(request, drug_id):
 @require_GET
 def workspace_lab_test_search(request):
     """The lab test picker's results: panels first, then tests grouped by department; without
-    words, the catalogue in that order. Tests already chosen (`tests`) are left out."""
-    query = (request.GET.get("q") or "").strip()[:QUERY_MAX_LENGTH]
+    words, the catalogue in that order. The query is the picker's `test_search` field (or
+    `q`); tests already chosen (`tests`) are left out."""
+    query = (request.GET.get("test_search") or request.GET.get("q") or "").strip()
+    query = query[:QUERY_MAX_LENGTH]
     result = lab_selectors.lab_test_search(q=query, exclude=request.GET.getlist("tests"))
     return render(
         request, "web/workspace/_lab_test_results.html", {"query": query, "result": result}
