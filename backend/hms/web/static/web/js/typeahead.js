@@ -74,6 +74,7 @@
     select.appendChild(new Option(label, value, true, true));
     select.classList.remove("is-invalid");
     input.value = label;
+    input.dataset.chosenLabel = label;
     close(picker);
     loadPresets(picker, presetsUrl);
     fire(select, "change"); // the form's safety check listens for changes
@@ -105,14 +106,11 @@
     var results = picker.querySelector("[data-typeahead-results]");
     var fallback = picker.querySelector("[data-typeahead-fallback]");
     var choice = picker.querySelector("[data-typeahead-choice]");
-    if (fallback) fallback.hidden = true;
-    // The <select> keeps the value the form submits; with the type-ahead it is not needed
-    // on screen unless it already holds a choice to show.
+    if (fallback) fallback.remove(); // the search runs as you type
+    // The <select> keeps the value the form submits; the box shows the choice.
     var select = picker.querySelector("[data-typeahead-value]");
-    if (choice && !select.value) choice.hidden = true;
-    select.addEventListener("change", function () {
-      if (choice) choice.hidden = !select.value;
-    });
+    if (choice) choice.hidden = true;
+    if (select.value) input.dataset.chosenLabel = input.value;
 
     input.addEventListener("keydown", function (event) {
       var all = options(picker);
@@ -139,6 +137,14 @@
     });
     input.addEventListener("input", function () {
       if (input.value.replace(/\s/g, "").length < 2) close(picker);
+      // Editing the words after a choice drops it: the row never sends a medicine other
+      // than the one its box names.
+      if (select.value && input.value !== input.dataset.chosenLabel) {
+        select.value = "";
+        var presets = picker.querySelector("[data-typeahead-presets]");
+        if (presets) presets.innerHTML = "";
+        fire(select, "change");
+      }
     });
     results.addEventListener("mousedown", function (event) {
       event.preventDefault(); // keep focus in the box
@@ -177,7 +183,7 @@
     var results = picker.querySelector("[data-typeahead-results]");
     var chosen = picker.querySelector("[data-typeahead-chosen]");
     var fallback = picker.querySelector("[data-typeahead-fallback]");
-    if (fallback) fallback.hidden = true;
+    if (fallback) fallback.remove(); // the search runs as you type
 
     function focusables() {
       return checkboxes(chosen).concat(checkboxes(results));
@@ -217,8 +223,10 @@
       var box = event.target;
       if (!box.matches("input[type='checkbox']") || !box.checked) return;
       var item = box.closest(".form-check");
+      var group = box.closest(".hms-test-group");
       chosen.appendChild(item);
       chosen.hidden = false;
+      if (group && !group.querySelector(".form-check")) group.remove();
       box.focus();
     });
   }
