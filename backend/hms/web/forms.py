@@ -349,7 +349,8 @@ class PrescriptionItemForm(forms.Form):
     drug = forms.ChoiceField(label="Medicine", required=False)
     # The picker's search box: what was typed to find the medicine (the type-ahead's query,
     # and without JavaScript the words the "Find" button looks up).
-    drug_search = forms.CharField(label="Find a medicine", required=False, max_length=100)
+    # It holds the chosen medicine's full name once picked, hence the room.
+    drug_search = forms.CharField(label="Find a medicine", required=False, max_length=500)
     dose = forms.DecimalField(
         label="Dose",
         required=False,

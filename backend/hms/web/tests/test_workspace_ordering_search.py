@@ -135,6 +135,52 @@ def test_medicine_search_costs_the_same_for_one_match_and_twenty(world):
     assert page_queries(client, url) == one == 5
 
 
+# --- the ordering pages do not grow with the formulary or the catalogue ----------------------
+
+
+def test_the_prescribing_page_costs_the_same_for_a_small_and_a_large_formulary(world):
+    client = world["client"]
+    url = f"/workspace/patients/{world['alice'].public_id}/prescribe/"
+    client.get(url)  # the first request makes one-off queries; count a repeat visit
+    small = page_queries(client, url)
+    for n in range(60):
+        add_stock(DrugFactory(generic_name=f"Formulary drug {n}"), 10)
+    assert page_queries(client, url) == small
+    assert "Formulary drug" not in client.get(url).content.decode()
+
+
+def test_the_lab_order_page_shows_a_bounded_catalogue(world):
+    client = world["client"]
+    url = f"/workspace/patients/{world['alice'].public_id}/orders/lab/"
+    client.get(url)  # the first request makes one-off queries; count a repeat visit
+    small = page_queries(client, url)
+    LabTest.objects.bulk_create(
+        LabTest(
+            code=f"X{n}", loinc_code=f"9{n}-0", name=f"Zinc test {n:03d}", kind="numeric",
+            specimen_type="serum_plasma", department="biochemistry",
+            search_text=f"x{n} zinc test {n:03d} 9{n} 0",
+        )
+        for n in range(200)
+    )  # fmt: skip
+    assert page_queries(client, url) == small
+    html = client.get(url).content.decode()
+    assert html.count('name="tests"') == 60  # LAB_TEST_BROWSE_LIMIT
+    assert "More tests match" in html
+
+
+def test_a_long_medicine_name_in_the_search_box_is_accepted(world):
+    long_name = DrugFactory(generic_name="Long " + "x" * 150, strength="1 mg")
+    url = f"/workspace/patients/{world['alice'].public_id}/prescribe/"
+    row = {
+        "rx-0-drug": str(long_name.public_id),
+        "rx-0-drug_search": f"Long {'x' * 150} 1 mg tablet",
+        "rx-0-dose": "1",
+        "rx-0-frequency": "od",
+        "rx-0-duration_days": "3",
+    }
+    assert world["client"].post(url, rx_post(**row)).status_code == 302
+
+
 # --- prescribing page without JavaScript -------------------------------------------------------
 
 

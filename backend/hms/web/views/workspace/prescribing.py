@@ -18,6 +18,7 @@ from hms.pharmacy.services import OVERRIDE_REASON_MIN_LENGTH
 from hms.web.forms import PrescriptionForm, PrescriptionItemFormSet
 from hms.web.navigation import WORKSPACE_ROLES
 from hms.web.views.base import chart_errors_as_http, paginate, portal_page, table_permission
+from hms.web.views.workspace.catalogue import QUERY_MAX_LENGTH as SEARCH_MAX_LENGTH
 from hms.web.views.workspace.catalogue import medicine_label, stock_hint
 from hms.web.views.workspace.common import (
     encounter_chosen,
@@ -44,7 +45,7 @@ def _attach_drug_options(formset, drugs: dict, data) -> None:
     for index, row in enumerate(formset.forms):
         prefix = f"{formset.prefix}-{index}"
         chosen = drugs.get((data or {}).get(f"{prefix}-drug") or "")
-        search = ((data or {}).get(f"{prefix}-drug_search") or "").strip()
+        search = ((data or {}).get(f"{prefix}-drug_search") or "").strip()[:SEARCH_MAX_LENGTH]
         options = [chosen] if chosen else []
         if data is not None and chosen is None and search:
             options += pharmacy_selectors.drug_search(q=search)
