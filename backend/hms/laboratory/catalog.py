@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from hms.laboratory.models import LabTest, PanelComponent, ReferenceRange
+from hms.laboratory.models import LabDepartment, LabTest, PanelComponent, ReferenceRange
 from hms.laboratory.ranges import parse_age_bound
+from hms.patients.names import name_normalise
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TESTS_FILE = DATA_DIR / "lab_tests.csv"
@@ -23,6 +24,17 @@ RANGES_FILE = DATA_DIR / "lab_reference_ranges.csv"
 KINDS = {"numeric", "text", "panel"}
 SPECIMENS = {"whole_blood", "serum_plasma", "urine"}
 SEXES = {"any", "female", "male"}
+DEPARTMENTS = set(LabDepartment.values)
+
+
+def lab_test_search_text(*, code: str, name: str, loinc_code: str) -> str:
+    """The normalised words a test is found by on the order page: code, name, LOINC code."""
+    parts = (code, name, loinc_code)
+    return " ".join(filter(None, (name_normalise(part or "") for part in parts)))[:300]
+
+
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
 
 
 class CatalogError(ValueError):
@@ -104,6 +116,9 @@ def load_catalog(
                 raise CatalogError(f"{where}: {loinc!r} is not a valid LOINC code.")
         if row["kind"] not in KINDS or row["specimen"] not in SPECIMENS:
             raise CatalogError(f"{where}: unknown kind or specimen.")
+        department = row.get("department") or LabDepartment.OTHER
+        if department not in DEPARTMENTS:
+            raise CatalogError(f"{where}: unknown department {department!r}.")
         alt_units = {}
         for pair in _split(row.get("alt_units", "")):
             unit, _, factor = pair.partition("=")
@@ -125,6 +140,10 @@ def load_catalog(
                     "normal_values": _split(row.get("normal", "")),
                     "alias_codes": _split(row.get("aliases", "")),
                     "active": True,
+                    "department": department,
+                    "search_text": lab_test_search_text(
+                        code=code, name=row["name"], loinc_code=row["loinc"]
+                    ),
                 },
             }
         )
@@ -159,6 +178,13 @@ def load_catalog(
             {"code": code, "sex": row["sex"], "age_from": row["age_from"], "age_to": row["age_to"]}
             | values
         )
+
+    # The starter-catalog data migration runs with the model as it was before tests had a
+    # department and search words; those are filled by a later migration.
+    later_fields = [f for f in ("department", "search_text") if not _has_field(lab_test_model, f)]
+    for spec in tests:
+        for name in later_fields:
+            spec["defaults"].pop(name)
 
     summary = LoadSummary()
     by_code = {}

@@ -32,6 +32,17 @@ class LabTestKind(models.TextChoices):
     PANEL = "panel", "Panel"
 
 
+class LabDepartment(models.TextChoices):
+    """The laboratory section that runs a test, in the order the order page shows them."""
+
+    BIOCHEMISTRY = "biochemistry", "Biochemistry"
+    HAEMATOLOGY = "haematology", "Haematology"
+    IMMUNOLOGY = "immunology", "Immunology and serology"
+    MICROBIOLOGY = "microbiology", "Microbiology"
+    URINALYSIS = "urinalysis", "Urinalysis"
+    OTHER = "other", "Other tests"
+
+
 class LabTest(TimeStampedModel):
     """One orderable test: an analyte with its unit, or a panel of analytes."""
 
@@ -40,6 +51,9 @@ class LabTest(TimeStampedModel):
     name = models.CharField(max_length=200)
     specimen_type = models.CharField(max_length=16, choices=SpecimenType.choices)
     kind = models.CharField(max_length=8, choices=LabTestKind.choices)
+    department = models.CharField(
+        max_length=16, choices=LabDepartment.choices, default=LabDepartment.OTHER
+    )
     # UCUM unit of numeric results; blank for text results, panels and unitless numbers.
     unit = models.CharField(max_length=32, blank=True)
     decimals = models.PositiveSmallIntegerField(default=1)
@@ -54,9 +68,16 @@ class LabTest(TimeStampedModel):
         "self", through="PanelComponent", symmetrical=False, related_name="panels", blank=True
     )
     active = models.BooleanField(default=True)
+    # What the order page's search reads: local code, name and LOINC code normalised like
+    # names ("hgb hemoglobin 718 7"); set by the catalog loader and the data migrations. A
+    # btree serves prefixes everywhere; on PostgreSQL a trigram GIN index serves substrings.
+    search_text = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["active", "department", "name"], name="labtest_department_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=LabTestKind.values), name="labtest_kind_valid"

@@ -8,10 +8,11 @@ Two audiences:
   *verified* results.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from hms.clinical.selectors import charts_listable_by
@@ -21,13 +22,16 @@ from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.laboratory.models import (
     OPEN_STATUSES,
+    LabDepartment,
     LabOrder,
     LabResult,
     LabTest,
     LabTestKind,
     LabVerifierGrant,
+    PanelComponent,
 )
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.patients.names import name_normalise
 
 LAB_ROLES = frozenset({Role.LAB_TECHNICIAN})
 
@@ -51,6 +55,130 @@ def lab_test_list(*, filters: dict | None = None) -> QuerySet[LabTest]:
     if kind := filters.get("kind"):
         queryset = queryset.filter(kind=kind)
     return queryset.order_by("name", "id")
+
+
+LAB_TEST_SEARCH_LIMIT = 20
+LAB_TEST_BROWSE_LIMIT = 60
+LAB_TEST_SEARCH_MAX_WORDS = 5
+_DEPARTMENT_ORDER = {value: index for index, value in enumerate(LabDepartment.values)}
+_COMPONENTS = Prefetch(
+    "component_links",
+    queryset=PanelComponent.objects.select_related("test").order_by("position", "id"),
+)
+
+
+@dataclass
+class LabTestGroup:
+    department: str
+    label: str
+    tests: list[LabTest] = field(default_factory=list)
+
+
+@dataclass
+class LabTestSearchResult:
+    """What the order page's picker shows: panels first, then tests grouped by department
+    (in LabDepartment's order). `truncated`: more tests match than were returned."""
+
+    panels: list[LabTest]
+    groups: list[LabTestGroup]
+    truncated: bool = False
+
+    @property
+    def tests(self) -> list[LabTest]:
+        return [*self.panels, *(test for group in self.groups for test in group.tests)]
+
+    def __len__(self) -> int:
+        return len(self.panels) + sum(len(group.tests) for group in self.groups)
+
+
+def lab_test_search(
+    *, q: str = "", exclude=(), limit: int = LAB_TEST_SEARCH_LIMIT
+) -> LabTestSearchResult:
+    """Active catalogue entries for the order page's picker, at most `limit`.
+
+    With words: each must begin a word of the test's code, name or LOINC code ("hb a1c",
+    "lipid", "718-7"); the best `limit` matches are kept (local code exact; name starts with
+    the query; a word starts with it; the rest), then shown panels first and grouped by
+    department, by name within a group. Without words: the catalogue in that order (browse),
+    `LAB_TEST_BROWSE_LIMIT` at most. `exclude`: ids (public) already chosen. Two queries
+    whatever the catalogue's size: the tests (ranked, LIMIT) and the panels' components."""
+    norm = name_normalise(q or "")
+    words = norm.split()[:LAB_TEST_SEARCH_MAX_WORDS]
+    queryset = LabTest.objects.filter(active=True)
+    excluded = [value for value in (_as_uuid(v) for v in exclude) if value is not None]
+    if excluded:
+        queryset = queryset.exclude(public_id__in=excluded)
+    if words:
+        for word in words:
+            queryset = queryset.filter(
+                Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
+            )
+        rank = Case(
+            When(code__iexact=(q or "").strip(), then=Value(0)),
+            When(search_text__startswith=norm, then=Value(1)),
+            When(search_text__contains=f" {norm}", then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+        ordered = queryset.annotate(rank=rank).order_by("rank", "name", "id")
+    else:
+        limit = max(limit, LAB_TEST_BROWSE_LIMIT)
+        department_rank = Case(
+            *(When(department=value, then=Value(i)) for value, i in _DEPARTMENT_ORDER.items()),
+            default=Value(len(_DEPARTMENT_ORDER)),
+            output_field=IntegerField(),
+        )
+        panels_first = Case(
+            When(kind=LabTestKind.PANEL, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        ordered = queryset.annotate(panel_rank=panels_first, department_rank=department_rank)
+        ordered = ordered.order_by("panel_rank", "department_rank", "name", "id")
+    rows = list(ordered.prefetch_related(_COMPONENTS)[: limit + 1])
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    panels = [test for test in rows if test.is_panel]
+    groups: dict[str, LabTestGroup] = {}
+    labels = dict(LabDepartment.choices)
+    for test in rows:
+        if test.is_panel:
+            continue
+        if test.department not in groups:
+            groups[test.department] = LabTestGroup(
+                test.department, labels.get(test.department, test.department)
+            )
+        groups[test.department].tests.append(test)
+    ordered_groups = sorted(
+        groups.values(), key=lambda g: _DEPARTMENT_ORDER.get(g.department, len(_DEPARTMENT_ORDER))
+    )
+    # The best matches were chosen by rank; shown, they read best by name.
+    panels.sort(key=lambda t: (t.name.casefold(), t.id))
+    if words:
+        for group in ordered_groups:
+            group.tests.sort(key=lambda t: (t.name.casefold(), t.id))
+    return LabTestSearchResult(panels=panels, groups=ordered_groups, truncated=truncated)
+
+
+def lab_tests_by_public_ids(public_ids) -> dict[str, LabTest]:
+    """Active catalogue entries named by their ids (what a submitted order form chose), keyed
+    by the id as text. One query."""
+    wanted = [value for value in (_as_uuid(v) for v in public_ids) if value is not None]
+    if not wanted:
+        return {}
+    rows = (
+        LabTest.objects.filter(active=True, public_id__in=wanted)
+        .prefetch_related(_COMPONENTS)
+        .order_by("name", "id")
+    )
+    return {str(test.public_id): test for test in rows}
+
+
+def _as_uuid(value) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except (TypeError, ValueError):
+        return None
 
 
 def lab_test_resolve(ref) -> LabTest | None:

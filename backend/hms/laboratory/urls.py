@@ -7,6 +7,7 @@ urlpatterns = [
     # Resources.
     path("lab/", orders.LabWorklistApi.as_view(), name="lab-worklist"),
     path("lab/tests/", catalog.LabTestListApi.as_view(), name="lab-test-list"),
+    path("lab/tests/search/", catalog.LabTestSearchApi.as_view(), name="lab-test-search"),
     path("lab/tests/<str:ref>/", catalog.LabTestDetailApi.as_view(), name="lab-test-detail"),
     path("lab/orders/", orders.LabOrderListCreateApi.as_view(), name="lab-order-list"),
     path("lab/orders/<uuid:public_id>/", orders.LabOrderDetailApi.as_view(), name="lab-order"),

@@ -51,6 +51,20 @@ FORMULARY = [
     ("Ondansetron", "Zofran", "tablet", "4 mg", "oral", "A04AA01", "5ht3 antagonist", "tablet", "mg", 4, 4, 8, 24, 40, "0.30"),
 ]  # fmt: skip
 
+# Dose presets offered to prescribers: label, dose, frequency, days, instructions.
+DOSE_PRESETS = {
+    "Amoxicillin": [("Adult", 500, "tds", 5, "")],
+    "Paracetamol": [
+        ("Adult", 1000, "qds", 3, "No more than 4 g a day."),
+        ("Adult, low weight", 500, "qds", 3, ""),
+    ],
+    "Ibuprofen": [("Adult", 400, "tds", 5, "After food.")],
+    "Metformin": [("Starting", 500, "od", 30, "With breakfast."), ("Usual", 500, "bd", 30, "With meals.")],
+    "Amlodipine": [("Usual", 5, "od", 30, "")],
+    "Omeprazole": [("Usual", 20, "od", 28, "Before breakfast.")],
+    "Salbutamol": [("Reliever", 200, "prn", None, "Two puffs when needed.")],
+}  # fmt: skip
+
 NEAR_EXPIRY_DRUG = "Amoxicillin"  # a second lot expiring in 45 days
 LOW_STOCK_DRUG = "Salbutamol"  # stocked below its reorder level
 
@@ -90,6 +104,18 @@ def load_demo_pharmacy() -> str:
                 price=Decimal(price),
             )
         drugs[generic] = drug
+        if generic in DOSE_PRESETS and not drug.dose_presets.exists():
+            for position, (label, dose, frequency, days, note) in enumerate(DOSE_PRESETS[generic]):
+                services.drug_dose_preset_create(
+                    actor=pharmacist,
+                    drug=drug,
+                    label=label,
+                    dose=Decimal(dose),
+                    frequency=frequency,
+                    duration_days=days,
+                    instructions=note,
+                    position=position,
+                )
         if StockBatch.objects.filter(drug=drug).exists():
             continue
         quantity = 5 if generic == LOW_STOCK_DRUG else reorder * 3

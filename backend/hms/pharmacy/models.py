@@ -73,6 +73,11 @@ class Drug(TimeStampedModel):
     # For allergy-class and duplicate-therapy checks, e.g. "penicillin", "nsaid", "statin".
     drug_class = models.CharField(max_length=100, blank=True)
     drug_class_norm = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    # What the prescriber's search reads: generic name, brand, strength, ATC code and form,
+    # normalised like names ("amoxicillin augmentin 625 mg j01cr02 tablet"), set with the other
+    # derived fields. A btree serves prefixes on every database; on PostgreSQL a trigram GIN
+    # index (migration 0003) serves the substring match as well.
+    search_text = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
     unit = models.CharField(
         max_length=32, default="tablet", help_text="The dispensing unit stock is counted in."
     )
@@ -284,6 +289,49 @@ DOSES_PER_DAY: dict[str, Decimal | None] = {
     Frequency.STAT: Decimal(1),
     Frequency.PRN: None,
 }
+
+
+class DrugDosePreset(TimeStampedModel):
+    """A common way to give one formulary product ("Adult, 500 mg three times a day for 5
+    days"), offered to the prescriber as a one-click fill; the pharmacy's dose checks still
+    run on what is prescribed."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="dose_presets")
+    label = models.CharField(max_length=80, help_text='Who or what it is for, e.g. "Adult"')
+    dose = models.DecimalField(max_digits=12, decimal_places=4)
+    dose_unit = models.CharField(max_length=16, blank=True, help_text="Empty: the drug's")
+    route = models.CharField(
+        max_length=16, choices=Route.choices, blank=True, help_text="Empty: the drug's"
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    duration_days = models.PositiveIntegerField(null=True, blank=True)
+    instructions = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["drug_id", "position", "id"]
+        indexes = [
+            models.Index(fields=["drug", "active", "position"], name="dose_preset_drug"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose__gt=0), name="dose_preset_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_days__isnull=True) | Q(duration_days__gte=1),
+                name="dose_preset_duration_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug_id} {self.label}: {self.dose} {self.dose_unit} {self.frequency}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Dose presets are deactivated, never deleted.")
 
 
 class Prescription(TimeStampedModel):

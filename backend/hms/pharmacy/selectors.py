@@ -1,8 +1,22 @@
 """Reads for the formulary, stock, prescriptions and alerts, each with its access scope."""
 
+import uuid
 from datetime import date, timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,6 +33,7 @@ from hms.pharmacy.models import (
     Dispense,
     DispenseLine,
     Drug,
+    DrugDosePreset,
     Prescription,
     PrescriptionItem,
     PrescriptionStatus,
@@ -107,6 +122,91 @@ def drug_list(*, filters: dict | None = None) -> QuerySet[Drug]:
     if filters.get("low_stock"):
         queryset = queryset.filter(on_hand__lt=F("reorder_level"))
     return queryset.order_by("generic_name_norm", "strength", "id")
+
+
+DRUG_SEARCH_MIN_LENGTH = 2
+DRUG_SEARCH_LIMIT = 20
+DRUG_SEARCH_MAX_WORDS = 5
+
+
+def drug_search(*, q: str, limit: int = DRUG_SEARCH_LIMIT) -> list[Drug]:
+    """Active drugs matching what a prescriber types, best first, at most `limit`: every word
+    of `q` must begin a word of the drug's generic name, brand, strength, ATC code or form
+    (so "amox 500" finds "Amoxicillin 500 mg"); ATC codes also match from their start.
+
+    Rank: generic name starts with the whole query; then brand or another word starts with
+    it; then the rest (each word matched somewhere), by name and strength within a rank.
+    Each drug comes with `on_hand` / `on_hand_pharmacy` (the stock hint) and its active
+    dose presets. Three queries whatever the formulary's size: the ranked ids (LIMIT), the
+    rows with their stock, the presets. Queries shorter than two characters find nothing."""
+    norm = name_normalise(q or "")
+    if len(norm.replace(" ", "")) < DRUG_SEARCH_MIN_LENGTH:
+        return []
+    words = norm.split()[:DRUG_SEARCH_MAX_WORDS]
+    matches = Drug.objects.filter(active=True)
+    for word in words:
+        # A word begins the column or follows a space: one LIKE each, served on PostgreSQL by
+        # the trigram index, elsewhere a scan of one narrow column.
+        matches = matches.filter(
+            Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
+        )
+    rank = Case(
+        When(generic_name_norm__startswith=norm, then=Value(0)),
+        When(search_text__contains=f" {norm}", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    ids = list(
+        matches.annotate(rank=rank)
+        .order_by("rank", "generic_name_norm", "strength_amount", "strength", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    rows = (
+        drugs_with_stock()
+        .filter(id__in=ids)
+        .prefetch_related(
+            Prefetch(
+                "dose_presets",
+                queryset=DrugDosePreset.objects.filter(active=True).order_by("position", "id"),
+                to_attr="active_presets",
+            )
+        )
+    )
+    by_id = {drug.id: drug for drug in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def drug_strengths(*, drug: Drug) -> list[Drug]:
+    """The active products of the same generic medicine and form family (other strengths and
+    forms), strongest last, with their stock: the prescriber's strength presets."""
+    return list(
+        drugs_with_stock()
+        .filter(active=True, generic_name_norm=drug.generic_name_norm)
+        .order_by("form", "strength_amount", "strength", "id")
+    )
+
+
+def drug_dose_presets(*, drug: Drug) -> list[DrugDosePreset]:
+    """The active dose presets of a drug, in their order."""
+    return list(DrugDosePreset.objects.filter(drug=drug, active=True).order_by("position", "id"))
+
+
+def drugs_by_public_ids(public_ids) -> dict[str, Drug]:
+    """Active drugs named by their ids (what a submitted prescription form chose), keyed by
+    the id as text, with their stock. One query, whatever the formulary's size."""
+    wanted = {str(i) for i in public_ids if i}
+    if not wanted:
+        return {}
+    valid = []
+    for value in wanted:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    rows = drugs_with_stock().filter(active=True, public_id__in=valid)
+    return {str(drug.public_id): drug for drug in rows}
 
 
 def drug_get(*, public_id, include_inactive: bool = True) -> Drug:

@@ -6,6 +6,12 @@ from hms.pharmacy.apis import formulary, prescriptions, stock
 urlpatterns = [
     # Formulary.
     path("pharmacy/drugs/", formulary.DrugListCreateApi.as_view(), name="pharmacy-drug-list"),
+    path("pharmacy/drugs/search/", formulary.DrugSearchApi.as_view(), name="pharmacy-drug-search"),
+    path(
+        "pharmacy/drugs/<uuid:public_id>/presets/",
+        formulary.DrugDosePresetListCreateApi.as_view(),
+        name="pharmacy-drug-presets",
+    ),
     path(
         "pharmacy/drugs/<uuid:public_id>/", formulary.DrugDetailApi.as_view(), name="pharmacy-drug"
     ),

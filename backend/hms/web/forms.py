@@ -347,6 +347,10 @@ class PrescriptionItemForm(forms.Form):
     quantity may be left empty when the pharmacy can work it out from dose and duration."""
 
     drug = forms.ChoiceField(label="Medicine", required=False)
+    # The picker's search box: what was typed to find the medicine (the type-ahead's query,
+    # and without JavaScript the words the "Find" button looks up).
+    # It holds the chosen medicine's full name once picked, hence the room.
+    drug_search = forms.CharField(label="Find a medicine", required=False, max_length=500)
     dose = forms.DecimalField(
         label="Dose",
         required=False,
@@ -374,9 +378,14 @@ class PrescriptionItemForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. After food"}),
     )
 
-    def __init__(self, *args, drugs=(), **kwargs):
+    def __init__(self, *args, drugs=None, **kwargs):
+        """`drugs`: the formulary's active products this submission names ({id: Drug}); any
+        other id is not a valid choice. The formulary is searched, never listed whole."""
         super().__init__(*args, **kwargs)
-        self.fields["drug"].choices = [("", "Choose a medicine…"), *drugs]
+        self.fields["drug"].choices = [
+            ("", "Choose a medicine…"),
+            *((key, str(drug)) for key, drug in (drugs or {}).items()),
+        ]
         for name in ("drug", "dose", "frequency"):  # required once the row is used
             self.fields[name].conditionally_required = True
 

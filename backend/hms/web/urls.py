@@ -120,6 +120,21 @@ urlpatterns = [
         name="workspace-prescribing",
     ),
     path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
+    path(
+        "workspace/medicines/search/",
+        workspace.workspace_medicine_search,
+        name="workspace-medicine-search",
+    ),
+    path(
+        "workspace/medicines/<uuid:drug_id>/presets/",
+        workspace.workspace_medicine_presets,
+        name="workspace-medicine-presets",
+    ),
+    path(
+        "workspace/lab-tests/search/",
+        workspace.workspace_lab_test_search,
+        name="workspace-lab-test-search",
+    ),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),
     path("staff/beds/", staff.staff_beds, name="staff-beds"),

@@ -137,3 +137,19 @@ class PrescriptionDetailOutputSerializer(PrescriptionOutputSerializer):
     def get_dispenses(self, prescription) -> list[dict]:
         dispenses = selectors.prescription_dispenses(prescription=prescription)
         return DispenseOutputSerializer(dispenses, many=True).data
+
+
+class DrugDosePresetOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    label = serializers.CharField()
+    dose = serializers.DecimalField(max_digits=12, decimal_places=4)
+    dose_unit = serializers.CharField(help_text="Empty: the drug's")
+    route = serializers.CharField(help_text="Empty: the drug's")
+    frequency = serializers.CharField()
+    duration_days = serializers.IntegerField(allow_null=True)
+    instructions = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class DrugSearchOutputSerializer(DrugOutputSerializer):
+    presets = DrugDosePresetOutputSerializer(many=True, source="active_presets")

@@ -10,7 +10,15 @@ Locking order (to avoid deadlocks): prescription, its items (by id), batches (by
 audit chain head (inside audit_record)."""
 
 from hms.pharmacy.services.alerts import pharmacy_stock_alerts_notify
-from hms.pharmacy.services.formulary import DRUG_FIELDS, drug_create, drug_set_derived, drug_update
+from hms.pharmacy.services.formulary import (
+    DRUG_FIELDS,
+    drug_create,
+    drug_dose_preset_create,
+    drug_dose_preset_deactivate,
+    drug_search_text,
+    drug_set_derived,
+    drug_update,
+)
 from hms.pharmacy.services.prescriptions import (
     OVERRIDE_REASON_MIN_LENGTH,
     START_DATE_WINDOW_DAYS,
@@ -37,6 +45,9 @@ __all__ = [
     "START_DATE_WINDOW_DAYS",
     "default_quantity",
     "drug_create",
+    "drug_dose_preset_create",
+    "drug_dose_preset_deactivate",
+    "drug_search_text",
     "drug_set_derived",
     "drug_update",
     "pharmacy_stock_alerts_notify",

@@ -1,5 +1,7 @@
 """Template helpers for the portal: navigation, icons, form fields with their errors."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms, template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -190,3 +192,16 @@ def notification_bell(context):
     them current over the live feed."""
     request = context["request"]
     return {"counts": notification_counts(user=request.user), "ws_path": "/ws/notifications/"}
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A Decimal as people write it: 500.0000 -> "500", 2.5000 -> "2.5" (never "5E+2")."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -88,9 +88,11 @@ def test_the_doctor_in_care_opens_the_prescribing_page(world):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="allergy-banner"' in html and "Penicillin" in html
-    assert "Amoxicillin 500 mg capsule" in html
-    assert "Paracetamol 500 mg tablet" in html
+    # The formulary is searched, not listed: each row has a type-ahead picker.
+    assert "Amoxicillin" not in html.split('data-testid="prescribe-form"')[1]
     assert html.count('data-testid="rx-row"') == 3
+    assert html.count('data-typeahead="medicine"') == 3
+    assert 'hx-get="/workspace/medicines/search/?for=rx-0-drug_search&amp;row=0"' in html
     assert f'hx-post="{url(world["alice"], check=True)}"' in html
 
 

@@ -2,6 +2,11 @@
 page group (chart, notes, prescribing, orders, results, assistant)."""
 
 from hms.web.views.workspace.assistant import workspace_analysis, workspace_analysis_new
+from hms.web.views.workspace.catalogue import (
+    workspace_lab_test_search,
+    workspace_medicine_presets,
+    workspace_medicine_search,
+)
 from hms.web.views.workspace.chart import workspace_break_glass, workspace_chart
 from hms.web.views.workspace.home import workspace, workspace_patients, workspace_queue
 from hms.web.views.workspace.notes import workspace_icd10, workspace_note_new
@@ -22,6 +27,9 @@ __all__ = [
     "workspace_icd10",
     "workspace_imaging_order",
     "workspace_lab_order",
+    "workspace_lab_test_search",
+    "workspace_medicine_presets",
+    "workspace_medicine_search",
     "workspace_note_new",
     "workspace_patient_results",
     "workspace_patients",

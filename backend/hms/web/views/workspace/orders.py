@@ -23,27 +23,31 @@ from hms.web.views.workspace.common import encounter_chosen, encounter_initial, 
 @require_http_methods(["GET", "POST"])
 def workspace_lab_order(request, patient_id):
     """Order tests and panels from the laboratory's catalogue (lab_order_create: one order
-    each, in the doctor's name)."""
+    each, in the doctor's name). The picker searches the catalogue (panels first, then tests
+    by department); without JavaScript its "Find" button does the same by reloading the page,
+    keeping what was ticked."""
     user = request.user
     patient = patient_get_for_user(
         user=user, patient_public_id=patient_id, section=ChartSection.ORDERS, purpose="write"
     )
-    tests = {str(t.public_id): t for t in lab_selectors.lab_test_list()}
-    choices = [(key, _lab_test_label(test)) for key, test in tests.items()]
+    data = request.POST if request.method == "POST" else None
+    chosen = lab_selectors.lab_tests_by_public_ids(data.getlist("tests")) if data else {}
+    query = ((data or request.GET).get("test_search") or "").strip()[:TEST_QUERY_MAX_LENGTH]
+    finding = data is not None and "find" in data
     encounters = open_encounters(user=user, patient_id=patient_id)
     form = LabOrderForm(
-        request.POST or None,
-        tests=choices,
+        None if finding else data,
+        tests=[(key, _lab_test_label(test)) for key, test in chosen.items()],
         encounters=encounters,
-        initial=encounter_initial(encounters),
+        initial=_find_initial(data) if finding else encounter_initial(encounters),
     )
-    if request.method == "POST" and form.is_valid():
+    if data is not None and not finding and form.is_valid():
         cleaned = form.cleaned_data
         try:
             orders = lab_services.lab_order_create(
                 actor=user,
                 patient=patient,
-                tests=[tests[key] for key in cleaned["tests"]],
+                tests=[chosen[key] for key in cleaned["tests"]],
                 priority=cleaned["priority"],
                 encounter=encounter_chosen(encounters, cleaned["encounter"]),
                 clinical_notes=cleaned["clinical_notes"],
@@ -54,10 +58,24 @@ def workspace_lab_order(request, patient_id):
             names = ", ".join(order.test.name for order in orders)
             messages.success(request, f"Sent to the laboratory: {names}.")
             return redirect("web:workspace-results-patient", patient_id=patient.public_id)
-    context = {"patient": patient, "form": form}
+    context = {
+        "patient": patient,
+        "form": form,
+        "query": query,
+        "chosen": list(chosen.values()),
+        "result": lab_selectors.lab_test_search(q=query, exclude=chosen.keys()),
+    }
     return render(
         request, "web/workspace/lab_order.html", context, status=form_status(request, form)
     )
+
+
+TEST_QUERY_MAX_LENGTH = 100
+
+
+def _find_initial(data) -> dict:
+    """The order's own fields as they were when "Find" reloaded the page."""
+    return {name: data.get(name) for name in ("priority", "encounter", "clinical_notes")}
 
 
 def _lab_test_label(test) -> str:

@@ -1,5 +1,7 @@
 """Prescribing with the pharmacy's safety checks, and the prescriptions a doctor wrote."""
 
+import re
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +18,8 @@ from hms.pharmacy.services import OVERRIDE_REASON_MIN_LENGTH
 from hms.web.forms import PrescriptionForm, PrescriptionItemFormSet
 from hms.web.navigation import WORKSPACE_ROLES
 from hms.web.views.base import chart_errors_as_http, paginate, portal_page, table_permission
+from hms.web.views.workspace.catalogue import QUERY_MAX_LENGTH as SEARCH_MAX_LENGTH
+from hms.web.views.workspace.catalogue import medicine_label, stock_hint
 from hms.web.views.workspace.common import (
     encounter_chosen,
     encounter_initial,
@@ -23,17 +27,34 @@ from hms.web.views.workspace.common import (
     severe,
 )
 
+DRUG_FIELD = re.compile(r"^rx-\d+-drug$")
 
-def _drug_choices() -> tuple[dict, list[tuple[str, str]]]:
-    """The active formulary for the medicine picker: {id: Drug} and the select's choices."""
-    drugs = list(pharmacy_selectors.drug_list())
-    choices = []
-    for drug in drugs:
-        label = drug.display_name + (f" ({drug.brand_name})" if drug.brand_name else "")
-        if not drug.on_hand_pharmacy:
-            label += " · none in the pharmacy"
-        choices.append((str(drug.public_id), label))
-    return {str(d.public_id): d for d in drugs}, choices
+
+def _chosen_drugs(data) -> dict:
+    """The active drugs the submitted rows name: {id: Drug} with their stock (one query)."""
+    if data is None:
+        return {}
+    return pharmacy_selectors.drugs_by_public_ids(
+        value for key, value in data.items() if DRUG_FIELD.match(key)
+    )
+
+
+def _attach_drug_options(formset, drugs: dict, data) -> None:
+    """Each row's medicine <option>s: the chosen medicine, and for a row with search words
+    but no medicine (the "Find" button without JavaScript) the matches of those words."""
+    for index, row in enumerate(formset.forms):
+        prefix = f"{formset.prefix}-{index}"
+        chosen = drugs.get((data or {}).get(f"{prefix}-drug") or "")
+        search = ((data or {}).get(f"{prefix}-drug_search") or "").strip()[:SEARCH_MAX_LENGTH]
+        options = [chosen] if chosen else []
+        if data is not None and chosen is None and search:
+            options += pharmacy_selectors.drug_search(q=search)
+        row.drug_chosen = chosen
+        row.drug_options = [
+            {"value": str(drug.public_id), "label": medicine_label(drug), "stock": stock_hint(drug)}
+            for drug in options
+        ]
+        row.drug_searched = data is not None and chosen is None and bool(search)
 
 
 OPTIONAL_ITEM_FIELDS = ("dose_unit", "duration_days", "quantity", "instructions")
@@ -102,9 +123,9 @@ def _prescribing_context(request, patient_id) -> dict:
     patient = pharmacy_selectors.medications_patient_for_user(
         user=user, patient_public_id=patient_id, purpose="write"
     )
-    drugs, choices = _drug_choices()
     data = request.POST if request.method == "POST" else None
-    formset = PrescriptionItemFormSet(data, prefix="rx", form_kwargs={"drugs": choices})
+    drugs = _chosen_drugs(data)
+    formset = PrescriptionItemFormSet(data, prefix="rx", form_kwargs={"drugs": drugs})
     return {"patient": patient, "drugs": drugs, "formset": formset}
 
 
@@ -129,7 +150,12 @@ def workspace_prescribe(request, patient_id):
     form = PrescriptionForm(data, encounters=encounters, initial=encounter_initial(encounters))
     warnings: list[dict] = []
     items: list[dict] = []
-    if request.method == "POST":
+    finding = request.method == "POST" and "find" in request.POST
+    if finding:
+        # Without JavaScript, "Find" looks the typed words up: the page comes back with the
+        # matches in that row's medicine list and nothing is checked or sent.
+        form.is_valid()
+    elif request.method == "POST":
         form_ok, items_ok = form.is_valid(), formset.is_valid()
         items, rows = _prescription_items(formset, context["drugs"])
         warnings = _safety_warnings(patient=patient, items=items)
@@ -166,6 +192,7 @@ def workspace_prescribe(request, patient_id):
                 return redirect(
                     f"{reverse('web:workspace-chart', args=[patient.public_id])}#timeline-title"
                 )
+    _attach_drug_options(formset, context["drugs"], data)
     context.update(
         form=form,
         allergies=allergies,
@@ -174,7 +201,7 @@ def workspace_prescribe(request, patient_id):
         checked=bool(items),
         override_reason_min=OVERRIDE_REASON_MIN_LENGTH,
     )
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not finding else 200
     return render(request, "web/workspace/prescribe.html", context, status=status)
 
 
