@@ -401,6 +401,7 @@ class DashboardPage(Page):
         top.addStretch(1)
         self.refresh_button = button("Refresh", name="refreshDashboard")
         self.refresh_button.clicked.connect(self.refresh)
+        self.bind_shortcuts(refresh=self.refresh_button)
         top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.outer.insertLayout(0, top)
 

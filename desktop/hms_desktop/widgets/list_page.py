@@ -96,6 +96,7 @@ class ListPage(Page):
         if self.search is not None:
             self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.refresh_button.clicked.connect(self.reload)
+        self.bind_shortcuts(search=self.search, refresh=self.refresh_button)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         model.modelReset.connect(self._selection_changed)
         model.load_failed.connect(self._load_failed)
