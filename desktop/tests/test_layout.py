@@ -56,6 +56,7 @@ def test_the_checks_see_a_clipped_button_and_an_overlap(qtbot):
     each other by a row too narrow for their minimum widths, are both reported."""
     root = QWidget()
     qtbot.addWidget(root)
+    root.setFixedSize(400, 60)  # the window cannot grow to make room
     row = QHBoxLayout(root)
     clipped = QPushButton("Wards & beds and more")
     clipped.setFixedWidth(60)
@@ -66,7 +67,6 @@ def test_the_checks_see_a_clipped_button_and_an_overlap(qtbot):
     row.addWidget(clipped)
     row.addWidget(wide)
     row.addWidget(other)
-    root.resize(400, 60)
     root.show()
     qtbot.waitExposed(root)
     found = problems(root)
