@@ -19,16 +19,22 @@ from .conftest import make_patient, sign_in, wait_idle
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def press(window, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    """A key pressed in the active window, where the user's focus is."""
-    QTest.keyClick(QApplication.focusWidget() or window, key, modifier)
-    QApplication.processEvents()
-
-
 def shown_active(qtbot, window) -> None:
+    """The window shown and active, as the one the user is working in."""
     window.show()
+    window.raise_()
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+
+
+def press(qtbot, window, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key pressed in `window` (made the active one), where the user's focus is."""
+    shown_active(qtbot, window)
+    focus = QApplication.focusWidget()
+    QTest.keyClick(
+        focus if focus is not None and focus.window() is window else window, key, modifier
+    )
+    QApplication.processEvents()
 
 
 class Screen(Page):
@@ -65,25 +71,25 @@ def screens(qtbot):
 def test_keys_reach_the_shown_screens_controls(qtbot, screens):
     stack, first, second = screens
     first.refresh_button.setFocus()
-    press(stack, Qt.Key.Key_F, CTRL)
+    press(qtbot, stack, Qt.Key.Key_F, CTRL)
     assert QApplication.focusWidget() is first.search
-    press(stack, Qt.Key.Key_F5)
-    press(stack, Qt.Key.Key_N, CTRL)
+    press(qtbot, stack, Qt.Key.Key_F5)
+    press(qtbot, stack, Qt.Key.Key_N, CTRL)
     assert first.pressed == ["refresh", "new"]
     assert second.pressed == []  # a screen not shown does not hear its keys
     stack.setCurrentWidget(second)
-    press(stack, Qt.Key.Key_N, CTRL)
+    press(qtbot, stack, Qt.Key.Key_N, CTRL)
     assert (first.pressed, second.pressed) == (["refresh", "new"], ["new"])
 
 
 def test_a_hidden_or_disabled_action_is_not_pressed(qtbot, screens):
     stack, first, _second = screens
     first.new_button.setEnabled(False)  # e.g. busy, or nothing selected
-    press(stack, Qt.Key.Key_N, CTRL)
+    press(qtbot, stack, Qt.Key.Key_N, CTRL)
     first.new_button.setEnabled(True)
     first.new_button.hide()  # e.g. a role that may not
-    press(stack, Qt.Key.Key_N, CTRL)
-    press(stack, Qt.Key.Key_P, CTRL)  # this screen prints nothing
+    press(qtbot, stack, Qt.Key.Key_N, CTRL)
+    press(qtbot, stack, Qt.Key.Key_P, CTRL)  # this screen prints nothing
     assert first.pressed == []
     assert first.press_shortcut("new") is False
 
@@ -109,18 +115,18 @@ def test_the_front_desk_registers_refreshes_and_searches_from_the_keyboard(qtbot
     assert "(F5)" in page.refresh_button.toolTip()
 
     page.table.setFocus()
-    press(window, Qt.Key.Key_F, CTRL)
-    assert QApplication.focusWidget() is page.search
+    press(qtbot, window, Qt.Key.Key_F, CTRL)
+    assert QApplication.focusWidget() is page.search, QApplication.focusWidget()
     with qtbot.waitSignal(page.refresh_button.clicked, timeout=2_000):
-        press(window, Qt.Key.Key_F5)
+        press(qtbot, window, Qt.Key.Key_F5)
     wait_idle(qtbot, hms)
-    press(window, Qt.Key.Key_N, CTRL)
+    press(qtbot, window, Qt.Key.Key_N, CTRL)
     assert isinstance(page.dialog, PatientFormDialog)
     page.dialog.reject()
 
     appointments = window.open_module("appointments")
     wait_idle(qtbot, hms)
-    press(window, Qt.Key.Key_N, CTRL)
+    press(qtbot, window, Qt.Key.Key_N, CTRL)
     assert appointments.dialog is not None and appointments.dialog.isVisible()
     appointments.dialog.reject()
     wait_idle(qtbot, hms)
@@ -143,13 +149,13 @@ def test_ctrl_p_saves_the_selected_invoice_as_a_pdf(qtbot, hms, api_as, monkeypa
     shown_active(qtbot, window)
     page = window.open_module("billing")
     qtbot.waitUntil(lambda: page._loaded and not page.model.loading, timeout=10_000)
-    press(window, Qt.Key.Key_P, CTRL)  # nothing selected: nothing to print
+    press(qtbot, window, Qt.Key.Key_P, CTRL)  # nothing selected: nothing to print
     assert not saved_as.exists()
     page.show_invoice(invoice)
     qtbot.waitUntil(
         lambda: page.current is not None and page.current.id == invoice.id, timeout=10_000
     )
     assert "(Ctrl+P)" in page.details.pdf_button.toolTip()
-    press(window, Qt.Key.Key_P, CTRL)
+    press(qtbot, window, Qt.Key.Key_P, CTRL)
     qtbot.waitUntil(saved_as.exists, timeout=10_000)
     assert Path(saved_as).read_bytes().startswith(b"%PDF")
