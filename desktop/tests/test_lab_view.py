@@ -285,6 +285,8 @@ def test_result_entry_fits_its_values_and_shows_whole_reference_ranges(qtbot, hm
         value = row.value
         needed = value.fontMetrics().horizontalAdvance(value.placeholderText() or "000.00")
         assert value.width() >= needed + 16, (row.test.code, value.width(), needed)
+        comment = row.comment
+        assert comment.width() >= comment.fontMetrics().horizontalAdvance("optional") + 40
         reference = row.reference
         text = reference.text()
         assert text, row.test.code

@@ -137,6 +137,7 @@ class AnalyteRow:
         self.reference.setWordWrap(False)
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("optional")
+        self.comment.setMinimumWidth(140)
         if current is not None:
             self.set_text(current.value)
             index = self.unit.findData(current.unit)
@@ -221,7 +222,7 @@ class ResultEntryDialog(FormDialog):
             label = QLabel(title)
             label.setObjectName("fieldLabel")
             self.grid.addWidget(label, 0, col)
-        self.grid.setColumnStretch(4, 1)
+        self.grid.setColumnStretch(5, 1)  # the comment takes what is left over
         self.loading = QLabel("Loading the test's units and reference ranges…")
         self.loading.setObjectName("muted")
         self.grid.addWidget(self.loading, 1, 0, 1, 6)
