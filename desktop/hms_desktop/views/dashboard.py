@@ -30,6 +30,7 @@ from hms_desktop.api.dto import Capabilities, DailyCash
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime, fmt_money
 from hms_desktop.modules import modules_for
+from hms_desktop.views.notifications import AttentionStrip
 from hms_desktop.widgets.cards import BarChartCard, Card, StatCard
 from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.icons import glyph_icon
@@ -404,6 +405,8 @@ class DashboardPage(Page):
         self.bind_shortcuts(refresh=self.refresh_button)
         top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.outer.insertLayout(0, top)
+        self.attention = AttentionStrip(ctx)
+        self.outer.addWidget(self.attention)
 
         # The cards and module buttons scroll when the window is too short for them all.
         self.scroll = QScrollArea()
@@ -514,6 +517,7 @@ class DashboardPage(Page):
 
     def refresh(self) -> None:
         self._loaded = True
+        self.attention.refresh()
         api = self.ctx.api
         for spec in self.specs:
             card = self.cards[spec.key]
