@@ -51,6 +51,7 @@ def test_wraps_rather_than_squeeze_and_keeps_the_actions_right(qtbot):
     assert not problems(root)  # nothing clipped, nothing on top of anything else
     rows = sorted({w.geometry().top() for w in [*left, *right]})
     assert len(rows) >= 2
+    assert len({w.geometry().top() for w in right}) == 1  # the actions stay together
     assert right[-1].geometry().right() == bar.width() - 1
     assert bar.height() >= right[-1].geometry().bottom()  # the bar grew to hold its rows
     for widget in [*left, *right]:
@@ -71,3 +72,15 @@ def test_height_grows_with_the_rows(qtbot):
     assert flow.heightForWidth(300) > flow.heightForWidth(1200)
     assert flow.minimumSize().width() <= 300
     assert flow.indexOf(right[0]) == 4  # search, two filters, the stretch, Refresh
+
+
+def test_the_actions_move_down_together_rather_than_split(qtbot):
+    root, bar, left, right = toolbar(qtbot, 420)
+    for widget in left[1:]:
+        widget.hide()  # the search box alone on the left
+    QApplication.processEvents()
+    refresh, new = right
+    assert left[0].x() + left[0].width() + 8 + refresh.width() <= bar.width()  # Refresh would fit
+    assert refresh.geometry().top() == new.geometry().top() > left[0].geometry().top()
+    assert new.geometry().right() == bar.width() - 1
+    assert not problems(root)

@@ -116,13 +116,20 @@ class FlowLayout(QLayout):
 
     def _rows(self, width: int) -> list[list[tuple[QLayoutItem, bool]]]:
         """The rows at `width`: (item, keeps to the right) in order, a row breaking before the
-        widget that would not fit."""
+        widget that would not fit. The right-hand group stays together on a row of its own
+        when it does not fit after the left-hand one but fits a row."""
         rows: list[list[tuple[QLayoutItem, bool]]] = [[]]
         used = 0
         right = False
-        for item in self._items:
+        for index, item in enumerate(self._items):
             if item is self._stretch:
                 right = True
+                group = [i for i in self._items[index + 1 :] if not i.isEmpty()]
+                needed = sum(self._width(i) for i in group)
+                needed += self.spacing() * max(0, len(group) - 1)
+                if group and rows[-1] and used + self.spacing() + needed > width >= needed:
+                    rows.append([])
+                    used = 0
                 continue
             if item.isEmpty():
                 continue
