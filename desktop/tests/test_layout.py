@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QW
 
 from hms_desktop.modules import MODULES
 from hms_desktop.widgets.list_page import ListPage
+from hms_desktop.widgets.page import Page
 
 from .conftest import sign_in, wait_idle
 from .layout_checks import problems
@@ -72,3 +73,28 @@ def test_the_checks_see_a_clipped_button_and_an_overlap(qtbot):
     found = problems(root)
     assert any("Wards" in p for p in found), found
     assert any("overlaps" in p for p in found), found
+
+
+@pytest.mark.parametrize("role", ("admin", "receptionist", "pharmacist"))
+def test_each_screens_new_dialog_shows_all_its_text(qtbot, hms, screenshots, role):
+    """The dialog each screen's "new" action opens (Ctrl+N), on the small screen."""
+    window = sign_in(qtbot, hms, role)
+    window.resize(*SIZES["small"])
+    window.show()
+    found, opened = [], []
+    for key in window.module_keys():
+        page = window.open_module(key)
+        wait_idle(qtbot, hms)
+        if not (isinstance(page, Page) and page.press_shortcut("new")):
+            continue
+        dialog = page.dialog
+        assert dialog is not None and dialog.isVisible(), key
+        wait_idle(qtbot, hms)
+        QApplication.processEvents()
+        opened.append(key)
+        dialog.grab().save(str(screenshots / f"{role}-{key}-new-dialog.png"))
+        found += [f"{key}: {problem}" for problem in problems(dialog)]
+        dialog.reject()
+        wait_idle(qtbot, hms)
+    assert opened, f"{role} has no screen with a new action"
+    assert not found, f"{role}'s dialogs:\n" + "\n".join(found)
