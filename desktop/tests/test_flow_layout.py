@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from hms_desktop.widgets.flow import FlowLayout
@@ -24,7 +25,7 @@ def toolbar(qtbot, width: int):
     flow.addWidget(search)
     flow.addStretch(1)
     flow.addWidget(refresh)
-    flow.addWidget(new)
+    flow.addWidget(new, 0, Qt.AlignmentFlag.AlignRight)  # a box layout's call works too
     for i, widget in enumerate(filters):
         flow.insertWidget(1 + i, widget)  # filters go after the search box, as in a box
     column.addWidget(bar)

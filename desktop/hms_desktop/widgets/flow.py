@@ -29,6 +29,11 @@ class FlowLayout(QLayout):
         self._items.append(item)
         self.invalidate()
 
+    def addWidget(self, widget: QWidget, *_args) -> None:
+        """Add `widget` at the end (a box layout's stretch and alignment are not used: every
+        widget takes the width it asks for)."""
+        super().addWidget(widget)
+
     def insertWidget(self, index: int, widget: QWidget, *_args) -> None:
         """Put `widget` at `index` (a negative index counts from the end, as in a box)."""
         self.addChildWidget(widget)
