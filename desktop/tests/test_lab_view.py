@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from hms_desktop.api import Api
 from hms_desktop.lab_flags import preview_flag, select_range
@@ -21,6 +22,7 @@ from .conftest import (
     unique,
     wait_idle,
 )
+from .layout_checks import problems
 
 TECH_PASSWORD = "Bench-work-42-lab"
 
@@ -266,3 +268,36 @@ def test_lab_dashboard_counts_pending_orders(qtbot, hms, lab_api):
     qtbot.waitUntil(lambda: page.card("lab_open").value.text() != "…", timeout=10_000)
     assert page.card("lab_open").value.text() == f"{open_orders:,}"
     assert "STAT" in page.card("lab_open").caption.text()
+
+
+def test_result_entry_fits_its_values_and_shows_whole_reference_ranges(qtbot, hms, api_as):
+    """On a 1024-pixel-wide screen the value boxes take a typed value and their placeholder,
+    and each reference range (with its critical limits) reads on its line in full."""
+    (order,), _patient, _doctor = order_tests(api_as, ["LYTES"], priority="routine")
+    api_as("lab_technician").lab.collect(order.id)
+    window, page = open_lab(qtbot, hms)
+    window.resize(1024, 640)
+    find(qtbot, page, order)
+    dialog = entry(qtbot, page)
+    # The rows came after the dialog opened: it grows to hold them, each at its full height.
+    qtbot.waitUntil(
+        lambda: all(r.reference.height() >= r.reference.sizeHint().height() for r in dialog.rows),
+        timeout=5_000,
+    )
+    QApplication.processEvents()
+    assert dialog.width() <= 1024
+    for row in dialog.rows:
+        value = row.value
+        needed = value.fontMetrics().horizontalAdvance(value.placeholderText() or "000.00")
+        assert value.width() >= needed + 16, (row.test.code, value.width(), needed)
+        comment = row.comment
+        assert comment.width() >= comment.fontMetrics().horizontalAdvance("optional") + 40
+        reference = row.reference
+        text = reference.text()
+        assert text, row.test.code
+        metrics = reference.fontMetrics()
+        widest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+        assert reference.contentsRect().width() >= widest, (row.test.code, text)
+    assert not problems(dialog)
+    snap(dialog, "lab_result_entry_panel")
+    dialog.reject()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
 from hms_desktop.views.patients import AssignDoctorDialog, PatientFormDialog
 
 from .conftest import sign_in, snap, unique, wait_idle
@@ -94,11 +97,16 @@ def test_duplicate_warning_then_open_the_existing_record(qtbot, hms):
     assert dialog.isVisible()  # nothing registered yet, nothing lost
     assert dialog.last_name.text() == who["last_name"]
     snap(dialog, "patients_duplicate_warning")
-    dialog.duplicates.table.selectRow(
-        [c.mrn for c in dialog.duplicates.candidates].index(first.mrn)
-    )
-    dialog.duplicates.open_button.click()
+    # The safe choice is the emphasised one and the one Enter presses.
+    duplicates = dialog.duplicates
+    assert duplicates.open_button.property("primary") is True
+    assert not duplicates.new_person_button.property("primary")
+    assert duplicates.open_button.isDefault()
+    assert not dialog.save_button.isDefault()
+    duplicates.table.selectRow([c.mrn for c in duplicates.candidates].index(first.mrn))
+    QTest.keyClick(duplicates.table, Qt.Key.Key_Return)
     assert not dialog.isVisible()
+    assert dialog.open_existing is not None and dialog.open_existing.mrn == first.mrn
     qtbot.waitUntil(
         lambda: page.current is not None and page.current.id == first.id, timeout=10_000
     )

@@ -117,6 +117,7 @@ class AuditPage(Page):
         grid.addLayout(actions, 3, 2, 1, 3, Qt.AlignmentFlag.AlignBottom)
         self.outer.addWidget(filters)
         self.outer.addWidget(self.errors.general)
+        self.bind_shortcuts(search=self.actor, refresh=self.apply_button)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)

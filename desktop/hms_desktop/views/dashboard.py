@@ -13,7 +13,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hms_desktop import roles
 from hms_desktop.api import Api
@@ -23,6 +32,7 @@ from hms_desktop.formatting import fmt_datetime, fmt_money
 from hms_desktop.modules import modules_for
 from hms_desktop.views.notifications import AttentionStrip
 from hms_desktop.widgets.cards import BarChartCard, Card, StatCard
+from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.icons import glyph_icon
 from hms_desktop.widgets.page import Page, button
 
@@ -392,41 +402,86 @@ class DashboardPage(Page):
         top.addStretch(1)
         self.refresh_button = button("Refresh", name="refreshDashboard")
         self.refresh_button.clicked.connect(self.refresh)
+        self.bind_shortcuts(refresh=self.refresh_button)
         top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.outer.insertLayout(0, top)
         self.attention = AttentionStrip(ctx)
         self.outer.addWidget(self.attention)
 
+        # The cards and module buttons scroll when the window is too short for them all.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("dashboardScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        self.content = QVBoxLayout(content)
+        self.content.setContentsMargins(0, 0, 0, 0)
+        self.content.setSpacing(self.outer.spacing())
+        self.scroll.setWidget(content)
+        self.outer.addWidget(self.scroll, 1)
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
-        self.outer.addLayout(self.grid)
+        self.content.addLayout(self.grid)
         self.cards: dict[str, Card] = {}
         self.specs = cards_for(ctx.capabilities)
-        stats = [spec for spec in self.specs if spec.kind == STAT]
-        charts = [spec for spec in self.specs if spec.kind == BAR]
-        for i, spec in enumerate(stats):
-            card = StatCard(spec.title, spec.caption)
+        self.stat_cards: list[StatCard] = []
+        self.chart_cards: list[BarChartCard] = []
+        for spec in self.specs:
+            if spec.kind == STAT:
+                card = StatCard(spec.title, spec.caption)
+                self.stat_cards.append(card)
+            else:
+                card = BarChartCard(spec.title)
+                self.chart_cards.append(card)
             self.cards[spec.key] = card
-            self.grid.addWidget(card, i // self.STAT_COLUMNS, i % self.STAT_COLUMNS)
-        row = (len(stats) + self.STAT_COLUMNS - 1) // self.STAT_COLUMNS
-        half = self.STAT_COLUMNS // 2
-        for j, spec in enumerate(charts):
-            card = BarChartCard(spec.title)
-            self.cards[spec.key] = card
-            # Charts side by side, two to a row (a lone chart takes the whole row).
-            alone = len(charts) % 2 == 1 and j == len(charts) - 1
-            self.grid.addWidget(
-                card,
-                row + j // 2,
-                0 if alone else (j % 2) * half,
-                1,
-                self.STAT_COLUMNS if alone else half,
-            )
+        self.columns = 0
+        self._arrange_cards(self.STAT_COLUMNS)
 
-        self.outer.addWidget(self._shortcuts())
-        self.outer.addStretch(1)
+        self.content.addWidget(self._shortcuts())
+        self.content.addStretch(1)
         self._loaded = False
         self._update_greeting()
+
+    def _arrange_cards(self, columns: int) -> None:
+        """Stat cards `columns` to a row, then the charts side by side, two to a row (a lone
+        chart takes the whole row)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for card in (*self.stat_cards, *self.chart_cards):
+            self.grid.removeWidget(card)
+        for column in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(column, 0)
+        for column in range(columns):
+            self.grid.setColumnStretch(column, 1)
+        for i, card in enumerate(self.stat_cards):
+            self.grid.addWidget(card, i // columns, i % columns)
+        row = (len(self.stat_cards) + columns - 1) // columns
+        half = max(1, columns // 2)
+        charts = self.chart_cards
+        for j, card in enumerate(charts):
+            alone = columns < 2 or (len(charts) % 2 == 1 and j == len(charts) - 1)
+            self.grid.addWidget(
+                card,
+                row + (j if columns < 2 else j // 2),
+                0 if alone else (j % 2) * half,
+                1,
+                columns if alone else half,
+            )
+
+    def _columns_for(self, width: int) -> int:
+        """As many stat cards to a row as fit at their minimum width, up to STAT_COLUMNS."""
+        margins = self.outer.contentsMargins()
+        scroll_bar = self.scroll.verticalScrollBar().sizeHint().width()
+        room = width - margins.left() - margins.right() - scroll_bar
+        widest = max((card.minimumSizeHint().width() for card in self.stat_cards), default=1)
+        spacing = self.grid.horizontalSpacing()
+        return max(1, min(self.STAT_COLUMNS, (room + spacing) // (widest + spacing)))
+
+    def resizeEvent(self, event) -> None:
+        self._arrange_cards(self._columns_for(event.size().width()))
+        super().resizeEvent(event)
 
     def _update_greeting(self) -> None:
         hour = datetime.now().hour
@@ -436,8 +491,7 @@ class DashboardPage(Page):
 
     def _shortcuts(self) -> Card:
         card = Card("Your modules")
-        row = QHBoxLayout()
-        row.setSpacing(10)
+        row = FlowLayout(spacing=10, row_spacing=10)  # wraps rather than squeeze the buttons
         self.shortcut_buttons: dict[str, QPushButton] = {}
         for module in modules_for(self.ctx.capabilities):
             if module.key == "dashboard":
@@ -449,7 +503,6 @@ class DashboardPage(Page):
             shortcut.clicked.connect(lambda _=False, key=module.key: self._open_module(key))
             self.shortcut_buttons[module.key] = shortcut
             row.addWidget(shortcut)
-        row.addStretch(1)
         card.layout_.addLayout(row)
         return card
 

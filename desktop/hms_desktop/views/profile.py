@@ -38,6 +38,8 @@ class ProfilePage(Page):
         layout.addWidget(self.summary)
         form = QFormLayout()
         form.setVerticalSpacing(6)
+        # A narrow window puts the labels above their fields instead of cutting them off.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.first_name = line_edit()
         self.last_name = line_edit()
         self.email = line_edit("name@hospital.org")
@@ -66,6 +68,7 @@ class ProfilePage(Page):
         self.password_errors = FormErrors(QLabel())
         layout.addWidget(self.password_errors.general)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.current_password = line_edit(password=True)
         self.new_password = line_edit(password=True)
         self.confirm_password = line_edit(password=True)

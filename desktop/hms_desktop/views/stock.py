@@ -361,6 +361,7 @@ class StockPage(ListPage):
         self.receive_button = button("Receive stock…", primary=True, name="receiveStock")
         self.receive_button.setVisible(self.can_write)
         self.add_actions(self.new_drug_button, self.receive_button)
+        self.bind_shortcuts(new=self.new_drug_button)
         # The strength says enough here; the reorder level is in the medicine's summary.
         self.table.setColumnHidden(DrugsModel.FORM, True)
         self.table.setColumnHidden(DrugsModel.REORDER, True)

@@ -142,6 +142,7 @@ class TariffsPage(ListPage):
         self.end_button = button("End…", name="endTariff")
         self.new_button = button("New price…", primary=True, name="newTariff")
         self.add_actions(self.end_button, self.new_version_button, self.new_button)
+        self.bind_shortcuts(new=self.new_button)
         self.set_table(
             column_widths={0: 170, 1: 150, 3: 120, 4: 70, 5: 110, 6: 110},
             stretch=TariffsModel.NAME,

@@ -263,6 +263,7 @@ class UsersPage(ListPage):
         self.add_filters(self.role_filter, self.status_filter)
         self.new_button = button("New staff account", primary=True, name="newUser")
         self.add_actions(self.new_button)
+        self.bind_shortcuts(new=self.new_button)
         self.set_details(
             UserDetails(),
             beside=True,

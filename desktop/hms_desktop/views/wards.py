@@ -237,6 +237,7 @@ class WardsPage(ListPage):
         self.toolbar.insertWidget(0, self.summary)
         self.new_button = button("New ward…", primary=True, name="newWard")
         self.add_actions(self.new_button)
+        self.bind_shortcuts(new=self.new_button)
         self.set_details(
             WardPanel(),
             sizes=(300, 360),

@@ -12,7 +12,7 @@ from PySide6.QtCharts import (
     QChartView,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
@@ -40,6 +40,8 @@ class Card(QFrame):
 
 
 class StatCard(Card):
+    MIN_WIDTH = 200
+
     def __init__(self, title: str, caption: str = "", parent=None) -> None:
         super().__init__(title, parent)
         self.value = QLabel("…")
@@ -50,8 +52,13 @@ class StatCard(Card):
         self.layout_.addWidget(self.value)
         self.layout_.addWidget(self.caption)
         self.layout_.addStretch(1)
-        self.setMinimumSize(200, 120)
+        self.setMinimumHeight(120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def minimumSizeHint(self) -> QSize:
+        """At least 200 px wide, and wide enough for the whole title on one line."""
+        hint = super().minimumSizeHint()
+        return QSize(max(self.MIN_WIDTH, hint.width()), hint.height())
 
     def set_value(self, value: object, caption: str | None = None) -> None:
         self.value.setText(str(value))

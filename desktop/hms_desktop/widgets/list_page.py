@@ -1,12 +1,13 @@
 """The list page and detail panel most screens are made of.
 
 `ListPage`: a toolbar (a search box if the page has one, filters, refresh, the page's own
-actions), a paginated table with its empty and error states, and a detail panel beside or under
-it. It loads once when first shown, reloads when a filter changes (typing in the search box
-waits a moment), keeps the selected row's panel up to date, and can select a row by id after a
-reload (after a save, say) whatever the filters were. A page supplies its model, the API's list
-call (`source`, e.g. `lambda api: api.lab.worklist`; called off the UI thread with `page`,
-`page_size` and the filters) and its filters as keyword arguments for that call (`filters()`).
+actions; it wraps onto a second row rather than squeeze them), a paginated table with its empty
+and error states, and a detail panel beside or under it. It loads once when first shown, reloads
+when a filter changes (typing in the search box waits a moment), keeps the selected row's panel
+up to date, and can select a row by id after a reload (after a save, say) whatever the filters
+were. A page supplies its model, the API's list call (`source`, e.g. `lambda api:
+api.lab.worklist`; called off the UI thread with `page`, `page_size` and the filters) and its
+filters as keyword arguments for that call (`filters()`).
 
 `DetailPanel`: the panel of the selected row: a heading, optional action buttons beside it,
 labelled read-only values, and which actions the user may see.
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.api.errors import ServerUnreachable
 from hms_desktop.models.paged import PagedTableModel
+from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.forms import line_edit
 from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import TablePanel
@@ -68,8 +70,12 @@ class ListPage(Page):
         self._select_after_load: str | None = None
         self._loaded = False
 
-        self.toolbar = QHBoxLayout()
-        self.toolbar.setSpacing(8)
+        # The toolbar wraps onto a second row when the window is too narrow for it, so no
+        # control is squeezed below its text; the page's actions keep to the right.
+        self.toolbar_bar = QWidget()
+        self.toolbar_bar.setObjectName("toolbar")
+        self.toolbar = FlowLayout(self.toolbar_bar, spacing=8)
+        self.toolbar.setContentsMargins(0, 0, 0, 0)
         self.search: QLineEdit | None = None
         if search is not None:
             self.search = line_edit(search)
@@ -79,7 +85,7 @@ class ListPage(Page):
         self.refresh_button = button("Refresh", name=refresh_name)
         self.toolbar.addStretch(1)
         self.toolbar.addWidget(self.refresh_button)
-        self.outer.addLayout(self.toolbar)
+        self.outer.addWidget(self.toolbar_bar)
         self.table_panel = TablePanel(model, empty_text=empty_text)
         self.table = self.table_panel.table
 
@@ -90,6 +96,7 @@ class ListPage(Page):
         if self.search is not None:
             self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.refresh_button.clicked.connect(self.reload)
+        self.bind_shortcuts(search=self.search, refresh=self.refresh_button)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         model.modelReset.connect(self._selection_changed)
         model.load_failed.connect(self._load_failed)

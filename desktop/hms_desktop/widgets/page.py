@@ -1,17 +1,41 @@
 """What every screen has: a context, a page layout with a message banner, a way to call the
-API; and the buttons screens are built from."""
+API, the keyboard shortcuts staff expect on every screen; and the buttons screens are built
+from."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hms_desktop.api.errors import ApiError
 from hms_desktop.context import AppContext
 from hms_desktop.widgets.banner import Banner
 from hms_desktop.workers import Task
+
+# The same keys on every screen: what each does, and the key.
+SHORTCUT_KEYS = {
+    "search": "Ctrl+F",  # put the cursor in the search box
+    "refresh": "F5",  # load the list again
+    "new": "Ctrl+N",  # the screen's "new …" action
+    "print": "Ctrl+P",  # print, or save the selected record as a PDF
+}
+
+
+def shortcut_text(name: str) -> str:
+    """The key for `name` as this platform writes it (Ctrl+F, or ⌘F on a Mac)."""
+    return QKeySequence(SHORTCUT_KEYS[name]).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 class Page(QWidget):
@@ -32,6 +56,41 @@ class Page(QWidget):
             self.outer.addWidget(intro)
         self.banner = Banner()
         self.outer.addWidget(self.banner)
+        self.shortcuts: dict[str, QShortcut] = {}
+        self.shortcut_targets: dict[str, QWidget] = {}
+
+    def bind_shortcuts(self, **targets: QWidget | None) -> None:
+        """Give the screen's controls the keys staff expect (`SHORTCUT_KEYS`: search, refresh,
+        new, print), e.g. `bind_shortcuts(new=self.new_button)`. A key puts the cursor in its
+        search box, or presses its button when the button is shown and enabled (so a role that
+        may not, or a row not yet selected, is respected); the control's tooltip names the key.
+        The keys work while the screen is the one shown and no dialog is open over it."""
+        for name, widget in targets.items():
+            if name not in SHORTCUT_KEYS:
+                raise KeyError(f"no shortcut called {name!r}")
+            if widget is None:
+                continue
+            if name not in self.shortcuts:
+                shortcut = QShortcut(QKeySequence(SHORTCUT_KEYS[name]), self)
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+                shortcut.activated.connect(lambda name=name: self.press_shortcut(name))
+                self.shortcuts[name] = shortcut
+            self.shortcut_targets[name] = widget
+            _name_key_in_tooltip(widget, shortcut_text(name))
+
+    def press_shortcut(self, name: str) -> bool:
+        """Do what the key `name` does on this screen; False when it does nothing here now."""
+        widget = self.shortcut_targets.get(name)
+        if widget is None or not widget.isVisible() or not widget.isEnabled():
+            return False
+        if isinstance(widget, QLineEdit):
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            widget.selectAll()
+        elif isinstance(widget, QAbstractButton):
+            widget.click()
+        else:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
 
     def activated(self) -> None:
         """Called every time the page is shown."""
@@ -67,3 +126,17 @@ def button(
     if name:
         widget.setObjectName(name)
     return widget
+
+
+def _name_key_in_tooltip(widget: QWidget, key: str) -> None:
+    """ "Refresh (F5)": the tooltip (or, without one, the button's text or the search box's
+    placeholder) followed by the key, once."""
+    tip = widget.toolTip()
+    if key in tip:
+        return
+    if not tip:
+        if isinstance(widget, QAbstractButton):
+            tip = widget.text().replace("&&", "&").rstrip("…").strip()
+        elif isinstance(widget, QLineEdit):
+            tip = widget.placeholderText() or "Search"
+    widget.setToolTip(f"{tip} ({key})" if tip else key)

@@ -172,6 +172,7 @@ class AppointmentsPage(ListPage):
         self.book_button = button("Book appointment", primary=True, name="bookAppointment")
         self.book_button.setVisible(self.can_book)
         self.add_actions(self.book_button)
+        self.bind_shortcuts(new=self.book_button)
 
         self.counts = CountStrip(
             [

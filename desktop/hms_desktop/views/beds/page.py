@@ -138,6 +138,7 @@ class BedBoardPage(Page):
         toolbar.addWidget(self.refresh_button)
         toolbar.addWidget(self.admit_button)
         self.outer.addLayout(toolbar)
+        self.bind_shortcuts(refresh=self.refresh_button)
         self.counts = CountStrip(
             [(status, label, BED_COLOURS[status]) for status, label in BED_STATUSES.items()]
         )

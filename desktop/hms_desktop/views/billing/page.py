@@ -273,6 +273,7 @@ class BillingPage(ListPage):
         self.details.settle_button.clicked.connect(self.settle_claim)
         self.details.pdf_button.clicked.connect(lambda: self.choose_pdf("invoice"))
         self.details.receipt_button.clicked.connect(lambda: self.choose_pdf("receipt"))
+        self.bind_shortcuts(new=self.new_button, print=self.details.pdf_button)
 
     # --- the list -------------------------------------------------------------------------
 

@@ -42,6 +42,21 @@ FLAG_BACKGROUNDS = {
     "": theme.BACKGROUND,
 }
 _ROW_ERROR = re.compile(r"^(\d+): (\w+): (.*)$")
+VALUE_PADDING = 28  # a line edit's frame and padding around its text
+REFERENCE_LINE = 28  # characters on one line of a list of allowed values
+
+
+def _lines(lead: str, values: list[str]) -> list[str]:
+    """`lead` and `values`, comma-separated, broken between values into short lines."""
+    lines = [lead]
+    for value in values:
+        joined = f"{lines[-1]} {value}" if lines[-1] == lead else f"{lines[-1]}, {value}"
+        if len(joined) > REFERENCE_LINE and lines[-1] != lead:
+            lines[-1] += ","
+            lines.append(value)
+        else:
+            lines[-1] = joined
+    return lines
 
 
 def patient_line(patient: LabPatient, on: date | None = None) -> str:
@@ -98,7 +113,10 @@ class AnalyteRow:
         else:
             self.value = QLineEdit()
             self.value.setPlaceholderText("e.g. 6.5 or <0.01")
-            self.value.setMaximumWidth(150)
+            # Room for the placeholder (and so any value typed) plus the box's padding.
+            needed = self.value.fontMetrics().horizontalAdvance(self.value.placeholderText())
+            self.value.setMinimumWidth(needed + VALUE_PADDING)
+            self.value.setMaximumWidth(max(150, needed + VALUE_PADDING))
             self.value.textChanged.connect(lambda _t: self.update_flag())
         self.value.setObjectName(f"value-{test.code}")
         self.box = FieldBox(self.value)
@@ -112,11 +130,14 @@ class AnalyteRow:
         self.flag.setObjectName("flagChip")
         self.flag.setMinimumWidth(130)
         self.flag.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The range on one line and its critical limits on the next, never wrapped inside a
+        # number: the column is as wide as its longest line.
         self.reference = QLabel(self.reference_text())
         self.reference.setObjectName("muted")
-        self.reference.setWordWrap(True)
+        self.reference.setWordWrap(False)
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("optional")
+        self.comment.setMinimumWidth(140)
         if current is not None:
             self.set_text(current.value)
             index = self.unit.findData(current.unit)
@@ -127,12 +148,12 @@ class AnalyteRow:
 
     def reference_text(self) -> str:
         if self.test.allowed_values:
-            normal = ", ".join(self.test.normal_values)
-            return (
-                f"Normal: {normal}" if normal else "One of: " + ", ".join(self.test.allowed_values)
-            )
+            normal = list(self.test.normal_values)
+            if normal:
+                return "\n".join(_lines("Normal:", normal))
+            return "\n".join(_lines("One of:", list(self.test.allowed_values)))
         if self.applied is None or not self.applied.text:
-            return "No reference range for this patient"
+            return "No reference range\nfor this patient"
         text = f"{self.applied.text} {self.test.unit}".strip()
         limits = []
         if self.applied.critical_low is not None:
@@ -140,7 +161,7 @@ class AnalyteRow:
         if self.applied.critical_high is not None:
             limits.append(f"> {format(self.applied.critical_high.normalize(), 'f')}")
         if limits:
-            text += f" · critical {' or '.join(limits)}"
+            text += f"\ncritical {' or '.join(limits)}"
         return text
 
     def text(self) -> str:
@@ -201,7 +222,7 @@ class ResultEntryDialog(FormDialog):
             label = QLabel(title)
             label.setObjectName("fieldLabel")
             self.grid.addWidget(label, 0, col)
-        self.grid.setColumnStretch(4, 1)
+        self.grid.setColumnStretch(5, 1)  # the comment takes what is left over
         self.loading = QLabel("Loading the test's units and reference ranges…")
         self.loading.setObjectName("muted")
         self.grid.addWidget(self.loading, 1, 0, 1, 6)

@@ -73,12 +73,13 @@ class DuplicatePanel(QFrame):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(130)
+        self.table.doubleClicked.connect(lambda _index: self.open_button.click())
         layout.addWidget(self.table)
         row = QHBoxLayout()
-        self.open_button = button("Open the selected record", name="openExisting")
-        self.new_person_button = button(
-            "This is a new person — register", primary=True, name="confirmNewPerson"
-        )
+        # Opening the record found is the safe way on, so it is the emphasised button and
+        # the one Enter presses; registering a second record has to be chosen on purpose.
+        self.open_button = button("Open the selected record", primary=True, name="openExisting")
+        self.new_person_button = button("This is a new person — register", name="confirmNewPerson")
         row.addWidget(self.open_button)
         row.addStretch(1)
         row.addWidget(self.new_person_button)
@@ -101,6 +102,8 @@ class DuplicatePanel(QFrame):
         if candidates:
             self.table.selectRow(0)
         self.show()
+        self.open_button.setDefault(True)
+        self.table.setFocus()
 
     def selected(self) -> DuplicateCandidate | None:
         rows = self.table.selectionModel().selectedRows()
@@ -237,8 +240,11 @@ class PatientFormDialog(FormDialog):
         candidates = duplicate_candidates(exc) if isinstance(exc, ApiError) else None
         if candidates is None:
             self.duplicates.hide()
+            self.duplicates.open_button.setDefault(False)
+            self.save_button.setDefault(True)
             self.errors.show(exc)
             return
+        self.save_button.setDefault(False)
         self.duplicates.show_candidates(exc.message, candidates)
 
     def _open_existing(self) -> None:

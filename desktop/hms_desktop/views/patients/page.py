@@ -141,6 +141,7 @@ class PatientsPage(ListPage):
         self.sex_filter = combo([("", "Any sex"), *SEXES])
         self.add_filters(self.sex_filter)
         self.register_button = button("Register patient", primary=True, name="registerPatient")
+        self.bind_shortcuts(new=self.register_button)
         self.register_button.setVisible(self.can_write)
         self.add_actions(self.register_button)
         self.set_details(
