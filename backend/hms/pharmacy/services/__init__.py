@@ -11,6 +11,7 @@ audit chain head (inside audit_record)."""
 
 from hms.pharmacy.services.alerts import pharmacy_stock_alerts_notify
 from hms.pharmacy.services.formulary import DRUG_FIELDS, drug_create, drug_set_derived, drug_update
+from hms.pharmacy.services.medications import medication_renew, medication_stop
 from hms.pharmacy.services.prescriptions import (
     OVERRIDE_REASON_MIN_LENGTH,
     START_DATE_WINDOW_DAYS,
@@ -39,6 +40,8 @@ __all__ = [
     "drug_create",
     "drug_set_derived",
     "drug_update",
+    "medication_renew",
+    "medication_stop",
     "pharmacy_stock_alerts_notify",
     "prescription_cancel",
     "prescription_create",
