@@ -97,6 +97,46 @@ urlpatterns = [
         workspace.workspace_analysis,
         name="workspace-analysis",
     ),
+    path(
+        "workspace/patients/<uuid:patient_id>/medications/<uuid:item_id>/stop/",
+        workspace.workspace_medication_stop,
+        name="workspace-medication-stop",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/medications/<uuid:item_id>/renew/",
+        workspace.workspace_medication_renew,
+        name="workspace-medication-renew",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/problems/",
+        workspace.workspace_problem_add,
+        name="workspace-problem-add",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/problems/<uuid:problem_id>/resolve/",
+        workspace.workspace_problem_resolve,
+        name="workspace-problem-resolve",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/",
+        workspace.workspace_allergy_add,
+        name="workspace-allergy-add",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/<uuid:allergy_id>/",
+        workspace.workspace_allergy_edit,
+        name="workspace-allergy-edit",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/<uuid:allergy_id>/entered-in-error/",
+        workspace.workspace_allergy_void,
+        name="workspace-allergy-void",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/<uuid:allergy_id>/confirm/",
+        workspace.workspace_allergy_confirm,
+        name="workspace-allergy-confirm",
+    ),
     path("workspace/results/", workspace.workspace_results, name="workspace-results"),
     path(
         "workspace/prescriptions/",
