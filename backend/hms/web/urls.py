@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/", public.account, name="account"),
     path("portal/", portal.portal, name="portal"),
     path("portal/record/", portal.portal_record, name="portal-record"),
+    path("portal/record/allergies/", portal.portal_allergy_report, name="portal-allergy-report"),
     path("portal/visits/", portal.portal_visits, name="portal-visits"),
     path("portal/documents/", portal.portal_documents, name="portal-documents"),
     path("portal/access/", portal.portal_access, name="portal-access"),
