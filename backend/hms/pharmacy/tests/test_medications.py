@@ -11,7 +11,7 @@ from hms.core.errors import ConflictError, ForbiddenError
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.patients.tests.factories import AllergyFactory, CareAssignmentFactory, PatientFactory
-from hms.pharmacy import selectors, services
+from hms.pharmacy import safety, selectors, services
 from hms.pharmacy.models import Prescription, PrescriptionItem, PrescriptionStatus
 from hms.pharmacy.selectors import MedicationStatus, active_prescription_items_for_patient
 from hms.pharmacy.tests.factories import add_stock
@@ -244,3 +244,12 @@ class TestApi:
         # prescription, prescriber, who stopped or cancelled them and what they renew.
         assert listed(12) == one
         assert one <= 8
+
+
+def test_a_patient_reported_allergy_counts_for_the_safety_checks(patient, amoxicillin):
+    AllergyFactory(patient=patient, substance="Amoxicillin", source="patient")
+    warnings = safety.prescription_safety_warnings(
+        patient=patient, items=[{"drug": amoxicillin, "dose": 500, "frequency": "tds"}]
+    )
+    assert warnings[0].code == "allergy" and warnings[0].severity == "severe"
+    assert warnings[0].message.startswith("Patient-reported (unconfirmed) allergy")
