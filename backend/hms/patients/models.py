@@ -236,6 +236,9 @@ class Allergy(VoidableModel):
                 | Q(confirmed_at__isnull=False, confirmed_by__isnull=False),
                 name="allergy_confirmed_has_who",
             ),
+            models.CheckConstraint(
+                condition=Q(source__in=AllergySource.values), name="allergy_source_valid"
+            ),
         ]
 
     def __str__(self) -> str:

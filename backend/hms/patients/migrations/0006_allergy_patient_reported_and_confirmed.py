@@ -47,4 +47,11 @@ class Migration(migrations.Migration):
             model_name='allergy',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('confirmed_at__isnull', True), ('confirmed_by__isnull', True)), models.Q(('confirmed_at__isnull', False), ('confirmed_by__isnull', False)), _connector='OR'), name='allergy_confirmed_has_who'),
         ),
+        migrations.AddConstraint(
+            model_name="allergy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["clinician", "patient"])),
+                name="allergy_source_valid",
+            ),
+        ),
     ]
