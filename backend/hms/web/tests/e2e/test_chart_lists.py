@@ -1,6 +1,7 @@
 """A doctor stops a medicine and resolves a problem on the chart, each card updated in place
 (htmx); the chart shows a patient-reported allergy badged."""
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -32,16 +33,23 @@ def test_doctor_stops_a_medicine_and_resolves_a_problem(portal, shoot, monday_mo
     AllergyFactory(
         patient=alice, substance="Peanuts", reaction="Swelling", source=AllergySource.PATIENT
     )
-    for name, drug_class in (("Amlodipine", "calcium channel blocker"), ("Metformin", "biguanide")):
+    medicines = (
+        ("Amlodipine", "calcium channel blocker", "5 mg", 5, "od"),
+        ("Metformin", "biguanide", "500 mg", 500, "bd"),
+        ("Atorvastatin", "statin", "20 mg", 20, "nocte"),
+    )
+    for name, drug_class, strength, dose, frequency in medicines:
         pharmacy_services.prescription_create(
             actor=doctor,
             patient=alice,
             items=[
                 {
-                    "drug": DrugFactory(generic_name=name, drug_class=drug_class),
-                    "dose": 5,
+                    "drug": DrugFactory(
+                        generic_name=name, drug_class=drug_class, strength=strength
+                    ),
+                    "dose": dose,
                     "dose_unit": "mg",
-                    "frequency": "od",
+                    "frequency": frequency,
                     "duration_days": 30,
                 }
             ],
@@ -55,13 +63,8 @@ def test_doctor_stops_a_medicine_and_resolves_a_problem(portal, shoot, monday_mo
     page.goto(f"{page.base_url}/workspace/patients/{alice.public_id}/")
 
     medications = page.get_by_test_id("medications")
-    expect(medications.get_by_test_id("medication")).to_have_count(2)
+    expect(medications.get_by_test_id("medication")).to_have_count(3)
     expect(page.get_by_test_id("patient-reported").first).to_be_visible()
-    shoot(page, "workspace-chart-lists")
-    DOCS_SCREENSHOT.mkdir(parents=True, exist_ok=True)
-    shutil.copy(
-        ARTIFACTS / "workspace-chart-lists-desktop.png", DOCS_SCREENSHOT / "chart-medications.png"
-    )
 
     amlodipine = medications.locator('[data-testid="medication"][data-drug="Amlodipine"]')
     amlodipine.get_by_test_id("stop").click()
@@ -70,10 +73,17 @@ def test_doctor_stops_a_medicine_and_resolves_a_problem(portal, shoot, monday_mo
         amlodipine.get_by_test_id("stop-confirm").click()
     medications = page.get_by_test_id("medications")
     expect(medications.get_by_role("status")).to_contain_text("Amlodipine stopped.")
-    expect(medications.get_by_test_id("medication")).to_have_count(1)
+    expect(medications.get_by_test_id("medication")).to_have_count(2)
     medications.get_by_test_id("past-medications").locator("summary").click()
     expect(medications.get_by_test_id("past-medication")).to_contain_text("Ankle swelling")
     expect(medications.get_by_test_id("past-medication")).to_contain_text("by Ada Obi")
+    shoot(page, "workspace-chart-lists")  # desktop and phone widths, no sideways scrolling
+    if os.environ.get("HMS_UPDATE_DOC_SCREENSHOTS"):  # refresh the picture in docs/
+        DOCS_SCREENSHOT.mkdir(parents=True, exist_ok=True)
+        shutil.copy(
+            ARTIFACTS / "workspace-chart-lists-desktop.png",
+            DOCS_SCREENSHOT / "chart-medications.png",
+        )
 
     problem = page.locator('[data-testid="problem"][data-code="I10"]')
     problem.get_by_test_id("resolve").click()
