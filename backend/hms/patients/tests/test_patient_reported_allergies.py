@@ -7,7 +7,7 @@ import pytest
 from hms.core.errors import ConflictError, ForbiddenError
 from hms.core.roles import Role
 from hms.patients.models import Allergy, AllergySource
-from hms.patients.services import allergy_confirm, allergy_report
+from hms.patients.services import allergy_confirm, allergy_report, break_glass_grant_create
 from hms.patients.tests.factories import AllergyFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,22 +86,26 @@ class TestApi:
         assert confirmed.data["patient_reported"] is False
         assert confirmed.data["confirmed_at"] is not None
 
-    def test_nurses_pass_the_role_table_for_allergy_edits(
-        self, client_for, make_user, patient, assign
+    def test_a_nurse_edits_and_confirms_through_the_api(
+        self, client_for, make_user, ana_user, patient
     ):
         nurse = make_user(Role.NURSE)
-        assign(patient, make_user(Role.DOCTOR))
-        allergy = AllergyFactory(patient=patient, severity="mild")
         client = client_for(Role.NURSE, user=nurse)
-        response = client.patch(
-            f"/api/patients/{patient.public_id}/allergies/{allergy.public_id}/",
-            {"severity": "severe"},
-            format="json",
+        allergy = allergy_report(actor=ana_user, patient=patient, substance="Latex")
+        edit = f"/api/patients/{patient.public_id}/allergies/{allergy.public_id}/"
+        # Outside the patient's care the nurse is asked to break the glass (not refused for
+        # the role); with access, she edits and confirms.
+        refused = client.patch(edit, {"severity": "severe"}, format="json")
+        assert refused.status_code == 403 and refused.data["code"] == "break_glass_required"
+        break_glass_grant_create(
+            user=nurse, patient=patient, reason="Reaction on the ward, chart needed now"
         )
-        # The role table lets nurses edit allergies; outside the patient's care they are asked
-        # to break the glass, like any chart write (not refused for their role).
-        assert response.status_code == 403
-        assert response.data["code"] == "break_glass_required"
+        edited = client.patch(edit, {"severity": "severe", "reaction": "Hives"}, format="json")
+        assert edited.status_code == 200, edited.data
+        assert edited.data["severity"] == "severe" and edited.data["patient_reported"] is True
+        confirmed = client.post(confirm_url(patient, allergy))
+        assert confirmed.status_code == 200, confirmed.data
+        assert confirmed.data["confirmed_by"] == nurse.display_name
 
     def test_who_may_report_and_confirm(self, client_for, ana_user, patient):
         allergy = allergy_report(actor=ana_user, patient=patient, substance="Latex")
