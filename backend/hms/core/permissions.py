@@ -158,6 +158,9 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "create": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
         "update": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
         "void": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST}),
+        # A patient reports an allergy on their own chart; a doctor or nurse confirms it.
+        "report": frozenset({Role.PATIENT}),
+        "confirm": frozenset({Role.DOCTOR, Role.NURSE}),
     },
     "care_assignments": {
         "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
@@ -370,6 +373,9 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     },
     "patient_medications": {
         "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
+        # A medicine is stopped or renewed from the chart by a doctor (renewal prescribes).
+        "stop": frozenset({Role.DOCTOR}),
+        "renew": frozenset({Role.DOCTOR}),
     },
     # AI prescription analysis (product brief): clinicians, pharmacists and patients (own chart).
     "prescription_analysis": {

@@ -178,8 +178,17 @@ class AllergyStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
 
+class AllergySource(models.TextChoices):
+    CLINICIAN = "clinician", "Recorded by staff"
+    PATIENT = "patient", "Reported by the patient"
+
+
 class Allergy(VoidableModel):
-    """An allergy or intolerance. Voiding sets the status to entered-in-error."""
+    """An allergy or intolerance. Voiding sets the status to entered-in-error.
+
+    One the patient reported from the portal stays "patient-reported" until a doctor or nurse
+    confirms it (`confirmed_at`, `confirmed_by`); it counts for the prescribing safety checks
+    from the moment it is reported."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
     substance = models.CharField(max_length=200)
@@ -196,6 +205,13 @@ class Allergy(VoidableModel):
     )
     onset_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=12, choices=AllergySource.choices, default=AllergySource.CLINICIAN
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -215,10 +231,23 @@ class Allergy(VoidableModel):
                 | Q(voided_at__isnull=False, status="entered_in_error"),
                 name="allergy_void_matches_status",
             ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True, confirmed_by__isnull=True)
+                | Q(confirmed_at__isnull=False, confirmed_by__isnull=False),
+                name="allergy_confirmed_has_who",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=AllergySource.values), name="allergy_source_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.substance} ({self.severity}, {self.status})"
+
+    @property
+    def patient_reported(self) -> bool:
+        """Reported by the patient and not yet confirmed by a doctor or nurse."""
+        return self.source == AllergySource.PATIENT and self.confirmed_at is None
 
 
 class InsurancePolicy(VoidableModel):

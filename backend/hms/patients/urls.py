@@ -40,6 +40,16 @@ urlpatterns = [
         name="patient-allergies",
     ),
     path(
+        "patients/<uuid:public_id>/allergies/report/",
+        apis.AllergyReportApi.as_view(),
+        name="patient-allergy-report",
+    ),
+    path(
+        "patients/<uuid:public_id>/allergies/<uuid:record_id>/confirm/",
+        apis.AllergyConfirmApi.as_view(),
+        name="patient-allergy-confirm",
+    ),
+    path(
         "patients/<uuid:public_id>/allergies/<uuid:record_id>/",
         apis.AllergyDetailApi.as_view(),
         name="patient-allergy-detail",

@@ -406,11 +406,27 @@ class PrescriptionItem(TimeStampedModel):
     quantity_dispensed = models.PositiveIntegerField(default=0)
     instructions = models.TextField(blank=True)
     start_date = models.DateField()
+    # A medicine stopped from the chart: when, by whom and why. A stopped item is no longer
+    # current therapy and the pharmacy dispenses nothing more of it.
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stop_reason = models.TextField(blank=True)
+    # The item this one continues (a renewal written from the chart).
+    renewal_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewals"
+    )
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["drug", "prescription"], name="item_drug")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True, stopped_by__isnull=True, stop_reason="")
+                | Q(stopped_at__isnull=False, stopped_by__isnull=False) & ~Q(stop_reason=""),
+                name="item_stop_consistent",
+            ),
             models.CheckConstraint(condition=Q(dose__gt=0), name="item_dose_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="item_quantity_positive"),
             models.CheckConstraint(
@@ -425,6 +441,10 @@ class PrescriptionItem(TimeStampedModel):
     @property
     def remaining(self) -> int:
         return self.quantity - self.quantity_dispensed
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.stopped_at is not None
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Prescription items are kept; cancel the prescription.")

@@ -9,7 +9,7 @@ prescription assistant), where only names may be known.
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -148,6 +148,13 @@ def check_allergies(items: list[ProposedItem], allergies) -> list[SafetyWarning]
             as_class = normalise_class(allergy.substance)
             mild = allergy.severity == "mild"
             reaction = f" ({allergy.reaction})" if allergy.reaction else ""
+            # A patient-reported allergy counts as soon as it is reported; the message says
+            # it is not yet confirmed by a clinician.
+            recorded = (
+                "Patient-reported (unconfirmed)"
+                if getattr(allergy, "patient_reported", False)
+                else "Recorded"
+            )
             if ref.matches_name(substance) or ref.matches_name(
                 " ".join(map(_singular, substance.split()))
             ):
@@ -155,7 +162,7 @@ def check_allergies(items: list[ProposedItem], allergies) -> list[SafetyWarning]
                     SafetyWarning(
                         code="allergy",
                         severity=Severity.MODERATE if mild else Severity.SEVERE,
-                        message=f"Recorded allergy to {allergy.substance}{reaction}: "
+                        message=f"{recorded} allergy to {allergy.substance}{reaction}: "
                         f"{ref.name} contains it.",
                         drug=ref.name,
                         other=allergy.substance,
@@ -167,7 +174,7 @@ def check_allergies(items: list[ProposedItem], allergies) -> list[SafetyWarning]
                     SafetyWarning(
                         code="allergy_class",
                         severity=Severity.MODERATE if mild else Severity.SEVERE,
-                        message=f"Recorded allergy to {allergy.substance}{reaction}: {ref.name} "
+                        message=f"{recorded} allergy to {allergy.substance}{reaction}: {ref.name} "
                         f"belongs to the same class ({as_class}).",
                         drug=ref.name,
                         other=allergy.substance,
@@ -192,7 +199,7 @@ def check_allergies(items: list[ProposedItem], allergies) -> list[SafetyWarning]
                             severity=Severity.SEVERE
                             if allergy.severity == "severe"
                             else Severity.MODERATE,
-                            message=f"Recorded allergy to {allergy.substance}{reaction}: "
+                            message=f"{recorded} allergy to {allergy.substance}{reaction}: "
                             f"{ref.name} ({crossed[1]}) can cross-react with {crossed[0]}s.",
                             drug=ref.name,
                             other=allergy.substance,
@@ -424,17 +431,25 @@ def proposed_items(items: list[dict]) -> list[ProposedItem]:
 
 
 def check_for_patient(
-    *, patient, items: list[ProposedItem], exclude_prescription_id: int | None = None
+    *,
+    patient,
+    items: list[ProposedItem],
+    exclude_prescription_id: int | None = None,
+    exclude_item_ids: Collection[int] = (),
 ) -> list[SafetyWarning]:
-    """Every check, against the patient's active allergies and current therapy (or, without a
-    patient, the checks among the items only). Most severe first."""
+    """Every check, against the patient's active allergies (patient-reported ones included)
+    and current therapy (or, without a patient, the checks among the items only). Items in
+    `exclude_item_ids` (current medicines a renewal replaces) are not current therapy. Most
+    severe first."""
 
     allergies: list = []
     current: list[tuple[DrugRef, str]] = []
     if patient is not None:
         allergies = list(Allergy.objects.filter(patient=patient, status=AllergyStatus.ACTIVE))
         for existing in active_prescription_items_for_patient(patient):
-            if existing.prescription_id == exclude_prescription_id:
+            if existing.prescription_id == exclude_prescription_id or existing.pk in set(
+                exclude_item_ids
+            ):
                 continue
             label = f"current prescription of {existing.start_date:%Y-%m-%d}"
             current.append((DrugRef.from_drug(existing.drug), label))

@@ -53,11 +53,13 @@ def active_prescription_items_for_patient(patient, *, today: date | None = None)
     `dose`, `dose_unit`, `route`, `frequency`, `duration_days`, `start_date`, `instructions`,
     `end_date` (None: until stopped) and the `prescription` (status, prescriber).
 
-    Current = prescription not cancelled, started, and within its duration. Returns a list
-    (one query, whatever the number of items)."""
+    Current = prescription not cancelled, medicine not stopped, started, and within its
+    duration. Returns a list (one query, whatever the number of items)."""
     today = today or timezone.localdate()
     rows = (
-        PrescriptionItem.objects.filter(prescription__patient=patient, start_date__lte=today)
+        PrescriptionItem.objects.filter(
+            prescription__patient=patient, start_date__lte=today, stopped_at__isnull=True
+        )
         .exclude(prescription__status=PrescriptionStatus.CANCELLED)
         .select_related("drug", "prescription", "prescription__prescriber")
         .order_by("start_date", "id")
@@ -72,6 +74,92 @@ def active_prescription_items_for_patient(patient, *, today: date | None = None)
         if item.end_date is None or item.end_date > today:
             current.append(item)
     return current
+
+
+class MedicationStatus:
+    ACTIVE = "active"  # not stopped, course not over (it may start later)
+    STOPPED = "stopped"  # stopped from the chart, or its prescription cancelled
+    COMPLETED = "completed"  # the course's days are over
+
+    CHOICES = [(ACTIVE, "Active"), (STOPPED, "Stopped"), (COMPLETED, "Completed")]
+    ORDER = {ACTIVE: 0, STOPPED: 1, COMPLETED: 2}
+
+
+def medication_facts(item: PrescriptionItem, *, today: date | None = None) -> PrescriptionItem:
+    """Set what the chart shows of one medicine: `end_date`, `status`, and (stopped) `ended_at`,
+    `ended_by`, `end_reason` (a cancelled prescription stops all its medicines)."""
+    today = today or timezone.localdate()
+    prescription = item.prescription
+    item.end_date = (
+        item.start_date + timedelta(days=item.duration_days)
+        if item.duration_days is not None
+        else None
+    )
+    item.ended_at = item.ended_by = None
+    item.end_reason = ""
+    if item.stopped_at is not None:
+        item.status = MedicationStatus.STOPPED
+        item.ended_at, item.ended_by, item.end_reason = (
+            item.stopped_at,
+            item.stopped_by,
+            item.stop_reason,
+        )
+    elif prescription.status == PrescriptionStatus.CANCELLED:
+        item.status = MedicationStatus.STOPPED
+        item.ended_at, item.ended_by, item.end_reason = (
+            prescription.cancelled_at,
+            prescription.cancelled_by,
+            prescription.cancel_reason,
+        )
+    elif item.end_date is not None and item.end_date <= today:
+        item.status = MedicationStatus.COMPLETED
+    else:
+        item.status = MedicationStatus.ACTIVE
+    return item
+
+
+def medication_list(
+    *, patient: Patient, status: str | None = None, today: date | None = None
+) -> list[PrescriptionItem]:
+    """Every medicine ever prescribed to the patient (or those with `status`: active, stopped,
+    completed): active first (by start date), then stopped and completed, newest first. Each
+    carries `drug`, `prescription` (prescriber, who cancelled), `stopped_by`, `renewal_of` and
+    the facts of `medication_facts`. One query, whatever the number of medicines."""
+    today = today or timezone.localdate()
+    rows = PrescriptionItem.objects.filter(prescription__patient=patient).select_related(
+        "drug",
+        "prescription",
+        "prescription__prescriber",
+        "prescription__cancelled_by",
+        "stopped_by",
+        "renewal_of",
+    )
+    stopped = Q(stopped_at__isnull=False) | Q(prescription__status=PrescriptionStatus.CANCELLED)
+    if status == MedicationStatus.STOPPED:
+        rows = rows.filter(stopped)
+    elif status in (MedicationStatus.ACTIVE, MedicationStatus.COMPLETED):
+        rows = rows.exclude(stopped)
+    items = [medication_facts(item, today=today) for item in rows]
+    if status:
+        items = [item for item in items if item.status == status]
+    items.sort(key=lambda i: (i.start_date.toordinal(), i.pk), reverse=True)
+    items.sort(key=lambda i: MedicationStatus.ORDER[i.status])
+    return items
+
+
+def medication_get(*, patient: Patient, public_id) -> PrescriptionItem:
+    """One medicine of this patient's chart (404 for any other id)."""
+    item = (
+        PrescriptionItem.objects.filter(prescription__patient=patient, public_id=public_id)
+        .select_related(
+            "drug", "prescription", "prescription__prescriber", "prescription__cancelled_by"
+        )
+        .select_related("stopped_by")
+        .first()
+    )
+    if item is None:
+        raise NotFoundError("No medicine with this id on this chart.", code="medication_not_found")
+    return medication_facts(item, today=timezone.localdate())
 
 
 # --- Formulary and stock -------------------------------------------------------------------

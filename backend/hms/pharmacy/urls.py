@@ -1,7 +1,7 @@
 from django.urls import path
 
 from hms.pharmacy import compat
-from hms.pharmacy.apis import formulary, prescriptions, stock
+from hms.pharmacy.apis import formulary, medications, prescriptions, stock
 
 urlpatterns = [
     # Formulary.
@@ -71,8 +71,18 @@ urlpatterns = [
     ),
     path(
         "patients/<uuid:public_id>/medications/",
-        prescriptions.PatientMedicationsApi.as_view(),
+        medications.PatientMedicationsApi.as_view(),
         name="patient-medications",
+    ),
+    path(
+        "patients/<uuid:public_id>/medications/<uuid:item_id>/stop/",
+        medications.MedicationStopApi.as_view(),
+        name="patient-medication-stop",
+    ),
+    path(
+        "patients/<uuid:public_id>/medications/<uuid:item_id>/renew/",
+        medications.MedicationRenewApi.as_view(),
+        name="patient-medication-renew",
     ),
     # Compatibility aliases of the resource routes (product brief): hms.pharmacy.compat.
     path(

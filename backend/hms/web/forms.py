@@ -13,7 +13,7 @@ from hms.clinical.models import DiagnosisType, DocumentType
 from hms.core.errors import ApplicationError
 from hms.inpatient.models import WardType
 from hms.laboratory.models import LabPriority
-from hms.patients.models import Sex
+from hms.patients.models import AllergyCategory, AllergySeverity, Sex
 from hms.patients.services import BREAK_GLASS_REASON_MIN_LENGTH
 from hms.pharmacy.models import Frequency
 from hms.radiology.models import Laterality, Priority
@@ -526,4 +526,94 @@ class AnalysisForm(ServiceErrorsMixin, forms.Form):
 class WardTypeFilterForm(forms.Form):
     type = forms.ChoiceField(
         label="Ward type", required=False, choices=[("", "All wards"), *WardType.choices]
+    )
+
+
+# --- The chart's lists: medicines, problems, allergies ------------------------------------------
+
+
+class MedicationStopForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why stop it?",
+        min_length=3,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Rash after two doses"}),
+    )
+
+
+class MedicationRenewForm(ServiceErrorsMixin, forms.Form):
+    override_reason = forms.CharField(
+        label="Reason to renew despite the severe warnings",
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"placeholder": "Only needed after a severe warning"}),
+    )
+
+
+class ProblemForm(ServiceErrorsMixin, forms.Form):
+    """A problem: an ICD-10 code typed or picked from the search (the option's text is
+    "I10 · Essential (primary) hypertension"; the code is its first word), onset and a note."""
+
+    code = forms.CharField(
+        label="ICD-10 problem",
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "Code or words, e.g. I10 or hypertension",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    onset_date = forms.DateField(
+        label="Onset", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.TextInput())
+
+    def clean_code(self):
+        raw = self.cleaned_data["code"].strip()
+        code = raw.split()[0] if raw else ""
+        try:
+            return icd10_lookup(code).code
+        except DjangoValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
+class ProblemResolveForm(ServiceErrorsMixin, forms.Form):
+    resolved_date = forms.DateField(
+        label="Resolved on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AllergyEditForm(ServiceErrorsMixin, forms.Form):
+    severity = forms.ChoiceField(label="Severity", choices=AllergySeverity.choices)
+    reaction = forms.CharField(
+        label="Reaction",
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Hives, anaphylaxis"}),
+    )
+
+
+class AllergyForm(AllergyEditForm):
+    """A new allergy (staff) or one the patient reports from the portal."""
+
+    substance = forms.CharField(
+        label="Substance",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Penicillin, peanuts, latex"}),
+    )
+    category = forms.ChoiceField(
+        label="Kind", choices=AllergyCategory.choices, initial=AllergyCategory.MEDICATION
+    )
+    note = forms.CharField(label="Note", required=False, max_length=2000)
+
+    field_order = ["substance", "category", "severity", "reaction", "note"]
+
+
+class AllergyVoidForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="What was wrong?",
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Recorded on the wrong patient"}),
     )

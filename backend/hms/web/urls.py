@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("portal/", portal.portal, name="portal"),
     path("portal/record/", portal.portal_record, name="portal-record"),
+    path("portal/record/allergies/", portal.portal_allergy_report, name="portal-allergy-report"),
     path("portal/visits/", portal.portal_visits, name="portal-visits"),
     path("portal/documents/", portal.portal_documents, name="portal-documents"),
     path("portal/access/", portal.portal_access, name="portal-access"),
@@ -112,6 +113,46 @@ urlpatterns = [
         "workspace/analyses/<uuid:analysis_id>/",
         workspace.workspace_analysis,
         name="workspace-analysis",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/medications/<uuid:item_id>/stop/",
+        workspace.workspace_medication_stop,
+        name="workspace-medication-stop",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/medications/<uuid:item_id>/renew/",
+        workspace.workspace_medication_renew,
+        name="workspace-medication-renew",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/problems/",
+        workspace.workspace_problem_add,
+        name="workspace-problem-add",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/problems/<uuid:problem_id>/resolve/",
+        workspace.workspace_problem_resolve,
+        name="workspace-problem-resolve",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/",
+        workspace.workspace_allergy_add,
+        name="workspace-allergy-add",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/<uuid:allergy_id>/",
+        workspace.workspace_allergy_edit,
+        name="workspace-allergy-edit",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/<uuid:allergy_id>/entered-in-error/",
+        workspace.workspace_allergy_void,
+        name="workspace-allergy-void",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/allergies/<uuid:allergy_id>/confirm/",
+        workspace.workspace_allergy_confirm,
+        name="workspace-allergy-confirm",
     ),
     path("workspace/results/", workspace.workspace_results, name="workspace-results"),
     path(

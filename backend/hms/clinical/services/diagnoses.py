@@ -61,7 +61,36 @@ def diagnosis_create(
         record=diagnosis,
         detail={"code": icd.code, "type": str(type)},
     )
+    _problem_from_diagnosis(actor=actor, diagnosis=diagnosis)
     return diagnosis
+
+
+def _problem_from_diagnosis(*, actor, diagnosis: Diagnosis) -> Problem | None:
+    """A diagnosis made in a visit joins the problem list as an active problem, unless the
+    code is already an active problem there. Its onset is the day of the diagnosis."""
+    partial_unique_lock(Patient.objects.filter(pk=diagnosis.patient_id))  # as _save_problem
+    if Problem.objects.filter(
+        patient_id=diagnosis.patient_id, code=diagnosis.code, status=ProblemStatus.ACTIVE
+    ).exists():
+        return None
+    problem = Problem(
+        patient=diagnosis.patient,
+        code=diagnosis.code,
+        title=diagnosis.title,
+        status=ProblemStatus.ACTIVE,
+        onset_date=timezone.localdate(diagnosis.diagnosed_at),
+        notes=f"From the {diagnosis.get_type_display().lower()} diagnosis of "
+        f"{timezone.localdate(diagnosis.diagnosed_at):%d %b %Y}.",
+        recorded_by=actor,
+    )
+    _save_problem(problem, actor=actor)
+    record_audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        record=problem,
+        detail={"code": problem.code, "from_diagnosis": str(diagnosis.public_id)},
+    )
+    return problem
 
 
 @service_transaction

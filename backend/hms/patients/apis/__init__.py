@@ -11,8 +11,10 @@ from hms.patients.apis.break_glass import (
 )
 from hms.patients.apis.care_team import CareAssignmentEndApi, PatientCareTeamApi
 from hms.patients.apis.chart_records import (
+    AllergyConfirmApi,
     AllergyDetailApi,
     AllergyListCreateApi,
+    AllergyReportApi,
     AllergyVoidApi,
     ContactDetailApi,
     ContactListCreateApi,
@@ -26,8 +28,10 @@ from hms.patients.apis.patients import PatientDetailApi, PatientListCreateApi, P
 from hms.patients.apis.registration import RegisterApi
 
 __all__ = [
+    "AllergyConfirmApi",
     "AllergyDetailApi",
     "AllergyListCreateApi",
+    "AllergyReportApi",
     "AllergyVoidApi",
     "BreakGlassGrantListApi",
     "BreakGlassGrantReviewApi",

@@ -4,7 +4,8 @@ The views are declared on the shared base, hms.patients.chart_record_apis.
 """
 
 from django.utils import timezone
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 
 from hms.patients import selectors, services
 from hms.patients.access import ChartSection
@@ -51,6 +52,13 @@ class PatientAllergyOutputSerializer(serializers.Serializer):
     onset_date = serializers.DateField(allow_null=True)
     note = serializers.CharField()
     recorded_by = serializers.CharField(source="created_by.username", default=None)
+    source = serializers.CharField(help_text="clinician, or patient (reported from the portal)")
+    patient_reported = serializers.BooleanField(
+        help_text="Reported by the patient and not yet confirmed by a doctor or nurse. It "
+        "still counts for the prescribing safety checks."
+    )
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    confirmed_by = serializers.CharField(source="confirmed_by.display_name", default=None)
     voided = serializers.BooleanField(source="is_voided")
     void_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -150,6 +158,46 @@ class AllergyDetailApi(_AllergyApi, ChartRecordUpdateApi):
 
 class AllergyVoidApi(_AllergyApi, ChartRecordVoidApi):
     pass
+
+
+class AllergyConfirmApi(_AllergyApi):
+    """Confirm an allergy the patient reported (doctors and nurses; who and when are kept and
+    audited)."""
+
+    permission_actions = {"POST": "confirm"}
+
+    @extend_schema(request=None, responses=PatientAllergyOutputSerializer)
+    def post(self, request, **url_kwargs):
+        record = self.find_record(request, "write", **url_kwargs)
+        return self.respond(services.allergy_confirm(actor=request.user, allergy=record))
+
+
+class PatientAllergyReportInputSerializer(serializers.Serializer):
+    substance = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=AllergyCategory.choices, required=False)
+    reaction = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    severity = serializers.ChoiceField(choices=AllergySeverity.choices, required=False)
+    onset_date = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AllergyReportApi(_AllergyApi):
+    """A patient reports an allergy on their own chart. It counts for the prescribing safety
+    checks at once and shows as patient-reported until a doctor or nurse confirms it."""
+
+    permission_actions = {"POST": "report"}
+
+    @extend_schema(
+        request=PatientAllergyReportInputSerializer,
+        responses={201: PatientAllergyOutputSerializer},
+    )
+    def post(self, request, **url_kwargs):
+        # A patient opens their own chart (others' answer 404); the service checks it is theirs.
+        chart = self.chart(request, "read", **url_kwargs)
+        data = PatientAllergyReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        allergy = services.allergy_report(actor=request.user, **chart, **dict(data.validated_data))
+        return self.respond(allergy, status.HTTP_201_CREATED)
 
 
 class _InsuranceApi(PatientChartRecordApi):

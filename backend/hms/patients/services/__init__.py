@@ -14,10 +14,13 @@ from hms.patients.services.break_glass import (
 )
 from hms.patients.services.care import care_assignment_create, care_assignment_end
 from hms.patients.services.chart_records import (
+    ALLERGY_CONFIRMERS,
     ALLERGY_FIELDS,
     CONTACT_FIELDS,
     INSURANCE_FIELDS,
+    allergy_confirm,
     allergy_create,
+    allergy_report,
     allergy_update,
     allergy_void,
     contact_create,
@@ -40,6 +43,7 @@ from hms.patients.services.registry import (
 )
 
 __all__ = [
+    "ALLERGY_CONFIRMERS",
     "ALLERGY_FIELDS",
     "BREAK_GLASS_REASON_MIN_LENGTH",
     "CONTACT_FIELDS",
@@ -47,7 +51,9 @@ __all__ = [
     "INSURANCE_FIELDS",
     "MAX_DUPLICATE_CANDIDATES",
     "PATIENT_EDITABLE_FIELDS",
+    "allergy_confirm",
     "allergy_create",
+    "allergy_report",
     "allergy_update",
     "allergy_void",
     "break_glass_grant_create",

@@ -6,14 +6,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hms.accounts.models import User
-from hms.core.errors import ApplicationError, ConflictError
+from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
 from hms.core.plausible_dates import day_check
+from hms.core.roles import Role
 from hms.core.services import audit_record
 from hms.patients import names
 from hms.patients.encryption import keyed_hash
-from hms.patients.models import Allergy, AllergyStatus, EmergencyContact, InsurancePolicy, Patient
+from hms.patients.models import (
+    Allergy,
+    AllergySource,
+    AllergyStatus,
+    EmergencyContact,
+    InsurancePolicy,
+    Patient,
+)
 from hms.patients.services.base import apply_changes, changed_names
 
 
@@ -119,20 +127,44 @@ def _check_allergy_status(status: str) -> None:
         )
 
 
+# Who confirms an allergy a patient reported.
+ALLERGY_CONFIRMERS = frozenset({Role.DOCTOR, Role.NURSE})
+# What a patient may say when reporting an allergy from the portal.
+ALLERGY_REPORT_FIELDS = frozenset({"category", "reaction", "severity", "onset_date", "note"})
+
+
 @transaction.atomic
 def allergy_create(*, actor: User, patient: Patient, substance: str, **fields) -> Allergy:
     unknown = set(fields) - ALLERGY_FIELDS
     if unknown:
         raise ApplicationError(f"Unknown fields: {sorted(unknown)}", code="field_not_editable")
+    return _allergy_add(actor=actor, patient=patient, substance=substance, fields=fields)
+
+
+def _allergy_add(
+    *,
+    actor: User,
+    patient: Patient,
+    substance: str,
+    fields: dict,
+    source: AllergySource = AllergySource.CLINICIAN,
+) -> Allergy:
     _check_allergy_status(fields.get("status", AllergyStatus.ACTIVE))
     if fields.get("onset_date") is not None:
         day_check(fields["onset_date"], field="onset_date", patient=patient)
     substance = substance.strip()
+    if not substance:
+        raise ApplicationError(
+            "Name the substance.",
+            code="validation_error",
+            fields={"substance": ["This field is required."]},
+        )
     allergy = Allergy(
         patient=patient,
         substance=substance,
         substance_norm=names.name_normalise(substance),
         created_by=actor,
+        source=source,
         **fields,
     )
     # Where the live-allergy constraint cannot exist (MySQL/MariaDB), writers for one patient
@@ -151,6 +183,58 @@ def allergy_create(*, actor: User, patient: Patient, substance: str, **fields) -
         resource_type="allergy",
         object_id=allergy.public_id,
         patient_id=patient.public_id,
+        detail={"source": str(source)},
+    )
+    return allergy
+
+
+@transaction.atomic
+def allergy_report(*, actor: User, patient: Patient, substance: str, **fields) -> Allergy:
+    """A patient reports an allergy of their own from the portal. It is active at once (the
+    prescribing safety checks count it) and shows as patient-reported until a doctor or nurse
+    confirms it."""
+    if getattr(actor, "role", None) != Role.PATIENT or patient.user_id != actor.pk:
+        raise ForbiddenError(
+            "Patients report allergies on their own chart only.", code="not_own_chart"
+        )
+    unknown = set(fields) - ALLERGY_REPORT_FIELDS
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {sorted(unknown)}", code="field_not_editable")
+    return _allergy_add(
+        actor=actor,
+        patient=patient,
+        substance=substance,
+        fields=fields,
+        source=AllergySource.PATIENT,
+    )
+
+
+@transaction.atomic
+def allergy_confirm(*, actor: User, allergy: Allergy) -> Allergy:
+    """A doctor or nurse confirms an allergy the patient reported: who and when are kept and
+    audited; from then on it reads as any recorded allergy."""
+    if getattr(actor, "role", None) not in ALLERGY_CONFIRMERS:
+        raise ForbiddenError(
+            "Only doctors and nurses confirm allergies.", code="not_an_allergy_confirmer"
+        )
+    allergy = Allergy.all_objects.select_for_update().get(pk=allergy.pk)
+    if allergy.voided_at is not None:
+        raise ConflictError("This allergy was entered in error.", code="record_voided")
+    if not allergy.patient_reported:
+        raise ConflictError(
+            "Only an unconfirmed patient-reported allergy can be confirmed.",
+            code="allergy_not_awaiting_confirmation",
+        )
+    allergy.confirmed_at = timezone.now()
+    allergy.confirmed_by = actor
+    allergy.save(update_fields=["confirmed_at", "confirmed_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        resource_type="allergy_confirmation",
+        object_id=allergy.public_id,
+        patient_id=allergy.patient.public_id,
+        detail={"substance": allergy.substance},
     )
     return allergy
 

@@ -91,6 +91,10 @@ class ItemOutputSerializer(serializers.Serializer):
     remaining = serializers.IntegerField()
     instructions = serializers.CharField()
     start_date = serializers.DateField()
+    stopped_at = serializers.DateTimeField(
+        allow_null=True, help_text="Stopped from the chart: nothing more is dispensed."
+    )
+    stop_reason = serializers.CharField()
     on_hand = serializers.IntegerField(
         default=None, help_text="Units of this drug the pharmacy can dispense now."
     )

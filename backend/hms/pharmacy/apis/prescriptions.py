@@ -1,4 +1,4 @@
-"""Prescriptions: writing, checking, cancelling and dispensing them; current medications."""
+"""Prescriptions: writing, checking, cancelling and dispensing them."""
 
 from decimal import Decimal
 
@@ -9,13 +9,11 @@ from rest_framework.views import APIView
 
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.errors import ApplicationError
-from hms.core.pagination import StandardPagination, audit_page, paginated_response
+from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
-from hms.core.serializers import UserRefSerializer
 from hms.pharmacy import safety, selectors, services
 from hms.pharmacy.apis.common import (
     DispenseOutputSerializer,
-    DrugRefSerializer,
     PrescriptionDetailOutputSerializer,
     PrescriptionOutputSerializer,
 )
@@ -276,37 +274,3 @@ class PharmacyWorklistApi(APIView):
         response.data["summary"] = selectors.prescription_status_counts()
         audit_page(request, response, "pharmacy_worklist")
         return response
-
-
-class PatientMedicationsApi(APIView):
-    """The patient's current medications (prescriptions not cancelled, within their
-    duration): what the medication administration record starts from."""
-
-    permission_resource = "patient_medications"
-    permission_actions = {"GET": "list"}
-
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.UUIDField(source="public_id")
-        prescription = serializers.UUIDField(source="prescription.public_id")
-        prescription_status = serializers.CharField(source="prescription.status")
-        prescriber = UserRefSerializer(source="prescription.prescriber")
-        drug = DrugRefSerializer()
-        dose = serializers.DecimalField(max_digits=12, decimal_places=4, normalize_output=True)
-        dose_unit = serializers.CharField()
-        route = serializers.CharField()
-        frequency = serializers.CharField()
-        frequency_display = serializers.CharField(source="get_frequency_display")
-        duration_days = serializers.IntegerField(allow_null=True)
-        start_date = serializers.DateField()
-        end_date = serializers.DateField(allow_null=True)
-        instructions = serializers.CharField()
-
-    @extend_schema(responses=OutputSerializer(many=True))
-    def get(self, request, public_id):
-        patient = selectors.medications_patient_for_user(
-            user=request.user, patient_public_id=public_id
-        )
-        items = selectors.active_prescription_items_for_patient(patient)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(items, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -19,6 +19,7 @@ from hms.pharmacy.services.formulary import (
     drug_set_derived,
     drug_update,
 )
+from hms.pharmacy.services.medications import medication_renew, medication_stop
 from hms.pharmacy.services.prescriptions import (
     OVERRIDE_REASON_MIN_LENGTH,
     START_DATE_WINDOW_DAYS,
@@ -50,6 +51,8 @@ __all__ = [
     "drug_search_text",
     "drug_set_derived",
     "drug_update",
+    "medication_renew",
+    "medication_stop",
     "pharmacy_stock_alerts_notify",
     "prescription_cancel",
     "prescription_create",

@@ -139,10 +139,16 @@ def prescription_create(
     encounter=None,
     note: str = "",
     override_reason: str = "",
+    renewal_of: PrescriptionItem | None = None,
 ) -> Prescription:
     """Write a prescription after the safety checks. A severe warning blocks it (409
     `safety_override_required`, warnings in `extra`) unless `override_reason` is given; the
-    override is audited on its own."""
+    override is audited on its own.
+
+    `renewal_of`: a medicine of this patient the prescription continues. It is not counted as
+    current therapy by the checks (a renewal does not duplicate itself; every other check
+    runs), its drug's new item points back to it, and, if it is still current, it is stopped
+    as renewed."""
     if actor.role != Role.DOCTOR:
         raise ForbiddenError("Only doctors prescribe.", code="not_a_prescriber")
     if encounter is not None and encounter.patient_id != patient.pk:
@@ -151,9 +157,19 @@ def prescription_create(
             code="validation_error",
             fields={"encounter": ["Not this patient's encounter."]},
         )
+    if renewal_of is not None and renewal_of.prescription.patient_id != patient.pk:
+        raise ApplicationError(
+            "The medicine renewed belongs to another patient.",
+            code="validation_error",
+            fields={"renewal_of": ["Not this patient's medicine."]},
+        )
     items = _normalise_items(items, patient=patient)
     _lock_patient(patient)
-    warnings = safety.check_for_patient(patient=patient, items=safety.proposed_items(items))
+    warnings = safety.check_for_patient(
+        patient=patient,
+        items=safety.proposed_items(items),
+        exclude_item_ids=[renewal_of.pk] if renewal_of is not None else (),
+    )
     severe = [w for w in warnings if w.severity == safety.Severity.SEVERE]
     override_reason = (override_reason or "").strip()
     if severe and len(override_reason) < OVERRIDE_REASON_MIN_LENGTH:
@@ -184,9 +200,16 @@ def prescription_create(
             quantity=item["quantity"],
             instructions=item.get("instructions", ""),
             start_date=item["start_date"],
+            renewal_of=(
+                renewal_of
+                if renewal_of is not None and item["drug"].pk == renewal_of.drug_id
+                else None
+            ),
         )
         for item in items
     )
+    if renewal_of is not None:
+        _stop_renewed(actor=actor, item=renewal_of, prescription=prescription)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -198,6 +221,7 @@ def prescription_create(
                 {"drug": str(i["drug"].public_id), "name": i["drug"].generic_name} for i in items
             ],
             "warnings": [f"{w.severity}:{w.code}" for w in warnings],
+            **({"renewal_of": str(renewal_of.public_id)} if renewal_of is not None else {}),
         },
     )
     if severe:
@@ -211,6 +235,57 @@ def prescription_create(
         )
         _notify_severe_override(prescription=prescription, severe=severe)
     return prescription
+
+
+def item_stop(*, actor: User, item: PrescriptionItem, reason: str) -> PrescriptionItem:
+    """Stop one medicine of a prescription (the caller has checked who may). Locks the
+    prescription, then its items (the dispensing order); the pharmacy dispenses nothing more
+    of it. When no medicine of the prescription is left, the prescription is cancelled with
+    the same reason; otherwise its status follows what is left to dispense. Audited."""
+    prescription = Prescription.objects.select_for_update().get(pk=item.prescription_id)
+    items = list(
+        PrescriptionItem.objects.select_for_update()
+        .filter(prescription=prescription)
+        .order_by("pk")
+    )
+    item = next(i for i in items if i.pk == item.pk)
+    if item.stopped_at is not None or prescription.status == PrescriptionStatus.CANCELLED:
+        raise ConflictError("This medicine is already stopped.", code="already_stopped")
+    now = timezone.now()
+    item.stopped_at, item.stopped_by, item.stop_reason = now, actor, reason
+    item.save(update_fields=["stopped_at", "stopped_by", "stop_reason", "updated_at"])
+    live = [i for i in items if i.stopped_at is None]
+    if not live:
+        prescription.status = PrescriptionStatus.CANCELLED
+        prescription.cancelled_at, prescription.cancelled_by = now, actor
+        prescription.cancel_reason = reason
+    elif prescription.status in OPEN_PRESCRIPTION_STATUSES:
+        prescription.status = _status_for(live)
+    prescription.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        resource_type="medication_stop",
+        object_id=item.public_id,
+        patient_id=prescription.patient.public_id,
+        detail={
+            "reason": reason,
+            "prescription": str(prescription.public_id),
+            "prescription_status": prescription.status,
+        },
+    )
+    return item
+
+
+def _stop_renewed(*, actor: User, item: PrescriptionItem, prescription: Prescription) -> None:
+    """The renewed medicine, if still current, stops: the new prescription carries it on."""
+    if item in safety.active_prescription_items_for_patient(prescription.patient):
+        item_stop(
+            actor=actor,
+            item=item,
+            reason="Renewed: continued on the prescription of "
+            f"{timezone.localtime(prescription.prescribed_at):%d %b %Y}.",
+        )
 
 
 def _notify_severe_override(*, prescription: Prescription, severe: list) -> None:
@@ -299,6 +374,14 @@ def prescription_dispense(
                 fields={"items": [f"{key} is not an item of this prescription."]},
             )
     for item in items:
+        if item.stopped_at is not None:  # stopped from the chart: nothing more of it
+            if quantities is not None and int(quantities.get(str(item.public_id), 0)) > 0:
+                raise ApplicationError(
+                    f"{item.drug.generic_name} was stopped; it is not dispensed.",
+                    code="medication_stopped",
+                    fields={"items": [f"{item.public_id} is stopped."]},
+                )
+            continue
         want = item.remaining if quantities is None else int(quantities.get(str(item.public_id), 0))
         if want < 0 or want > item.remaining:
             raise ApplicationError(

@@ -286,7 +286,9 @@ def stock_transfer(
 
 
 def _status_for(items: list[PrescriptionItem]) -> str:
-    """A prescription's status from how much of each item is dispensed (or returned)."""
+    """A prescription's status from how much of each item is dispensed (or returned); items
+    stopped from the chart no longer count."""
+    items = [item for item in items if item.stopped_at is None] or items
     if all(item.quantity_dispensed >= item.quantity for item in items):
         return PrescriptionStatus.DISPENSED
     if any(item.quantity_dispensed > 0 for item in items):

@@ -25,11 +25,13 @@ from hms.core.permissions import user_may
 from hms.core.query_params import date_in_range
 from hms.laboratory import selectors as lab_selectors
 from hms.patients import selectors as patient_selectors
+from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.pharmacy import selectors as pharmacy_selectors
 from hms.radiology import selectors as radiology_selectors
 from hms.web import selectors as web_selectors
 from hms.web.forms import (
+    AllergyForm,
     BookingForm,
     CancelAppointmentForm,
     DocumentUploadForm,
@@ -79,13 +81,50 @@ def portal_record(request):
     patient = own_chart(request, ChartSection.DEMOGRAPHICS)
     if patient is None:
         return no_chart(request, "My record")
+    return _record_page(request, patient)
+
+
+def _record_page(request, patient, form=None, status: int = 200):
     patient = patient_get_for_user(
         user=request.user, patient_public_id=patient.public_id, section=ChartSection.ALLERGIES
     )
     allergies = patient_selectors.allergy_list(patient=patient)
-    return render(
-        request, "web/portal/record.html", {"patient": patient, "allergies": list(allergies)}
-    )
+    context = {
+        "patient": patient,
+        "allergies": list(allergies),
+        "may_report_allergy": user_may(request.user, "patient_allergies", "report"),
+        "allergy_form": form or AllergyForm(auto_id="report_%s"),
+    }
+    return render(request, "web/portal/record.html", context, status=status)
+
+
+@portal_page(PORTAL_ROLES)
+@table_permission("patient_allergies", "report")
+@chart_errors_as_http
+@require_http_methods(["POST"])
+def portal_allergy_report(request):
+    """The patient reports an allergy: it shows as patient-reported until a doctor or nurse
+    confirms it, and counts for the prescribing safety checks at once."""
+    patient = own_chart(request, ChartSection.ALLERGIES)
+    if patient is None:
+        return no_chart(request, "My record")
+    form = AllergyForm(request.POST, auto_id="report_%s")
+    if form.is_valid():
+        try:
+            allergy = patient_services.allergy_report(
+                actor=request.user, patient=patient, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                f"Thank you: your allergy to {allergy.substance} is on your record. Your care "
+                "team will confirm it; it is already taken into account when medicines are "
+                "prescribed.",
+            )
+            return redirect("web:portal-record")
+    return _record_page(request, patient, form=form, status=400)
 
 
 @portal_page(PORTAL_ROLES)

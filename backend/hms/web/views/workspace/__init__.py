@@ -8,6 +8,16 @@ from hms.web.views.workspace.catalogue import (
     workspace_medicine_search,
 )
 from hms.web.views.workspace.chart import workspace_break_glass, workspace_chart
+from hms.web.views.workspace.chart_lists import (
+    workspace_allergy_add,
+    workspace_allergy_confirm,
+    workspace_allergy_edit,
+    workspace_allergy_void,
+    workspace_medication_renew,
+    workspace_medication_stop,
+    workspace_problem_add,
+    workspace_problem_resolve,
+)
 from hms.web.views.workspace.home import workspace, workspace_patients, workspace_queue
 from hms.web.views.workspace.notes import workspace_icd10, workspace_note_new
 from hms.web.views.workspace.orders import workspace_imaging_order, workspace_lab_order
@@ -20,6 +30,10 @@ from hms.web.views.workspace.results import workspace_patient_results, workspace
 
 __all__ = [
     "workspace",
+    "workspace_allergy_add",
+    "workspace_allergy_confirm",
+    "workspace_allergy_edit",
+    "workspace_allergy_void",
     "workspace_analysis",
     "workspace_analysis_new",
     "workspace_break_glass",
@@ -28,6 +42,8 @@ __all__ = [
     "workspace_imaging_order",
     "workspace_lab_order",
     "workspace_lab_test_search",
+    "workspace_medication_renew",
+    "workspace_medication_stop",
     "workspace_medicine_presets",
     "workspace_medicine_search",
     "workspace_note_new",
@@ -36,6 +52,8 @@ __all__ = [
     "workspace_prescribe",
     "workspace_prescribe_check",
     "workspace_prescriptions",
+    "workspace_problem_add",
+    "workspace_problem_resolve",
     "workspace_queue",
     "workspace_results",
 ]

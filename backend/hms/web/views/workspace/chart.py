@@ -17,9 +17,16 @@ from hms.core.permissions import user_may
 from hms.patients import selectors as patient_selectors
 from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.pharmacy import selectors as pharmacy_selectors
 from hms.web.forms import BreakGlassForm
 from hms.web.navigation import WORKSPACE_ROLES
 from hms.web.views.base import break_glass_page, chart_errors_as_http, portal_page, table_permission
+from hms.web.views.workspace.chart_lists import (
+    active_allergies,
+    allergies_context,
+    medications_context,
+    problems_context,
+)
 
 VITAL_SERIES = (
     ("systolic_bp", "Systolic BP", "mmHg"),
@@ -115,15 +122,24 @@ def chart_actions(*, user, patient) -> list[dict]:
 @portal_page(WORKSPACE_ROLES)
 @chart_errors_as_http
 def workspace_chart(request, patient_id):
-    """Chart summary: allergy banner, problem list, vitals chart, timeline. Each part is
-    opened through the access module, so each is scoped and audited."""
+    """Chart summary: allergy banner, medications, problem list, allergies, vitals chart,
+    timeline. Each part is opened through the access module, so each is scoped and audited."""
     user = request.user
     patient = patient_get_for_user(
         user=user, patient_public_id=patient_id, section=ChartSection.CLINICAL
     )
     patient_get_for_user(user=user, patient_public_id=patient_id, section=ChartSection.ALLERGIES)
-    allergies = list(patient_selectors.allergy_list(patient=patient))
-    problems = list(clinical_selectors.problem_list(user=user, filters={"patient": patient_id}))
+    allergies = allergies_context(user=user, patient=patient)
+    medications = (
+        medications_context(
+            user=user,
+            patient=pharmacy_selectors.medications_patient_for_user(
+                user=user, patient_public_id=patient_id
+            ),
+        )
+        if apps.is_installed("hms.pharmacy")
+        else None
+    )
     vitals = list(
         clinical_selectors.vital_signs_list(user=user, filters={"patient": patient_id})[
             :CHART_VITALS
@@ -131,9 +147,12 @@ def workspace_chart(request, patient_id):
     )
     timeline = clinical_selectors.patient_timeline(user=user, patient_id=patient_id)
     context = {
+        **allergies,
+        **problems_context(user=user, patient=patient),
+        **(medications or {}),
         "patient": patient,
-        "allergies": [a for a in allergies if a.status == "active"],
-        "problems": problems,
+        "banner_allergies": active_allergies(allergies["allergies"]),
+        "medications_shown": medications is not None,
         "latest_vitals": vitals[0] if vitals else None,
         "vitals_chart": _vitals_chart(vitals) if vitals else None,
         "timeline": timeline[:CHART_TIMELINE],
