@@ -30,6 +30,7 @@ class ResultRow:
     reference: str
     comment: str
     amended: bool
+    numeric: bool = False  # has a number, so a trend over time can be drawn
 
 
 @dataclass
@@ -52,6 +53,23 @@ def _level(flag: str) -> str:
     if flag in ABNORMAL_FLAGS:
         return "abnormal"
     return "normal" if flag == ResultFlag.NORMAL else ""
+
+
+# What a flag badge says: critical ones read "Critical high/low" (red, with a warning icon),
+# abnormal ones their direction, so the meaning never rests on colour alone.
+FLAG_BADGE_TEXT = {
+    ResultFlag.CRITICAL_HIGH: "Critical high",
+    ResultFlag.CRITICAL_LOW: "Critical low",
+    ResultFlag.HIGH: "High",
+    ResultFlag.LOW: "Low",
+    ResultFlag.ABNORMAL: "Abnormal",
+    ResultFlag.NORMAL: "Normal",
+}
+
+
+def flag_badge(flag: str) -> dict:
+    """{"level", "text"} of a result flag's badge ("" level: no badge)."""
+    return {"level": _level(flag or ""), "text": FLAG_BADGE_TEXT.get(flag, "")}
 
 
 def _number(value) -> str:
@@ -93,6 +111,7 @@ def order_results(orders, user) -> list[OrderResults]:
                     reference=_reference(result),
                     comment=result.comment,
                     amended=result.amends_id is not None,
+                    numeric=result.value_numeric is not None,
                 )
             )
         rows.append(entry)

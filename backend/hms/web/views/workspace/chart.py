@@ -17,38 +17,13 @@ from hms.core.permissions import user_may
 from hms.patients import selectors as patient_selectors
 from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
+from hms.web.chart_vitals import admission_banner, vital_charts
 from hms.web.forms import BreakGlassForm
 from hms.web.navigation import WORKSPACE_ROLES
 from hms.web.views.base import break_glass_page, chart_errors_as_http, portal_page, table_permission
 
-VITAL_SERIES = (
-    ("systolic_bp", "Systolic BP", "mmHg"),
-    ("diastolic_bp", "Diastolic BP", "mmHg"),
-    ("pulse", "Pulse", "/min"),
-    ("spo2", "SpO₂", "%"),
-    ("temperature_c", "Temperature", "°C"),
-)
 CHART_VITALS = 20
 CHART_TIMELINE = 15
-
-
-def _vitals_chart(vitals) -> dict:
-    points = list(reversed(vitals))  # oldest first, left to right
-    return {
-        "labels": [timezone.localtime(v.measured_at).strftime("%d %b %H:%M") for v in points],
-        "series": [
-            {
-                "label": label,
-                "unit": unit,
-                "data": [
-                    float(getattr(v, field)) if getattr(v, field) is not None else None
-                    for v in points
-                ],
-            }
-            for field, label, unit in VITAL_SERIES
-            if any(getattr(v, field) is not None for v in points)
-        ],
-    }
 
 
 @dataclass(frozen=True)
@@ -115,8 +90,9 @@ def chart_actions(*, user, patient) -> list[dict]:
 @portal_page(WORKSPACE_ROLES)
 @chart_errors_as_http
 def workspace_chart(request, patient_id):
-    """Chart summary: allergy banner, problem list, vitals chart, timeline. Each part is
-    opened through the access module, so each is scoped and audited."""
+    """Chart summary: allergy banner, the admission banner of an inpatient (ward, bed, day of
+    stay, latest NEWS2), problem list, a chart per vital sign, timeline. Each part is opened
+    through the access module, so each is scoped and audited."""
     user = request.user
     patient = patient_get_for_user(
         user=user, patient_public_id=patient_id, section=ChartSection.CLINICAL
@@ -135,7 +111,8 @@ def workspace_chart(request, patient_id):
         "allergies": [a for a in allergies if a.status == "active"],
         "problems": problems,
         "latest_vitals": vitals[0] if vitals else None,
-        "vitals_chart": _vitals_chart(vitals) if vitals else None,
+        "vital_charts": vital_charts(vitals),
+        "admission_banner": admission_banner(patient=patient),
         "timeline": timeline[:CHART_TIMELINE],
         "timeline_more": max(0, len(timeline) - CHART_TIMELINE),
         "actions": chart_actions(user=user, patient=patient),
