@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hms.clinical.selectors import charts_listable_by
@@ -161,6 +162,38 @@ def lab_orders_for_user(*, user, filters: dict | None = None) -> QuerySet[LabOrd
         queryset = queryset.filter(ordering_doctor=user)
     queryset = _filter_orders(queryset, filters)
     return _with_relations(queryset).order_by("-ordered_at", "-id")
+
+
+ANALYTE_HISTORY_MAX = 200
+
+
+def analyte_history_for_user(*, user, patient_id, test_ref, limit: int = ANALYTE_HISTORY_MAX):
+    """One analyte's results for one patient over time: `(patient, test, results)`, the
+    results oldest first by when the specimen was taken (collection, else ordering time), each
+    with its order. The chart's orders section is opened (scoped and audited; another patient's id
+    answers 404, a patient outside the user's care 403). The chart side sees verified results
+    only, the amended (superseded) versions left out; the laboratory sees the current version
+    of every entered result. Unknown test: 404 `lab_test_not_found`. Two queries after the
+    chart is opened (the test, the results with their orders); at most `limit` results, the
+    most recent ones."""
+    patient = patient_get_for_user(
+        user=user, patient_public_id=patient_id, section=ChartSection.ORDERS
+    )
+    test = lab_test_resolve(test_ref)
+    if test is None:
+        raise NotFoundError("No lab test with this id or code.", code="lab_test_not_found")
+    results = LabResult.objects.filter(
+        order__patient=patient, test=test, superseded_at__isnull=True
+    ).select_related("order", "test")
+    if not is_lab(user):
+        results = results.filter(verified_at__isnull=False)
+    results = list(
+        results.annotate(taken_at=Coalesce("order__collected_at", "order__ordered_at")).order_by(
+            "-taken_at", "-id"
+        )[:limit]
+    )
+    results.reverse()
+    return patient, test, results
 
 
 def lab_order_get_for_user(*, user, public_id, purpose: str = "read") -> LabOrder:

@@ -211,5 +211,5 @@ def test_a_critical_result_on_the_timeline_has_a_critical_badge(clock, patient, 
 
     timeline = html[html.index('data-testid="timeline"') :]
     assert timeline.count('data-testid="critical-badge"') == 1
-    assert "Critical high" in timeline
+    assert "Critically high" in timeline
     assert 'data-testid="abnormal-badge"' in timeline  # sodium 150: high, not critical

@@ -11,12 +11,17 @@ from hms.web.views.workspace.prescribing import (
     workspace_prescribe_check,
     workspace_prescriptions,
 )
-from hms.web.views.workspace.results import workspace_patient_results, workspace_results
+from hms.web.views.workspace.results import (
+    workspace_analyte_trend,
+    workspace_patient_results,
+    workspace_results,
+)
 
 __all__ = [
     "workspace",
     "workspace_analysis",
     "workspace_analysis_new",
+    "workspace_analyte_trend",
     "workspace_break_glass",
     "workspace_chart",
     "workspace_icd10",
