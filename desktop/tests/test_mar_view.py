@@ -127,7 +127,7 @@ def test_the_round_of_another_day_from_the_day_switcher(qtbot, hms, api_as):
     page = window.open_module("mar")
     assert isinstance(page, MarPage)
     assert page.round_day() == today and page.days.quick[0].isChecked()
-    assert page.select_id(admission.id)
+    qtbot.waitUntil(lambda: page.select_id(admission.id), timeout=10_000)
     qtbot.waitUntil(lambda: page.doses_loaded_for == admission.id, timeout=10_000)
     assert f"{today:%A %d %B}" in page.details.heading.text()
 
