@@ -20,7 +20,7 @@ from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.web.chart_vitals import news2_zero_range, vital_charts
 from hms.web.svg_charts import axis_range
 from hms.web.tests.clinic import Lab
-from hms.web.tests.conftest import signed_in_client
+from hms.web.tests.conftest import page_queries, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +213,17 @@ def test_a_critical_result_on_the_timeline_has_a_critical_badge(clock, patient, 
     assert timeline.count('data-testid="critical-badge"') == 1
     assert "Critically high" in timeline
     assert 'data-testid="abnormal-badge"' in timeline  # sodium 150: high, not critical
+
+
+def test_chart_query_count_does_not_grow_with_observations(clock, patient, doctor, make_user):
+    admission = admit(patient, doctor, make_user)
+    nurse = make_user(Role.NURSE)
+    observe(admission, nurse, at=NOW - timedelta(hours=8))
+    client = signed_in_client(doctor)
+    client.get(chart_url(patient))
+    # The banner adds two queries whatever the stay: the active admission with its ward,
+    # bed and room, and its latest observation.
+    before = page_queries(client, chart_url(patient))
+    for hours in range(1, 7):
+        observe(admission, nurse, at=NOW - timedelta(hours=hours), temperature="37.5")
+    assert page_queries(client, chart_url(patient)) == before
