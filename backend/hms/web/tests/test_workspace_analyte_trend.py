@@ -58,7 +58,8 @@ def test_the_results_page_links_each_numeric_analyte_to_its_trend(world):
         .content.decode()
     )
     assert f'href="{trend_url(world["alice"])}"' in html
-    assert html.count('data-testid="critical-badge"') >= 2  # the order's header and its row
+    assert html.count('data-testid="critical-badge"') == 1  # the 6.8 row
+    assert 'hms-flag-critical ms-1">Critical</span>' in html  # and its order's header
 
 
 def test_the_trend_shows_values_over_time_with_reference_band_and_critical_marks(world):

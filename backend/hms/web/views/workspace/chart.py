@@ -90,9 +90,8 @@ def chart_actions(*, user, patient) -> list[dict]:
 @portal_page(WORKSPACE_ROLES)
 @chart_errors_as_http
 def workspace_chart(request, patient_id):
-    """Chart summary: allergy banner, the admission banner of an inpatient (ward, bed, day of
-    stay, latest NEWS2), problem list, a chart per vital sign, timeline. Each part is opened
-    through the access module, so each is scoped and audited."""
+    """Chart summary: allergy banner, problem list, vitals chart, timeline. Each part is
+    opened through the access module, so each is scoped and audited."""
     user = request.user
     patient = patient_get_for_user(
         user=user, patient_public_id=patient_id, section=ChartSection.CLINICAL
