@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hms.clinical.selectors import charts_listable_by
@@ -187,12 +186,9 @@ def analyte_history_for_user(*, user, patient_id, test_ref, limit: int = ANALYTE
     ).select_related("order", "test")
     if not is_lab(user):
         results = results.filter(verified_at__isnull=False)
-    results = list(
-        results.annotate(taken_at=Coalesce("order__collected_at", "order__ordered_at")).order_by(
-            "-taken_at", "-id"
-        )[:limit]
-    )
-    results.reverse()
+    # The most recently ordered `limit`, then in the order the specimens were taken.
+    results = list(results.order_by("-order__ordered_at", "-id")[:limit])
+    results.sort(key=lambda r: (r.order.collected_at or r.order.ordered_at, r.pk))
     return patient, test, results
 
 

@@ -4,6 +4,7 @@ page group (chart, notes, prescribing, orders, results, assistant)."""
 from hms.web.views.workspace.assistant import workspace_analysis, workspace_analysis_new
 from hms.web.views.workspace.chart import workspace_break_glass, workspace_chart
 from hms.web.views.workspace.home import workspace, workspace_patients, workspace_queue
+from hms.web.views.workspace.lab_trend import workspace_analyte_trend
 from hms.web.views.workspace.notes import workspace_icd10, workspace_note_new
 from hms.web.views.workspace.orders import workspace_imaging_order, workspace_lab_order
 from hms.web.views.workspace.prescribing import (
@@ -11,11 +12,7 @@ from hms.web.views.workspace.prescribing import (
     workspace_prescribe_check,
     workspace_prescriptions,
 )
-from hms.web.views.workspace.results import (
-    workspace_analyte_trend,
-    workspace_patient_results,
-    workspace_results,
-)
+from hms.web.views.workspace.results import workspace_patient_results, workspace_results
 
 __all__ = [
     "workspace",
