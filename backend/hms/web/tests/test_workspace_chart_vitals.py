@@ -17,7 +17,7 @@ from hms.core.roles import Role
 from hms.inpatient import services as inpatient_services
 from hms.inpatient.tests.factories import WardFactory, beds_on
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
-from hms.web.chart_vitals import news2_zero_range, vital_charts
+from hms.web.monitoring import news2_zero_range, vital_charts
 from hms.web.svg_charts import axis_range
 from hms.web.tests.clinic import Lab
 from hms.web.tests.conftest import page_queries, signed_in_client

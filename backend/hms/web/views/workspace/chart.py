@@ -17,8 +17,8 @@ from hms.core.permissions import user_may
 from hms.patients import selectors as patient_selectors
 from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
-from hms.web.chart_vitals import admission_banner, vital_charts
 from hms.web.forms import BreakGlassForm
+from hms.web.monitoring import admission_banner, vital_charts
 from hms.web.navigation import WORKSPACE_ROLES
 from hms.web.views.base import break_glass_page, chart_errors_as_http, portal_page, table_permission
 
