@@ -323,3 +323,36 @@ def test_front_desk_dashboard_counts_todays_appointments(qtbot, hms, api_as):
     qtbot.waitUntil(lambda: bool(page.card("appointments_by_status").values), timeout=10_000)
     assert page.card("appointments_by_status").values["Booked"] == summary["booked"]
     assert "appointments" in page.shortcut_buttons
+
+
+def test_the_queue_switches_to_tomorrow_yesterday_and_back_to_today(qtbot, hms, api_as):
+    desk = api_as("receptionist")
+    doctor = make_doctor(api_as)
+    tomorrow_slot = free_slots(desk, doctor.id, hospital_tomorrow())[0]
+    booked = desk.appointments.book(
+        patient=make_patient(desk, "Dayo").id,
+        doctor=doctor.id,
+        day=tomorrow_slot.date,
+        slot=tomorrow_slot.start,
+        reason="Review",
+    )
+    _window, page = open_appointments(qtbot, hms)
+    filter_doctor(qtbot, page, doctor.id)
+    assert page.queue_day() == hospital_today() and page.days.quick[0].isChecked()
+    assert page.model.rowCount() == 0
+
+    page.days.quick[1].click()  # Tomorrow
+    assert page.queue_day() == hospital_tomorrow() and page.days.quick[1].isChecked()
+    qtbot.waitUntil(lambda: [a.id for a in page.model.rows] == [booked.id], timeout=10_000)
+
+    page.days.quick[-1].click()  # Yesterday
+    assert page.queue_day() == hospital_today() - timedelta(days=1)
+    assert not any(b.isChecked() for d, b in page.days.quick.items() if d != -1)
+    qtbot.waitUntil(lambda: not page.model.loading and page.model.rowCount() == 0, timeout=10_000)
+
+    page.days.picker.setDate(QDate(2031, 1, 6))  # any day from the calendar
+    assert page.queue_day() == date(2031, 1, 6)
+    assert not any(b.isChecked() for b in page.days.quick.values())
+    page.days.quick[0].click()
+    assert page.queue_day() == hospital_today()
+    wait_idle(qtbot, hms)

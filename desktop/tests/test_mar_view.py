@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from hms_desktop.views.mar import DoseNotGivenDialog, MarPage
 
-from .conftest import DOCTOR_PASSWORD, make_doctor, sign_in, snap, unique, wait_idle
+from .conftest import (
+    DOCTOR_PASSWORD,
+    hospital_today,
+    hospital_tomorrow,
+    make_doctor,
+    sign_in,
+    snap,
+    unique,
+    wait_idle,
+)
 from .test_inpatient_views import admit, make_ward
 from .test_pharmacy_views import make_drug
 
@@ -83,3 +92,62 @@ def test_nurse_gives_and_holds_todays_doses(qtbot, hms, api_as):
     assert not page.details.given_button.isEnabled()  # a recorded dose is recorded once
     wait_idle(qtbot, hms)
     snap(window, "medication_round")
+
+
+def test_the_round_of_another_day_from_the_day_switcher(qtbot, hms, api_as):
+    ward = make_ward(api_as, beds=1)
+    nurse = api_as("nurse")
+    api_as("admin").client.post(
+        f"/api/wards/{ward['id']}/nurses/", {"nurse": nurse.profile.get().id}
+    )
+    username = unique("drday")
+    doctor = make_doctor(api_as, first_name="Ines", username=username)
+    admission, patient, _doctor = admit(api_as, ward, 0, doctor=doctor)
+    drug = make_drug(api_as("pharmacist"), name="Amoxicillin")
+    # Twice a day (08:00 and 20:00) from today for five days: two doses tomorrow, none
+    # yesterday (before the admission and the prescription).
+    api_as(username, DOCTOR_PASSWORD).pharmacy.prescribe(
+        patient=patient.id,
+        items=[
+            {
+                "drug": drug.id,
+                "dose": "500",
+                "dose_unit": "mg",
+                "frequency": "bd",
+                "duration_days": 5,
+                "quantity": 10,
+            }
+        ],
+    )
+    today, tomorrow = hospital_today(), hospital_tomorrow()
+    expected_tomorrow = nurse.inpatient.mar(admission.id, day=tomorrow)
+
+    window = sign_in(qtbot, hms, "nurse")
+    window.resize(1280, 800)
+    page = window.open_module("mar")
+    assert isinstance(page, MarPage)
+    assert page.round_day() == today and page.days.quick[0].isChecked()
+    qtbot.waitUntil(lambda: page.select_id(admission.id), timeout=10_000)
+    qtbot.waitUntil(lambda: page.doses_loaded_for == admission.id, timeout=10_000)
+    assert f"{today:%A %d %B}" in page.details.heading.text()
+
+    page.days.quick[1].click()  # Tomorrow
+    assert page.round_day() == tomorrow and page.days.quick[1].isChecked()
+    qtbot.waitUntil(lambda: page.doses_loaded_for == admission.id, timeout=10_000)
+    assert f"{tomorrow:%A %d %B}" in page.details.heading.text()
+    doses = page.details.doses_model.rows
+    assert len(doses) == len(expected_tomorrow) == 2
+    assert [d.scheduled_at for d in doses] == [d.scheduled_at for d in expected_tomorrow]
+    assert {d.state for d in doses} == {"upcoming"}
+    assert "scheduled dose(s) on" in page.details.note.text()
+
+    page.days.quick[-1].click()  # Yesterday
+    qtbot.waitUntil(lambda: page.doses_loaded_for == admission.id, timeout=10_000)
+    assert page.details.doses_model.rowCount() == 0
+    assert "No scheduled doses on" in page.details.note.text()
+
+    page.days.next_day.click()  # back to today, one day on
+    assert page.round_day() == today
+    qtbot.waitUntil(lambda: page.doses_loaded_for == admission.id, timeout=10_000)
+    assert page.details.doses_model.rowCount() == len(nurse.inpatient.mar(admission.id))
+    wait_idle(qtbot, hms)

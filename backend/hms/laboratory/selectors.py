@@ -291,6 +291,35 @@ def lab_orders_for_user(*, user, filters: dict | None = None) -> QuerySet[LabOrd
     return _with_relations(queryset).order_by("-ordered_at", "-id")
 
 
+ANALYTE_HISTORY_MAX = 200
+
+
+def analyte_history_for_user(*, user, patient_id, test_ref, limit: int = ANALYTE_HISTORY_MAX):
+    """One analyte's results for one patient over time: `(patient, test, results)`, the
+    results oldest first by when the specimen was taken (collection, else ordering time), each
+    with its order. The chart's orders section is opened (scoped and audited; another patient's id
+    answers 404, a patient outside the user's care 403). The chart side sees verified results
+    only, the amended (superseded) versions left out; the laboratory sees the current version
+    of every entered result. Unknown test: 404 `lab_test_not_found`. Two queries after the
+    chart is opened (the test, the results with their orders); at most `limit` results, the
+    most recent ones."""
+    patient = patient_get_for_user(
+        user=user, patient_public_id=patient_id, section=ChartSection.ORDERS
+    )
+    test = lab_test_resolve(test_ref)
+    if test is None:
+        raise NotFoundError("No lab test with this id or code.", code="lab_test_not_found")
+    results = LabResult.objects.filter(
+        order__patient=patient, test=test, superseded_at__isnull=True
+    ).select_related("order", "test")
+    if not is_lab(user):
+        results = results.filter(verified_at__isnull=False)
+    # The most recently ordered `limit`, then in the order the specimens were taken.
+    results = list(results.order_by("-order__ordered_at", "-id")[:limit])
+    results.sort(key=lambda r: (r.order.collected_at or r.order.ordered_at, r.pk))
+    return patient, test, results
+
+
 def lab_order_get_for_user(*, user, public_id, purpose: str = "read") -> LabOrder:
     """One order. The lab reaches any order (audited here); everyone else through the chart's
     orders section (another patient's order answers 404, like one that does not exist)."""

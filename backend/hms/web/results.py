@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hms.laboratory.models import CRITICAL_FLAGS, ResultFlag
 from hms.laboratory.selectors import visible_results
+from hms.web.svg_charts import Point, Series, as_float, line_chart
 
 ABNORMAL_FLAGS = frozenset({ResultFlag.LOW, ResultFlag.HIGH, ResultFlag.ABNORMAL})
 TRENDS_SHOWN = 6
@@ -30,6 +31,7 @@ class ResultRow:
     reference: str
     comment: str
     amended: bool
+    numeric: bool = False  # has a number, so a trend over time can be drawn
 
 
 @dataclass
@@ -52,6 +54,17 @@ def _level(flag: str) -> str:
     if flag in ABNORMAL_FLAGS:
         return "abnormal"
     return "normal" if flag == ResultFlag.NORMAL else ""
+
+
+# A flag badge says the flag's name ("Critically high", "High"); critical ones are also red
+# with a warning icon (web/partials/result_flag.html), so the meaning never rests on colour.
+
+
+def flag_badge(flag: str) -> dict:
+    """{"level", "text"} of a result flag's badge ("" level: no badge)."""
+    flag = flag or ""
+    text = ResultFlag(flag).label if flag in ResultFlag.values else ""
+    return {"level": _level(flag), "text": text}
 
 
 def _number(value) -> str:
@@ -93,6 +106,7 @@ def order_results(orders, user) -> list[OrderResults]:
                     reference=_reference(result),
                     comment=result.comment,
                     amended=result.amends_id is not None,
+                    numeric=result.value_numeric is not None,
                 )
             )
         rows.append(entry)
@@ -106,7 +120,8 @@ def _taken_at(order) -> datetime:
 def lab_trends(orders, user, *, limit: int = TRENDS_SHOWN) -> list[dict]:
     """A small chart per numeric test the patient had at least twice (verified), oldest point
     first, with the latest reference interval as dashed lines; the most recently measured
-    tests first. Each: {"id", "title", "unit", "count", "chart": {"labels", "series"}}."""
+    tests first. Each: {"id", "code", "title", "unit", "count", "chart": {"labels", "series"}}.
+    """
     points: dict[str, list] = defaultdict(list)
     tests = {}
     for order in orders:
@@ -138,6 +153,7 @@ def lab_trends(orders, user, *, limit: int = TRENDS_SHOWN) -> list[dict]:
         trends.append(
             {
                 "id": f"trend-{code.lower()}",
+                "code": code,
                 "title": test.name,
                 "unit": latest.unit,
                 "count": len(series),
@@ -145,3 +161,79 @@ def lab_trends(orders, user, *, limit: int = TRENDS_SHOWN) -> list[dict]:
             }
         )
     return trends
+
+
+@dataclass(frozen=True)
+class AnalytePoint:
+    taken_at: datetime
+    value: str
+    unit: str
+    flag: str
+    level: str
+    reference: str
+    order: object
+
+
+def analyte_trend(test, results) -> dict:
+    """One analyte over time for its page: a small chart of the numeric values (the latest
+    reference interval shaded, critical values marked) and the table of every result, newest
+    first. `results` oldest first (hms.laboratory.selectors.analyte_history_for_user)."""
+    rows = [
+        AnalytePoint(
+            taken_at=_taken_at(r.order),
+            value=r.display_value,
+            unit=r.unit,
+            flag=r.flag,
+            level=_level(r.flag),
+            reference=_reference(r),
+            order=r.order,
+        )
+        for r in results
+    ]
+    numeric = [r for r in results if r.value_numeric is not None]
+    chart = None
+    if numeric:
+        latest = numeric[-1]
+        low, high = as_float(latest.reference_low), as_float(latest.reference_high)
+        values = [float(r.value_numeric) for r in numeric]
+        chart = line_chart(
+            id=f"analyte-{test.code.lower()}",
+            title=test.name,
+            unit=latest.unit,
+            series=[
+                Series(
+                    label=test.name,
+                    points=[
+                        Point(
+                            at=_taken_at(r.order),
+                            value=float(r.value_numeric),
+                            marked=r.flag in CRITICAL_FLAGS,
+                            label=(
+                                f"{r.display_value} {r.unit}".strip()
+                                + (f", {r.get_flag_display().lower()}" if r.flag else "")
+                            ),
+                        )
+                        for r in numeric
+                    ],
+                )
+            ],
+            # A tenth of the reference interval (or of the values) keeps noise small.
+            min_span=_min_span(values, low, high),
+            band=(low, high) if low is not None or high is not None else None,
+            band_label=f"Reference interval {_reference(latest)}",
+        )
+    return {
+        "test": test,
+        "chart": chart,
+        "rows": list(reversed(rows)),
+        "critical_count": sum(1 for r in rows if r.level == "critical"),
+        "unit": numeric[-1].unit if numeric else "",
+        "reference": _reference(numeric[-1]) if numeric else "",
+    }
+
+
+def _min_span(values: list[float], low: float | None, high: float | None) -> float:
+    if low is not None and high is not None and high > low:
+        return (high - low) / 2
+    scale = max(abs(v) for v in values) or 1.0
+    return scale / 10

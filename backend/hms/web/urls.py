@@ -105,6 +105,11 @@ urlpatterns = [
         name="workspace-results-patient",
     ),
     path(
+        "workspace/patients/<uuid:patient_id>/results/<str:test_code>/",
+        workspace.workspace_analyte_trend,
+        name="workspace-analyte-trend",
+    ),
+    path(
         "workspace/patients/<uuid:patient_id>/assistant/",
         workspace.workspace_analysis_new,
         name="workspace-analysis-new",

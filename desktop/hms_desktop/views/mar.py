@@ -1,5 +1,6 @@
 """The medication round (nurses, doctors): the admitted patients, and for the one selected the
-day's scheduled doses from their prescriptions with each dose's state. A dose is recorded as
+day's scheduled doses from their prescriptions with each dose's state (today by default; the
+day switcher shows yesterday's, tomorrow's or any day's round). A dose is recorded as
 given, or held or refused with the reason; the server keeps one record per dose (409
 `dose_already_recorded`) and refuses a time that is not on the drug-round grid.
 
@@ -22,6 +23,7 @@ from hms_desktop.api.errors import ApiError, ServerUnreachable
 from hms_desktop.formatting import fmt_datetime
 from hms_desktop.models.inpatient import InpatientsModel, MarDosesModel
 from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.widgets.day_switcher import DaySwitcher
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.table import DataTable
@@ -99,23 +101,32 @@ class MarPanel(DetailPanel):
             if not is_busy(widget):
                 widget.setEnabled(open_dose)
 
-    def show_doses(self, admission: Admission | None, doses: list[MarDose], note: str = "") -> None:
+    def show_doses(
+        self,
+        admission: Admission | None,
+        doses: list[MarDose],
+        note: str = "",
+        *,
+        day: date | None = None,
+    ) -> None:
+        day = day or date.today()
+        when = "today" if day == date.today() else f"on {day:%A %d %B}"
         if admission is None:
             self.heading.setText("No patient selected")
         else:
             self.heading.setText(
                 f"{admission.patient.name} · {admission.ward.name}, bed {admission.bed_label} · "
-                f"{date.today():%A %d %B}"
+                f"{day:%A %d %B}"
             )
         self.refresh_button.setEnabled(admission is not None)
         overdue = sum(1 for d in doses if d.state == "overdue")
         if not note and admission is not None:
             note = (
-                f"{len(doses)} scheduled dose(s) today"
+                f"{len(doses)} scheduled dose(s) {when}"
                 + (f", <b>{overdue} overdue</b>" if overdue else "")
                 + "."
                 if doses
-                else "No scheduled doses today."
+                else f"No scheduled doses {when}."
             )
         self.note.setText(note)
         self.doses_model.set_rows(doses)
@@ -138,6 +149,9 @@ class MarPage(ListPage):
         self.summary = QLabel()
         self.summary.setObjectName("sectionTitle")
         self.toolbar.insertWidget(0, self.summary)
+        # The round's day (hospital time): the doses of another day are read, not the patients.
+        self.days = DaySwitcher(prefix="mar")
+        self.toolbar.insertWidget(1, self.days)
         self.set_details(
             MarPanel(),
             sizes=(230, 440),
@@ -150,6 +164,7 @@ class MarPage(ListPage):
         self.details.held_button.clicked.connect(lambda: self.open_not_given("held"))
         self.details.refused_button.clicked.connect(lambda: self.open_not_given("refused"))
         self.model.total_changed.connect(self._count)
+        self.days.day_changed.connect(self._day_changed)
 
     def filters(self) -> dict[str, Any]:
         return {"status": "active"}
@@ -157,34 +172,51 @@ class MarPage(ListPage):
     def _count(self, total: int) -> None:
         self.summary.setText(f"{total} patient{'s' if total != 1 else ''} admitted")
 
+    def round_day(self) -> date:
+        return self.days.day()
+
     def row_selected(self, admission: Admission | None, previous: Admission | None) -> None:
         if admission is None:
             self.doses_loaded_for = None
             self.details.show_doses(None, [])
         elif previous is None or previous.id != admission.id:
-            self.doses_loaded_for = None
-            self.details.show_doses(admission, [], "Loading today's doses…")
-            self.load_doses()
+            self._loading(admission)
+
+    def _day_changed(self, _day: date) -> None:
+        if self.current is not None:
+            self._loading(self.current)
+
+    def _loading(self, admission: Admission) -> None:
+        self.doses_loaded_for = None
+        day = self.round_day()
+        self.details.show_doses(admission, [], f"Loading the doses of {day:%A %d %B}…", day=day)
+        self.load_doses()
 
     def load_doses(self) -> None:
         admission = self.current
         if admission is None:
             return
-        inpatient = self.ctx.api.inpatient
+        inpatient, day = self.ctx.api.inpatient, self.round_day()
         self.run(
-            lambda: inpatient.mar(admission.id),
-            on_done=lambda doses: self._doses(admission, doses),
-            on_error=lambda exc: self._doses_refused(admission, exc),
+            lambda: inpatient.mar(admission.id, day=day),
+            on_done=lambda doses: self._doses(admission, day, doses),
+            on_error=lambda exc: self._doses_refused(admission, day, exc),
             busy=[self.details.refresh_button],
         )
 
-    def _doses(self, admission: Admission, doses: list[MarDose]) -> None:
-        if self.current is not None and self.current.id == admission.id:
-            self.doses_loaded_for = admission.id
-            self.details.show_doses(admission, doses)
+    def _showing(self, admission: Admission, day: date) -> bool:
+        """Whether an answer for this admission and day is still the one to show."""
+        return (
+            self.current is not None and self.current.id == admission.id and self.round_day() == day
+        )
 
-    def _doses_refused(self, admission: Admission, exc: Exception) -> None:
-        if self.current is None or self.current.id != admission.id:
+    def _doses(self, admission: Admission, day: date, doses: list[MarDose]) -> None:
+        if self._showing(admission, day):
+            self.doses_loaded_for = admission.id
+            self.details.show_doses(admission, doses, day=day)
+
+    def _doses_refused(self, admission: Admission, day: date, exc: Exception) -> None:
+        if not self._showing(admission, day):
             return
         if isinstance(exc, ApiError) and exc.code == "break_glass_required":
             self.details.show_doses(
@@ -192,6 +224,7 @@ class MarPage(ListPage):
                 [],
                 "This patient is not in your care (not on your wards today), so their "
                 "medication record is not shown.",
+                day=day,
             )
         elif not isinstance(exc, ServerUnreachable):
             self.show_error(exc)

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from hms.core.selectors import notification_counts
 from hms.web.navigation import home_url_name_for, nav_items_for
+from hms.web.results import flag_badge
 
 register = template.Library()
 
@@ -120,6 +121,13 @@ def portal_home_url(context) -> str:
     if request is None or not request.user.is_authenticated:
         return reverse("home")
     return reverse(home_url_name_for(request.user))
+
+
+@register.inclusion_tag("web/partials/result_flag.html")
+def result_flag(flag: str):
+    """A laboratory result's flag as a badge: "Critical high/low" in red with a warning icon,
+    "High"/"Low" for abnormal, "Normal"; nothing without a flag."""
+    return flag_badge(flag)
 
 
 @register.inclusion_tag("web/partials/field.html")

@@ -12,11 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (
-    QDateEdit,
-    QLabel,
-)
+from PySide6.QtWidgets import QLabel
 
 from hms_desktop import roles
 from hms_desktop.api.dto import Appointment, AppointmentStatus, Capabilities, Patient
@@ -27,10 +23,9 @@ from hms_desktop.views.appointments.dialogs import (
     CancelDialog,
     RescheduleDialog,
     long_date,
-    pydate,
-    qdate,
 )
 from hms_desktop.widgets.cards import CountStrip
+from hms_desktop.widgets.day_switcher import DaySwitcher
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import button
@@ -150,25 +145,15 @@ class AppointmentsPage(ListPage):
         )
         self.can_book = ctx.may("appointments", "create")
         self.own_queue = ctx.role == roles.DOCTOR  # the server shows doctors their own
-        self.previous_day = button("◀", name="previousDay")
-        self.previous_day.setToolTip("Previous day")
-        self.previous_day.setFixedWidth(40)
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setObjectName("queueDate")
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("dddd d MMMM yyyy")
-        self.day.setMinimumWidth(220)
-        self.next_day = button("▶", name="nextDay")
-        self.next_day.setToolTip("Next day")
-        self.next_day.setFixedWidth(40)
-        self.today_button = button("Today", name="today")
+        self.days = DaySwitcher()
+        self.days.picker.setObjectName("queueDate")
+        self.days.picker.setDisplayFormat("dddd d MMMM yyyy")
+        self.days.picker.setMinimumWidth(220)
         self.doctor_filter = combo([("", "All doctors")])
         self.doctor_filter.setObjectName("doctorFilter")
         self.doctor_filter.setMinimumWidth(300)
         self.doctor_filter.setVisible(not self.own_queue)
-        self.add_filters(
-            self.previous_day, self.day, self.next_day, self.today_button, self.doctor_filter
-        )
+        self.add_filters(self.days, self.doctor_filter)
         self.book_button = button("Book appointment", primary=True, name="bookAppointment")
         self.book_button.setVisible(self.can_book)
         self.add_actions(self.book_button)
@@ -189,10 +174,7 @@ class AppointmentsPage(ListPage):
             stretch=AppointmentsModel.PATIENT,
         )
 
-        self.previous_day.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(-1)))
-        self.next_day.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(1)))
-        self.today_button.clicked.connect(lambda: self.day.setDate(QDate.currentDate()))
-        self.day.dateChanged.connect(lambda _d: self.reload())
+        self.days.day_changed.connect(lambda _day: self.reload())
         self.book_button.clicked.connect(lambda: self.open_booking())
         self.details.check_in_button.clicked.connect(lambda: self._act("check_in"))
         self.details.no_show_button.clicked.connect(lambda: self._act("no_show"))
@@ -206,7 +188,7 @@ class AppointmentsPage(ListPage):
     # --- the day's queue ------------------------------------------------------------------
 
     def queue_day(self) -> date:
-        return pydate(self.day.date())
+        return self.days.day()
 
     def filters(self) -> dict[str, Any]:
         return {"day": self.queue_day(), "doctor": self.doctor_filter.currentData() or None}
@@ -233,7 +215,7 @@ class AppointmentsPage(ListPage):
         if self.queue_day() == day:
             self.reload()
         else:
-            self.day.setDate(qdate(day))  # reloads
+            self.days.set_day(day)  # reloads
 
     def row_selected(self, appointment: Appointment | None, _previous: Appointment | None) -> None:
         self.details.show_appointment(appointment)

@@ -19,6 +19,7 @@ from hms.web.views.workspace.chart_lists import (
     workspace_problem_resolve,
 )
 from hms.web.views.workspace.home import workspace, workspace_patients, workspace_queue
+from hms.web.views.workspace.lab_trend import workspace_analyte_trend
 from hms.web.views.workspace.notes import workspace_icd10, workspace_note_new
 from hms.web.views.workspace.orders import workspace_imaging_order, workspace_lab_order
 from hms.web.views.workspace.prescribing import (
@@ -36,6 +37,7 @@ __all__ = [
     "workspace_allergy_void",
     "workspace_analysis",
     "workspace_analysis_new",
+    "workspace_analyte_trend",
     "workspace_break_glass",
     "workspace_chart",
     "workspace_icd10",

@@ -19,6 +19,7 @@ from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.pharmacy import selectors as pharmacy_selectors
 from hms.web.forms import BreakGlassForm
+from hms.web.monitoring import admission_banner, vital_charts
 from hms.web.navigation import WORKSPACE_ROLES
 from hms.web.views.base import break_glass_page, chart_errors_as_http, portal_page, table_permission
 from hms.web.views.workspace.chart_lists import (
@@ -28,34 +29,8 @@ from hms.web.views.workspace.chart_lists import (
     problems_context,
 )
 
-VITAL_SERIES = (
-    ("systolic_bp", "Systolic BP", "mmHg"),
-    ("diastolic_bp", "Diastolic BP", "mmHg"),
-    ("pulse", "Pulse", "/min"),
-    ("spo2", "SpO₂", "%"),
-    ("temperature_c", "Temperature", "°C"),
-)
 CHART_VITALS = 20
 CHART_TIMELINE = 15
-
-
-def _vitals_chart(vitals) -> dict:
-    points = list(reversed(vitals))  # oldest first, left to right
-    return {
-        "labels": [timezone.localtime(v.measured_at).strftime("%d %b %H:%M") for v in points],
-        "series": [
-            {
-                "label": label,
-                "unit": unit,
-                "data": [
-                    float(getattr(v, field)) if getattr(v, field) is not None else None
-                    for v in points
-                ],
-            }
-            for field, label, unit in VITAL_SERIES
-            if any(getattr(v, field) is not None for v in points)
-        ],
-    }
 
 
 @dataclass(frozen=True)
@@ -154,7 +129,8 @@ def workspace_chart(request, patient_id):
         "banner_allergies": active_allergies(allergies["allergies"]),
         "medications_shown": medications is not None,
         "latest_vitals": vitals[0] if vitals else None,
-        "vitals_chart": _vitals_chart(vitals) if vitals else None,
+        "vital_charts": vital_charts(vitals),
+        "admission_banner": admission_banner(patient=patient),
         "timeline": timeline[:CHART_TIMELINE],
         "timeline_more": max(0, len(timeline) - CHART_TIMELINE),
         "actions": chart_actions(user=user, patient=patient),

@@ -1,11 +1,11 @@
-"""The workspace's landing pages: the dashboard, today's queue, the doctor's patients."""
+"""The workspace's landing pages: the dashboard, the day's queue, the doctor's patients."""
 
 from django.shortcuts import render
-from django.utils import timezone
 
 from hms.appointments import selectors as appointment_selectors
 from hms.core.services import audit_page_read
 from hms.patients import selectors as patient_selectors
+from hms.web.day_switch import day_switch
 from hms.web.forms import PatientSearchForm
 from hms.web.navigation import WORKSPACE_ROLES, WORKSPACE_SECTIONS, tiles
 from hms.web.views.base import headline, paginate, portal_page
@@ -26,17 +26,23 @@ def workspace(request):
 
 @portal_page(WORKSPACE_ROLES)
 def workspace_queue(request):
-    today = timezone.localdate()
-    queue = list(appointment_selectors.appointment_queue(day=today, doctor=request.user))
+    """The doctor's queue for a day (`?date=`, default today in the hospital's time zone)."""
+    switch = day_switch(request)
+    day = switch.day
+    queue = list(appointment_selectors.appointment_queue(day=day, doctor=request.user))
     audit_page_read(
         actor=request.user,
         resource_type="appointment_queue",
         patient_ids=[a.patient.public_id for a in queue],
         count=len(queue),
+        detail={"day": day.isoformat()},
     )
-    summary = appointment_selectors.appointment_queue_summary(day=today, doctor=request.user)
+    summary = appointment_selectors.appointment_queue_summary(day=day, doctor=request.user)
     return render(
-        request, "web/workspace/queue.html", {"queue": queue, "summary": summary, "today": today}
+        request,
+        "web/workspace/queue.html",
+        {"queue": queue, "summary": summary, "today": switch.today, "day": day, "switch": switch},
+        status=200 if switch.valid else 400,
     )
 
 

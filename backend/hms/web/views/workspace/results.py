@@ -45,6 +45,7 @@ def workspace_patient_results(request, patient_id):
         "imaging": imaging,
         "may_order_lab": user_may(user, "lab_orders", "create"),
         "may_order_imaging": user_may(user, "imaging_orders", "create"),
+        "trend_links": True,
     }
     return render(request, "web/workspace/results.html", context)
 
