@@ -83,6 +83,11 @@ urlpatterns = [
         name="workspace-imaging-order",
     ),
     path(
+        "workspace/patients/<uuid:patient_id>/discharge-summary/",
+        workspace.workspace_discharge_summary,
+        name="workspace-discharge-summary",
+    ),
+    path(
         "workspace/patients/<uuid:patient_id>/results/",
         workspace.workspace_patient_results,
         name="workspace-results-patient",

@@ -3,6 +3,7 @@ page group (chart, notes, prescribing, orders, results, assistant)."""
 
 from hms.web.views.workspace.assistant import workspace_analysis, workspace_analysis_new
 from hms.web.views.workspace.chart import workspace_break_glass, workspace_chart
+from hms.web.views.workspace.discharge import workspace_discharge_summary
 from hms.web.views.workspace.home import workspace, workspace_patients, workspace_queue
 from hms.web.views.workspace.notes import workspace_icd10, workspace_note_new
 from hms.web.views.workspace.orders import workspace_imaging_order, workspace_lab_order
@@ -19,6 +20,7 @@ __all__ = [
     "workspace_analysis_new",
     "workspace_break_glass",
     "workspace_chart",
+    "workspace_discharge_summary",
     "workspace_icd10",
     "workspace_imaging_order",
     "workspace_lab_order",
