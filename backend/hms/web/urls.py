@@ -103,6 +103,7 @@ urlpatterns = [
         name="workspace-analysis",
     ),
     path("workspace/results/", workspace.workspace_results, name="workspace-results"),
+    path("workspace/schedule/", workspace.workspace_schedule, name="workspace-schedule"),
     path(
         "workspace/prescriptions/",
         workspace.workspace_prescriptions,

@@ -13,6 +13,7 @@ from hms.web.views.workspace.prescribing import (
     workspace_prescriptions,
 )
 from hms.web.views.workspace.results import workspace_patient_results, workspace_results
+from hms.web.views.workspace.schedule import workspace_schedule
 
 __all__ = [
     "workspace",
@@ -32,4 +33,5 @@ __all__ = [
     "workspace_prescriptions",
     "workspace_queue",
     "workspace_results",
+    "workspace_schedule",
 ]
