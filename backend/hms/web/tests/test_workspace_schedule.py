@@ -16,6 +16,7 @@ from hms.web.tests.conftest import page_queries, signed_in_client
 pytestmark = pytest.mark.django_db
 
 URL = "/workspace/schedule/"
+DASH = "\u2013"  # between the start and end of a range of hours
 # Sunday 7 March 2027, 23:30 UTC (the test settings' hospital time zone is UTC).
 NOW = datetime(2027, 3, 7, 23, 30, tzinfo=UTC)
 
@@ -56,10 +57,11 @@ def test_the_doctor_sees_their_week_and_the_days_off_ahead(world):
     response, html = get(world["doctor"])
     assert response.status_code == 200
     assert "20-minute slots" in html
-    assert "08:00–12:00" in html and "13:00–16:00" in html and "09:00–11:00" in html
+    for start, end in (("08:00", "12:00"), ("13:00", "16:00"), ("09:00", "11:00")):
+        assert f"{start}{DASH}{end}" in html
     assert html.count("Day off") == 5  # Tuesday, Thursday to Sunday
     assert "Conference" in html and "Good Friday" in html and "whole hospital" in html
-    assert "Extra session" in html and "09:00–12:00" in html
+    assert "Extra session" in html and f"09:00{DASH}12:00" in html
     for hidden in ("Past leave", "Someone else&#x27;s leave", "Cancelled leave"):
         assert hidden not in html
     assert html.index("Conference") < html.index("Good Friday")  # date order
