@@ -118,8 +118,13 @@ class DischargeMedicineForm(forms.Form):
     drug = forms.CharField(label="Medicine", required=False, max_length=200)
     dose = forms.CharField(label="Dose", required=False, max_length=64)
     frequency = forms.CharField(label="How often", required=False, max_length=64)
-    duration = forms.CharField(label="For how long", required=False, max_length=64)
+    duration = forms.CharField(label="Duration", required=False, max_length=64)
     instructions = forms.CharField(label="Instructions", required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # a row is optional as a whole (said above it)
+            field.conditionally_required = True
 
     def clean(self):
         cleaned = super().clean()
