@@ -70,6 +70,15 @@ MODULES: tuple[Module, ...] = (
         action="list",
     ),
     Module(
+        key="schedules",
+        title="Schedules",
+        glyph="▤",
+        view="hms_desktop.views.schedules:SchedulesPage",
+        description="Doctors' working hours, slot length, leave and the hospital's holidays",
+        resource="doctor_schedules",
+        action="update",
+    ),
+    Module(
         key="beds",
         title="Wards & beds",
         glyph="▥",

@@ -106,6 +106,10 @@ QComboBox QAbstractItemView {{ background: {SURFACE}; border: 1px solid {BORDER}
 #fieldError {{ color: {DANGER}; font-size: 9pt; }}
 #formError {{ color: {DANGER}; background: {DANGER_LIGHT}; border-radius: 5px; padding: 6px 8px; }}
 QLabel#fieldLabel {{ font-weight: 600; }}
+QLabel[tone="ok"] {{ color: {SUCCESS}; background: {SUCCESS_LIGHT}; border-radius: 5px;
+    padding: 6px 8px; }}
+QLabel[tone="warning"] {{ color: {WARNING}; background: {WARNING_LIGHT}; border-radius: 5px;
+    padding: 6px 8px; }}
 
 /* Buttons */
 QPushButton {{ background: {SURFACE}; border: 1px solid #cbd5e1; border-radius: 5px;

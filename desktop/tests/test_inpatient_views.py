@@ -214,20 +214,35 @@ def test_transfer_then_discharge_once_the_summary_is_written(qtbot, hms, api_as)
 
     dialog = page.open_discharge()
     assert isinstance(dialog, DischargeDialog)
+    qtbot.waitUntil(lambda: dialog.summary_known, timeout=10_000)
+    assert dialog.summary_status is None
+    assert "has not been written" in dialog.summary_state.text()
     dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.errors.general.isVisible(), timeout=10_000)
     assert "discharge summary" in dialog.errors.general.text()
+    assert "Nothing has changed" in dialog.errors.general.text()
     assert dialog.isVisible()
     snap(dialog, "beds_discharge_needs_summary")
-    api_as(username, DOCTOR_PASSWORD).client.put(
-        f"/api/admissions/{admission.id}/discharge-summary/",
-        {
-            "diagnoses": [{"code": "J18.9"}],
-            "procedures": [],
-            "medications_on_discharge": [],
-            "follow_up": "GP review in one week",
-        },
-    )
+    summary = {
+        "diagnoses": [{"code": "J18.9"}],
+        "procedures": [],
+        "medications_on_discharge": [],
+        "follow_up": "GP review in one week",
+    }
+    doctor_api = api_as(username, DOCTOR_PASSWORD).client
+    url = f"/api/admissions/{admission.id}/discharge-summary/"
+    doctor_api.put(url, {**summary, "finalise": False})  # a draft is not enough
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.summary_status == "draft", timeout=10_000)
+    assert "not signed the discharge summary" in dialog.errors.general.text()
+    assert "still a draft" in dialog.summary_state.text()
+    board = api_as("receptionist").inpatient.admission(admission.id)
+    assert board.status == "active" and board.discharge_summary_status == "draft"
+    snap(dialog, "beds_discharge_summary_draft")
+    doctor_api.put(url, summary)  # signed
+    dialog.check_summary()
+    qtbot.waitUntil(lambda: dialog.summary_status == "final", timeout=10_000)
+    assert "signed" in dialog.summary_state.text()
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
     reloaded(qtbot, hms, page, target)

@@ -172,6 +172,45 @@ class ScheduleExceptionListCreateApi(APIView):
         )
 
 
+class ScheduleExceptionRangeCreateApi(APIView):
+    """Leave or a holiday (clinic-wide when no doctor is given) over a range of dates, both
+    included, at most 92 days: one exception a date, created together or not at all."""
+
+    permission_resource = "schedule_exceptions"
+    permission_actions = {"POST": "create"}
+
+    class InputSerializer(serializers.Serializer):
+        doctor = serializers.UUIDField(required=False, allow_null=True)
+        date_from = serializers.DateField()
+        date_to = serializers.DateField()
+        kind = serializers.ChoiceField(
+            choices=[(ExceptionKind.LEAVE, "Leave"), (ExceptionKind.HOLIDAY, "Holiday")]
+        )
+        start_time = serializers.TimeField(required=False, allow_null=True)
+        end_time = serializers.TimeField(required=False, allow_null=True)
+        reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+    class OutputSerializer(serializers.Serializer):
+        results = ScheduleExceptionOutputSerializer(many=True)
+        affected_appointments = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = dict(data.validated_data)
+        doctor_id = params.pop("doctor", None)
+        doctor = selectors.doctor_get(public_id=doctor_id) if doctor_id else None
+        exceptions = services.schedule_exception_create_range(
+            actor=request.user, doctor=doctor, **params
+        )
+        body = {
+            "results": exceptions,
+            "affected_appointments": sum(e.affected_appointments for e in exceptions),
+        }
+        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
 class ScheduleExceptionCancelApi(APIView):
     permission_resource = "schedule_exceptions"
     permission_actions = {"POST": "cancel"}

@@ -21,6 +21,11 @@ urlpatterns = [
         name="schedule-exception-list",
     ),
     path(
+        "schedule-exceptions/range/",
+        apis.ScheduleExceptionRangeCreateApi.as_view(),
+        name="schedule-exception-range",
+    ),
+    path(
         "schedule-exceptions/<uuid:public_id>/cancel/",
         apis.ScheduleExceptionCancelApi.as_view(),
         name="schedule-exception-cancel",

@@ -69,8 +69,9 @@ class PatientDischargeInputSerializer(DischargeInputSerializer):
 
 class PatientDischargeApi(APIView):
     """Compatibility route POST /api/patients/discharge/ `{admission | patient, disposition}`. Needs
-    the doctor's discharge summary (409 `discharge_summary_required`); closes the encounter and
-    sends the bed to cleaning."""
+    the doctor's signed discharge summary (409 `discharge_summary_required`, or
+    `discharge_summary_unsigned` for a draft); closes the encounter and sends the bed to
+    cleaning."""
 
     permission_resource = "admissions"
     permission_actions = {"POST": "discharge"}

@@ -325,22 +325,39 @@ class BedStay(TimeStampedModel):
         raise PermissionError("Bed stays are history; they are never deleted.")
 
 
+class DischargeSummaryStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    FINAL = "final", "Signed"
+
+
 class DischargeSummary(TimeStampedModel):
     """Written by a doctor before discharge: ICD-10 diagnoses (`[{code, title}]`, at least
     one), procedures (`[str]`), medications on discharge (`[{drug, dose, frequency, duration,
-    instructions}]`) and the follow-up plan. Empty lists mean "none" and are stated explicitly.
-    Amendments keep every version."""
+    instructions}]`), the follow-up plan (with an optional date and clinic) and instructions
+    for the patient. Empty lists mean "none" and are stated explicitly. A draft may be
+    incomplete; signing checks it is complete, and only a signed summary lets the ward
+    discharge the patient. Amendments keep every version."""
 
     admission = models.OneToOneField(
         Admission, on_delete=models.PROTECT, related_name="discharge_summary"
     )
+    status = models.CharField(
+        max_length=8, choices=DischargeSummaryStatus.choices, default=DischargeSummaryStatus.DRAFT
+    )
     diagnoses = models.JSONField(default=list)
     procedures = models.JSONField(default=list)
     medications_on_discharge = models.JSONField(default=list)
-    follow_up = models.TextField()
+    follow_up = models.TextField(blank=True)
+    follow_up_date = models.DateField(null=True, blank=True)
+    follow_up_clinic = models.CharField(max_length=120, blank=True)
+    instructions = models.TextField(blank=True)
     hospital_course = models.TextField(blank=True)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     history = HistoricalRecords()
@@ -348,6 +365,13 @@ class DischargeSummary(TimeStampedModel):
     class Meta:
         verbose_name_plural = "discharge summaries"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", signed_at__isnull=True)
+                | Q(status="final", signed_at__isnull=False, signed_by__isnull=False),
+                name="discharge_summary_signed_when_final",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Discharge summary of admission {self.admission_id}"

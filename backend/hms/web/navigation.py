@@ -61,6 +61,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),
     NavItem("Results", "web:workspace-results", "flask", WORKSPACE_ROLES, "hms.laboratory"),
     NavItem("Prescriptions", "web:workspace-prescribing", "pill", WORKSPACE_ROLES, "hms.pharmacy"),
+    NavItem(
+        "My schedule",
+        "web:workspace-schedule",
+        "calendar",
+        WORKSPACE_ROLES,
+        "hms.appointments",
+        "more",
+    ),
     NavItem("Overview", "web:staff", "home", STAFF_ROLES_WITHOUT_WORKSPACE),
     NavItem(
         "Reception queue", "web:staff-queue", "list", RECEPTION_QUEUE_ROLES, "hms.appointments"
@@ -160,6 +168,12 @@ WORKSPACE_SECTIONS = (
         "What you prescribed, its status and any safety override.",
         "pill",
         "web:workspace-prescribing",
+    ),
+    Section(
+        "My schedule",
+        "Your working hours, slot length, leave and holidays.",
+        "calendar",
+        "web:workspace-schedule",
     ),
 )
 

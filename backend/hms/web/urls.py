@@ -100,6 +100,11 @@ urlpatterns = [
         name="workspace-imaging-order",
     ),
     path(
+        "workspace/patients/<uuid:patient_id>/discharge-summary/",
+        workspace.workspace_discharge_summary,
+        name="workspace-discharge-summary",
+    ),
+    path(
         "workspace/patients/<uuid:patient_id>/results/",
         workspace.workspace_patient_results,
         name="workspace-results-patient",
@@ -160,6 +165,7 @@ urlpatterns = [
         name="workspace-allergy-confirm",
     ),
     path("workspace/results/", workspace.workspace_results, name="workspace-results"),
+    path("workspace/schedule/", workspace.workspace_schedule, name="workspace-schedule"),
     path(
         "workspace/prescriptions/",
         workspace.workspace_prescriptions,

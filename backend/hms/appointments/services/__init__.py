@@ -16,6 +16,7 @@ from hms.appointments.services.reminders import appointment_reminder_send
 from hms.appointments.services.schedules import (
     schedule_exception_cancel,
     schedule_exception_create,
+    schedule_exception_create_range,
     schedule_set,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "appointment_update_reason",
     "schedule_exception_cancel",
     "schedule_exception_create",
+    "schedule_exception_create_range",
     "schedule_set",
 ]

@@ -152,6 +152,56 @@ def schedule_exception_create(
     return exception
 
 
+MAX_EXCEPTION_RANGE_DAYS = 92
+
+
+@transaction.atomic
+def schedule_exception_create_range(
+    *,
+    actor: User,
+    doctor: User | None,
+    date_from: date,
+    date_to: date,
+    kind: ExceptionKind | str,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    reason: str = "",
+) -> list[ScheduleException]:
+    """Leave or a holiday over a range of dates (both included): one exception a date, all
+    or none. Each date is checked and audited as `schedule_exception_create` does."""
+    if kind == ExceptionKind.EXTRA:
+        raise ApplicationError(
+            "Extra sessions are added one date at a time.",
+            code="invalid_kind",
+            fields={"kind": ["Leave or holiday for a range of dates."]},
+        )
+    days = (date_to - date_from).days + 1
+    if days < 1:
+        raise ApplicationError(
+            "The last day must not be before the first.",
+            code="invalid_date_range",
+            fields={"date_to": ["Must not be before date_from."]},
+        )
+    if days > MAX_EXCEPTION_RANGE_DAYS:
+        raise ApplicationError(
+            f"At most {MAX_EXCEPTION_RANGE_DAYS} days at a time.",
+            code="invalid_date_range",
+            fields={"date_to": [f"At most {MAX_EXCEPTION_RANGE_DAYS} days after date_from."]},
+        )
+    return [
+        schedule_exception_create(
+            actor=actor,
+            doctor=doctor,
+            date=date_from + timedelta(days=offset),
+            kind=kind,
+            start_time=start_time,
+            end_time=end_time,
+            reason=reason,
+        )
+        for offset in range(days)
+    ]
+
+
 def _appointments_in_exception(exception: ScheduleException):
     queryset = Appointment.objects.filter(
         doctor=exception.doctor, date=exception.date, status=AppointmentStatus.BOOKED

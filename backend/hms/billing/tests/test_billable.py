@@ -339,6 +339,7 @@ class TestBedDaysFromInpatient:
             procedures=[],
             medications_on_discharge=[],
             follow_up="GP in a week",
+            finalise=True,
         )
         inpatient.admission_discharge(actor=desk, admission=admission)
         charges = list(Charge.objects.filter(source_type="bed_day").order_by("occurred_at"))

@@ -57,12 +57,19 @@ class StayOutputSerializer(serializers.Serializer):
 class AdmissionDetailOutputSerializer(AdmissionOutputSerializer):
     stays = StayOutputSerializer(many=True, source="stays.all")
     has_discharge_summary = serializers.SerializerMethodField()
+    discharge_summary_status = serializers.SerializerMethodField(
+        help_text="null (not written), draft, or final (signed: the ward may discharge)."
+    )
     discharged_by = UserRefSerializer(allow_null=True)
     discharge_note = serializers.CharField()
     spo2_scale_reason = serializers.CharField()
 
     def get_has_discharge_summary(self, admission) -> bool:
         return hasattr(admission, "discharge_summary")
+
+    def get_discharge_summary_status(self, admission) -> str | None:
+        summary = getattr(admission, "discharge_summary", None)
+        return summary.status if summary is not None else None
 
 
 def admission_detail_data(admission) -> dict:

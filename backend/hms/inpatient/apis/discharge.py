@@ -68,26 +68,48 @@ class DischargeSummaryOutputSerializer(serializers.Serializer):
     procedures = serializers.ListField(child=serializers.CharField())
     medications_on_discharge = DischargeMedicationSerializer(many=True)
     follow_up = serializers.CharField()
+    follow_up_date = serializers.DateField(allow_null=True)
+    follow_up_clinic = serializers.CharField()
+    instructions = serializers.CharField()
     hospital_course = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
     written_by = UserRefSerializer()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    signed_by = UserRefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
 
 class DischargeSummaryApi(APIView):
-    """The doctor's discharge summary: ICD-10 diagnoses (at least one), procedures and
-    medications on discharge (empty lists for none), follow-up. PUT writes or amends it."""
+    """The doctor's discharge summary: ICD-10 diagnoses, procedures and medications on
+    discharge (empty lists for none), the follow-up plan (with an optional date and clinic) and
+    instructions for the patient. PUT writes or amends it: `finalise` (default true) signs it,
+    which needs at least one diagnosis and the follow-up plan; `finalise: false` keeps it a
+    draft, which may be incomplete. Only a signed summary lets the ward discharge the patient;
+    a signed summary is amended by signing again (409 `discharge_summary_signed` for a
+    draft)."""
 
     permission_resource = "discharge_summaries"
     permission_actions = {"GET": "read", "PUT": "write"}
 
     class InputSerializer(serializers.Serializer):
-        diagnoses = DiagnosisSerializer(many=True, allow_empty=False)
+        diagnoses = DiagnosisSerializer(many=True, allow_empty=True)
         procedures = serializers.ListField(
             child=serializers.CharField(max_length=500), allow_empty=True
         )
         medications_on_discharge = DischargeMedicationSerializer(many=True, allow_empty=True)
-        follow_up = serializers.CharField(max_length=4000)
+        follow_up = serializers.CharField(
+            max_length=4000, required=False, allow_blank=True, default=""
+        )
+        follow_up_date = serializers.DateField(required=False, allow_null=True, default=None)
+        follow_up_clinic = serializers.CharField(
+            max_length=120, required=False, allow_blank=True, default=""
+        )
+        instructions = serializers.CharField(
+            max_length=8000, required=False, allow_blank=True, default=""
+        )
+        finalise = serializers.BooleanField(required=False, default=True)
         hospital_course = serializers.CharField(
             max_length=20000, required=False, allow_blank=True, default=""
         )
@@ -113,6 +135,10 @@ class DischargeSummaryApi(APIView):
             procedures=list(params["procedures"]),
             medications_on_discharge=[dict(m) for m in params["medications_on_discharge"]],
             follow_up=params["follow_up"],
+            follow_up_date=params["follow_up_date"],
+            follow_up_clinic=params["follow_up_clinic"],
+            instructions=params["instructions"],
             hospital_course=params["hospital_course"],
+            finalise=params["finalise"],
         )
         return Response(DischargeSummaryOutputSerializer(summary).data)

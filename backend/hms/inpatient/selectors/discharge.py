@@ -6,7 +6,7 @@ from hms.inpatient.models import Admission, DischargeSummary
 
 def discharge_summary_of(*, admission: Admission):
     summary = (
-        DischargeSummary.objects.select_related("written_by", "admission")
+        DischargeSummary.objects.select_related("written_by", "signed_by", "admission")
         .filter(admission=admission)
         .first()
     )

@@ -5,11 +5,17 @@ Each is a dataclass the server's JSON converts to through one type-driven conver
 """
 
 from hms_desktop.api.dto.appointments import (
+    EXCEPTION_KINDS,
+    WEEKDAYS,
     Appointment,
     AppointmentStatus,
     Availability,
     Doctor,
     QueuePage,
+    Schedule,
+    ScheduleBlock,
+    ScheduleException,
+    ScheduleExceptionRange,
     Slot,
 )
 from hms_desktop.api.dto.billing import (
@@ -130,6 +136,7 @@ __all__ = [
     "CRITICAL_LAB_FLAGS",
     "DISPOSITIONS",
     "DOSE_STATES",
+    "EXCEPTION_KINDS",
     "ICU_WARD_TYPES",
     "IMAGING_STATUSES",
     "INVOICE_STATUSES",
@@ -146,6 +153,7 @@ __all__ = [
     "STRICT_ENV",
     "TARIFF_CATEGORIES",
     "WARD_TYPES",
+    "WEEKDAYS",
     "AcknowledgedNotification",
     "Admission",
     "Appointment",
@@ -210,6 +218,10 @@ __all__ = [
     "Refund",
     "Room",
     "SafetyWarning",
+    "Schedule",
+    "ScheduleBlock",
+    "ScheduleException",
+    "ScheduleExceptionRange",
     "Slot",
     "Stay",
     "StockAlert",

@@ -121,3 +121,71 @@ class QueuePage(SummaryPage[Appointment]):
     @staticmethod
     def kept(envelope: Any) -> dict[str, Any]:
         return {"summary": envelope.summary, "day": envelope.date}
+
+
+WEEKDAYS: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+EXCEPTION_KINDS: dict[str, str] = {
+    "leave": "Leave",
+    "holiday": "Holiday",
+    "extra": "Extra session",
+}
+
+
+@dataclass(frozen=True)
+class ScheduleBlock(Dto):
+    """One working block of a weekday (0 Monday … 6 Sunday), in the hospital's time."""
+
+    weekday: int
+    start_time: time
+    end_time: time
+
+
+@dataclass(frozen=True)
+class Schedule(Dto):
+    """A doctor's weekly template: the slot length and the working blocks."""
+
+    doctor: PersonRef
+    slot_minutes: int
+    blocks: list[ScheduleBlock]
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleException(Dto):
+    """Leave, a holiday (no doctor: the whole hospital) or an extra session on one date;
+    without times, the whole day."""
+
+    id: str
+    doctor: PersonRef | None
+    date: date
+    kind: str
+    start_time: time | None = None
+    end_time: time | None = None
+    reason: str = ""
+    affected_appointments: int | None = None  # when just created
+
+    @property
+    def kind_display(self) -> str:
+        return EXCEPTION_KINDS.get(self.kind, self.kind)
+
+    @property
+    def times(self) -> str:
+        if self.start_time is None or self.end_time is None:
+            return "All day"
+        return f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+@dataclass(frozen=True)
+class ScheduleExceptionRange(Dto):
+    """The exceptions created for a range of dates, and the booked appointments they touch."""
+
+    results: list[ScheduleException]
+    affected_appointments: int = 0

@@ -199,6 +199,8 @@ class Admission(Dto):
     admitted_by: PersonRef | None = None
     stays: list[Stay] | None = None  # detail only
     has_discharge_summary: bool | None = None  # detail only
+    # detail only: None (not written), "draft", or "final" (signed: the ward may discharge)
+    discharge_summary_status: str | None = None
     # ICU list only
     in_icu_since: datetime | None = None
     latest_news2: int | None = None

@@ -8,6 +8,7 @@ from hms_desktop.api.resources.appointments import (
     BOOKING_CONFLICTS,
     AppointmentsApi,
     DoctorsApi,
+    SchedulesApi,
     booking_conflict,
 )
 from hms_desktop.api.resources.base import DEFAULT_PAGE_SIZE, Resource
@@ -43,6 +44,7 @@ class Api:
         self.patients = PatientsApi(client)
         self.doctors = DoctorsApi(client)
         self.appointments = AppointmentsApi(client)
+        self.schedules = SchedulesApi(client)
         self.pharmacy = PharmacyApi(client)
         self.lab = LabApi(client)
         self.inpatient = InpatientApi(client)
@@ -71,6 +73,7 @@ __all__ = [
     "ProfileApi",
     "RadiologyApi",
     "Resource",
+    "SchedulesApi",
     "UsersApi",
     "booking_conflict",
     "duplicate_candidates",

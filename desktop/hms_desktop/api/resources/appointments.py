@@ -5,9 +5,22 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from hms_desktop.api.dto import Appointment, Availability, Doctor, QueuePage
+from hms_desktop.api.dto import (
+    Appointment,
+    Availability,
+    Doctor,
+    QueuePage,
+    Schedule,
+    ScheduleException,
+    ScheduleExceptionRange,
+)
 from hms_desktop.api.errors import ApiError
-from hms_desktop.api.resources.base import DEFAULT_PAGE_SIZE, Resource, action, listing
+from hms_desktop.api.resources.base import (
+    DEFAULT_PAGE_SIZE,
+    Resource,
+    action,
+    listing,
+)
 
 BOOKING_CONFLICTS = ("slot_taken", "patient_double_booked")
 
@@ -25,6 +38,56 @@ class DoctorsApi(Resource):
     def register(self, **fields: Any) -> Doctor:
         """An admin creates a doctor's account and directory entry in one step."""
         return self._post(Doctor, "/api/doctors/", fields)
+
+
+class SchedulesApi(Resource):
+    """Doctors' weekly working hours and slot length, their leave and the hospital's
+    holidays. A change shows in the free slots at once."""
+
+    def get(self, doctor_id: str) -> Schedule | None:
+        """None while the doctor has no schedule yet."""
+        try:
+            return self._get(Schedule, f"/api/doctors/{doctor_id}/schedule/")
+        except ApiError as exc:
+            if exc.status == 404 and exc.code == "no_schedule":
+                return None
+            raise
+
+    def save(self, doctor_id: str, *, slot_minutes: int, blocks: list[dict[str, Any]]) -> Schedule:
+        """Replace the weekly template: `blocks` of `{weekday, start_time, end_time}`
+        ("HH:MM"). 400 `invalid_block` / `overlapping_blocks` name the block's index."""
+        body = {"slot_minutes": slot_minutes, "blocks": blocks}
+        return self._send(Schedule, "PUT", f"/api/doctors/{doctor_id}/schedule/", body)
+
+    def exceptions(
+        self, *, doctor: str | None = None, date_from: date | None = None
+    ) -> list[ScheduleException]:
+        """Active leave, holidays and extra sessions (with a doctor: theirs and the hospital's
+        holidays), from `date_from` on, date order; the first page of 100."""
+        filters = {"doctor": doctor, "date_from": date_from.isoformat() if date_from else None}
+        return self._rows(ScheduleException, "/api/schedule-exceptions/", filters)
+
+    def add_days_off(
+        self,
+        *,
+        kind: str,
+        date_from: date,
+        date_to: date,
+        doctor: str | None = None,
+        reason: str = "",
+    ) -> ScheduleExceptionRange:
+        """Whole days of leave (a doctor) or holiday (no doctor: the whole hospital), both
+        dates included; all or none."""
+        body = {
+            "doctor": doctor,
+            "kind": kind,
+            "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(),
+            "reason": reason,
+        }
+        return self._post(ScheduleExceptionRange, "/api/schedule-exceptions/range/", body)
+
+    cancel_exception = action(ScheduleException, "/api/schedule-exceptions/{}/cancel/")
 
 
 class AppointmentsApi(Resource):

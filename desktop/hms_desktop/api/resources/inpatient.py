@@ -72,7 +72,8 @@ class InpatientApi(Resource):
     admissions = listing(Admission, "/api/admissions/", booleans=True)
 
     def admission(self, admission_id: str) -> Admission:
-        """With its stays (the way through the hospital) and whether a summary exists."""
+        """With its stays (the way through the hospital) and whether the discharge summary
+        exists and is signed (`discharge_summary_status`)."""
         return self._get(Admission, f"/api/admissions/{admission_id}/")
 
     def admit(self, **fields: Any) -> Admission:
@@ -85,7 +86,8 @@ class InpatientApi(Resource):
         return self._post(Admission, f"/api/admissions/{admission_id}/transfer/", fields)
 
     def discharge(self, admission_id: str, **fields: Any) -> Admission:
-        """`disposition`, `note`. 409 `discharge_summary_required` until the doctor wrote it."""
+        """`disposition`, `note`. 409 `discharge_summary_required` until the doctor wrote the
+        summary, `discharge_summary_unsigned` while it is a draft."""
         return self._post(Admission, f"/api/admissions/{admission_id}/discharge/", fields)
 
     # --- the medication administration record ---

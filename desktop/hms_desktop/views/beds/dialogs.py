@@ -210,25 +210,74 @@ class TransferDialog(FormDialog):
             load_free_beds(self, self.bed)
 
 
+SUMMARY_STATES = {
+    None: (
+        "The discharge summary has not been written yet. {doctor} writes and signs it in the "
+        "doctor workspace; the patient can be discharged after that."
+    ),
+    "draft": (
+        "The discharge summary is still a draft. {doctor} must sign it before the patient "
+        "is discharged."
+    ),
+    "final": "The discharge summary is signed: the patient may go.",
+}
+SUMMARY_REFUSALS = {
+    "discharge_summary_required": None,
+    "discharge_summary_unsigned": "draft",
+}
+
+
 class DischargeDialog(FormDialog):
-    """Discharge: the bed goes to cleaning; needs the doctor's discharge summary first."""
+    """Discharge: the bed goes to cleaning. Shows whether the doctor's discharge summary is
+    signed (read when the dialog opens, and again after a refusal); the server refuses the
+    discharge, and nothing changes, until it is."""
 
     def __init__(self, page: Page, bed: Bed) -> None:
         occupant = bed.occupant
         super().__init__(page, "Discharge", f"Discharge {occupant.patient.name}")
+        self.setMinimumWidth(560)
         self.admission_id = occupant.admission_id
+        doctor = occupant.attending_doctor
+        self.doctor_name = doctor.name if doctor else "The attending doctor"
         note = QLabel(
             f"{bed.place}, day {occupant.days_admitted}. The bed goes to cleaning; the stay "
             "stays in the record."
         )
         self.add_note(note)
+        self.summary_state = QLabel("Checking the discharge summary…")
+        self.summary_state.setObjectName("dischargeSummaryState")
+        self.summary_state.setWordWrap(True)
+        self.summary_status: str | None = None
+        self.summary_known = False
         self.disposition = combo(list(DISPOSITIONS.items()), current="home")
         self.disposition.setObjectName("disposition")
         self.note = reason_edit("e.g. collected by family; follow-up in clinic", "dischargeNote")
+        self.field("summary", "Summary", self.summary_state)
         self.field("disposition", "Going", self.disposition)
         self.field("note", "Note", self.note)
         self.save_button.setText("Discharge")
         self.finish_layout()
+        self.check_summary()
+
+    def check_summary(self) -> None:
+        """Read the admission again and show whether its discharge summary is signed."""
+        admission_id, inpatient = self.admission_id, self.ctx.api.inpatient
+        self.ctx.runner.run(
+            lambda: inpatient.admission(admission_id),
+            on_done=lambda admission: self._show_summary(admission.discharge_summary_status),
+            on_error=self.errors.show,
+            busy=[self.save_button],
+            owner=self,
+        )
+
+    def _show_summary(self, status: str | None) -> None:
+        self.summary_known = True
+        self.summary_status = status
+        signed = status == "final"
+        text = SUMMARY_STATES.get(status, SUMMARY_STATES[None]).format(doctor=self.doctor_name)
+        self.summary_state.setText(f"{'✓' if signed else '✗'} {text}")
+        self.summary_state.setProperty("tone", "ok" if signed else "warning")
+        self.summary_state.style().polish(self.summary_state)
 
     def submit(self) -> None:
         self.errors.clear()
@@ -240,11 +289,17 @@ class DischargeDialog(FormDialog):
         self.call(lambda: inpatient.discharge(admission_id, **fields), on_error=self._refused)
 
     def _refused(self, exc: Exception) -> None:
-        if isinstance(exc, ApiError) and exc.code == "discharge_summary_required":
+        if isinstance(exc, ApiError) and exc.code in SUMMARY_REFUSALS:
             self.errors.clear()
+            self._show_summary(SUMMARY_REFUSALS[exc.code])
+            what = (
+                "has not written the discharge summary yet"
+                if exc.code == "discharge_summary_required"
+                else "has not signed the discharge summary yet"
+            )
             self.errors.show_message(
-                "The attending doctor has not written the discharge summary yet. Ask them to "
-                f"write it, then discharge again. ({exc.message})"
+                f"Not discharged: {self.doctor_name} {what}. Nothing has changed; discharge "
+                f"again once it is signed. ({exc.message})"
             )
             return
         self.errors.show(exc)

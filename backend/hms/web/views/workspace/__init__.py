@@ -18,6 +18,7 @@ from hms.web.views.workspace.chart_lists import (
     workspace_problem_add,
     workspace_problem_resolve,
 )
+from hms.web.views.workspace.discharge import workspace_discharge_summary
 from hms.web.views.workspace.home import workspace, workspace_patients, workspace_queue
 from hms.web.views.workspace.lab_trend import workspace_analyte_trend
 from hms.web.views.workspace.notes import workspace_icd10, workspace_note_new
@@ -28,6 +29,7 @@ from hms.web.views.workspace.prescribing import (
     workspace_prescriptions,
 )
 from hms.web.views.workspace.results import workspace_patient_results, workspace_results
+from hms.web.views.workspace.schedule import workspace_schedule
 
 __all__ = [
     "workspace",
@@ -40,6 +42,7 @@ __all__ = [
     "workspace_analyte_trend",
     "workspace_break_glass",
     "workspace_chart",
+    "workspace_discharge_summary",
     "workspace_icd10",
     "workspace_imaging_order",
     "workspace_lab_order",
@@ -58,4 +61,5 @@ __all__ = [
     "workspace_problem_resolve",
     "workspace_queue",
     "workspace_results",
+    "workspace_schedule",
 ]

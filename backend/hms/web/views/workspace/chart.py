@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from hms.clinical import selectors as clinical_selectors
 from hms.core.errors import ApplicationError, ConflictError
 from hms.core.permissions import user_may
+from hms.inpatient import selectors as inpatient_selectors
 from hms.patients import selectors as patient_selectors
 from hms.patients import services as patient_services
 from hms.patients.access import ChartSection, patient_get_for_user
@@ -80,7 +81,21 @@ CHART_ACTIONS = (
 )
 
 
-def chart_actions(*, user, patient) -> list[dict]:
+# Shown while the patient is admitted.
+ADMISSION_ACTIONS = (
+    ChartAction(
+        "Discharge summary",
+        "web:workspace-discharge-summary",
+        "file",
+        "discharge_summaries",
+        "write",
+        "hms.inpatient",
+    ),
+)
+
+
+def chart_actions(*, user, patient, admitted: bool = False) -> list[dict]:
+    actions = CHART_ACTIONS + (ADMISSION_ACTIONS if admitted else ())
     return [
         {
             "label": a.label,
@@ -88,10 +103,16 @@ def chart_actions(*, user, patient) -> list[dict]:
             "url": reverse(a.url_name, args=[patient.public_id]),
             "testid": a.url_name.rsplit(":", 1)[-1],
         }
-        for a in CHART_ACTIONS
+        for a in actions
         if (a.requires_app is None or apps.is_installed(a.requires_app))
         and user_may(user, a.resource, a.action)
     ]
+
+
+def _admitted(patient) -> bool:
+    return apps.is_installed("hms.inpatient") and (
+        inpatient_selectors.active_admission_of(patient=patient) is not None
+    )
 
 
 @portal_page(WORKSPACE_ROLES)
@@ -133,7 +154,7 @@ def workspace_chart(request, patient_id):
         "admission_banner": admission_banner(patient=patient),
         "timeline": timeline[:CHART_TIMELINE],
         "timeline_more": max(0, len(timeline) - CHART_TIMELINE),
-        "actions": chart_actions(user=user, patient=patient),
+        "actions": chart_actions(user=user, patient=patient, admitted=_admitted(patient)),
     }
     return render(request, "web/workspace/chart.html", context)
 
