@@ -290,6 +290,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "verify": frozenset({Role.LAB_TECHNICIAN}),
         "amend": frozenset({Role.LAB_TECHNICIAN}),
         "cancel": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.LAB_TECHNICIAN}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT, Role.LAB_TECHNICIAN}),
     },
     "lab_worklist": {"list": frozenset({Role.LAB_TECHNICIAN})},
     # Analyser/LIS interfaces sign in with a lab technician account.
@@ -367,6 +368,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "check": frozenset({Role.DOCTOR}),
         "cancel": frozenset({Role.DOCTOR}),
         "dispense": frozenset({Role.PHARMACIST}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
     },
     "patient_medications": {
         "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
