@@ -184,6 +184,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "update": frozenset({Role.DOCTOR}),
         "close": frozenset({Role.DOCTOR}),
         "void": frozenset({Role.DOCTOR}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
     },
     "visitnotes": {
         "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
@@ -430,6 +431,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     "discharge_summaries": {
         "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
         "write": frozenset({Role.DOCTOR}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
     },
     "inpatient_charts": {
         "read": frozenset({Role.DOCTOR, Role.NURSE}),

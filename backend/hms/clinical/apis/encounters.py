@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.accounts.selectors import doctor_user_for_optional_field
-from hms.clinical import selectors, services
+from hms.clinical import pdf, selectors, services
 from hms.clinical.apis.base import (
     ClinicalRecordApi,
     RecordFilterSerializer,
@@ -14,6 +14,9 @@ from hms.clinical.apis.base import (
     RecordUserRefSerializer,
 )
 from hms.clinical.models import EncounterStatus, EncounterType
+from hms.clinical.visit_summary import visit_summary_sections
+from hms.core.documents import pdf_filename, pdf_response
+from hms.core.services import audit_document_print
 from hms.patients.chart_record_apis import (
     ChartRecordDetailApi,
     ChartRecordListCreateApi,
@@ -107,3 +110,31 @@ class EncounterCloseApi(APIView):
 
 class EncounterVoidApi(_EncounterApi, ChartRecordVoidApi):
     pass
+
+
+class EncounterPdfApi(APIView):
+    """The visit summary as a PDF to print: complaint, vital signs, diagnoses, notes, orders
+    and prescriptions of the encounter; the patient's name, MRN and birth date on every page.
+    Audited as an export of the visit summary."""
+
+    permission_resource = "encounters"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, encounter_id):
+        encounter = selectors.encounter_get(user=request.user, encounter_id=encounter_id)
+        content = pdf.visit_summary_pdf(
+            encounter,
+            selectors.encounter_summary_records(encounter=encounter),
+            visit_summary_sections(encounter, request.user),
+        )
+        audit_document_print(
+            actor=request.user,
+            document="visit_summary",
+            object_id=encounter.public_id,
+            patient_id=encounter.patient.public_id,
+        )
+        name = pdf_filename(
+            "visit-summary", encounter.patient.mrn, f"{encounter.started_at:%Y-%m-%d}"
+        )
+        return pdf_response(content, name)

@@ -5,8 +5,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.core.documents import pdf_filename, pdf_response
 from hms.core.serializers import UserRefSerializer
-from hms.inpatient import selectors, services
+from hms.core.services import audit_document_print
+from hms.inpatient import pdf, selectors, services
 from hms.inpatient.apis.admissions import AdmissionDetailOutputSerializer, admission_detail_data
 from hms.inpatient.apis.common import admission_for
 from hms.inpatient.models import DischargeDisposition
@@ -116,3 +118,26 @@ class DischargeSummaryApi(APIView):
             hospital_course=params["hospital_course"],
         )
         return Response(DischargeSummaryOutputSerializer(summary).data)
+
+
+class DischargeSummaryPdfApi(APIView):
+    """The discharge summary as a PDF to print; the patient's name, MRN and birth date on
+    every page. Audited as an export of the discharge summary."""
+
+    permission_resource = "discharge_summaries"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, public_id):
+        admission = admission_for(request, public_id, section=ChartSection.CLINICAL)
+        summary = selectors.discharge_summary_of(admission=admission)
+        summary.admission = admission
+        content = pdf.discharge_summary_pdf(summary)
+        audit_document_print(
+            actor=request.user,
+            document="discharge_summary",
+            object_id=admission.public_id,
+            patient_id=admission.patient.public_id,
+        )
+        name = pdf_filename("discharge-summary", admission.patient.mrn)
+        return pdf_response(content, name)
