@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.appointments import selectors, services
+from hms.appointments import pdf, selectors, services
 from hms.appointments.calendar_feed import (
     FEED_DAYS_BACK,
     FEED_SCOPE,
@@ -16,11 +16,13 @@ from hms.appointments.calendar_feed import (
     render_calendar,
 )
 from hms.appointments.models import AppointmentStatus, ExceptionKind, Weekday
+from hms.core.documents import pdf_filename, pdf_response
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import ReusableOutput, UserRefSerializer
+from hms.core.services import audit_document_print
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.serializers import PatientRefSerializer
 
@@ -326,6 +328,33 @@ class AppointmentListCreateApi(APIView):
             actor=request.user, patient=patient, doctor=doctor, **params
         )
         return Response(APPOINTMENT_OUTPUT.data(appointment), status=status.HTTP_201_CREATED)
+
+
+class AppointmentPdfApi(APIView):
+    """The appointment slip as a PDF to print: doctor, department, date and time in the
+    hospital's time zone, location, booking reference, the patient's name, MRN and birth
+    date. Audited as an export of the slip."""
+
+    permission_resource = "appointments"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, public_id):
+        appointment = selectors.appointment_get_for_user(user=request.user, public_id=public_id)
+        patient_get_for_user(
+            user=request.user,
+            patient_public_id=appointment.patient.public_id,
+            section=ChartSection.APPOINTMENTS,
+        )
+        content = pdf.appointment_slip_pdf(appointment)
+        audit_document_print(
+            actor=request.user,
+            document="appointment_slip",
+            object_id=appointment.public_id,
+            patient_id=appointment.patient.public_id,
+        )
+        name = pdf_filename("appointment", pdf.booking_reference(appointment))
+        return pdf_response(content, name)
 
 
 class AppointmentDetailApi(APIView):

@@ -129,6 +129,8 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         # Not doctors: assigning themselves would bypass break-the-glass.
         "assign_doctor": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
         "break_glass": frozenset({Role.DOCTOR, Role.NURSE}),
+        # The wristband is printed where patients are registered and admitted.
+        "wristband": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
     },
     "patient_contacts": {
         "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
@@ -261,6 +263,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "no_show": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
         "start": frozenset({Role.DOCTOR}),
         "complete": frozenset({Role.DOCTOR}),
+        "pdf": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
     },
     "appointment_queue": {"list": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR})},
     "calendar": {
