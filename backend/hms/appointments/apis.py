@@ -16,13 +16,11 @@ from hms.appointments.calendar_feed import (
     render_calendar,
 )
 from hms.appointments.models import AppointmentStatus, ExceptionKind, Weekday
-from hms.core.documents import pdf_filename, pdf_response
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.roles import Role
 from hms.core.serializers import ReusableOutput, UserRefSerializer
-from hms.core.services import audit_document_print
 from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.serializers import PatientRefSerializer
 
@@ -340,21 +338,7 @@ class AppointmentPdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, public_id):
-        appointment = selectors.appointment_get_for_user(user=request.user, public_id=public_id)
-        patient_get_for_user(
-            user=request.user,
-            patient_public_id=appointment.patient.public_id,
-            section=ChartSection.APPOINTMENTS,
-        )
-        content = pdf.appointment_slip_pdf(appointment)
-        audit_document_print(
-            actor=request.user,
-            document="appointment_slip",
-            object_id=appointment.public_id,
-            patient_id=appointment.patient.public_id,
-        )
-        name = pdf_filename("appointment", pdf.booking_reference(appointment))
-        return pdf_response(content, name)
+        return pdf.appointment_slip_print(user=request.user, public_id=public_id).response()
 
 
 class AppointmentDetailApi(APIView):

@@ -7,15 +7,20 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from hms.appointments import selectors
 from hms.appointments.models import Appointment
 from hms.core.documents import (
+    PrintedDocument,
     build_pdf,
+    document_printed,
     hospital_header,
     paragraph,
     patient_block,
+    pdf_filename,
     person_name,
     styles,
 )
+from hms.patients.access import ChartSection, patient_get_for_user
 
 
 def booking_reference(appointment: Appointment) -> str:
@@ -81,3 +86,22 @@ def appointment_slip_pdf(appointment: Appointment) -> bytes:
         ),
     ]
     return build_pdf(story, title="Appointment slip", patient=appointment.patient, pagesize=A5)
+
+
+def appointment_slip_print(*, user, public_id) -> PrintedDocument:
+    """The slip printed for `user` (their own appointment, or the chart's appointments
+    section: 404/403 otherwise), audited."""
+    appointment = selectors.appointment_get_for_user(user=user, public_id=public_id)
+    patient_get_for_user(
+        user=user,
+        patient_public_id=appointment.patient.public_id,
+        section=ChartSection.APPOINTMENTS,
+    )
+    return document_printed(
+        appointment_slip_pdf(appointment),
+        actor=user,
+        document="appointment_slip",
+        record=appointment,
+        patient=appointment.patient,
+        filename=pdf_filename("appointment", booking_reference(appointment)),
+    )

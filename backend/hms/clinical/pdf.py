@@ -5,16 +5,20 @@ the patient on every page (hms.core.documents)."""
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from hms.clinical import selectors
 from hms.clinical.models import Encounter, VitalSigns
-from hms.clinical.visit_summary import SummarySection
+from hms.clinical.visit_summary import SummarySection, visit_summary_sections
 from hms.core.documents import (
     TEXT_GRID,
+    PrintedDocument,
     build_pdf,
+    document_printed,
     escape,
     hospital_header,
     local_time,
     paragraph,
     patient_block,
+    pdf_filename,
     person_name,
     styles,
 )
@@ -128,3 +132,22 @@ def visit_summary_pdf(
     for section in sections:
         story += _table(section)
     return build_pdf(story, title="Visit summary", patient=patient)
+
+
+def visit_summary_print(*, user, encounter_id) -> PrintedDocument:
+    """The encounter's visit summary printed for `user` (the chart rules decide: 404/403),
+    audited."""
+    encounter = selectors.encounter_get(user=user, encounter_id=encounter_id)
+    patient = encounter.patient
+    return document_printed(
+        visit_summary_pdf(
+            encounter,
+            selectors.encounter_summary_records(encounter=encounter),
+            visit_summary_sections(encounter, user),
+        ),
+        actor=user,
+        document="visit_summary",
+        record=encounter,
+        patient=patient,
+        filename=pdf_filename("visit-summary", patient.mrn, f"{encounter.started_at:%Y-%m-%d}"),
+    )

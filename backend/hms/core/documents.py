@@ -30,6 +30,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from hms.core.services import audit_document_print
+
 LOGO = Path(__file__).resolve().parent / "static" / "core" / "logo.png"
 
 # A table with a bold header row ruled off from its body, numbers aligned right.
@@ -191,3 +193,23 @@ def pdf_response(content: bytes, filename: str, *, inline: bool = False) -> Http
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    content: bytes
+    filename: str
+
+    def response(self, *, inline: bool = False) -> HttpResponse:
+        return pdf_response(self.content, self.filename, inline=inline)
+
+
+def document_printed(
+    content: bytes, *, actor, document: str, record, patient, filename: str
+) -> PrintedDocument:
+    """Record who printed which document of whom (an `export` audit event) and hand the PDF
+    back. Call it after the access check that fetched the document's data."""
+    audit_document_print(
+        actor=actor, document=document, object_id=record.public_id, patient_id=patient.public_id
+    )
+    return PrintedDocument(content=content, filename=filename)

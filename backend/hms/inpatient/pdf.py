@@ -7,16 +7,21 @@ from reportlab.platypus import Paragraph, Spacer, Table
 
 from hms.core.documents import (
     TEXT_GRID,
+    PrintedDocument,
     build_pdf,
+    document_printed,
     escape,
     hospital_header,
     local_time,
     paragraph,
     patient_block,
+    pdf_filename,
     person_name,
     styles,
 )
+from hms.inpatient import selectors
 from hms.inpatient.models import DischargeSummary
+from hms.patients.access import ChartSection, patient_get_for_user
 
 
 def _heading(text: str) -> Paragraph:
@@ -91,3 +96,22 @@ def discharge_summary_pdf(summary: DischargeSummary) -> bytes:
         Paragraph("Signature: ______________________________", style.normal),
     ]
     return build_pdf(story, title="Discharge summary", patient=patient)
+
+
+def discharge_summary_print(*, user, admission_id) -> PrintedDocument:
+    """The admission's discharge summary printed for `user` (the clinical section of the
+    chart: 404/403 as the access module decides; 404 before one is written), audited."""
+    admission = selectors.admission_get_for_user(user=user, public_id=admission_id)
+    patient_get_for_user(
+        user=user, patient_public_id=admission.patient.public_id, section=ChartSection.CLINICAL
+    )
+    summary = selectors.discharge_summary_of(admission=admission)
+    summary.admission = admission
+    return document_printed(
+        discharge_summary_pdf(summary),
+        actor=user,
+        document="discharge_summary",
+        record=admission,
+        patient=admission.patient,
+        filename=pdf_filename("discharge-summary", admission.patient.mrn),
+    )

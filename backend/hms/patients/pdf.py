@@ -10,7 +10,9 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from hms.core.documents import date_text
+from hms.core.documents import PrintedDocument, date_text, document_printed, pdf_filename
+from hms.patients import selectors
+from hms.patients.access import ChartSection, patient_get_for_user
 from hms.patients.models import Patient, Sex
 
 # An adult wristband strip: 200 mm long, 28 mm high (landscape).
@@ -77,3 +79,20 @@ def wristband_pdf(patient: Patient, *, has_allergies: bool) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def wristband_print(*, user, patient_public_id) -> PrintedDocument:
+    """The wristband printed for `user` (the registry card of the chart), audited."""
+    patient = patient_get_for_user(
+        user=user, patient_public_id=patient_public_id, section=ChartSection.DEMOGRAPHICS
+    )
+    return document_printed(
+        wristband_pdf(
+            patient, has_allergies=selectors.patient_has_active_allergies(patient=patient)
+        ),
+        actor=user,
+        document="wristband",
+        record=patient,
+        patient=patient,
+        filename=pdf_filename("wristband", patient.mrn),
+    )

@@ -14,9 +14,6 @@ from hms.clinical.apis.base import (
     RecordUserRefSerializer,
 )
 from hms.clinical.models import EncounterStatus, EncounterType
-from hms.clinical.visit_summary import visit_summary_sections
-from hms.core.documents import pdf_filename, pdf_response
-from hms.core.services import audit_document_print
 from hms.patients.chart_record_apis import (
     ChartRecordDetailApi,
     ChartRecordListCreateApi,
@@ -122,19 +119,4 @@ class EncounterPdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, encounter_id):
-        encounter = selectors.encounter_get(user=request.user, encounter_id=encounter_id)
-        content = pdf.visit_summary_pdf(
-            encounter,
-            selectors.encounter_summary_records(encounter=encounter),
-            visit_summary_sections(encounter, request.user),
-        )
-        audit_document_print(
-            actor=request.user,
-            document="visit_summary",
-            object_id=encounter.public_id,
-            patient_id=encounter.patient.public_id,
-        )
-        name = pdf_filename(
-            "visit-summary", encounter.patient.mrn, f"{encounter.started_at:%Y-%m-%d}"
-        )
-        return pdf_response(content, name)
+        return pdf.visit_summary_print(user=request.user, encounter_id=encounter_id).response()

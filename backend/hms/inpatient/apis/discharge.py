@@ -5,9 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.core.documents import pdf_filename, pdf_response
 from hms.core.serializers import UserRefSerializer
-from hms.core.services import audit_document_print
 from hms.inpatient import pdf, selectors, services
 from hms.inpatient.apis.admissions import AdmissionDetailOutputSerializer, admission_detail_data
 from hms.inpatient.apis.common import admission_for
@@ -129,15 +127,4 @@ class DischargeSummaryPdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, public_id):
-        admission = admission_for(request, public_id, section=ChartSection.CLINICAL)
-        summary = selectors.discharge_summary_of(admission=admission)
-        summary.admission = admission
-        content = pdf.discharge_summary_pdf(summary)
-        audit_document_print(
-            actor=request.user,
-            document="discharge_summary",
-            object_id=admission.public_id,
-            patient_id=admission.patient.public_id,
-        )
-        name = pdf_filename("discharge-summary", admission.patient.mrn)
-        return pdf_response(content, name)
+        return pdf.discharge_summary_print(user=request.user, admission_id=public_id).response()

@@ -7,10 +7,8 @@ from rest_framework.views import APIView
 
 from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.clinical.selectors import encounter_for_patient_field
-from hms.core.documents import pdf_filename, pdf_response
 from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
-from hms.core.services import audit_document_print
 from hms.laboratory import pdf, selectors, services
 from hms.laboratory.apis.common import (
     LabOrderFilterSerializer,
@@ -169,15 +167,7 @@ class LabOrderPdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, public_id):
-        order = selectors.lab_order_get_for_user(user=request.user, public_id=public_id)
-        content = pdf.lab_report_pdf(order, selectors.visible_results(order, request.user))
-        audit_document_print(
-            actor=request.user,
-            document="lab_report",
-            object_id=order.public_id,
-            patient_id=order.patient.public_id,
-        )
-        return pdf_response(content, pdf_filename("lab-report", order.placer_number))
+        return pdf.lab_report_print(user=request.user, public_id=public_id).response()
 
 
 class LabOrderCollectApi(APIView):

@@ -9,11 +9,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.core.documents import pdf_filename, pdf_response
 from hms.core.pagination import paginated_response
 from hms.core.permissions import user_may
 from hms.core.query_params import query_params
-from hms.core.services import audit_document_print, audit_page_read
+from hms.core.services import audit_page_read
 from hms.patients import pdf, selectors, services
 from hms.patients.access import (
     ChartSection,
@@ -225,14 +224,4 @@ class PatientWristbandPdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, public_id):
-        patient = chart_patient(request, public_id, ChartSection.DEMOGRAPHICS)
-        content = pdf.wristband_pdf(
-            patient, has_allergies=selectors.patient_has_active_allergies(patient=patient)
-        )
-        audit_document_print(
-            actor=request.user,
-            document="wristband",
-            object_id=patient.public_id,
-            patient_id=patient.public_id,
-        )
-        return pdf_response(content, pdf_filename("wristband", patient.mrn))
+        return pdf.wristband_print(user=request.user, patient_public_id=public_id).response()

@@ -8,12 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.clinical.selectors import encounter_for_patient_field
-from hms.core.documents import pdf_filename, pdf_response
 from hms.core.errors import ApplicationError
 from hms.core.pagination import StandardPagination, audit_page, paginated_response
 from hms.core.query_params import query_params
 from hms.core.serializers import UserRefSerializer
-from hms.core.services import audit_document_print
 from hms.pharmacy import pdf, safety, selectors, services
 from hms.pharmacy.apis.common import (
     DispenseOutputSerializer,
@@ -183,18 +181,7 @@ class PrescriptionPdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, public_id):
-        prescription = selectors.prescription_get_for_user(user=request.user, public_id=public_id)
-        content = pdf.prescription_pdf(prescription)
-        audit_document_print(
-            actor=request.user,
-            document="prescription",
-            object_id=prescription.public_id,
-            patient_id=prescription.patient.public_id,
-        )
-        name = pdf_filename(
-            "prescription", prescription.patient.mrn, pdf.prescription_reference(prescription)
-        )
-        return pdf_response(content, name)
+        return pdf.prescription_print(user=request.user, public_id=public_id).response()
 
 
 class PrescriptionCancelApi(APIView):
