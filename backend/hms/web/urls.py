@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hms.web.views import portal, public, staff, workspace
+from hms.web.views import portal, printing, public, staff, workspace
 
 app_name = "web"
 
@@ -104,6 +104,28 @@ urlpatterns = [
         name="workspace-prescribing",
     ),
     path("workspace/icd10/", workspace.workspace_icd10, name="workspace-icd10"),
+    # Printable documents (PDF, shown in the browser).
+    path(
+        "print/prescriptions/<uuid:record_id>/",
+        printing.print_prescription,
+        name="print-prescription",
+    ),
+    path("print/lab-reports/<uuid:record_id>/", printing.print_lab_report, name="print-lab-report"),
+    path(
+        "print/visit-summaries/<uuid:record_id>/",
+        printing.print_visit_summary,
+        name="print-visit-summary",
+    ),
+    path(
+        "print/discharge-summaries/<uuid:record_id>/",
+        printing.print_discharge_summary,
+        name="print-discharge-summary",
+    ),
+    path(
+        "print/appointment-slips/<uuid:record_id>/",
+        printing.print_appointment_slip,
+        name="print-appointment-slip",
+    ),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),
     path("staff/beds/", staff.staff_beds, name="staff-beds"),
