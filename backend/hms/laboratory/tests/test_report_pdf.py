@@ -2,11 +2,14 @@
 critical), verified by and when, the patient on every page; released results only for the
 chart side; who may print it; audited."""
 
+import re
+
 import pytest
 
 from hms.core.models import AuditAction, AuditEvent
 from hms.core.roles import Role
 from hms.core.tests.printed import assert_patient_document, pdf_pages
+from hms.laboratory.models import LabResult
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +40,14 @@ def test_verified_report_prints_units_ranges_flags_and_verifier(
     pages = pdf_pages(as_user(doctor).get(_url(order)))
 
     assert_patient_document(pages, alice, hospital="St Luke Mission Hospital")
-    text = "\n".join(pages)
+    text = " ".join(" ".join(pages).split())
     assert f"Laboratory report {order.placer_number}" in text
     assert "Complete blood count (CBC)" in text
-    assert "Hemoglobin 6.5 g/dL 12 - 15.5 LL CRITICAL Victor Verifier" in " ".join(text.split())
-    assert "12.5 10*3/uL 4 - 11 H" in " ".join(text.split())
-    assert "100 10*3/uL 150 - 400 L" in " ".join(text.split())
+    hgb = LabResult.objects.get(order=order, test__code="HGB")
+    assert hgb.reference_text  # the range that fitted Alice, as stored with the result
+    assert f"Hemoglobin 6.5 g/dL {hgb.reference_text} LL CRITICAL Victor Verifier" in text
+    assert re.search(r"12\.5 10\*3/uL \S+ H Victor Verifier", text)
+    assert re.search(r"Platelets 100 10\*3/uL \S+ L Victor Verifier", text)
     assert "Verified by Victor Verifier on 2027-03-01 08:00" in text
 
 
@@ -51,10 +56,10 @@ def test_unverified_results_are_not_released_to_doctor_or_patient(
 ):
     order = resulted_order("HGB", {"HGB": "6.5"})
     for user in (doctor, alice.user):
-        text = "\n".join(pdf_pages(as_user(user).get(_url(order))))
+        text = " ".join(" ".join(pdf_pages(as_user(user).get(_url(order)))).split())
         assert "6.5" not in text
         assert "No results have been released for this order yet." in text
-    lab = "\n".join(pdf_pages(as_user(tech).get(_url(order))))
+    lab = " ".join(" ".join(pdf_pages(as_user(tech).get(_url(order)))).split())
     assert "6.5" in lab and "PRELIMINARY - not verified" in lab
 
 
