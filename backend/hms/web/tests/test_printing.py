@@ -14,6 +14,7 @@ from django.contrib.staticfiles import finders
 
 from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.appointments.models import Appointment
+from hms.appointments.tests.conftest import give_schedule
 from hms.clinical import services as clinical_services
 from hms.core.models import AuditAction, AuditEvent
 from hms.core.roles import Role
@@ -148,6 +149,7 @@ def test_patient_prints_own_lab_report_and_slip_only(world, reception):
     lab = Lab()
     own = lab.verified(doctor=doctor, patient=alice, code="HGB", values={"HGB": "13.1"})
     other = lab.verified(doctor=doctor, patient=bob, code="HGB", values={"HGB": "14.2"})
+    give_schedule(doctor)
     booked = reception.post(
         "/api/appointments/",
         {
@@ -158,6 +160,7 @@ def test_patient_prints_own_lab_report_and_slip_only(world, reception):
         },
         format="json",
     )
+    assert booked.status_code == 201, booked.json()
     appointment = Appointment.objects.get(public_id=booked.json()["id"])
     browser = signed_in_client(alice.user)
 
