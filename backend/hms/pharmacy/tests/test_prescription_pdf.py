@@ -6,11 +6,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hms.accounts.models import DoctorProfile
 from hms.core.models import AuditAction, AuditEvent
 from hms.core.roles import Role
 from hms.core.tests.printed import assert_patient_document, pdf_pages
+from hms.core.tests.query_budget import AUDIT_WRITE
 from hms.patients.tests.factories import PatientFactory
 from hms.pharmacy.models import Prescription, PrescriptionItem
 from hms.pharmacy.pdf import prescription_reference
@@ -104,3 +107,21 @@ def test_own_prescription_prints_for_the_patient(doctor, patient, client_for, ma
     prescription = _prescription(patient, doctor)
     me = client_for(Role.PATIENT, user=patient.user)
     assert me.get(f"/api/pharmacy/prescriptions/{prescription.public_id}/pdf/").status_code == 200
+
+
+def _pdf_queries(client, prescription) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/api/pharmacy/prescriptions/{prescription.public_id}/pdf/")
+        assert response.status_code == 200
+    return len(captured)
+
+
+def test_query_count_does_not_grow_with_the_drugs(doctor, patient, doctor_client):
+    # Queries: the prescription with patient, prescriber, encounter (1); its items with their
+    # drugs and stock on hand (1); the patient's chart opened: the patient (1), the care
+    # relationship check (1) and the read's audit event (AUDIT_WRITE); the prescriber's
+    # directory entry for the licence number (1); the print's audit event (AUDIT_WRITE).
+    one = _prescription(patient, doctor, drugs=1)
+    many = _prescription(patient, doctor, drugs=25)
+    assert _pdf_queries(doctor_client, one) == _pdf_queries(doctor_client, many)
+    assert _pdf_queries(doctor_client, many) <= 5 + 2 * AUDIT_WRITE

@@ -137,6 +137,8 @@ def test_doctor_prints_from_the_chart(world):
     assert visit_url in chart
     assert 'data-testid="print-prescription"' in chart
     assert 'data-testid="print-lab_order"' in chart
+    mine = browser.get("/workspace/prescriptions/").content.decode()
+    assert 'data-testid="print-prescription"' in mine
     response = browser.get(visit_url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("inline;")
