@@ -41,6 +41,11 @@ def _number(value) -> str:
     return format(value.normalize(), "f")
 
 
+def lab_test_label(test) -> str:
+    """ "Sodium (NA)"; a name that already gives its code is printed as it is."""
+    return test.name if f"({test.code})" in test.name else f"{test.name} ({test.code})"
+
+
 def reference_range(result: LabResult) -> str:
     if result.reference_text:
         return result.reference_text
@@ -74,7 +79,7 @@ def lab_report_pdf(order: LabOrder, results: list[LabResult]) -> bytes:
     story = hospital_header("Laboratory report", order.placer_number)
     story += [
         paragraph(
-            f"Test: {order.test.name} ({order.test.code}) | Priority: "
+            f"Test: {lab_test_label(order.test)} | Priority: "
             f"{order.get_priority_display()} | Status: {order.get_status_display()}"
         ),
         paragraph(

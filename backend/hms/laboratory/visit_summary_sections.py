@@ -3,6 +3,7 @@ LaboratoryConfig.ready()). Results are not printed here: the lab report has them
 
 from hms.clinical.visit_summary import SummarySection, register_visit_summary_section
 from hms.core.documents import local_time, person_name
+from hms.laboratory.pdf import lab_test_label
 from hms.laboratory.selectors import encounter_lab_orders
 from hms.patients.access import ChartSection, section_allowed
 
@@ -12,7 +13,7 @@ def lab_orders_section(encounter, user) -> SummarySection | None:
         return None
     rows = [
         [
-            f"{order.test.name} ({order.test.code})",
+            lab_test_label(order.test),
             order.get_priority_display(),
             local_time(order.ordered_at),
             person_name(order.ordering_doctor),
