@@ -62,7 +62,7 @@ def appointment_slip_pdf(appointment: Appointment) -> bytes:
         ["Status", appointment.get_status_display()],
     ]
     if appointment.reason:
-        rows.append(["Reason", paragraph(appointment.reason, style.small)])
+        rows.append(["Reason", paragraph(appointment.reason)])
     story.append(
         Table(
             rows,
