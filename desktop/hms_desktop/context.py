@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -18,6 +19,9 @@ class AppContext:
     settings: QSettings
     user: User
     capabilities: Capabilities  # read once at sign-in
+    # The live notification centre (hms_desktop.live), set by the main window; None in a
+    # screen built on its own (tests), which then reads its notifications without live updates.
+    notifications: Any = None
 
     @property
     def role(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hms.web.views import portal, printing, public, staff, workspace
+from hms.web.views import notifications, portal, printing, public, staff, workspace
 
 app_name = "web"
 
@@ -21,6 +21,22 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("account/", public.account, name="account"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path(
+        "notifications/attention/",
+        notifications.notification_attention_strip,
+        name="notification-attention",
+    ),
+    path(
+        "notifications/<uuid:notification_id>/open/",
+        notifications.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/<uuid:notification_id>/acknowledge/",
+        notifications.notification_acknowledge_view,
+        name="notification-acknowledge",
+    ),
     path("portal/", portal.portal, name="portal"),
     path("portal/record/", portal.portal_record, name="portal-record"),
     path("portal/visits/", portal.portal_visits, name="portal-visits"),

@@ -21,6 +21,7 @@ from hms_desktop.api.dto import Capabilities, DailyCash
 from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime, fmt_money
 from hms_desktop.modules import modules_for
+from hms_desktop.views.notifications import AttentionStrip
 from hms_desktop.widgets.cards import BarChartCard, Card, StatCard
 from hms_desktop.widgets.icons import glyph_icon
 from hms_desktop.widgets.page import Page, button
@@ -393,6 +394,8 @@ class DashboardPage(Page):
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.outer.insertLayout(0, top)
+        self.attention = AttentionStrip(ctx)
+        self.outer.addWidget(self.attention)
 
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
@@ -461,6 +464,7 @@ class DashboardPage(Page):
 
     def refresh(self) -> None:
         self._loaded = True
+        self.attention.refresh()
         api = self.ctx.api
         for spec in self.specs:
             card = self.cards[spec.key]

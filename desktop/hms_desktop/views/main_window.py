@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QMainWindow,
     QStackedWidget,
@@ -15,7 +16,9 @@ from PySide6.QtWidgets import (
 from hms_desktop.api.dto import Health
 from hms_desktop.api.errors import ApiError, ServerUnreachable
 from hms_desktop.context import AppContext
+from hms_desktop.live import NotificationCentre
 from hms_desktop.modules import Module, modules_for
+from hms_desktop.views.notifications import NotificationsDialog
 from hms_desktop.widgets.banner import Banner
 from hms_desktop.widgets.header import HeaderBar
 from hms_desktop.widgets.page import Page
@@ -38,6 +41,10 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._closing_for_real = False
         self._health_in_flight = False
+        self.notifications_dialog: NotificationsDialog | None = None
+        # Before any page: pages listen to it for live notifications.
+        self.notifications = NotificationCentre(ctx, self)
+        ctx.notifications = self.notifications
 
         central = QWidget()
         root = QHBoxLayout(central)
@@ -54,6 +61,10 @@ class MainWindow(QMainWindow):
         self.header = HeaderBar()
         self.header.set_user(ctx.user)
         self.header.logout_clicked.connect(self.logout_requested)
+        self.header.bell_clicked.connect(self.show_notifications)
+        self.notifications.counts_changed.connect(self._notification_counts)
+        self.notifications.live_changed.connect(lambda _live: self._notification_counts())
+        self.notifications.alert.connect(self._critical_alert)
         column.addWidget(self.header)
         banner_holder = QWidget()
         holder = QVBoxLayout(banner_holder)
@@ -82,6 +93,7 @@ class MainWindow(QMainWindow):
         self.health_timer.timeout.connect(self.check_health)
         self.health_timer.start()
         QTimer.singleShot(0, self.check_health)
+        self.notifications.start()
         if self.modules:
             self.sidebar.select(self.modules[0].key)
 
@@ -107,6 +119,32 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
+
+    # --- notifications -------------------------------------------------------------------
+
+    def show_notifications(self) -> NotificationsDialog:
+        if self.notifications_dialog is None:
+            dialog = NotificationsDialog(self.ctx, self)
+            dialog.open_module.connect(self.open_module)
+            self.notifications_dialog = dialog
+        self.notifications_dialog.show()
+        self.notifications_dialog.raise_()
+        self.notifications_dialog.refresh()
+        return self.notifications_dialog
+
+    def _notification_counts(self, _counts=None) -> None:
+        counts = self.notifications.counts
+        self.header.set_notification_counts(
+            counts.unread_count, counts.attention, live=self.notifications.live
+        )
+
+    def _critical_alert(self, notification) -> None:
+        self.banner.show_message(
+            f"Critical: {notification.title}. Open the notifications (✉) to acknowledge it.",
+            kind="warning",
+        )
+        self.banner_holder.show()
+        QApplication.alert(self)
 
     # --- server status -------------------------------------------------------------------
 
@@ -176,6 +214,7 @@ class MainWindow(QMainWindow):
     def close_for_real(self) -> None:
         self._closing_for_real = True
         self.health_timer.stop()
+        self.notifications.stop()
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -19,6 +19,7 @@ STATUS_COLOURS = {
 
 class HeaderBar(QFrame):
     logout_clicked = Signal()
+    bell_clicked = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -34,6 +35,12 @@ class HeaderBar(QFrame):
         self.server_status = QLabel()
         self.server_status.setObjectName("serverStatus")
         layout.addWidget(self.server_status)
+        self.bell = QPushButton()
+        self.bell.setObjectName("notificationBell")
+        self.bell.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.bell.clicked.connect(self.bell_clicked)
+        layout.addWidget(self.bell)
+        self.unread = self.attention = 0
         separator = QFrame()
         separator.setFrameShape(QFrame.Shape.VLine)
         separator.setStyleSheet(f"color: {theme.BORDER};")
@@ -51,6 +58,7 @@ class HeaderBar(QFrame):
         layout.addWidget(self.logout_button)
         self.status = "checking"
         self.set_server_status("checking", "Checking server…")
+        self.set_notification_counts(0, 0)
 
     def set_title(self, title: str) -> None:
         self.title.setText(title)
@@ -65,3 +73,19 @@ class HeaderBar(QFrame):
         colour = STATUS_COLOURS.get(status, theme.MUTED)
         self.server_status.setText(f'<span style="color:{colour}">●</span>&nbsp;{text}')
         self.server_status.setToolTip(tooltip or text)
+
+    def set_notification_counts(self, unread: int, attention: int, *, live: bool = True) -> None:
+        """The bell: unread notifications, in red when critical ones wait for acknowledgement."""
+        self.unread, self.attention = unread, attention
+        text = f"✉ {unread}" if unread else "✉"
+        if attention:
+            text += f"  ·  {attention} need attention"
+        self.bell.setText(text)
+        self.bell.setProperty("danger", attention > 0)
+        self.bell.style().unpolish(self.bell)
+        self.bell.style().polish(self.bell)
+        tooltip = f"Notifications: {unread} unread, {attention} need attention"
+        if not live:
+            tooltip += " (live updates reconnecting)"
+        self.bell.setToolTip(tooltip)
+        self.bell.setAccessibleName(tooltip)

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from hms.core.permissions import user_may
+from hms.core.selectors import notification_counts
 from hms.web.navigation import home_url_name_for, nav_items_for
 
 register = template.Library()
@@ -51,6 +52,7 @@ _ICONS = {
     '<path d="M7 14h10v7H7z"/>',
     "heart": '<path d="M12 20s-7.5-4.6-9-9.5C2 7 4.2 4 7.5 4c2 0 3.5 1.1 4.5 2.6C13 5.1 14.5 4 '
     '16.5 4 19.8 4 22 7 21 10.5 19.5 15.4 12 20 12 20z"/><path d="M6 12h3l1.5-2.5 2 5 1.5-2.5h4"/>',
+    "bell": '<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z"/><path d="M10 20a2 2 0 0 0 4 0"/>',
     "search": '<circle cx="11" cy="11" r="7"/><path d="m20 20-4-4"/>',
     "chevron-right": '<path d="m9 5 7 7-7 7"/>',
     "check": '<path d="m5 12 5 5 9-10"/>',
@@ -211,3 +213,11 @@ def print_url(context, entry) -> str:
     if not user_may(context["request"].user, resource, "pdf"):
         return ""
     return reverse(name, args=[record_id(entry)])
+
+
+@register.inclusion_tag("web/notifications/_bell.html", takes_context=True)
+def notification_bell(context):
+    """The header's bell: unread and needs-attention counts (one query); notifications.js keeps
+    them current over the live feed."""
+    request = context["request"]
+    return {"counts": notification_counts(user=request.user), "ws_path": "/ws/notifications/"}

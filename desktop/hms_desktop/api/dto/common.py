@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from hms_desktop.api.dto.convert import Dto, completed, structure
+from hms_desktop.api.dto.convert import Dto, completed, json_key, structure
 from hms_desktop.roles import role_label
 
 T = TypeVar("T")
@@ -206,3 +206,68 @@ class Health:
     @property
     def failing(self) -> list[str]:
         return [name for name, check in self.checks.items() if not check.get("ok", False)]
+
+
+@dataclass(frozen=True)
+class Notification(Dto):
+    """One of the signed-in user's notifications (`GET /api/notifications/`, and the live feed
+    at `ws/notifications/`). `needs_attention`: critical and not yet acknowledged."""
+
+    id: str
+    kind: str
+    severity: str
+    title: str
+    body: str
+    link: str
+    patient_id: str
+    created_at: datetime | None
+    read_at: datetime | None
+    needs_attention: bool
+    acknowledged_at: datetime | None
+    acknowledged_by: PersonRef | None
+    escalated_at: datetime | None
+    escalation_of: str | None
+
+    @property
+    def critical(self) -> bool:
+        return self.severity == "critical"
+
+
+@dataclass(frozen=True)
+class NotificationCounts(Dto):
+    """The bell's numbers: unread, and critical ones not yet acknowledged. (`unread` is taken
+    by `Dto`: the JSON key is read into `unread_count`.)"""
+
+    unread_count: int = field(metadata=json_key("unread"))
+    attention: int = 0
+
+
+@dataclass(frozen=True)
+class NotificationPageJson(PageJson):
+    unread_count: int = field(metadata=json_key("unread"))
+    attention: int = 0
+
+
+@dataclass(frozen=True)
+class NotificationPage(Page[T]):
+    """A page of the inbox, with the bell's counts for the whole inbox."""
+
+    counts: NotificationCounts = NotificationCounts(unread_count=0, attention=0)
+
+    envelope: ClassVar[type[PageJson]] = NotificationPageJson
+
+    @staticmethod
+    def kept(envelope: Any) -> dict[str, Any]:
+        return {
+            "counts": NotificationCounts(
+                unread_count=envelope.unread_count, attention=envelope.attention
+            )
+        }
+
+
+@dataclass(frozen=True)
+class AcknowledgedNotification(Notification):
+    """`POST /api/notifications/<id>/acknowledge/`: the notification and the new counts."""
+
+    unread_count: int = field(default=0, metadata=json_key("unread"))
+    attention: int = 0

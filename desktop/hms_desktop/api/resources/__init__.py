@@ -16,6 +16,7 @@ from hms_desktop.api.resources.common import (
     AUDIT_ACTIONS,
     AUDIT_OUTCOMES,
     AuditApi,
+    NotificationsApi,
     ProfileApi,
     UsersApi,
 )
@@ -47,6 +48,7 @@ class Api:
         self.inpatient = InpatientApi(client)
         self.radiology = RadiologyApi(client)
         self.billing = BillingApi(client)
+        self.notifications = NotificationsApi(client)
 
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "DoctorsApi",
     "InpatientApi",
     "LabApi",
+    "NotificationsApi",
     "PatientsApi",
     "PharmacyApi",
     "ProfileApi",

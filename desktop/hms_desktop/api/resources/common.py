@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from hms_desktop.api.dto import AuditEvent, Page, User
-from hms_desktop.api.resources.base import DEFAULT_PAGE_SIZE, Resource, action
+from hms_desktop.api.dto import (
+    AcknowledgedNotification,
+    AuditEvent,
+    Notification,
+    NotificationPage,
+    Page,
+    User,
+)
+from hms_desktop.api.resources.base import DEFAULT_PAGE_SIZE, Resource, action, flags
 
 AUDIT_ACTIONS = [
     ("create", "Create"),
@@ -106,3 +113,34 @@ class AuditApi(Resource):
 
     def count(self, **filters: Any) -> int:
         return self.list(page=1, page_size=1, **filters).count
+
+
+class NotificationsApi(Resource):
+    """The signed-in user's own notifications (every role)."""
+
+    def list(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        unread: bool = False,
+        attention: bool = False,
+    ) -> NotificationPage[Notification]:
+        filters = flags({"unread": unread, "attention": attention})
+        return self._page(
+            Notification,
+            "/api/notifications/",
+            filters,
+            page=page,
+            page_size=page_size,
+            page_type=NotificationPage,
+        )
+
+    def acknowledge(self, notification_id: str) -> AcknowledgedNotification:
+        return self._post(
+            AcknowledgedNotification, f"/api/notifications/{notification_id}/acknowledge/"
+        )
+
+    def mark_read(self, notification_ids: list[str] | None = None) -> int:
+        body = {"ids": notification_ids} if notification_ids else {}
+        return self._client.post("/api/notifications/read/", body)["marked"]

@@ -153,3 +153,25 @@ def shoot():
         page.set_viewport_size(original)
 
     return take
+
+
+@pytest.fixture(scope="session")
+def _asgi_server(_live_server_media_url):
+    from .asgi_server import AsgiTestServer
+
+    server = AsgiTestServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def asgi_portal(page, _asgi_server, transactional_db, context):
+    """The browser page against the full ASGI application (WebSockets too), with every request
+    checked to stay on that server."""
+    guard = OriginGuard(_asgi_server.url)
+    context.on("request", guard.on_request)
+    context.on("console", guard.on_console)
+    page.set_default_timeout(15_000)
+    page.base_url = _asgi_server.url
+    yield page
+    guard.check()

@@ -9,6 +9,7 @@ from hms.patients import selectors as patient_selectors
 from hms.web.forms import PatientSearchForm
 from hms.web.navigation import WORKSPACE_ROLES, WORKSPACE_SECTIONS, tiles
 from hms.web.views.base import headline, paginate, portal_page
+from hms.web.views.notifications import attention_context
 
 
 @portal_page(WORKSPACE_ROLES)
@@ -18,6 +19,7 @@ def workspace(request):
         "headline": headline(request.user, doctor=True),
         "sections": sections,
         "upcoming": upcoming,
+        **attention_context(request),
     }
     return render(request, "web/workspace/dashboard.html", context)
 
