@@ -25,6 +25,7 @@ from hms.patients.models import Sex
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.pharmacy import services as pharmacy_services
 from hms.pharmacy.tests.factories import DrugFactory
+from hms.radiology.tests.factories import ImagingOrderFactory, ImagingProcedureFactory
 from hms.web.tests.conftest import signed_in_client
 
 from .clinic import Lab, lab_catalog
@@ -85,6 +86,12 @@ def _visit(doctor, patient, *, note_paragraphs: int = 1):
     lab_services.lab_order_create(
         actor=doctor, patient=patient, tests=[LabTest.objects.get(code="CBC")], encounter=encounter
     )
+    ImagingOrderFactory(
+        patient=patient,
+        ordering_doctor=doctor,
+        encounter=encounter,
+        procedure=ImagingProcedureFactory(code="CXR-PA-PRINT", name="Chest X-ray PA"),
+    )
     pharmacy_services.prescription_create(
         actor=doctor,
         patient=patient,
@@ -120,6 +127,7 @@ def test_visit_summary_has_complaint_vitals_diagnoses_notes_orders_and_prescript
     assert "J18.9" in text and "Right lower lobe" in text
     assert "Paragraph 1: crackles" in text and "Paragraph 120: crackles" in text
     assert "Laboratory orders" in text and "Complete blood count (CBC)" in text
+    assert "Imaging orders" in text and "Chest X-ray PA" in text
     assert "Prescriptions" in text and "Amoxicillin" in text and "Three times a day" in text
     assert AuditEvent.objects.filter(
         action=AuditAction.EXPORT, resource_type="visit_summary", actor=doctor
