@@ -21,6 +21,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
+# Where patients come for their appointments, printed on appointment slips.
+HOSPITAL_ADDRESS = env.str("HOSPITAL_ADDRESS", default="")
+# The logo on printed documents (default: hms/core/static/core/logo.png).
+HOSPITAL_LOGO_PATH = env.str("HOSPITAL_LOGO_PATH", default="")
 # ISO 4217 code of the one currency the hospital bills in (tariffs, invoices, payments).
 HOSPITAL_CURRENCY = env.str("HOSPITAL_CURRENCY", default="USD")
 # The patient's share of an insurance claim when the claim does not give one (percent).

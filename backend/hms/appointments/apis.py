@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.appointments import selectors, services
+from hms.appointments import pdf, selectors, services
 from hms.appointments.calendar_feed import (
     FEED_DAYS_BACK,
     FEED_SCOPE,
@@ -365,6 +365,19 @@ class AppointmentListCreateApi(APIView):
             actor=request.user, patient=patient, doctor=doctor, **params
         )
         return Response(APPOINTMENT_OUTPUT.data(appointment), status=status.HTTP_201_CREATED)
+
+
+class AppointmentPdfApi(APIView):
+    """The appointment slip as a PDF to print: doctor, department, date and time in the
+    hospital's time zone, location, booking reference, the patient's name, MRN and birth
+    date. Audited as an export of the slip."""
+
+    permission_resource = "appointments"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, public_id):
+        return pdf.appointment_slip_print(user=request.user, public_id=public_id).response()
 
 
 class AppointmentDetailApi(APIView):

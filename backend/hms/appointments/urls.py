@@ -38,6 +38,11 @@ urlpatterns = [
         name="appointment-detail",
     ),
     path(
+        "appointments/<uuid:public_id>/pdf/",
+        apis.AppointmentPdfApi.as_view(),
+        name="appointment-pdf",
+    ),
+    path(
         "appointments/<uuid:public_id>/check-in/",
         apis.AppointmentCheckInApi.as_view(),
         name="appointment-check-in",

@@ -1,83 +1,26 @@
 """Invoice and receipt PDFs (ReportLab): hospital name and logo, patient, lines, totals, payments.
 
-The logo is `hms/billing/static/billing/logo.png`, shipped with the app; set
-`BILLING_LOGO_PATH` to use another file.
+The header, the patient line and the build come from hms.core.documents (the logo:
+`HOSPITAL_LOGO_PATH`, or the older `BILLING_LOGO_PATH`, else the one shipped in hms/core).
 """
 
-from io import BytesIO
-from pathlib import Path
-
-from django.conf import settings
-from django.utils import timezone
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from hms.billing.models import Invoice, Payment
+from hms.core.documents import GRID, build_pdf, hospital_header, patient_block, styles
+from hms.core.documents import local_time as _local
 
-LOGO = Path(__file__).resolve().parent / "static" / "billing" / "logo.png"
-GRID = TableStyle(
-    [
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-        ("FONTSIZE", (0, 0), (-1, -1), 9),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-)
-
-
-def _logo_path() -> Path:
-    return Path(getattr(settings, "BILLING_LOGO_PATH", "") or LOGO)
+TITLE = "HMS billing document"
 
 
 def _styles():
-    styles = getSampleStyleSheet()
-    return styles["Title"], styles["Heading2"], styles["Normal"]
-
-
-def _header(title: str, number: str) -> list:
-    title_style, _, normal = _styles()
-    logo = Image(str(_logo_path()), width=18 * mm, height=18 * mm)
-    head = Table(
-        [[logo, Paragraph(f"<b>{settings.HOSPITAL_NAME}</b>", title_style)]],
-        colWidths=[22 * mm, None],
-        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
-    )
-    return [head, Spacer(1, 4 * mm), Paragraph(f"<b>{title} {number}</b>", normal)]
-
-
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
-def _patient_block(patient) -> list:
-    _, _, normal = _styles()
-    born = f", born {patient.date_of_birth:%Y-%m-%d}" if patient.date_of_birth else ""
-    return [Paragraph(f"Patient: {patient.display_name} (MRN {patient.mrn}){born}", normal)]
+    style = styles()
+    return style.title, style.heading, style.normal
 
 
 def _amount(value, currency: str) -> str:
     return f"{value:,.2f} {currency}"
-
-
-def _build(story: list) -> bytes:
-    buffer = BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=16 * mm,
-        rightMargin=16 * mm,
-        topMargin=14 * mm,
-        bottomMargin=14 * mm,
-        title="HMS billing document",
-        author=settings.HOSPITAL_NAME,
-    )
-    document.build(story)
-    return buffer.getvalue()
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -86,14 +29,14 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     prefetched)."""
     _, heading, normal = _styles()
     currency = invoice.currency
-    story = _header("Invoice", invoice.number or "DRAFT")
+    story = hospital_header("Invoice", invoice.number or "DRAFT")
     story += [
         Paragraph(
             f"Status: {invoice.get_status_display()} | Issued: {_local(invoice.issued_at)} | "
             f"Due: {invoice.due_date or '-'}",
             normal,
         ),
-        *_patient_block(invoice.patient),
+        *patient_block(invoice.patient),
         Spacer(1, 4 * mm),
     ]
     if invoice.status == "void":
@@ -154,7 +97,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         story[-1].setStyle(GRID)
     if invoice.notes:
         story += [Spacer(1, 4 * mm), Paragraph(invoice.notes, normal)]
-    return _build(story)
+    return build_pdf(story, title=TITLE)
 
 
 def receipt_pdf(payment: Payment) -> bytes:
@@ -162,10 +105,10 @@ def receipt_pdf(payment: Payment) -> bytes:
     _, _, normal = _styles()
     invoice = payment.invoice
     currency = payment.currency
-    story = _header("Receipt", payment.receipt_number)
+    story = hospital_header("Receipt", payment.receipt_number)
     story += [
         Paragraph(f"Date: {_local(payment.received_at)}", normal),
-        *_patient_block(invoice.patient),
+        *patient_block(invoice.patient),
         Spacer(1, 4 * mm),
     ]
     rows = [
@@ -190,4 +133,4 @@ def receipt_pdf(payment: Payment) -> bytes:
             style=TableStyle([("FONTNAME", (0, 3), (-1, 3), "Helvetica-Bold")]),
         )
     )
-    return _build(story)
+    return build_pdf(story, title=TITLE)

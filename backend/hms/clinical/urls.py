@@ -6,6 +6,9 @@ urlpatterns = [
     path("encounters/", apis.EncounterListCreateApi.as_view(), name="encounter-list"),
     path("encounters/<uuid:encounter_id>/", apis.EncounterDetailApi.as_view(), name="encounter"),
     path(
+        "encounters/<uuid:encounter_id>/pdf/", apis.EncounterPdfApi.as_view(), name="encounter-pdf"
+    ),
+    path(
         "encounters/<uuid:encounter_id>/close/",
         apis.EncounterCloseApi.as_view(),
         name="encounter-close",

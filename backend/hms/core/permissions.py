@@ -129,6 +129,8 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         # Not doctors: assigning themselves would bypass break-the-glass.
         "assign_doctor": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
         "break_glass": frozenset({Role.DOCTOR, Role.NURSE}),
+        # The wristband is printed where patients are registered and admitted.
+        "wristband": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE}),
     },
     "patient_contacts": {
         "list": frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
@@ -187,6 +189,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "update": frozenset({Role.DOCTOR}),
         "close": frozenset({Role.DOCTOR}),
         "void": frozenset({Role.DOCTOR}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
     },
     "visitnotes": {
         "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
@@ -263,6 +266,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "no_show": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR}),
         "start": frozenset({Role.DOCTOR}),
         "complete": frozenset({Role.DOCTOR}),
+        "pdf": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR, Role.PATIENT}),
     },
     "appointment_queue": {"list": frozenset({Role.RECEPTIONIST, Role.NURSE, Role.DOCTOR})},
     "calendar": {
@@ -293,6 +297,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "verify": frozenset({Role.LAB_TECHNICIAN}),
         "amend": frozenset({Role.LAB_TECHNICIAN}),
         "cancel": frozenset({Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.LAB_TECHNICIAN}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT, Role.LAB_TECHNICIAN}),
     },
     "lab_worklist": {"list": frozenset({Role.LAB_TECHNICIAN})},
     # Analyser/LIS interfaces sign in with a lab technician account.
@@ -370,6 +375,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "check": frozenset({Role.DOCTOR}),
         "cancel": frozenset({Role.DOCTOR}),
         "dispense": frozenset({Role.PHARMACIST}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
     },
     "patient_medications": {
         "list": frozenset({Role.DOCTOR, Role.NURSE, Role.PHARMACIST, Role.PATIENT}),
@@ -434,6 +440,7 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
     "discharge_summaries": {
         "read": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
         "write": frozenset({Role.DOCTOR}),
+        "pdf": frozenset({Role.DOCTOR, Role.NURSE, Role.PATIENT}),
     },
     "inpatient_charts": {
         "read": frozenset({Role.DOCTOR, Role.NURSE}),

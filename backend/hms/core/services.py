@@ -328,3 +328,16 @@ def _escalate_one(*, notification_id: int, now) -> int:
     )
     _push(notification, event="escalated")
     return 1
+
+
+def audit_document_print(*, actor, document: str, object_id: Any, patient_id: Any) -> AuditEvent:
+    """One `export` event for a printed (downloaded) document about a patient: who printed
+    which document of whom. The chart read that fetched its data is audited as usual."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        resource_type=document,
+        object_id=object_id,
+        patient_id=patient_id,
+        detail={"format": "pdf"},
+    )

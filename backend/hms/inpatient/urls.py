@@ -60,6 +60,11 @@ urlpatterns = [
         name="admission-discharge-summary",
     ),
     path(
+        f"{admission}/discharge-summary/pdf/",
+        discharge.DischargeSummaryPdfApi.as_view(),
+        name="admission-discharge-summary-pdf",
+    ),
+    path(
         f"{admission}/spo2-scale/", admissions.Spo2ScaleApi.as_view(), name="admission-spo2-scale"
     ),
     path(

@@ -383,3 +383,12 @@ def lab_verifier_grant_list(*, include_revoked: bool = False) -> QuerySet[LabVer
 
 def lab_verifier_grant_find(*, public_id) -> LabVerifierGrant | None:
     return LabVerifierGrant.objects.filter(public_id=public_id).first()
+
+
+def encounter_lab_orders(*, encounter) -> QuerySet[LabOrder]:
+    """The lab orders placed during an encounter (its chart opened by the caller): one query."""
+    return (
+        LabOrder.objects.filter(encounter=encounter)
+        .select_related("test", "ordering_doctor")
+        .order_by("ordered_at", "id")
+    )

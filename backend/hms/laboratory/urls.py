@@ -11,6 +11,7 @@ urlpatterns = [
     path("lab/tests/<str:ref>/", catalog.LabTestDetailApi.as_view(), name="lab-test-detail"),
     path("lab/orders/", orders.LabOrderListCreateApi.as_view(), name="lab-order-list"),
     path("lab/orders/<uuid:public_id>/", orders.LabOrderDetailApi.as_view(), name="lab-order"),
+    path("lab/orders/<uuid:public_id>/pdf/", orders.LabOrderPdfApi.as_view(), name="lab-order-pdf"),
     path(
         "lab/orders/<uuid:public_id>/collect/",
         orders.LabOrderCollectApi.as_view(),

@@ -16,6 +16,7 @@ from hms.patients import names
 from hms.patients.access import patients_in_care_of, patients_visible_to
 from hms.patients.models import (
     Allergy,
+    AllergyStatus,
     BreakGlassGrant,
     CareAssignment,
     EmergencyContact,
@@ -404,3 +405,9 @@ def break_glass_grant_get(*, public_id) -> BreakGlassGrant:
     if grant is None:
         raise NotFoundError("No emergency access with this id.", code="not_found")
     return grant
+
+
+def patient_has_active_allergies(*, patient) -> bool:
+    """Whether the patient has an active (not voided) allergy on record: the wristband's flag.
+    One query."""
+    return Allergy.objects.filter(patient=patient, status=AllergyStatus.ACTIVE).exists()

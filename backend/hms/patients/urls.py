@@ -10,6 +10,11 @@ urlpatterns = [
     path("patients/me/", apis.PatientMeApi.as_view(), name="patient-me"),
     path("patients/<uuid:public_id>/", apis.PatientDetailApi.as_view(), name="patient-detail"),
     path(
+        "patients/<uuid:public_id>/wristband/pdf/",
+        apis.PatientWristbandPdfApi.as_view(),
+        name="patient-wristband-pdf",
+    ),
+    path(
         "patients/<uuid:public_id>/break-glass/",
         apis.PatientBreakGlassApi.as_view(),
         name="patient-break-glass",

@@ -563,3 +563,16 @@ def drugs_by_public_id(*, public_ids) -> dict:
 def prescription_dispense_get(*, prescription: Prescription, pk: int) -> Dispense:
     """One dispense of the prescription with its lines (as `prescription_dispenses`)."""
     return prescription_dispenses(prescription=prescription).get(pk=pk)
+
+
+def encounter_prescriptions(*, encounter) -> QuerySet[Prescription]:
+    """The prescriptions written during an encounter (its chart opened by the caller), with
+    their items and drugs: two queries."""
+    return (
+        Prescription.objects.filter(encounter=encounter)
+        .select_related("prescriber")
+        .prefetch_related(
+            Prefetch("items", queryset=PrescriptionItem.objects.select_related("drug"))
+        )
+        .order_by("prescribed_at", "id")
+    )

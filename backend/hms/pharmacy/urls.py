@@ -60,6 +60,11 @@ urlpatterns = [
         name="pharmacy-prescription",
     ),
     path(
+        "pharmacy/prescriptions/<uuid:public_id>/pdf/",
+        prescriptions.PrescriptionPdfApi.as_view(),
+        name="pharmacy-prescription-pdf",
+    ),
+    path(
         "pharmacy/prescriptions/<uuid:public_id>/cancel/",
         prescriptions.PrescriptionCancelApi.as_view(),
         name="pharmacy-prescription-cancel",

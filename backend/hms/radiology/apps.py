@@ -11,3 +11,8 @@ class RadiologyConfig(AppConfig):
         # while after its report; final reports (and orders) appear on the patient timeline.
         # Deferred: these modules import models, which are not loaded before ready().
         from hms.radiology import care, timeline  # noqa: F401
+        from hms.radiology.visit_summary_sections import (
+            register_radiology_visit_summary_sections,
+        )
+
+        register_radiology_visit_summary_sections()

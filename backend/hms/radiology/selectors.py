@@ -347,3 +347,13 @@ def final_reports_for_patient(*, patient: Patient) -> QuerySet[ImagingReport]:
 def check_may_write_report(user) -> None:
     if not works_radiology_worklist(user):
         raise ForbiddenError("Only radiologists write imaging reports.", code="not_radiologist")
+
+
+def encounter_imaging_orders(*, encounter) -> QuerySet[ImagingOrder]:
+    """The imaging orders placed during an encounter (its chart opened by the caller): one
+    query."""
+    return (
+        ImagingOrder.objects.filter(encounter=encounter)
+        .select_related("procedure", "ordering_doctor")
+        .order_by("created_at", "id")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hms.web.views import notifications, portal, public, staff, workspace
+from hms.web.views import notifications, portal, printing, public, staff, workspace
 
 app_name = "web"
 
@@ -186,6 +186,28 @@ urlpatterns = [
         "workspace/lab-tests/search/",
         workspace.workspace_lab_test_search,
         name="workspace-lab-test-search",
+    ),
+    # Printable documents (PDF, shown in the browser).
+    path(
+        "print/prescriptions/<uuid:record_id>/",
+        printing.print_prescription,
+        name="print-prescription",
+    ),
+    path("print/lab-reports/<uuid:record_id>/", printing.print_lab_report, name="print-lab-report"),
+    path(
+        "print/visit-summaries/<uuid:record_id>/",
+        printing.print_visit_summary,
+        name="print-visit-summary",
+    ),
+    path(
+        "print/discharge-summaries/<uuid:record_id>/",
+        printing.print_discharge_summary,
+        name="print-discharge-summary",
+    ),
+    path(
+        "print/appointment-slips/<uuid:record_id>/",
+        printing.print_appointment_slip,
+        name="print-appointment-slip",
     ),
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),

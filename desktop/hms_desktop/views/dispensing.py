@@ -107,12 +107,14 @@ def _default_quantity(item: PrescriptionItem) -> int:
 class PrescriptionPanel(DetailPanel):
     """The selected prescription: who, what, safety warnings, stock, and what was given."""
 
-    def __init__(self, can_dispense: bool, parent=None) -> None:
+    def __init__(self, can_dispense: bool, can_print: bool = False, parent=None) -> None:
         super().__init__("No prescription selected", margins=(18, 16), spacing=10, parent=parent)
         layout = self.body
         self.dispense_button = button("Dispense…", primary=True, name="dispenseButton")
         self.dispense_button.setVisible(can_dispense)
-        self.add_heading(self.dispense_button)
+        self.pdf_button = button("Prescription PDF…", name="prescriptionPdf")
+        self.pdf_button.setVisible(can_print)
+        self.add_heading(self.dispense_button, self.pdf_button)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
@@ -162,6 +164,8 @@ class PrescriptionPanel(DetailPanel):
         )
         if not is_busy(self.dispense_button):
             self.dispense_button.setEnabled(open_ and bool(prescription.remaining))
+        if not is_busy(self.pdf_button):
+            self.pdf_button.setEnabled(prescription is not None)
         if prescription is None:
             self.heading.setText("No prescription selected")
             self.clear_values()
@@ -240,13 +244,14 @@ class DispensingPage(ListPage):
         )
         self.outer.addWidget(self.counts)
         self.set_details(
-            PrescriptionPanel(self.can_dispense),
+            PrescriptionPanel(self.can_dispense, ctx.may("prescriptions", "pdf")),
             sizes=(300, 360),
             column_widths={0: 140, 1: 190, 2: 110, 3: 160, 5: 90, 6: 150},
             stretch=PrescriptionsModel.DRUGS,
         )
 
         self.details.dispense_button.clicked.connect(self.open_dispense)
+        self.details.pdf_button.clicked.connect(self.choose_print_pdf)
         self.table.doubleClicked.connect(lambda _i: self.open_dispense())
         self.model.summary_changed.connect(self.counts.set_counts)
 
@@ -296,3 +301,13 @@ class DispensingPage(ListPage):
         else:
             self.show_success(f"Dispensed to {patient}: {given}.")
         self.reload_and_select(result.prescription.id)
+
+    def print_source(self):
+        if self.current is None:
+            return None
+        prescription = self.current
+        return (
+            f"prescription-{prescription.patient.mrn}-{prescription.id[:8]}.pdf",
+            lambda: self.ctx.api.pharmacy.prescription_pdf(prescription.id),
+            self.details.pdf_button,
+        )

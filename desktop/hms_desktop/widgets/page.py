@@ -4,14 +4,16 @@ from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
+    QFileDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -113,6 +115,63 @@ class Page(QWidget):
 
     def show_success(self, message: str) -> None:
         self.banner.show_message(message, kind="success")
+
+    # --- PDFs the server prints -----------------------------------------------------------
+
+    def print_source(self) -> tuple[str, Callable[[], bytes], QWidget] | None:
+        """The page's printable document for its selection: (file name, fetch, the button
+        that prints it), or None. Pages with a print button override it."""
+        return None
+
+    def choose_print_pdf(self) -> None:
+        """The print button: save the selection's PDF where the user says, then open it."""
+        source = self.print_source()
+        if source is not None:
+            name, fetch, widget = source
+            self.choose_and_save_pdf(fetch, name, busy=[widget])
+
+    def save_print_pdf(self, path: Path) -> Task | None:
+        """Save the selection's PDF to `path` (what the print button does, without asking)."""
+        source = self.print_source()
+        if source is None:
+            return None
+        _name, fetch, widget = source
+        return self.save_pdf_to(fetch, path, busy=[widget])
+
+    def choose_and_save_pdf(
+        self, fetch: Callable[[], bytes], name: str, *, busy: Sequence[QWidget] = ()
+    ) -> None:
+        """Ask where to save `name`, fetch the PDF off the UI thread, save it and open it in
+        the system's PDF viewer (to print)."""
+        path, _filter = QFileDialog.getSaveFileName(self, "Save PDF", name, "PDF (*.pdf)")
+        if path:
+            self.save_pdf_to(fetch, Path(path), busy=busy, open_after=True)
+
+    def save_pdf_to(
+        self,
+        fetch: Callable[[], bytes],
+        path: Path,
+        *,
+        busy: Sequence[QWidget] = (),
+        open_after: bool = False,
+    ) -> Task:
+        return self.run(
+            fetch,
+            on_done=lambda data: self._pdf_saved(path, data, open_after=open_after),
+            on_error=self.show_error,
+            busy=list(busy),
+        )
+
+    def _pdf_saved(self, path: Path, data: bytes, *, open_after: bool = False) -> None:
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            self.banner.show_message(f"Could not save {path}: {exc}", kind="error")
+            return
+        self.last_pdf = path
+        self.show_success(f"Saved {path.name} ({len(data) // 1024 + 1} KB) in {path.parent}.")
+        if open_after:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def button(

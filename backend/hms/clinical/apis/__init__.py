@@ -14,6 +14,7 @@ from hms.clinical.apis.encounters import (
     EncounterCloseApi,
     EncounterDetailApi,
     EncounterListCreateApi,
+    EncounterPdfApi,
     EncounterVoidApi,
 )
 from hms.clinical.apis.notes import VisitNoteDetailApi, VisitNoteListCreateApi, VisitNoteVoidApi
@@ -32,6 +33,7 @@ __all__ = [
     "EncounterCloseApi",
     "EncounterDetailApi",
     "EncounterListCreateApi",
+    "EncounterPdfApi",
     "EncounterVoidApi",
     "Icd10SearchApi",
     "PatientTimelineApi",

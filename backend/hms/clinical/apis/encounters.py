@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.accounts.selectors import doctor_user_for_optional_field
-from hms.clinical import selectors, services
+from hms.clinical import pdf, selectors, services
 from hms.clinical.apis.base import (
     ClinicalRecordApi,
     RecordFilterSerializer,
@@ -107,3 +107,16 @@ class EncounterCloseApi(APIView):
 
 class EncounterVoidApi(_EncounterApi, ChartRecordVoidApi):
     pass
+
+
+class EncounterPdfApi(APIView):
+    """The visit summary as a PDF to print: complaint, vital signs, diagnoses, notes, orders
+    and prescriptions of the encounter; the patient's name, MRN and birth date on every page.
+    Audited as an export of the visit summary."""
+
+    permission_resource = "encounters"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, encounter_id):
+        return pdf.visit_summary_print(user=request.user, encounter_id=encounter_id).response()

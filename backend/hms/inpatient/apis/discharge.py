@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.core.serializers import UserRefSerializer
-from hms.inpatient import selectors, services
+from hms.inpatient import pdf, selectors, services
 from hms.inpatient.apis.admissions import AdmissionDetailOutputSerializer, admission_detail_data
 from hms.inpatient.apis.common import admission_for
 from hms.inpatient.models import DischargeDisposition
@@ -142,3 +142,15 @@ class DischargeSummaryApi(APIView):
             finalise=params["finalise"],
         )
         return Response(DischargeSummaryOutputSerializer(summary).data)
+
+
+class DischargeSummaryPdfApi(APIView):
+    """The discharge summary as a PDF to print; the patient's name, MRN and birth date on
+    every page. Audited as an export of the discharge summary."""
+
+    permission_resource = "discharge_summaries"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, public_id):
+        return pdf.discharge_summary_print(user=request.user, admission_id=public_id).response()

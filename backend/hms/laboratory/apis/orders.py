@@ -9,7 +9,7 @@ from hms.accounts.selectors import doctor_user_for_optional_field
 from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
-from hms.laboratory import selectors, services
+from hms.laboratory import pdf, selectors, services
 from hms.laboratory.apis.common import (
     LabOrderFilterSerializer,
     LabOrderOutputSerializer,
@@ -155,6 +155,19 @@ class LabOrderDetailApi(APIView):
     def get(self, request, public_id):
         order = selectors.lab_order_get_for_user(user=request.user, public_id=public_id)
         return order_response(request, order)
+
+
+class LabOrderPdfApi(APIView):
+    """The lab report as a PDF to print: results with units, reference ranges, flags (H, L,
+    critical), verified by and when; the patient's name, MRN and birth date on every page.
+    Doctors and patients get verified results only. Audited as an export of the report."""
+
+    permission_resource = "lab_orders"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, public_id):
+        return pdf.lab_report_print(user=request.user, public_id=public_id).response()
 
 
 class LabOrderCollectApi(APIView):

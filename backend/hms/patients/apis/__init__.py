@@ -24,7 +24,12 @@ from hms.patients.apis.chart_records import (
     InsuranceVoidApi,
 )
 from hms.patients.apis.doctors import DoctorMyPatientsApi
-from hms.patients.apis.patients import PatientDetailApi, PatientListCreateApi, PatientMeApi
+from hms.patients.apis.patients import (
+    PatientDetailApi,
+    PatientListCreateApi,
+    PatientMeApi,
+    PatientWristbandPdfApi,
+)
 from hms.patients.apis.registration import RegisterApi
 
 __all__ = [
@@ -48,5 +53,6 @@ __all__ = [
     "PatientDetailApi",
     "PatientListCreateApi",
     "PatientMeApi",
+    "PatientWristbandPdfApi",
     "RegisterApi",
 ]

@@ -13,7 +13,7 @@ from hms.core.pagination import paginated_response
 from hms.core.permissions import user_may
 from hms.core.query_params import query_params
 from hms.core.services import audit_page_read
-from hms.patients import selectors, services
+from hms.patients import pdf, selectors, services
 from hms.patients.access import (
     ChartSection,
     chart_access_summary,
@@ -213,3 +213,15 @@ class PatientDetailApi(APIView):
     @extend_schema(request=InputSerializer, responses=PatientDemographicsSerializer)
     def patch(self, request, public_id):
         return self._update(request, public_id, partial=True)
+
+
+class PatientWristbandPdfApi(APIView):
+    """The patient's wristband as a PDF (a 200 x 28 mm strip): name, MRN, date of birth, sex,
+    an allergy flag and the MRN as a Code 128 barcode. Audited as an export of the wristband."""
+
+    permission_resource = "patients"
+    permission_actions = {"GET": "wristband"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, public_id):
+        return pdf.wristband_print(user=request.user, patient_public_id=public_id).response()

@@ -11,7 +11,7 @@ from hms.clinical.selectors import encounter_for_patient_field
 from hms.core.errors import ApplicationError
 from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
-from hms.pharmacy import safety, selectors, services
+from hms.pharmacy import pdf, safety, selectors, services
 from hms.pharmacy.apis.common import (
     DispenseOutputSerializer,
     PrescriptionDetailOutputSerializer,
@@ -167,6 +167,19 @@ class PrescriptionDetailApi(APIView):
     def get(self, request, public_id):
         prescription = selectors.prescription_get_for_user(user=request.user, public_id=public_id)
         return Response(PrescriptionDetailOutputSerializer(prescription).data)
+
+
+class PrescriptionPdfApi(APIView):
+    """The prescription as a PDF to print (drugs, dose, route, frequency, duration, prescriber,
+    signature line); the patient's name, MRN and birth date on every page. Audited as an
+    export of the prescription."""
+
+    permission_resource = "prescriptions"
+    permission_actions = {"GET": "pdf"}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, public_id):
+        return pdf.prescription_print(user=request.user, public_id=public_id).response()
 
 
 class PrescriptionCancelApi(APIView):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from hms.core.permissions import user_may
 from hms.core.selectors import notification_counts
 from hms.web.navigation import home_url_name_for, nav_items_for
 from hms.web.results import flag_badge
@@ -50,6 +51,8 @@ _ICONS = {
     '<path d="M6 12h10"/>',
     "upload": '<path d="M12 16V4M7 9l5-5 5 5"/><path d="M4 16v4h16v-4"/>',
     "download": '<path d="M12 4v12M7 11l5 5 5-5"/><path d="M4 16v4h16v-4"/>',
+    "printer": '<path d="M7 9V3h10v6"/><rect x="3" y="9" width="18" height="8" rx="2"/>'
+    '<path d="M7 14h10v7H7z"/>',
     "heart": '<path d="M12 20s-7.5-4.6-9-9.5C2 7 4.2 4 7.5 4c2 0 3.5 1.1 4.5 2.6C13 5.1 14.5 4 '
     '16.5 4 19.8 4 22 7 21 10.5 19.5 15.4 12 20 12 20z"/><path d="M6 12h3l1.5-2.5 2 5 1.5-2.5h4"/>',
     "bell": '<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z"/><path d="M10 20a2 2 0 0 0 4 0"/>',
@@ -192,6 +195,34 @@ def filesize(size) -> str:
 def humanize_key(value) -> str:
     """ "visit_note" -> "Visit note"."""
     return str(value or "").replace("_", " ").capitalize()
+
+
+# Timeline entries that have a printable document: type -> (URL name, table resource, record id).
+_PRINTABLE_ENTRIES = {
+    "encounter": ("web:print-visit-summary", "encounters", lambda entry: entry.id),
+    "prescription": ("web:print-prescription", "prescriptions", lambda entry: entry.id),
+    "lab_order": ("web:print-lab-report", "lab_orders", lambda entry: entry.id),
+    "discharge": (
+        "web:print-discharge-summary",
+        "discharge_summaries",
+        lambda entry: entry.detail.get("admission"),
+    ),
+}
+
+
+@register.simple_tag(takes_context=True)
+def print_url(context, entry) -> str:
+    """The printable PDF of a timeline entry, if it has one the user's role may print
+    (a discharge only once its summary is written); "" otherwise."""
+    printable = _PRINTABLE_ENTRIES.get(entry.type)
+    if printable is None or entry.voided:
+        return ""
+    if entry.type == "discharge" and not entry.detail.get("follow_up"):
+        return ""
+    name, resource, record_id = printable
+    if not user_may(context["request"].user, resource, "pdf"):
+        return ""
+    return reverse(name, args=[record_id(entry)])
 
 
 @register.inclusion_tag("web/notifications/_bell.html", takes_context=True)

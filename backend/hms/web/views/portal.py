@@ -393,6 +393,7 @@ def portal_results(request):
         )
         reports = list(radiology_selectors.final_reports_for_patient(patient=patient)[:20])
     context = {
+        "patient": patient,
         "lab": order_results(orders, user),
         "trends": lab_trends(orders, user),
         "reports": reports,

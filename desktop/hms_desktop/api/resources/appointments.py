@@ -123,6 +123,10 @@ class AppointmentsApi(Resource):
     def get(self, appointment_id: str) -> Appointment:
         return self._get(Appointment, f"/api/appointments/{appointment_id}/")
 
+    def slip_pdf(self, appointment_id: str) -> bytes:
+        """The appointment slip to hand to the patient; audited."""
+        return self._client.get_bytes(f"/api/appointments/{appointment_id}/pdf/")
+
     def book(
         self, *, patient: str, doctor: str, day: date, slot: time, reason: str = ""
     ) -> Appointment:

@@ -20,6 +20,10 @@ class LabApi(Resource):
     def order(self, order_id: str) -> LabOrder:
         return self._get(LabOrder, f"/api/lab/orders/{order_id}/")
 
+    def report_pdf(self, order_id: str) -> bytes:
+        """The order's lab report (unverified results marked preliminary); audited."""
+        return self._client.get_bytes(f"/api/lab/orders/{order_id}/pdf/")
+
     tests = listing(LabTest, "/api/lab/tests/")
 
     def test(self, ref: str) -> LabTest:

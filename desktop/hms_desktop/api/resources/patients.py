@@ -33,6 +33,10 @@ class PatientsApi(Resource):
     def get(self, patient_id: str) -> Patient:
         return self._get(Patient, f"/api/patients/{patient_id}/")
 
+    def wristband_pdf(self, patient_id: str) -> bytes:
+        """The wristband (name, MRN, birth date, allergy flag, MRN barcode); audited."""
+        return self._client.get_bytes(f"/api/patients/{patient_id}/wristband/pdf/")
+
     def register(self, *, confirm_new_person: bool = False, **fields: Any) -> Patient:
         """Raises ApiError 409 `possible_duplicate` (see duplicate_candidates) unless the
         person was confirmed as new."""

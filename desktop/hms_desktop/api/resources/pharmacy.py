@@ -30,6 +30,10 @@ class PharmacyApi(Resource):
         """With its dispenses (lots and expiry dates given out)."""
         return self._get(Prescription, f"/api/pharmacy/prescriptions/{prescription_id}/")
 
+    def prescription_pdf(self, prescription_id: str) -> bytes:
+        """The prescription as printed for the patient; audited."""
+        return self._client.get_bytes(f"/api/pharmacy/prescriptions/{prescription_id}/pdf/")
+
     def prescribe(self, **fields: Any) -> Prescription:
         """A doctor prescribes: `patient`, `items: [{drug, dose, frequency, ...}]`, `note`.
         Severe safety warnings answer 409 `safety_override_required` unless

@@ -62,6 +62,7 @@ class AppointmentDetails(DetailPanel):
         self.no_show_button = button("Mark no-show", name="noShow")
         self.reschedule_button = button("Reschedule…", name="reschedule")
         self.cancel_button = button("Cancel appointment…", danger=True, name="cancelAppointment")
+        self.slip_button = button("Appointment slip PDF…", name="appointmentSlip")
         self.allowed = {
             self.check_in_button: self.may("appointments", "check_in"),
             self.start_button: self.may("appointments", "start"),
@@ -69,6 +70,7 @@ class AppointmentDetails(DetailPanel):
             self.no_show_button: self.may("appointments", "no_show"),
             self.reschedule_button: self.may("appointments", "update"),
             self.cancel_button: self.may("appointments", "cancel"),
+            self.slip_button: self.may("appointments", "pdf"),
         }
         self.allow(self.allowed)
         for widget in self.allowed:
@@ -116,6 +118,7 @@ class AppointmentDetails(DetailPanel):
                 self.reschedule_button: booked,
                 self.cancel_button: status
                 in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN),
+                self.slip_button: status != AppointmentStatus.CANCELLED,
             }
         )
         hint = ""
@@ -182,6 +185,7 @@ class AppointmentsPage(ListPage):
         self.details.complete_button.clicked.connect(lambda: self._act("complete"))
         self.details.reschedule_button.clicked.connect(self.open_reschedule)
         self.details.cancel_button.clicked.connect(self.open_cancel)
+        self.details.slip_button.clicked.connect(self.choose_print_pdf)
         self.table.doubleClicked.connect(lambda _i: self._double_clicked())
         self.model.summary_changed.connect(self.counts.set_counts)
 
@@ -301,3 +305,14 @@ class AppointmentsPage(ListPage):
             f"{appointment.slot_text} was cancelled; the slot is free again."
         )
         self.reload()
+
+    def print_source(self):
+        """The selected appointment's slip, to hand to the patient."""
+        if self.current is None:
+            return None
+        appointment = self.current
+        return (
+            f"appointment-{appointment.date.isoformat()}-{appointment.patient.mrn}.pdf",
+            lambda: self.ctx.api.appointments.slip_pdf(appointment.id),
+            self.details.slip_button,
+        )

@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -426,43 +425,32 @@ class BillingPage(ListPage):
     # --- PDFs -----------------------------------------------------------------------------
 
     def choose_pdf(self, kind: str) -> None:
-        name = self._pdf_name(kind)
-        if name is None:
-            return
-        path, _filter = QFileDialog.getSaveFileName(self, "Save PDF", name, "PDF (*.pdf)")
-        if path:
-            self.save_pdf(kind, Path(path))
+        name, fetch, widget = self._pdf_source(kind)
+        if fetch is not None:
+            self.choose_and_save_pdf(fetch, name, busy=[widget])
 
-    def _pdf_name(self, kind: str) -> str | None:
-        if kind == "receipt":
-            payment = self.details.selected_payment()
-            return f"{payment.receipt_number}.pdf" if payment else None
-        return f"{self.current.label}.pdf" if self.current else None
-
-    def save_pdf(self, kind: str, path: Path) -> None:
+    def _pdf_source(self, kind: str):
+        """(file name, fetch, button) of the invoice's or the selected payment's PDF."""
         billing = self.ctx.api.billing
         if kind == "receipt":
             payment = self.details.selected_payment()
             if payment is None:
-                return
-            fetch, widget = (lambda: billing.receipt_pdf(payment.id)), self.details.receipt_button
-        else:
-            if self.current is None:
-                return
-            invoice_id = self.current.id
-            fetch, widget = (lambda: billing.invoice_pdf(invoice_id)), self.details.pdf_button
-        self.run(
-            fetch,
-            on_done=lambda data: self._pdf_saved(path, data),
-            on_error=self.show_error,
-            busy=[widget],
+                return "", None, None
+            return (
+                f"{payment.receipt_number}.pdf",
+                lambda: billing.receipt_pdf(payment.id),
+                self.details.receipt_button,
+            )
+        if self.current is None:
+            return "", None, None
+        invoice_id = self.current.id
+        return (
+            f"{self.current.label}.pdf",
+            lambda: billing.invoice_pdf(invoice_id),
+            self.details.pdf_button,
         )
 
-    def _pdf_saved(self, path: Path, data: bytes) -> None:
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            self.banner.show_message(f"Could not save {path}: {exc}", kind="error")
-            return
-        self.last_pdf = path
-        self.show_success(f"Saved {path.name} ({len(data) // 1024 + 1} KB) in {path.parent}.")
+    def save_pdf(self, kind: str, path: Path) -> None:
+        _name, fetch, widget = self._pdf_source(kind)
+        if fetch is not None:
+            self.save_pdf_to(fetch, path, busy=[widget])

@@ -50,12 +50,14 @@ class LabOrderPanel(DetailPanel):
         self.results_button = button("Enter results…", primary=True, name="enterResults")
         self.verify_button = button("Verify", primary=True, name="verifyResults")
         self.cancel_button = button("Cancel order…", danger=True, name="cancelOrder")
+        self.report_button = button("Lab report PDF…", name="labReportPdf")
         self.actions = (
             self.collect_button,
             self.start_button,
             self.results_button,
             self.verify_button,
             self.cancel_button,
+            self.report_button,
         )
         self.add_heading(*self.actions)
         self.patient = QLabel()
@@ -91,6 +93,7 @@ class LabOrderPanel(DetailPanel):
             self.results_button: status in ("specimen_collected", "in_progress", "resulted"),
             self.verify_button: status == "resulted",
             self.cancel_button: status in ("ordered", "specimen_collected", "in_progress"),
+            self.report_button: status in ("resulted", "verified"),
         }
         for widget, enabled in states.items():
             if not is_busy(widget):
@@ -188,6 +191,7 @@ class LabWorklistPage(ListPage):
         self.details.verify_button.clicked.connect(lambda: self._act("verify"))
         self.details.results_button.clicked.connect(self.open_results)
         self.details.cancel_button.clicked.connect(self.open_cancel)
+        self.details.report_button.clicked.connect(self.choose_print_pdf)
         self.table.doubleClicked.connect(lambda _i: self.open_results())
 
     # --- the worklist ---------------------------------------------------------------------
@@ -284,3 +288,15 @@ class LabWorklistPage(ListPage):
             dialog, lambda order: self._changed(order, "{order} cancelled; nothing was deleted.")
         )
         return dialog
+
+    # --- The lab report -------------------------------------------------------------------
+
+    def print_source(self):
+        if self.current is None:
+            return None
+        order_id = self.current.id
+        return (
+            f"lab-report-{self.current.placer_number}.pdf",
+            lambda: self.ctx.api.lab.report_pdf(order_id),
+            self.details.report_button,
+        )

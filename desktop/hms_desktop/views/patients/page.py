@@ -48,6 +48,7 @@ class PatientDetails(DetailPanel):
         can_book: bool = False,
         can_admit: bool = False,
         can_request: bool = False,
+        can_print_wristband: bool = False,
         parent=None,
     ) -> None:
         super().__init__(
@@ -72,6 +73,9 @@ class PatientDetails(DetailPanel):
         for widget in (self.lab_button, self.imaging_button):
             widget.setVisible(can_request)
             layout.addWidget(widget)
+        self.wristband_button = button("Print wristband…", name="printWristband")
+        self.wristband_button.setVisible(can_print_wristband)
+        layout.addWidget(self.wristband_button)
         layout.addStretch(1)
         self.show_patient(None)
 
@@ -83,6 +87,7 @@ class PatientDetails(DetailPanel):
             self.admit_button,
             self.lab_button,
             self.imaging_button,
+            self.wristband_button,
         ):
             if not is_busy(widget):
                 widget.setEnabled(patient is not None and patient.detailed)
@@ -150,6 +155,7 @@ class PatientsPage(ListPage):
                 can_book=ctx.may("appointments", "create"),
                 can_admit=ctx.may("admissions", "admit"),
                 can_request=ctx.may("lab_orders", "create"),
+                can_print_wristband=ctx.may("patients", "wristband"),
             ),
             beside=True,
             sizes=(740, 320),
@@ -163,6 +169,7 @@ class PatientsPage(ListPage):
         self.details.admit_button.clicked.connect(self.admit)
         self.details.lab_button.clicked.connect(self.request_lab)
         self.details.imaging_button.clicked.connect(self.request_imaging)
+        self.details.wristband_button.clicked.connect(self.choose_print_pdf)
 
     def filters(self) -> dict[str, Any]:
         filters = {"q": self.search.text().strip() or None, "sex": self.sex_filter.currentData()}
@@ -261,4 +268,15 @@ class PatientsPage(ListPage):
         return self._open(
             ImagingRequestDialog(self, self.current),
             lambda order: self.show_success(imaging_request_summary(order)),
+        )
+
+    def print_source(self):
+        """The selected patient's wristband (name, MRN, birth date, allergy flag, barcode)."""
+        if self.current is None:
+            return None
+        patient = self.current
+        return (
+            f"wristband-{patient.mrn}.pdf",
+            lambda: self.ctx.api.patients.wristband_pdf(patient.id),
+            self.details.wristband_button,
         )
