@@ -1,5 +1,6 @@
 """Patients: search the registry, register a patient (with the duplicate check), edit, assign
-a doctor. Registration staff (admin, receptionist, nurse) may write; every staff role may search.
+a doctor, and the chart's allergies. Registration staff (admin, receptionist, nurse) may write;
+every staff role may search; the allergies section follows its own rows of the permission table.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
+    QWidget,
 )
 
 from hms_desktop.api.dto import Patient
@@ -15,6 +17,7 @@ from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import SEXES
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.patients import SEX_LABELS, PatientsModel
+from hms_desktop.views.patients.allergies import AllergiesSection
 from hms_desktop.views.patients.dialogs import AssignDoctorDialog, PatientFormDialog
 from hms_desktop.views.requests import (
     ImagingRequestDialog,
@@ -48,6 +51,7 @@ class PatientDetails(DetailPanel):
         can_book: bool = False,
         can_admit: bool = False,
         can_request: bool = False,
+        allergies: QWidget | None = None,
         parent=None,
     ) -> None:
         super().__init__(
@@ -72,7 +76,10 @@ class PatientDetails(DetailPanel):
         for widget in (self.lab_button, self.imaging_button):
             widget.setVisible(can_request)
             layout.addWidget(widget)
-        layout.addStretch(1)
+        if allergies is not None:
+            layout.addWidget(allergies, 1)
+        else:
+            layout.addStretch(1)
         self.show_patient(None)
 
     def show_patient(self, patient: Patient | None) -> None:
@@ -144,15 +151,17 @@ class PatientsPage(ListPage):
         self.bind_shortcuts(new=self.register_button)
         self.register_button.setVisible(self.can_write)
         self.add_actions(self.register_button)
+        self.allergies = AllergiesSection(self)
         self.set_details(
             PatientDetails(
                 self.can_write,
                 can_book=ctx.may("appointments", "create"),
                 can_admit=ctx.may("admissions", "admit"),
                 can_request=ctx.may("lab_orders", "create"),
+                allergies=self.allergies,
             ),
             beside=True,
-            sizes=(740, 320),
+            sizes=(700, 460) if self.allergies.can_read else (740, 320),
             column_widths={0: 110, 1: 230, 2: 110, 3: 60, 4: 90},
         )
 
@@ -176,6 +185,7 @@ class PatientsPage(ListPage):
 
     def row_selected(self, patient: Patient | None, _previous: Patient | None) -> None:
         self.details.show_patient(patient)
+        self.allergies.show_patient(patient)
         if patient is None:
             return
         patient_id = patient.id
