@@ -175,7 +175,7 @@ def test_nurse_confirms_an_allergy_the_patient_reported(qtbot, hms, hms_server, 
     section = page.allergies
     wait_allergies(qtbot, section, patient.id)
     shown = statuses(section)
-    assert shown["Ibuprofen"].startswith(UNCONFIRMED)
+    assert shown["Ibuprofen"] == UNCONFIRMED
     assert UNCONFIRMED not in shown["Shellfish"]
     assert section.model.rows[0].substance == "Ibuprofen"  # waiting ones first
     assert "not yet confirmed" in section.note.text()
@@ -185,6 +185,7 @@ def test_nurse_confirms_an_allergy_the_patient_reported(qtbot, hms, hms_server, 
     assert section.select(reported.id)
     assert section.confirm_button.isVisible() and section.confirm_button.isEnabled()
     assert UNCONFIRMED in section.provenance.text()
+    wait_idle(qtbot, hms)
     snap(window, "patient_allergies_unconfirmed")
 
     section.confirm_button.click()

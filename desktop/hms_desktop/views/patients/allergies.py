@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from hms_desktop.api.dto import Patient
 from hms_desktop.api.dto.patients import (
@@ -39,7 +39,9 @@ STATUS_LABELS = dict(ALLERGY_STATUSES)
 def allergy_status(allergy: Allergy) -> str:
     """The status column: the marker first for a patient report nobody has confirmed."""
     status = STATUS_LABELS.get(allergy.status, allergy.status)
-    return f"{UNCONFIRMED} · {status}" if allergy.awaiting_confirmation else status
+    if not allergy.awaiting_confirmation:
+        return status
+    return UNCONFIRMED if allergy.status == "active" else f"{UNCONFIRMED} · {status}"
 
 
 def allergy_provenance(allergy: Allergy) -> str:
@@ -60,13 +62,13 @@ def allergy_provenance(allergy: Allergy) -> str:
 
 
 class AllergiesModel(PagedTableModel[Allergy]):
-    SUBSTANCE, CATEGORY, REACTION, SEVERITY, STATUS = range(5)
+    SUBSTANCE, STATUS, SEVERITY, REACTION, CATEGORY = range(5)
     columns = (
         Column("substance", "Substance", lambda a: a.substance),
-        Column("category", "Category", lambda a: CATEGORY_LABELS.get(a.category, a.category)),
-        Column("reaction", "Reaction", lambda a: a.reaction),
-        Column("severity", "Severity", lambda a: SEVERITY_LABELS.get(a.severity, a.severity)),
         Column("status", "Status", allergy_status),
+        Column("severity", "Severity", lambda a: SEVERITY_LABELS.get(a.severity, a.severity)),
+        Column("reaction", "Reaction", lambda a: a.reaction),
+        Column("category", "Category", lambda a: CATEGORY_LABELS.get(a.category, a.category)),
     )
 
     def row_data(self, row: Allergy, column: Column[Allergy], role: int) -> Any:
@@ -178,19 +180,6 @@ class AllergiesSection(QWidget):
         self.note.setObjectName("allergiesNote")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        self.model = AllergiesModel(parent=self)
-        self.table = DataTable()
-        self.table.setObjectName("allergiesTable")
-        self.table.setModel(self.model)
-        for column, width in {0: 120, 1: 95, 2: 120, 3: 80}.items():
-            self.table.setColumnWidth(column, width)
-        self.table.setMinimumHeight(130)
-        layout.addWidget(self.table, 1)
-        self.provenance = QLabel()
-        self.provenance.setObjectName("allergyProvenance")
-        self.provenance.setWordWrap(True)
-        layout.addWidget(self.provenance)
-
         self.add_button = button("Add allergy…", name="addAllergy")
         self.edit_button = button("Edit…", name="editAllergy")
         self.void_button = button("Entered in error…", name="voidAllergy")
@@ -203,17 +192,35 @@ class AllergiesSection(QWidget):
             (self.edit_button, self.can_edit),
             (self.void_button, self.can_void),
         ):
-            widget.setVisible(allowed)
             row.addWidget(widget)
-        actions.setVisible(any((self.can_add, self.can_edit, self.can_void, self.can_confirm)))
+            widget.setVisible(allowed)
         layout.addWidget(actions)
+        actions.setVisible(any((self.can_add, self.can_edit, self.can_void, self.can_confirm)))
+
+        self.model = AllergiesModel(parent=self)
+        self.table = DataTable()
+        self.table.setObjectName("allergiesTable")
+        self.table.setModel(self.model)
+        for column, width in {0: 105, 1: 165, 2: 85, 3: 120, 4: 100}.items():
+            self.table.setColumnWidth(column, width)
+        # The marker wraps within its column rather than hide behind the scroll bar.
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumHeight(130)
+        layout.addWidget(self.table, 1)
+        self.provenance = QLabel()
+        self.provenance.setObjectName("allergyProvenance")
+        self.provenance.setWordWrap(True)
+        layout.addWidget(self.provenance)
 
         self.add_button.clicked.connect(self.open_add)
         self.edit_button.clicked.connect(self.open_edit)
         self.void_button.clicked.connect(self.open_void)
         self.confirm_button.clicked.connect(self.confirm)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
-        self.setVisible(self.can_read)
+        if not self.can_read:
+            self.hide()  # explicitly: the page's layout does not show it
         self.show_patient(None)
 
     # --- what is shown -------------------------------------------------------------------

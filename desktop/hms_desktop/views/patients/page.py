@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
+    QScrollArea,
     QWidget,
 )
 
@@ -25,6 +28,7 @@ from hms_desktop.views.requests import (
     imaging_request_summary,
     lab_request_summary,
 )
+from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import button
@@ -62,20 +66,25 @@ class PatientDetails(DetailPanel):
         layout.addLayout(self.add_fields(self.FIELDS))
         self.edit_button = button("Edit details…", name="editPatient")
         self.assign_button = button("Assign doctor…", name="assignDoctor")
-        for widget in (self.edit_button, self.assign_button):
-            widget.setVisible(can_write)
-            layout.addWidget(widget)
         self.book_button = button("Book appointment…", name="bookForPatient")
-        self.book_button.setVisible(can_book)
-        layout.addWidget(self.book_button)
         self.admit_button = button("Admit…", name="admitFromRecord")
-        self.admit_button.setVisible(can_admit)
-        layout.addWidget(self.admit_button)
         self.lab_button = button("Request lab tests…", name="requestLab")
         self.imaging_button = button("Request imaging…", name="requestImaging")
-        for widget in (self.lab_button, self.imaging_button):
-            widget.setVisible(can_request)
-            layout.addWidget(widget)
+        # The actions wrap in rows, so the chart's sections below them stay in view.
+        actions = QWidget()
+        row = FlowLayout(actions, spacing=6, row_spacing=6)
+        for widget, allowed in (
+            (self.edit_button, can_write),
+            (self.assign_button, can_write),
+            (self.book_button, can_book),
+            (self.admit_button, can_admit),
+            (self.lab_button, can_request),
+            (self.imaging_button, can_request),
+        ):
+            row.addWidget(widget)
+            widget.setVisible(allowed)
+        layout.addWidget(actions)
+        actions.setVisible(any((can_write, can_book, can_admit, can_request)))
         if allergies is not None:
             layout.addWidget(allergies, 1)
         else:
@@ -152,18 +161,27 @@ class PatientsPage(ListPage):
         self.register_button.setVisible(self.can_write)
         self.add_actions(self.register_button)
         self.allergies = AllergiesSection(self)
+        details = PatientDetails(
+            self.can_write,
+            can_book=ctx.may("appointments", "create"),
+            can_admit=ctx.may("admissions", "admit"),
+            can_request=ctx.may("lab_orders", "create"),
+            allergies=self.allergies,
+        )
+        # The chart scrolls rather than squeeze its fields on a small screen.
+        scroll = QScrollArea()
+        scroll.setObjectName("patientDetailsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(details)
         self.set_details(
-            PatientDetails(
-                self.can_write,
-                can_book=ctx.may("appointments", "create"),
-                can_admit=ctx.may("admissions", "admit"),
-                can_request=ctx.may("lab_orders", "create"),
-                allergies=self.allergies,
-            ),
+            scroll,
             beside=True,
-            sizes=(700, 460) if self.allergies.can_read else (740, 320),
+            sizes=(640, 520) if self.allergies.can_read else (740, 320),
             column_widths={0: 110, 1: 230, 2: 110, 3: 60, 4: 90},
         )
+        self.details = details
 
         self.register_button.clicked.connect(self.open_register)
         self.details.edit_button.clicked.connect(self.open_edit)
