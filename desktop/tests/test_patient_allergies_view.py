@@ -63,8 +63,6 @@ def test_nurse_adds_an_allergy_and_edits_its_severity(qtbot, hms, api_as):
 
     dialog = section.open_add()
     assert isinstance(dialog, AllergyDialog)
-    dialog.save_button.click()  # no substance: flagged before anything is sent
-    assert dialog.errors.fields["substance"].error_text
     dialog.substance.setText("Penicillin")
     dialog.reaction.setText("Hives")
     dialog.severity.setCurrentIndex(dialog.severity.findData("moderate"))
@@ -85,6 +83,8 @@ def test_nurse_adds_an_allergy_and_edits_its_severity(qtbot, hms, api_as):
 
     # The same substance again: the server's refusal shows in the dialog, which stays open.
     again = section.open_add()
+    again.save_button.click()  # no substance: flagged before anything is sent
+    assert again.errors.fields["substance"].error_text
     again.substance.setText("penicillin")
     again.save_button.click()
     qtbot.waitUntil(lambda: bool(again.errors.general.text()), timeout=10_000)
@@ -108,6 +108,16 @@ def test_nurse_adds_an_allergy_and_edits_its_severity(qtbot, hms, api_as):
     ]
     wait_idle(qtbot, hms)
     snap(window, "patient_allergies")
+
+
+def test_nurse_outside_care_is_told_why_allergies_are_not_shown(qtbot, hms, api_as):
+    patient = make_patient(api_as("receptionist"))
+    _window, page = open_chart(qtbot, hms, patient)
+    section = page.allergies
+    qtbot.waitUntil(lambda: section.note.text().startswith("Allergies not shown"), timeout=10_000)
+    assert section.model.rowCount() == 0
+    assert section.loaded_for is None
+    assert not section.edit_button.isEnabled()
 
 
 def test_nurse_marks_an_allergy_entered_in_error(qtbot, hms, api_as):
