@@ -240,6 +240,10 @@ def test_lab_technician_reads_allergies_without_actions(qtbot, hms, api_as):
         assert not widget.isVisible()
     wait_allergies(qtbot, section, patient.id)
     assert set(statuses(section)) == {"Iodine"}
+    # Recorded elsewhere meanwhile: reading the list again shows it.
+    api_as("pharmacist").patients.add_allergy(patient.id, substance="Sulfa", category="medication")
+    page.reload_keeping_selection()
+    qtbot.waitUntil(lambda: set(statuses(section)) == {"Iodine", "Sulfa"}, timeout=10_000)
 
 
 def test_receptionist_sees_no_allergies_section(qtbot, hms, api_as):

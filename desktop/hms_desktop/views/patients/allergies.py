@@ -249,7 +249,8 @@ class AllergiesSection(QWidget):
         self.provenance.setText(allergy_provenance(allergy) if allergy else "")
 
     def show_patient(self, patient: Patient | None) -> None:
-        """Show `patient`'s allergies (read again when another patient is chosen)."""
+        """Show `patient`'s allergies, read again from the server each time (the rows shown
+        stay until the answer comes when it is the same patient)."""
         previous = self.patient.id if self.patient else None
         self.patient = patient
         if patient is None:
@@ -261,7 +262,8 @@ class AllergiesSection(QWidget):
         if patient.id != previous:
             self.loaded_for = None
             self.model.set_rows([])
-            self.reload()
+        selected = self.selected()
+        self.reload(select=selected.id if selected else None)
         self._selected()
 
     def reload(self, select: str | None = None) -> None:
