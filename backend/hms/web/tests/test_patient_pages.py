@@ -189,11 +189,11 @@ def test_access_log_lists_who_viewed_with_role_part_and_emergency(world):
     assert "dr_assigned" not in html  # roles, not names
     # Alice's own page views are not listed; the chart page's several audited reads of one
     # part in one request are one row: (Dr Assigned, clinical), (Dr Assigned, allergies),
-    # (Dr Other, clinical, emergency).
+    # (Dr Assigned, medications), (Dr Other, clinical, emergency).
     events = AuditEvent.objects.filter(patient_id=str(alice.public_id))
     assert events.filter(actor=alice.user).exists()
     assert events.filter(actor=world["doctor"], resource_type="clinical").count() > 1
-    assert response.context["page"].paginator.count == 3
+    assert response.context["page"].paginator.count == 4
 
 
 def test_access_log_query_count_does_not_grow_with_rows(world, django_assert_max_num_queries):

@@ -99,3 +99,53 @@ class CareAssignment(Dto):
     active: bool
     created_at: datetime
     ended_at: datetime | None
+
+
+ALLERGY_CATEGORIES = [
+    ("medication", "Medication"),
+    ("food", "Food"),
+    ("environment", "Environment"),
+    ("biologic", "Biologic"),
+    ("other", "Other"),
+]
+ALLERGY_SEVERITIES = [
+    ("mild", "Mild"),
+    ("moderate", "Moderate"),
+    ("severe", "Severe"),
+    ("unknown", "Unknown"),
+]
+ALLERGY_STATUSES = [
+    ("active", "Active"),
+    ("inactive", "Inactive"),
+    ("entered_in_error", "Entered in error"),
+]
+
+
+@dataclass(frozen=True)
+class Allergy(Dto):
+    """An allergy on a patient's chart. `source` is `clinician` or `patient`; one the patient
+    reported stays `patient_reported` until a doctor or nurse confirms it (then `confirmed_at`
+    and `confirmed_by`, the confirmer's display name, are set). Voiding marks it
+    `entered_in_error` with the reason kept."""
+
+    id: str
+    substance: str
+    category: str
+    reaction: str
+    severity: str
+    status: str
+    onset_date: date | None
+    note: str
+    recorded_by: str | None  # the username of who entered it
+    source: str
+    patient_reported: bool
+    confirmed_at: datetime | None
+    confirmed_by: str | None
+    voided: bool
+    void_reason: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.patient_reported and self.confirmed_at is None and not self.voided

@@ -1,4 +1,4 @@
-"""The patient registry and the patients' insurance policies."""
+"""The patient registry, the patients' insurance policies and their allergies."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hms_desktop.api.dto import (
     Patient,
     PossibleDuplicate,
 )
+from hms_desktop.api.dto.patients import Allergy
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources.base import Resource, listing
 
@@ -57,3 +58,34 @@ class PatientsApi(Resource):
             "/api/patients/assign-doctor/",
             {"patient": patient_id, "doctor": doctor_id, "note": note},
         )
+
+    # --- allergies (the chart's allergies section) ------------------------------------------
+
+    def allergies(self, patient_id: str, *, include_voided: bool = False) -> list[Allergy]:
+        """The patient's allergies; entries marked entered in error only on request."""
+        filters = {"include_voided": "true"} if include_voided else None
+        return self._rows(Allergy, f"/api/patients/{patient_id}/allergies/", filters)
+
+    def add_allergy(self, patient_id: str, **fields: Any) -> Allergy:
+        """Raises ApiError 409 `allergy_exists` when the substance is already recorded."""
+        return self._post(Allergy, f"/api/patients/{patient_id}/allergies/", fields)
+
+    def update_allergy(self, patient_id: str, allergy_id: str, **fields: Any) -> Allergy:
+        return self._patch(Allergy, f"/api/patients/{patient_id}/allergies/{allergy_id}/", fields)
+
+    def void_allergy(self, patient_id: str, allergy_id: str, reason: str) -> Allergy:
+        """Mark an allergy entered in error; nothing is deleted and the reason is kept."""
+        return self._post(
+            Allergy,
+            f"/api/patients/{patient_id}/allergies/{allergy_id}/void/",
+            {"reason": reason},
+        )
+
+    def confirm_allergy(self, patient_id: str, allergy_id: str) -> Allergy:
+        """Confirm an allergy the patient reported (409 `allergy_not_awaiting_confirmation`
+        for any other)."""
+        return self._post(Allergy, f"/api/patients/{patient_id}/allergies/{allergy_id}/confirm/")
+
+    def report_allergy(self, patient_id: str, **fields: Any) -> Allergy:
+        """A patient reports an allergy on their own chart."""
+        return self._post(Allergy, f"/api/patients/{patient_id}/allergies/report/", fields)

@@ -1,5 +1,7 @@
-"""Patients: the registry page (`page`) and the registration dialogs (`dialogs`)."""
+"""Patients: the registry page (`page`), the registration dialogs (`dialogs`) and the chart's
+allergies section (`allergies`)."""
 
+from hms_desktop.views.patients.allergies import AllergiesSection, AllergyDialog
 from hms_desktop.views.patients.dialogs import (
     AssignDoctorDialog,
     DateField,
@@ -9,6 +11,8 @@ from hms_desktop.views.patients.dialogs import (
 from hms_desktop.views.patients.page import PatientDetails, PatientsPage
 
 __all__ = [
+    "AllergiesSection",
+    "AllergyDialog",
     "AssignDoctorDialog",
     "DateField",
     "DuplicatePanel",

@@ -1,13 +1,18 @@
 """Patients: search the registry, register a patient (with the duplicate check), edit, assign
-a doctor. Registration staff (admin, receptionist, nurse) may write; every staff role may search.
+a doctor, and the chart's allergies. Registration staff (admin, receptionist, nurse) may write;
+every staff role may search; the allergies section follows its own rows of the permission table.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
+    QScrollArea,
+    QWidget,
 )
 
 from hms_desktop.api.dto import Patient
@@ -15,6 +20,7 @@ from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import SEXES
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.patients import SEX_LABELS, PatientsModel
+from hms_desktop.views.patients.allergies import AllergiesSection
 from hms_desktop.views.patients.dialogs import AssignDoctorDialog, PatientFormDialog
 from hms_desktop.views.requests import (
     ImagingRequestDialog,
@@ -22,6 +28,7 @@ from hms_desktop.views.requests import (
     imaging_request_summary,
     lab_request_summary,
 )
+from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.forms import combo
 from hms_desktop.widgets.list_page import DetailPanel, ListPage
 from hms_desktop.widgets.page import button
@@ -49,6 +56,7 @@ class PatientDetails(DetailPanel):
         can_admit: bool = False,
         can_request: bool = False,
         can_print_wristband: bool = False,
+        allergies: QWidget | None = None,
         parent=None,
     ) -> None:
         super().__init__(
@@ -59,24 +67,31 @@ class PatientDetails(DetailPanel):
         layout.addLayout(self.add_fields(self.FIELDS))
         self.edit_button = button("Edit details…", name="editPatient")
         self.assign_button = button("Assign doctor…", name="assignDoctor")
-        for widget in (self.edit_button, self.assign_button):
-            widget.setVisible(can_write)
-            layout.addWidget(widget)
         self.book_button = button("Book appointment…", name="bookForPatient")
-        self.book_button.setVisible(can_book)
-        layout.addWidget(self.book_button)
         self.admit_button = button("Admit…", name="admitFromRecord")
-        self.admit_button.setVisible(can_admit)
-        layout.addWidget(self.admit_button)
         self.lab_button = button("Request lab tests…", name="requestLab")
         self.imaging_button = button("Request imaging…", name="requestImaging")
-        for widget in (self.lab_button, self.imaging_button):
-            widget.setVisible(can_request)
-            layout.addWidget(widget)
         self.wristband_button = button("Print wristband…", name="printWristband")
-        self.wristband_button.setVisible(can_print_wristband)
-        layout.addWidget(self.wristband_button)
-        layout.addStretch(1)
+        # The actions wrap in rows, so the chart's sections below them stay in view.
+        actions = QWidget()
+        row = FlowLayout(actions, spacing=6, row_spacing=6)
+        for widget, allowed in (
+            (self.edit_button, can_write),
+            (self.assign_button, can_write),
+            (self.book_button, can_book),
+            (self.admit_button, can_admit),
+            (self.lab_button, can_request),
+            (self.imaging_button, can_request),
+            (self.wristband_button, can_print_wristband),
+        ):
+            row.addWidget(widget)
+            widget.setVisible(allowed)
+        layout.addWidget(actions)
+        actions.setVisible(any((can_write, can_book, can_admit, can_request, can_print_wristband)))
+        if allergies is not None:
+            layout.addWidget(allergies, 1)
+        else:
+            layout.addStretch(1)
         self.show_patient(None)
 
     def show_patient(self, patient: Patient | None) -> None:
@@ -149,18 +164,29 @@ class PatientsPage(ListPage):
         self.bind_shortcuts(new=self.register_button)
         self.register_button.setVisible(self.can_write)
         self.add_actions(self.register_button)
+        self.allergies = AllergiesSection(self)
+        details = PatientDetails(
+            self.can_write,
+            can_book=ctx.may("appointments", "create"),
+            can_admit=ctx.may("admissions", "admit"),
+            can_request=ctx.may("lab_orders", "create"),
+            can_print_wristband=ctx.may("patients", "wristband"),
+            allergies=self.allergies,
+        )
+        # The chart scrolls rather than squeeze its fields on a small screen.
+        scroll = QScrollArea()
+        scroll.setObjectName("patientDetailsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(details)
         self.set_details(
-            PatientDetails(
-                self.can_write,
-                can_book=ctx.may("appointments", "create"),
-                can_admit=ctx.may("admissions", "admit"),
-                can_request=ctx.may("lab_orders", "create"),
-                can_print_wristband=ctx.may("patients", "wristband"),
-            ),
+            scroll,
             beside=True,
-            sizes=(740, 320),
+            sizes=(640, 520) if self.allergies.can_read else (740, 320),
             column_widths={0: 110, 1: 230, 2: 110, 3: 60, 4: 90},
         )
+        self.details = details
 
         self.register_button.clicked.connect(self.open_register)
         self.details.edit_button.clicked.connect(self.open_edit)
@@ -183,6 +209,7 @@ class PatientsPage(ListPage):
 
     def row_selected(self, patient: Patient | None, _previous: Patient | None) -> None:
         self.details.show_patient(patient)
+        self.allergies.show_patient(patient)
         if patient is None:
             return
         patient_id = patient.id
