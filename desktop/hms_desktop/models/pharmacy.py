@@ -84,7 +84,11 @@ class PrescriptionItemsModel(PagedTableModel[PrescriptionItem]):
     DRUG, DIRECTIONS, QUANTITY, GIVEN, LEFT, STOCK = range(6)
     columns = (
         Column("drug", "Medicine", lambda i: i.drug.label),
-        Column("directions", "Directions", lambda i: i.directions),
+        Column(
+            "directions",
+            "Directions",
+            lambda i: f"STOPPED — {i.directions}" if i.stopped else i.directions,
+        ),
         Column("quantity", "Prescribed", lambda i: i.quantity, _number, RIGHT),
         Column("dispensed", "Given", lambda i: i.quantity_dispensed, _number, RIGHT),
         Column("remaining", "Left", lambda i: i.remaining, _number, RIGHT),
@@ -100,6 +104,8 @@ class PrescriptionItemsModel(PagedTableModel[PrescriptionItem]):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"Only {row.on_hand} in stock for {row.remaining} still to give."
         if role == Qt.ItemDataRole.ToolTipRole and column.key == "directions":
+            if row.stopped:
+                return f"Stopped {fmt_datetime(row.stopped_at)}: {row.stop_reason}"
             return row.instructions or row.directions
         return None
 

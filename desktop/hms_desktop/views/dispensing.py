@@ -63,7 +63,7 @@ class DispenseDialog(FormDialog):
         self.add_note(note, muted=True)
         self.quantities: dict[str, QSpinBox] = {}
         for item in prescription.items:
-            if item.remaining <= 0:
+            if item.remaining <= 0 or item.stopped:  # a stopped medicine is not dispensed
                 continue
             spin = QSpinBox()
             spin.setRange(0, item.remaining)

@@ -112,7 +112,14 @@ class PrescriptionItem(Dto):
     remaining: int
     instructions: str = ""
     start_date: date | None = None
+    # Stopped from the chart by a doctor: nothing more is dispensed.
+    stopped_at: datetime | None = None
+    stop_reason: str = ""
     on_hand: int | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopped_at is not None
 
     @property
     def directions(self) -> str:
