@@ -45,9 +45,7 @@ def earlier_today(now: datetime, hours_ago: list[float]) -> list[datetime]:
     """Chart times `hours_ago` before now, kept on today's local date: when the earliest
     would fall before midnight, the series is spread, in the same order, between midnight
     and now."""
-    midnight = timezone.make_aware(
-        datetime.combine(timezone.localdate(now), datetime.min.time())
-    )
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(now), datetime.min.time()))
     longest = max(hours_ago)
     if now - timedelta(hours=longest) >= midnight:
         return [now - timedelta(hours=hours) for hours in hours_ago]
