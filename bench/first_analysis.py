@@ -99,7 +99,9 @@ def one_run(*, cold: bool, keep_log: Path | None) -> dict:
         subprocess.run(
             [PYTHON, MANAGE, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=REPO
         )
-        subprocess.run([PYTHON, MANAGE, "shell", "-c", SETUP], env=env, check=True, cwd=REPO)
+        subprocess.run(
+            [PYTHON, MANAGE, "shell", "-v", "0", "-c", SETUP], env=env, check=True, cwd=REPO
+        )
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
