@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from hms.accounts.models import User
 from hms.appointments import selectors, services
-from hms.appointments.models import Appointment, AppointmentStatus, DoctorSchedule
+from hms.appointments.models import (
+    SLOT_HOLDING_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    DoctorSchedule,
+)
 from hms.core.demo import register_demo_loader
 from hms.patients.models import Patient
 
@@ -87,8 +92,14 @@ def _todays_clinic(*, doctor: User, receptionist: User, patients: list[Patient])
         return 0
     now = timezone.now()
     current = max((i for i, slot in enumerate(slots) if slot.start_at <= now), default=0)
-    # From the current slot on, then (late in the day) back towards the morning.
-    order = slots[current:] + slots[:current][::-1]
+    # From the current slot on, then (late in the day) back towards the morning; slots
+    # already held (booked for today by yesterday's run) are left alone.
+    taken = set(
+        Appointment.objects.filter(
+            doctor=doctor, date=slots[0].date, status__in=SLOT_HOLDING_STATUSES
+        ).values_list("slot", flat=True)
+    )
+    order = [slot for slot in slots[current:] + slots[:current][::-1] if slot.start not in taken]
     reasons = ("Blood pressure review", "Follow-up visit", "Diabetes review")
     booked = 0
     for index, (patient, slot) in enumerate(zip(patients, order, strict=False)):
@@ -117,7 +128,8 @@ def load_demo_appointments() -> str:
     portal_patient = Patient.objects.filter(user__username="patient").first()
     today = timezone.localdate()
     booked = 0
-    if not Appointment.objects.filter(doctor=doctor, date=today).exists():
+    # Keyed on today's clinic patients: yesterday's run may have booked others for today.
+    if not Appointment.objects.filter(doctor=doctor, date=today, patient__in=patients[:3]).exists():
         booked += _todays_clinic(doctor=doctor, receptionist=receptionist, patients=patients[:3])
 
     tomorrow = today + timedelta(days=1)

@@ -127,6 +127,26 @@ def test_running_the_demo_again_adds_nothing(hospital_clock):
     assert _counts() == first
 
 
+def test_loaded_again_the_next_morning_the_demo_has_that_day_too(settings):
+    # given the demo loaded late on Sunday
+    settings.TIME_ZONE = HOSPITAL_TZ
+    tz = ZoneInfo(HOSPITAL_TZ)
+    with time_machine.travel(datetime(2026, 12, 6, 23, 30, tzinfo=tz), tick=False):
+        _seed()
+        sunday = _counts()
+    # when it is loaded again on Monday morning
+    with time_machine.travel(datetime(2026, 12, 7, 7, 30, tzinfo=tz), tick=False):
+        _seed()
+        queue = _as("receptionist").get("/api/appointments/queue/").json()
+    # then Monday has its clinic, and nothing else was added again
+    assert queue["date"] == "2026-12-07" and queue["summary"]["checked_in"] == 1
+    monday = _counts()
+    assert monday["appointments"] > sunday["appointments"]
+    assert {k: v for k, v in monday.items() if k != "appointments"} == {
+        k: v for k, v in sunday.items() if k != "appointments"
+    }
+
+
 @pytest.mark.parametrize("hospital_clock", ["wednesday_10_00"], indirect=True)
 def test_a_patient_has_a_potassium_trend_over_several_days(hospital_clock):
     _seed()
