@@ -6,7 +6,9 @@ import threading
 import time
 
 import pytest
+from celery.signals import worker_process_init
 
+import config.celery  # noqa: F401  (connects the worker_process_init handler)
 from hms.core import warmup
 
 
@@ -164,3 +166,15 @@ def test_health_says_whether_the_process_is_warm(client, isolated_registry):
     body = client.get("/health/").json()
     assert body["warm"] is True
     assert body["warm_up"]["loaders"]["table"]["loaded"] is True
+
+
+def test_a_celery_worker_process_warms_up_as_it_starts(settings, isolated_registry):
+    settings.HMS_WARM_UP_AT_START = True
+    counting = CountingLoader(seconds=0)
+    warmup.warm_up_register("table", warmup.load_once(counting))
+    # when Celery starts a worker process
+    worker_process_init.send(sender=None)
+    # then the tables load in the background of that process
+    assert warmup._thread is not None
+    warmup._thread.join(5)
+    assert counting.calls == 1 and warmup.warm_up_status()["warm"] is True
