@@ -104,12 +104,24 @@ def _run() -> None:
     )
 
 
+# Set by a pre-forking server's configuration (gunicorn.conf.py) in its master process: the
+# master only forks the workers that serve, and a fork in the middle of a load would leave the
+# worker a half-imported module. The master loads nothing; each worker warms up as it starts.
+WARM_UP_IN_FORKED_WORKERS = "HMS_WARM_UP_IN_FORKED_WORKERS"
+_forked = False
+_requested = False
+
+
 def warm_up_start() -> threading.Thread | None:
     """Start loading every registered loader in a background thread (once per process).
 
-    Returns the thread, or None when `HMS_WARM_UP_AT_START` is off."""
-    global _thread
+    Returns the thread, or None when `HMS_WARM_UP_AT_START` is off (or in a pre-forking
+    master, which leaves the loading to the workers it forks)."""
+    global _thread, _requested
     if not getattr(settings, "HMS_WARM_UP_AT_START", False):
+        return None
+    if os.environ.get(WARM_UP_IN_FORKED_WORKERS) == "1" and not _forked:
+        _requested = True
         return None
     with _start_lock:
         if _thread is None:
@@ -136,14 +148,15 @@ def warm_up_status() -> dict:
 
 
 def _after_fork_in_child() -> None:
-    global _start_lock, _thread
+    global _start_lock, _thread, _forked
+    _forked = True
     for loader in _ALL:
         loader._after_fork()
     _start_lock = threading.Lock()
     was_started, _thread = _thread is not None, None
-    if was_started:
-        # The parent's warm-up thread does not exist here; finish the work in this process
-        # (what the parent loaded before the fork is already in memory).
+    if was_started or _requested:
+        # The parent's warm-up thread does not exist here (or the parent left the loading to
+        # its workers): load in this process what the parent had not loaded before the fork.
         warm_up_start()
 
 

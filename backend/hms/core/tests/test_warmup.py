@@ -178,3 +178,23 @@ def test_a_celery_worker_process_warms_up_as_it_starts(settings, isolated_regist
     assert warmup._thread is not None
     warmup._thread.join(5)
     assert counting.calls == 1 and warmup.warm_up_status()["warm"] is True
+
+
+def test_a_preforking_master_leaves_the_loading_to_its_workers(
+    settings, isolated_registry, monkeypatch
+):
+    # given gunicorn's configuration (the master preloads the app, then forks workers)
+    settings.HMS_WARM_UP_AT_START = True
+    monkeypatch.setenv(warmup.WARM_UP_IN_FORKED_WORKERS, "1")
+    monkeypatch.setattr(warmup, "_forked", False)
+    monkeypatch.setattr(warmup, "_requested", False)
+    counting = CountingLoader(seconds=0)
+    warmup.warm_up_register("table", warmup.load_once(counting))
+    # when the master loads the WSGI module, nothing loads there
+    assert warmup.warm_up_start() is None
+    assert counting.calls == 0
+    # and when it forks a worker, the worker warms up as it starts
+    warmup._after_fork_in_child()
+    assert warmup._thread is not None
+    warmup._thread.join(5)
+    assert counting.calls == 1
