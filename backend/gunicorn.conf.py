@@ -20,6 +20,10 @@ accesslog = None  # HMS logs every request itself (hms.request, JSON with the re
 
 # Load Django once in the master, so workers start fast and share its memory pages.
 preload_app = True
+# The master only forks workers: it leaves the start-up warm-up (drug dictionary, ICD-10 list)
+# to each worker, since a fork in the middle of the master's load would hand the worker a
+# half-imported module (hms.core.warmup).
+os.environ["HMS_WARM_UP_IN_FORKED_WORKERS"] = "1"
 
 
 def post_fork(server, worker):

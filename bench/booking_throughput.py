@@ -180,6 +180,9 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "60",
         "THROTTLE_LOGIN": "10000/min",
+        # Bookings use neither the drug dictionary nor the ICD-10 list: no background loading
+        # in the workers while they are measured.
+        "HMS_WARM_UP_AT_START": "0",
     }
     print(f"database: {db_url}")
     ensure_database(db_url)

@@ -14,6 +14,7 @@ from django.urls import path  # noqa: E402
 
 from hms.accounts.websocket_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from hms.core.consumers import NotificationConsumer  # noqa: E402
+from hms.core.warmup import warm_up_start  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws-notifications"),
@@ -25,3 +26,7 @@ application = ProtocolTypeRouter(
         "websocket": TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# The drug dictionary and the ICD-10 list load in the background while the server starts
+# listening (HMS_WARM_UP_AT_START); a request that needs one meanwhile waits for that load.
+warm_up_start()

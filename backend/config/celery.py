@@ -3,9 +3,19 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("hms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def warm_up_worker_process(**kwargs) -> None:
+    """Each worker process loads the drug dictionary and ICD-10 list in the background as it
+    starts (HMS_WARM_UP_AT_START), not inside the first task that needs them."""
+    from hms.core.warmup import warm_up_start
+
+    warm_up_start()

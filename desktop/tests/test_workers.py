@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from hms_desktop.api.errors import ApiError, ServerUnreachable, SessionExpired
+from hms_desktop.views.dialogs import FormDialog
 from hms_desktop.workers import TaskRunner
 
 
@@ -113,3 +115,24 @@ def test_callbacks_for_a_closed_view_are_dropped(qtbot, runner):
     gate.set()
     wait_idle(qtbot, runner)
     assert results == []
+
+
+def test_a_dialog_save_is_disabled_while_its_call_runs(qtbot, runner):
+    """Discharge, admission, lab orders, dispensing: every form dialog sends through
+    FormDialog.call, which keeps its Save button disabled until the server answers."""
+    page = QWidget()
+    page.ctx = SimpleNamespace(runner=runner)
+    qtbot.addWidget(page)
+    dialog = FormDialog(page, "Discharge", "Discharge a patient")
+    gate = threading.Event()
+    saved = []
+    dialog.saved.connect(saved.append)
+
+    dialog.call(lambda: gate.wait(5) and "discharged")
+    assert not dialog.save_button.isEnabled()
+    qtbot.wait(50)
+    assert not dialog.save_button.isEnabled() and saved == []
+    gate.set()
+    wait_idle(qtbot, runner)
+    assert dialog.save_button.isEnabled()
+    assert saved == ["discharged"]

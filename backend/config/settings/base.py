@@ -238,6 +238,11 @@ ASSISTANT_OPENAI_BASE_URL = env.str("ASSISTANT_OPENAI_BASE_URL", default="")
 ASSISTANT_OPENAI_API_KEY = env_secret("ASSISTANT_OPENAI_API_KEY", default="")
 ASSISTANT_OPENAI_MODEL = env.str("ASSISTANT_OPENAI_MODEL", default="")
 
+# Load the slow reference tables (drug-name dictionary, WHO ICD-10 list) in a background thread
+# when a server or Celery worker process starts, so the first analysis or code lookup is fast
+# (hms.core.warmup). Off in the test settings: most tests never use them.
+HMS_WARM_UP_AT_START = env.bool("HMS_WARM_UP_AT_START", default=True)
+
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -34,3 +34,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SMS_BACKEND = "hms.core.sms.LocmemSmsBackend"
 # One chain keeps sequence numbers predictable in tests; the sharded case has its own tests.
 AUDIT_CHAIN_SHARDS = 1
+# Nothing loads in the background under tests; a test that needs the drug dictionary or the
+# ICD-10 list loads it on first use (the warm-up has its own tests).
+HMS_WARM_UP_AT_START = False

@@ -9,8 +9,8 @@ needed for pain, max 4 g/day"); a line naming two drugs is split at the second n
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
+from hms.core.warmup import load_once
 from hms.patients.names import name_normalise
 from hms.pharmacy.models import Drug
 
@@ -190,11 +190,13 @@ def _number(text: str) -> Decimal | None:
         return None
 
 
-@cache
-def _find_drugs():
-    # Deferred: importing it loads its drug dictionary (seconds); only the local analyser needs it.
+@load_once
+def drug_recogniser():
+    """The package's `find_drugs`. Importing it loads its drug dictionary (seconds): done once
+    per process, when the server starts (hms.core.warmup) or else on the first analysis."""
     from drug_named_entity_recognition import find_drugs
 
+    find_drugs(["paracetamol"], is_ignore_case=True)  # its first call builds lookups too
     return find_drugs
 
 
@@ -203,7 +205,7 @@ def recognise(text: str) -> list[tuple[dict, int, int]]:
     words = list(WORD.finditer(text))
     if not words:
         return []
-    found = _find_drugs()([w.group() for w in words], is_ignore_case=True)
+    found = drug_recogniser()([w.group() for w in words], is_ignore_case=True)
     mentions = []
     for record, first, last in found:
         last = max(first, min(last, len(words)) - 1)

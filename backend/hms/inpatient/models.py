@@ -102,8 +102,10 @@ ADMITTABLE_BED_STATUSES = frozenset({BedStatus.AVAILABLE, BedStatus.RESERVED})
 
 class Bed(TimeStampedModel):
     """A bed in a room. `ward` repeats the room's ward (kept in step by the services) so the
-    board and the ward filters need no join through rooms. `status` is `occupied` exactly when
-    an active admission lies in it (the admission services change both under a row lock)."""
+    board and the ward filters need no join through rooms. A label names one bed in its ward
+    (staff say "bed MED-A-B1-2", not which room it is in), so it is unique per ward. `status`
+    is `occupied` exactly when an active admission lies in it (the admission services change
+    both under a row lock)."""
 
     ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="beds")
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="beds")
@@ -119,7 +121,7 @@ class Bed(TimeStampedModel):
         ordering = ["ward_id", "room_id", "label", "id"]
         indexes = [models.Index(fields=["ward", "status"], name="bed_ward_status")]
         constraints = [
-            models.UniqueConstraint(fields=["room", "label"], name="bed_unique_label_in_room"),
+            models.UniqueConstraint(fields=["ward", "label"], name="bed_unique_label_in_ward"),
             models.CheckConstraint(
                 condition=Q(status__in=BedStatus.values), name="bed_status_valid"
             ),

@@ -1,5 +1,7 @@
 """Demo lab orders in every state, including a verified critical potassium for Amina Yusuf
-(which notifies the demo doctor) and verified lipids on the portal patient's chart.
+(which notifies the demo doctor) after two earlier electrolyte panels that show it climbing
+over the week (4.1, then 5.2, then 6.8 mmol/l: her results page draws the trend), and verified
+lipids on the portal patient's chart.
 
 The demo has one lab technician, so an admin gives her a self-verification grant (a real
 hospital would rather have a second technician verify)."""
@@ -64,6 +66,15 @@ def load_demo_laboratory() -> str:
 
     made = 0
     if amina is not None:
+        # Her potassium over the week on an ACE inhibitor: normal, high, then critical.
+        for days_ago, potassium, sodium in ((6, "4.1", "139"), (3, "5.2", "138")):
+            earlier = collect(
+                order(amina, "LYTES", hours_ago=24 * days_ago, notes="ACE inhibitor started"),
+                hours_ago=24 * days_ago - 0.5,
+            )
+            result(earlier, {"NA": sodium, "K": potassium, "CL": "102", "CO2": "24"})
+            services.lab_order_verify(actor=tech, order=earlier)
+            made += 1
         lytes = collect(
             order(amina, "LYTES", "stat", hours_ago=3, notes="On an ACE inhibitor; weakness"),
             hours_ago=2.8,

@@ -1,5 +1,7 @@
 """Demo formulary (30 common drugs) with stock, one batch near expiry and one drug below its
-reorder level, and prescriptions for demo patients. Idempotent: keyed on names and lots."""
+reorder level, and prescriptions for demo patients. José Álvarez's regular medicines were
+prescribed three days ago (before his admission), so his drug round has doses today whatever
+the hour the demo is loaded. Idempotent: keyed on names and lots."""
 
 # ruff: noqa: E501 - the formulary below is a table, one drug a line
 
@@ -12,7 +14,7 @@ from hms.accounts.models import User
 from hms.core.demo import register_demo_loader
 from hms.patients.models import Patient
 from hms.pharmacy import services
-from hms.pharmacy.models import Drug, Prescription, StockBatch
+from hms.pharmacy.models import Drug, Prescription, PrescriptionItem, StockBatch
 
 # generic, brand, form, strength, route, ATC, class, unit, dose unit, amount per unit,
 # usual dose min, max, max a day, reorder level, price per unit
@@ -144,7 +146,7 @@ def load_demo_pharmacy() -> str:
     prescribed = 0
     jose = Patient.objects.filter(last_name="Álvarez").first()
     if jose is not None and not Prescription.objects.filter(patient=jose).exists():
-        services.prescription_create(
+        regular = services.prescription_create(
             actor=doctor,
             patient=jose,
             items=[
@@ -163,6 +165,13 @@ def load_demo_pharmacy() -> str:
                 },
             ],
             note="Type 2 diabetes and hypertension: monthly supply.",
+        )
+        # Written at his clinic visit three days ago (the demo back-dates it, as the
+        # laboratory demo back-dates its orders).
+        written = timezone.now() - timedelta(days=3)
+        Prescription.objects.filter(pk=regular.pk).update(prescribed_at=written)
+        PrescriptionItem.objects.filter(prescription=regular).update(
+            start_date=timezone.localdate(written)
         )
         prescribed += 1
     portal = Patient.objects.filter(user__username="patient").first()

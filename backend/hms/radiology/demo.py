@@ -1,5 +1,10 @@
-"""Demo radiology: a reported CT head (with its image, pydicom's shipped CT_small.dcm given the
-portal patient's MRN) and a few open orders on the radiologist's worklist."""
+"""Demo radiology: a reported CT chest (with its image, pydicom's shipped CT_small.dcm given the
+portal patient's MRN) and a few open orders on the radiologist's worklist.
+
+CT_small.dcm is one axial CT slice through the mid thorax in a bone window: a thoracic
+vertebra with its spinal canal, the descending aorta beside it and lung at the edges. The
+order and report describe that study (a low-dose chest CT after a fall), so what the viewer
+shows is what the report reads."""
 
 import io
 
@@ -15,17 +20,22 @@ from hms.patients.models import Patient
 from hms.radiology import services
 from hms.radiology.models import ImagingOrder, ImagingProcedure
 
+CHEST_CT = "CT-CHEST-WO"
+CHEST_CT_NAME = "CT chest without contrast"
+
 
 def _demo_dicom(*, patient_id: str):
     """pydicom's shipped CT test image (works offline) with the demo patient's MRN."""
 
     dataset = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
     dataset.PatientID = patient_id
+    dataset.BodyPartExamined = "CHEST"
+    dataset.StudyDescription = CHEST_CT_NAME
     dataset.SOPInstanceUID = generate_uid()
     dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
     buffer = io.BytesIO()
     dataset.save_as(buffer, enforce_file_format=True)
-    return SimpleUploadedFile("ct_head.dcm", buffer.getvalue(), "application/dicom")
+    return SimpleUploadedFile("ct_chest.dcm", buffer.getvalue(), "application/dicom")
 
 
 @register_demo_loader(order=55, name="radiology")
@@ -44,9 +54,11 @@ def load_demo_radiology() -> str:
         order = services.imaging_order_create(
             actor=doctor,
             patient=portal,
-            procedure=procedure["CT-HEAD-WO"],
+            procedure=procedure[CHEST_CT],
             priority="urgent",
-            clinical_indication="Headache for three days after a minor fall; no focal deficit.",
+            clinical_indication=(
+                "Fell from a ladder two days ago; mid-back pain and pain on deep breathing."
+            ),
         )
         services.imaging_images_upload(
             actor=radiologist, order=order, files=[_demo_dicom(patient_id=portal.mrn)]
@@ -56,11 +68,13 @@ def load_demo_radiology() -> str:
             actor=radiologist,
             order=order,
             findings=(
-                "No intracranial haemorrhage, mass effect or midline shift. Grey-white matter "
-                "differentiation is preserved. Ventricles and sulci are normal for age. No "
-                "skull fracture."
+                "Axial images through the mid thorax, reviewed in bone and lung windows. The "
+                "thoracic vertebral body, pedicles, laminae and spinous process are intact, "
+                "with normal alignment and no fracture. The spinal canal is of normal calibre. "
+                "The descending aorta is of normal calibre. No rib fracture, pneumothorax or "
+                "pleural effusion; the visualised lungs are clear."
             ),
-            impression="Normal non-contrast CT of the head.",
+            impression="No fracture of the thoracic spine or ribs; no pneumothorax.",
         )
         services.imaging_report_finalize(actor=radiologist, report=report)
         reported += 1

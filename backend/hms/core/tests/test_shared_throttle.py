@@ -62,6 +62,7 @@ def server(tmp_path):
         DATABASE_URL=_database_url(tmp_path),
         HMS_DATA_DIR=str(tmp_path),
         THROTTLE_LOGIN=f"{RATE}/hour",
+        HMS_WARM_UP_AT_START="0",  # sign-ins need no drug dictionary: keep the CPU for them
         GUNICORN_WORKERS=str(WORKERS),
         GUNICORN_BIND=f"127.0.0.1:{_free_port()}",
     )

@@ -92,7 +92,7 @@ def bed_create(*, actor: User, room: Room, label: str) -> Bed:
         raise ConflictError("This room is not in use.", code="room_inactive")
     bed = Bed(ward_id=room.ward_id, room=room, label=label.strip())
     save_unique(
-        bed, error=ConflictError("This room already has a bed with this label.", code="bed_exists")
+        bed, error=ConflictError("This ward already has a bed with this label.", code="bed_exists")
     )
     audit(
         actor=actor,
@@ -114,7 +114,7 @@ def bed_update(*, actor: User, bed: Bed, **fields) -> Bed:
     if changed:
         save_unique(
             bed,
-            error=ConflictError("This room already has a bed with this label.", code="bed_exists"),
+            error=ConflictError("This ward already has a bed with this label.", code="bed_exists"),
         )
         audit(
             actor=actor,

@@ -1,5 +1,6 @@
 """The demo loader: orders in every state, a verified critical result that notified the demo
-doctor, verified results the portal patient can read; idempotent."""
+doctor after two earlier potassium results (a trend), verified results the portal patient can
+read; idempotent."""
 
 import pytest
 
@@ -16,12 +17,16 @@ pytestmark = pytest.mark.django_db
 def test_demo_laboratory(as_user):
     load_demo_users()
     load_demo_patients()
-    assert load_demo_laboratory() == "6 lab order(s) created"
+    assert load_demo_laboratory() == "8 lab order(s) created"
     assert load_demo_laboratory() == "already present"
     statuses = set(LabOrder.objects.values_list("status", flat=True))
     assert statuses == {"ordered", "specimen_collected", "resulted", "verified"}
     critical = LabResult.objects.get(flag="critical_high", verified_at__isnull=False)
     assert critical.test.code == "K" and critical.order.patient.last_name == "Yusuf"
+    potassium = LabResult.objects.filter(
+        test__code="K", order__patient__last_name="Yusuf", verified_at__isnull=False
+    ).order_by("order__collected_at")
+    assert [f"{r.value_numeric.normalize():f}" for r in potassium] == ["4.1", "5.2", "6.8"]
     doctor = User.objects.get(username="doctor")
     assert Notification.objects.filter(recipient=doctor, kind="lab_critical_result").count() == 1
     verified = LabOrder.objects.filter(status="verified")
