@@ -63,7 +63,8 @@ def test_a_critical_alert_reaches_the_open_desktop_live(qtbot, hms, api_as):
 
     qtbot.waitUntil(lambda: window.header.unread == before + 1, timeout=5_000)
     assert window.header.attention == 1
-    assert "1 need attention" in window.header.bell.text()
+    assert "⚠ 1" in window.header.bell.text()
+    assert "1 need attention" in window.header.bell.toolTip()
     assert window.banner_visible() and "NEWS2" in window.banner.message
     qtbot.waitUntil(lambda: dashboard.attention.isVisible(), timeout=5_000)
     assert "NEWS2" in dashboard.attention.items[0].title

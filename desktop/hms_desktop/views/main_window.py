@@ -166,7 +166,14 @@ class MainWindow(QMainWindow):
 
     def _health(self, health: Health) -> None:
         self._health_ended()
-        if health.ok:
+        if health.ok and not health.warm:
+            self.header.set_server_status(
+                "online",
+                "Server online (warming up)",
+                "The server is loading its drug and ICD-10 lists; the first analysis or code "
+                "lookup may take a few seconds.",
+            )
+        elif health.ok:
             self.header.set_server_status("online", "Server online", self.ctx.api.client.base_url)
         else:
             failing = ", ".join(health.failing) or health.status

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from hms_desktop import roles
@@ -30,6 +31,7 @@ from hms_desktop.api.dto import WEEKDAYS, Schedule, ScheduleException, ScheduleE
 from hms_desktop.api.errors import ApiError
 from hms_desktop.models.paged import Column, PagedTableModel
 from hms_desktop.views.dialogs import FormDialog
+from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.forms import FieldBox, FormErrors, add_row, combo, line_edit
 from hms_desktop.widgets.page import Page, button
 from hms_desktop.widgets.pickers import load_doctors
@@ -188,6 +190,8 @@ class SchedulesPage(Page):
         layout.addWidget(self.errors.general)
         form = QFormLayout()
         form.setVerticalSpacing(6)
+        # A narrow window puts a label above its field rather than cut the label short.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.slot_minutes = QSpinBox()
         self.slot_minutes.setRange(5, 240)
         self.slot_minutes.setSingleStep(5)
@@ -219,7 +223,9 @@ class SchedulesPage(Page):
         self.table.setModel(self.days_off)
         self.table.stretch_column(DaysOffModel.REASON)
         layout.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
+        # Wraps on a narrow window rather than squeeze the buttons' text.
+        buttons_row = QWidget()
+        buttons = FlowLayout(buttons_row, spacing=8, row_spacing=6)
         self.leave_button = button("Add leave…", name="addLeave")
         self.leave_button.clicked.connect(self.open_leave)
         self.holiday_button = button("Add hospital holiday…", name="addHoliday")
@@ -231,7 +237,7 @@ class SchedulesPage(Page):
         buttons.addWidget(self.holiday_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons_row)
         row.addWidget(days_off, 4)
         self.outer.addLayout(row, 1)
         self._set_enabled(False)

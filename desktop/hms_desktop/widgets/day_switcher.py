@@ -40,7 +40,7 @@ class DaySwitcher(QWidget):
         layout.setSpacing(4)
         self.previous_day = button("◀", name=f"{prefix}previousDay")
         self.previous_day.setToolTip("Previous day")
-        self.previous_day.setFixedWidth(36)
+        _fit_arrow(self.previous_day)
         self.picker = QDateEdit(QDate.currentDate())
         self.picker.setObjectName(f"{prefix}dayPicker")
         self.picker.setCalendarPopup(True)
@@ -48,7 +48,7 @@ class DaySwitcher(QWidget):
         self.picker.setMinimumWidth(150)
         self.next_day = button("▶", name=f"{prefix}nextDay")
         self.next_day.setToolTip("Next day")
-        self.next_day.setFixedWidth(36)
+        _fit_arrow(self.next_day)
         self.quick: dict[int, QPushButton] = {}
         layout.addWidget(self.previous_day)
         layout.addWidget(self.picker)
@@ -93,3 +93,10 @@ class DaySwitcher(QWidget):
         offset = QDate.currentDate().daysTo(self.picker.date())
         for days, widget in self.quick.items():
             widget.setChecked(days == offset)
+
+
+def _fit_arrow(arrow: QPushButton) -> None:
+    """A narrow arrow button, yet wide enough for its glyph inside the theme's padding."""
+    glyph = arrow.fontMetrics().horizontalAdvance(arrow.text())
+    arrow.setStyleSheet("padding-left: 8px; padding-right: 8px;")
+    arrow.setFixedWidth(max(36, glyph + 2 * 8 + 2 + 8))

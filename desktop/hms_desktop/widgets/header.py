@@ -77,9 +77,10 @@ class HeaderBar(QFrame):
     def set_notification_counts(self, unread: int, attention: int, *, live: bool = True) -> None:
         """The bell: unread notifications, in red when critical ones wait for acknowledgement."""
         self.unread, self.attention = unread, attention
+        # Short, so the page title keeps its room on a small screen; the tooltip says it in full.
         text = f"✉ {unread}" if unread else "✉"
         if attention:
-            text += f"  ·  {attention} need attention"
+            text += f"  ⚠ {attention}"
         self.bell.setText(text)
         self.bell.setProperty("danger", attention > 0)
         self.bell.style().unpolish(self.bell)

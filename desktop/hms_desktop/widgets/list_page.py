@@ -268,11 +268,17 @@ class DetailPanel(QFrame):
         self.allowed: dict[QWidget, bool] = {}
 
     def add_heading(self, *actions: QWidget) -> QHBoxLayout:
-        """The heading, with `actions` on its right."""
+        """The heading, with `actions` on its right; on a narrow panel the actions wrap onto
+        more rows (right-aligned) rather than squeeze their text."""
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
-        for widget in actions:
-            top.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
+        if actions:
+            self.heading_actions = QWidget()
+            flow = FlowLayout(self.heading_actions, spacing=6, row_spacing=6)
+            flow.addStretch(1)
+            for widget in actions:
+                flow.addWidget(widget)
+            top.addWidget(self.heading_actions, 0, Qt.AlignmentFlag.AlignTop)
         self.body.addLayout(top)
         return top
 

@@ -45,8 +45,12 @@ def test_slow_forms_disable_their_submit_with_a_spinner(doctor_and_patient, path
     html = response.content.decode()
     form = _form(html, test_id)
     assert re.search(r"<form[^>]*\sdata-busy[\s>]", form)
-    button = re.search(r'<button type="submit"[^>]*>(.*?)</button>', form, re.S)
-    assert button and 'class="spinner-border spinner-border-sm hms-busy-spinner"' in button[1]
+    # The form's own submit, not a search's no-JavaScript "Find" button.
+    submits = re.findall(r'<button type="submit"([^>]*)>(.*?)</button>', form, re.S)
+    button = next((inner for attrs, inner in submits if 'name="find"' not in attrs), None)
+    assert (
+        button is not None and 'class="spinner-border spinner-border-sm hms-busy-spinner"' in button
+    )
     assert "web/js/submit-busy.js" in html
 
 

@@ -186,6 +186,9 @@ class SummaryPage(Page[T]):
 class HealthJson(Dto):
     status: str = ""
     checks: dict[str, Any] = field(default_factory=dict)
+    # Whether the slow reference tables (drug names, ICD-10) have loaded since the start.
+    warm: bool = True
+    warm_up: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class Health:
     ok: bool
     status: str
     checks: dict[str, Any] = field(default_factory=dict)
+    warm: bool = True
 
     @classmethod
     def from_json(cls, data: dict[str, Any], http_ok: bool) -> Health:
@@ -201,6 +205,7 @@ class Health:
             ok=http_ok and report.status == "ok",
             status=report.status or ("ok" if http_ok else "unavailable"),
             checks=report.checks,
+            warm=report.warm,
         )
 
     @property
