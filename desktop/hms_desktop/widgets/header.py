@@ -27,7 +27,7 @@ class HeaderBar(QFrame):
         self.setFixedHeight(60)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(20, 8, 16, 8)
-        layout.setSpacing(14)
+        layout.setSpacing(10)
         self.title = QLabel()
         self.title.setObjectName("headerTitle")
         layout.addWidget(self.title)
