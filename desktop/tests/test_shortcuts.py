@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QStackedWidget
 
-from hms_desktop.views.billing import page as billing_page
 from hms_desktop.views.patients import PatientFormDialog
+from hms_desktop.widgets import page as page_base
 from hms_desktop.widgets.page import Page
 
 from .conftest import make_patient, sign_in, wait_idle
@@ -139,11 +139,14 @@ def test_ctrl_p_saves_the_selected_invoice_as_a_pdf(qtbot, hms, api_as, monkeypa
     desk.billing.add_charge(patient=patient.id, tariff_code=tariff.code, reason="Front desk")
     invoice = desk.billing.create_invoice(patient=patient.id)
     saved_as = tmp_path / "invoice.pdf"
+    # Every screen's print button asks where to save through the page base class, then opens
+    # the PDF in the system's viewer (not on a test machine).
     monkeypatch.setattr(
-        billing_page.QFileDialog,
+        page_base.QFileDialog,
         "getSaveFileName",
         staticmethod(lambda *_args, **_kwargs: (str(saved_as), "PDF (*.pdf)")),
     )
+    monkeypatch.setattr(page_base.QDesktopServices, "openUrl", staticmethod(lambda _url: True))
     window = sign_in(qtbot, hms, "receptionist")
     window.resize(1280, 800)
     shown_active(qtbot, window)

@@ -231,10 +231,18 @@ def notification_acknowledge(*, actor, notification: Notification) -> Notificati
     and every recipient's strip drops it. Acknowledging again changes nothing.
     """
     original = notification.escalation_of or notification
-    open_copies = list(
+    # Lock the alert's open copies alone (no joins: PostgreSQL cannot lock the nullable side
+    # of an outer join, and the recipients' rows need no lock), then read them with what the
+    # live push shows.
+    locked = list(
         Notification.objects.select_for_update()
-        .select_related("recipient", "escalation_of")
         .filter(Q(pk=original.pk) | Q(escalation_of=original), acknowledged_at__isnull=True)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    open_copies = list(
+        Notification.objects.select_related("recipient", "escalation_of")
+        .filter(pk__in=locked)
         .order_by("id")
     )
     if not open_copies:
@@ -283,7 +291,6 @@ def _escalate_one(*, notification_id: int, now) -> int:
     # Locked and checked again: an acknowledgement or another sweep may have come first.
     notification = (
         Notification.objects.select_for_update()
-        .select_related("recipient")
         .filter(pk=notification_id, acknowledged_at__isnull=True, escalated_at__isnull=True)
         .first()
     )

@@ -33,6 +33,7 @@ from hms.pharmacy.models import Prescription
 from hms.pharmacy.tests.factories import DrugFactory, add_stock
 
 from ..clinic import issued_invoice, lab_catalog
+from .pickers import choose_medicine
 from .test_portal_flows import sign_in, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -148,7 +149,7 @@ def test_a_patients_first_visit_end_to_end(monday_morning, hospital, portal, sho
     page.get_by_test_id("chart-actions").get_by_role("link", name="Prescribe").click()
     expect(page.get_by_role("heading", name="Prescribe")).to_be_visible()
     with page.expect_response(re.compile(r"/prescribe/check/")):
-        page.locator("#id_rx-0-drug").select_option(str(hospital["amoxicillin"].public_id))
+        choose_medicine(page, hospital["amoxicillin"])
     warnings = page.get_by_test_id("rx-warnings")
     expect(warnings).to_contain_text("Recorded allergy to Penicillin")
     expect(warnings).to_contain_text("Severe")

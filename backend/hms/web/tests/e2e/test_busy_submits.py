@@ -18,6 +18,7 @@ from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.pharmacy.tests.factories import DrugFactory
 from hms.web.views.workspace import assistant as assistant_view
 
+from .pickers import choose_medicine
 from .test_portal_flows import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -102,7 +103,7 @@ def test_the_prescribe_button_waits_for_the_safety_check(portal, clinic):
     expect(button).to_be_enabled()
 
     held = HeldRequests(page, re.compile(r"/prescribe/check/$"))
-    page.locator("#id_rx-0-drug").select_option(str(clinic["drug"].public_id))
+    choose_medicine(page, clinic["drug"])
     expect(button).to_be_disabled()
     expect(button.locator(".hms-busy-spinner")).to_be_visible()
     held.release()
