@@ -5,9 +5,10 @@ there and reach the UI thread as queued signals, so a slow or dead connection ne
 screen. It signs in with the same access token as the API (`Authorization: Bearer ...`).
 
 `NotificationCentre` is what screens use: the bell's counts, a signal for a critical alert,
-and one for "something changed" (lists re-read themselves). It reads the counts over the API
-first (which also refreshes an expired token), then opens the feed; when the feed drops it
-tries again with a growing pause, and re-reads what it may have missed.
+one for "something changed" (lists re-read themselves), and one for a patient entering or
+leaving a teleconsult's waiting room (the appointments queue re-reads itself). It reads the
+counts over the API first (which also refreshes an expired token), then opens the feed; when
+the feed drops it tries again with a growing pause, and re-reads what it may have missed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ KEEPALIVE_MS = 25_000
 FIRST_RETRY_MS = 1_000
 MAX_RETRY_MS = 30_000
 PUSHED_EVENTS = ("created", "acknowledged", "escalated")
+CONSULT_WAITING = "consult_waiting"
 
 
 def feed_url(base_url: str) -> str:
@@ -137,6 +139,9 @@ class NotificationCentre(QObject):
     alert = Signal(object)  # Notification: a critical one just created or escalated to you
     changed = Signal()  # a notification came, was acknowledged or escalated: re-read lists
     live_changed = Signal(bool)  # the feed is open (True) or being re-established
+    # A patient entered or left a teleconsult's waiting room (to its doctor):
+    # `{"event": "consult_waiting", "appointment", "patient", "waiting"}`.
+    consult_waiting = Signal(dict)
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -214,6 +219,10 @@ class NotificationCentre(QObject):
             if self._heard_before:
                 self.changed.emit()  # back after a drop: re-read what was missed
             self._heard_before = True
+            return
+        if event == CONSULT_WAITING:
+            if isinstance(message.get("appointment"), str | int):
+                self.consult_waiting.emit(message)
             return
         if event not in PUSHED_EVENTS or not isinstance(message.get("notification"), dict):
             return

@@ -10,6 +10,9 @@ from hms_desktop.api.dto.appointments import (
     Appointment,
     AppointmentStatus,
     Availability,
+    ConsultParticipant,
+    ConsultRoom,
+    ConsultState,
     Doctor,
     QueuePage,
     Schedule,
@@ -17,6 +20,7 @@ from hms_desktop.api.dto.appointments import (
     ScheduleException,
     ScheduleExceptionRange,
     Slot,
+    VisitType,
 )
 from hms_desktop.api.dto.billing import (
     CLAIM_STATUSES,
@@ -167,6 +171,9 @@ __all__ = [
     "CashRow",
     "Charge",
     "ClaimSummary",
+    "ConsultParticipant",
+    "ConsultRoom",
+    "ConsultState",
     "DailyCash",
     "Dispense",
     "DispenseLine",
@@ -230,6 +237,7 @@ __all__ = [
     "SummaryPage",
     "Tariff",
     "User",
+    "VisitType",
     "Ward",
     "WardRef",
 ]

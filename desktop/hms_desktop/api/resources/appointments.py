@@ -8,11 +8,13 @@ from typing import Any
 from hms_desktop.api.dto import (
     Appointment,
     Availability,
+    ConsultRoom,
     Doctor,
     QueuePage,
     Schedule,
     ScheduleException,
     ScheduleExceptionRange,
+    VisitType,
 )
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources.base import (
@@ -128,15 +130,24 @@ class AppointmentsApi(Resource):
         return self._client.get_bytes(f"/api/appointments/{appointment_id}/pdf/")
 
     def book(
-        self, *, patient: str, doctor: str, day: date, slot: time, reason: str = ""
+        self,
+        *,
+        patient: str,
+        doctor: str,
+        day: date,
+        slot: time,
+        reason: str = "",
+        visit_type: str = VisitType.IN_PERSON,
     ) -> Appointment:
-        """Raises ApiError 409 `slot_taken` / `patient_double_booked` (see booking_conflict)."""
+        """Book in person or as a teleconsult (`visit_type`, chosen only at booking).
+        Raises ApiError 409 `slot_taken` / `patient_double_booked` (see booking_conflict)."""
         body = {
             "patient": patient,
             "doctor": doctor,
             "date": day.isoformat(),
             "slot": slot.strftime("%H:%M"),
             "reason": reason,
+            "visit_type": visit_type,
         }
         return self._post(Appointment, "/api/appointments/", body)
 
@@ -148,6 +159,10 @@ class AppointmentsApi(Resource):
         """Cancelled, never deleted: the slot is freed and the reason kept."""
         path = f"/api/appointments/{appointment_id}/"
         return self._send(Appointment, "DELETE", path, {"reason": reason})
+
+    def consult(self, appointment_id: str) -> ConsultRoom:
+        """A teleconsult's room: its window, who waits or joined, and the invited staff."""
+        return self._get(ConsultRoom, f"/api/appointments/{appointment_id}/consult/")
 
     check_in = action(Appointment, "/api/appointments/{}/check-in/")
     no_show = action(Appointment, "/api/appointments/{}/no-show/")

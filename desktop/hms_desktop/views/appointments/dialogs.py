@@ -8,7 +8,7 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit, QLabel
 
-from hms_desktop.api.dto import Appointment, Availability, Patient
+from hms_desktop.api.dto import Appointment, Availability, Patient, VisitType
 from hms_desktop.api.errors import ApiError
 from hms_desktop.api.resources import booking_conflict
 from hms_desktop.views.dialogs import FormDialog, ReasonDialog
@@ -127,7 +127,8 @@ class SlotDialog(FormDialog):
 
 
 class BookingDialog(SlotDialog):
-    """Book a patient with a doctor in one of the doctor's free slots."""
+    """Book a patient with a doctor in one of the doctor's free slots, in person or as a
+    teleconsult (a video visit the patient joins from the portal)."""
 
     def __init__(
         self, page: Page, *, patient: Patient | None = None, doctor_id: str | None = None
@@ -137,10 +138,18 @@ class BookingDialog(SlotDialog):
         self.patient.setObjectName("bookingPatient")
         self.doctor = combo([("", "Loading doctors…")])
         self.doctor.setObjectName("bookingDoctor")
+        self.visit_type = combo(list(VisitType.CHOICES), current=VisitType.IN_PERSON)
+        self.visit_type.setObjectName("bookingVisitType")
         self.reason = line_edit("e.g. follow-up of blood pressure")
         self.reason.setObjectName("bookingReason")
         self.field("patient", "Patient", self.patient)
         self.field("doctor", "Doctor", self.doctor)
+        self.field(
+            "visit_type",
+            "Visit",
+            self.visit_type,
+            "A teleconsult is a video visit: the patient joins it from the patient portal.",
+        )
         self.field("date", "Date", self.day)
         self.field("slot", "Time", self.slots)
         self.field("reason", "Reason", self.reason)
@@ -173,10 +182,16 @@ class BookingDialog(SlotDialog):
             return
         patient_id, day, start = patient.id, slot.date, slot.start
         reason = self.reason.text().strip()
+        visit_type = self.visit_type.currentData() or VisitType.IN_PERSON
         appointments = self.ctx.api.appointments
         self.call(
             lambda: appointments.book(
-                patient=patient_id, doctor=doctor_id, day=day, slot=start, reason=reason
+                patient=patient_id,
+                doctor=doctor_id,
+                day=day,
+                slot=start,
+                reason=reason,
+                visit_type=visit_type,
             ),
             on_error=self.booking_failed,
         )

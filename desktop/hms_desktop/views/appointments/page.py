@@ -1,23 +1,45 @@
 """Appointments: the day's queue (check-in, no-show, start/complete), booking from live
-availability, rescheduling and cancelling with a reason.
+availability (in person or as a teleconsult), rescheduling and cancelling with a reason.
 
 The front desk (receptionist, nurse) sees every doctor's queue and may filter it per doctor;
 a doctor sees their own. Free slots always come from the server (`/availability/`); when a
 booking loses a race (409 `slot_taken` / `patient_double_booked`) the dialog says so plainly,
 keeps what was typed and reloads the free slots.
+
+A teleconsult shows as a pill in the Visit column, "In the waiting room" while its patient
+waits in the consult room (the notification feed's `consult_waiting` re-reads the queue). Its
+doctor, and the staff the doctor invited, open the consult room: the web call page, in the
+browser (video and chat live there).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel
 
-from hms_desktop import roles
-from hms_desktop.api.dto import Appointment, AppointmentStatus, Capabilities, Patient
+from hms_desktop import roles, theme
+from hms_desktop.api.dto import (
+    Appointment,
+    AppointmentStatus,
+    Capabilities,
+    ConsultRoom,
+    ConsultState,
+    Patient,
+)
+from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime, fmt_text
-from hms_desktop.models.appointments import STATUS_COLOURS, STATUS_ORDER, AppointmentsModel
+from hms_desktop.models.appointments import (
+    STATUS_COLOURS,
+    STATUS_ORDER,
+    WAITING_ROOM,
+    AppointmentsModel,
+    VisitPillDelegate,
+)
 from hms_desktop.views.appointments.dialogs import (
     BookingDialog,
     CancelDialog,
@@ -32,6 +54,32 @@ from hms_desktop.widgets.page import button
 from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.workers import is_busy
 
+CONSULT_PATH = "/workspace/consults/{}/"
+# An appointment that is over: its consult room has nothing more to open.
+FINISHED = (AppointmentStatus.COMPLETED, AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+
+
+def consult_url(base_url: str, appointment_id: str) -> QUrl:
+    """The web call page of a teleconsult, on the server the desktop is signed in to."""
+    return QUrl(base_url.rstrip("/") + CONSULT_PATH.format(appointment_id))
+
+
+def _clock(value) -> str:
+    local = value.astimezone() if value.tzinfo else value
+    return local.strftime("%H:%M")
+
+
+def consult_state_text(room: ConsultRoom) -> str:
+    if room.state == ConsultState.SCHEDULED and room.opens_at is not None:
+        return f"Opens at {_clock(room.opens_at)}"
+    if room.state == ConsultState.OPEN:
+        joined = " · the doctor joined" if room.doctor_joined_at and not room.ended_at else ""
+        until = f" until {_clock(room.closes_at)}" if room.closes_at is not None else ""
+        return f"Open{until}{joined}"
+    if room.state == ConsultState.CLOSED and room.ended_at is not None:
+        return f"Ended at {_clock(room.ended_at)}"
+    return room.state_display
+
 
 class AppointmentDetails(DetailPanel):
     """The selected appointment and what the signed-in role may do with it."""
@@ -40,6 +88,9 @@ class AppointmentDetails(DetailPanel):
         ("MRN", "mrn"),
         ("Doctor", "doctor"),
         ("When", "when"),
+        ("Visit", "visit"),
+        ("Consult room", "consult"),
+        ("Invited", "invited"),
         ("Status", "status"),
         ("Reason", "reason"),
         ("Booked by", "booked_by"),
@@ -47,15 +98,25 @@ class AppointmentDetails(DetailPanel):
         ("Seen", "started_at"),
     )
 
-    def __init__(self, capabilities: Capabilities, parent=None) -> None:
+    CONSULT_ROWS = ("consult", "invited")
+
+    def __init__(self, capabilities: Capabilities, user_id: str = "", parent=None) -> None:
         super().__init__(
             "No appointment selected", margins=(18, 16), spacing=10, min_width=300, parent=parent
         )
         self.may = capabilities.may
+        self.user_id = user_id
+        self.appointment: Appointment | None = None
+        self.room: ConsultRoom | None = None
         layout = self.body
         layout.addWidget(self.heading)
-        layout.addLayout(self.add_fields(self.FIELDS))
+        self.grid = self.add_fields(self.FIELDS)
+        layout.addLayout(self.grid)
         layout.addSpacing(6)
+        # The doctor's, and invited staff's: the web call page in the browser.
+        self.consult_button = button("Open consult room", primary=True, name="openConsultRoom")
+        self.consult_button.setToolTip("Open the teleconsult's call page in the web browser")
+        layout.addWidget(self.consult_button)
         self.check_in_button = button("Check in", primary=True, name="checkIn")
         self.start_button = button("Start visit", primary=True, name="startVisit")
         self.complete_button = button("Complete visit", name="completeVisit")
@@ -83,10 +144,20 @@ class AppointmentDetails(DetailPanel):
         self.show_appointment(None)
 
     def show_appointment(self, appointment: Appointment | None) -> None:
+        same = (
+            appointment is not None
+            and self.appointment is not None
+            and appointment.id == self.appointment.id
+        )
+        self.appointment = appointment
+        if not same:
+            self.room = None
         if appointment is None:
             self.heading.setText("No appointment selected")
             self.clear_values()
             self._enable({})
+            self._show_consult_rows(False)
+            self.consult_button.hide()
             self.hint.setText("")
             return
         self.heading.setText(appointment.patient.name)
@@ -96,6 +167,9 @@ class AppointmentDetails(DetailPanel):
             "mrn": appointment.patient.mrn,
             "doctor": appointment.doctor.name,
             "when": f"{long_date(appointment.date)} · {appointment.slot_text}",
+            "visit": self._visit_html(appointment),
+            "consult": "",
+            "invited": "",
             "status": f'<b style="color:{colour}">{appointment.status_display}</b>',
             "reason": appointment.reason,
             "booked_by": appointment.booked_by.name if appointment.booked_by else "",
@@ -105,7 +179,8 @@ class AppointmentDetails(DetailPanel):
             "started_at": fmt_datetime(appointment.started_at) if appointment.started_at else "",
         }
         for key, label in self.values.items():
-            label.setText(fmt_text(data[key]))
+            if key not in self.CONSULT_ROWS:
+                label.setText(fmt_text(data[key]))
         booked = status == AppointmentStatus.BOOKED
         today = appointment.date == date.today()
         self._enable(
@@ -127,11 +202,76 @@ class AppointmentDetails(DetailPanel):
         elif booked and not appointment.is_due and self.may("appointments", "no_show"):
             hint = f"A no-show can be recorded after {appointment.slot_text}."
         self.hint.setText(hint)
+        self._show_consult_rows(appointment.is_teleconsult)
+        self.consult_button.setVisible(appointment.is_teleconsult)
+        self._show_room()
 
     def _enable(self, states: dict) -> None:
         for widget in self.allowed:
             if not is_busy(widget):
                 widget.setEnabled(bool(states.get(widget)))
+
+    # --- teleconsults ---------------------------------------------------------------------
+
+    @staticmethod
+    def _visit_html(appointment: Appointment) -> str:
+        text = escape(appointment.visit_type_display)
+        if appointment.is_teleconsult and appointment.waiting_room:
+            text += f' · <b style="color:{theme.WARNING}">{WAITING_ROOM}</b>'
+        return text
+
+    def _show_consult_rows(self, shown: bool) -> None:
+        for key in self.CONSULT_ROWS:
+            value = self.values[key]
+            index = self.grid.indexOf(value)
+            row = self.grid.getItemPosition(index)[0]
+            name = self.grid.itemAtPosition(row, 0).widget()
+            name.setVisible(shown)
+            value.setVisible(shown)
+
+    def may_join(self) -> bool:
+        """The appointment's doctor, or staff the doctor invited to its consult."""
+        appointment = self.appointment
+        if appointment is None or not appointment.is_teleconsult or not self.user_id:
+            return False
+        if appointment.doctor.id == self.user_id:
+            return True
+        return self.room is not None and any(p.id == self.user_id for p in self.room.invited)
+
+    def show_room(self, appointment_id: str, room: ConsultRoom | None, error: str = "") -> None:
+        """The consult room of the appointment shown (a late answer for another is dropped)."""
+        if self.appointment is None or self.appointment.id != appointment_id:
+            return
+        self.room = room
+        self._show_room(error)
+
+    def _show_room(self, error: str = "") -> None:
+        appointment = self.appointment
+        if appointment is None or not appointment.is_teleconsult:
+            return
+        room = self.room
+        if room is None:
+            self.values["consult"].setText(f"Could not load: {error}" if error else "Loading…")
+            self.values["invited"].setText("—")
+        else:
+            self.values["consult"].setText(escape(consult_state_text(room)))
+            names = ", ".join(escape(p.label) for p in room.invited)
+            self.values["invited"].setText(names or "Nobody yet")
+        may_join = self.may_join()
+        closed = appointment.status in FINISHED or (
+            room is not None and room.state == ConsultState.CLOSED
+        )
+        if not is_busy(self.consult_button):
+            self.consult_button.setEnabled(may_join and not closed)
+        if not may_join:
+            self.hint.setText("Only the doctor and the staff they invite join the consult.")
+        elif closed:
+            self.hint.setText("The consult is over: its room is closed.")
+        elif room is not None and room.state == ConsultState.SCHEDULED and room.opens_at:
+            self.hint.setText(
+                f"The consult room opens at {_clock(room.opens_at)}; the call page says so "
+                "until then."
+            )
 
 
 class AppointmentsPage(ListPage):
@@ -170,12 +310,13 @@ class AppointmentsPage(ListPage):
         )
         self.outer.addWidget(self.counts)
         self.set_details(
-            AppointmentDetails(ctx.capabilities),
+            AppointmentDetails(ctx.capabilities, ctx.user.id),
             beside=True,
             sizes=(760, 300),
-            column_widths={0: 64, 2: 115, 3: 160, 4: 150, 5: 110, 6: 70},
+            column_widths={0: 64, 2: 115, 3: 160, 4: 150, 5: 150, 6: 110, 7: 70},
             stretch=AppointmentsModel.PATIENT,
         )
+        self.table.setItemDelegateForColumn(AppointmentsModel.VISIT, VisitPillDelegate(self.table))
 
         self.days.day_changed.connect(lambda _day: self.reload())
         self.book_button.clicked.connect(lambda: self.open_booking())
@@ -186,8 +327,12 @@ class AppointmentsPage(ListPage):
         self.details.reschedule_button.clicked.connect(self.open_reschedule)
         self.details.cancel_button.clicked.connect(self.open_cancel)
         self.details.slip_button.clicked.connect(self.choose_print_pdf)
+        self.details.consult_button.clicked.connect(self.open_consult_room)
         self.table.doubleClicked.connect(lambda _i: self._double_clicked())
         self.model.summary_changed.connect(self.counts.set_counts)
+        centre = getattr(ctx, "notifications", None)
+        if centre is not None:  # a patient entering or leaving a consult's waiting room
+            centre.consult_waiting.connect(self.consult_waiting)
 
     # --- the day's queue ------------------------------------------------------------------
 
@@ -223,6 +368,46 @@ class AppointmentsPage(ListPage):
 
     def row_selected(self, appointment: Appointment | None, _previous: Appointment | None) -> None:
         self.details.show_appointment(appointment)
+        if appointment is not None and appointment.is_teleconsult:
+            self.load_consult(appointment.id)
+
+    # --- teleconsults ---------------------------------------------------------------------
+
+    def load_consult(self, appointment_id: str) -> None:
+        """Read the teleconsult's room (its window and the invited staff) for the panel."""
+        appointments = self.ctx.api.appointments
+        self.run(
+            lambda: appointments.consult(appointment_id),
+            on_done=lambda room: self.details.show_room(appointment_id, room),
+            on_error=lambda exc: self.details.show_room(
+                appointment_id, None, exc.message if isinstance(exc, ApiError) else str(exc)
+            ),
+        )
+
+    def consult_waiting(self, message: dict) -> None:
+        """The feed says a patient entered or left a consult's waiting room: re-read the day
+        (the row's "In the waiting room" and the counts), keeping the selection."""
+        if not self._loaded:
+            return
+        if message.get("waiting") and message.get("patient"):
+            self.banner.show_message(
+                f"{message['patient']} is in the waiting room of their teleconsult.",
+                kind="info",
+            )
+        self.reload_keeping_selection()
+
+    def open_consult_room(self) -> QUrl | None:
+        """The selected teleconsult's call page, in the web browser."""
+        appointment = self.current
+        if appointment is None or not self.details.may_join():
+            return None
+        url = consult_url(self.ctx.api.client.base_url, appointment.id)
+        if not QDesktopServices.openUrl(url):
+            self.banner.show_message(
+                f"Could not open the web browser. The consult room is at {url.toString()}",
+                kind="error",
+            )
+        return url
 
     def _double_clicked(self) -> None:
         if self.details.check_in_button.isVisible() and self.details.check_in_button.isEnabled():

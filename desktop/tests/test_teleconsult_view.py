@@ -1,0 +1,139 @@
+"""Teleconsults on the desktop: booking one, the Visit column's pill and "In the waiting room"
+(re-read when the notification feed says a patient entered the room), and the doctor or an
+invited colleague opening the consult room's web call page in the browser."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
+
+from hms_desktop import theme
+from hms_desktop.api.dto import Appointment, ConsultRoom, QueuePage
+from hms_desktop.live import NotificationCentre
+from hms_desktop.models.appointments import AppointmentsModel, VisitPillDelegate
+from hms_desktop.views.appointments.page import consult_state_text, consult_url
+
+
+def appointment_json(**changes) -> dict:
+    data = {
+        "id": "a1",
+        "patient": {"id": "p1", "mrn": "H000000001", "name": "Amara Okoro"},
+        "doctor": {"id": "d1", "name": "Lena Weber"},
+        "date": "2026-01-02",
+        "slot": "09:30",
+        "start_at": "2026-01-02T09:30:00Z",
+        "end_at": "2026-01-02T09:45:00Z",
+        "status": "booked",
+        "status_display": "Booked",
+        "visit_type": "in_person",
+        "visit_type_display": "In person",
+        "waiting_room": False,
+    }
+    data.update(changes)
+    return data
+
+
+def visit_cells(model: AppointmentsModel) -> list[str]:
+    return [model.index(row, AppointmentsModel.VISIT).data() for row in range(model.rowCount())]
+
+
+def test_the_visit_column_shows_the_type_and_the_waiting_room(qtbot, qtmodeltester):
+    rows = [
+        Appointment.from_json(appointment_json()),
+        Appointment.from_json(
+            appointment_json(id="a2", visit_type="teleconsult", visit_type_display="Teleconsult")
+        ),
+        Appointment.from_json(
+            appointment_json(
+                id="a3",
+                visit_type="teleconsult",
+                visit_type_display="Teleconsult",
+                waiting_room=True,
+            )
+        ),
+    ]
+    model = AppointmentsModel(fetch=lambda _page, _size: QueuePage(count=3, results=rows))
+    model.reload()
+    qtmodeltester.check(model)
+    assert model.headerData(AppointmentsModel.VISIT, Qt.Orientation.Horizontal) == "Visit"
+    assert visit_cells(model) == ["In person", "Teleconsult", "In the waiting room"]
+    colours = [
+        model.index(row, AppointmentsModel.VISIT).data(Qt.ItemDataRole.ForegroundRole)
+        for row in range(3)
+    ]
+    assert [c.name() for c in colours] == [theme.MUTED, theme.INFO, theme.WARNING]
+    tips = [
+        model.index(row, AppointmentsModel.VISIT).data(Qt.ItemDataRole.ToolTipRole)
+        for row in range(3)
+    ]
+    assert "waiting room" in tips[2] and "video" in tips[1]
+
+    # The pill is painted: its background shows in the cell, for a waiting patient amber.
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    delegate = VisitPillDelegate(view)
+    view.setItemDelegateForColumn(AppointmentsModel.VISIT, delegate)
+    view.resize(900, 200)
+    view.setColumnWidth(AppointmentsModel.VISIT, 160)
+    image = QImage(160, 30, QImage.Format.Format_ARGB32)
+    for row, background in ((1, theme.INFO_LIGHT), (2, theme.WARNING_LIGHT)):
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        option = QStyleOptionViewItem()
+        option.rect = image.rect()
+        option.font = view.font()
+        option.widget = view
+        delegate.paint(painter, option, model.index(row, AppointmentsModel.VISIT))
+        painter.end()
+        assert QColor(image.pixel(12, 15)).name() == background, row
+
+
+def test_an_older_server_without_visit_types_reads_as_in_person():
+    data = appointment_json()
+    for key in ("visit_type", "visit_type_display", "waiting_room"):
+        del data[key]
+    appointment = Appointment.from_json(data)
+    assert (appointment.visit_type_display, appointment.is_teleconsult) == ("In person", False)
+
+
+def test_the_consult_room_reads_and_says_its_state():
+    room = ConsultRoom.from_json(
+        {
+            "appointment": "a1",
+            "state": "scheduled",
+            "opens_at": "2026-01-02T09:15:00+00:00",
+            "closes_at": "2026-01-02T10:15:00+00:00",
+            "conversation": "c1",
+            "patient_waiting_since": None,
+            "doctor_joined_at": None,
+            "ended_at": None,
+            "encounter": None,
+            "invited": [{"id": "u9", "name": "Nia Brown", "role": "nurse"}],
+            "ice_servers": [],
+            "ws_url": "/ws/conversations/c1/",
+        }
+    )
+    assert room.invited[0].label == "Nia Brown (Nurse)"
+    assert consult_state_text(room).startswith("Opens at ")
+    assert room.state_display == "Not open yet"
+
+
+def test_the_consult_rooms_web_page():
+    assert consult_url("http://127.0.0.1:8000/", "a1") == QUrl(
+        "http://127.0.0.1:8000/workspace/consults/a1/"
+    )
+
+
+def test_the_centre_passes_on_a_patient_entering_the_waiting_room(qtbot):
+    centre = NotificationCentre(ctx=None)
+    try:
+        frame = {"event": "consult_waiting", "appointment": "a1", "patient": "A O", "waiting": True}
+        with qtbot.waitSignal(centre.consult_waiting, timeout=1_000) as heard:
+            centre._message(frame)
+        assert heard.args == [frame]
+        with qtbot.assertNotEmitted(centre.consult_waiting), qtbot.assertNotEmitted(centre.changed):
+            centre._message({"event": "consult_waiting"})  # no appointment: not for us
+    finally:
+        centre.stop()
