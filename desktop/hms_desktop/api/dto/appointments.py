@@ -72,6 +72,15 @@ class Appointment(Dto):
         ),
     )
     reason: str = ""
+    visit_type: str = VisitType.IN_PERSON
+    visit_type_display: str = field(
+        default="",
+        metadata=completed(
+            lambda a: a.visit_type_display or VisitType.LABELS.get(a.visit_type, a.visit_type)
+        ),
+    )
+    # A teleconsult whose patient waits in the consult room (the doctor has not started).
+    waiting_room: bool = False
     booked_by: PersonRef | None = None
     checked_in_at: datetime | None = None
     started_at: datetime | None = None
@@ -80,15 +89,6 @@ class Appointment(Dto):
     cancel_reason: str = ""
     encounter_id: str | None = None
     created_at: datetime | None = None
-    visit_type: str = VisitType.IN_PERSON
-    visit_type_display: str = field(
-        default="",
-        metadata=completed(
-            lambda a: a.visit_type_display or VisitType.LABELS.get(a.visit_type, a.visit_type)
-        ),
-    )
-    # A teleconsult whose patient waits in the consult room for the doctor to join.
-    waiting_room: bool = False
 
     @property
     def is_teleconsult(self) -> bool:
