@@ -9,10 +9,19 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
 from hms_desktop import theme
-from hms_desktop.api.dto import Appointment, ConsultRoom, QueuePage
+from hms_desktop.api.dto import Appointment, ConsultRoom, QueuePage, VisitType
 from hms_desktop.live import NotificationCentre
 from hms_desktop.models.appointments import AppointmentsModel, VisitPillDelegate
 from hms_desktop.views.appointments.page import consult_state_text, consult_url
+
+from .conftest import hospital_tomorrow, make_doctor, make_patient, snap, wait_idle
+from .test_appointments_view import (
+    choose,
+    label_time,
+    open_appointments,
+    pick_patient,
+    select_slot,
+)
 
 
 def appointment_json(**changes) -> dict:
@@ -137,3 +146,57 @@ def test_the_centre_passes_on_a_patient_entering_the_waiting_room(qtbot):
             centre._message({"event": "consult_waiting"})  # no appointment: not for us
     finally:
         centre.stop()
+
+
+# --- against the live server ---------------------------------------------------------------
+
+
+def test_booking_a_teleconsult_sends_the_type_and_the_queue_shows_it(qtbot, hms, api_as):
+    desk = api_as("receptionist")
+    doctor = make_doctor(api_as)
+    patient = make_patient(desk)
+    _window, page = open_appointments(qtbot, hms)
+    dialog = page.open_booking()
+    assert dialog.visit_type.currentData() == VisitType.IN_PERSON  # unless chosen
+    assert [dialog.visit_type.itemText(i) for i in range(dialog.visit_type.count())] == [
+        "In person",
+        "Teleconsult",
+    ]
+    pick_patient(qtbot, dialog, patient)
+    choose(qtbot, dialog, doctor.id, hospital_tomorrow())
+    select_slot(dialog, "09:45")
+    dialog.visit_type.setCurrentIndex(dialog.visit_type.findData(VisitType.TELECONSULT))
+    snap(dialog, "appointments_book_teleconsult")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+    booked = dialog.result_value
+    assert (booked.visit_type, booked.visit_type_display) == ("teleconsult", "Teleconsult")
+    assert desk.appointments.get(booked.id).visit_type == VisitType.TELECONSULT  # stored so
+
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.id == booked.id, timeout=10_000
+    )
+    row = [a.id for a in page.model.rows].index(booked.id)
+    assert page.model.index(row, AppointmentsModel.VISIT).data() == "Teleconsult"
+    assert page.details.values["visit"].text() == "Teleconsult"
+    assert page.details.consult_button.isVisible()
+    # The front desk books it but does not join: that is the doctor's, and invited staff's.
+    assert not page.details.consult_button.isEnabled()
+    assert "invite" in page.details.hint.text()
+
+    # An in-person visit (the default) shows as such, without the consult rows.
+    other = desk.appointments.book(
+        patient=make_patient(desk, "Bola").id,
+        doctor=doctor.id,
+        day=hospital_tomorrow(),
+        slot=label_time("10:00"),
+    )
+    assert other.visit_type == VisitType.IN_PERSON
+    page.show_day(hospital_tomorrow(), select=other.id)
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.id == other.id, timeout=10_000
+    )
+    assert page.details.values["visit"].text() == "In person"
+    assert page.details.consult_button.isHidden()
+    assert page.details.values["invited"].isHidden()
+    wait_idle(qtbot, hms)
