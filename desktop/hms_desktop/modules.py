@@ -70,6 +70,15 @@ MODULES: tuple[Module, ...] = (
         action="list",
     ),
     Module(
+        key="consults",
+        title="My consults",
+        glyph="☏",
+        view="hms_desktop.views.consults:ConsultsPage",
+        description="Teleconsults you run or were invited to; open the call page",
+        resource="conversations",
+        action="list",
+    ),
+    Module(
         key="schedules",
         title="Schedules",
         glyph="▤",

@@ -9,10 +9,18 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
 from hms_desktop import theme
-from hms_desktop.api.dto import Appointment, ConsultRoom, QueuePage, VisitType
+from hms_desktop.api.dto import (
+    Appointment,
+    ConsultRoom,
+    Conversation,
+    Page,
+    QueuePage,
+    VisitType,
+)
 from hms_desktop.live import NotificationCentre
 from hms_desktop.models.appointments import AppointmentsModel, VisitPillDelegate
-from hms_desktop.views.appointments.page import consult_state_text, consult_url
+from hms_desktop.models.telemedicine import ConsultsModel
+from hms_desktop.views.consults import consult_state_text, consult_url
 
 from .conftest import hospital_tomorrow, make_doctor, make_patient, snap, wait_idle
 from .test_appointments_view import (
@@ -127,6 +135,37 @@ def test_the_consult_room_reads_and_says_its_state():
     assert room.invited[0].label == "Nia Brown (Nurse)"
     assert consult_state_text(room).startswith("Opens at ")
     assert room.state_display == "Not open yet"
+
+
+def test_a_consult_conversation_reads_and_lists(qtmodeltester):
+    row = Conversation.from_json(
+        {
+            "id": "c1",
+            "kind": "consult",
+            "patient": {"id": "p1", "name": "Amara Okoro", "mrn": "H000000001"},
+            "doctor": {"id": "d1", "name": "Lena Weber"},
+            "appointment": "a1",
+            "last_message": {
+                "seq": 3,
+                "body": "I can hear\nyou now",
+                "sender_name": "Amara Okoro",
+                "created_at": "2026-01-02T09:31:00Z",
+            },
+            "unread": 2,
+            "created_at": "2026-01-01T12:00:00Z",
+        }
+    )
+    model = ConsultsModel(fetch=lambda _page, _size: Page(count=1, results=[row]))
+    model.reload()
+    qtmodeltester.check(model)
+    cells = [model.index(0, column).data() for column in range(model.columnCount())]
+    assert cells == [
+        "Amara Okoro",
+        "H000000001",
+        "Lena Weber",
+        "Amara Okoro: I can hear you now",
+        "2",
+    ]
 
 
 def test_the_consult_rooms_web_page():

@@ -10,9 +10,6 @@ from hms_desktop.api.dto.appointments import (
     Appointment,
     AppointmentStatus,
     Availability,
-    ConsultParticipant,
-    ConsultRoom,
-    ConsultState,
     Doctor,
     QueuePage,
     Schedule,
@@ -130,6 +127,14 @@ from hms_desktop.api.dto.radiology import (
     ImagingWarning,
     Procedure,
 )
+from hms_desktop.api.dto.telemedicine import (
+    ConsultParticipant,
+    ConsultRoom,
+    ConsultState,
+    Conversation,
+    ConversationKind,
+    LastMessage,
+)
 
 __all__ = [
     "ADMISSION_TYPES",
@@ -174,6 +179,8 @@ __all__ = [
     "ConsultParticipant",
     "ConsultRoom",
     "ConsultState",
+    "Conversation",
+    "ConversationKind",
     "DailyCash",
     "Dispense",
     "DispenseLine",
@@ -200,6 +207,7 @@ __all__ = [
     "LabResult",
     "LabTest",
     "LabTestRef",
+    "LastMessage",
     "LoginResult",
     "MarDay",
     "MarDose",

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from hms_desktop.api.dto.common import PatientRef, PersonRef, SummaryPage, SummaryPageJson
 from hms_desktop.api.dto.convert import Dto, completed
-from hms_desktop.roles import role_label
 
 
 @dataclass(frozen=True)
@@ -102,51 +101,6 @@ class Appointment(Dto):
     def is_due(self) -> bool:
         """The start time has passed (a no-show can be recorded)."""
         return self.start_at is not None and self.start_at <= datetime.now(UTC)
-
-
-class ConsultState:
-    SCHEDULED = "scheduled"  # the room is not open yet
-    OPEN = "open"
-    CLOSED = "closed"  # ended by the doctor, or past its closing time
-
-    LABELS: dict[str, str] = {SCHEDULED: "Not open yet", OPEN: "Open", CLOSED: "Closed"}
-
-
-@dataclass(frozen=True)
-class ConsultParticipant(Dto):
-    """Someone in a consult room: `{"id", "name", "role"}`."""
-
-    id: str
-    name: str
-    role: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({role_label(self.role)})" if self.role else self.name
-
-
-@dataclass(frozen=True)
-class ConsultRoom(Dto):
-    """A teleconsult's room (`GET /api/appointments/{id}/consult/`): when it opens and closes,
-    who waits or joined, and the staff the doctor invited. Video and chat live in the browser's
-    call page; the desktop opens it."""
-
-    unread = frozenset({"ice_servers", "ws_url"})
-
-    appointment: str
-    state: str
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    conversation: str | None = None
-    patient_waiting_since: datetime | None = None
-    doctor_joined_at: datetime | None = None
-    ended_at: datetime | None = None
-    encounter: str | None = None
-    invited: list[ConsultParticipant] = field(default_factory=list)
-
-    @property
-    def state_display(self) -> str:
-        return ConsultState.LABELS.get(self.state, self.state)
 
 
 @dataclass(frozen=True)

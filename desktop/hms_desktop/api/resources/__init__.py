@@ -31,6 +31,7 @@ from hms_desktop.api.resources.patients import (
 )
 from hms_desktop.api.resources.pharmacy import PharmacyApi
 from hms_desktop.api.resources.radiology import RadiologyApi
+from hms_desktop.api.resources.telemedicine import TelemedicineApi
 
 
 class Api:
@@ -51,6 +52,7 @@ class Api:
         self.radiology = RadiologyApi(client)
         self.billing = BillingApi(client)
         self.notifications = NotificationsApi(client)
+        self.telemedicine = TelemedicineApi(client)
 
 
 __all__ = [
@@ -74,6 +76,7 @@ __all__ = [
     "RadiologyApi",
     "Resource",
     "SchedulesApi",
+    "TelemedicineApi",
     "UsersApi",
     "booking_conflict",
     "duplicate_candidates",

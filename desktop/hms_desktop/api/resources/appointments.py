@@ -8,7 +8,6 @@ from typing import Any
 from hms_desktop.api.dto import (
     Appointment,
     Availability,
-    ConsultRoom,
     Doctor,
     QueuePage,
     Schedule,
@@ -159,10 +158,6 @@ class AppointmentsApi(Resource):
         """Cancelled, never deleted: the slot is freed and the reason kept."""
         path = f"/api/appointments/{appointment_id}/"
         return self._send(Appointment, "DELETE", path, {"reason": reason})
-
-    def consult(self, appointment_id: str) -> ConsultRoom:
-        """A teleconsult's room: its window, who waits or joined, and the invited staff."""
-        return self._get(ConsultRoom, f"/api/appointments/{appointment_id}/consult/")
 
     check_in = action(Appointment, "/api/appointments/{}/check-in/")
     no_show = action(Appointment, "/api/appointments/{}/no-show/")

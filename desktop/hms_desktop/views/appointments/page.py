@@ -18,8 +18,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QLabel
 
 from hms_desktop import roles, theme
@@ -31,7 +30,6 @@ from hms_desktop.api.dto import (
     ConsultState,
     Patient,
 )
-from hms_desktop.api.errors import ApiError
 from hms_desktop.formatting import fmt_datetime, fmt_text
 from hms_desktop.models.appointments import (
     STATUS_COLOURS,
@@ -46,6 +44,13 @@ from hms_desktop.views.appointments.dialogs import (
     RescheduleDialog,
     long_date,
 )
+from hms_desktop.views.consults import (
+    clock,
+    consult_state_text,
+    invited_text,
+    load_consult,
+    open_consult_room,
+)
 from hms_desktop.widgets.cards import CountStrip
 from hms_desktop.widgets.day_switcher import DaySwitcher
 from hms_desktop.widgets.forms import combo
@@ -54,31 +59,8 @@ from hms_desktop.widgets.page import button
 from hms_desktop.widgets.pickers import load_doctors
 from hms_desktop.workers import is_busy
 
-CONSULT_PATH = "/workspace/consults/{}/"
 # An appointment that is over: its consult room has nothing more to open.
 FINISHED = (AppointmentStatus.COMPLETED, AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
-
-
-def consult_url(base_url: str, appointment_id: str) -> QUrl:
-    """The web call page of a teleconsult, on the server the desktop is signed in to."""
-    return QUrl(base_url.rstrip("/") + CONSULT_PATH.format(appointment_id))
-
-
-def _clock(value) -> str:
-    local = value.astimezone() if value.tzinfo else value
-    return local.strftime("%H:%M")
-
-
-def consult_state_text(room: ConsultRoom) -> str:
-    if room.state == ConsultState.SCHEDULED and room.opens_at is not None:
-        return f"Opens at {_clock(room.opens_at)}"
-    if room.state == ConsultState.OPEN:
-        joined = " · the doctor joined" if room.doctor_joined_at and not room.ended_at else ""
-        until = f" until {_clock(room.closes_at)}" if room.closes_at is not None else ""
-        return f"Open{until}{joined}"
-    if room.state == ConsultState.CLOSED and room.ended_at is not None:
-        return f"Ended at {_clock(room.ended_at)}"
-    return room.state_display
 
 
 class AppointmentDetails(DetailPanel):
@@ -112,6 +94,8 @@ class AppointmentDetails(DetailPanel):
         layout.addWidget(self.heading)
         self.grid = self.add_fields(self.FIELDS)
         layout.addLayout(self.grid)
+        for key in self.CONSULT_ROWS:  # names as typed
+            self.values[key].setTextFormat(Qt.TextFormat.PlainText)
         layout.addSpacing(6)
         # The doctor's, and invited staff's: the web call page in the browser.
         self.consult_button = button("Open consult room", primary=True, name="openConsultRoom")
@@ -202,7 +186,7 @@ class AppointmentDetails(DetailPanel):
         elif booked and not appointment.is_due and self.may("appointments", "no_show"):
             hint = f"A no-show can be recorded after {appointment.slot_text}."
         self.hint.setText(hint)
-        self._show_consult_rows(appointment.is_teleconsult)
+        self._show_consult_rows(False)  # until its room says who may see it
         self.consult_button.setVisible(appointment.is_teleconsult)
         self._show_room()
 
@@ -239,7 +223,8 @@ class AppointmentDetails(DetailPanel):
         return self.room is not None and any(p.id == self.user_id for p in self.room.invited)
 
     def show_room(self, appointment_id: str, room: ConsultRoom | None, error: str = "") -> None:
-        """The consult room of the appointment shown (a late answer for another is dropped)."""
+        """The consult room of the appointment shown (a late answer for another is dropped).
+        Only the doctor and invited staff may read it: for anyone else `room` stays None."""
         if self.appointment is None or self.appointment.id != appointment_id:
             return
         self.room = room
@@ -250,14 +235,14 @@ class AppointmentDetails(DetailPanel):
         if appointment is None or not appointment.is_teleconsult:
             return
         room = self.room
+        may_join = self.may_join()
+        self._show_consult_rows(room is not None or may_join)
         if room is None:
-            self.values["consult"].setText(f"Could not load: {error}" if error else "Loading…")
+            self.values["consult"].setText(f"Could not load: {error}" if error else "…")
             self.values["invited"].setText("—")
         else:
-            self.values["consult"].setText(escape(consult_state_text(room)))
-            names = ", ".join(escape(p.label) for p in room.invited)
-            self.values["invited"].setText(names or "Nobody yet")
-        may_join = self.may_join()
+            self.values["consult"].setText(consult_state_text(room))
+            self.values["invited"].setText(invited_text(room))
         closed = appointment.status in FINISHED or (
             room is not None and room.state == ConsultState.CLOSED
         )
@@ -269,9 +254,11 @@ class AppointmentDetails(DetailPanel):
             self.hint.setText("The consult is over: its room is closed.")
         elif room is not None and room.state == ConsultState.SCHEDULED and room.opens_at:
             self.hint.setText(
-                f"The consult room opens at {_clock(room.opens_at)}; the call page says so "
-                "until then."
+                f"The consult room opens at {clock(room.opens_at)}; video and chat open in "
+                "the web browser."
             )
+        else:
+            self.hint.setText("Video and chat open in the web browser.")
 
 
 class AppointmentsPage(ListPage):
@@ -374,14 +361,18 @@ class AppointmentsPage(ListPage):
     # --- teleconsults ---------------------------------------------------------------------
 
     def load_consult(self, appointment_id: str) -> None:
-        """Read the teleconsult's room (its window and the invited staff) for the panel."""
-        appointments = self.ctx.api.appointments
-        self.run(
-            lambda: appointments.consult(appointment_id),
+        """Read the teleconsult's room (its window and the invited staff) for the panel: its
+        doctor and invited staff may; the server answers 404 to anyone else."""
+
+        def failed(message: str) -> None:
+            quiet = not self.details.may_join()  # not theirs: nothing to say
+            self.details.show_room(appointment_id, None, "" if quiet else message)
+
+        load_consult(
+            self,
+            appointment_id,
             on_done=lambda room: self.details.show_room(appointment_id, room),
-            on_error=lambda exc: self.details.show_room(
-                appointment_id, None, exc.message if isinstance(exc, ApiError) else str(exc)
-            ),
+            on_error=failed,
         )
 
     def consult_waiting(self, message: dict) -> None:
@@ -401,17 +392,7 @@ class AppointmentsPage(ListPage):
         appointment = self.current
         if appointment is None or not self.details.may_join():
             return None
-        url = consult_url(self.ctx.api.client.base_url, appointment.id)
-        if not QDesktopServices.openUrl(url):
-            self.banner.show_message(
-                f"Could not open the web browser. The consult room is at {url.toString()}",
-                kind="error",
-            )
-        return url
-
-    def _double_clicked(self) -> None:
-        if self.details.check_in_button.isVisible() and self.details.check_in_button.isEnabled():
-            self._act("check_in")
+        return open_consult_room(self, appointment.id)
 
     # --- status changes -------------------------------------------------------------------
 
