@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hms.billing",
     "hms.pharmacy",
     "hms.assistant",
+    "hms.telemedicine",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,17 @@ APPOINTMENT_BOOKING_HORIZON_DAYS = env.int("APPOINTMENT_BOOKING_HORIZON_DAYS", d
 CLINICAL_CLOCK_SKEW_MINUTES = env.int("CLINICAL_CLOCK_SKEW_MINUTES", default=5)
 TARIFF_DATE_YEARS_BACK = env.int("TARIFF_DATE_YEARS_BACK", default=10)
 TARIFF_DATE_YEARS_AHEAD = env.int("TARIFF_DATE_YEARS_AHEAD", default=2)
+
+# Telemedicine (hms.telemedicine): a teleconsult's room opens this many minutes before the
+# appointment and closes this many minutes after its end (or when the doctor ends the consult).
+TELECONSULT_ROOM_OPENS_MINUTES = env.int("TELECONSULT_ROOM_OPENS_MINUTES", default=15)
+TELECONSULT_ROOM_CLOSES_MINUTES = env.int("TELECONSULT_ROOM_CLOSES_MINUTES", default=30)
+# Chat messages a user may send in one conversation: "<count>/<seconds>".
+CHAT_RATE_LIMIT = env.str("CHAT_RATE_LIMIT", default="20/10")
+# RTCIceServer dicts for the video calls as a JSON list, e.g.
+# [{"urls": ["turn:turn.example.org:3478"], "username": "hms", "credential": "..."}].
+# None are needed on a LAN.
+WEBRTC_ICE_SERVERS = env.json("WEBRTC_ICE_SERVERS", default=[])
 
 # AI prescription analysis (hms.assistant): "local" (default, offline), "groq" (needs
 # GROQ_API_KEY) or "openai" (any OpenAI-compatible endpoint). Only de-identified clinical text

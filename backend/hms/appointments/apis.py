@@ -15,7 +15,7 @@ from hms.appointments.calendar_feed import (
     calendar_token_for,
     render_calendar,
 )
-from hms.appointments.models import AppointmentStatus, ExceptionKind, Weekday
+from hms.appointments.models import AppointmentStatus, ExceptionKind, VisitType, Weekday
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.core.pagination import audit_page, paginated_response
 from hms.core.query_params import query_params
@@ -48,6 +48,12 @@ class AppointmentOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     reason = ChartTextField(allow_null=True)
+    visit_type = serializers.CharField()
+    visit_type_display = serializers.CharField(source="get_visit_type_display")
+    waiting_room = serializers.BooleanField(
+        default=False,
+        help_text="A teleconsult whose patient is in the waiting room, the consult not started.",
+    )
     reason_withheld = serializers.BooleanField(
         default=False,
         help_text="The patient is outside your care: reason and cancel_reason are withheld.",
@@ -323,6 +329,9 @@ class AppointmentListCreateApi(APIView):
         date = serializers.DateField()
         slot = serializers.TimeField(help_text="Local start time, e.g. 09:30")
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        visit_type = serializers.ChoiceField(
+            choices=VisitType.choices, required=False, default=VisitType.IN_PERSON
+        )
 
     @extend_schema(parameters=[FilterSerializer], responses=AppointmentOutputSerializer(many=True))
     def get(self, request):

@@ -133,6 +133,13 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", "No-show"
 
 
+class VisitType(models.TextChoices):
+    """Where the visit happens: at the hospital, or as a video consultation (hms.telemedicine)."""
+
+    IN_PERSON = "in_person", "In person"
+    TELECONSULT = "teleconsult", "Teleconsult"
+
+
 # Statuses that hold the slot. A cancelled slot can be booked again.
 SLOT_HOLDING_STATUSES = [s.value for s in AppointmentStatus if s != AppointmentStatus.CANCELLED]
 # Statuses in which the patient is expected somewhere: two of these may not overlap in time.
@@ -179,6 +186,10 @@ class Appointment(TimeStampedModel):
         max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
     reason = models.CharField(max_length=500, blank=True)
+    # Chosen at booking and not changed afterwards.
+    visit_type = models.CharField(
+        max_length=16, choices=VisitType.choices, default=VisitType.IN_PERSON
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -229,6 +240,9 @@ class Appointment(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
                 name="appointment_cancelled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(visit_type__in=VisitType.values), name="appointment_visit_type_valid"
             ),
         ]
 

@@ -26,6 +26,7 @@ from hms.appointments.models import (
     ExceptionKind,
     ScheduleBlock,
     ScheduleException,
+    VisitType,
 )
 from hms.appointments.scheduling import Slot, TimeRange, slot_grid, working_ranges
 from hms.core.errors import NotFoundError
@@ -183,8 +184,29 @@ def doctor_availability(*, doctor: User, start: date, end: date) -> list[Slot]:
     ]
 
 
+# A teleconsult's patient is in the waiting room while their consult room (hms.telemedicine,
+# reverse one-to-one `consult_room`) has them waiting and the doctor has not started the visit.
+WAITING_ROOM_STATUSES = [AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value]
+
+
+def with_waiting_room(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """Annotate `waiting_room` (a join in the page's query, not a query more)."""
+    return queryset.annotate(
+        waiting_room=Case(
+            When(
+                visit_type=VisitType.TELECONSULT,
+                status__in=WAITING_ROOM_STATUSES,
+                consult_room__patient_waiting_since__isnull=False,
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
 def _with_relations(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return queryset.select_related("patient", "doctor", "encounter", "booked_by")
+    return with_waiting_room(queryset.select_related("patient", "doctor", "encounter", "booked_by"))
 
 
 def appointments_visible_to(*, user: User) -> QuerySet[Appointment]:

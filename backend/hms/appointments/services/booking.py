@@ -27,6 +27,7 @@ from hms.appointments.models import (
     Appointment,
     AppointmentStatus,
     DoctorSchedule,
+    VisitType,
 )
 from hms.appointments.scheduling import local_instant, slot_at, slot_grid
 from hms.clinical import services as clinical_services
@@ -200,8 +201,21 @@ def _holding_conflict(
 
 
 def appointment_book(
-    *, actor: User, patient: Patient, doctor: User, date: date, slot: time, reason: str = ""
+    *,
+    actor: User,
+    patient: Patient,
+    doctor: User,
+    date: date,
+    slot: time,
+    reason: str = "",
+    visit_type: str = VisitType.IN_PERSON,
 ) -> Appointment:
+    if visit_type not in VisitType.values:
+        raise ApplicationError(
+            "Choose in person or teleconsult.",
+            code="invalid_visit_type",
+            fields={"visit_type": [f"One of: {', '.join(VisitType.values)}."]},
+        )
     if doctor.role != Role.DOCTOR:
         raise ApplicationError(
             "Appointments are booked with a doctor.",
@@ -217,6 +231,7 @@ def appointment_book(
         start_at=start_at,
         end_at=end_at,
         reason=reason,
+        visit_type=visit_type,
         booked_by=actor,
     )
     # A lost race (slot or patient) is refused by a database constraint: the INSERT fails,
@@ -230,7 +245,11 @@ def appointment_book(
                 actor=actor,
                 action=AuditAction.CREATE,
                 appointment=appointment,
-                detail={"doctor": str(doctor.public_id), "start_at": start_at.isoformat()},
+                detail={
+                    "doctor": str(doctor.public_id),
+                    "start_at": start_at.isoformat(),
+                    "visit_type": visit_type,
+                },
             )
     except IntegrityError as error:
         raise _holding_conflict(error, patient=patient, start_at=start_at, end_at=end_at) from error
@@ -405,10 +424,16 @@ def _check_own_doctor(*, actor: User, appointment: Appointment) -> None:
 
 
 def _open_or_link_encounter(*, actor: User, appointment: Appointment) -> None:
-    """Link the visit to the medical record: today's open outpatient encounter of this
-    patient with this doctor, or a new one."""
+    """Link the visit to the medical record: today's open encounter of the visit's type
+    (outpatient, or teleconsult for a video consultation) of this patient with this doctor,
+    or a new one."""
     if appointment.encounter_id is not None:
         return
+    encounter_type = (
+        EncounterType.TELECONSULT
+        if appointment.visit_type == VisitType.TELECONSULT
+        else EncounterType.OUTPATIENT
+    )
     # Today's local bounds rather than started_at__date, which MySQL/MariaDB evaluate with
     # CONVERT_TZ: NULL (no match) unless their time zone tables are loaded.
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
@@ -416,7 +441,7 @@ def _open_or_link_encounter(*, actor: User, appointment: Appointment) -> None:
         Encounter.objects.filter(
             patient=appointment.patient,
             attending_doctor=appointment.doctor,
-            type=EncounterType.OUTPATIENT,
+            type=encounter_type,
             status=EncounterStatus.OPEN,
             started_at__gte=midnight,
             started_at__lt=midnight + timedelta(days=1),  # wall-clock: the next local midnight
@@ -427,7 +452,7 @@ def _open_or_link_encounter(*, actor: User, appointment: Appointment) -> None:
     appointment.encounter = existing or clinical_services.encounter_create(
         actor=actor,
         patient=appointment.patient,
-        type=EncounterType.OUTPATIENT,
+        type=encounter_type,
         attending_doctor=appointment.doctor,
         started_at=appointment.started_at or timezone.now(),
         reason=appointment.reason,

@@ -17,6 +17,7 @@ from hms_desktop.api.dto.appointments import (
     ScheduleException,
     ScheduleExceptionRange,
     Slot,
+    VisitType,
 )
 from hms_desktop.api.dto.billing import (
     CLAIM_STATUSES,
@@ -230,6 +231,7 @@ __all__ = [
     "SummaryPage",
     "Tariff",
     "User",
+    "VisitType",
     "Ward",
     "WardRef",
 ]

@@ -42,6 +42,13 @@ class AppointmentStatus:
     }
 
 
+class VisitType:
+    IN_PERSON = "in_person"
+    TELECONSULT = "teleconsult"
+
+    LABELS: dict[str, str] = {IN_PERSON: "In person", TELECONSULT: "Teleconsult"}
+
+
 @dataclass(frozen=True)
 class Appointment(Dto):
     unread = frozenset({"reason_withheld"})
@@ -61,6 +68,15 @@ class Appointment(Dto):
         ),
     )
     reason: str = ""
+    visit_type: str = VisitType.IN_PERSON
+    visit_type_display: str = field(
+        default="",
+        metadata=completed(
+            lambda a: a.visit_type_display or VisitType.LABELS.get(a.visit_type, a.visit_type)
+        ),
+    )
+    # A teleconsult whose patient waits in the consult room (the doctor has not started).
+    waiting_room: bool = False
     booked_by: PersonRef | None = None
     checked_in_at: datetime | None = None
     started_at: datetime | None = None
@@ -69,6 +85,10 @@ class Appointment(Dto):
     cancel_reason: str = ""
     encounter_id: str | None = None
     created_at: datetime | None = None
+
+    @property
+    def is_teleconsult(self) -> bool:
+        return self.visit_type == VisitType.TELECONSULT
 
     @property
     def slot_text(self) -> str:
