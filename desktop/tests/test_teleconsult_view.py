@@ -4,9 +4,12 @@ invited colleague opening the consult room's web call page in the browser."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
+from PySide6.QtNetwork import QNetworkRequest
+from PySide6.QtWebSockets import QWebSocket
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QTableView
 
 from hms_desktop import theme
 from hms_desktop.api.dto import (
@@ -20,11 +23,25 @@ from hms_desktop.api.dto import (
 from hms_desktop.live import NotificationCentre
 from hms_desktop.models.appointments import AppointmentsModel, VisitPillDelegate
 from hms_desktop.models.telemedicine import ConsultsModel
-from hms_desktop.views.consults import consult_state_text, consult_url
+from hms_desktop.views import consults as consults_view
+from hms_desktop.views.consults import ConsultsPage, consult_state_text, consult_url
 
-from .conftest import hospital_tomorrow, make_doctor, make_patient, snap, wait_idle
+from .conftest import (
+    DOCTOR_PASSWORD,
+    hospital_now,
+    hospital_today,
+    hospital_tomorrow,
+    make_doctor,
+    make_patient,
+    sign_in,
+    snap,
+    unique,
+    wait_idle,
+)
+from .layout_checks import problems
 from .test_appointments_view import (
     choose,
+    free_slots,
     label_time,
     open_appointments,
     pick_patient,
@@ -238,4 +255,174 @@ def test_booking_a_teleconsult_sends_the_type_and_the_queue_shows_it(qtbot, hms,
     assert page.details.values["visit"].text() == "In person"
     assert page.details.consult_button.isHidden()
     assert page.details.values["invited"].isHidden()
+    wait_idle(qtbot, hms)
+
+
+@pytest.fixture
+def teleconsult(api_as):
+    """A teleconsult tomorrow with a doctor of its own, who invited the demo nurse."""
+    username = unique("drtele")
+    doctor = make_doctor(api_as, first_name="Tariq", username=username)
+    desk = api_as("receptionist")
+    patient = make_patient(desk)
+    slot = free_slots(desk, doctor.id, hospital_tomorrow())[0]
+    booked = desk.appointments.book(
+        patient=patient.id,
+        doctor=doctor.id,
+        day=slot.date,
+        slot=slot.start,
+        reason="Rash follow-up",
+        visit_type=VisitType.TELECONSULT,
+    )
+    nurse = api_as("nurse").profile.get()
+    api_as(username, DOCTOR_PASSWORD).client.post(
+        f"/api/appointments/{booked.id}/consult/invite/", {"user": nurse.id}
+    )
+    return username, booked, nurse
+
+
+@pytest.fixture
+def opened_urls(monkeypatch):
+    """What the desktop asked the system to open in the browser (nothing is opened)."""
+    urls: list[str] = []
+
+    def open_url(url: QUrl) -> bool:
+        urls.append(url.toString())
+        return True
+
+    monkeypatch.setattr(consults_view.QDesktopServices, "openUrl", staticmethod(open_url))
+    return urls
+
+
+def select_teleconsult(qtbot, page, booked) -> None:
+    page.show_day(booked.date, select=booked.id)
+    qtbot.waitUntil(
+        lambda: page.current is not None and page.current.id == booked.id, timeout=10_000
+    )
+
+
+def test_the_doctor_opens_the_consult_room_in_the_browser(
+    qtbot, hms, hms_server, teleconsult, opened_urls
+):
+    username, booked, nurse = teleconsult
+    _window, page = open_appointments(qtbot, hms, role=username, password=DOCTOR_PASSWORD)
+    select_teleconsult(qtbot, page, booked)
+    details = page.details
+    qtbot.waitUntil(lambda: details.room is not None, timeout=10_000)
+    assert details.values["invited"].isVisible()
+    assert details.values["invited"].text() == f"{nurse.display_name} (Nurse)"
+    assert details.values["consult"].text().startswith("Opens at ")  # tomorrow
+    assert details.consult_button.isEnabled()
+    details.consult_button.click()
+    assert opened_urls == [f"{hms_server}/workspace/consults/{booked.id}/"]
+
+
+def test_invited_staff_see_their_consults_and_open_the_room(
+    qtbot, hms, hms_server, teleconsult, opened_urls
+):
+    _username, booked, nurse = teleconsult
+    window = sign_in(qtbot, hms, "nurse")
+    window.resize(1024, 640)
+    window.show()
+    page = window.open_module("consults")
+    assert isinstance(page, ConsultsPage)
+    qtbot.waitUntil(lambda: page._loaded and not page.model.loading, timeout=10_000)
+    rows = [c.appointment for c in page.model.rows]
+    assert booked.id in rows
+    page.table.selectRow(rows.index(booked.id))
+    details = page.details
+    qtbot.waitUntil(lambda: details.room is not None, timeout=10_000)
+    assert details.heading.text() == booked.patient.name
+    assert nurse.display_name in details.values["invited"].text()
+    assert details.values["state"].text().startswith("Opens at ")
+    wait_idle(qtbot, hms)
+    assert not problems(window), problems(window)
+    snap(window, "consults")
+    details.open_button.click()
+    assert opened_urls == [f"{hms_server}/workspace/consults/{booked.id}/"]
+
+    # The same consult in the nurse's appointments queue, on a small screen.
+    appointments = window.open_module("appointments")
+    qtbot.waitUntil(lambda: appointments._loaded and not appointments.model.loading)
+    select_teleconsult(qtbot, appointments, booked)
+    qtbot.waitUntil(lambda: appointments.details.room is not None, timeout=10_000)
+    assert appointments.details.consult_button.isEnabled()
+    wait_idle(qtbot, hms)
+    QApplication.processEvents()
+    assert not problems(window), problems(window)
+    snap(window, "appointments_teleconsult_small")
+    appointments.details.consult_button.click()
+    assert opened_urls[-1] == f"{hms_server}/workspace/consults/{booked.id}/"
+
+
+def test_staff_not_invited_do_not_join(qtbot, hms, teleconsult, opened_urls):
+    _username, booked, _nurse = teleconsult
+    _window, page = open_appointments(qtbot, hms)  # the front desk
+    select_teleconsult(qtbot, page, booked)
+    wait_idle(qtbot, hms)
+    details = page.details
+    assert details.room is None  # the server shows a consult to its participants only
+    assert details.consult_button.isVisible() and not details.consult_button.isEnabled()
+    assert details.values["invited"].isHidden()
+    assert "invite" in details.hint.text()
+    assert page.open_consult_room() is None
+    assert opened_urls == []
+
+
+def patient_socket(qtbot, server: str, token: str, conversation_id: str) -> QWebSocket:
+    """The patient's browser in the consult room: a socket to its conversation."""
+    socket = QWebSocket()
+    url = server.replace("http://", "ws://") + f"/ws/conversations/{conversation_id}/"
+    request = QNetworkRequest(QUrl(url))
+    request.setRawHeader(b"Authorization", f"Bearer {token}".encode())
+    with qtbot.waitSignal(socket.connected, timeout=10_000):
+        socket.open(request)
+    return socket
+
+
+def test_a_patient_in_the_waiting_room_shows_live_in_the_doctors_queue(
+    qtbot, hms, hms_server, api_as
+):
+    username = unique("drwait")
+    doctor = make_doctor(api_as, first_name="Wanda", username=username)
+    desk, portal = api_as("receptionist"), api_as("patient")
+    me = portal.patients.list(page_size=1).results[0]
+    # The next free slot starts within 15 minutes: its room is open now.
+    now = hospital_now()
+    slot = next(s for s in free_slots(desk, doctor.id, hospital_today()) if s.start_at >= now)
+    booked = desk.appointments.book(
+        patient=me.id,
+        doctor=doctor.id,
+        day=slot.date,
+        slot=slot.start,
+        visit_type=VisitType.TELECONSULT,
+    )
+    window, page = open_appointments(qtbot, hms, role=username, password=DOCTOR_PASSWORD)
+    qtbot.waitUntil(lambda: window.notifications.live, timeout=15_000)
+    select_teleconsult(qtbot, page, booked)
+    row = [a.id for a in page.model.rows].index(booked.id)
+    visit = page.model.index(row, AppointmentsModel.VISIT)
+    assert visit.data() == "Teleconsult"
+
+    room = portal.client.get(f"/api/appointments/{booked.id}/consult/")
+    assert room["state"] == "open"
+    socket = patient_socket(qtbot, hms_server, portal.client.access_token, room["conversation"])
+    try:
+        qtbot.waitUntil(
+            lambda: page.current is not None and page.current.waiting_room, timeout=10_000
+        )
+        row = [a.id for a in page.model.rows].index(booked.id)
+        assert page.model.index(row, AppointmentsModel.VISIT).data() == "In the waiting room"
+        assert "In the waiting room" in page.details.values["visit"].text()
+        assert "waiting room" in page.banner.message and me.first_name in page.banner.message
+        wait_idle(qtbot, hms)
+        snap(window, "appointments_waiting_room")
+    finally:
+        socket.close()
+    # The patient left: the queue says so without a click.
+    qtbot.waitUntil(
+        lambda: page.current is not None and not page.current.waiting_room, timeout=10_000
+    )
+    row = [a.id for a in page.model.rows].index(booked.id)
+    assert page.model.index(row, AppointmentsModel.VISIT).data() == "Teleconsult"
     wait_idle(qtbot, hms)
