@@ -61,13 +61,13 @@ def _time(value) -> str:
 
 
 class AppointmentsModel(SummaryTableModel[Appointment]):
-    TIME, PATIENT, MRN, DOCTOR, VISIT, REASON, STATUS, ARRIVED = range(8)
+    TIME, PATIENT, VISIT, MRN, DOCTOR, REASON, STATUS, ARRIVED = range(8)
     columns = (
         Column("slot", "Time", lambda a: a.slot_text),
         Column("patient", "Patient", lambda a: a.patient.name),
+        Column("visit", "Visit", visit_text),
         Column("mrn", "MRN", lambda a: a.patient.mrn),
         Column("doctor", "Doctor", lambda a: a.doctor.name),
-        Column("visit", "Visit", visit_text),
         Column("reason", "Reason", lambda a: a.reason),
         Column("status", "Status", lambda a: a.status_display),
         Column("arrived", "Arrived", lambda a: a.checked_in_at, display=_time),
@@ -132,7 +132,8 @@ class VisitPillDelegate(QStyledItemDelegate):
         painter.setFont(font)
         metrics = painter.fontMetrics()
         cell = QRectF(option.rect).adjusted(4, 0, -4, 0)
-        width = min(metrics.horizontalAdvance(text) + 2 * self.PAD_X, cell.width())
+        text_width = metrics.horizontalAdvance(text) + 2  # the advance is rounded down
+        width = min(text_width + 2 * self.PAD_X, cell.width())
         height = min(metrics.height() + 2 * self.PAD_Y, cell.height() - 2)
         rect = QRectF(cell.left(), cell.center().y() - height / 2, width, height)
         foreground, background = pill
@@ -140,6 +141,11 @@ class VisitPillDelegate(QStyledItemDelegate):
         painter.setBrush(QColor(background))
         painter.drawRoundedRect(rect, height / 2, height / 2)
         painter.setPen(QColor(foreground))
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width - 2 * self.PAD_X))
+        room = int(width - 2 * self.PAD_X)
+        shown = (
+            text
+            if room >= text_width
+            else metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        )
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, shown)
         painter.restore()

@@ -16,12 +16,11 @@ def _unread(count: int) -> str:
 
 
 class ConsultsModel(PagedTableModel[Conversation]):
-    PATIENT, MRN, DOCTOR, LAST_MESSAGE, UNREAD = range(5)
+    PATIENT, DOCTOR, MRN, UNREAD, LAST_MESSAGE = range(5)
     columns = (
         Column("patient", "Patient", lambda c: c.patient.name),
-        Column("mrn", "MRN", lambda c: c.patient.mrn),
         Column("doctor", "Doctor", lambda c: c.doctor.name),
-        Column("last_message", "Last message", lambda c: c.last_message_text),
+        Column("mrn", "MRN", lambda c: c.patient.mrn),
         Column(
             "unread",
             "Unread",
@@ -29,6 +28,7 @@ class ConsultsModel(PagedTableModel[Conversation]):
             display=_unread,
             align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
         ),
+        Column("last_message", "Last message", lambda c: c.last_message_text),
     )
 
     def row_data(self, row: Conversation, column: Column[Conversation], role: int) -> Any:

@@ -49,6 +49,16 @@ def consult_state_text(room: ConsultRoom) -> str:
     return room.state_display
 
 
+def window_text(room: ConsultRoom) -> str:
+    """When the room is open: "Tue 08 Dec 2026 09:15 to 10:15" (the closing day too when it
+    is another)."""
+    if room.opens_at is None or room.closes_at is None:
+        return EMPTY
+    opens, closes = room.opens_at.astimezone(), room.closes_at.astimezone()
+    until = f"{closes:%H:%M}" if closes.date() == opens.date() else f"{closes:%a %d %b %H:%M}"
+    return f"{opens:%a %d %b %Y %H:%M} to {until}"
+
+
 def invited_text(room: ConsultRoom) -> str:
     return ", ".join(person.label for person in room.invited) or "Nobody yet"
 
@@ -86,8 +96,8 @@ class ConsultDetails(DetailPanel):
     FIELDS = (
         ("MRN", "mrn"),
         ("Doctor", "doctor"),
-        ("Room", "state"),
-        ("Window", "window"),
+        ("Consult room", "state"),
+        ("Open", "window"),
         ("Waiting room", "waiting"),
         ("Invited", "invited"),
         ("Last message", "last_message"),
@@ -150,11 +160,7 @@ class ConsultDetails(DetailPanel):
                 self.values[key].setText(EMPTY)
         else:
             self.values["state"].setText(consult_state_text(room))
-            window = EMPTY
-            if room.opens_at is not None and room.closes_at is not None:
-                local = room.opens_at.astimezone()
-                window = f"{local:%a %d %b %Y}, {clock(room.opens_at)}-{clock(room.closes_at)}"
-            self.values["window"].setText(window)
+            self.values["window"].setText(window_text(room))
             self.values["waiting"].setText(waiting_text(room))
             self.values["invited"].setText(invited_text(room))
         closed = room is not None and room.state == ConsultState.CLOSED
@@ -182,8 +188,8 @@ class ConsultsPage(ListPage):
             ConsultDetails(),
             beside=True,
             sizes=(700, 320),
-            column_widths={1: 115, 2: 170, 3: 260, 4: 70},
-            stretch=ConsultsModel.PATIENT,
+            column_widths={0: 170, 1: 150, 2: 105, 3: 60},
+            stretch=ConsultsModel.LAST_MESSAGE,
         )
         self.details.open_button.clicked.connect(self.open_consult_room)
         self.table.doubleClicked.connect(lambda _i: self.open_consult_room())

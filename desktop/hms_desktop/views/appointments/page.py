@@ -19,7 +19,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea
 
 from hms_desktop import roles, theme
 from hms_desktop.api.dto import (
@@ -296,13 +296,25 @@ class AppointmentsPage(ListPage):
             ]
         )
         self.outer.addWidget(self.counts)
+        details = AppointmentDetails(ctx.capabilities, ctx.user.id)
+        # The panel scrolls rather than squeeze its fields on a small screen.
+        scroll = QScrollArea()
+        scroll.setObjectName("appointmentDetailsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(
+            details.minimumWidth() + scroll.verticalScrollBar().sizeHint().width()
+        )
+        scroll.setWidget(details)
         self.set_details(
-            AppointmentDetails(ctx.capabilities, ctx.user.id),
+            scroll,
             beside=True,
-            sizes=(760, 300),
-            column_widths={0: 64, 2: 115, 3: 160, 4: 150, 5: 150, 6: 110, 7: 70},
+            sizes=(760, 320),
+            column_widths={0: 64, 2: 150, 3: 110, 4: 150, 5: 140, 6: 100, 7: 70},
             stretch=AppointmentsModel.PATIENT,
         )
+        self.details = details
         self.table.setItemDelegateForColumn(AppointmentsModel.VISIT, VisitPillDelegate(self.table))
 
         self.days.day_changed.connect(lambda _day: self.reload())
