@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.notifications.counts_changed.connect(self._notification_counts)
         self.notifications.live_changed.connect(lambda _live: self._notification_counts())
         self.notifications.alert.connect(self._critical_alert)
+        self.notifications.consult_waiting.connect(self._consult_waiting)
         column.addWidget(self.header)
         banner_holder = QWidget()
         holder = QVBoxLayout(banner_holder)
@@ -142,6 +143,20 @@ class MainWindow(QMainWindow):
         self.banner.show_message(
             f"Critical: {notification.title}. Open the notifications (✉) to acknowledge it.",
             kind="warning",
+        )
+        self.banner_holder.show()
+        QApplication.alert(self)
+
+    def _consult_waiting(self, message: dict) -> None:
+        """A patient entered a teleconsult's waiting room (the doctor hears of it anywhere;
+        the appointments queue and My consults re-read themselves)."""
+        if not message.get("waiting"):
+            return
+        patient = message.get("patient") or "A patient"
+        self.banner.show_message(
+            f"{patient} is in the waiting room of their teleconsult: open the consult room "
+            "from Appointments or My consults.",
+            kind="info",
         )
         self.banner_holder.show()
         QApplication.alert(self)

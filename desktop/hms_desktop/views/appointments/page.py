@@ -311,8 +311,9 @@ class AppointmentsPage(ListPage):
             scroll,
             beside=True,
             sizes=(760, 320),
-            column_widths={0: 64, 2: 150, 3: 110, 4: 150, 5: 140, 6: 100, 7: 70},
-            stretch=AppointmentsModel.PATIENT,
+            # The patient and the visit keep their width; the reason takes what is left.
+            column_widths={0: 64, 1: 180, 2: 170, 3: 110, 4: 160, 5: 140, 6: 100, 7: 70},
+            stretch=AppointmentsModel.REASON,
         )
         self.details = details
         self.table.setItemDelegateForColumn(AppointmentsModel.VISIT, VisitPillDelegate(self.table))
@@ -387,17 +388,11 @@ class AppointmentsPage(ListPage):
             on_error=failed,
         )
 
-    def consult_waiting(self, message: dict) -> None:
+    def consult_waiting(self, _message: dict) -> None:
         """The feed says a patient entered or left a consult's waiting room: re-read the day
         (the row's "In the waiting room" and the counts), keeping the selection."""
-        if not self._loaded:
-            return
-        if message.get("waiting") and message.get("patient"):
-            self.banner.show_message(
-                f"{message['patient']} is in the waiting room of their teleconsult.",
-                kind="info",
-            )
-        self.reload_keeping_selection()
+        if self._loaded:
+            self.reload_keeping_selection()
 
     def open_consult_room(self) -> QUrl | None:
         """The selected teleconsult's call page, in the web browser."""
