@@ -122,7 +122,34 @@ def conversation_repr(
     }
 
 
+def conversation_ws_path(conversation: Conversation) -> str:
+    return f"/ws/conversations/{conversation.public_id}/"
+
+
+def consult_room_repr(room: ConsultRoom) -> dict:
+    """The JSON of a consult room (REST `GET /api/appointments/{id}/consult/`)."""
+    appointment = room.appointment
+    window = selectors.room_window(appointment=appointment, ended_at=room.ended_at)
+    return {
+        "appointment": str(appointment.public_id),
+        "state": selectors.room_state(room=room),
+        "opens_at": iso_datetime(window.opens_at),
+        "closes_at": iso_datetime(window.closes_at),
+        "conversation": str(room.conversation.public_id),
+        "patient_waiting_since": iso_datetime(room.patient_waiting_since),
+        "doctor_joined_at": iso_datetime(room.doctor_joined_at),
+        "ended_at": iso_datetime(room.ended_at),
+        "encounter": str(appointment.encounter.public_id) if appointment.encounter_id else None,
+        "invited": [user_ref(user) for user in selectors.consult_room_invitees(room=room)],
+        "ice_servers": list(settings.WEBRTC_ICE_SERVERS),
+        "ws_url": conversation_ws_path(room.conversation),
+    }
+
+
 # --- Conversations -------------------------------------------------------------------------
+
+# For the socket: the participant check with its distinct refusals (404 / 403).
+conversation_for_participant = selectors.conversation_for_participant
 
 
 def _check_care(*, doctor: User, patient: Patient) -> None:

@@ -12,9 +12,17 @@ from hms.billing.models import Charge
 from hms.billing.services import tariff_set_price
 from hms.core.roles import Role
 from hms.telemedicine import services
+from hms.telemedicine.tests.conftest import NOW as TELECONSULT_NOW
 from hms.telemedicine.tests.factories import TeleconsultAppointmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+
+@pytest.fixture
+def frozen_instant():
+    """While the factories' teleconsult room is open (09:00 on 1 March 2027)."""
+    return TELECONSULT_NOW
+
 
 PRICES = {
     "CONSULT-CARDIOLOGY": ("consultation", "45.00"),
