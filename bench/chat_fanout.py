@@ -101,9 +101,13 @@ def create_conversations(sizes: list[int], rng: random.Random) -> list[dict]:
 
     from hms.accounts.models import DoctorProfile, User
     from hms.appointments.models import Appointment
-    from hms.patients.models import Patient
+    from hms.patients.models import CareAssignment, Patient
     from hms.patients.services import mrn_allocate, patient_set_derived_fields
-    from hms.telemedicine.models import ConsultInvite, ConsultRoom, Conversation
+    from hms.telemedicine.services import (
+        consult_invite,
+        consult_room_ensure,
+        conversation_get_or_create_chart,
+    )
 
     first_names = ["Amina", "Carlos", "Mei", "Olu", "Sofia", "Tomas", "Yara", "Jonas", "Leila"]
     last_names = ["Okafor", "Nguyen", "Garcia", "Smith", "Kowalski", "Haddad", "Silva", "Ito"]
@@ -139,8 +143,10 @@ def create_conversations(sizes: list[int], rng: random.Random) -> list[dict]:
         patient.save()
         members = [doctor, account]
         if size == 2:
-            conversation = Conversation.objects.create(patient=patient, doctor=doctor, kind="chart")
+            CareAssignment.objects.create(patient=patient, doctor=doctor, active=True)
+            conversation, _ = conversation_get_or_create_chart(actor=doctor, patient=patient)
         else:
+            # A teleconsult booked for now (the booking rules are not what is measured).
             local_start = timezone.localtime(start)
             appointment = Appointment.objects.create(
                 patient=patient,
@@ -153,12 +159,10 @@ def create_conversations(sizes: list[int], rng: random.Random) -> list[dict]:
                 reason="Follow-up by video",
                 visit_type="teleconsult",
             )
-            conversation = Conversation.objects.create(
-                patient=patient, doctor=doctor, kind="consult"
-            )
-            room = ConsultRoom.objects.create(appointment=appointment, conversation=conversation)
+            room = consult_room_ensure(appointment=appointment)
+            conversation = room.conversation
             for nurse in rng.sample(nurse_pool, size - 2):
-                ConsultInvite.objects.create(room=room, user=nurse, invited_by=doctor)
+                consult_invite(actor=doctor, appointment=appointment, user=nurse)
                 members.append(nurse)
         conversations.append(
             {
@@ -281,6 +285,8 @@ async def open_socket(protocol_class, port: int, path: str, token: str | None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     factory = WebSocketClientFactory(f"ws://127.0.0.1:{port}{path}", headers=headers)
     factory.protocol = protocol_class
+    # 500 sockets closing at once wait their turn on the servers.
+    factory.setProtocolOptions(closeHandshakeTimeout=30)
     loop = asyncio.get_running_loop()
     _, protocol = await loop.create_connection(factory, "127.0.0.1", port)
     return protocol
@@ -297,6 +303,7 @@ async def check_close_codes(port: int, conversation_id: str, valid_token: str) -
         sock = await open_socket(protocol_class, port, path, token)
         sock.closing = True
         codes[name] = await asyncio.wait_for(sock.closed, 10)
+        sock.ready.exception()  # refused before caught_up, as expected
     return codes
 
 
