@@ -4,6 +4,7 @@ invited colleague opening the consult room's web call page in the browser."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -47,6 +48,8 @@ from .test_appointments_view import (
     pick_patient,
     select_slot,
 )
+
+PATIENT_PASSWORD = "Portal-visit-42"
 
 
 def appointment_json(**changes) -> dict:
@@ -387,12 +390,32 @@ def patient_socket(qtbot, server: str, token: str, conversation_id: str) -> QWeb
     return socket
 
 
+def portal_patient(server: str, api_as):
+    """A patient who signed up to the portal (an account and a chart of their own, so no other
+    test's visits overlap theirs), signed in to the API."""
+    username = unique("pt")
+    answer = httpx.post(
+        f"{server}/api/register/",
+        json={
+            "username": username,
+            "password": PATIENT_PASSWORD,
+            "first_name": "Zainab",
+            "last_name": unique("Bello").replace("_", ""),
+            "date_of_birth": "1988-05-20",
+            "sex": "female",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return api_as(username, PATIENT_PASSWORD)
+
+
 def test_a_patient_in_the_waiting_room_shows_live_in_the_doctors_queue(
     qtbot, hms, hms_server, api_as
 ):
     username = unique("drwait")
     doctor = make_doctor(api_as, first_name="Wanda", username=username)
-    desk, portal = api_as("receptionist"), api_as("patient")
+    desk, portal = api_as("receptionist"), portal_patient(hms_server, api_as)
     me = portal.patients.list(page_size=1).results[0]
     # The next free slot starts within 15 minutes: its room is open now.
     now = hospital_now()
