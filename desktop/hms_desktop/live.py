@@ -142,6 +142,7 @@ class NotificationCentre(QObject):
     # A patient entered or left a teleconsult's waiting room (to its doctor):
     # `{"event": "consult_waiting", "appointment", "patient", "waiting"}`.
     consult_waiting = Signal(dict)
+    resumed = Signal()  # the feed is back after a drop: what it carried may have been missed
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -216,8 +217,9 @@ class NotificationCentre(QObject):
             )
         event = message.get("event")
         if event == "hello":
-            if self._heard_before:
-                self.changed.emit()  # back after a drop: re-read what was missed
+            if self._heard_before:  # back after a drop: re-read what was missed
+                self.changed.emit()
+                self.resumed.emit()
             self._heard_before = True
             return
         if event == CONSULT_WAITING:

@@ -203,6 +203,10 @@ def test_the_centre_passes_on_a_patient_entering_the_waiting_room(qtbot):
         assert heard.args == [frame]
         with qtbot.assertNotEmitted(centre.consult_waiting), qtbot.assertNotEmitted(centre.changed):
             centre._message({"event": "consult_waiting"})  # no appointment: not for us
+        # Back after a drop: screens re-read what the feed may have carried meanwhile.
+        centre._message({"event": "hello"})
+        with qtbot.waitSignal(centre.resumed, timeout=1_000):
+            centre._message({"event": "hello"})
     finally:
         centre.stop()
 

@@ -196,6 +196,7 @@ class ConsultsPage(ListPage):
         centre = getattr(ctx, "notifications", None)
         if centre is not None:  # a patient entering or leaving a consult's waiting room
             centre.consult_waiting.connect(lambda _message: self._waiting_changed())
+            centre.resumed.connect(self._waiting_changed)  # a change may have been missed
 
     def filters(self) -> dict[str, Any]:
         return {"kind": ConversationKind.CONSULT}

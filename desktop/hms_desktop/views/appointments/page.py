@@ -333,6 +333,7 @@ class AppointmentsPage(ListPage):
         centre = getattr(ctx, "notifications", None)
         if centre is not None:  # a patient entering or leaving a consult's waiting room
             centre.consult_waiting.connect(self.consult_waiting)
+            centre.resumed.connect(lambda: self.consult_waiting({}))  # a change may be missed
 
     # --- the day's queue ------------------------------------------------------------------
 
