@@ -188,7 +188,7 @@ class ConsultsPage(ListPage):
             ConsultDetails(),
             beside=True,
             sizes=(700, 320),
-            column_widths={0: 170, 1: 150, 2: 105, 3: 60},
+            column_widths={0: 170, 1: 150, 2: 115, 3: 60},
             stretch=ConsultsModel.LAST_MESSAGE,
         )
         self.details.open_button.clicked.connect(self.open_consult_room)
