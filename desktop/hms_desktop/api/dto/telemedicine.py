@@ -22,7 +22,7 @@ class LastMessage(Dto):
     seq: int
     body: str
     sender_name: str
-    created_at: datetime | None = None
+    created_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,10 @@ class Conversation(Dto):
     kind: str
     patient: PatientRef
     doctor: PersonRef
-    appointment: str | None = None
-    last_message: LastMessage | None = None
-    unread_count: int = field(default=0, metadata=json_key("unread"))
-    created_at: datetime | None = None
+    appointment: str | None  # a consult's teleconsult; None for a chart conversation
+    last_message: LastMessage | None
+    unread_count: int = field(metadata=json_key("unread"))
+    created_at: datetime | None
 
     @property
     def last_message_text(self) -> str:
@@ -61,11 +61,11 @@ class ConsultParticipant(Dto):
 
     id: str
     name: str
-    role: str = ""
+    role: str
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({role_label(self.role)})" if self.role else self.name
+        return f"{self.name} ({role_label(self.role)})"
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,14 @@ class ConsultRoom(Dto):
 
     appointment: str
     state: str
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    conversation: str | None = None
-    patient_waiting_since: datetime | None = None
-    doctor_joined_at: datetime | None = None
-    ended_at: datetime | None = None
-    encounter: str | None = None
-    invited: list[ConsultParticipant] = field(default_factory=list)
+    opens_at: datetime | None
+    closes_at: datetime | None
+    conversation: str
+    patient_waiting_since: datetime | None
+    doctor_joined_at: datetime | None
+    ended_at: datetime | None
+    encounter: str | None
+    invited: list[ConsultParticipant]
 
     @property
     def state_display(self) -> str:
