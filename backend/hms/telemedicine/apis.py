@@ -106,8 +106,7 @@ def conversation_page_json(conversations) -> list[dict]:
 
 
 def conversation_json(conversation) -> dict:
-    last = selectors.last_messages([conversation])
-    return services.conversation_repr(conversation, last_message=last.get(conversation.pk))
+    return services.conversation_repr(conversation)
 
 
 # --- Conversations -------------------------------------------------------------------------

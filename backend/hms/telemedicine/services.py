@@ -86,14 +86,26 @@ def message_repr(message: Message) -> dict:
     }
 
 
+_FETCH = object()  # conversation_repr: read the last message itself
+
+
 def conversation_repr(
-    conversation: Conversation, *, last_message: Message | None = None, unread: int | None = None
+    conversation: Conversation,
+    *,
+    user: User | None = None,
+    last_message: Message | None = _FETCH,
+    unread: int | None = None,
 ) -> dict:
-    """The JSON of a conversation. `last_message` and `unread` come from the list's batch
-    (selectors.last_messages, the `unread` annotation); without them, as annotated or none."""
-    room = getattr(conversation, "consult_room", None)
+    """The JSON of a conversation (REST, and the socket's `hello`). A list passes
+    `last_message` from its batch (selectors.last_messages) and has `unread` annotated
+    (selectors.with_unread); otherwise they are read here, `unread` for `user`."""
+    if last_message is _FETCH:
+        last_message = selectors.last_messages([conversation]).get(conversation.pk)
     if unread is None:
-        unread = getattr(conversation, "unread", 0)
+        unread = getattr(conversation, "unread", None)
+    if unread is None:
+        unread = _unread_for(user=user, conversation=conversation) if user is not None else 0
+    room = getattr(conversation, "consult_room", None)
     return {
         "id": str(conversation.public_id),
         "kind": conversation.kind,
@@ -143,6 +155,22 @@ def consult_room_repr(room: ConsultRoom) -> dict:
         "invited": [user_ref(user) for user in selectors.consult_room_invitees(room=room)],
         "ice_servers": list(settings.WEBRTC_ICE_SERVERS),
         "ws_url": conversation_ws_path(room.conversation),
+    }
+
+
+def _unread_for(*, user: User, conversation: Conversation) -> int:
+    state = ConversationReadState.objects.filter(conversation=conversation, user=user).first()
+    return max(conversation.last_seq - (state.last_read_seq if state else 0), 0)
+
+
+def consult_room_brief(room: ConsultRoom, *, user: User) -> dict:
+    """The room as the socket's `hello` names it; `ends_consult`: this user may end it."""
+    window = selectors.room_window(appointment=room.appointment, ended_at=room.ended_at)
+    return {
+        "state": selectors.room_state(room=room),
+        "opens_at": iso_datetime(window.opens_at),
+        "closes_at": iso_datetime(window.closes_at),
+        "ends_consult": user.pk == room.appointment.doctor_id,
     }
 
 
@@ -288,6 +316,8 @@ def _check_may_write(*, actor: User, conversation: Conversation) -> None:
         room = getattr(conversation, "consult_room", None)
         if room is not None:
             consult_room_check_open(room=room)
+    else:  # a chart conversation lasts as long as the doctor cares for the patient
+        _check_care(doctor=conversation.doctor, patient=conversation.patient)
 
 
 def message_send(

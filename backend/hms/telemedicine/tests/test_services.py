@@ -13,6 +13,7 @@ from hms.clinical.timeline import timeline_collect
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
+from hms.patients.models import CareAssignment
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.telemedicine import selectors, services
 from hms.telemedicine.live import conversation_group
@@ -110,6 +111,16 @@ def test_the_longest_message_is_accepted(conversation):
     message = send(conversation, conversation.doctor, "x" * 4000)
 
     assert len(message.body) == 4000
+
+
+def test_a_chart_conversation_closes_when_the_care_ends(conversation):
+    send(conversation, conversation.patient.user)
+    CareAssignment.objects.filter(patient=conversation.patient).update(active=False, ended_at=NOW)
+
+    with pytest.raises(ForbiddenError) as refused:
+        send(conversation, conversation.patient.user)
+
+    assert refused.value.code == "not_in_care"
 
 
 def test_someone_outside_the_conversation_cannot_send(conversation):
@@ -504,3 +515,25 @@ def test_consult_chat_is_open_only_while_the_room_is(appointment, frozen_now):
     with pytest.raises(ConflictError) as early:
         send(room.conversation, appointment.patient.user)
     assert early.value.code == "room_not_open"
+
+
+def test_a_conversation_is_represented_on_its_own_for_a_user(conversation):
+    send(conversation, conversation.doctor, "One")
+    send(conversation, conversation.doctor, "Two")
+
+    shown = services.conversation_repr(conversation, user=conversation.patient.user)
+
+    assert shown["unread"] == 2
+    assert shown["last_message"]["body"] == "Two"
+    assert shown["appointment"] is None
+
+
+def test_the_room_brief_tells_who_ends_the_consult(appointment):
+    room = services.consult_room_ensure(appointment=appointment)
+
+    doctor_view = services.consult_room_brief(room, user=appointment.doctor)
+    patient_view = services.consult_room_brief(room, user=appointment.patient.user)
+
+    assert (doctor_view["ends_consult"], patient_view["ends_consult"]) == (True, False)
+    assert doctor_view["state"] == "open"
+    assert doctor_view["opens_at"] == "2027-03-01T08:45:00Z"
