@@ -41,7 +41,6 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from rest_framework import serializers
 
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.telemedicine import selectors, services
@@ -78,8 +77,6 @@ FRAMES_PER_WINDOW = 300
 # Typing indicators relayed at most once per this many seconds per socket.
 TYPING_INTERVAL = 2.0
 REPLAY_BATCH = 200
-
-_datetime_field = serializers.DateTimeField()
 
 
 def _db(function):
@@ -466,13 +463,13 @@ def _open(*, user, conversation_public_id) -> tuple[int | None, Opened | None]:
         patient_user_pk=conversation.patient.user_id,
     )
     opened.hello = {
-        "conversation": services.conversation_repr(conversation),
+        "conversation": services.conversation_repr(conversation, user=user),
         "me": me.id,
         "last_seq": conversation.last_seq,
         "read": selectors.read_positions(conversation=conversation),
         "participants": [p.frame() for p in participants],
         "ice_servers": list(getattr(settings, "WEBRTC_ICE_SERVERS", [])),
-        "room": _room_frame(room, user=user, conversation=conversation),
+        "room": services.consult_room_brief(room, user=user) if room is not None else None,
     }
     return None, opened
 
@@ -482,18 +479,6 @@ def _consult_room(conversation):
         return conversation.consult_room
     except ObjectDoesNotExist:
         return None
-
-
-def _room_frame(room, *, user, conversation) -> dict | None:
-    if room is None:
-        return None
-    window = selectors.room_window(appointment=room.appointment, ended_at=room.ended_at)
-    return {
-        "state": selectors.room_state(room=room),
-        "opens_at": _datetime_field.to_representation(window.opens_at),
-        "closes_at": _datetime_field.to_representation(window.closes_at),
-        "ends_consult": user.pk == conversation.doctor_id,
-    }
 
 
 def _update_waiting_room(opened: Opened) -> None:
