@@ -40,11 +40,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
+from django.db import connection, transaction
 
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.telemedicine import selectors, services
 from hms.telemedicine.live import conversation_group
+from hms.telemedicine.models import ConsultRoom
 from hms.telemedicine.presence import (
     presence_enter,
     presence_leave,
@@ -482,21 +483,26 @@ def _consult_room(conversation):
 
 
 def _update_waiting_room(opened: Opened) -> None:
-    """The patient waits while they are connected and the doctor is not."""
+    """The patient waits while they are connected and the doctor is not.
+
+    Decided under the room's row lock, after this socket has been counted: of two sockets
+    opening or closing at once on different servers, the one deciding second sees both counts,
+    so the room ends up as the sockets are."""
     if opened.room is None or opened.patient_user_pk is None:
         return
     if opened.me.pk not in (opened.patient_user_pk, opened.doctor_pk):
         return
-    online = presence_online(
-        conversation_public_id=opened.conversation.public_id,
-        user_ids=[opened.patient_user_pk, opened.doctor_pk],
-    )
-    room = _fresh(opened.room)
-    if room.ended_at is not None:
-        return
-    waiting = opened.patient_user_pk in online and opened.doctor_pk not in online
-    if waiting != (room.patient_waiting_since is not None):
-        services.consult_patient_waiting(room=room, waiting=waiting)
+    with transaction.atomic():
+        room = ConsultRoom.objects.select_for_update().get(pk=opened.room.pk)
+        if room.ended_at is not None:
+            return
+        online = presence_online(
+            conversation_public_id=opened.conversation.public_id,
+            user_ids=[opened.patient_user_pk, opened.doctor_pk],
+        )
+        waiting = opened.patient_user_pk in online and opened.doctor_pk not in online
+        if waiting != (room.patient_waiting_since is not None):
+            services.consult_patient_waiting(room=room, waiting=waiting)
 
 
 def _messages_after(*, conversation, after: int, limit: int) -> list[dict]:
@@ -506,11 +512,6 @@ def _messages_after(*, conversation, after: int, limit: int) -> list[dict]:
             conversation=conversation, after_seq=after, limit=limit
         )
     ]
-
-
-def _fresh(room):
-    room.refresh_from_db()
-    return room
 
 
 def _after_from_query(scope) -> int:
