@@ -8,6 +8,10 @@ class TelemedicineConfig(AppConfig):
 
     def ready(self) -> None:
         # Deferred: registering reads the models, which exist only once apps are ready.
+        from hms.appointments.events import AppointmentCompleted
+        from hms.core.events import subscribe
+        from hms.telemedicine.services import consult_close_on_completion
         from hms.telemedicine.timeline import register_telemedicine_timeline_sources
 
         register_telemedicine_timeline_sources()
+        subscribe(AppointmentCompleted, consult_close_on_completion)

@@ -702,8 +702,8 @@ def consult_invite(*, actor: User, appointment: Appointment, user: User) -> Cons
 @transaction.atomic
 def consult_end(*, actor: User, appointment: Appointment) -> ConsultRoom:
     """The doctor ends the consult: the appointment is completed (the teleconsult tariff is
-    billed through AppointmentCompleted), its encounter closed with the real end, the room
-    closed and every open socket told (`consult_ended`)."""
+    billed through AppointmentCompleted, and the room closes with it: see
+    `consult_close_on_completion`)."""
     _check_consult_doctor(actor=actor, appointment=appointment)
     room = _lock_room(consult_room_ensure(appointment=appointment))
     if room.ended_at is not None:
@@ -714,18 +714,39 @@ def consult_end(*, actor: User, appointment: Appointment) -> ConsultRoom:
             f"This appointment is {appointment.get_status_display().lower()}.",
             code="invalid_status",
         )
+    if appointment.status == AppointmentStatus.COMPLETED:
+        _close_room(actor=actor, room=room, appointment=appointment)
+        return room
+    appointment = _start_visit(actor=actor, appointment=appointment)
+    appointment_services.appointment_complete(actor=actor, appointment=appointment)
+    return _lock_room(room)
+
+
+def consult_close_on_completion(event) -> None:
+    """Subscribed to AppointmentCompleted: however a teleconsult is completed (the call page's
+    End, or Complete in a queue), its encounter closes with the real end, the room closes and
+    every open socket hears `consult_ended`. Runs in the completing service's transaction."""
+    appointment = event.appointment
+    if appointment.visit_type != VisitType.TELECONSULT:
+        return
+    room = (
+        ConsultRoom.objects.select_for_update()
+        .select_related("conversation")
+        .filter(appointment=appointment)
+        .first()
+    )
+    if room is None or room.ended_at is not None:
+        return
+    _close_room(actor=event.actor, room=room, appointment=appointment)
+
+
+def _close_room(*, actor: User, room: ConsultRoom, appointment: Appointment) -> None:
     now = timezone.now()
-    if appointment.status != AppointmentStatus.COMPLETED:
-        appointment = _start_visit(actor=actor, appointment=appointment)
-        appointment = appointment_services.appointment_complete(
-            actor=actor, appointment=appointment
-        )
     encounter = appointment.encounter
     if encounter is not None and encounter.status == EncounterStatus.OPEN:
         clinical_services.encounter_close(
             actor=actor, encounter=encounter, ended_at=max(now, encounter.started_at)
         )
-    room.appointment = appointment
     room.ended_at = now
     room.patient_waiting_since = None
     if room.doctor_joined_at is None:
@@ -743,4 +764,3 @@ def consult_end(*, actor: User, appointment: Appointment) -> ConsultRoom:
         conversation_public_id=room.conversation.public_id,
         message={"type": live.CONSULT_ENDED},
     )
-    return room

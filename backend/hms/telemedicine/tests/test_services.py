@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from hms.accounts.tests.factories import UserFactory
+from hms.appointments import services as appointment_services
 from hms.appointments.models import AppointmentStatus
 from hms.clinical.models import Document, EncounterStatus, EncounterType
 from hms.clinical.tests.files import ELF, PDF
@@ -525,6 +526,26 @@ def test_ending_completes_the_visit_closes_the_encounter_and_the_room(
     assert closed.value.code == "room_closed"
     with pytest.raises(ConflictError):
         services.consult_end(actor=appointment.doctor, appointment=appointment)
+
+
+def test_completing_a_teleconsult_from_the_queue_ends_the_consult_too(
+    appointment, frozen_now, pushed, django_capture_on_commit_callbacks
+):
+    services.consult_join(actor=appointment.doctor, appointment=appointment)
+    frozen_now.shift(timedelta(minutes=20))
+    appointment.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_services.appointment_complete(actor=appointment.doctor, appointment=appointment)
+
+    room = selectors.consult_room_find(appointment=appointment)
+    assert room.ended_at is not None
+    assert selectors.room_state(room=room) == "closed"
+    appointment.refresh_from_db()
+    assert appointment.encounter.status == EncounterStatus.CLOSED
+    assert appointment.encounter.ended_at == room.ended_at
+    ended = [g for g, message in pushed if message == {"type": "consult.ended"}]
+    assert ended == [conversation_group(room.conversation.public_id)]
 
 
 def test_only_the_doctor_ends_the_consult(appointment):
