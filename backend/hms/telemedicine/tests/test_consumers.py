@@ -3,6 +3,7 @@ who may connect (close codes), delivery in order and exactly once, replay on rec
 read receipts, typing, presence and the waiting room, call signalling, flood closing."""
 
 import asyncio
+import gc
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
@@ -33,6 +35,23 @@ from hms.telemedicine.models import (
 )
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pool_connections_closed(django_db_setup, django_db_blocker):
+    """On PostgreSQL the socket's database calls run on the event loop's thread pool, and a
+    pool thread's connection outlives the test's loop until it is collected: end those
+    sessions before the test database is dropped."""
+    yield
+    gc.collect()
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
 
 # A Monday morning; the consult below starts at 10:00 and ends at 10:30.
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
