@@ -642,3 +642,18 @@ async def test_frames_and_close_codes_are_documented():
         assert f'"action": "{action}"' in section
     for code in (4401, 4403, 4404, 4409, 4410, 4429):
         assert f"| {code} |" in section
+
+
+async def test_a_message_after_the_room_closed_is_refused_and_the_socket_closes():
+    with time_machine.travel(NOW - timedelta(hours=1), tick=True):
+        consult = await database_sync_to_async(Consult)()
+    with time_machine.travel(NOW + timedelta(minutes=59), tick=True):
+        patient, _ = await _open(consult.patient_user, consult.conversation)
+    # The window (until 30 minutes after the 10:30 end) is over while the socket is open.
+    with time_machine.travel(NOW + timedelta(minutes=61), tick=True):
+        await patient.send_json_to(_send_frame("Are you still there?"))
+        error = await patient.receive_json_from(timeout=RECEIVE)
+        assert (error["event"], error["code"]) == ("error", "room_closed")
+        closed = await patient.receive_output(timeout=RECEIVE)
+        assert closed == {"type": "websocket.close", "code": consumers.CLOSE_ROOM_CLOSED}
+    assert await _stored(consult.conversation) == []
