@@ -155,6 +155,7 @@ def workspace_chart(request, patient_id):
         "timeline": timeline[:CHART_TIMELINE],
         "timeline_more": max(0, len(timeline) - CHART_TIMELINE),
         "actions": chart_actions(user=user, patient=patient, admitted=_admitted(patient)),
+        "may_message": user_may(user, "conversations", "create"),
     }
     return render(request, "web/workspace/chart.html", context)
 

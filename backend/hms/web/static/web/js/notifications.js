@@ -94,6 +94,11 @@
           heardBefore = true;
           return;
         }
+        if (message.event === "consult_waiting") {
+          // A teleconsult patient entered or left the waiting room (the queue page listens).
+          document.body.dispatchEvent(new CustomEvent("hms-consult-waiting", { detail: message }));
+          return;
+        }
         if (!message.notification) return;
         var notification = message.notification;
         if (
