@@ -90,7 +90,6 @@
   Consult.prototype.joined = function (room) {
     var consult = this;
     this.iceServers = room.ice_servers || [];
-    if (room.doctor_joined_at) this.timerStart = new Date(room.doctor_joined_at).getTime();
     var chatRoot = $(this.root, "[data-chat]");
     chatRoot.dataset.conversation = room.conversation;
     this.root.dataset.conversation = room.conversation;
