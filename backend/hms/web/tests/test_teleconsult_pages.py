@@ -306,6 +306,10 @@ def test_patient_messages_list_and_conversation_page(world):
     assert f'data-conversation="{conversation.public_id}"' in html
     assert "data-chat-autostart" in html and "web/js/chat.js" in html
 
+    # Starting from the list opens the same conversation.
+    response = client.post("/portal/messages/", {"doctor": str(world["doctor"].public_id)})
+    assert response["Location"] == f"/portal/messages/{conversation.public_id}/"
+
     # Someone else's conversation: 404; a doctor on the patient's page: 403.
     other = chart_conversation(world, patient=world["bob"])
     assert client.get(f"/portal/messages/{other.public_id}/").status_code == 404
@@ -316,6 +320,7 @@ def test_patient_messages_list_and_conversation_page(world):
 
 
 def test_doctor_messages_pages(world):
+    CareAssignmentFactory(patient=world["alice"], doctor=world["doctor"])
     conversation = chart_conversation(world)
     say(conversation, world["alice"].user, "Hello doctor")
     client = signed_in_client(world["doctor"])
@@ -330,6 +335,17 @@ def test_doctor_messages_pages(world):
     )
     html = client.get(f"/workspace/patients/{world['alice'].public_id}/").content.decode()
     assert 'data-testid="message-patient"' in html
+
+    # "Message patient" opens the doctor's conversation with the patient (the same one again).
+    response = client.post(f"/workspace/patients/{world['alice'].public_id}/message/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/workspace/messages/{conversation.public_id}/"
+    # Not in this doctor's care: refused (back to the chart, which asks to break the glass).
+    response = signed_in_client(other).post(
+        f"/workspace/patients/{world['alice'].public_id}/message/", follow=True
+    )
+    assert response.redirect_chain[0][0] == f"/workspace/patients/{world['alice'].public_id}/"
+    assert Conversation.objects.filter(doctor=other).count() == 0
 
 
 def test_messages_lists_run_the_same_queries_for_one_and_many(world, make_user):

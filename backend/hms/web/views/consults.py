@@ -19,10 +19,11 @@ from hms.appointments.models import Appointment, VisitType
 from hms.clinical import selectors as clinical_selectors
 from hms.clinical import services as clinical_services
 from hms.clinical.models import EncounterStatus
-from hms.core.errors import ApplicationError, NotFoundError
+from hms.core.errors import ApplicationError
 from hms.core.permissions import user_may
 from hms.core.roles import STAFF_ROLES
-from hms.web.consults import consult_invited, consult_user_is_invited, room_window, staff_to_invite
+from hms.telemedicine import selectors as tele_selectors
+from hms.web.consults import consult_invited, room_window, staff_to_invite
 from hms.web.forms import ConsultNoteForm, DiagnosisFormSet
 from hms.web.navigation import PORTAL_ROLES
 from hms.web.views.base import chart_errors_as_http, portal_page
@@ -73,20 +74,14 @@ def portal_consult(request, appointment_id):
 
 
 def _staff_consult(request, appointment_id) -> tuple[Appointment, str]:
-    """The appointment and the user's part in it: "doctor" (its own doctor) or "staff"
-    (invited). Anyone else: 404, as for an appointment that does not exist."""
-    appointment = (
-        Appointment.objects.select_related("patient__user", "doctor", "encounter")
-        .filter(public_id=appointment_id, visit_type=VisitType.TELECONSULT)
-        .first()
+    """The teleconsult and the user's part in it: "doctor" (its own doctor) or "staff"
+    (invited). Anyone else, or an appointment that is not a teleconsult: 404."""
+    appointment = _teleconsult_or_404(
+        tele_selectors.appointment_for_consult(
+            user=request.user, appointment_public_id=appointment_id
+        )
     )
-    if appointment is None:
-        raise NotFoundError("No teleconsult with this id.", code="appointment_not_found")
-    if appointment.doctor_id == request.user.pk:
-        return appointment, "doctor"
-    if consult_user_is_invited(appointment=appointment, user=request.user):
-        return appointment, "staff"
-    raise NotFoundError("No teleconsult with this id.", code="appointment_not_found")
+    return appointment, "doctor" if appointment.doctor_id == request.user.pk else "staff"
 
 
 def _note_context(request, appointment, *, form=None, diagnoses=None, saved: str = "") -> dict:

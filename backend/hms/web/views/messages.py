@@ -9,7 +9,9 @@ from django.views.decorators.http import require_http_methods
 from hms.core.errors import ApplicationError
 from hms.core.roles import STAFF_ROLES, Role
 from hms.patients.access import ChartSection, patient_get_for_user
-from hms.web.consults import conversation_get_for_user, conversation_list, doctors_caring_for
+from hms.telemedicine import selectors as tele_selectors
+from hms.telemedicine import services as tele_services
+from hms.web.consults import conversation_list, doctors_caring_for
 from hms.web.forms import ChartConversationForm
 from hms.web.navigation import PORTAL_ROLES, WORKSPACE_ROLES
 from hms.web.views.base import chart_errors_as_http, own_chart, paginate, portal_page
@@ -38,8 +40,6 @@ def portal_messages(request):
             for d in doctors_caring_for(patient=patient)
             if str(d.public_id) == form.cleaned_data["doctor"]
         )
-        from hms.telemedicine import services as tele_services
-
         try:
             conversation, _created = tele_services.conversation_get_or_create_chart(
                 actor=request.user, patient=patient, doctor=doctor
@@ -62,7 +62,9 @@ def workspace_messages(request):
 
 
 def _conversation_page(request, conversation_id, *, area: str):
-    conversation = conversation_get_for_user(user=request.user, public_id=conversation_id)
+    conversation = tele_selectors.conversation_get_for_user(
+        user=request.user, public_id=conversation_id
+    )
     doctor = conversation.doctor
     patient = conversation.patient
     participants = [{"id": str(doctor.public_id), "name": doctor.display_name}]
@@ -102,8 +104,6 @@ def workspace_message_patient(request, patient_id):
     patient = patient_get_for_user(
         user=request.user, patient_public_id=patient_id, section=ChartSection.DEMOGRAPHICS
     )
-    from hms.telemedicine import services as tele_services
-
     try:
         conversation, _created = tele_services.conversation_get_or_create_chart(
             actor=request.user, patient=patient, doctor=request.user
