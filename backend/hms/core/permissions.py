@@ -274,6 +274,27 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "link": frozenset({Role.DOCTOR}),
     },
     # --- end appointments ---
+    # --- telemedicine (hms.telemedicine) ---
+    # Chat and consults are scoped to their participants by hms.telemedicine.selectors: a
+    # doctor and their patient, plus any staff member a doctor invites into a consult (an
+    # interpreter may hold any staff role), so every signed-in role may try. Only doctors and
+    # patients start a chart conversation; only the consult's doctor invites and ends it.
+    "conversations": {
+        "list": AUTHENTICATED,
+        "read": AUTHENTICATED,
+        "create": frozenset({Role.DOCTOR, Role.PATIENT}),
+        "send": AUTHENTICATED,
+        "attach": AUTHENTICATED,
+        "download": AUTHENTICATED,
+        "mark_read": AUTHENTICATED,
+    },
+    "consults": {
+        "read": AUTHENTICATED,
+        "join": AUTHENTICATED,
+        "invite": frozenset({Role.DOCTOR}),
+        "end": frozenset({Role.DOCTOR}),
+    },
+    # --- end telemedicine ---
     # --- laboratory (hms.laboratory) ---
     # Ordering follows the chart's "orders" section (doctor, nurse, front desk, per product brief);
     # the lab works on its worklist and every order. Only lab technicians enter, verify
