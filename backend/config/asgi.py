@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (live notifications)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (live notifications,
+conversation chat and consult call signalling)."""
 
 import os
 
@@ -15,9 +16,15 @@ from django.urls import path  # noqa: E402
 from hms.accounts.websocket_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from hms.core.consumers import NotificationConsumer  # noqa: E402
 from hms.core.warmup import warm_up_start  # noqa: E402
+from hms.telemedicine.consumers import ConversationConsumer  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws-notifications"),
+    path(
+        "ws/conversations/<uuid:conversation_id>/",
+        ConversationConsumer.as_asgi(),
+        name="ws-conversation",
+    ),
 ]
 
 application = ProtocolTypeRouter(

@@ -40,11 +40,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from rest_framework import serializers
 
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.telemedicine import selectors, services
 from hms.telemedicine.live import conversation_group
-from hms.telemedicine.models import ConversationReadState
 from hms.telemedicine.presence import (
     presence_enter,
     presence_leave,
@@ -68,16 +68,17 @@ SIGNAL_DATA_MAX_BYTES = 64 * 1024
 # A text frame larger than this is refused unread (a message body is at most 4,000 characters,
 # a signal's data 64 KB).
 FRAME_MAX_CHARS = 96 * 1024
-# Rate-limit violations (sends refused with `rate_limited`) tolerated within FLOOD_WINDOW
-# seconds: the next one closes the socket with 4429.
+# Rate-limit violations (sends refused with `rate_limited`): the third within the rate limit's
+# window (CHAT_RATE_LIMIT, "<count>/<seconds>") closes the socket with 4429.
 FLOOD_VIOLATIONS = 3
-FLOOD_WINDOW = 10.0
-# Frames of any kind a socket may send within FLOOD_WINDOW (typing, signals, reads, pings):
+# Frames of any kind a socket may send within that window (typing, signals, reads, pings):
 # generous for a call's burst of ICE candidates; past it a frame counts as a violation.
 FRAMES_PER_WINDOW = 300
 # Typing indicators relayed at most once per this many seconds per socket.
 TYPING_INTERVAL = 2.0
 REPLAY_BATCH = 200
+
+_datetime_field = serializers.DateTimeField()
 
 
 @dataclass
@@ -109,6 +110,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     opened: Opened | None = None
     group: str | None = None
     last_seq = 0  # the highest seq this socket has sent to its client
+    closing = False  # closed by the server: frames still queued are ignored
 
     # --- opening and closing ------------------------------------------------------------------
 
@@ -128,6 +130,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         self.violations: deque[float] = deque()
         self.frames: deque[float] = deque()
         self.typing_at = 0.0
+        self.window = flood_window()
         self.group = conversation_group(opened.conversation.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -190,15 +193,15 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     # --- frames from the client ---------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        if self.opened is None:
+        if self.opened is None or self.closing:
             return
         if text_data is None:
             await self._error("invalid", "Frames are JSON text.")
             return
+        if not await self._count_frame():
+            return
         if len(text_data) > FRAME_MAX_CHARS:
             await self._error("too_long", "The frame is too large.")
-            return
-        if not await self._count_frame():
             return
         try:
             content = json.loads(text_data)
@@ -217,7 +220,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     async def _count_frame(self) -> bool:
         """False (and maybe closed) when the socket sends frames faster than any client does."""
         now = time.monotonic()
-        _forget_before(self.frames, now - FLOOD_WINDOW)
+        _forget_before(self.frames, now - self.window)
         self.frames.append(now)
         if len(self.frames) <= FRAMES_PER_WINDOW:
             return True
@@ -226,10 +229,11 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     async def _violation(self, detail: str) -> None:
         now = time.monotonic()
-        _forget_before(self.violations, now - FLOOD_WINDOW)
+        _forget_before(self.violations, now - self.window)
         self.violations.append(now)
         await self._error("rate_limited", detail)
         if len(self.violations) >= FLOOD_VIOLATIONS:
+            self.closing = True
             await self.close(code=CLOSE_FLOODING)
 
     async def _send(self, content: dict) -> None:
@@ -248,6 +252,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
                 await self._violation(error.message)
             elif error.code in ROOM_ERROR_CLOSE_CODES:
                 await self._error(error.code, error.message)
+                self.closing = True
                 await self.close(code=ROOM_ERROR_CLOSE_CODES[error.code])
             else:
                 await self._error(error.code, error.message)
@@ -258,8 +263,6 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     def _store(self, *, body: str, client_id: uuid.UUID) -> dict:
         opened = self.opened
-        if opened.room is not None:
-            services.consult_room_check_open(room=_fresh(opened.room))
         message = services.message_send(
             actor=opened.me_user,
             conversation=opened.conversation,
@@ -353,6 +356,9 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"event": "read", "user": event["user"], "seq": event["seq"]})
 
     async def consult_ended(self, event: dict) -> None:
+        if self.closing:
+            return
+        self.closing = True
         await self.send_json({"event": "consult_ended"})
         await self.close(code=CLOSE_ROOM_CLOSED)
 
@@ -422,7 +428,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
 def _open(*, user, conversation_public_id) -> tuple[int | None, Opened | None]:
     try:
-        conversation = services.conversation_for_participant(
+        conversation = selectors.conversation_for_participant(
             user=user, conversation_public_id=conversation_public_id
         )
     except NotFoundError:
@@ -435,7 +441,10 @@ def _open(*, user, conversation_public_id) -> tuple[int | None, Opened | None]:
             services.consult_room_check_open(room=room)
         except ApplicationError as error:
             return ROOM_ERROR_CLOSE_CODES.get(error.code, CLOSE_FORBIDDEN), None
-    participants = _participants(conversation, room)
+    participants = [
+        Participant(pk=p.pk, id=str(p.public_id), name=p.display_name, role=p.role)
+        for p in selectors.conversation_participants(conversation=conversation)
+    ]
     me = next(p for p in participants if p.pk == user.pk)
     opened = Opened(
         conversation=conversation,
@@ -446,15 +455,11 @@ def _open(*, user, conversation_public_id) -> tuple[int | None, Opened | None]:
         doctor_pk=conversation.doctor_id,
         patient_user_pk=conversation.patient.user_id,
     )
-    by_pk = {p.pk: p for p in participants}
-    reads = ConversationReadState.objects.filter(conversation=conversation).values_list(
-        "user_id", "last_read_seq"
-    )
     opened.hello = {
-        "conversation": services.conversation_repr(conversation, user=user),
+        "conversation": services.conversation_repr(conversation),
         "me": me.id,
         "last_seq": conversation.last_seq,
-        "read": {by_pk[pk].id: seq for pk, seq in reads if pk in by_pk},
+        "read": selectors.read_positions(conversation=conversation),
         "participants": [p.frame() for p in participants],
         "ice_servers": list(getattr(settings, "WEBRTC_ICE_SERVERS", [])),
         "room": _room_frame(room, user=user, conversation=conversation),
@@ -469,31 +474,14 @@ def _consult_room(conversation):
         return None
 
 
-def _participants(conversation, room) -> list[Participant]:
-    users = [conversation.doctor]
-    if conversation.patient.user is not None:
-        users.append(conversation.patient.user)
-    if room is not None:
-        users.extend(invite.user for invite in room.invites.select_related("user"))
-    seen, participants = set(), []
-    for user in users:
-        if user.pk not in seen:
-            seen.add(user.pk)
-            participants.append(
-                Participant(
-                    pk=user.pk, id=str(user.public_id), name=user.display_name, role=user.role
-                )
-            )
-    return participants
-
-
 def _room_frame(room, *, user, conversation) -> dict | None:
     if room is None:
         return None
+    window = selectors.room_window(appointment=room.appointment, ended_at=room.ended_at)
     return {
-        "state": "open",
-        "opens_at": room.opens_at.isoformat(),
-        "closes_at": room.closes_at.isoformat(),
+        "state": selectors.room_state(room=room),
+        "opens_at": _datetime_field.to_representation(window.opens_at),
+        "closes_at": _datetime_field.to_representation(window.closes_at),
         "ends_consult": user.pk == conversation.doctor_id,
     }
 
@@ -554,6 +542,15 @@ def _uuid(value) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         return None
+
+
+def flood_window() -> float:
+    """The rate limit's window in seconds (10 unless CHAT_RATE_LIMIT says otherwise)."""
+    _, _, seconds = str(getattr(settings, "CHAT_RATE_LIMIT", "")).partition("/")
+    try:
+        return max(float(seconds), 1.0)
+    except ValueError:
+        return 10.0
 
 
 def _forget_before(times: deque, cutoff: float) -> None:
