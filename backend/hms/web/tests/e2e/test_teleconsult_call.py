@@ -96,7 +96,7 @@ def join_as_doctor(page) -> None:
     expect(page.get_by_test_id("chat")).to_have_attribute("data-chat-state", "open")
 
 
-def test_doctor_and_patient_hold_a_video_consult(call_page, consult):
+def test_doctor_and_patient_hold_a_video_consult(call_page, consult, shoot):
     patient = call_page()
     doctor = call_page()
 
@@ -141,13 +141,16 @@ def test_doctor_and_patient_hold_a_video_consult(call_page, consult):
     expect(doctor.get_by_test_id("note-saved")).to_contain_text("Visit note saved")
     assert VisitNote.objects.filter(patient=consult["patient"], notes__startswith="Eczema").exists()
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    doctor.screenshot(path=str(ARTIFACTS / "teleconsult-doctor.png"), full_page=True)
-    patient.screenshot(path=str(ARTIFACTS / "teleconsult-patient.png"), full_page=True)
+    # Desktop and phone widths, nothing scrolling sideways.
+    shoot(doctor, "teleconsult-doctor")
+    shoot(patient, "teleconsult-patient")
     if os.environ.get("HMS_UPDATE_DOC_SCREENSHOTS"):  # refresh the pictures in docs/ on request
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for side in ("doctor", "patient"):
-            shutil.copy(ARTIFACTS / f"teleconsult-{side}.png", DOCS_SCREENSHOTS)
+            shutil.copy(
+                ARTIFACTS / f"teleconsult-{side}-desktop.png",
+                DOCS_SCREENSHOTS / f"teleconsult-{side}.png",
+            )
 
     # The doctor ends the consult: both pages say so, the patient's visits show the summary.
     doctor.once("dialog", lambda dialog: dialog.accept())
@@ -159,7 +162,7 @@ def test_doctor_and_patient_hold_a_video_consult(call_page, consult):
     expect(patient.get_by_test_id("visits")).to_contain_text("Eczema on the left forearm")
 
 
-def test_refused_camera_falls_back_to_chat(call_page, consult):
+def test_refused_camera_falls_back_to_chat(call_page, consult, shoot):
     patient = call_page(media=False)
     doctor = call_page()
 
@@ -179,8 +182,10 @@ def test_refused_camera_falls_back_to_chat(call_page, consult):
     expect(patient.get_by_test_id("chat-body").last).to_have_text(
         "Of course. Describe the rash, please."
     )
-    # The patient still sees the doctor (receive-only).
+    # The patient still sees the doctor (receive-only), and the explanation stays.
     patient.wait_for_function(CONNECTED)
+    expect(patient.get_by_test_id("call-state")).to_have_text("Connected")
+    expect(fallback).to_contain_text("continues by chat")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     patient.screenshot(
         path=str(ARTIFACTS / "teleconsult-chat-fallback-patient.png"), full_page=True

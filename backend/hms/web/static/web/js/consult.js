@@ -55,8 +55,15 @@
     this.quality = $(root, "[data-call-quality]");
   }
 
+  // A notice above the call. Clearing it brings back the media fallback's explanation, which
+  // stays for as long as the page runs without camera and microphone.
   Consult.prototype.say = function (text, tone, testid) {
     if (!this.notice) return;
+    if (!text && this.mediaMessage) {
+      text = this.mediaMessage;
+      tone = "warning";
+      testid = "media-fallback";
+    }
     this.notice.hidden = !text;
     this.notice.className = "alert mb-3 alert-" + (tone || "info");
     this.notice.textContent = text || "";
@@ -170,6 +177,7 @@
   Consult.prototype.mediaRefused = function (text) {
     this.root.dataset.media = "denied";
     this.mediaState = { audio: false, video: false };
+    this.mediaMessage = text;
     this.say(text, "warning", "media-fallback");
     this.updateButtons();
   };
