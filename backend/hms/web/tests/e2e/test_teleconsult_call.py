@@ -4,6 +4,7 @@ remote video plays, both chat (text stays text), the doctor writes the visit not
 call page and ends the consult. And with the camera refused: the page says so and the consult
 goes on by chat."""
 
+import base64
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from hms.accounts.tests.factories import TEST_PASSWORD, DoctorProfileFactory, Us
 from hms.appointments.models import VisitType
 from hms.appointments.services import appointment_book
 from hms.appointments.tests.conftest import give_schedule
-from hms.clinical.models import VisitNote
+from hms.clinical.models import Document, VisitNote
 from hms.core.roles import Role
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 
@@ -28,6 +29,10 @@ from .test_portal_flows import sign_in
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[5] / "docs" / "screenshots"
 XSS = '<img src=x onerror="document.title=1">'
+# A 1 by 1 pixel PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 CONNECTED = """() => {
   const consult = document.querySelector('[data-consult]').hmsConsult;
@@ -85,11 +90,17 @@ def join_as_patient(page) -> None:
     expect(page.get_by_test_id("chat")).to_have_attribute("data-chat-state", "open")
 
 
-def join_as_doctor(page) -> None:
+def open_queue(page):
     sign_in(page, "drvideo", TEST_PASSWORD)
     page.goto(f"{page.base_url}/workspace/queue/")
+    expect(page.get_by_test_id("notification-bell")).to_have_attribute("data-live-state", "open")
     row = page.get_by_test_id("queue").locator("tr", has_text="Patel")
     expect(row.get_by_test_id("visit-type")).to_have_text("Teleconsult")
+    return row
+
+
+def join_as_doctor(page, row=None) -> None:
+    row = row or open_queue(page)
     expect(row.get_by_test_id("waiting-room")).to_be_visible()  # the patient is waiting
     row.get_by_test_id("join-consult").click()
     expect(page).to_have_url(re.compile(r"/workspace/consults/[0-9a-f-]+/$"))
@@ -100,9 +111,13 @@ def test_doctor_and_patient_hold_a_video_consult(call_page, consult, shoot):
     patient = call_page()
     doctor = call_page()
 
+    # The doctor's queue is open when the patient enters the waiting room: it shows at once.
+    row = open_queue(doctor)
+    expect(row.get_by_test_id("waiting-room")).to_be_hidden()
     join_as_patient(patient)
     expect(patient.get_by_test_id("call-state")).to_contain_text("waiting room")
-    join_as_doctor(doctor)
+    expect(row.get_by_test_id("waiting-room")).to_be_visible()
+    join_as_doctor(doctor, row)
 
     # The call connects and the other side's video plays, on both sides.
     for page in (doctor, patient):
@@ -178,10 +193,21 @@ def test_refused_camera_falls_back_to_chat(call_page, consult, shoot):
     expect(doctor.get_by_test_id("chat-body").last).to_have_text(
         "My camera does not work, can we chat?"
     )
+    # The doctor is typing: the patient sees it.
+    doctor.get_by_test_id("chat-input").press_sequentially("Of course")
+    expect(patient.get_by_test_id("chat-typing")).to_have_text("Vera Video is typing…")
     chat_send(doctor, "Of course. Describe the rash, please.")
     expect(patient.get_by_test_id("chat-body").last).to_have_text(
         "Of course. Describe the rash, please."
     )
+    # A photo instead: uploaded through the API, stored in the chart, shown to the doctor.
+    patient.get_by_test_id("chat-file").set_input_files(
+        files=[{"name": "rash.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    attachment = doctor.get_by_test_id("chat-attachment")
+    expect(attachment).to_contain_text("rash.png")
+    assert Document.objects.filter(patient=consult["patient"], original_name="rash.png").exists()
+
     # The patient still sees the doctor (receive-only), and the explanation stays.
     patient.wait_for_function(CONNECTED)
     expect(patient.get_by_test_id("call-state")).to_have_text("Connected")

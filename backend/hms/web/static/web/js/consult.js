@@ -232,6 +232,7 @@
       ignoreOffer: false,
       session: remoteSession,
       restarted: false,
+      pendingCandidates: [],
       tile: null,
       label: null,
       video: null,
@@ -364,6 +365,7 @@
     if (peer.ignoreOffer) return;
     pc.setRemoteDescription(description)
       .then(function () {
+        consult.flushCandidates(peer);
         if (description.type !== "offer") return null;
         return pc.setLocalDescription().then(function () {
           consult.sendSignal("answer", peer, { description: pc.localDescription.toJSON() });
@@ -374,10 +376,24 @@
       });
   };
 
+  // A candidate can arrive before the description it belongs to (the other side answered
+  // after rolling back its own offer): it waits for that description instead of being lost.
   Consult.prototype.candidate = function (peer, candidate) {
     if (!candidate) return;
+    if (!peer.pc.remoteDescription) {
+      peer.pendingCandidates.push(candidate);
+      return;
+    }
     peer.pc.addIceCandidate(candidate).catch(function () {
       /* a candidate of an offer we ignored */
+    });
+  };
+
+  Consult.prototype.flushCandidates = function (peer) {
+    var waiting = peer.pendingCandidates.splice(0);
+    var consult = this;
+    waiting.forEach(function (candidate) {
+      consult.candidate(peer, candidate);
     });
   };
 
