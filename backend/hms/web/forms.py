@@ -201,10 +201,12 @@ class BookingForm(ServiceErrorsMixin, forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Check-up, cough for two weeks"}),
     )
+    # In person unless the patient picks a teleconsult.
     visit_type = forms.ChoiceField(
         label="How",
         choices=VisitType.choices,
         initial=VisitType.IN_PERSON,
+        required=False,
         widget=forms.RadioSelect,
     )
 
@@ -214,6 +216,9 @@ class BookingForm(ServiceErrorsMixin, forms.Form):
         self.fields["specialization"].choices = [pick, *((s, s) for s in specializations)]
         self.fields["doctor"].choices = [pick, *doctors]
         self.fields["slot"].choices = list(slots)
+
+    def clean_visit_type(self) -> str:
+        return self.cleaned_data.get("visit_type") or VisitType.IN_PERSON
 
 
 class CancelAppointmentForm(ServiceErrorsMixin, forms.Form):
