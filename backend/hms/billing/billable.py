@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from hms.appointments.models import VisitType
 from hms.billing.models import Charge, ChargeSource, TariffCategory
 from hms.billing.services import charge_post, charge_return_units
 from hms.billing.tariffs import tariff_code, tariff_for, tariff_valid_on
@@ -87,19 +88,25 @@ def _post_by_tariff(
 
 
 def bill_appointment_completed(*, actor, appointment) -> Charge | None:
-    """The consultation fee, by the doctor's specialization (CONSULT-<SPECIALIZATION>)."""
+    """The consultation fee, by the doctor's specialization: CONSULT-<SPECIALIZATION> for a
+    visit in person, TELECONSULT-<SPECIALIZATION> for a video consultation (each falling back
+    to its -GENERAL code)."""
     profile = getattr(appointment.doctor, "doctor_profile", None)
-    specialization = profile.specialization if profile else "General"
+    specialization = (profile.specialization if profile else "") or "General"
     doctor_name = appointment.doctor.get_full_name() or appointment.doctor.username
+    if appointment.visit_type == VisitType.TELECONSULT:
+        category, label = TariffCategory.TELECONSULT, "Teleconsultation"
+    else:
+        category, label = TariffCategory.CONSULTATION, "Consultation"
     return _post_by_tariff(
         actor=actor,
         patient=appointment.patient,
-        category=TariffCategory.CONSULTATION,
+        category=category,
         reference=specialization,
         source_type=ChargeSource.APPOINTMENT,
         source_id=appointment.public_id,
         occurred_at=appointment.completed_at or timezone.now(),
-        description=f"Consultation, {specialization} (Dr {doctor_name})",
+        description=f"{label}, {specialization} (Dr {doctor_name})",
     )
 
 

@@ -48,6 +48,7 @@ class NoDeleteMixin:
 
 class TariffCategory(models.TextChoices):
     CONSULTATION = "consultation", "Consultation"
+    TELECONSULT = "teleconsult", "Teleconsultation"
     LAB_TEST = "lab_test", "Laboratory test"
     RADIOLOGY = "radiology", "Radiology procedure"
     DRUG = "drug", "Drug"
@@ -61,7 +62,8 @@ class Tariff(NoDeleteMixin, TimeStampedModel):
     before) and opens a new one, so a charge keeps the version valid on the day it occurred and
     old invoices keep old prices.
 
-    Codes (see hms.billing.tariffs): CONSULT-<SPECIALIZATION>, LAB-<lab test code>,
+    Codes (see hms.billing.tariffs): CONSULT-<SPECIALIZATION>, TELECONSULT-<SPECIALIZATION>,
+    LAB-<lab test code>,
     RAD-<procedure code>, DRUG-<drug public id>, BED-<WARD TYPE>, PROC-<code>; each category
     may have a fallback code (CONSULT-GENERAL, BED-GENERAL, ...).
     """

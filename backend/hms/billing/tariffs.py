@@ -1,7 +1,8 @@
 """Tariff codes and price lookup by validity date.
 
 Each billable thing has a code built from what it prices, so the modules never need a tariff
-id: a consultation with a cardiologist is `CONSULT-CARDIOLOGY`, a haemoglobin test (local test
+id: a consultation with a cardiologist is `CONSULT-CARDIOLOGY` (`TELECONSULT-CARDIOLOGY` by
+video), a haemoglobin test (local test
 code HGB) is `LAB-HGB`, a CT head (procedure code CT-HEAD) is `RAD-CT-HEAD`, a general-ward
 bed-day `BED-GENERAL`. When a specific code has no price, the category's fallback code is used
 (`CONSULT-GENERAL`, ...).
@@ -14,6 +15,7 @@ from hms.billing.models import Tariff, TariffCategory
 
 CODE_PREFIX = {
     TariffCategory.CONSULTATION: "CONSULT",
+    TariffCategory.TELECONSULT: "TELECONSULT",
     TariffCategory.LAB_TEST: "LAB",
     TariffCategory.RADIOLOGY: "RAD",
     TariffCategory.DRUG: "DRUG",

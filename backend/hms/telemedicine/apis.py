@@ -5,7 +5,6 @@ invited to a consult): anyone else's ids answer 404. The chat socket
 (`ws/conversations/<id>/`) carries the same messages live.
 """
 
-from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -107,32 +106,7 @@ def conversation_page_json(conversations) -> list[dict]:
 
 
 def conversation_json(conversation) -> dict:
-    last = selectors.last_messages([conversation])
-    return services.conversation_repr(conversation, last_message=last.get(conversation.pk))
-
-
-def ws_path(conversation) -> str:
-    return f"/ws/conversations/{conversation.public_id}/"
-
-
-def room_json(room) -> dict:
-    appointment = room.appointment
-    window = selectors.room_window(appointment=appointment, ended_at=room.ended_at)
-    iso = services.iso_datetime
-    return {
-        "appointment": str(appointment.public_id),
-        "state": selectors.room_state(room=room),
-        "opens_at": iso(window.opens_at),
-        "closes_at": iso(window.closes_at),
-        "conversation": str(room.conversation.public_id),
-        "patient_waiting_since": iso(room.patient_waiting_since),
-        "doctor_joined_at": iso(room.doctor_joined_at),
-        "ended_at": iso(room.ended_at),
-        "encounter": (str(appointment.encounter.public_id) if appointment.encounter_id else None),
-        "invited": [services.user_ref(user) for user in selectors.consult_room_invitees(room=room)],
-        "ice_servers": list(settings.WEBRTC_ICE_SERVERS),
-        "ws_url": ws_path(room.conversation),
-    }
+    return services.conversation_repr(conversation)
 
 
 # --- Conversations -------------------------------------------------------------------------
@@ -346,7 +320,7 @@ class ConsultRoomApi(APIView):
     @extend_schema(responses=ConsultRoomSerializer)
     def get(self, request, appointment_id):
         _, room = _room(request, appointment_id)
-        return Response(room_json(room))
+        return Response(services.consult_room_repr(room))
 
 
 class ConsultJoinApi(APIView):
@@ -360,7 +334,7 @@ class ConsultJoinApi(APIView):
     def post(self, request, appointment_id):
         appointment, _ = _room(request, appointment_id)
         room = services.consult_join(actor=request.user, appointment=appointment)
-        return Response(room_json(room))
+        return Response(services.consult_room_repr(room))
 
 
 class ConsultInviteApi(APIView):
@@ -384,7 +358,7 @@ class ConsultInviteApi(APIView):
             raise NotFoundError("No user with this id.", code="user_not_found")
         invite = services.consult_invite(actor=request.user, appointment=appointment, user=user)
         room = selectors.consult_room_find(appointment=invite.room.appointment)
-        return Response(room_json(room))
+        return Response(services.consult_room_repr(room))
 
 
 class ConsultEndApi(APIView):
@@ -400,4 +374,4 @@ class ConsultEndApi(APIView):
             user=request.user, appointment_public_id=appointment_id
         )
         room = services.consult_end(actor=request.user, appointment=appointment)
-        return Response(room_json(room))
+        return Response(services.consult_room_repr(room))

@@ -86,14 +86,26 @@ def message_repr(message: Message) -> dict:
     }
 
 
+_FETCH = object()  # conversation_repr: read the last message itself
+
+
 def conversation_repr(
-    conversation: Conversation, *, last_message: Message | None = None, unread: int | None = None
+    conversation: Conversation,
+    *,
+    user: User | None = None,
+    last_message: Message | None = _FETCH,
+    unread: int | None = None,
 ) -> dict:
-    """The JSON of a conversation. `last_message` and `unread` come from the list's batch
-    (selectors.last_messages, the `unread` annotation); without them, as annotated or none."""
-    room = getattr(conversation, "consult_room", None)
+    """The JSON of a conversation (REST, and the socket's `hello`). A list passes
+    `last_message` from its batch (selectors.last_messages) and has `unread` annotated
+    (selectors.with_unread); otherwise they are read here, `unread` for `user`."""
+    if last_message is _FETCH:
+        last_message = selectors.last_messages([conversation]).get(conversation.pk)
     if unread is None:
-        unread = getattr(conversation, "unread", 0)
+        unread = getattr(conversation, "unread", None)
+    if unread is None:
+        unread = _unread_for(user=user, conversation=conversation) if user is not None else 0
+    room = getattr(conversation, "consult_room", None)
     return {
         "id": str(conversation.public_id),
         "kind": conversation.kind,
@@ -122,7 +134,50 @@ def conversation_repr(
     }
 
 
+def conversation_ws_path(conversation: Conversation) -> str:
+    return f"/ws/conversations/{conversation.public_id}/"
+
+
+def consult_room_repr(room: ConsultRoom) -> dict:
+    """The JSON of a consult room (REST `GET /api/appointments/{id}/consult/`)."""
+    appointment = room.appointment
+    window = selectors.room_window(appointment=appointment, ended_at=room.ended_at)
+    return {
+        "appointment": str(appointment.public_id),
+        "state": selectors.room_state(room=room),
+        "opens_at": iso_datetime(window.opens_at),
+        "closes_at": iso_datetime(window.closes_at),
+        "conversation": str(room.conversation.public_id),
+        "patient_waiting_since": iso_datetime(room.patient_waiting_since),
+        "doctor_joined_at": iso_datetime(room.doctor_joined_at),
+        "ended_at": iso_datetime(room.ended_at),
+        "encounter": str(appointment.encounter.public_id) if appointment.encounter_id else None,
+        "invited": [user_ref(user) for user in selectors.consult_room_invitees(room=room)],
+        "ice_servers": list(settings.WEBRTC_ICE_SERVERS),
+        "ws_url": conversation_ws_path(room.conversation),
+    }
+
+
+def _unread_for(*, user: User, conversation: Conversation) -> int:
+    state = ConversationReadState.objects.filter(conversation=conversation, user=user).first()
+    return max(conversation.last_seq - (state.last_read_seq if state else 0), 0)
+
+
+def consult_room_brief(room: ConsultRoom, *, user: User) -> dict:
+    """The room as the socket's `hello` names it; `ends_consult`: this user may end it."""
+    window = selectors.room_window(appointment=room.appointment, ended_at=room.ended_at)
+    return {
+        "state": selectors.room_state(room=room),
+        "opens_at": iso_datetime(window.opens_at),
+        "closes_at": iso_datetime(window.closes_at),
+        "ends_consult": user.pk == room.appointment.doctor_id,
+    }
+
+
 # --- Conversations -------------------------------------------------------------------------
+
+# For the socket: the participant check with its distinct refusals (404 / 403).
+conversation_for_participant = selectors.conversation_for_participant
 
 
 def _check_care(*, doctor: User, patient: Patient) -> None:

@@ -504,3 +504,25 @@ def test_consult_chat_is_open_only_while_the_room_is(appointment, frozen_now):
     with pytest.raises(ConflictError) as early:
         send(room.conversation, appointment.patient.user)
     assert early.value.code == "room_not_open"
+
+
+def test_a_conversation_is_represented_on_its_own_for_a_user(conversation):
+    send(conversation, conversation.doctor, "One")
+    send(conversation, conversation.doctor, "Two")
+
+    shown = services.conversation_repr(conversation, user=conversation.patient.user)
+
+    assert shown["unread"] == 2
+    assert shown["last_message"]["body"] == "Two"
+    assert shown["appointment"] is None
+
+
+def test_the_room_brief_tells_who_ends_the_consult(appointment):
+    room = services.consult_room_ensure(appointment=appointment)
+
+    doctor_view = services.consult_room_brief(room, user=appointment.doctor)
+    patient_view = services.consult_room_brief(room, user=appointment.patient.user)
+
+    assert (doctor_view["ends_consult"], patient_view["ends_consult"]) == (True, False)
+    assert doctor_view["state"] == "open"
+    assert doctor_view["opens_at"] == "2027-03-01T08:45:00Z"

@@ -11,6 +11,7 @@ from hms_desktop.api.dto.convert import Dto
 
 TARIFF_CATEGORIES: dict[str, str] = {
     "consultation": "Consultation",
+    "teleconsult": "Teleconsultation",
     "lab_test": "Laboratory test",
     "radiology": "Radiology procedure",
     "drug": "Drug",
