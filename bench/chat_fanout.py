@@ -38,7 +38,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,9 +101,13 @@ def create_conversations(sizes: list[int], rng: random.Random) -> list[dict]:
 
     from hms.accounts.models import DoctorProfile, User
     from hms.appointments.models import Appointment
-    from hms.patients.models import Patient
+    from hms.patients.models import CareAssignment, Patient
     from hms.patients.services import mrn_allocate, patient_set_derived_fields
-    from hms.telemedicine.models import ConsultInvite, ConsultRoom, Conversation
+    from hms.telemedicine.services import (
+        consult_invite,
+        consult_room_ensure,
+        conversation_get_or_create_chart,
+    )
 
     first_names = ["Amina", "Carlos", "Mei", "Olu", "Sofia", "Tomas", "Yara", "Jonas", "Leila"]
     last_names = ["Okafor", "Nguyen", "Garcia", "Smith", "Kowalski", "Haddad", "Silva", "Ito"]
@@ -139,8 +143,10 @@ def create_conversations(sizes: list[int], rng: random.Random) -> list[dict]:
         patient.save()
         members = [doctor, account]
         if size == 2:
-            conversation = Conversation.objects.create(patient=patient, doctor=doctor, kind="chart")
+            CareAssignment.objects.create(patient=patient, doctor=doctor, active=True)
+            conversation, _ = conversation_get_or_create_chart(actor=doctor, patient=patient)
         else:
+            # A teleconsult booked for now (the booking rules are not what is measured).
             local_start = timezone.localtime(start)
             appointment = Appointment.objects.create(
                 patient=patient,
@@ -153,12 +159,10 @@ def create_conversations(sizes: list[int], rng: random.Random) -> list[dict]:
                 reason="Follow-up by video",
                 visit_type="teleconsult",
             )
-            conversation = Conversation.objects.create(
-                patient=patient, doctor=doctor, kind="consult"
-            )
-            room = ConsultRoom.objects.create(appointment=appointment, conversation=conversation)
+            room = consult_room_ensure(appointment=appointment)
+            conversation = room.conversation
             for nurse in rng.sample(nurse_pool, size - 2):
-                ConsultInvite.objects.create(room=room, user=nurse, invited_by=doctor)
+                consult_invite(actor=doctor, appointment=appointment, user=nurse)
                 members.append(nurse)
         conversations.append(
             {
@@ -167,6 +171,16 @@ def create_conversations(sizes: list[int], rng: random.Random) -> list[dict]:
             }
         )
     return conversations
+
+
+def make_data(sockets: int, seed: int) -> None:
+    """(In the child process) create the conversations and print them as JSON."""
+    sys.path.insert(0, str(BACKEND))
+    import django
+
+    django.setup()
+    rng = random.Random(seed)
+    print(json.dumps(create_conversations(room_sizes(sockets, rng), rng)))
 
 
 def wait_for_server(port: int, process: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -190,13 +204,16 @@ def wait_for_server(port: int, process: subprocess.Popen, timeout: float = 60.0)
 
 class Stats:
     def __init__(self) -> None:
-        self.sent_at: dict[str, float] = {}  # client_id -> perf_counter at send
+        # client_id -> time.time() at send (clients and servers share the machine's clock)
+        self.sent_at: dict[str, float] = {}
         self.room_of: dict[str, int] = {}  # client_id -> conversation index
         self.sender_of: dict[str, object] = {}
         self.stored: set[str] = set()  # client ids the sender got back (stored)
         self.received: dict[str, set] = {}  # client_id -> sockets (other than the sender's)
         self.latencies: list[float] = []  # to the other participants
         self.echo_latencies: list[float] = []  # back to the sender
+        self.send_to_stored: list[float] = []  # send -> the message's created_at
+        self.stored_to_received: list[float] = []  # created_at -> receipt by the others
         self.refused = Counter()
         self.doubled = 0
         self.out_of_order = 0
@@ -215,7 +232,7 @@ def make_protocol(stats: Stats):
             self.closing = False
 
         def onMessage(self, payload, isBinary):
-            now = time.perf_counter()
+            now = time.time()
             frame = json.loads(payload)
             event = frame.get("event")
             if event == "hello":
@@ -236,12 +253,15 @@ def make_protocol(stats: Stats):
                 sent = stats.sent_at.get(client_id)
                 if sent is None:
                     return
+                created = datetime.fromisoformat(message["created_at"]).timestamp()
                 if stats.sender_of[client_id] is self:
                     stats.stored.add(client_id)
                     stats.echo_latencies.append(now - sent)
+                    stats.send_to_stored.append(created - sent)
                 else:
                     stats.received.setdefault(client_id, set()).add(id(self))
                     stats.latencies.append(now - sent)
+                    stats.stored_to_received.append(now - created)
             elif event == "error":
                 stats.refused[frame["code"]] += 1
 
@@ -265,6 +285,8 @@ async def open_socket(protocol_class, port: int, path: str, token: str | None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     factory = WebSocketClientFactory(f"ws://127.0.0.1:{port}{path}", headers=headers)
     factory.protocol = protocol_class
+    # 500 sockets closing at once wait their turn on the servers.
+    factory.setProtocolOptions(closeHandshakeTimeout=30)
     loop = asyncio.get_running_loop()
     _, protocol = await loop.create_connection(factory, "127.0.0.1", port)
     return protocol
@@ -281,6 +303,7 @@ async def check_close_codes(port: int, conversation_id: str, valid_token: str) -
         sock = await open_socket(protocol_class, port, path, token)
         sock.closing = True
         codes[name] = await asyncio.wait_for(sock.closed, 10)
+        sock.ready.exception()  # refused before caught_up, as expected
     return codes
 
 
@@ -321,7 +344,7 @@ async def run_clients(args, conversations: list[dict], ports: list[int]) -> dict
             if time.perf_counter() >= deadline:
                 return
             client_id = str(uuid.uuid4())
-            stats.sent_at[client_id] = time.perf_counter()
+            stats.sent_at[client_id] = time.time()
             stats.room_of[client_id] = index
             stats.sender_of[client_id] = sock
             sock.send_frame(
@@ -376,6 +399,16 @@ async def run_clients(args, conversations: list[dict], ports: list[int]) -> dict
             "p50": percentile(stats.echo_latencies, 500),
             "p95": percentile(stats.echo_latencies, 950),
         },
+        # The two halves of a delivery: until the server stamped the message (queue, checks,
+        # insert), and from then until another participant had it (commit, push, Redis, send).
+        "send_to_stored_ms": {
+            "p50": percentile(stats.send_to_stored, 500),
+            "p95": percentile(stats.send_to_stored, 950),
+        },
+        "stored_to_received_ms": {
+            "p50": percentile(stats.stored_to_received, 500),
+            "p95": percentile(stats.stored_to_received, 950),
+        },
         "close_codes_through_daphne": close_codes,
     }
 
@@ -390,7 +423,11 @@ def main() -> None:
     parser.add_argument("--redis-db", type=int, default=9)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--make-data", type=int, metavar="SOCKETS", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make_data:
+        make_data(args.make_data, args.seed)
+        return
 
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     env = {
@@ -414,27 +451,28 @@ def main() -> None:
         check=True,
     )
 
-    os.environ.update(env)
-    sys.path.insert(0, str(BACKEND))
-    import django
-
-    django.setup()
-    rng = random.Random(args.seed)
+    # The data is made in a process of its own: Django's apps (daphne among them) set up
+    # Twisted for txaio, and the clients here run autobahn on asyncio.
     started = time.perf_counter()
-    conversations = create_conversations(room_sizes(args.sockets, rng), rng)
+    made = subprocess.run(
+        [sys.executable, __file__, "--make-data", str(args.sockets), "--seed", str(args.seed)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    conversations = json.loads(made.stdout.strip().splitlines()[-1])
     print(
         f"created {len(conversations)} conversations in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
-    from django.db import connections
-
-    connections.close_all()
 
     ports = [free_port() for _ in range(args.servers)]
     servers = [
         subprocess.Popen(
             [
                 str(VENV_BIN / "daphne"),
+                *("-v", "0"),
                 "-b",
                 "127.0.0.1",
                 "-p",

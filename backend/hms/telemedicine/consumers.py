@@ -40,6 +40,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from rest_framework import serializers
 
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
@@ -81,6 +82,17 @@ REPLAY_BATCH = 200
 _datetime_field = serializers.DateTimeField()
 
 
+def _db(function):
+    """`function` run on a worker thread, with Django's database connection handling.
+
+    On PostgreSQL and MySQL each call may take any thread of the pool, so one socket's slow
+    write does not hold up the others (a conversation's row lock keeps its seqs in order). With
+    SQLite (the demo, the tests), which writes one at a time, every call shares one thread, as
+    Channels does by default.
+    """
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
+
+
 @dataclass
 class Participant:
     pk: int
@@ -120,9 +132,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
         conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
-        refusal, opened = await database_sync_to_async(_open)(
-            user=user, conversation_public_id=conversation_id
-        )
+        refusal, opened = await _db(_open)(user=user, conversation_public_id=conversation_id)
         if refusal is not None:
             await self._refuse(refusal)
             return
@@ -135,8 +145,8 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
-        first_socket = await database_sync_to_async(self._enter)()
-        online = await database_sync_to_async(self._online)()
+        first_socket = await _db(self._enter)()
+        online = await _db(self._online)()
         hello = {
             "event": "hello",
             **opened.hello,
@@ -158,7 +168,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         if self.group is None or self.opened is None:
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        still_open = await database_sync_to_async(self._leave)()
+        still_open = await _db(self._leave)()
         if not still_open:
             await self._group_send("chat.presence", state="left", user=self.opened.me.frame())
         self.group = None
@@ -246,7 +256,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self._error("invalid", "body must be text.")
             return
         try:
-            frame = await database_sync_to_async(self._store)(body=body, client_id=client_id)
+            frame = await _db(self._store)(body=body, client_id=client_id)
         except ApplicationError as error:
             if error.code == "rate_limited":
                 await self._violation(error.message)
@@ -277,7 +287,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self._error("invalid", "seq must be a whole number.")
             return
         try:
-            await database_sync_to_async(services.conversation_mark_read)(
+            await _db(services.conversation_mark_read)(
                 actor=self.opened.me_user, conversation=self.opened.conversation, seq=seq
             )
         except ApplicationError as error:
@@ -289,7 +299,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self._error("invalid", "seq must be a whole number.")
             return
         try:
-            await database_sync_to_async(services.conversation_mark_delivered)(
+            await _db(services.conversation_mark_delivered)(
                 actor=self.opened.me_user, conversation=self.opened.conversation, seq=seq
             )
         except ApplicationError as error:
@@ -332,7 +342,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     async def _ping(self, content: dict) -> None:
         opened = self.opened
-        await database_sync_to_async(presence_refresh)(
+        await _db(presence_refresh)(
             conversation_public_id=opened.conversation.public_id, user_id=opened.me.pk
         )
         await self.send_json({"event": "pong"})
@@ -406,7 +416,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     async def _replay(self, after: int, *, up_to: int | None = None) -> None:
         while True:
-            batch = await database_sync_to_async(_messages_after)(
+            batch = await _db(_messages_after)(
                 conversation=self.opened.conversation, after=after, limit=REPLAY_BATCH
             )
             for message in batch:
