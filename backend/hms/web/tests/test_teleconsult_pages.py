@@ -370,3 +370,35 @@ def test_messages_lists_run_the_same_queries_for_one_and_many(world, make_user):
         say(chart_conversation(world, patient=patient), patient.user, "Hi")
     assert page_queries(patient_client, "/portal/messages/") == patient_one
     assert page_queries(doctor_client, "/workspace/messages/") == doctor_one
+
+
+def test_appointments_and_queue_with_teleconsults_run_the_same_queries(world, make_user):
+    patient_client = signed_in_client(world["alice"].user)
+    doctor_client = signed_in_client(world["doctor"])
+    teleconsult(world)
+    patient_client.get("/portal/appointments/")
+    doctor_client.get("/workspace/queue/")
+    mine = page_queries(patient_client, "/portal/appointments/")
+    queue = page_queries(doctor_client, "/workspace/queue/")
+
+    # More teleconsults, with consult rooms (one waiting, one ended) and without.
+    for n, slot in enumerate([time(9, 30), time(10), time(10, 30), time(11)]):
+        appointment = teleconsult(
+            world, patient=PatientFactory(user=make_user(Role.PATIENT)), slot=slot
+        )
+        if n % 2:
+            room_for(appointment, patient_waiting_since=NOW)
+    for n in range(1, 4):
+        other = DoctorProfileFactory().user
+        give_schedule(other)
+        appointment = appointment_book(
+            actor=world["alice"].user,
+            patient=world["alice"],
+            doctor=other,
+            date=DAY + timedelta(days=n),
+            slot=time(14),
+            visit_type=VisitType.TELECONSULT,
+        )
+        room_for(appointment)
+    assert page_queries(patient_client, "/portal/appointments/") == mine
+    assert page_queries(doctor_client, "/workspace/queue/") == queue
