@@ -316,6 +316,8 @@ def _check_may_write(*, actor: User, conversation: Conversation) -> None:
         room = getattr(conversation, "consult_room", None)
         if room is not None:
             consult_room_check_open(room=room)
+    else:  # a chart conversation lasts as long as the doctor cares for the patient
+        _check_care(doctor=conversation.doctor, patient=conversation.patient)
 
 
 def message_send(

@@ -5,7 +5,7 @@ import factory
 from hms.accounts.tests.factories import DoctorProfileFactory, UserFactory
 from hms.appointments.models import Appointment, AppointmentStatus, VisitType
 from hms.core.roles import Role
-from hms.patients.tests.factories import PatientFactory
+from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.telemedicine.models import Conversation, ConversationKind
 
 
@@ -29,11 +29,19 @@ class TeleconsultAppointmentFactory(factory.django.DjangoModelFactory):
 
 
 class ChartConversationFactory(factory.django.DjangoModelFactory):
+    """A chart conversation of a doctor and a patient in their care (an active assignment)."""
+
     class Meta:
         model = Conversation
+        skip_postgeneration_save = True
 
     patient = factory.SubFactory(
         PatientFactory, user=factory.SubFactory(UserFactory, role=Role.PATIENT)
     )
     doctor = factory.SubFactory(UserFactory, role=Role.DOCTOR)
     kind = ConversationKind.CHART
+    care = factory.RelatedFactory(
+        CareAssignmentFactory,
+        patient=factory.SelfAttribute("..patient"),
+        doctor=factory.SelfAttribute("..doctor"),
+    )

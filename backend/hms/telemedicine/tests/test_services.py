@@ -13,6 +13,7 @@ from hms.clinical.timeline import timeline_collect
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
+from hms.patients.models import CareAssignment
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.telemedicine import selectors, services
 from hms.telemedicine.live import conversation_group
@@ -110,6 +111,16 @@ def test_the_longest_message_is_accepted(conversation):
     message = send(conversation, conversation.doctor, "x" * 4000)
 
     assert len(message.body) == 4000
+
+
+def test_a_chart_conversation_closes_when_the_care_ends(conversation):
+    send(conversation, conversation.patient.user)
+    CareAssignment.objects.filter(patient=conversation.patient).update(active=False, ended_at=NOW)
+
+    with pytest.raises(ForbiddenError) as refused:
+        send(conversation, conversation.patient.user)
+
+    assert refused.value.code == "not_in_care"
 
 
 def test_someone_outside_the_conversation_cannot_send(conversation):
