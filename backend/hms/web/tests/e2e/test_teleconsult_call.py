@@ -181,6 +181,10 @@ def test_refused_camera_falls_back_to_chat(call_page, consult, shoot):
     patient = call_page(media=False)
     doctor = call_page()
 
+    # The doctor is on the workspace's home page when the patient enters the waiting room.
+    sign_in(doctor, "drvideo", TEST_PASSWORD)
+    expect(doctor).to_have_url(re.compile(r"/workspace/$"))
+    expect(doctor.get_by_test_id("notification-bell")).to_have_attribute("data-live-state", "open")
     join_as_patient(patient)
     fallback = patient.get_by_test_id("media-fallback")
     expect(fallback).to_be_visible()
@@ -188,7 +192,11 @@ def test_refused_camera_falls_back_to_chat(call_page, consult, shoot):
     expect(fallback).to_contain_text("continues by chat")
     expect(patient.get_by_test_id("toggle-mic")).to_be_disabled()
 
-    join_as_doctor(doctor)
+    waiting = doctor.get_by_test_id("waiting-toast")
+    expect(waiting).to_contain_text("Paul Patel is in the waiting room.")
+    waiting.get_by_role("link", name="Join").click()
+    expect(doctor).to_have_url(re.compile(r"/workspace/consults/[0-9a-f-]+/$"))
+    expect(doctor.get_by_test_id("chat")).to_have_attribute("data-chat-state", "open")
     chat_send(patient, "My camera does not work, can we chat?")
     expect(doctor.get_by_test_id("chat-body").last).to_have_text(
         "My camera does not work, can we chat?"

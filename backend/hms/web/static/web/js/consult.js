@@ -14,6 +14,7 @@
   "use strict";
 
   var STATS_EVERY_MS = 2000;
+  var SLOW_CONNECT_MS = 20000;
 
   function $(root, selector) {
     return root.querySelector(selector);
@@ -199,8 +200,14 @@
       this.setState(this.role === "patient" ? "In the waiting room: the doctor will join soon." : "Waiting for the others to join…", "waiting");
     }
     others.forEach(function (id) {
-      if (!consult.peers[id]) consult.peer(id, null);
+      if (!consult.peers[id] && consult.offersTo(id)) consult.peer(id, null);
     });
+  };
+
+  // Of each pair, the participant with the larger id makes the first offer; the other answers
+  // it (both offering at once would only be settled by the negotiation pattern below).
+  Consult.prototype.offersTo = function (id) {
+    return this.me > id;
   };
 
   Consult.prototype.presence = function (user, state) {
@@ -210,10 +217,11 @@
     if (state === "joined") {
       this.say("");
       var existing = this.peers[id];
-      if (!existing || ["failed", "closed"].indexOf(existing.pc.connectionState) >= 0) {
-        if (existing) this.dropPeer(id);
-        this.peer(id, null);
+      if (existing && ["failed", "closed"].indexOf(existing.pc.connectionState) >= 0) {
+        this.dropPeer(id);
+        existing = null;
       }
+      if (!existing && this.offersTo(id)) this.peer(id, null);
     } else if (state === "left") {
       var peer = this.peers[id];
       if (peer) peer.label.textContent = (user.name || "Participant") + " (left or reconnecting)";
@@ -245,10 +253,13 @@
         pc.addTrack(sending, consult.localStream);
       });
     }
-    if (!this.localStream || !this.localStream.getAudioTracks().length) {
+    // Without a camera or microphone, the one who offers still asks to receive them. (The
+    // one who answers takes the offer's media sections.)
+    var offering = remoteSession === null;
+    if (offering && (!this.localStream || !this.localStream.getAudioTracks().length)) {
       pc.addTransceiver("audio", { direction: "recvonly" });
     }
-    if (!this.localStream || !this.localStream.getVideoTracks().length) {
+    if (offering && (!this.localStream || !this.localStream.getVideoTracks().length)) {
       pc.addTransceiver("video", { direction: "recvonly" });
     }
     pc.addEventListener("track", function (event) {
@@ -275,6 +286,17 @@
     pc.addEventListener("connectionstatechange", function () {
       consult.connectionChanged(peer);
     });
+    // Still not connected after a while (ICE can take long to give up): say so early.
+    peer.slowTimer = window.setTimeout(function () {
+      if (consult.peers[peer.id] === peer && pc.connectionState !== "connected" && !consult.ended) {
+        consult.say(
+          "The video is taking long to connect. You can go on by chat meanwhile; the video " +
+            "starts by itself if the connection succeeds.",
+          "secondary",
+          "slow-connection"
+        );
+      }
+    }, SLOW_CONNECT_MS);
     return peer;
   };
 
@@ -308,6 +330,7 @@
     var peer = this.peers[id];
     if (!peer) return;
     delete this.peers[id];
+    window.clearTimeout(peer.slowTimer);
     try {
       peer.pc.close();
     } catch (error) {
@@ -347,7 +370,7 @@
     }
     if (!peer) {
       if (frame.kind !== "offer") return;
-      peer = this.peer(from, data.session || null);
+      peer = this.peer(from, data.session || "");
       if (!peer) return;
     }
     if (data.session) peer.session = data.session;
