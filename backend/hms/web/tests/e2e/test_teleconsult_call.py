@@ -148,6 +148,17 @@ def test_doctor_and_patient_hold_a_video_consult(call_page, consult, shoot):
     expect(doctor.get_by_test_id("toggle-mic")).to_have_attribute("aria-pressed", "true")
     expect(patient.locator("[data-peer-media]")).to_contain_text("muted")
 
+    # The patient reloads the page: the call comes back, the chat keeps its history.
+    patient.reload()
+    expect(patient.get_by_test_id("chat-body").first).to_have_text(
+        "Good morning, can you see the rash?"
+    )
+    for page in (patient, doctor):
+        page.wait_for_function(CONNECTED)
+        expect(page.get_by_test_id("remote-video")).to_have_count(1)
+    start = patient.evaluate(REMOTE_TIME)
+    patient.wait_for_function(f"() => ({REMOTE_TIME})() > {start} + 0.5")
+
     # The doctor writes the visit note from the call page.
     doctor.get_by_label("Note", exact=True).fill(
         "Eczema on the left forearm. Emollient, review in 2 weeks."

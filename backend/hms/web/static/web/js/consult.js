@@ -200,7 +200,11 @@
       this.setState(this.role === "patient" ? "In the waiting room: the doctor will join soon." : "Waiting for the others to join…", "waiting");
     }
     others.forEach(function (id) {
-      if (!consult.peers[id] && consult.offersTo(id)) consult.peer(id, null);
+      if (consult.peers[id]) return;
+      if (consult.offersTo(id)) consult.peer(id, null);
+      // The other one offers: tell them this page is ready (after a reload, their old
+      // connection to this participant is stale and they start a new one).
+      else consult.sendSignal("media", { id: id }, Object.assign({ ready: true }, consult.mediaNow()));
     });
   };
 
@@ -367,6 +371,11 @@
     if (peer && data.session && peer.session && peer.session !== data.session) {
       this.dropPeer(from);
       peer = null;
+    }
+    if (!peer && frame.kind === "media" && data.ready && this.offersTo(from)) {
+      peer = this.peer(from, null);
+      if (peer) peer.session = data.session || null;
+      return;
     }
     if (!peer) {
       if (frame.kind !== "offer") return;
