@@ -23,6 +23,7 @@ from hms.appointments.models import Appointment, AppointmentStatus, VisitType
 from hms.clinical import services as clinical_services
 from hms.clinical.models import Document, DocumentType, EncounterStatus
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
+from hms.core.locks import partial_unique_lock
 from hms.core.models import AuditAction
 from hms.core.roles import Role
 from hms.core.services import audit_record, notification_create
@@ -214,13 +215,18 @@ def conversation_get_or_create_chart(
             "Chart conversations are between a doctor and a patient.", code="not_a_participant"
         )
     _check_care(doctor=doctor, patient=patient)
-    existing = Conversation.objects.filter(
-        patient=patient, doctor=doctor, kind=ConversationKind.CHART
-    ).first()
+    chart = Conversation.objects.filter(patient=patient, doctor=doctor, kind=ConversationKind.CHART)
+    existing = chart.first()
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
+            # One chart conversation per pair: a partial unique index, or on MySQL/MariaDB
+            # the patient's row lock and a second look (hms.core.locks).
+            if partial_unique_lock(Patient.objects.filter(pk=patient.pk)):
+                existing = chart.first()
+                if existing is not None:
+                    return existing, False
             conversation = Conversation.objects.create(
                 patient=patient, doctor=doctor, kind=ConversationKind.CHART
             )

@@ -438,3 +438,29 @@ def test_the_message_list_costs_the_same_for_1_and_40_rows(conversation, as_user
     # then the read audit.
     assert one == many
     assert many <= 4 + AUDIT
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+
+def test_messages_show_on_the_chart_timeline(conversation, as_user):
+    send(conversation, conversation.patient.user, "The rash is gone.")
+
+    response = as_user(conversation.doctor).get(
+        f"/api/patients/{conversation.patient.public_id}/timeline/", {"type": "message"}
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    entries = body["results"] if isinstance(body, dict) and "results" in body else body
+    (entry,) = entries
+    assert entry["title"] == f"Message from {conversation.patient.user.display_name}"
+    assert entry["summary"] == "The rash is gone."
+
+
+def test_an_in_person_appointment_has_no_consult_room(as_user):
+    appointment = TeleconsultAppointmentFactory(visit_type="in_person")
+
+    response = as_user(appointment.doctor).get(consult(appointment))
+
+    assert (response.status_code, response.json()["code"]) == (409, "not_a_teleconsult")

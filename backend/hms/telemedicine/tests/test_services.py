@@ -3,7 +3,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from hms.accounts.tests.factories import UserFactory
 from hms.appointments.models import AppointmentStatus
@@ -13,11 +15,17 @@ from hms.clinical.timeline import timeline_collect
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
-from hms.patients.models import CareAssignment
+from hms.core.tests.partial_unique import assert_row_locked
+from hms.patients.models import CareAssignment, Patient
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.telemedicine import selectors, services
 from hms.telemedicine.live import conversation_group
-from hms.telemedicine.models import ConversationKind, ConversationReadState, Message
+from hms.telemedicine.models import (
+    Conversation,
+    ConversationKind,
+    ConversationReadState,
+    Message,
+)
 from hms.telemedicine.tests.conftest import NOW
 from hms.telemedicine.tests.factories import (
     ChartConversationFactory,
@@ -280,6 +288,23 @@ def test_a_doctor_starts_one_chart_conversation_with_a_patient_in_their_care():
 
     assert (created, created_again) == (True, False)
     assert first.pk == again.pk and first.kind == ConversationKind.CHART
+
+
+@pytest.mark.usefixtures("without_partial_indexes")
+def test_without_partial_indexes_the_pair_still_gets_one_chart_conversation():
+    assignment = CareAssignmentFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        first, created = services.conversation_get_or_create_chart(
+            actor=assignment.doctor, patient=assignment.patient
+        )
+    again, created_again = services.conversation_get_or_create_chart(
+        actor=assignment.doctor, patient=assignment.patient
+    )
+
+    assert (created, created_again) == (True, False) and again.pk == first.pk
+    assert_row_locked(queries, Patient._meta.db_table)
+    assert Conversation.objects.filter(kind=ConversationKind.CHART).count() == 1
 
 
 def test_a_patient_writes_to_a_doctor_caring_for_them_but_not_to_another():
