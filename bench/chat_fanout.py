@@ -340,9 +340,10 @@ async def run_clients(args, conversations: list[dict], ports: list[int]) -> dict
 
     async def sender(index: int, sock) -> None:
         while True:
-            await asyncio.sleep(rng.expovariate(per_socket_rate))
-            if time.perf_counter() >= deadline:
+            delay = rng.expovariate(per_socket_rate)
+            if time.perf_counter() + delay >= deadline:
                 return
+            await asyncio.sleep(delay)
             client_id = str(uuid.uuid4())
             stats.sent_at[client_id] = time.time()
             stats.room_of[client_id] = index

@@ -40,12 +40,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
-from rest_framework import serializers
+from django.db import connection, transaction
 
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from hms.telemedicine import selectors, services
 from hms.telemedicine.live import conversation_group
+from hms.telemedicine.models import ConsultRoom
 from hms.telemedicine.presence import (
     presence_enter,
     presence_leave,
@@ -78,8 +78,6 @@ FRAMES_PER_WINDOW = 300
 # Typing indicators relayed at most once per this many seconds per socket.
 TYPING_INTERVAL = 2.0
 REPLAY_BATCH = 200
-
-_datetime_field = serializers.DateTimeField()
 
 
 def _db(function):
@@ -466,13 +464,13 @@ def _open(*, user, conversation_public_id) -> tuple[int | None, Opened | None]:
         patient_user_pk=conversation.patient.user_id,
     )
     opened.hello = {
-        "conversation": services.conversation_repr(conversation),
+        "conversation": services.conversation_repr(conversation, user=user),
         "me": me.id,
         "last_seq": conversation.last_seq,
         "read": selectors.read_positions(conversation=conversation),
         "participants": [p.frame() for p in participants],
         "ice_servers": list(getattr(settings, "WEBRTC_ICE_SERVERS", [])),
-        "room": _room_frame(room, user=user, conversation=conversation),
+        "room": services.consult_room_brief(room, user=user) if room is not None else None,
     }
     return None, opened
 
@@ -484,34 +482,27 @@ def _consult_room(conversation):
         return None
 
 
-def _room_frame(room, *, user, conversation) -> dict | None:
-    if room is None:
-        return None
-    window = selectors.room_window(appointment=room.appointment, ended_at=room.ended_at)
-    return {
-        "state": selectors.room_state(room=room),
-        "opens_at": _datetime_field.to_representation(window.opens_at),
-        "closes_at": _datetime_field.to_representation(window.closes_at),
-        "ends_consult": user.pk == conversation.doctor_id,
-    }
-
-
 def _update_waiting_room(opened: Opened) -> None:
-    """The patient waits while they are connected and the doctor is not."""
+    """The patient waits while they are connected and the doctor is not.
+
+    Decided under the room's row lock, after this socket has been counted: of two sockets
+    opening or closing at once on different servers, the one deciding second sees both counts,
+    so the room ends up as the sockets are."""
     if opened.room is None or opened.patient_user_pk is None:
         return
     if opened.me.pk not in (opened.patient_user_pk, opened.doctor_pk):
         return
-    online = presence_online(
-        conversation_public_id=opened.conversation.public_id,
-        user_ids=[opened.patient_user_pk, opened.doctor_pk],
-    )
-    room = _fresh(opened.room)
-    if room.ended_at is not None:
-        return
-    waiting = opened.patient_user_pk in online and opened.doctor_pk not in online
-    if waiting != (room.patient_waiting_since is not None):
-        services.consult_patient_waiting(room=room, waiting=waiting)
+    with transaction.atomic():
+        room = ConsultRoom.objects.select_for_update().get(pk=opened.room.pk)
+        if room.ended_at is not None:
+            return
+        online = presence_online(
+            conversation_public_id=opened.conversation.public_id,
+            user_ids=[opened.patient_user_pk, opened.doctor_pk],
+        )
+        waiting = opened.patient_user_pk in online and opened.doctor_pk not in online
+        if waiting != (room.patient_waiting_since is not None):
+            services.consult_patient_waiting(room=room, waiting=waiting)
 
 
 def _messages_after(*, conversation, after: int, limit: int) -> list[dict]:
@@ -521,11 +512,6 @@ def _messages_after(*, conversation, after: int, limit: int) -> list[dict]:
             conversation=conversation, after_seq=after, limit=limit
         )
     ]
-
-
-def _fresh(room):
-    room.refresh_from_db()
-    return room
 
 
 def _after_from_query(scope) -> int:
