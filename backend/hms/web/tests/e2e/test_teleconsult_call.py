@@ -1,8 +1,10 @@
-"""A teleconsult in two browsers: the patient waits in the room, the doctor sees it in the
-queue and joins, the WebRTC call connects (Chromium's fake camera and microphone) and the
-remote video plays, both chat (text stays text), the doctor writes the visit note from the
-call page and ends the consult. And with the camera refused: the page says so and the consult
-goes on by chat."""
+"""A teleconsult in two browsers: the patient waits in the room, the doctor sees it live in
+the queue and joins, the WebRTC call connects (Chromium's fake camera and microphone) and the
+remote video plays, both chat (text stays text, read receipts), mute and screen sharing show on
+the other side, a reloaded page gets the call back, the doctor writes the visit note from the
+call page and ends the consult, and the patient's visits show it. And with the camera refused:
+the page says so, the consult goes on by chat (typing, an attachment), and the doctor, away
+from the queue, is told the patient is waiting."""
 
 import base64
 import os
@@ -147,6 +149,13 @@ def test_doctor_and_patient_hold_a_video_consult(call_page, consult, shoot):
     doctor.get_by_test_id("toggle-mic").click()
     expect(doctor.get_by_test_id("toggle-mic")).to_have_attribute("aria-pressed", "true")
     expect(patient.locator("[data-peer-media]")).to_contain_text("muted")
+    # The doctor shares the screen (Chromium's stand-in screen) and stops again.
+    doctor.get_by_test_id("share-screen").click()
+    expect(doctor.get_by_test_id("share-screen")).to_have_attribute("aria-pressed", "true")
+    expect(patient.locator("[data-peer-media]")).to_contain_text("sharing the screen")
+    doctor.get_by_test_id("share-screen").click()
+    expect(doctor.get_by_test_id("share-screen")).to_have_attribute("aria-pressed", "false")
+    expect(patient.locator("[data-peer-media]")).not_to_contain_text("sharing")
 
     # The patient reloads the page: the call comes back, the chat keeps its history.
     patient.reload()
