@@ -245,3 +245,31 @@ def test_refused_camera_falls_back_to_chat(call_page, consult, shoot):
         path=str(ARTIFACTS / "teleconsult-chat-fallback-patient.png"), full_page=True
     )
     doctor.screenshot(path=str(ARTIFACTS / "teleconsult-chat-fallback-doctor.png"), full_page=True)
+
+
+def test_the_doctor_invites_a_nurse_into_the_call(call_page, consult):
+    UserFactory(role=Role.NURSE, username="nursevideo", first_name="Nia", last_name="Nurse")
+    patient = call_page()
+    doctor = call_page()
+    nurse = call_page()
+    join_as_patient(patient)
+    join_as_doctor(doctor)
+
+    invite = doctor.get_by_test_id("invite-form")
+    invite.get_by_label("An interpreter, a nurse or a colleague").select_option(
+        label="Nia Nurse (Nurse)"
+    )
+    invite.get_by_role("button", name="Invite").click()
+    expect(invite.locator("[data-invite-result]")).to_contain_text("Nia Nurse (Nurse) is invited")
+
+    sign_in(nurse, "nursevideo", TEST_PASSWORD)
+    nurse.goto(f"{nurse.base_url}/workspace/consults/{consult['appointment'].public_id}/")
+    expect(nurse.get_by_test_id("chat")).to_have_attribute("data-chat-state", "open")
+    expect(nurse.get_by_test_id("end-consult")).to_have_count(0)  # the doctor's to do
+    # Everyone sees the two others.
+    for page in (nurse, doctor, patient):
+        expect(page.get_by_test_id("remote-video")).to_have_count(2)
+    nurse.wait_for_function(CONNECTED)
+    chat_send(nurse, "Hello, I am the nurse on duty.")
+    expect(patient.get_by_test_id("chat-body").last).to_have_text("Hello, I am the nurse on duty.")
+    expect(doctor.get_by_test_id("chat-body").last).to_have_text("Hello, I am the nurse on duty.")
