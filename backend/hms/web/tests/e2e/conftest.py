@@ -226,5 +226,28 @@ def call_page(media_browser, _asgi_server, transactional_db):
     yield make
     for context, _guard in opened:
         context.close()
+    _wait_for_sockets_to_close()
     for _context, guard in opened:
         guard.check()
+
+
+def _wait_for_sockets_to_close(timeout: float = 10.0) -> None:
+    """Until the server has handled every conversation socket's closing (presence, waiting
+    room): the next test's database flush must not run into that work."""
+    import time as clock
+
+    from hms.telemedicine.models import ConsultRoom, Conversation
+    from hms.telemedicine.presence import presence_online
+
+    def busy() -> bool:
+        for conversation in Conversation.objects.select_related("patient"):
+            users = [conversation.doctor_id, conversation.patient.user_id]
+            if presence_online(conversation_public_id=conversation.public_id, user_ids=users):
+                return True
+        return ConsultRoom.objects.filter(
+            ended_at__isnull=True, patient_waiting_since__isnull=False
+        ).exists()
+
+    deadline = clock.monotonic() + timeout
+    while busy() and clock.monotonic() < deadline:
+        clock.sleep(0.1)
