@@ -209,6 +209,7 @@ def test_the_doctors_call_page_has_the_note_orders_and_invite(world, frozen_now,
     ConsultInvite.objects.create(room=room, user=nurse, invited_by=world["doctor"])
     html = signed_in_client(nurse).get(url).content.decode()
     assert 'data-role="staff"' in html
+    assert f'data-participant="{nurse.public_id}"' in html  # in the chat's participants
     assert 'data-testid="consult-note-form"' not in html and "end-consult" not in html
 
 

@@ -47,7 +47,7 @@ def _participants(appointment: Appointment) -> list[dict]:
         people.append(
             {"id": str(patient.user.public_id), "name": f"{patient.first_name} {patient.last_name}"}
         )
-    return people
+    return people + consult_invited(appointment=appointment)
 
 
 def _teleconsult_or_404(appointment: Appointment) -> Appointment:
