@@ -8,6 +8,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 
+from hms.appointments.models import VisitType
 from hms.clinical.icd10 import icd10_lookup
 from hms.clinical.models import DiagnosisType, DocumentType
 from hms.core.errors import ApplicationError
@@ -200,6 +201,14 @@ class BookingForm(ServiceErrorsMixin, forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Check-up, cough for two weeks"}),
     )
+    # In person unless the patient picks a teleconsult.
+    visit_type = forms.ChoiceField(
+        label="How",
+        choices=VisitType.choices,
+        initial=VisitType.IN_PERSON,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, specializations=(), doctors=(), slots=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,6 +216,9 @@ class BookingForm(ServiceErrorsMixin, forms.Form):
         self.fields["specialization"].choices = [pick, *((s, s) for s in specializations)]
         self.fields["doctor"].choices = [pick, *doctors]
         self.fields["slot"].choices = list(slots)
+
+    def clean_visit_type(self) -> str:
+        return self.cleaned_data.get("visit_type") or VisitType.IN_PERSON
 
 
 class CancelAppointmentForm(ServiceErrorsMixin, forms.Form):
@@ -250,6 +262,28 @@ class VisitNoteForm(ServiceErrorsMixin, forms.Form):
             *((str(e.public_id), _encounter_label(e)) for e in encounters),
             (NEW_ENCOUNTER, "New outpatient visit, starting now"),
         ]
+
+
+class ConsultNoteForm(ServiceErrorsMixin, forms.Form):
+    """The visit note written from the consult page: it goes on the consult's encounter."""
+
+    notes = forms.CharField(
+        label="Note",
+        max_length=50_000,
+        widget=forms.Textarea(
+            attrs={"rows": 6, "placeholder": "History, examination, assessment and plan"}
+        ),
+    )
+
+
+class ChartConversationForm(forms.Form):
+    """A patient starts (or reopens) the conversation with one of the doctors caring for them."""
+
+    doctor = forms.ChoiceField(label="Doctor")
+
+    def __init__(self, *args, doctors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doctor"].choices = [("", "Choose…"), *doctors]
 
 
 def _encounter_label(encounter) -> str:

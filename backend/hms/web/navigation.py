@@ -52,6 +52,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Visits", "web:portal-visits", "stethoscope", PORTAL_ROLES, "hms.clinical"),
     NavItem("Results", "web:portal-results", "flask", PORTAL_ROLES, "hms.laboratory"),
     NavItem("Prescriptions", "web:portal-prescriptions", "pill", PORTAL_ROLES, "hms.pharmacy"),
+    NavItem("Messages", "web:portal-messages", "message", PORTAL_ROLES, "hms.telemedicine"),
     NavItem("My record", "web:portal-record", "clipboard", PORTAL_ROLES, "hms.patients", "more"),
     NavItem("Documents", "web:portal-documents", "file", PORTAL_ROLES, "hms.clinical", "more"),
     NavItem("Invoices", "web:portal-invoices", "receipt", PORTAL_ROLES, "hms.billing", "more"),
@@ -61,6 +62,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("My patients", "web:workspace-patients", "users", WORKSPACE_ROLES, "hms.patients"),
     NavItem("Results", "web:workspace-results", "flask", WORKSPACE_ROLES, "hms.laboratory"),
     NavItem("Prescriptions", "web:workspace-prescribing", "pill", WORKSPACE_ROLES, "hms.pharmacy"),
+    NavItem("Messages", "web:workspace-messages", "message", WORKSPACE_ROLES, "hms.telemedicine"),
     NavItem(
         "My schedule",
         "web:workspace-schedule",
@@ -140,7 +142,10 @@ PORTAL_SECTIONS = (
         "Invoices", "Invoices and payments, with PDF copies.", "receipt", "web:portal-invoices"
     ),
     Section(
-        "Teleconsult", "Start or join a video consultation.", "video", "web:portal-teleconsult"
+        "Messages",
+        "Write to your doctors; join a teleconsult from Appointments.",
+        "message",
+        "web:portal-messages",
     ),
 )
 
@@ -174,6 +179,12 @@ WORKSPACE_SECTIONS = (
         "Your working hours, slot length, leave and holidays.",
         "calendar",
         "web:workspace-schedule",
+    ),
+    Section(
+        "Messages",
+        "Conversations with your patients, live.",
+        "message",
+        "web:workspace-messages",
     ),
 )
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from hms.web.views import notifications, portal, printing, public, staff, workspace
+from hms.web.views import (
+    consults,
+    messages,
+    notifications,
+    portal,
+    printing,
+    public,
+    staff,
+    workspace,
+)
 
 app_name = "web"
 
@@ -57,6 +66,34 @@ urlpatterns = [
         "portal/appointments/<uuid:appointment_id>/cancel/",
         portal.portal_appointment_cancel,
         name="portal-appointment-cancel",
+    ),
+    path("portal/consults/<uuid:appointment_id>/", consults.portal_consult, name="portal-consult"),
+    path("portal/messages/", messages.portal_messages, name="portal-messages"),
+    path(
+        "portal/messages/<uuid:conversation_id>/",
+        messages.portal_conversation,
+        name="portal-conversation",
+    ),
+    path(
+        "workspace/consults/<uuid:appointment_id>/",
+        consults.workspace_consult,
+        name="workspace-consult",
+    ),
+    path(
+        "workspace/consults/<uuid:appointment_id>/note/",
+        consults.workspace_consult_note,
+        name="workspace-consult-note",
+    ),
+    path("workspace/messages/", messages.workspace_messages, name="workspace-messages"),
+    path(
+        "workspace/messages/<uuid:conversation_id>/",
+        messages.workspace_conversation,
+        name="workspace-conversation",
+    ),
+    path(
+        "workspace/patients/<uuid:patient_id>/message/",
+        messages.workspace_message_patient,
+        name="workspace-message-patient",
     ),
     path(
         "documents/<uuid:document_id>/download/",

@@ -59,6 +59,14 @@ _ICONS = {
     "search": '<circle cx="11" cy="11" r="7"/><path d="m20 20-4-4"/>',
     "chevron-right": '<path d="m9 5 7 7-7 7"/>',
     "check": '<path d="m5 12 5 5 9-10"/>',
+    "message": '<path d="M4 5h16v11H9l-5 4z"/><path d="M8 9h8M8 12h5"/>',
+    "mic": '<rect x="9" y="3" width="6" height="11" rx="3"/>'
+    '<path d="M5 11a7 7 0 0 0 14 0M12 18v3"/>',
+    "phone-off": '<path d="M3 13.5c5-4.7 13-4.7 18 0l-2.5 2.5-3-1.5v-2.4a9 9 0 0 0-7 0'
+    'v2.4l-3 1.5z"/>',
+    "paperclip": '<path d="m20 11-8.5 8.5a5 5 0 0 1-7-7L13 4a3.5 3.5 0 0 1 5 5l-8.5 8.5'
+    'a2 2 0 0 1-3-3L14 7"/>',
+    "send": '<path d="M21 3 3 11l7 2 2 7z"/><path d="m10 13 11-10"/>',
     "mail": '<rect x="3" y="5" width="18" height="14" rx="2"/><path d="m3 7 9 6 9-6"/>',
 }
 

@@ -97,7 +97,8 @@ def test_booking_form_narrows_by_swapping_only_its_fields(world):
     assert form["hx-sync"] == "this:replace"
     assert form["hx-target"] == form["hx-select"] == "#booking-fields"
     assert form["hx-swap"] == "outerHTML"
-    assert form["hx-params"] == "specialization,doctor,date"  # no token, slot or reason in URLs
+    # No token, slot or reason in URLs; the visit type survives a narrowing.
+    assert form["hx-params"] == "specialization,doctor,date,visit_type"
     assert "data-replay-early-changes" in form
     _, fields_within = page.one("div", id="booking-fields")
     assert "booking" in fields_within  # the form sits outside the swapped part

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from hms.accounts import selectors as account_selectors
 from hms.appointments import selectors as appointment_selectors
 from hms.appointments import services as appointment_services
-from hms.appointments.models import AppointmentStatus
+from hms.appointments.models import AppointmentStatus, VisitType
 from hms.billing import selectors as billing_selectors
 from hms.billing.pdf import invoice_pdf
 from hms.clinical import selectors as clinical_selectors
@@ -30,6 +30,7 @@ from hms.patients.access import ChartSection, patient_get_for_user
 from hms.pharmacy import selectors as pharmacy_selectors
 from hms.radiology import selectors as radiology_selectors
 from hms.web import selectors as web_selectors
+from hms.web.consults import with_room_windows
 from hms.web.forms import (
     AllergyForm,
     BookingForm,
@@ -220,13 +221,18 @@ def portal_appointments(request):
     patient = own_chart(request, ChartSection.APPOINTMENTS)
     if patient is None:
         return no_chart(request, "Appointments")
-    appointments = list(
+    now = timezone.now()
+    appointments = with_room_windows(
         appointment_selectors.appointment_list(
             user=request.user, filters={"patient": patient}
-        ).select_related("doctor__doctor_profile")
+        ).select_related("doctor__doctor_profile", "consult_room__conversation"),
+        now=now,
     )
-    now = timezone.now()
-    upcoming = [a for a in appointments if a.end_at >= now and a.status in ACTIVE_APPOINTMENT]
+    upcoming = [
+        a
+        for a in appointments
+        if (a.end_at >= now and a.status in ACTIVE_APPOINTMENT) or (a.room and a.room.is_open)
+    ]
     past = [a for a in reversed(appointments) if a not in upcoming]
     return render(
         request,
@@ -297,7 +303,9 @@ def portal_book(request):
     if request.method == "POST":
         form = BookingForm(request.POST, **choices)
     else:  # choosing: show the picks so far, no errors yet
-        picked = {k: data.get(k, "") for k in ("specialization", "doctor", "slot", "reason")}
+        picked = {
+            k: data.get(k, "") for k in ("specialization", "doctor", "slot", "reason", "visit_type")
+        }
         form = BookingForm(initial={**picked, "date": day}, **choices)
     if request.method == "POST" and form.is_valid() and profile is not None:
         cleaned = form.cleaned_data
@@ -315,14 +323,16 @@ def portal_book(request):
                 date=cleaned["date"],
                 slot=datetime.strptime(cleaned["slot"], "%H:%M").time(),
                 reason=cleaned["reason"],
+                visit_type=cleaned["visit_type"],
             )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
             when = timezone.localtime(appointment.start_at)
+            how = " (teleconsult)" if appointment.visit_type == VisitType.TELECONSULT else ""
             messages.success(
                 request,
-                f"Booked: {when:%A %d %B at %H:%M} with Dr {profile.user.get_full_name()}.",
+                f"Booked: {when:%A %d %B at %H:%M} with Dr {profile.user.get_full_name()}{how}.",
             )
             return redirect("web:portal-appointments")
     context = {

@@ -175,3 +175,79 @@ def asgi_portal(page, _asgi_server, transactional_db, context):
     page.base_url = _asgi_server.url
     yield page
     guard.check()
+
+
+# Chromium's stand-ins for a camera and a microphone (a test pattern and a tone), granted
+# without the permission prompt: two browser contexts can then hold a real WebRTC call.
+FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+# getUserMedia refused, as when the user blocks the camera and microphone.
+REFUSE_MEDIA_SCRIPT = """
+(() => {
+  const refuse = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+  if (navigator.mediaDevices) navigator.mediaDevices.getUserMedia = refuse;
+})();
+"""
+
+
+@pytest.fixture(scope="session")
+def media_browser(browser_type, browser_type_launch_args):
+    """A second Chromium, with the fake camera and microphone (the shared one has none)."""
+    args = [*browser_type_launch_args.get("args", []), *FAKE_MEDIA_ARGS]
+    browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def call_page(media_browser, _asgi_server, transactional_db):
+    """call_page(media=True): a page in a browser context of its own (one per person in the
+    call) against the full ASGI application, with every request checked to stay on it. With
+    media=False the page's getUserMedia is refused."""
+    opened = []
+
+    def make(*, media: bool = True):
+        context = media_browser.new_context(
+            base_url=_asgi_server.url,
+            viewport=WIDTHS["desktop"],
+            locale="en-GB",
+            permissions=["camera", "microphone"] if media else [],
+        )
+        if not media:
+            context.add_init_script(REFUSE_MEDIA_SCRIPT)
+        guard = OriginGuard(_asgi_server.url)
+        context.on("request", guard.on_request)
+        context.on("console", guard.on_console)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = _asgi_server.url
+        opened.append((context, guard))
+        return page
+
+    yield make
+    for context, _guard in opened:
+        context.close()
+    _wait_for_sockets_to_close()
+    for _context, guard in opened:
+        guard.check()
+
+
+def _wait_for_sockets_to_close(timeout: float = 10.0) -> None:
+    """Until the server has handled every conversation socket's closing (presence, waiting
+    room): the next test's database flush must not run into that work."""
+    import time as clock
+
+    from hms.telemedicine.models import ConsultRoom, Conversation
+    from hms.telemedicine.presence import presence_online
+
+    def busy() -> bool:
+        for conversation in Conversation.objects.select_related("patient"):
+            users = [conversation.doctor_id, conversation.patient.user_id]
+            if presence_online(conversation_public_id=conversation.public_id, user_ids=users):
+                return True
+        return ConsultRoom.objects.filter(
+            ended_at__isnull=True, patient_waiting_since__isnull=False
+        ).exists()
+
+    deadline = clock.monotonic() + timeout
+    while busy() and clock.monotonic() < deadline:
+        clock.sleep(0.1)

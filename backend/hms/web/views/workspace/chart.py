@@ -155,6 +155,8 @@ def workspace_chart(request, patient_id):
         "timeline": timeline[:CHART_TIMELINE],
         "timeline_more": max(0, len(timeline) - CHART_TIMELINE),
         "actions": chart_actions(user=user, patient=patient, admitted=_admitted(patient)),
+        # Doctors write to the patients in their care (the conversation service checks it).
+        "may_message": user.role in WORKSPACE_ROLES and apps.is_installed("hms.telemedicine"),
     }
     return render(request, "web/workspace/chart.html", context)
 

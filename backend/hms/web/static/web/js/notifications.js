@@ -70,6 +70,36 @@
     container.prepend(toast);
   }
 
+  function showWaitingToast(message) {
+    var container = document.getElementById("hms-toasts");
+    if (!container) return;
+    var toast = document.createElement("div");
+    toast.className = "toast show";
+    toast.setAttribute("role", "status");
+    toast.dataset.testid = "waiting-toast";
+    var body = document.createElement("div");
+    body.className = "toast-body d-flex align-items-center gap-2";
+    var text = document.createElement("span");
+    text.className = "flex-grow-1";
+    text.textContent = (message.patient || "A patient") + " is in the waiting room.";
+    var join = document.createElement("a");
+    join.className = "btn btn-sm btn-success";
+    join.href = "/workspace/consults/" + encodeURIComponent(message.appointment) + "/";
+    join.textContent = "Join";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("aria-label", "Close");
+    close.addEventListener("click", function () {
+      toast.remove();
+    });
+    body.appendChild(text);
+    body.appendChild(join);
+    body.appendChild(close);
+    toast.appendChild(body);
+    container.prepend(toast);
+  }
+
   function connect(bell) {
     var retryMs = 1000;
     var keepalive = null;
@@ -92,6 +122,18 @@
           // Back after a dropped connection: what was missed meanwhile is re-read.
           if (heardBefore) document.body.dispatchEvent(new CustomEvent("hms-notification"));
           heardBefore = true;
+          return;
+        }
+        if (message.event === "consult_waiting") {
+          // A teleconsult patient entered or left the waiting room: the queue page updates
+          // its row; elsewhere a pop-up says who is waiting, with the way into the call.
+          document.body.dispatchEvent(new CustomEvent("hms-consult-waiting", { detail: message }));
+          var row = document.querySelector(
+            '[data-appointment="' + CSS.escape(String(message.appointment)) + '"]'
+          );
+          if (message.waiting && !row && !document.querySelector("[data-consult]")) {
+            showWaitingToast(message);
+          }
           return;
         }
         if (!message.notification) return;
