@@ -13,6 +13,7 @@ from hms.accounts.models import User
 from hms.appointments.models import Appointment, AppointmentStatus
 from hms.core.errors import ForbiddenError, NotFoundError
 from hms.core.roles import Role
+from hms.patients.access import ChartSection, patient_get_for_user
 from hms.telemedicine.models import (
     ConsultInvite,
     ConsultRoom,
@@ -54,11 +55,18 @@ def with_unread(queryset: QuerySet[Conversation], *, user: User) -> QuerySet[Con
 
 
 def conversation_list(*, user: User, filters: dict | None = None) -> QuerySet[Conversation]:
-    """Mine, most recently active first. Filters: `patient` (public id), `kind`."""
+    """Mine, most recently active first. Filters: `patient` (public id), `kind`.
+
+    Filtered to a patient, the chart rule of the detail routes applies first (404 for another
+    patient's id, 403 `break_glass_required` for a clinician outside the patient's care;
+    audited there), as on every list that takes `?patient=`."""
     filters = filters or {}
     queryset = _with_relations(conversations_visible_to(user=user))
     if patient_id := filters.get("patient"):
-        queryset = queryset.filter(patient__public_id=patient_id)
+        patient = patient_get_for_user(
+            user=user, patient_public_id=patient_id, section=ChartSection.CLINICAL
+        )
+        queryset = queryset.filter(patient=patient)
     if kind := filters.get("kind"):
         queryset = queryset.filter(kind=kind)
     queryset = with_unread(queryset, user=user)

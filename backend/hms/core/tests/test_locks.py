@@ -28,6 +28,11 @@ HMS_DIR = Path(__file__).resolve().parents[2]
 # service that way (fixture without_partial_indexes), or None where the service checks the rule
 # under that lock on every database anyway.
 GUARDED = {
+    "telemedicine.Conversation.conversation_one_chart_per_pair": (
+        "the patient",
+        "telemedicine/tests/test_services.py::"
+        "test_without_partial_indexes_the_pair_still_gets_one_chart_conversation",
+    ),
     "accounts.DoctorProfile.doctor_license_unique": (
         "the doctor profile table",
         "accounts/tests/test_apis_doctors.py::TestLicenceWithoutPartialIndexes",
