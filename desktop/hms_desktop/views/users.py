@@ -307,10 +307,14 @@ class UsersPage(ListPage):
     def _created(self, user: User | Doctor) -> None:
         if isinstance(user, Doctor):
             what = f"{user.display_name} ({user.specialization or 'doctor'})"
+            search = user.last_name
         else:
             what = f"{user.username} ({user.role_display})"
+            search = user.username
         self.show_success(f"Account {what} created.")
-        self.reload_and_select(user.id)
+        # Searched for, so the new account shows and is selected however long the list is
+        # (a plain reload shows the first page, which it may not be on).
+        self.find(user.id, search=search)
 
     def open_edit(self) -> QDialog | None:
         user = self.selected_user()
