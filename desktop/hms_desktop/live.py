@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtNetwork import QAbstractSocket, QNetworkRequest
@@ -39,89 +38,73 @@ def feed_url(base_url: str) -> str:
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest.rstrip('/')}{FEED_PATH}"
 
 
-class _FeedSocket(QObject):
-    """Lives on the feed thread and owns the socket; talked to only through signals."""
-
-    received = Signal(str)
-    opened = Signal()
-    lost = Signal(str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.socket: QWebSocket | None = None
-        self._open = False
-
-    @Slot(str, str)
-    def open(self, url: str, token: str) -> None:
-        if self.socket is None:
-            self.socket = QWebSocket(parent=self)  # created here: it belongs to this thread
-            self.socket.textMessageReceived.connect(self.received)
-            self.socket.connected.connect(self._connected)
-            self.socket.disconnected.connect(self._disconnected)
-            self.socket.errorOccurred.connect(self._failed)
-        request = QNetworkRequest(QUrl(url))
-        request.setRawHeader(b"Authorization", f"Bearer {token}".encode())
-        self.socket.open(request)
-
-    @Slot(str)
-    def send(self, text: str) -> None:
-        if self.socket is not None and self._open:
-            self.socket.sendTextMessage(text)
-
-    @Slot()
-    def close(self) -> None:
-        if self.socket is not None:
-            self.socket.abort()
-
-    def _connected(self) -> None:
-        self._open = True
-        self.opened.emit()
-
-    def _disconnected(self) -> None:
-        self._open = False
-        self.lost.emit(self.socket.closeReason() or "connection closed")
-
-    def _failed(self, _error: QAbstractSocket.SocketError) -> None:
-        if not self._open:  # a refused handshake: no "disconnected" follows
-            self.lost.emit(self.socket.errorString())
-
-
 class NotificationFeed(QObject):
-    """The socket on its own thread. `message(dict)` for every frame, `opened`, `lost(reason)`."""
+    """The socket on its own thread. `message(dict)` for every frame, `opened`, `lost(reason)`.
+
+    The feed thread runs only Qt's own code: the socket is made and wired here, on the UI
+    thread, then moved there, and is driven through its C++ slots (`open`, `close`, `ping`)
+    by queued signals; its signals come back queued to this object. No Python runs on that
+    thread. Python there would call into Qt holding the GIL, and Qt takes its signal-slot
+    locks inside such calls: when the UI thread, destroying an object, held the same lock
+    and waited for the GIL, both stopped for good (seen as a client frozen at sign-in).
+    """
 
     message = Signal(dict)
     opened = Signal()
     lost = Signal(str)
-    _open_requested = Signal(str, str)
-    _send_requested = Signal(str)
+    _open_requested = Signal(QNetworkRequest)
     _close_requested = Signal()
+    _ping_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._open = False
         self.thread = QThread()
         self.thread.setObjectName("hms-notification-feed")
-        self._socket = _FeedSocket()
+        self._socket = QWebSocket()
+        self._socket.textMessageReceived.connect(self._received)
+        self._socket.connected.connect(self._connected)
+        self._socket.disconnected.connect(self._disconnected)
+        self._socket.errorOccurred.connect(self._failed)
         self._socket.moveToThread(self.thread)
-        self.thread.finished.connect(self._socket.deleteLater)
         self._open_requested.connect(self._socket.open)
-        self._send_requested.connect(self._socket.send)
         self._close_requested.connect(self._socket.close)
-        self._socket.received.connect(self._received)
-        self._socket.opened.connect(self.opened)
-        self._socket.lost.connect(self.lost)
+        self._ping_requested.connect(self._socket.ping)
+        self.thread.finished.connect(self._socket.deleteLater)
         self.thread.start()
 
     def open(self, url: str, token: str) -> None:
-        self._open_requested.emit(url, token)
+        request = QNetworkRequest(QUrl(url))
+        request.setRawHeader(b"Authorization", f"Bearer {token}".encode())
+        self._open_requested.emit(request)
 
-    def send(self, payload: dict[str, Any]) -> None:
-        self._send_requested.emit(json.dumps(payload))
+    def ping(self) -> None:
+        """A WebSocket ping frame (the server answers it): keeps proxies from closing an
+        idle connection."""
+        if self._open:
+            self._ping_requested.emit()
 
     def shut_down(self) -> None:
         self._close_requested.emit()
         self.thread.quit()
         self.thread.wait(5_000)
 
+    @Slot()
+    def _connected(self) -> None:
+        self._open = True
+        self.opened.emit()
+
+    @Slot()
+    def _disconnected(self) -> None:
+        self._open = False
+        self.lost.emit(self._socket.closeReason() or "connection closed")
+
+    @Slot(QAbstractSocket.SocketError)
+    def _failed(self, _error: QAbstractSocket.SocketError) -> None:
+        if not self._open:  # a refused handshake: no "disconnected" follows
+            self.lost.emit(self._socket.errorString())
+
+    @Slot(str)
     def _received(self, text: str) -> None:
         try:
             message = json.loads(text)
@@ -161,7 +144,7 @@ class NotificationCentre(QObject):
         self.reconnect_timer.timeout.connect(self.start)
         self.keepalive = QTimer(self)
         self.keepalive.setInterval(KEEPALIVE_MS)
-        self.keepalive.timeout.connect(lambda: self.feed.send({"action": "ping"}))
+        self.keepalive.timeout.connect(self.feed.ping)
 
     # --- the connection ------------------------------------------------------------------
 
