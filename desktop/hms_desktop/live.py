@@ -97,12 +97,13 @@ class NotificationFeed(QObject):
     @Slot()
     def _disconnected(self) -> None:
         self._open = False
-        self.lost.emit(self._socket.closeReason() or "connection closed")
+        # Not read from the socket: it lives on the other thread (and may be gone by now).
+        self.lost.emit("connection closed")
 
     @Slot(QAbstractSocket.SocketError)
-    def _failed(self, _error: QAbstractSocket.SocketError) -> None:
+    def _failed(self, error: QAbstractSocket.SocketError) -> None:
         if not self._open:  # a refused handshake: no "disconnected" follows
-            self.lost.emit(self._socket.errorString())
+            self.lost.emit(f"connection failed ({error.name})")
 
     @Slot(str)
     def _received(self, text: str) -> None:
