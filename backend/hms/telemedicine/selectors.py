@@ -200,9 +200,16 @@ def room_window(*, appointment: Appointment, ended_at: datetime | None = None) -
 
 
 def room_state(*, room: ConsultRoom, at: datetime | None = None) -> str:
+    return appointment_room_state(appointment=room.appointment, ended_at=room.ended_at, at=at)
+
+
+def appointment_room_state(
+    *, appointment: Appointment, ended_at: datetime | None = None, at: datetime | None = None
+) -> str:
+    """The state of a teleconsult's room at `at`, whether or not its room exists yet (rooms are
+    made when first needed; one not made yet has not ended)."""
     at = at or timezone.now()
-    appointment = room.appointment
-    if room.ended_at is not None or appointment.status in FINISHED_STATUSES:
+    if ended_at is not None or appointment.status in FINISHED_STATUSES:
         return RoomState.CLOSED
     window = room_window(appointment=appointment)
     if at < window.opens_at:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from hms.accounts.models import User
 from hms.appointments.models import Appointment, AppointmentStatus, VisitType
 from hms.core.roles import Role
+from hms.patients.access import user_has_care_relationship
 from hms.telemedicine import selectors as tele_selectors
 from hms.telemedicine.models import ConsultRoom, Conversation, Message
 
@@ -47,19 +48,12 @@ def room_window(appointment: Appointment, *, now: datetime | None = None) -> Roo
     telemedicine module's window; a room not made yet counts as not ended)."""
     now = now or timezone.now()
     room = consult_room_of(appointment)
-    window = tele_selectors.room_window(
-        appointment=appointment, ended_at=room.ended_at if room is not None else None
-    )
-    if room is not None:
-        state = tele_selectors.room_state(room=room, at=now)
-    elif appointment.status in tele_selectors.FINISHED_STATUSES or now >= window.closes_at:
-        state = "closed"
-    elif now < window.opens_at:
-        state = "scheduled"
-    else:
-        state = "open"
+    ended_at = room.ended_at if room is not None else None
+    window = tele_selectors.room_window(appointment=appointment, ended_at=ended_at)
     return RoomWindow(
-        state=state,
+        state=tele_selectors.appointment_room_state(
+            appointment=appointment, ended_at=ended_at, at=now
+        ),
         opens_at=window.opens_at,
         closes_at=window.closes_at,
         now=now,
@@ -81,10 +75,12 @@ def with_room_windows(appointments, *, now: datetime | None = None) -> list:
     return rows
 
 
-def doctors_caring_for(*, patient) -> QuerySet[User]:
-    """The active doctors in this patient's care (an assignment, an appointment not cancelled,
-    a visit they attended): the doctors the patient may start a conversation with."""
-    return (
+def doctors_caring_for(*, patient) -> list[User]:
+    """The active doctors this patient may start a conversation with: those with an
+    assignment, an appointment not cancelled or a visit with the patient, kept only where the
+    chart-access rule counts them as caring for the patient now (hms.patients.access, which
+    the conversation service checks), so the list offers no doctor who would be refused."""
+    candidates = (
         User.objects.filter(role=Role.DOCTOR, is_active=True)
         .filter(
             Q(care_assignments__patient=patient, care_assignments__active=True)
@@ -97,6 +93,9 @@ def doctors_caring_for(*, patient) -> QuerySet[User]:
         .distinct()
         .order_by("last_name", "first_name", "id")
     )
+    return [
+        doctor for doctor in candidates if user_has_care_relationship(user=doctor, patient=patient)
+    ]
 
 
 def consult_invited(*, appointment: Appointment) -> list[dict]:

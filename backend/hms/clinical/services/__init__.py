@@ -16,7 +16,11 @@ from hms.clinical.services.documents import (
     document_void,
 )
 from hms.clinical.services.encounters import encounter_close, encounter_create, encounter_update
-from hms.clinical.services.notes import visit_note_create, visit_note_update
+from hms.clinical.services.notes import (
+    visit_note_create,
+    visit_note_update,
+    visit_note_with_diagnoses_create,
+)
 from hms.clinical.services.vitals import DECIMAL_VITALS, vital_signs_record, vital_signs_update
 from hms.clinical.services.voiding import clinical_record_void
 
@@ -36,6 +40,7 @@ __all__ = [
     "problem_update",
     "visit_note_create",
     "visit_note_update",
+    "visit_note_with_diagnoses_create",
     "vital_signs_record",
     "vital_signs_update",
 ]

@@ -15,6 +15,7 @@ from hms.clinical.services.base import (
     record_lock_for_change,
     record_save,
 )
+from hms.clinical.services.diagnoses import diagnosis_create
 from hms.clinical.services.documents import document_upload
 from hms.clinical.services.voiding import clinical_record_void
 from hms.core.models import AuditAction
@@ -141,4 +142,16 @@ def _visit_note_update(
         record_audit(
             actor=actor, action=AuditAction.UPDATE, record=note, detail={"fields": changed}
         )
+    return note
+
+
+@transaction.atomic
+def visit_note_with_diagnoses_create(
+    *, actor, patient, encounter: Encounter, notes: str, codes
+) -> VisitNote:
+    """A visit note and its diagnoses (`codes`: (ICD-10 code, type) pairs) on one encounter,
+    all or nothing: what a doctor writes at the end of a visit."""
+    note = visit_note_create(actor=actor, patient=patient, notes=notes, encounter=encounter)
+    for code, kind in codes:
+        diagnosis_create(actor=actor, encounter=encounter, code=code, type=kind)
     return note

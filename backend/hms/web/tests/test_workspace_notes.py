@@ -183,12 +183,12 @@ def test_another_doctors_open_encounter_cannot_be_posted(world):
 
 
 def test_a_failing_diagnosis_leaves_nothing_half_written(world, monkeypatch):
-    from hms.clinical import services
+    from hms.clinical.services import notes
 
     def refuse(**kwargs):
         raise ValidationError({"code": ["Refused by the service."]})
 
-    monkeypatch.setattr(services, "diagnosis_create", refuse)
+    monkeypatch.setattr(notes, "diagnosis_create", refuse)
     response = signed_in_client(world["doctor"]).post(
         note_url(world["alice"]), note_data(rows=[("J45.9", "provisional")])
     )

@@ -8,7 +8,6 @@ socket. Someone else's appointment answers 404."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -162,11 +161,6 @@ def _save_note(*, user, appointment: Appointment, notes: str, codes) -> None:
             "The consult's visit is not open: join the call first (joining opens the visit).",
             code="consult_not_started",
         )
-    with transaction.atomic():
-        clinical_services.visit_note_create(
-            actor=user, patient=patient, notes=notes, encounter=encounter
-        )
-        for code, kind in codes:
-            clinical_services.diagnosis_create(
-                actor=user, encounter=encounter, code=code, type=kind
-            )
+    clinical_services.visit_note_with_diagnoses_create(
+        actor=user, patient=patient, encounter=encounter, notes=notes, codes=codes
+    )

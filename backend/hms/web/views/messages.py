@@ -19,11 +19,8 @@ from hms.web.views.base import chart_errors_as_http, own_chart, paginate, portal
 CONVERSATIONS_PER_PAGE = 20
 
 
-def _doctor_choices(patient) -> list[tuple[str, str]]:
-    return [
-        (str(d.public_id), f"Dr {d.get_full_name() or d.username}")
-        for d in doctors_caring_for(patient=patient)
-    ]
+def _doctor_choices(doctors) -> list[tuple[str, str]]:
+    return [(str(d.public_id), f"Dr {d.get_full_name() or d.username}") for d in doctors]
 
 
 @portal_page(PORTAL_ROLES)
@@ -32,14 +29,11 @@ def _doctor_choices(patient) -> list[tuple[str, str]]:
 def portal_messages(request):
     """The patient's conversations, and a form to write to a doctor caring for them."""
     patient = own_chart(request, ChartSection.DEMOGRAPHICS)
-    doctors = _doctor_choices(patient) if patient is not None else []
+    caring = doctors_caring_for(patient=patient) if patient is not None else []
+    doctors = _doctor_choices(caring)
     form = ChartConversationForm(request.POST or None, doctors=doctors)
     if request.method == "POST" and form.is_valid() and patient is not None:
-        doctor = next(
-            d
-            for d in doctors_caring_for(patient=patient)
-            if str(d.public_id) == form.cleaned_data["doctor"]
-        )
+        doctor = next(d for d in caring if str(d.public_id) == form.cleaned_data["doctor"])
         try:
             conversation, _created = tele_services.conversation_get_or_create_chart(
                 actor=request.user, patient=patient, doctor=doctor

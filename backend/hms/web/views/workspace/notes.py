@@ -87,11 +87,6 @@ def _note_with_diagnoses(*, user, patient, encounters, encounter_choice, notes, 
             )
         else:
             encounter = next(e for e in encounters if str(e.public_id) == encounter_choice)
-        note = clinical_services.visit_note_create(
-            actor=user, patient=patient, notes=notes, encounter=encounter
+        return clinical_services.visit_note_with_diagnoses_create(
+            actor=user, patient=patient, encounter=encounter, notes=notes, codes=codes
         )
-        for code, kind in codes:
-            clinical_services.diagnosis_create(
-                actor=user, encounter=encounter, code=code, type=kind
-            )
-    return note
