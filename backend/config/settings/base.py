@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hms.pharmacy",
     "hms.assistant",
     "hms.telemedicine",
+    "hms.reporting",
 ]
 
 MIDDLEWARE = [

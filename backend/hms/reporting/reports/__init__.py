@@ -1,0 +1,1 @@
+"""The reports, one module per family; importing this package registers them all."""
