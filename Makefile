@@ -11,13 +11,13 @@ SERVER ?= http://$(HOST):$(PORT)
 DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: help venv server-venv demo run migrate seed test test-clock chromium desktop-libs faketime \
-        lint format desktop bench clean
+        lint deploy-check format desktop bench clean
 
 help:
 	@echo "make demo       - install, migrate SQLite, load demo data, serve on $(SERVER)"
 	@echo "make test       - install and run the whole test suite (DATABASE_URL selects the DB)"
 	@echo "make test-clock - the date-sensitive tests with the clock at a Sunday 23:58 (faketime)"
-	@echo "make lint       - ruff check + format check + import layers (lint-imports)"
+	@echo "make lint       - ruff, import layers, and the deployment files (deploy-check)"
 	@echo "make run        - serve without reloading demo data"
 	@echo "make migrate    - apply migrations"
 	@echo "make desktop    - start the desktop client against SERVER=$(SERVER)"
@@ -124,6 +124,15 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHONPATH=backend:desktop $(BIN)/lint-imports
+	$(MAKE) --no-print-directory deploy-check
+
+# The deployment files, validated offline (nothing is built or pulled): the Dockerfile with
+# hadolint, the Compose file against the Compose specification's schema, the Kubernetes
+# manifests against the API schemas kubernetes-validate ships.
+deploy-check: venv
+	$(BIN)/hadolint deploy/Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/docker-compose.yml
+	$(BIN)/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
 
 format: venv
 	$(BIN)/ruff format .

@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 
 from hms.core.errors import api_not_found
-from hms.core.health import health
+from hms.core.health import health, health_live, health_ready
 from hms.core.schema import SchemaApi, SwaggerUiApi
 from hms.web import views as web_views
 
@@ -25,6 +25,8 @@ api_patterns = [
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("health/", health, name="health"),
+    path("health/live/", health_live, name="health-live"),
+    path("health/ready/", health_ready, name="health-ready"),
     path("login/", web_views.sign_in, name="session-login"),
     path("logout/", web_views.sign_out, name="session-logout"),
     path("api/", include(api_patterns)),

@@ -70,3 +70,25 @@ def health(request):
         },
         status=200 if healthy else 503,
     )
+
+
+@never_cache
+@require_GET
+def health_live(request):
+    """GET /health/live/: the process answers (a liveness probe restarts it when it does not).
+    Checks nothing else, so an outage of the database does not restart every server."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def health_ready(request):
+    """GET /health/ready/: this server can serve requests now (database and cache answer), for
+    load balancers and readiness probes. The broker is left out: without it requests are still
+    served, only background work waits (GET /health/ says which dependency failed)."""
+    checks = {"database": _timed(_check_database), "cache": _timed(_check_cache)}
+    ready = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )

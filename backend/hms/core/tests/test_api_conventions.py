@@ -148,6 +148,42 @@ class TestHealth:
         assert response.status_code == 503
         assert response.json()["checks"]["cache"]["ok"] is False
 
+    def test_liveness_asks_nothing_of_the_dependencies(self, settings):
+        # A broken cache does not make the process "dead": restarting it would not help.
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",
+                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+            }
+        }
+        response = Client().get("/health/live/")
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+    def test_readiness_needs_database_and_cache_but_not_the_broker(self, settings):
+        assert Client().get("/health/ready/").json()["status"] == "ready"
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        original = current_app.conf.broker_url
+        current_app.conf.broker_url = "amqp://guest:guest@127.0.0.1:1//"
+        try:
+            response = Client().get("/health/ready/")
+        finally:
+            current_app.conf.broker_url = original
+        assert response.status_code == 200
+        assert set(response.json()["checks"]) == {"database", "cache"}
+
+    def test_not_ready_when_the_cache_fails(self, settings):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",
+                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+            }
+        }
+        response = Client().get("/health/ready/")
+        assert response.status_code == 503
+        assert response.json()["status"] == "unavailable"
+
 
 class TestApiDocs:
     def test_schema_is_generated_without_warnings(self):
