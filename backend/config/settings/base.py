@@ -34,6 +34,10 @@ BILLING_DEFAULT_COPAY_PERCENT = env.str("BILLING_DEFAULT_COPAY_PERCENT", default
 # (national ID, insurance numbers). Unset in dev/test: derived from SECRET_KEY. Production
 # requires it, so rotating SECRET_KEY can never make stored identifiers unreadable.
 FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", default="")
+# Backups (`manage.py backup`/`restore`): archives are encrypted with this key (32 bytes,
+# URL-safe base64: `python -c "from hms.core.stream_crypto import new_key; print(new_key())"`),
+# kept outside the database and away from the archives.
+BACKUP_ENCRYPTION_KEY = env_secret("BACKUP_ENCRYPTION_KEY", default="")
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=12)
 
 INSTALLED_APPS = [
@@ -106,6 +110,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATA_DIR = Path(env.str("HMS_DATA_DIR", default=str(REPO_DIR / "data")))
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(DATA_DIR / "backups")))
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'hms.sqlite3'}"),
 }
