@@ -31,3 +31,22 @@ def post_fork(server, worker):
     # moving it out of the garbage collector's view keeps collections from touching those
     # pages, so they stay shared with the master instead of being copied into each worker.
     gc.freeze()
+
+
+def on_starting(server):
+    # Start each run with an empty metrics directory: files of a previous run's workers would
+    # otherwise be counted again (PROMETHEUS_MULTIPROC_DIR, hms.core.metrics).
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory, exist_ok=True)
+
+
+def child_exit(server, worker):
+    # Metrics of a worker that exited stop counting as live (PROMETHEUS_MULTIPROC_DIR).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_failure, task_retry, task_success, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -19,3 +19,24 @@ def warm_up_worker_process(**kwargs) -> None:
     from hms.core.warmup import warm_up_start
 
     warm_up_start()
+
+
+@task_success.connect
+def count_task_success(sender=None, **kwargs) -> None:
+    from hms.core.metrics import celery_task_finished
+
+    celery_task_finished(sender.name, "success")
+
+
+@task_failure.connect
+def count_task_failure(sender=None, **kwargs) -> None:
+    from hms.core.metrics import celery_task_finished
+
+    celery_task_finished(sender.name, "failure")
+
+
+@task_retry.connect
+def count_task_retry(sender=None, **kwargs) -> None:
+    from hms.core.metrics import celery_task_finished
+
+    celery_task_finished(sender.name, "retry")

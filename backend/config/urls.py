@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 
 from hms.core.errors import api_not_found
 from hms.core.health import health, health_live, health_ready
+from hms.core.metrics import metrics
 from hms.core.schema import SchemaApi, SwaggerUiApi
 from hms.web import views as web_views
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("health/live/", health_live, name="health-live"),
     path("health/ready/", health_ready, name="health-ready"),
+    # Prometheus scrapes /metrics by default (no trailing slash).
+    path("metrics", metrics, name="metrics"),
     path("login/", web_views.sign_in, name="session-login"),
     path("logout/", web_views.sign_out, name="session-logout"),
     path("api/", include(api_patterns)),

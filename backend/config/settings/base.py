@@ -38,6 +38,9 @@ FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", default="")
 # URL-safe base64: `python -c "from hms.core.stream_crypto import new_key; print(new_key())"`),
 # kept outside the database and away from the archives.
 BACKUP_ENCRYPTION_KEY = env_secret("BACKUP_ENCRYPTION_KEY", default="")
+# GET /metrics (Prometheus): scrapers on these networks, or bearing this token, may read it.
+METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=12)
 
 INSTALLED_APPS = [
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the latency it measures is the whole request (hms.core.metrics).
+    "hms.core.metrics.MetricsMiddleware",
     "hms.core.middleware.RequestIdMiddleware",
     "hms.core.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",

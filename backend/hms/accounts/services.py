@@ -18,6 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from hms.accounts.models import DoctorProfile, LoginThrottle, User
 from hms.core.errors import ApplicationError, ConflictError, ForbiddenError
 from hms.core.locks import lock_or_create, partial_unique_lock_table
+from hms.core.metrics import login_failed
 from hms.core.models import AuditAction, AuditOutcome
 from hms.core.roles import STAFF_ROLES, Role
 from hms.core.services import audit_record
@@ -332,6 +333,7 @@ def auth_authenticate(*, username: str, password: str, request=None) -> User:
                 outcome=AuditOutcome.DENIED,
                 detail={"reason": "locked"},
             )
+            login_failed("locked")
         else:
             user = authenticate(request, username=username, password=password)
             if user is None:
@@ -368,6 +370,7 @@ def auth_authenticate(*, username: str, password: str, request=None) -> User:
                     outcome=AuditOutcome.FAILURE,
                     detail={"reason": reason},
                 )
+                login_failed(reason, locked_now=reason == "bad_credentials_locked")
             else:
                 throttle.failed_count = 0
                 throttle.locked_until = None

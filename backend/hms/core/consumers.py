@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from hms.core.live import user_group
+from hms.core.metrics import websocket_closed, websocket_opened
 from hms.core.selectors import notification_counts
 
 # Sent when the handshake had no valid credentials (before accept, so clients see a refusal).
@@ -32,12 +33,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        websocket_opened("notifications")
         counts = await database_sync_to_async(notification_counts)(user=user)
         await self.send_json({"event": "hello", **counts})
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
+            websocket_closed("notifications")
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
 
     async def receive_json(self, content, **kwargs) -> None:
         if isinstance(content, dict) and content.get("action") == "ping":

@@ -43,6 +43,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 
 from hms.core.errors import ApplicationError, ForbiddenError, NotFoundError
+from hms.core.metrics import websocket_closed, websocket_opened
 from hms.telemedicine import selectors, services
 from hms.telemedicine.live import conversation_group
 from hms.telemedicine.models import ConsultRoom
@@ -142,6 +143,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         self.group = conversation_group(opened.conversation.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        websocket_opened("conversations")
 
         first_socket = await _db(self._enter)()
         online = await _db(self._online)()
@@ -165,6 +167,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group is None or self.opened is None:
             return
+        websocket_closed("conversations")
         await self.channel_layer.group_discard(self.group, self.channel_name)
         still_open = await _db(self._leave)()
         if not still_open:
