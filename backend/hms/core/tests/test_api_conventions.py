@@ -110,6 +110,7 @@ class TestRequestId:
         data = json.loads(stream.getvalue().strip().splitlines()[-1])
         assert data["request_id"] == "log-me" and data["path"] == "/health/"
         assert data["status"] == 200 and "duration_ms" in data
+        assert data["route"] == "/health/" and data["user_id"] is None
 
 
 class TestHealth:
