@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "hms.core.middleware.RequestLogMiddleware",
+    # After authentication: a writing user's next reads stay on the primary (no replica, no cost).
+    "hms.core.db_router.ReplicaRoutingMiddleware",
     "hms.core.middleware.RefusalAuditMiddleware",
 ]
 
@@ -158,6 +160,24 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with row locks that leave foreign-key checks alone (FOR NO KEY UPDATE):
     # the lock order in hms.core.locks depends on it.
     _db["ENGINE"] = "hms.core.postgresql"
+# A PostgreSQL streaming replica for read-only work (hms.core.db_router): reports, searches and
+# FHIR reads go to it; writes, and a user's reads just after their own writes, to the primary.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = {
+        **env.db_url_config(_replica_url),
+        "ENGINE": _db["ENGINE"],
+        "OPTIONS": dict(_db.get("OPTIONS", {})),
+        "CONN_MAX_AGE": _db["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests read the replica through the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["hms.core.db_router.PrimaryReplicaRouter"]
+# How long a user's reads stay on the primary after they wrote (replication lag), and how long
+# a replica that did not answer is left alone before it is tried again.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery, Channels ---------------------------------------------------------------

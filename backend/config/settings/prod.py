@@ -36,3 +36,5 @@ SECURE_REFERRER_POLICY = "same-origin"
 # connection's prepared statements. Health checks drop a connection the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "replica" in DATABASES:
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]

@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.core.db_router import replica_reads
 from hms.core.pagination import paginated_response
 from hms.core.permissions import user_may
 from hms.core.query_params import query_params
@@ -148,12 +149,14 @@ class PatientListCreateApi(APIView):
     @extend_schema(parameters=[FilterSerializer], responses=PatientCardSerializer(many=True))
     def get(self, request):
         filters = query_params(self.FilterSerializer, request)
-        response = paginated_response(
-            queryset=selectors.patient_list(user=request.user, filters=filters),
-            serializer_class=PatientCardSerializer,
-            request=request,
-            view=self,
-        )
+        # A search only reads: a read replica may answer it (hms.core.db_router).
+        with replica_reads():
+            response = paginated_response(
+                queryset=selectors.patient_list(user=request.user, filters=filters),
+                serializer_class=PatientCardSerializer,
+                request=request,
+                view=self,
+            )
         audit_patient_list(
             request=request,
             response=response,
