@@ -1,3 +1,6 @@
 """The reports, one module per family; importing this package registers them all."""
 
-from hms.reporting.reports import diagnostics  # noqa: F401
+from hms.reporting.reports import (
+    clinical,  # noqa: F401
+    diagnostics,  # noqa: F401
+)
