@@ -3,4 +3,5 @@
 from hms.reporting.reports import (
     clinical,  # noqa: F401
     diagnostics,  # noqa: F401
+    inpatient,  # noqa: F401
 )
