@@ -1,9 +1,11 @@
-"""Daily facts in memory: what a report adds up, whether read from summaries or live rows.
+"""Daily facts: what a report adds up, whether read from summaries or computed from live rows.
 
 A `DayFacts` maps `(day, *dimensions)` to counts (and, where waits are measured, a histogram
 of whole minutes). A family's `*_day_facts(date_from, date_to)` function computes them from
-the live rows; its summary stores the same values per day, so a report reads the days the
-summary holds and computes the rest, and either way adds up the same facts.
+the live rows. `daily_fact_summary(...)` registers a summary that stores that function's
+facts of one day in a fact table; `facts_for_range` then reads the days the summary serves
+(`hms.reporting.summaries.plan`) and computes only the rest, so both paths add up the very same
+facts.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.db import models
 
 from hms.reporting.registry import ReportFilters
+from hms.reporting.summaries import plan, summary
 
 
 @dataclass
@@ -90,8 +93,65 @@ class DayFacts:
 LiveFacts = Callable[[date, date], DayFacts]
 
 
+@dataclass(frozen=True)
+class FactTable:
+    """Where a summary keeps its facts: one row per (day, *dimensions)."""
+
+    model: type[models.Model]
+    dimensions: tuple[str, ...]  # column names (attnames: "test_id") after "day"
+    counts: tuple[str, ...]
+    minutes: bool  # whether the rows carry a `minutes` histogram (JSON)
+
+
+_TABLES: dict[str, FactTable] = {}
+
+
+def daily_fact_summary(
+    name: str,
+    *,
+    table: FactTable,
+    live: LiveFacts,
+    first_day: Callable[[], date | None],
+) -> None:
+    """Register the summary `name`: building a day stores `live(day, day)` in `table`."""
+    _TABLES[name] = table
+
+    @summary(name, first_day=first_day)
+    def build(day: date) -> None:
+        table.model.objects.filter(day=day).delete()
+        facts = live(day, day)
+        rows = []
+        for key, values in facts.rows.items():
+            row = {"day": key[0], **dict(zip(table.dimensions, key[1:], strict=True))}
+            row.update({count: values[count] for count in table.counts})
+            if table.minutes:
+                row["minutes"] = {str(m): c for m, c in sorted(values["minutes"].items())}
+            rows.append(table.model(**row))
+        table.model.objects.bulk_create(rows, batch_size=1000)
+
+
+def stored_facts(name: str, date_from: date, date_to: date) -> DayFacts:
+    """The facts the summary `name` holds for date_from..date_to."""
+    table = _TABLES[name]
+    facts = DayFacts(counts=table.counts)
+    fields = ["day", *table.dimensions, *table.counts] + (["minutes"] if table.minutes else [])
+    rows = table.model.objects.filter(day__gte=date_from, day__lte=date_to).values(*fields)
+    for row in rows.order_by().iterator():
+        key = (row["day"], *(row[d] for d in table.dimensions))
+        facts.add_values(key, row)
+    return facts
+
+
 def facts_for_range(
     name: str, live: LiveFacts, filters: ReportFilters
 ) -> tuple[DayFacts, datetime]:
-    """The facts of the filters' days and the time they are valid at (`as_of`)."""
-    return live(filters.date_from, filters.date_to), timezone.now()
+    """The facts of the filters' days and the time they are valid at (`as_of`): the days the
+    summary serves from its fact rows, the others computed by `live`."""
+    table = _TABLES[name]
+    range_plan = plan(name, filters.date_from, filters.date_to)
+    facts = DayFacts(counts=table.counts)
+    if range_plan.summary is not None:
+        facts.merge(stored_facts(name, *range_plan.summary))
+    if range_plan.live is not None:
+        facts.merge(live(*range_plan.live))
+    return facts, range_plan.as_of

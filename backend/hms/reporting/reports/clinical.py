@@ -10,12 +10,15 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.db.models import Min
+from django.utils.timezone import localdate
 
 from hms.clinical.icd10 import icd10_chapter, icd10_title
 from hms.clinical.models import Diagnosis
 from hms.patients.models import Sex
-from hms.reporting.facts import DayFacts, facts_for_range
-from hms.reporting.local_days import local_day, local_day_bounds
+from hms.reporting.facts import DayFacts, FactTable, daily_fact_summary, facts_for_range
+from hms.reporting.models import DiagnosisDailyFact
+from hms.reporting.periods import day_bounds
 from hms.reporting.registry import (
     Chart,
     Column,
@@ -57,7 +60,7 @@ def age_band(born: date | None, on: date) -> str:
 
 def diagnosis_day_facts(date_from: date, date_to: date) -> DayFacts:
     """{(day, code, doctor_id, age_band, sex): {"diagnoses"}} from the live rows."""
-    start, end = local_day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     facts = DayFacts(counts=("diagnoses",))
     rows = Diagnosis.objects.filter(diagnosed_at__gte=start, diagnosed_at__lt=end).values_list(
         "diagnosed_at",
@@ -68,9 +71,27 @@ def diagnosis_day_facts(date_from: date, date_to: date) -> DayFacts:
         "encounter__started_at",
     )
     for diagnosed_at, code, doctor_id, born, sex, encounter_start in rows.order_by().iterator():
-        band = age_band(born, local_day(encounter_start))
-        facts.add((local_day(diagnosed_at), code, doctor_id, band, sex), diagnoses=1)
+        band = age_band(born, localdate(encounter_start))
+        facts.add((localdate(diagnosed_at), code, doctor_id, band, sex), diagnoses=1)
     return facts
+
+
+def _first_diagnosis_day() -> date | None:
+    first = Diagnosis.objects.aggregate(first=Min("diagnosed_at"))["first"]
+    return localdate(first) if first is not None else None
+
+
+daily_fact_summary(
+    "clinical_diagnoses",
+    table=FactTable(
+        DiagnosisDailyFact,
+        ("code", "doctor_id", "age_band", "sex"),
+        ("diagnoses",),
+        minutes=False,
+    ),
+    live=diagnosis_day_facts,
+    first_day=_first_diagnosis_day,
+)
 
 
 def _chapter_order(number: str) -> int:

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.timezone import localdate
 
 from hms.core.models import Notification, NotificationSeverity
 from hms.laboratory.models import LabOrder, LabOrderStatus, LabTest
@@ -31,8 +32,9 @@ from hms.reporting.durations import (
     minutes_between,
     whole_minutes,
 )
-from hms.reporting.facts import DayFacts, facts_for_range
-from hms.reporting.local_days import local_day, local_day_bounds, local_day_of
+from hms.reporting.facts import DayFacts, FactTable, daily_fact_summary, facts_for_range
+from hms.reporting.models import CriticalResultDailyFact, LabDailyFact, RadiologyDailyFact
+from hms.reporting.periods import day_bounds, local_day
 from hms.reporting.registry import (
     Chart,
     Column,
@@ -53,11 +55,11 @@ SOURCE_LABELS = {"lab": "Laboratory critical values", "radiology": "Critical ima
 
 def lab_day_facts(date_from: date, date_to: date) -> DayFacts:
     """{(day, test_id): {"ordered", "completed", "minutes"}} from the live rows."""
-    start, end = local_day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     facts = DayFacts(counts=("ordered", "completed"))
     placed = (
         LabOrder.objects.filter(ordered_at__gte=start, ordered_at__lt=end)
-        .annotate(day=local_day_of("ordered_at"))
+        .annotate(day=local_day("ordered_at"))
         .values("day", "test_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -68,17 +70,17 @@ def lab_day_facts(date_from: date, date_to: date) -> DayFacts:
         status=LabOrderStatus.VERIFIED, verified_at__gte=start, verified_at__lt=end
     ).values_list("verified_at", "test_id", "turnaround")
     for verified_at, test_id, turnaround in verified.order_by().iterator():
-        facts.add((local_day(verified_at), test_id), completed=1, minutes=whole_minutes(turnaround))
+        facts.add((localdate(verified_at), test_id), completed=1, minutes=whole_minutes(turnaround))
     return facts
 
 
 def radiology_day_facts(date_from: date, date_to: date) -> DayFacts:
     """{(day, modality): {"ordered", "completed", "minutes"}} from the live rows."""
-    start, end = local_day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     facts = DayFacts(counts=("ordered", "completed"))
     placed = (
         ImagingOrder.objects.filter(created_at__gte=start, created_at__lt=end)
-        .annotate(day=local_day_of("created_at"))
+        .annotate(day=local_day("created_at"))
         .values("day", "modality")
         .annotate(n=Count("id"))
         .order_by()
@@ -90,7 +92,7 @@ def radiology_day_facts(date_from: date, date_to: date) -> DayFacts:
     ).values_list("reported_at", "modality", "created_at")
     for reported_at, modality, created_at in reported.order_by().iterator():
         facts.add(
-            (local_day(reported_at), modality),
+            (localdate(reported_at), modality),
             completed=1,
             minutes=minutes_between(created_at, reported_at),
         )
@@ -112,12 +114,12 @@ def _source(kind: str) -> str:
 
 def critical_day_facts(date_from: date, date_to: date) -> DayFacts:
     """{(day, source): {"raised", "acknowledged", "minutes"}}; source is lab or radiology."""
-    start, end = local_day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     facts = DayFacts(counts=("raised", "acknowledged"))
     raised = (
         _critical_alerts()
         .filter(created_at__gte=start, created_at__lt=end)
-        .annotate(day=local_day_of("created_at"))
+        .annotate(day=local_day("created_at"))
         .values("day", "kind")
         .annotate(n=Count("id"))
         .order_by()
@@ -131,12 +133,36 @@ def critical_day_facts(date_from: date, date_to: date) -> DayFacts:
     )
     for acknowledged_at, kind, created_at in acknowledged.order_by().iterator():
         facts.add(
-            (local_day(acknowledged_at), _source(kind)),
+            (localdate(acknowledged_at), _source(kind)),
             acknowledged=1,
             minutes=minutes_between(created_at, acknowledged_at),
         )
     return facts
 
+
+def _first_day(queryset, field: str) -> date | None:
+    first = queryset.aggregate(first=Min(field))["first"]
+    return localdate(first) if first is not None else None
+
+
+daily_fact_summary(
+    "diagnostics_lab",
+    table=FactTable(LabDailyFact, ("test_id",), ("ordered", "completed"), minutes=True),
+    live=lab_day_facts,
+    first_day=lambda: _first_day(LabOrder.objects.all(), "ordered_at"),
+)
+daily_fact_summary(
+    "diagnostics_radiology",
+    table=FactTable(RadiologyDailyFact, ("modality",), ("ordered", "completed"), minutes=True),
+    live=radiology_day_facts,
+    first_day=lambda: _first_day(ImagingOrder.objects.all(), "created_at"),
+)
+daily_fact_summary(
+    "diagnostics_critical",
+    table=FactTable(CriticalResultDailyFact, ("source",), ("raised", "acknowledged"), minutes=True),
+    live=critical_day_facts,
+    first_day=lambda: _first_day(_critical_alerts(), "created_at"),
+)
 
 # --- Reports -------------------------------------------------------------------------------
 
@@ -351,7 +377,7 @@ def diagnostic_turnaround(filters: ReportFilters, user) -> ReportResult:
 
 def _unacknowledged_counts(filters: ReportFilters) -> dict[str, int]:
     """Critical alerts raised in the period and still unacknowledged now, by source."""
-    start, end = local_day_bounds(filters.date_from, filters.date_to)
+    start, end = day_bounds(filters.date_from, filters.date_to)
     rows = (
         _critical_alerts()
         .filter(created_at__gte=start, created_at__lt=end, acknowledged_at__isnull=True)

@@ -12,8 +12,10 @@ from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.clinical.tests.factories import DiagnosisFactory, EncounterFactory
 from hms.patients.models import Sex
 from hms.patients.tests.factories import PatientFactory
+from hms.reporting.models import DiagnosisDailyFact
 from hms.reporting.registry import ReportFilters
 from hms.reporting.reports.clinical import age_band, diagnoses
+from hms.reporting.summaries import plan, refresh
 
 NOW = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 PERIOD = {"date_from": date(2027, 3, 1), "date_to": date(2027, 3, 9)}
@@ -142,3 +144,29 @@ def test_doctor_and_department_filters(activity, doctors):
         ("E11.9", 1),
         ("J45.9", 1),
     ]
+
+
+def numbers(result):
+    return (
+        [(f.key, f.value) for f in result.figures],
+        [(s.id, s.rows) for s in result.sections],
+    )
+
+
+def test_summaries_give_the_numbers_of_the_live_rows(activity, doctors):
+    medicine, _ = doctors
+    ranges = [
+        ReportFilters(**PERIOD),
+        ReportFilters(**PERIOD, doctor=medicine),
+        ReportFilters(date_from=date(2027, 2, 1), date_to=date(2027, 3, 10), department="Surgery"),
+    ]
+    live = [numbers(diagnoses(filters, None)) for filters in ranges]
+
+    refresh(["clinical_diagnoses"])
+
+    assert plan("clinical_diagnoses", date(2027, 2, 1), date(2027, 3, 10)).live == (
+        date(2027, 3, 10),
+        date(2027, 3, 10),
+    )
+    assert DiagnosisDailyFact.objects.exists()
+    assert [numbers(diagnoses(filters, None)) for filters in ranges] == live
