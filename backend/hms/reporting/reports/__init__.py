@@ -4,4 +4,5 @@ from hms.reporting.reports import (
     clinical,  # noqa: F401
     diagnostics,  # noqa: F401
     inpatient,  # noqa: F401
+    pharmacy,  # noqa: F401
 )
