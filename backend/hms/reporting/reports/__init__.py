@@ -3,6 +3,7 @@
 from hms.reporting.reports import (
     clinical,  # noqa: F401
     diagnostics,  # noqa: F401
+    governance,  # noqa: F401
     inpatient,  # noqa: F401
     pharmacy,  # noqa: F401
 )
