@@ -168,8 +168,8 @@ daily_fact_summary(
 
 MEDIAN_P90_NOTE = (
     "Median and 90th percentile in minutes, from the order to the verified result "
-    "(laboratory) or to the final report (radiology), of the orders completed in the period; "
-    "percentiles interpolate between the closest whole minutes."
+    "(laboratory) or to the final report (radiology), of the orders completed in the period, "
+    "in whole minutes; percentiles by nearest rank."
 )
 
 
