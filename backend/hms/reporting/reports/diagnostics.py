@@ -331,10 +331,8 @@ def diagnostic_turnaround(filters: ReportFilters, user) -> ReportResult:
         filters=filters,
         as_of=min(lab_as_of, imaging_as_of),
         figures=[
-            Figure(
-                "lab_median", "Laboratory median turnaround", _percentiles(lab_all)[0], "minutes"
-            ),
-            Figure("lab_p90", "Laboratory 90th percentile", _percentiles(lab_all)[1], "minutes"),
+            Figure("median", "Laboratory median turnaround", _percentiles(lab_all)[0], "minutes"),
+            Figure("p90", "Laboratory 90th percentile", _percentiles(lab_all)[1], "minutes"),
             Figure(
                 "imaging_median",
                 "Imaging median turnaround",

@@ -201,8 +201,8 @@ def test_turnaround_median_and_90th_percentile(lab_activity, imaging_activity):
     assert "MRI" not in imaging  # nothing reported
     figures = {f.key: f.value for f in result.figures}
     # All lab: 30, 45, 61, 120 -> median rank 2 -> 45; p90 rank ceil(3.6) = 4 -> 120.
-    assert figures["lab_median"] == Decimal("45.0")
-    assert figures["lab_p90"] == Decimal("120.0")
+    assert figures["median"] == Decimal("45.0")
+    assert figures["p90"] == Decimal("120.0")
     # All imaging: 60, 180, 1440 -> median rank 2 -> 180; p90 rank ceil(2.7) = 3 -> 1440.
     assert figures["imaging_median"] == Decimal("180.0")
     assert figures["imaging_p90"] == Decimal("1440.0")
@@ -212,7 +212,7 @@ def test_an_empty_period_has_no_percentiles():
     result = diagnostic_turnaround(PERIOD, None)
 
     assert result.sections[0].rows == [] and result.sections[1].rows == []
-    assert {f.key: f.value for f in result.figures}["lab_median"] is None
+    assert {f.key: f.value for f in result.figures}["median"] is None
 
 
 @pytest.fixture
