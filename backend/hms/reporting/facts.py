@@ -11,7 +11,7 @@ facts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Sum
 
 from hms.reporting.registry import ReportFilters
-from hms.reporting.summaries import plan, summary
+from hms.reporting.summaries import mark_dirty, plan, summary
 
 
 @dataclass
@@ -113,8 +113,13 @@ def daily_fact_summary(
     table: FactTable,
     live: LiveFacts,
     first_day: Callable[[], date | None],
+    late_days: Callable[[date], Iterable[date]] | None = None,
 ) -> None:
-    """Register the summary `name`: building a day stores `live(day, day)` in `table`."""
+    """Register the summary `name`: building a day stores `live(day, day)` in `table`.
+
+    `late_days(day)`: the earlier days whose facts changes recorded on `day` touched (a record
+    backdated or voided on `day`); building `day` marks them dirty, so they are served live
+    until the next refresh rebuilds them."""
     _TABLES[name] = table
 
     @summary(name, first_day=first_day)
@@ -129,6 +134,9 @@ def daily_fact_summary(
                 row["minutes"] = {str(m): c for m, c in sorted(values["minutes"].items())}
             rows.append(table.model(**row))
         table.model.objects.bulk_create(rows, batch_size=1000)
+        for earlier in sorted(set(late_days(day))) if late_days is not None else ():
+            if earlier < day:
+                mark_dirty(name, earlier)
 
 
 def stored_facts(name: str, date_from: date, date_to: date, *, by_day: bool = True) -> DayFacts:

@@ -2,7 +2,9 @@
 
 Counts only: no row names or identifies a patient. A diagnosis counts on the local day it was
 made (voided ones do not count); the patient's age is taken at the date of the encounter it
-was made in. The doctor is the one who made the diagnosis, the department that doctor's.
+was made in. The doctor is the one who made the diagnosis, the department that doctor's. A
+diagnosis recorded with an earlier date, or voided, marks its day dirty when the day it was
+recorded is summarised (the nightly refresh), so the summary catches up with it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils.timezone import localdate
 
 from hms.clinical.icd10 import icd10_chapter, icd10_title
@@ -81,6 +83,16 @@ def _first_diagnosis_day() -> date | None:
     return localdate(first) if first is not None else None
 
 
+def _late_diagnosis_days(day: date) -> set[date]:
+    """Days of diagnoses recorded on `day` with an earlier date, or voided on `day`."""
+    start, end = day_bounds(day, day)
+    recorded = Q(created_at__gte=start, created_at__lt=end) | Q(
+        voided_at__gte=start, voided_at__lt=end
+    )
+    moments = Diagnosis.all_objects.filter(recorded).values_list("diagnosed_at", flat=True)
+    return {localdate(moment) for moment in moments.order_by().iterator()}
+
+
 daily_fact_summary(
     "clinical_diagnoses",
     table=FactTable(
@@ -91,6 +103,7 @@ daily_fact_summary(
     ),
     live=diagnosis_day_facts,
     first_day=_first_diagnosis_day,
+    late_days=_late_diagnosis_days,
 )
 
 

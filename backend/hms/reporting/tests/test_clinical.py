@@ -12,7 +12,7 @@ from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.clinical.tests.factories import DiagnosisFactory, EncounterFactory
 from hms.patients.models import Sex
 from hms.patients.tests.factories import PatientFactory
-from hms.reporting.models import DiagnosisDailyFact
+from hms.reporting.models import DiagnosisDailyFact, SummaryDirtyDay
 from hms.reporting.registry import ReportFilters
 from hms.reporting.reports.clinical import age_band, diagnoses
 from hms.reporting.summaries import plan, refresh
@@ -164,9 +164,43 @@ def test_summaries_give_the_numbers_of_the_live_rows(activity, doctors):
 
     refresh(["clinical_diagnoses"])
 
-    assert plan("clinical_diagnoses", date(2027, 2, 1), date(2027, 3, 10)).live == (
-        date(2027, 3, 10),
-        date(2027, 3, 10),
+    # Up to 5 March from fact rows; 6 March live (its J45.9 was voided on 7 March, which
+    # marked it dirty when 7 March was summarised), and today.
+    assert plan("clinical_diagnoses", date(2027, 2, 1), date(2027, 3, 10)).summary == (
+        date(2027, 2, 1),
+        date(2027, 3, 5),
     )
     assert DiagnosisDailyFact.objects.exists()
     assert [numbers(diagnoses(filters, None)) for filters in ranges] == live
+
+
+def test_a_diagnosis_backdated_or_voided_later_reaches_the_summarised_days(
+    activity, doctors, frozen_now
+):
+    medicine, _ = doctors
+    refresh(["clinical_diagnoses"])
+    # On 11 March: an I10 is recorded for 2 March, and the 4 March J45.9 is voided.
+    frozen_now.move_to(datetime(2027, 3, 11, 10, tzinfo=UTC))
+    late = PatientFactory(sex=Sex.MALE, date_of_birth=date(1950, 1, 1))
+    diagnose(late, "I10", doctor=medicine, when=at(2))
+    wrong = DiagnosisFactory._meta.model.objects.get(code="J45.9", diagnosed_at=at(4))
+    type(wrong).all_objects.filter(pk=wrong.pk).update(
+        voided_at=datetime(2027, 3, 11, 11, tzinfo=UTC), voided_by=medicine, void_reason="Error"
+    )
+
+    # When the night of the 11th is summarised (on the 12th)
+    frozen_now.move_to(datetime(2027, 3, 12, 2, tzinfo=UTC))
+    refresh(["clinical_diagnoses"])
+
+    # Then 2 and 4 March are served from the live rows: 6 + 1 - 1 = 6 diagnoses, I10 now 3.
+    dirty = SummaryDirtyDay.objects.filter(name="clinical_diagnoses").values_list("day", flat=True)
+    assert {date(2027, 3, 2), date(2027, 3, 4)} <= set(dirty)
+    result = diagnoses(ReportFilters(**PERIOD), None)
+    assert {f.key: f.value for f in result.figures}["diagnoses"] == 6
+    assert [(r["code"], r["diagnoses"]) for r in result.sections[1].rows][:2] == [
+        ("I10", 3),
+        ("E11.9", 1),
+    ]
+    # And the days rebuilt by the next refresh give the same numbers.
+    refresh(["clinical_diagnoses"])
+    assert numbers(diagnoses(ReportFilters(**PERIOD), None)) == numbers(result)
