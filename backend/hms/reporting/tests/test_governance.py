@@ -184,3 +184,37 @@ def test_summaries_give_the_numbers_of_the_live_rows(audit_log):
     assert summarised == live
     # February to today: Grace also read P3 on 28 February (5 reads, 3 patients).
     assert live[3][1][0][0]["reads"] == 5 and live[3][1][0][0]["patients"] == 3
+
+
+def test_queries_do_not_grow_with_the_range_or_the_readers(staff, frozen_now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def read(when, reader, patient):
+        frozen_now.move_to(when)
+        audit_record(
+            actor=reader, action=AuditAction.READ, resource_type="notes", patient_id=patient
+        )
+
+    read(at(3), staff["grace"], "p-one")
+    refresh(["governance_denied", "governance_chart_reads"])
+    week = ReportFilters(date_from=date(2027, 3, 3), date_to=date(2027, 3, 9))
+    year = ReportFilters(date_from=date(2026, 3, 10), date_to=date(2027, 3, 10))
+
+    def queries(compute, filters):
+        with CaptureQueriesContext(connection) as captured:
+            compute(filters, None)
+        return len(captured)
+
+    one_reader = queries(record_readers, week)
+    # 20 more readers on 4 March, then summarised again.
+    for n in range(20):
+        read(at(4, 10), UserFactory(role=Role.NURSE), f"p-{n}")
+    frozen_now.move_to(NOW)
+    refresh(["governance_chart_reads"], date_from=date(2027, 3, 4), date_to=date(2027, 3, 4))
+
+    # The summary state and its first dirty day, the summed facts, the readers' names; a year
+    # adds today's live query on its own.
+    assert queries(record_readers, week) == one_reader
+    assert queries(record_readers, year) == one_reader + 1
+    assert queries(denied_access, year) == queries(denied_access, week) + 1
