@@ -107,6 +107,20 @@ def test_the_walk_finds_the_known_endpoints():
     assert ("GET", "/api/reports/inpatient-movements/") in found
     assert ("GET", "/api/reports/dashboards/management/") in found
     assert ("GET", "/api/reports/dashboards/doctor/") in found
+    for slug in (
+        "diagnostic-volumes",
+        "diagnostic-turnaround",
+        "critical-results",
+        "diagnoses",
+        "medicine-consumption",
+        "stock-value",
+        "near-expiry",
+        "safety-overrides",
+        "break-glass",
+        "denied-access",
+        "record-readers",
+    ):
+        assert ("GET", f"/api/reports/{slug}/") in found
 
 
 @pytest.mark.django_db
