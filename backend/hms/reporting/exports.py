@@ -21,7 +21,7 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -96,16 +96,20 @@ def text_value(value, column_type: str = "text") -> str:
     if isinstance(value, date):
         return value.isoformat()
     if column_type in PLACES and isinstance(value, Decimal | float | int):
-        return f"{Decimal(value):.{PLACES[column_type]}f}"
+        return f"{rounded(value, PLACES[column_type])}"
     return str(value)
+
+
+def rounded(value, places: int) -> Decimal:
+    """Half up, as the hospital's money is rounded (hms.billing.money)."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def figure_text(value, unit: str = "") -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        places = 1 if unit == "%" else 2
-        return f"{value:.{places}f}"
+    if isinstance(value, Decimal | float):
+        return f"{rounded(value, 1 if unit == '%' else 2)}"
     return str(value)
 
 
@@ -191,8 +195,7 @@ def _xlsx_value(value, column_type: str = "text"):
     if value is None:
         return None
     if isinstance(value, Decimal):
-        places = PLACES.get(column_type, 2)
-        return float(round(value, places))
+        return float(rounded(value, PLACES.get(column_type, 2)))
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None)
     return value
