@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
@@ -26,6 +26,7 @@ from hms.billing.models import (
     ChargeSource,
     ClaimStatus,
     InsuranceClaim,
+    Invoice,
     InvoiceLine,
     InvoiceStatus,
     Payment,
@@ -36,6 +37,7 @@ from hms.billing.models import (
 from hms.billing.money import ZERO, hospital_currency, money
 from hms.billing.reports import ar_ageing_report
 from hms.billing.selectors import local_day_bounds
+from hms.reporting.models import FinanceCashDailyFact, FinanceRevenueDailyFact
 from hms.reporting.registry import (
     Chart,
     Column,
@@ -46,6 +48,7 @@ from hms.reporting.registry import (
     Series,
     report,
 )
+from hms.reporting.summaries import plan, summary
 
 # The revenue centre ("department" in the hospital's books) that earns each tariff category.
 DEPARTMENTS: dict[str, str] = {
@@ -198,12 +201,55 @@ def _money_column(key: str, label: str) -> Column:
 
 REVENUE_SUMMARY = "finance_revenue_daily"
 CASH_SUMMARY = "finance_cash_daily"
+FACT_TABLES = {
+    REVENUE_SUMMARY: (FinanceRevenueDailyFact, ("day", "category", "amount", "lines")),
+    CASH_SUMMARY: (
+        FinanceCashDailyFact,
+        ("day", "method", "payments", "received", "refunds", "refunded"),
+    ),
+}
 LIVE_FACTS = {REVENUE_SUMMARY: revenue_facts_live, CASH_SUMMARY: cash_facts_live}
 
 
-def facts_for(name: str, date_from: date, date_to: date):
-    """(fact rows, as of) of a summary over the range."""
-    return LIVE_FACTS[name](date_from, date_to), timezone.now()
+def _first_billing_day() -> date | None:
+    first = Payment.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    issued = (
+        Invoice.objects.filter(issued_at__isnull=False)
+        .order_by("issued_at")
+        .values_list("issued_at", flat=True)
+        .first()
+    )
+    moments = [m for m in (first, issued) if m is not None]
+    return timezone.localdate(min(moments)) if moments else None
+
+
+def _rebuild(name: str, day: date) -> None:
+    model, _ = FACT_TABLES[name]
+    model.objects.filter(day=day).delete()
+    model.objects.bulk_create([model(**fact) for fact in LIVE_FACTS[name](day, day)])
+
+
+@summary(REVENUE_SUMMARY, first_day=_first_billing_day)
+def build_finance_revenue_daily(day: date) -> None:
+    _rebuild(REVENUE_SUMMARY, day)
+
+
+@summary(CASH_SUMMARY, first_day=_first_billing_day)
+def build_finance_cash_daily(day: date) -> None:
+    _rebuild(CASH_SUMMARY, day)
+
+
+def facts_for(name: str, date_from: date, date_to: date) -> tuple[list[dict], datetime]:
+    """(fact rows, as of) of a summary over the range: the summarised days from the fact
+    table, the rest from the live rows, in the same shape."""
+    model, fields = FACT_TABLES[name]
+    range_plan = plan(name, date_from, date_to)
+    rows: list[dict] = []
+    if range_plan.summary is not None:
+        rows += list(model.objects.filter(day__range=range_plan.summary).order_by().values(*fields))
+    if range_plan.live is not None:
+        rows += LIVE_FACTS[name](*range_plan.live)
+    return rows, range_plan.as_of
 
 
 def revenue_result(

@@ -6,6 +6,10 @@ from decimal import Decimal as D
 import pytest
 
 from hms.billing import services
+from hms.billing.models import Invoice
+from hms.reporting.reports.finance import CASH_SUMMARY, REVENUE_SUMMARY
+from hms.reporting.selectors import report_result_json
+from hms.reporting.summaries import plan, refresh
 from hms.reporting.tests.finance_data import Books, at, compute, revenue_days
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +124,28 @@ def test_receivables_ageing_on_the_last_day(books):
     assert rows["31-60 days"] == (1, D("100.00"))
     assert figures(result)["balance"] == D("130.00")
     assert figures(result)["patient"] == D("130.00")
+
+
+def test_summary_path_gives_the_live_numbers(books):
+    revenue_days(books)
+
+    def numbers(result) -> dict:
+        body = report_result_json(result)
+        return {"figures": body["figures"], "sections": body["sections"]}
+
+    wide = {"date_from": date(2027, 3, 1), "date_to": date(2027, 3, 20)}
+    with at(20, hour=12):
+        # Today the dressing invoice gets 20 more by bank transfer (a live day either way).
+        books.pay(Invoice.objects.get(patient=books.brian), "20.00", "bank_transfer")
+        live = compute("finance-revenue", books.clerk, **wide)
+        assert plan(REVENUE_SUMMARY, **wide).summary is None
+        refresh(
+            [REVENUE_SUMMARY, CASH_SUMMARY], date_from=date(2027, 3, 1), date_to=date(2027, 3, 19)
+        )
+        range_plan = plan(CASH_SUMMARY, **wide)
+        assert range_plan.summary == (date(2027, 3, 1), date(2027, 3, 19))
+        assert range_plan.live == (date(2027, 3, 20), date(2027, 3, 20))
+        summarised = compute("finance-revenue", books.clerk, **wide)
+    assert numbers(summarised) == numbers(live)
+    # 85 + 20 received, 10 refunded.
+    assert figures(summarised)["net_collected"] == D("95.00")
