@@ -10,7 +10,7 @@ from hms.core.roles import Role
 from hms.core.services import notification_create
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.reporting import registry
-from hms.reporting.registry import Column, Figure, Report, ReportResult, Section
+from hms.reporting.registry import Figure, Report, ReportResult
 from hms.reporting.tests.conftest import clinic_days, hospital_week
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +55,14 @@ class TestManagement:
             "Admissions and discharges per day",
             "Bed occupancy by ward",
             "Appointments by status per department",
+            "Revenue by department",
         ]
         assert [row["department"] for row in body["sections"][2]["rows"]] == [
             "Medicine",
             "Surgery",
         ]
+        # No invoice was issued in this week: every revenue centre at zero.
+        assert {row["invoiced"] for row in body["sections"][3]["rows"]} == {"0.00"}
 
     def test_lab_turnaround_and_revenue_join_once_registered(self, client_for, clock, monkeypatch):
         def turnaround(filters, user):
@@ -74,28 +77,26 @@ class TestManagement:
                 ],
             )
 
-        def revenue(filters, user):
-            section = Section(
-                "by_department",
-                "By department",
-                (Column("department", "D", "text"),),
-                [{"department": "Medicine"}],
-            )
-            return ReportResult("revenue", "Revenue", filters, clock_now(), sections=[section])
-
-        for slug, family, compute in (
-            ("lab-turnaround", "diagnostics", turnaround),
-            ("revenue", "finance", revenue),
-        ):
-            monkeypatch.setitem(
-                registry._REPORTS,
-                slug,
-                Report(slug, slug, family, "", ("date_from", "date_to"), compute),
-            )
+        monkeypatch.setitem(
+            registry._REPORTS,
+            "lab-turnaround",
+            Report(
+                "lab-turnaround",
+                "lab-turnaround",
+                "diagnostics",
+                "",
+                ("date_from", "date_to"),
+                turnaround,
+            ),
+        )
         body = client_for(Role.ADMIN).get(MANAGEMENT, RANGE).json()
         assert figures(body)["lab_turnaround_median"] == "42.0"  # the laboratory figure
+        # Revenue comes from the registered finance report (finance-revenue).
         assert body["sections"][-1]["title"] == "Revenue by department"
-        assert body["sections"][-1]["rows"] == [{"department": "Medicine"}]
+        assert body["sections"][-1]["rows"][0] == {
+            "department": "Outpatient consultations",
+            "invoiced": "0.00",
+        }
 
     @pytest.mark.parametrize("role", [Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.PATIENT])
     def test_refused_to_other_roles(self, client_for, clock, role):
