@@ -206,3 +206,7 @@ def test_the_navigation_offers_reports_to_the_roles_that_may_read_them(make_user
     assert 'href="/reports/"' in admin_html and 'href="/reports/dashboard/"' in admin_html
     nurse_html = signed_in_client(make_user(Role.NURSE)).get("/staff/").content.decode()
     assert 'href="/reports/"' not in nurse_html
+    # An accountant's web pages are the reports (not the front desk's boards).
+    accountant_html = signed_in_client(make_user(Role.ACCOUNTANT)).get("/staff/").content.decode()
+    assert 'href="/reports/"' in accountant_html and 'href="/staff/beds/"' not in accountant_html
+    assert 'data-testid="no-staff-pages"' not in accountant_html
