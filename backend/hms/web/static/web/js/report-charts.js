@@ -36,6 +36,11 @@
       return value === null || value === undefined ? "" : String(value);
     });
     var xColumn = columnFor(section, chart.x);
+    // Counts get whole-number ticks (no "0.5 patients").
+    var counts = chart.series.every(function (series) {
+      var column = columnFor(section, series.key);
+      return column && column.type === "int";
+    });
     var pie = chart.kind === "pie";
     var stacked = chart.kind === "stacked_bar";
     var datasets = chart.series.map(function (series, i) {
@@ -52,7 +57,7 @@
             })
           : colour,
         borderWidth: chart.kind === "line" ? 2 : 1,
-        tension: 0.2,
+        tension: 0,
         spanGaps: false,
         pointRadius: section.rows.length > 40 ? 0 : 3,
       };
@@ -82,6 +87,7 @@
           stacked: stacked,
           beginAtZero: chart.y_starts_at_zero,
           title: { display: true, text: chart.y_label },
+          ticks: counts ? { precision: 0 } : {},
         },
       };
     }
