@@ -3,10 +3,13 @@ table of the same numbers, export links), bad filters, who may open them, and th
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from hms.accounts.tests.factories import DoctorProfileFactory
+from hms.appointments.services import appointment_book, appointment_cancel
+from hms.appointments.tests.conftest import give_schedule
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
 from hms.inpatient import services as inpatient_services
@@ -20,6 +23,7 @@ NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday; the hospital's time zone
 TODAY = date(2027, 3, 1)
 CATALOGUE = "/reports/"
 MOVEMENTS = "/reports/inpatient-movements/"
+APPOINTMENTS = "/reports/outpatient-appointments/"
 
 
 @pytest.fixture
@@ -210,3 +214,53 @@ def test_the_navigation_offers_reports_to_the_roles_that_may_read_them(make_user
     accountant_html = signed_in_client(make_user(Role.ACCOUNTANT)).get("/staff/").content.decode()
     assert 'href="/reports/"' in accountant_html and 'href="/staff/beds/"' not in accountant_html
     assert 'data-testid="no-staff-pages"' not in accountant_html
+
+
+@pytest.fixture
+def clinics(make_user):
+    """Dr Okafor (cardiology): two appointments today, one cancelled; Dr Mensah
+    (dermatology): one appointment today."""
+    okafor = DoctorProfileFactory(
+        user__first_name="Grace", user__last_name="Okafor", department="Cardiology"
+    ).user
+    mensah = DoctorProfileFactory(
+        user__first_name="Kofi", user__last_name="Mensah", department="Dermatology"
+    ).user
+    desk = make_user(Role.RECEPTIONIST)
+    for doctor in (okafor, mensah):
+        give_schedule(doctor)
+
+    def book(doctor, slot):
+        return appointment_book(
+            actor=desk,
+            patient=PatientFactory(),
+            doctor=doctor,
+            date=TODAY,
+            slot=slot,
+            reason="Check-up",
+        )
+
+    book(okafor, time(9, 0))
+    appointment_cancel(actor=desk, appointment=book(okafor, time(9, 30)), reason="Unwell")
+    book(mensah, time(10, 0))
+    return {"okafor": okafor, "mensah": mensah}
+
+
+def test_a_clinic_report_offers_departments_and_doctors_and_applies_them(clinics, make_user):
+    client = signed_in_client(make_user(Role.ACCOUNTANT))
+    html = client.get(APPOINTMENTS).content.decode()
+    assert '<option value="Cardiology">Cardiology</option>' in html
+    assert '<option value="Dermatology">Dermatology</option>' in html
+    assert f'<option value="{clinics["okafor"].public_id}">Dr Grace Okafor</option>' in html
+    assert 'name="ward"' not in html  # a clinic report has no ward
+    # Everyone: 3 booked (2 Okafor + 1 Mensah), 1 cancelled.
+    assert (figure(html, "appointments"), figure(html, "cancelled")) == ("3", "1")
+    cardiology = client.get(APPOINTMENTS, {"department": "Cardiology"}).content.decode()
+    assert (figure(cardiology, "appointments"), figure(cardiology, "cancelled")) == ("2", "1")
+    mensah = client.get(APPOINTMENTS, {"doctor": str(clinics["mensah"].public_id)})
+    assert (
+        figure(mensah.content.decode(), "appointments"),
+        figure(mensah.content.decode(), "cancelled"),
+    ) == ("1", "0")
+    # No-show rate of Okafor's clinic: 0 no-shows of 1 expected (2 booked - 1 cancelled) = 0.0%.
+    assert figure(cardiology, "no_show_rate") == "0.0%"
