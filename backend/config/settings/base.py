@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hms.core.tasks.escalate_overdue_critical_alerts",
         "schedule": 60,  # every minute; each alert is escalated once
     },
+    "report-summaries-nightly": {
+        "task": "hms.reporting.tasks.refresh_report_summaries_nightly",
+        # Nightly at 01:00 UTC: yesterday, the days marked dirty and the last 7 days again.
+        "schedule": crontab(hour=1, minute=0),
+    },
     "pharmacy-stock-alerts": {
         "task": "hms.pharmacy.tasks.notify_stock_alerts",
         "schedule": 24 * 60 * 60,  # daily: low stock and batches expiring within 90 days

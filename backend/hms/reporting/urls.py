@@ -5,6 +5,16 @@ from hms.reporting.registry import report_list
 
 urlpatterns = [
     path("reports/", apis.ReportCatalogueApi.as_view(), name="report-catalogue"),
+    path(
+        "reports/dashboards/management/",
+        apis.ManagementDashboardApi.as_view(),
+        name="report-dashboard-management",
+    ),
+    path(
+        "reports/dashboards/doctor/",
+        apis.DoctorDashboardApi.as_view(),
+        name="report-dashboard-doctor",
+    ),
     *(
         path(f"reports/{report.slug}/", apis.report_api_view(report), name=f"report-{report.slug}")
         for report in report_list()

@@ -105,6 +105,8 @@ def test_the_walk_finds_the_known_endpoints():
     assert ("GET", "/api/audit/") in found
     assert ("GET", "/api/reports/") in found
     assert ("GET", "/api/reports/inpatient-movements/") in found
+    assert ("GET", "/api/reports/dashboards/management/") in found
+    assert ("GET", "/api/reports/dashboards/doctor/") in found
 
 
 @pytest.mark.django_db
