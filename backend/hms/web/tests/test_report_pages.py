@@ -12,9 +12,10 @@ from hms.appointments.services import appointment_book, appointment_cancel
 from hms.appointments.tests.conftest import give_schedule
 from hms.core.models import AuditEvent
 from hms.core.roles import Role
+from hms.core.services import notification_create
 from hms.inpatient import services as inpatient_services
 from hms.inpatient.tests.factories import WardFactory, beds_on
-from hms.patients.tests.factories import PatientFactory
+from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 from hms.web.tests.conftest import signed_in_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -24,6 +25,8 @@ TODAY = date(2027, 3, 1)
 CATALOGUE = "/reports/"
 MOVEMENTS = "/reports/inpatient-movements/"
 APPOINTMENTS = "/reports/outpatient-appointments/"
+DASHBOARD = "/reports/dashboard/"
+MY_DASHBOARD = "/workspace/dashboard/"
 
 
 @pytest.fixture
@@ -240,10 +243,10 @@ def clinics(make_user):
             reason="Check-up",
         )
 
-    book(okafor, time(9, 0))
+    seen = book(okafor, time(9, 0))
     appointment_cancel(actor=desk, appointment=book(okafor, time(9, 30)), reason="Unwell")
     book(mensah, time(10, 0))
-    return {"okafor": okafor, "mensah": mensah}
+    return {"okafor": okafor, "mensah": mensah, "seen": seen.patient}
 
 
 def test_a_clinic_report_offers_departments_and_doctors_and_applies_them(clinics, make_user):
@@ -264,3 +267,125 @@ def test_a_clinic_report_offers_departments_and_doctors_and_applies_them(clinics
     ) == ("1", "0")
     # No-show rate of Okafor's clinic: 0 no-shows of 1 expected (2 booked - 1 cancelled) = 0.0%.
     assert figure(cardiology, "no_show_rate") == "0.0%"
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.ACCOUNTANT])
+def test_the_management_dashboard_shows_kpis_charts_and_tables(wards, clinics, make_user, role):
+    response = signed_in_client(make_user(role)).get(
+        DASHBOARD, {"date_from": "2027-02-25", "date_to": "2027-03-01"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Beds: 3 in service (2 medical, 1 ICU), all 3 occupied now = 100.0%. Admissions 25 Feb -
+    # 1 Mar: 3. Visits: 3 booked today, 1 cancelled, none completed yet; no-shows 0 of the
+    # 2 expected = 0.0%.
+    assert figure(html, "beds_occupied_now") == "100.0%"
+    assert figure(html, "admissions") == "3"
+    assert figure(html, "completed") == "0"
+    assert figure(html, "no_show_rate") == "0.0%"
+    titles = re.findall(r'<h2 id="report-section-\d+-title" class="h6 mb-0">([^<]*)</h2>', html)
+    assert titles[:3] == [
+        "Admissions and discharges per day",
+        "Bed occupancy by ward",
+        "Appointments by status per department",
+    ]
+    assert section_json(html, 1)["rows"][-1] == {
+        "day": "2027-03-01",
+        "admissions": 0,
+        "discharges": 0,
+        "deaths": 0,
+    }
+    assert html.count('data-testid="report-table"') == len(titles)
+    assert 'name="ward"' not in html and 'name="date_from"' in html
+    assert (
+        'href="/api/reports/dashboards/management/pdf/?date_from=2027-02-25&amp;date_to=2027-03-01"'
+        in html
+    )
+
+
+def test_the_management_dashboard_shows_bad_dates(make_user):
+    response = signed_in_client(make_user(Role.ADMIN)).get(
+        DASHBOARD, {"date_from": "2027-03-10", "date_to": "2027-03-01"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index('id="id_date_to_errors"')
+    assert "Must not be before" in html[start : start + 300]
+
+
+def test_the_management_dashboard_is_audited(make_user):
+    admin = make_user(Role.ADMIN)
+    signed_in_client(admin).get(DASHBOARD)
+    event = AuditEvent.objects.get(actor=admin, resource_type="management_dashboard")
+    assert event.detail["slug"] == "management-dashboard"
+    assert event.detail["filters"]["date_to"] == "2027-03-01"  # today by default
+
+
+@pytest.fixture
+def okafor_at_work(clinics):
+    okafor = clinics["okafor"]
+    assigned = CareAssignmentFactory(
+        doctor=okafor, patient=PatientFactory(first_name="Zara", last_name="Zed")
+    ).patient
+    CareAssignmentFactory(
+        doctor=clinics["mensah"], patient=PatientFactory(first_name="Otto", last_name="Other")
+    )
+    glucose = notification_create(
+        recipient=okafor,
+        kind="lab_result_verified",
+        title="Results: Glucose",
+        patient_id=str(assigned.public_id),
+    )
+    notification_create(recipient=clinics["mensah"], kind="lab_result_verified", title="Mensah's")
+    return {**clinics, "assigned": assigned, "glucose": glucose}
+
+
+def test_a_doctor_sees_their_own_dashboard_with_links(okafor_at_work):
+    data = okafor_at_work
+    client = signed_in_client(data["okafor"])
+    response = client.get(MY_DASHBOARD, {"date_from": "2027-02-25"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Okafor's patients: the one seen at 9:00 today and the assigned Zara Zed (2); one result
+    # waiting; no-shows: 0 of 1 expected (2 booked - 1 cancelled) = 0.0%, and the same for
+    # cardiology, where Okafor is the only doctor.
+    assert figure(html, "patients") == "2"
+    assert figure(html, "results_waiting") == "1"
+    assert figure(html, "no_show_rate") == "0.0%"
+    assert figure(html, "department_no_show_rate") == "0.0%"
+    assigned = data["assigned"]
+    assert (
+        f'<a href="/workspace/patients/{assigned.public_id}/">{assigned.display_name}</a>' in html
+    )
+    seen = data["seen"]
+    assert f'href="/workspace/patients/{seen.public_id}/"' in html
+    assert "Other" not in html and "Mensah&#x27;s" not in html  # not Okafor's
+    glucose = data["glucose"]
+    assert f'<a href="/notifications/{glucose.public_id}/open/">Results: Glucose</a>' in html
+    assert (
+        'href="/api/reports/dashboards/doctor/pdf/?date_from=2027-02-25&amp;date_to=2027-03-01"'
+        in html
+    )
+    # Opening the result from the dashboard goes to the patient's results.
+    opened = client.get(f"/notifications/{glucose.public_id}/open/")
+    assert opened.status_code == 302
+    assert opened["Location"] == f"/workspace/patients/{assigned.public_id}/results/"
+
+
+def test_the_doctors_dashboard_is_audited_with_the_patients_listed(okafor_at_work):
+    okafor = okafor_at_work["okafor"]
+    signed_in_client(okafor).get(MY_DASHBOARD)
+    event = AuditEvent.objects.get(actor=okafor, resource_type="doctor_dashboard")
+    assert sorted(event.detail["patients"]) == sorted(
+        [str(okafor_at_work["assigned"].public_id), str(okafor_at_work["seen"].public_id)]
+    )
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.ACCOUNTANT, Role.NURSE, Role.PATIENT])
+def test_only_doctors_have_a_doctors_dashboard(make_user, role):
+    assert signed_in_client(make_user(role)).get(MY_DASHBOARD).status_code == 403
+
+
+def test_the_workspace_offers_the_doctors_dashboard(make_user):
+    html = signed_in_client(make_user(Role.DOCTOR)).get("/workspace/").content.decode()
+    assert 'href="/workspace/dashboard/"' in html

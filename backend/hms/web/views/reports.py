@@ -18,12 +18,30 @@ from hms.core.services import audit_page_read
 from hms.reporting import selectors as report_selectors
 from hms.reporting.registry import FAMILIES, report_get
 from hms.web.navigation import REPORT_ROLES, WORKSPACE_ROLES
-from hms.web.report_pages import ReportFilterForm, filter_query, report_page
+from hms.web.report_pages import ReportFilterForm, RowLink, filter_query, report_page
 from hms.web.views.base import portal_page, table_permission
 
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
 DASHBOARD_FILTERS = ("date_from", "date_to")
-DOCTOR_DASHBOARD_LINKS: dict = {}
+
+
+def _url(name: str, key: str):
+    """A RowLink url: the page `name` of the row's id `key` (no link when the row has none)."""
+    return lambda row: reverse(name, args=[row[key]]) if row.get(key) else None
+
+
+# The doctor's dashboard links each of their patients to the chart, and each result to its
+# notification (opening it marks it read and goes on to the result).
+DOCTOR_DASHBOARD_LINKS = {
+    "my_patients": RowLink(
+        column="patient",
+        url=_url("web:workspace-chart", "patient_id"),
+        patient=lambda row: row.get("patient_id"),
+    ),
+    "results_waiting": RowLink(
+        column="title", url=_url("web:notification-open", "notification_id")
+    ),
+}
 
 
 def _add_request_errors(form: ReportFilterForm, exc: RequestValidationError) -> None:
