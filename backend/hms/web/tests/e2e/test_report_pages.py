@@ -6,7 +6,7 @@ script from json_script data)."""
 
 import os
 import shutil
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from hms.accounts.tests.factories import TEST_PASSWORD, DoctorProfileFactory, UserFactory
+from hms.appointments.services import appointment_book, appointment_cancel
+from hms.appointments.tests.conftest import give_schedule
 from hms.core.roles import Role
 from hms.inpatient import services as inpatient_services
 from hms.inpatient.tests.factories import WardFactory, beds_on
-from hms.patients.tests.factories import PatientFactory
+from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
 
 from .conftest import ARTIFACTS
 from .test_portal_flows import sign_in
@@ -102,3 +104,106 @@ def test_an_admin_reads_a_report_and_the_management_dashboard(portal, shoot):
         shutil.copy(
             ARTIFACTS / "report-inpatient-movements-desktop.png", DOCS_SCREENSHOTS / "report.png"
         )
+
+
+def clinic_today(doctor):
+    """Three appointments with the doctor today (one cancelled) and one with a surgeon."""
+    surgeon = DoctorProfileFactory(
+        user__first_name="Kofi", user__last_name="Mensah", department="Surgery"
+    ).user
+    desk = UserFactory(role=Role.RECEPTIONIST)
+    today = timezone.localdate()
+    give_schedule(doctor)
+    give_schedule(surgeon)
+    booked = []
+    for who, slot in ((doctor, time(10, 0)), (doctor, time(10, 30)), (surgeon, time(11, 0))):
+        booked.append(
+            appointment_book(
+                actor=desk,
+                patient=PatientFactory(),
+                doctor=who,
+                date=today,
+                slot=slot,
+                reason="Check-up",
+            )
+        )
+    appointment_cancel(actor=desk, appointment=booked[1], reason="Unwell")
+    return booked
+
+
+def test_the_management_dashboard_draws_its_charts(monday_morning, portal, shoot):
+    page = portal
+    page.emulate_media(reduced_motion="reduce")
+    doctor = admissions(monday_morning)
+    clinic_today(doctor)
+    UserFactory(username="director", role=Role.ADMIN, first_name="Ines", last_name="Duarte")
+    sign_in(page, "director", TEST_PASSWORD)
+
+    page.get_by_role("link", name="Dashboard").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Management dashboard")
+    # 3 admissions in the last 30 days; 3 of the 6 beds occupied now = 50.0%.
+    expect(page.locator('[data-key="admissions"] [data-testid="figure-value"]')).to_have_text("3")
+    expect(
+        page.locator('[data-key="beds_occupied_now"] [data-testid="figure-value"]')
+    ).to_have_text("50.0%")
+    expect(page.get_by_test_id("report-section")).to_have_count(3)
+    expect_charts_drawn(page)
+    expect(page.get_by_test_id("report-chart")).to_have_count(3)
+    # prefers-reduced-motion: the charts are drawn without animation.
+    animated = page.evaluate(
+        """() => Array.from(document.querySelectorAll("canvas"))
+             .map(c => window.Chart.getChart(c).options.animation)"""
+    )
+    assert animated == [False, False, False]
+    occupancy = page.locator('[data-section="by_ward"]')
+    occupancy.get_by_role("button", name="Table").click()
+    table = occupancy.get_by_role("table")
+    expect(table).to_be_visible()
+    expect(table.locator("caption")).to_have_text("Bed occupancy by ward")
+    expect(table.get_by_role("rowheader").first).to_be_visible()
+    occupancy.get_by_role("button", name="Chart").click()
+    today = timezone.localdate()
+    expect(page.get_by_test_id("dashboard-pdf")).to_have_attribute(
+        "href",
+        "/api/reports/dashboards/management/pdf/?date_from="
+        + (today - timedelta(days=29)).isoformat()
+        + f"&date_to={today.isoformat()}",
+    )
+    shoot(page, "management-dashboard")  # desktop and phone widths, no sideways scrolling
+    if os.environ.get("HMS_UPDATE_DOC_SCREENSHOTS"):  # refresh the picture in docs/ on request
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(
+            ARTIFACTS / "management-dashboard-desktop.png",
+            DOCS_SCREENSHOTS / "management-dashboard.png",
+        )
+
+    # Narrower dates, through the form.
+    page.get_by_label("From").fill(today.isoformat())
+    page.get_by_test_id("apply-filters").click()
+    expect(page.locator('[data-key="admissions"] [data-testid="figure-value"]')).to_have_text("0")
+    expect_charts_drawn(page)
+
+
+def test_a_doctor_opens_their_dashboard_and_a_patient(monday_morning, portal, shoot):
+    page = portal
+    doctor = admissions(monday_morning)
+    doctor.username = "drokafor"
+    doctor.set_password(TEST_PASSWORD)
+    doctor.save()
+    booked = clinic_today(doctor)
+    patient = CareAssignmentFactory(
+        doctor=doctor, patient=PatientFactory(first_name="Amina", last_name="Yusuf")
+    ).patient
+    sign_in(page, "drokafor", TEST_PASSWORD)
+
+    page.goto(f"{page.base_url}/workspace/dashboard/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My dashboard")
+    patients = page.locator('[data-section="my_patients"]')
+    # In the doctor's care: Yusuf (assigned), the 10:00 patient (not the cancelled 10:30 one)
+    # and the three inpatients the doctor attends.
+    expect(patients.get_by_role("link")).to_have_count(5)
+    expect(patients.get_by_role("link", name=booked[0].patient.display_name)).to_be_visible()
+    expect_charts_drawn(page)
+    shoot(page, "doctor-dashboard")
+    patients.get_by_role("link", name=patient.display_name).click()
+    expect(page).to_have_url(f"{page.base_url}/workspace/patients/{patient.public_id}/")

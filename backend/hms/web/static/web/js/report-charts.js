@@ -106,7 +106,9 @@
     if (table) table.classList.toggle("visually-hidden", view === "chart");
     holder.dataset.view = view;
     holder.querySelectorAll("[data-report-view]").forEach(function (button) {
-      button.setAttribute("aria-pressed", button.dataset.reportView === view ? "true" : "false");
+      var pressed = button.dataset.reportView === view;
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+      button.classList.toggle("active", pressed);
     });
   }
 
