@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hms.core.tasks.escalate_overdue_critical_alerts",
         "schedule": 60,  # every minute; each alert is escalated once
     },
+    "report-schedules": {
+        "task": "hms.reporting.tasks.send_due_report_schedules",
+        "schedule": 15 * 60,  # every 15 minutes; each period of a schedule is sent once
+    },
     "report-summaries-nightly": {
         "task": "hms.reporting.tasks.refresh_report_summaries_nightly",
         # Nightly at 01:00 UTC: yesterday, the days marked dirty and the last 7 days again.
