@@ -389,3 +389,17 @@ def test_only_doctors_have_a_doctors_dashboard(make_user, role):
 def test_the_workspace_offers_the_doctors_dashboard(make_user):
     html = signed_in_client(make_user(Role.DOCTOR)).get("/workspace/").content.decode()
     assert 'href="/workspace/dashboard/"' in html
+
+
+def test_the_page_links_download_with_the_signed_in_session(wards, make_user):
+    client = signed_in_client(make_user(Role.ADMIN))
+    html = client.get(MOVEMENTS, {"date_from": "2027-02-25", "date_to": "2027-02-28"}).content
+    csv_url = re.search(r'href="([^"]*format=csv[^"]*)"', html.decode()).group(1)
+    response = client.get(csv_url.replace("&amp;", "&"))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content if response.streaming else [response.content])
+    assert b"2027-02-27" in text  # the page's days, in the file
+    dashboard = client.get(DASHBOARD).content.decode()
+    pdf_url = re.search(r'href="([^"]*/pdf/[^"]*)"', dashboard).group(1)
+    pdf = client.get(pdf_url.replace("&amp;", "&"))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

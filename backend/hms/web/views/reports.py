@@ -139,7 +139,7 @@ def report_detail(request, slug: str):
     report_json = context["report"]
     _audit(request, resource_type="report", report_json=report_json)
     query = filter_query(report_json["filters"], report.filters) if report_json else ""
-    export_url = _api_path(f"reports/{slug}/export/")
+    export_url = reverse(f"report-{slug}-export")
     context.update(
         {
             "title": report.title,
@@ -179,7 +179,7 @@ def reports_dashboard(request):
             "action": reverse("web:reports-dashboard"),
             "back_url": reverse("web:reports"),
             "back_label": "Reports",
-            "pdf_url": _pdf_url("reports/dashboards/management/pdf/", context["report"]),
+            "pdf_url": _pdf_url("report-dashboard-management-pdf", context["report"]),
         }
     )
     return render(request, "web/reports/dashboard.html", context, status=status)
@@ -211,19 +211,15 @@ def workspace_dashboard(request):
             "action": reverse("web:workspace-dashboard"),
             "back_url": reverse("web:workspace"),
             "back_label": "Workspace",
-            "pdf_url": _pdf_url("reports/dashboards/doctor/pdf/", context["report"]),
+            "pdf_url": _pdf_url("report-dashboard-doctor-pdf", context["report"]),
         }
     )
     return render(request, "web/reports/dashboard.html", context, status=status)
 
 
-def _api_path(route: str) -> str:
-    """An API route's path (the API lives under /api/; session sign-in works there)."""
-    return f"/api/{route}"
-
-
-def _pdf_url(route: str, report_json: dict | None) -> str:
+def _pdf_url(url_name: str, report_json: dict | None) -> str:
+    """The dashboard's PDF (an API route; the session signs the download in) for the page's
+    dates."""
     if report_json is None:
         return ""
-    query = filter_query(report_json["filters"], DASHBOARD_FILTERS)
-    return f"{_api_path(route)}?{query}"
+    return f"{reverse(url_name)}?{filter_query(report_json['filters'], DASHBOARD_FILTERS)}"
