@@ -16,6 +16,7 @@ from hms.core.services import notification_create
 from hms.inpatient import services as inpatient_services
 from hms.inpatient.tests.factories import WardFactory, beds_on
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
+from hms.reporting.registry import report_list
 from hms.web.tests.conftest import signed_in_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -403,3 +404,13 @@ def test_the_page_links_download_with_the_signed_in_session(wards, make_user):
     pdf_url = re.search(r'href="([^"]*/pdf/[^"]*)"', dashboard).group(1)
     pdf = client.get(pdf_url.replace("&amp;", "&"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_every_registered_report_has_a_page(make_user):
+    client = signed_in_client(make_user(Role.ADMIN))
+    for report in report_list():
+        response = client.get(f"/reports/{report.slug}/")
+        assert response.status_code == 200, report.slug
+        html = response.content.decode()
+        for name in ("ward", "department", "doctor", "payer"):
+            assert (f'name="{name}"' in html) == (name in report.filters), (report.slug, name)

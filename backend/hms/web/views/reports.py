@@ -137,6 +137,8 @@ def report_detail(request, slug: str):
     )
     context = _page_context(form, result)
     report_json = context["report"]
+    if "date_from" not in report.filters:
+        context["period_from"] = None  # a report on one day (e.g. ageing on date_to)
     _audit(request, resource_type="report", report_json=report_json)
     query = filter_query(report_json["filters"], report.filters) if report_json else ""
     export_url = reverse(f"report-{slug}-export")

@@ -146,15 +146,16 @@ def test_the_management_dashboard_draws_its_charts(monday_morning, portal, shoot
     expect(
         page.locator('[data-key="beds_occupied_now"] [data-testid="figure-value"]')
     ).to_have_text("50.0%")
-    expect(page.get_by_test_id("report-section")).to_have_count(3)
+    # Admissions, occupancy, appointments (and revenue when the finance reports are in).
+    expect(page.get_by_test_id("report-chart").nth(2)).to_be_visible()
     expect_charts_drawn(page)
-    expect(page.get_by_test_id("report-chart")).to_have_count(3)
     # prefers-reduced-motion: the charts are drawn without animation.
     animated = page.evaluate(
         """() => Array.from(document.querySelectorAll("canvas"))
+             .filter(c => window.Chart.getChart(c))
              .map(c => window.Chart.getChart(c).options.animation)"""
     )
-    assert animated == [False, False, False]
+    assert len(animated) >= 3 and set(animated) == {False}
     occupancy = page.locator('[data-section="by_ward"]')
     occupancy.get_by_role("button", name="Table").click()
     table = occupancy.get_by_role("table")
