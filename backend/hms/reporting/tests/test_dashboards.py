@@ -145,3 +145,22 @@ class TestDoctor:
     @pytest.mark.parametrize("role", [Role.ADMIN, Role.ACCOUNTANT, Role.NURSE, Role.PATIENT])
     def test_refused_to_other_roles(self, client_for, clock, role):
         assert client_for(role).get(DOCTOR).status_code == 403
+
+
+class TestDoctorQueryCost:
+    def test_queries_do_not_grow_with_the_patients_listed(self, client_for, clock, make_user):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        doctor = make_user(Role.DOCTOR)
+        client = client_for(Role.DOCTOR, user=doctor)
+        client.get(DOCTOR)  # the first request also looks up the doctor's profile, once
+        counts = []
+        for more in (1, 11):  # 1 patient, then 12 (10 listed)
+            CareAssignmentFactory.create_batch(more, doctor=doctor)
+            with CaptureQueriesContext(connection) as queries:
+                body = client.get(DOCTOR).json()
+            counts.append(len(queries))
+        assert figures(body)["patients"] == 12
+        assert len(next(s for s in body["sections"] if s["id"] == "my_patients")["rows"]) == 10
+        assert counts[0] == counts[1]
