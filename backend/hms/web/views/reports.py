@@ -53,7 +53,7 @@ def _add_request_errors(form: ReportFilterForm, exc: RequestValidationError) -> 
             form.add_error(field, str(message))
 
 
-def _compute(request, form: ReportFilterForm, compute):
+def _compute(form: ReportFilterForm, compute):
     """(result, status): the result of `compute(params)` when the filters pass both the form
     and the selectors, else (None, 400) with the messages on the form. 403/404 from the
     selectors become the portal's 403/404 pages."""
@@ -131,7 +131,6 @@ def report_detail(request, slug: str):
         raise PermissionDenied("Your role does not allow this report.")
     form = ReportFilterForm(request.GET.dict(), accepted=report.filters)
     result, status = _compute(
-        request,
         form,
         lambda params: report_selectors.report_compute_for(request.user, slug, params),
     )
@@ -167,7 +166,6 @@ def reports_dashboard(request):
     """The management dashboard: the hospital's headline figures and charts for a period."""
     form = ReportFilterForm(request.GET.dict(), accepted=DASHBOARD_FILTERS)
     result, status = _compute(
-        request,
         form,
         lambda params: report_selectors.management_dashboard(request.user, params),
     )
@@ -194,7 +192,6 @@ def workspace_dashboard(request):
     link), their clinic's no-show rate and theirs."""
     form = ReportFilterForm(request.GET.dict(), accepted=DASHBOARD_FILTERS)
     result, status = _compute(
-        request,
         form,
         lambda params: report_selectors.doctor_dashboard(request.user, params),
     )
