@@ -228,6 +228,8 @@ def doctor_dashboard(user, filters: ReportFilters) -> ReportResult:
                         "patient": patient.display_name,
                         "mrn": patient.mrn,
                         "last_visit": _local_date(patient.last_visit),
+                        # Not a column: lets a client link the row to the chart.
+                        "patient_id": patient.public_id,
                     }
                     for patient in recent
                 ],
@@ -247,6 +249,8 @@ def doctor_dashboard(user, filters: ReportFilters) -> ReportResult:
                         "received": _local_date(n.created_at),
                         "kind": RESULT_KINDS.get(n.kind, n.kind),
                         "title": n.title,
+                        # Not a column: lets a client open the result through its notification.
+                        "notification_id": n.public_id,
                     }
                     for n in results
                 ],

@@ -43,6 +43,12 @@ def table_roles(resource: str, action: str) -> frozenset[str]:
 # Read-only staff pages on the web: for the staff roles the table lets read the same data.
 RECEPTION_QUEUE_ROLES = table_roles("appointment_queue", "list") & STAFF_ROLES_WITHOUT_WORKSPACE
 BED_BOARD_ROLES = table_roles("beds", "board") & STAFF_ROLES_WITHOUT_WORKSPACE
+# Reports and the management dashboard (admins, accountants); the doctor's own dashboard.
+REPORT_ROLES = table_roles("reports", "catalogue") & STAFF_ROLES_WITHOUT_WORKSPACE
+MANAGEMENT_DASHBOARD_ROLES = (
+    table_roles("reports", "management_dashboard") & STAFF_ROLES_WITHOUT_WORKSPACE
+)
+DOCTOR_DASHBOARD_ROLES = table_roles("reports", "doctor_dashboard") & WORKSPACE_ROLES
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Overview", "web:portal", "home", PORTAL_ROLES),
@@ -64,6 +70,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Prescriptions", "web:workspace-prescribing", "pill", WORKSPACE_ROLES, "hms.pharmacy"),
     NavItem("Messages", "web:workspace-messages", "message", WORKSPACE_ROLES, "hms.telemedicine"),
     NavItem(
+        "My dashboard",
+        "web:workspace-dashboard",
+        "chart",
+        DOCTOR_DASHBOARD_ROLES,
+        "hms.reporting",
+        "more",
+    ),
+    NavItem(
         "My schedule",
         "web:workspace-schedule",
         "calendar",
@@ -76,6 +90,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "Reception queue", "web:staff-queue", "list", RECEPTION_QUEUE_ROLES, "hms.appointments"
     ),
     NavItem("Bed board", "web:staff-beds", "bed", BED_BOARD_ROLES, "hms.inpatient"),
+    NavItem("Reports", "web:reports", "chart", REPORT_ROLES, "hms.reporting"),
+    NavItem(
+        "Dashboard",
+        "web:reports-dashboard",
+        "activity",
+        MANAGEMENT_DASHBOARD_ROLES,
+        "hms.reporting",
+    ),
 )
 
 
@@ -185,6 +207,12 @@ WORKSPACE_SECTIONS = (
         "Conversations with your patients, live.",
         "message",
         "web:workspace-messages",
+    ),
+    Section(
+        "My dashboard",
+        "Your patients, results awaiting review and your clinic's no-show rate.",
+        "chart",
+        "web:workspace-dashboard",
     ),
 )
 

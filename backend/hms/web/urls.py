@@ -7,6 +7,7 @@ from hms.web.views import (
     portal,
     printing,
     public,
+    reports,
     staff,
     workspace,
 )
@@ -101,6 +102,7 @@ urlpatterns = [
         name="document-download",
     ),
     path("workspace/", workspace.workspace, name="workspace"),
+    path("workspace/dashboard/", reports.workspace_dashboard, name="workspace-dashboard"),
     path("workspace/queue/", workspace.workspace_queue, name="workspace-queue"),
     path("workspace/patients/", workspace.workspace_patients, name="workspace-patients"),
     path(
@@ -249,4 +251,8 @@ urlpatterns = [
     path("staff/", staff.staff, name="staff"),
     path("staff/queue/", staff.staff_queue, name="staff-queue"),
     path("staff/beds/", staff.staff_beds, name="staff-beds"),
+    # Reports and dashboards (the numbers come from hms.reporting, as for the API).
+    path("reports/", reports.reports_catalogue, name="reports"),
+    path("reports/dashboard/", reports.reports_dashboard, name="reports-dashboard"),
+    path("reports/<slug:slug>/", reports.report_detail, name="report"),
 ]

@@ -47,6 +47,7 @@ _ICONS = {
     '<circle cx="4" cy="12" r="1"/><circle cx="4" cy="18" r="1"/>',
     "alert": '<path d="M12 3 2 20h20z"/><path d="M12 10v4M12 17v.5"/>',
     "activity": '<path d="M3 12h4l3-8 4 16 3-8h4"/>',
+    "chart": '<path d="M4 20h16"/><path d="M7 16v-5M12 16V6M17 16v-8"/>',
     "logout": '<path d="M15 4h4a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1h-4"/><path d="M10 16l-4-4 4-4"/>'
     '<path d="M6 12h10"/>',
     "upload": '<path d="M12 16V4M7 9l5-5 5 5"/><path d="M4 16v4h16v-4"/>',
