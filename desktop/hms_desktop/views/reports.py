@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
+    QHeaderView,
     QLabel,
     QScrollArea,
     QSplitter,
@@ -63,6 +64,8 @@ class ReportsPage(Page):
         self.catalogue.setObjectName("reportCatalogue")
         self.catalogue.setHeaderHidden(True)
         self.catalogue.setRootIsDecorated(False)
+        self.catalogue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.catalogue.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.catalogue.setMinimumWidth(190)
         self.catalogue.setAccessibleName("Reports")
         self.catalogue.currentItemChanged.connect(self._catalogue_changed)
@@ -112,7 +115,7 @@ class ReportsPage(Page):
         splitter.addWidget(self.scroll)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([230, 800])
+        splitter.setSizes([260, 800])
         self.outer.addWidget(splitter, 1)
         self.bind_shortcuts(refresh=self.run_button)
         self._set_report(None)
@@ -148,7 +151,7 @@ class ReportsPage(Page):
                 families[item.family] = family
             entry = QTreeWidgetItem([item.title])
             entry.setData(0, SLUG_ROLE, item.slug)
-            entry.setToolTip(0, item.description)
+            entry.setToolTip(0, f"{item.title}\n{item.description}".strip())
             family.addChild(entry)
         self.catalogue.blockSignals(False)
         if not items:

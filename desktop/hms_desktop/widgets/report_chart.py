@@ -225,7 +225,7 @@ class ReportChartView(QChartView):
         high = nice_top(top) if top > 0 else 1.0
         axis.setRange(low, high)
         whole = all(float(v).is_integer() for v in numbers)
-        axis.setLabelFormat("%d" if whole and high >= 5 else "%.1f")
+        axis.setLabelFormat("%d" if high >= 10 or (whole and high >= 5) else "%.1f")
         axis.setTickCount(6)
         self._chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         for series in self._chart.series():
