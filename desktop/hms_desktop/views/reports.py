@@ -232,6 +232,7 @@ class ReportsPage(Page):
     def _failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation:
             return
+        self.result = None
         self.as_of.clear()
         self.body.clear()
         if isinstance(exc, ServerUnreachable):

