@@ -34,3 +34,36 @@ class SummaryDirtyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day} (dirty)"
+
+
+class InpatientDailyFact(models.Model):
+    """One ward's inpatient day (hms.reporting.reports.inpatient).
+
+    admissions / readmissions: admissions whose first bed was on this ward that day
+    (readmissions: the patient left hospital in the 30 days before); discharges / deaths and
+    `stay_seconds` (their total length of stay): admissions that ended that day on this ward;
+    occupied: beds occupied at the midnight census that ends the day; beds: the ward's beds in
+    service when the day was summarised."""
+
+    day = models.DateField()
+    ward = models.ForeignKey("inpatient.Ward", on_delete=models.PROTECT, related_name="+")
+    admissions = models.PositiveIntegerField(default=0)
+    readmissions = models.PositiveIntegerField(default=0)
+    discharges = models.PositiveIntegerField(default=0)
+    deaths = models.PositiveIntegerField(default=0)
+    stay_seconds = models.BigIntegerField(default=0)
+    occupied = models.PositiveIntegerField(default=0)
+    beds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "ward_id"]
+        indexes = [
+            models.Index(fields=["day"], name="inpatient_fact_day"),
+            models.Index(fields=["ward", "day"], name="inpatient_fact_ward_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "ward"], name="inpatient_fact_unique_day_ward")
+        ]
+
+    def __str__(self) -> str:
+        return f"Ward {self.ward_id} on {self.day}"

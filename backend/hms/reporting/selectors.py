@@ -148,9 +148,7 @@ def json_value(value: Any, column_type: str) -> Any:
 def _figure_type(value: Any, unit: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return "int"
-    if unit == "%":
-        return "percent"
-    return "decimal"
+    return {"%": "percent", "days": "days", "minutes": "minutes"}.get(unit, "decimal")
 
 
 def _iso_utc(moment: datetime) -> str:

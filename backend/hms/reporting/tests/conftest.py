@@ -122,3 +122,23 @@ class Ward:
 @pytest.fixture
 def ward(clock, nurse, doctor):
     return Ward(clock, nurse, doctor)
+
+
+def hospital_week(ward: Ward, medical_beds, icu_beds) -> dict:
+    """Five admissions on a 4-bed medical ward (MED) and a 2-bed ICU, 5 to 10 March 2027:
+
+    A: MED 5 Mar 10:00, discharged home 8 Mar 09:00 (stay 71 h);
+    B: MED 6 Mar 22:00, to ICU 7 Mar 08:00, died there 9 Mar 15:00 (stay 65 h);
+    C: MED 9 Mar 11:00, still in;
+    E: A's patient again, straight to ICU 9 Mar 20:00 (a readmission), still in;
+    D: MED today (10 Mar) 08:00, still in.
+    """
+    a = ward.admit(at(5, 10), medical_beds[0])
+    b = ward.admit(at(6, 22), medical_beds[1])
+    ward.transfer(at(7, 8), b, icu_beds[0])
+    ward.discharge(at(8, 9), a)
+    ward.discharge(at(9, 15), b, DischargeDisposition.DECEASED)
+    c = ward.admit(at(9, 11), medical_beds[2])
+    e = ward.admit(at(9, 20), icu_beds[1], patient=a.patient)
+    d = ward.admit(at(10, 8), medical_beds[3])
+    return {"A": a, "B": b, "C": c, "D": d, "E": e}

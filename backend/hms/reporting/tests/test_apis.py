@@ -3,9 +3,8 @@
 import pytest
 
 from hms.core.roles import Role
-from hms.inpatient.models import DischargeDisposition
 from hms.reporting.registry import report_list
-from hms.reporting.tests.conftest import at
+from hms.reporting.tests.conftest import hospital_week
 
 pytestmark = pytest.mark.django_db
 
@@ -14,15 +13,7 @@ MOVEMENTS = "/api/reports/inpatient-movements/"
 
 @pytest.fixture
 def movements(ward, medical_beds, icu_beds):
-    """A: MED 5 Mar 10:00 to 8 Mar 09:00 (home). B: MED 6 Mar 22:00, to ICU 7 Mar 08:00, died
-    9 Mar 15:00. C: MED 9 Mar 11:00, still in. D: MED today 08:00, still in."""
-    a = ward.admit(at(5, 10), medical_beds[0])
-    b = ward.admit(at(6, 22), medical_beds[1])
-    ward.transfer(at(7, 8), b, icu_beds[0])
-    ward.discharge(at(8, 9), a)
-    ward.discharge(at(9, 15), b, DischargeDisposition.DECEASED)
-    ward.admit(at(9, 11), medical_beds[2])
-    ward.admit(at(10, 8), medical_beds[3])
+    return hospital_week(ward, medical_beds, icu_beds)
 
 
 class TestReport:
@@ -44,8 +35,8 @@ class TestReport:
         }
         assert body["accepted_filters"] == ["date_from", "date_to", "ward"]
         figures = {f["key"]: f["value"] for f in body["figures"]}
-        # Admissions A, B, C, D; discharges A (8th) and B (9th, died).
-        assert figures == {"admissions": 4, "discharges": 2, "deaths": 1}
+        # Admissions A, B, C, E, D; discharges A (8th) and B (9th, died).
+        assert figures == {"admissions": 5, "discharges": 2, "deaths": 1}
         (per_day,) = body["sections"]
         assert [c["key"] for c in per_day["columns"]] == [
             "day",
@@ -58,7 +49,7 @@ class TestReport:
             {"day": "2027-03-06", "admissions": 1, "discharges": 0, "deaths": 0},
             {"day": "2027-03-07", "admissions": 0, "discharges": 0, "deaths": 0},
             {"day": "2027-03-08", "admissions": 0, "discharges": 1, "deaths": 0},
-            {"day": "2027-03-09", "admissions": 1, "discharges": 1, "deaths": 1},
+            {"day": "2027-03-09", "admissions": 2, "discharges": 1, "deaths": 1},
             {"day": "2027-03-10", "admissions": 1, "discharges": 0, "deaths": 0},
         ]
         assert per_day["chart"]["kind"] == "line" and per_day["chart"]["x"] == "day"
@@ -73,9 +64,9 @@ class TestReport:
             )
             .json()
         )
-        # B was admitted on the medical ward and died in ICU.
+        # E was admitted straight to ICU; B was admitted on the medical ward and died in ICU.
         assert {f["key"]: f["value"] for f in body["figures"]} == {
-            "admissions": 0,
+            "admissions": 1,
             "discharges": 1,
             "deaths": 1,
         }
