@@ -27,7 +27,7 @@ DASHBOARD_FILTERS = ("date_from", "date_to")
 
 
 class ManagementDashboardPage(Page):
-    title = "Management dashboard"
+    title = "Management"
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
