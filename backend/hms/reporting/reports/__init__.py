@@ -1,3 +1,3 @@
 """The reports, one module per family; importing this package registers them all."""
 
-from hms.reporting.reports import inpatient  # noqa: F401
+from hms.reporting.reports import finance, inpatient  # noqa: F401
