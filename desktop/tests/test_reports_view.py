@@ -5,11 +5,13 @@ a refused date range, exports saved as CSV and XLSX, and the dashboard's cards, 
 
 from __future__ import annotations
 
+import csv
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from hms_desktop.views.reports import ReportsPage
 
@@ -157,3 +159,57 @@ def test_the_accountant_reads_reports_without_the_ward_list(qtbot, hms):
     assert page.result is not None
     assert page.filters.ward.count() == 1  # "All wards": an accountant does not list wards
     assert page.filters.ward.toolTip()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_is_saved_where_the_user_chose(qtbot, hms, ward_with_movements, tmp_path, fmt):
+    ward = ward_with_movements
+    _window, page = open_reports(qtbot, hms)
+    page.select_report(MOVEMENTS)
+    wait_idle(qtbot, hms)
+    qtbot.waitUntil(lambda: page.filters.ward.findData(ward["id"]) >= 0, timeout=10_000)
+    page.filters.select("ward", ward["id"])
+    today = hospital_today()
+    page.filters.set_dates(today - timedelta(days=1), today)
+    assert page.export_buttons[fmt].isVisibleTo(page)
+    path = tmp_path / f"movements.{fmt}"
+    page.export_to(fmt, path)
+    assert page.download.isVisibleTo(page)  # the progress shows while the file streams
+    qtbot.waitUntil(lambda: getattr(page, "last_export", None) == path, timeout=15_000)
+    assert not page.download.isVisibleTo(page)
+    assert path.name in page.banner.message
+    assert not (tmp_path / f"movements.{fmt}.part").exists()
+    # Yesterday nothing; today three admitted, one home, one deceased.
+    expected_rows = [
+        [(today - timedelta(days=1)).isoformat(), "0", "0", "0"],
+        [today.isoformat(), "3", "2", "1"],
+    ]
+    if fmt == "csv":
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        header = rows.index(["Day", "Admissions", "Discharges", "Deaths"])
+        assert rows[header + 1 : header + 3] == expected_rows
+    else:
+        workbook = load_workbook(path, read_only=True)
+        cells = [
+            [str(value) if value is not None else "" for value in row]
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        workbook.close()
+        header = cells.index(["Day", "Admissions", "Discharges", "Deaths"])
+        got = [[row[0][:10], *row[1:4]] for row in cells[header + 1 : header + 3]]
+        assert got == expected_rows
+
+
+def test_an_export_the_server_refuses_says_why_and_saves_nothing(qtbot, hms, tmp_path):
+    _window, page = open_reports(qtbot, hms)
+    page.select_report(MOVEMENTS)
+    wait_idle(qtbot, hms)
+    today = hospital_today()
+    page.filters.set_dates(today, today - timedelta(days=1))
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    page.export_to("csv", folder / "refused.csv")
+    wait_idle(qtbot, hms)
+    assert page.filters.errors.fields["date_to"].error_text
+    assert list(folder.iterdir()) == []
