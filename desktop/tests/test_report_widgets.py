@@ -4,22 +4,29 @@ download (progress, cancel, errors) over a stub transport."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import httpx
 import pytest
 from PySide6.QtCharts import QBarCategoryAxis, QDateTimeAxis, QStackedBarSeries
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QPushButton
 
-from hms_desktop.api import ApiClient, ApiError, SessionExpired
-from hms_desktop.api.dto import CatalogueItem, DtoMismatch, ReportResult
+from hms_desktop.api import Api, ApiClient, ApiError, SessionExpired, User
+from hms_desktop.api.client import Download
+from hms_desktop.api.dto import Capabilities, CatalogueItem, DtoMismatch, ReportResult
 from hms_desktop.api.errors import DownloadCancelled
 from hms_desktop.api.resources.reports import report_params
+from hms_desktop.context import AppContext
 from hms_desktop.models.paged import SORT_ROLE
 from hms_desktop.models.reports import ReportTableModel
+from hms_desktop.widgets.download import DownloadBar, size_text
+from hms_desktop.widgets.page import Page
 from hms_desktop.widgets.report_chart import ReportChartView, nice_top
 from hms_desktop.widgets.report_view import ReportBody, figure_text
+from hms_desktop.workers import TaskRunner
 
 RESULT = {
     "slug": "inpatient-movements",
@@ -345,3 +352,60 @@ def test_a_download_without_a_session_is_refused(tmp_path):
     )
     with pytest.raises(SessionExpired):
         client.download("/f/", tmp_path / "x")
+
+
+# --- the download bar ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(qtbot, tmp_path):
+    runner = TaskRunner()
+    ctx = AppContext(
+        api=Api(ApiClient("http://hms.test")),
+        runner=runner,
+        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+        user=User(id="u1", username="admin", role="admin"),
+        capabilities=Capabilities(role="admin", permissions={}, clinical_rules={}),
+    )
+    widget = Page(ctx)
+    qtbot.addWidget(widget)
+    yield widget
+    runner.wait_for_done(5_000)
+
+
+def test_the_bar_shows_progress_while_the_pool_downloads(qtbot, page, tmp_path):
+    """The pool thread reports progress by signal only; the UI thread stays free meanwhile,
+    and Cancel reaches the pool thread, which then saves nothing."""
+    bar = DownloadBar()
+    page.outer.addWidget(bar)
+    halfway, release = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def fetch(progress, cancelled):
+        progress(50, 100)
+        halfway.set()
+        release.wait(5)
+        if cancelled():
+            raise DownloadCancelled()
+        progress(100, 100)
+        return Download(path=tmp_path / "f.csv", size=100, content_type="text/csv")
+
+    button = QPushButton("Export")
+    page.outer.addWidget(button)
+    bar.start(page, "f.csv", fetch, on_done=outcome.append, on_error=outcome.append, busy=[button])
+    assert bar.isVisibleTo(page) and not button.isEnabled()
+    qtbot.waitUntil(lambda: bar.bar.value() == 500, timeout=5_000)  # 50 of 100 bytes
+    assert halfway.is_set() and not outcome
+    bar.cancel_button.click()
+    release.set()
+    qtbot.waitUntil(lambda: bool(outcome), timeout=5_000)
+    assert isinstance(outcome[0], DownloadCancelled)
+    assert not bar.isVisibleTo(page) and button.isEnabled()
+
+
+def test_sizes_read_as_people_say_them():
+    assert [size_text(n) for n in (512, 20_480, 3 * 1024 * 1024)] == [
+        "512 bytes",
+        "20 KB",
+        "3.0 MB",
+    ]

@@ -8,11 +8,14 @@ from __future__ import annotations
 import csv
 import os
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
+from hms_desktop.views.management import ManagementDashboardPage
 from hms_desktop.views.reports import ReportsPage
 
 from .conftest import (
@@ -213,3 +216,65 @@ def test_an_export_the_server_refuses_says_why_and_saves_nothing(qtbot, hms, tmp
     wait_idle(qtbot, hms)
     assert page.filters.errors.fields["date_to"].error_text
     assert list(folder.iterdir()) == []
+
+
+def open_management(qtbot, hms, role: str = "admin", size=(1280, 800)) -> tuple:
+    window = sign_in(qtbot, hms, role)
+    window.resize(*size)
+    window.show()
+    page = window.open_module("management")
+    assert isinstance(page, ManagementDashboardPage)
+    wait_idle(qtbot, hms)
+    return window, page
+
+
+def test_the_dashboard_leads_to_the_management_dashboard(qtbot, hms):
+    window = sign_in(qtbot, hms, "accountant")
+    dashboard = window.open_module("dashboard")
+    dashboard.shortcut_buttons["management"].click()
+    assert isinstance(window.current_page(), ManagementDashboardPage)
+
+
+def test_the_management_dashboard_shows_the_servers_cards_and_charts(qtbot, hms, api_as):
+    window, page = open_management(qtbot, hms)
+    assert page.result is not None, page.banner.message
+    today = hospital_today()
+    assert page.result.filters.date_to == today
+    expected = api_as("admin").reports.management_dashboard(
+        {"date_from": page.result.filters.date_from, "date_to": today}
+    )
+    assert expected.slug == "management-dashboard" and expected.figures
+    assert list(page.body.cards) == [figure.key for figure in expected.figures]
+    for figure in expected.figures:
+        assert page.body.cards[figure.key].title.text() == figure.label.upper()
+    charted = [section for section in expected.sections if section.chart is not None]
+    assert charted
+    for section in charted:
+        card = page.body.sections[section.id]
+        assert card.chart is not None
+        assert card.chart.chart().title() == section.chart.title
+        if section.chart.kind == "pie":
+            continue
+        assert card.chart.series_names() == [s.label for s in section.chart.series]
+        assert card.chart.axis_titles()[1] == section.chart.y_label
+        assert card.model.rowCount() == len(section.rows)
+    snap(window, "management_dashboard")
+    doc_screenshot(window, "desktop-management-dashboard-1280x800")
+
+
+def test_the_management_dashboard_follows_its_dates_and_saves_a_pdf(qtbot, hms, tmp_path):
+    _window, page = open_management(qtbot, hms, "accountant")
+    today = hospital_today()
+    page.filters.set_dates(today - timedelta(days=6), today)
+    page.refresh_button.click()
+    wait_idle(qtbot, hms)
+    assert page.result is not None, page.banner.message
+    assert page.result.filters.date_from == today - timedelta(days=6)
+    path = tmp_path / page.pdf_name()
+    assert path.name == f"management-dashboard-{today - timedelta(days=6)}-{today}.pdf"
+    page.save_pdf(path)
+    qtbot.waitUntil(lambda: getattr(page, "last_pdf", None) == path, timeout=20_000)
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages)
+    assert page.result.figures[0].label in text

@@ -23,7 +23,9 @@ Fetch = Callable[[Progress, Callable[[], bool]], Download]
 
 
 class DownloadSignals(QObject):
-    progress = Signal(object, object)  # bytes so far, total bytes or None
+    progress = Signal(
+        object, object
+    )  # bytes so far, total bytes or None; emitted off the UI thread
 
 
 def size_text(size: int) -> str:
@@ -54,8 +56,6 @@ class DownloadBar(QFrame):
         layout.addWidget(self.label)
         layout.addWidget(self.bar, 1)
         layout.addWidget(self.cancel_button)
-        self.signals = DownloadSignals(self)
-        self.signals.progress.connect(self._progress)
         self._cancel = threading.Event()
         self.received = 0
         self.task: Task | None = None
@@ -78,7 +78,11 @@ class DownloadBar(QFrame):
         """Run `fetch` on the pool; `on_done`/`on_error` are called on the UI thread."""
         self._cancel = threading.Event()
         cancel = self._cancel
-        emit = self.signals.progress.emit
+        # One signal object per download, without a parent: the call keeps it alive (and it
+        # is freed with the call, on the UI thread), so the pool thread never emits through an
+        # object that closing the screen has deleted; Qt drops the connection if this bar goes.
+        signals = DownloadSignals()
+        signals.progress.connect(self._progress)
         self.received = 0
         self.label.setText(f"Saving {what}…")
         self.bar.setRange(0, 0)  # busy until the size is known
@@ -94,7 +98,7 @@ class DownloadBar(QFrame):
             on_error(exc)
 
         self.task = page.run(
-            lambda: fetch(lambda done, total: emit(done, total), cancel.is_set),
+            lambda: fetch(lambda done, total: signals.progress.emit(done, total), cancel.is_set),
             on_done=finished,
             on_error=failed,
             on_unreachable=failed,

@@ -33,6 +33,7 @@ from hms_desktop.api.dto.reports import as_decimal
 
 PALETTE = ("#0f766e", "#0369a1", "#b45309", "#7c3aed", "#be123c", "#4d7c0f", "#64748b")
 MANY_CATEGORIES = 8  # more than this and the category labels are turned
+MANY_POINTS = 40  # more than this on a line and its points are not marked
 
 
 def category_label(column: ReportColumn | None, value: object) -> str:
@@ -162,6 +163,7 @@ class ReportChartView(QChartView):
             for x, v in enumerate(values[s.key]):
                 if v is not None:
                     line.append(float(x), float(v))
+            line.setPointsVisible(line.count() <= MANY_POINTS)
             self._chart.addSeries(line)
             line.attachAxis(self.x_axis)
 
@@ -185,6 +187,7 @@ class ReportChartView(QChartView):
             for when, v in zip(moments, values[s.key], strict=True):
                 if when is not None and v is not None:
                     line.append(float(when), float(v))
+            line.setPointsVisible(line.count() <= MANY_POINTS)
             self._chart.addSeries(line)
             line.attachAxis(axis)
         known = [m for m in moments if m is not None]
@@ -201,7 +204,6 @@ class ReportChartView(QChartView):
         pen = QPen(QColor(PALETTE[i % len(PALETTE)]))
         pen.setWidth(2)
         line.setPen(pen)
-        line.setPointsVisible(True)
         return line
 
     def _value_axis(self, spec: ReportChart, values: dict) -> None:
