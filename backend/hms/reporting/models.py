@@ -72,6 +72,62 @@ class InpatientDailyFact(models.Model):
         return f"Ward {self.ward_id} on {self.day}"
 
 
+class OutpatientDailyFact(models.Model):
+    """One doctor's clinic day (hms.reporting.reports.outpatient): the appointments dated that
+    day, by the status they had when the day was summarised, and the teleconsults among them."""
+
+    day = models.DateField()
+    doctor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    appointments = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    no_show = models.PositiveIntegerField(default=0)
+    teleconsults = models.PositiveIntegerField(default=0)
+    teleconsults_completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "doctor_id"]
+        indexes = [
+            models.Index(fields=["day"], name="outpatient_fact_day"),
+            models.Index(fields=["doctor", "day"], name="outpatient_fact_doctor_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "doctor"], name="outpatient_fact_unique_day_doctor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Doctor {self.doctor_id} on {self.day}"
+
+
+class OutpatientWaitFact(models.Model):
+    """A histogram of waits from check-in to the start of the visit: `visits` of the doctor's
+    appointments dated `day` waited `minutes` whole minutes (longer waits are kept in the last
+    bucket, hms.reporting.reports.outpatient.WAIT_CAP_MINUTES). Percentiles computed from these
+    buckets equal those computed from the live rows at one-minute resolution."""
+
+    day = models.DateField()
+    doctor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    minutes = models.PositiveIntegerField()
+    visits = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["day", "doctor_id", "minutes"]
+        indexes = [
+            models.Index(fields=["day"], name="outpatient_wait_day"),
+            models.Index(fields=["doctor", "day"], name="outpatient_wait_doctor_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "doctor", "minutes"], name="outpatient_wait_unique_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visits} waited {self.minutes} min ({self.doctor_id}, {self.day})"
+
+
 # --- Finance facts (hms.reporting.reports.finance) --------------------------------------------
 
 

@@ -1,3 +1,5 @@
 """The reports, one module per family; importing this package registers them all."""
 
-from hms.reporting.reports import finance, inpatient  # noqa: F401
+from hms.reporting.reports import finance as finance
+from hms.reporting.reports import inpatient as inpatient
+from hms.reporting.reports import outpatient as outpatient
