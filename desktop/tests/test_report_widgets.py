@@ -409,3 +409,15 @@ def test_sizes_read_as_people_say_them():
         "20 KB",
         "3.0 MB",
     ]
+
+
+def test_a_chart_of_few_counts_has_whole_ticks(qtbot, result):
+    section = result.section("per_day")
+    few = section.__class__(
+        **{**section.__dict__, "rows": [{"day": "2026-11-08", "admissions": 1, "discharges": 0}]}
+    )
+    view = ReportChartView()
+    qtbot.addWidget(view)
+    view.set_chart(few.chart, few)
+    # One admission at most: 0 to 5 in steps of 1, not 0.0 to 1.0 in tenths.
+    assert (view.y_axis.min(), view.y_axis.max(), view.y_axis.labelFormat()) == (0.0, 5.0, "%d")

@@ -247,10 +247,11 @@ def test_the_management_dashboard_shows_the_servers_cards_and_charts(qtbot, hms,
     assert list(page.body.cards) == [figure.key for figure in expected.figures]
     for figure in expected.figures:
         assert page.body.cards[figure.key].title.text() == figure.label.upper()
-    charted = [section for section in expected.sections if section.chart is not None]
+    cards = page.body.section_cards()
+    assert [card.section.title for card in cards] == [s.title for s in expected.sections]
+    charted = [(s, card) for s, card in zip(expected.sections, cards, strict=True) if s.chart]
     assert charted
-    for section in charted:
-        card = page.body.sections[section.id]
+    for section, card in charted:
         assert card.chart is not None
         assert card.chart.chart().title() == section.chart.title
         if section.chart.kind == "pie":

@@ -122,7 +122,11 @@ class ReportChartView(QChartView):
             self._bars(spec, section, x_column, values)
         if self.x_axis is not None:
             self.x_axis.setTitleText(x_column.title if x_column is not None else "")
-        self._value_axis(spec, values)
+        counts = all(
+            (column := section.column(s.key)) is not None and column.type == "int"
+            for s in spec.series
+        )
+        self._value_axis(spec, values, counts=counts)
 
     def _small_font(self) -> QFont:
         font = QFont()
@@ -206,7 +210,9 @@ class ReportChartView(QChartView):
         line.setPen(pen)
         return line
 
-    def _value_axis(self, spec: ReportChart, values: dict) -> None:
+    def _value_axis(self, spec: ReportChart, values: dict, *, counts: bool = False) -> None:
+        """`counts`: every series counts things, so the ticks are whole numbers (at least
+        0 to 5, in steps of a fifth of a round top)."""
         numbers = [float(v) for column in values.values() for v in column if v is not None]
         if spec.kind == "stacked_bar":
             sums = [
@@ -225,9 +231,11 @@ class ReportChartView(QChartView):
         else:
             low = bottom - (top - bottom) * 0.1
         high = nice_top(top) if top > 0 else 1.0
+        if counts:
+            high = max(5.0, high)
         axis.setRange(low, high)
         whole = all(float(v).is_integer() for v in numbers)
-        axis.setLabelFormat("%d" if high >= 10 or (whole and high >= 5) else "%.1f")
+        axis.setLabelFormat("%d" if counts or high >= 10 or (whole and high >= 5) else "%.1f")
         axis.setTickCount(6)
         self._chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         for series in self._chart.series():

@@ -16,7 +16,7 @@ from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.report_chart import ReportChartView
 from hms_desktop.widgets.table import DataTable
 
-SIDE_BY_SIDE_WIDTH = 980  # a section at least this wide shows its table beside the chart
+SIDE_BY_SIDE_WIDTH = 1300  # a section at least this wide shows its table beside the chart
 TABLE_ROWS_SHOWN = 8
 
 
@@ -100,7 +100,7 @@ class ReportBody(QWidget):
         self.layout_.addStretch(1)
         self.result: ReportResult | None = None
         self.cards: dict[str, StatCard] = {}
-        self.sections: dict[str, SectionCard] = {}
+        self.sections: dict[str, SectionCard] = {}  # in the result's order
 
     def clear(self) -> None:
         for widget in (*self.cards.values(), *self.sections.values()):
@@ -123,8 +123,16 @@ class ReportBody(QWidget):
             self.figure_row.addWidget(card)
         for section in result.sections:
             card = SectionCard(section)
-            self.sections[section.id] = card
+            # A dashboard composes sections of several reports: ids may repeat ("-2", "-3").
+            key, n = section.id, 1
+            while key in self.sections:
+                n += 1
+                key = f"{section.id}-{n}"
+            self.sections[key] = card
             self.sections_box.addWidget(card)
+
+    def section_cards(self) -> list[SectionCard]:
+        return list(self.sections.values())
 
     def card_text(self, key: str) -> str:
         return self.cards[key].value.text()
