@@ -73,8 +73,8 @@ class DashboardPdfApi(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request):
-        filters = selectors.report_filters_parse(request.query_params)
-        result = getattr(selectors, f"{self.dashboard}_dashboard")(request.user, filters)
+        dashboard = getattr(selectors, f"{self.dashboard}_dashboard")
+        result = dashboard(request.user, request.query_params)
         return exports.dashboard_pdf_response(result, user=request.user)
 
 

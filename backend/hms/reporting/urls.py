@@ -21,14 +21,14 @@ urlpatterns = [
         name="report-dashboard-management",
     ),
     path(
-        "reports/dashboards/management/pdf/",
-        export_apis.ManagementDashboardPdfApi.as_view(),
-        name="report-dashboard-management-pdf",
-    ),
-    path(
         "reports/dashboards/doctor/",
         apis.DoctorDashboardApi.as_view(),
         name="report-dashboard-doctor",
+    ),
+    path(
+        "reports/dashboards/management/pdf/",
+        export_apis.ManagementDashboardPdfApi.as_view(),
+        name="report-dashboard-management-pdf",
     ),
     path(
         "reports/dashboards/doctor/pdf/",

@@ -18,7 +18,8 @@ from hms.reporting.registry import Chart, Column, Figure, ReportResult, Section,
 pytestmark = pytest.mark.django_db
 
 
-def dashboard(user, filters) -> ReportResult:
+def dashboard(user, params) -> ReportResult:
+    filters = selectors.report_filters_parse(params)
     return ReportResult(
         slug="management-dashboard",
         title="Management dashboard",
@@ -120,3 +121,17 @@ def test_dashboard_pdfs_refuse_other_roles(monkeypatch, make_user):
     )
     assert bad.status_code == 400
     assert AuditEvent.objects.filter(action="export").count() == 1
+
+
+def test_the_real_dashboards_print(client_for, make_user):
+    management = client_for(Role.ACCOUNTANT).get(
+        "/api/reports/dashboards/management/pdf/",
+        {"date_from": "2027-03-01", "date_to": "2027-03-07"},
+    )
+    assert management.status_code == 200
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(management.content)).pages)
+    assert "Management dashboard" in text and "From: 2027-03-01 | To: 2027-03-07" in text
+    doctor = client_for(Role.DOCTOR).get("/api/reports/dashboards/doctor/pdf/")
+    assert doctor.status_code == 200 and doctor["Content-Type"] == "application/pdf"
+    assert client_for(Role.NURSE).get("/api/reports/dashboards/doctor/pdf/").status_code == 403
+    assert AuditEvent.objects.filter(action="export", detail__format="pdf").count() == 2

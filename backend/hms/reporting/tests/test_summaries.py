@@ -124,5 +124,6 @@ class TestOperations:
         assert entry["task"] == "hms.reporting.tasks.refresh_report_summaries_nightly"
 
     def test_the_demo_loader_summarises_what_exists(self, week):
-        assert load_demo_reporting().startswith("14 summary days built")
-        # inpatient 3..9 March (7 days) + outpatient the safety window 3..9 March (7 days).
+        assert load_demo_reporting().startswith("28 summary days built")
+        # inpatient 3..9 March (7 days) + outpatient the safety window 3..9 March (7 days)
+        # + finance revenue and cash, no billing yet: the safety window, 7 days each.
