@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from PySide6.QtWidgets import QFileDialog
 
 from hms_desktop.views.management import ManagementDashboardPage
 from hms_desktop.views.reports import ReportsPage
@@ -165,7 +166,9 @@ def test_the_accountant_reads_reports_without_the_ward_list(qtbot, hms):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_export_is_saved_where_the_user_chose(qtbot, hms, ward_with_movements, tmp_path, fmt):
+def test_an_export_is_saved_where_the_user_chose(
+    qtbot, hms, ward_with_movements, tmp_path, monkeypatch, fmt
+):
     ward = ward_with_movements
     _window, page = open_reports(qtbot, hms)
     page.select_report(MOVEMENTS)
@@ -176,7 +179,16 @@ def test_an_export_is_saved_where_the_user_chose(qtbot, hms, ward_with_movements
     page.filters.set_dates(today - timedelta(days=1), today)
     assert page.export_buttons[fmt].isVisibleTo(page)
     path = tmp_path / f"movements.{fmt}"
-    page.export_to(fmt, path)
+    asked: list[str] = []
+
+    def chosen(_parent, _caption, name, file_filter):
+        asked.append(name)
+        assert f"*.{fmt}" in file_filter
+        return str(tmp_path / "movements"), file_filter  # typed without the extension
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", chosen)
+    page.export_buttons[fmt].click()
+    assert asked == [f"{MOVEMENTS}-{today - timedelta(days=1)}-{today}.{fmt}"]
     assert page.download.isVisibleTo(page)  # the progress shows while the file streams
     qtbot.waitUntil(lambda: getattr(page, "last_export", None) == path, timeout=15_000)
     assert not page.download.isVisibleTo(page)
