@@ -17,12 +17,12 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QFrame, QLabel, QVBoxLayout,
 from hms_desktop.api import Api
 from hms_desktop.api.dto import REPORT_FILTERS, ReportFilterValues
 from hms_desktop.api.errors import ApiError
+from hms_desktop.api.resources.base import ONE_PAGE
 from hms_desktop.context import AppContext
 from hms_desktop.widgets.flow import FlowLayout
 from hms_desktop.widgets.forms import FieldBox, FormErrors, combo, line_edit
 
 DEFAULT_DAYS = 30  # the server's default too: the 30 days ending today
-ONE_PAGE = 100
 
 LABELS = {
     "date_from": "From",
