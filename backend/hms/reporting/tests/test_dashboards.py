@@ -44,11 +44,14 @@ class TestManagement:
             "Admissions and discharges per day",
             "Bed occupancy by ward",
             "Appointments by status per department",
+            "Revenue by department",
         ]
         assert [row["department"] for row in body["sections"][2]["rows"]] == [
             "Medicine",
             "Surgery",
         ]
+        # No invoice was issued in this week: every revenue centre at zero.
+        assert {row["invoiced"] for row in body["sections"][3]["rows"]} == {"0.00"}
 
     @pytest.mark.parametrize("role", [Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.PATIENT])
     def test_refused_to_other_roles(self, client_for, clock, role):
