@@ -76,9 +76,14 @@ def _first_slug(family: str, word: str) -> str | None:
 
 
 def _figure(result: ReportResult | None, key_part: str) -> Figure | None:
+    """The result's figure keyed `key_part`, else the first whose key contains it (a
+    laboratory one first, for a report that gives laboratory and imaging figures)."""
     if result is None:
         return None
-    return next((f for f in result.figures if key_part in f.key), None)
+    exact = [f for f in result.figures if f.key == key_part]
+    containing = [f for f in result.figures if key_part in f.key]
+    lab = [f for f in containing if "lab" in f.key]
+    return next(iter(exact + lab + containing), None)
 
 
 def _section(result: ReportResult | None, id_part: str) -> Section | None:

@@ -13,8 +13,8 @@ Counting rules:
   its length of stay is admission to discharge, in days with decimals;
 - occupancy is the midnight census (as billing counts bed-days): a bed is occupied on a day
   when a patient lies in it at the midnight that ends the day; beds in service are the
-  ward's active beds (as they were when the day was summarised); days after today count
-  nothing;
+  ward's active beds (as they were when the day was summarised), from the first day a bed or
+  a stay was recorded; days after today count nothing;
 - ICU days are the census bed-days on ICU-type wards (`hms.inpatient.models.ICU_WARD_TYPES`);
 - bed turnover is discharges per bed in service (beds averaged over the days).
 """
@@ -75,7 +75,7 @@ def _zero() -> dict[str, int]:
 
 
 def _live(date_from: date, date_to: date, *, ward=None, ward_types=None) -> dict[Key, dict]:
-    """The measures per (day, ward) of date_from..date_to, from the live rows. Queries: four,
+    """The measures per (day, ward) of date_from..date_to, from the live rows. Queries: six,
     plus one census per day (the live part is normally today and the few days not yet
     summarised)."""
     date_to = min(date_to, timezone.localdate())
@@ -97,9 +97,11 @@ def _live(date_from: date, date_to: date, *, ward=None, ward_types=None) -> dict
         .annotate(n=Count("id"))
     )
     bed_counts = {row["ward_id"]: row["n"] for row in beds}
-    for day in days_between(date_from, date_to):
-        for ward_id, n in bed_counts.items():
-            facts[(day, ward_id)]["beds"] = n
+    history_starts = _first_day()
+    if history_starts is not None:
+        for day in days_between(max(date_from, history_starts), date_to):
+            for ward_id, n in bed_counts.items():
+                facts[(day, ward_id)]["beds"] = n
 
     earlier_discharge = Admission.objects.filter(
         patient=OuterRef("admission__patient"),
@@ -154,8 +156,14 @@ def _live(date_from: date, date_to: date, *, ward=None, ward_types=None) -> dict
 
 
 def _first_day() -> date | None:
-    first = BedStay.objects.aggregate(first=Min("started_at"))["first"]
-    return timezone.localdate(first) if first else None
+    """The first day of the hospital's inpatient history: its first bed or bed stay. Beds are
+    in service from then on (earlier days count nothing, summarised or not)."""
+    moments = [
+        Bed.objects.aggregate(first=Min("created_at"))["first"],
+        BedStay.objects.aggregate(first=Min("started_at"))["first"],
+    ]
+    moments = [moment for moment in moments if moment is not None]
+    return timezone.localdate(min(moments)) if moments else None
 
 
 @summary(SUMMARY, first_day=_first_day)

@@ -1,11 +1,16 @@
 """The management and doctor dashboards: composed numbers, who may open them, and the doctor
 seeing only their own patients and results."""
 
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from hms.core.roles import Role
 from hms.core.services import notification_create
 from hms.patients.tests.factories import CareAssignmentFactory, PatientFactory
+from hms.reporting import registry
+from hms.reporting.registry import Column, Figure, Report, ReportResult, Section
 from hms.reporting.tests.conftest import clinic_days, hospital_week
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +18,10 @@ pytestmark = pytest.mark.django_db
 MANAGEMENT = "/api/reports/dashboards/management/"
 DOCTOR = "/api/reports/dashboards/doctor/"
 RANGE = {"date_from": "2027-03-05", "date_to": "2027-03-10"}
+
+
+def clock_now():
+    return timezone.now()
 
 
 def figures(body: dict) -> dict:
@@ -52,6 +61,42 @@ class TestManagement:
         ]
         # No invoice was issued in this week: every revenue centre at zero.
         assert {row["invoiced"] for row in body["sections"][3]["rows"]} == {"0.00"}
+
+    def test_lab_turnaround_and_revenue_join_once_registered(self, client_for, clock, monkeypatch):
+        def turnaround(filters, user):
+            return ReportResult(
+                slug="lab-turnaround",
+                title="Turnaround",
+                filters=filters,
+                as_of=clock_now(),
+                figures=[
+                    Figure("imaging_median", "Imaging median", Decimal(90), "minutes"),
+                    Figure("lab_median", "Lab median", Decimal(42), "minutes"),
+                ],
+            )
+
+        def revenue(filters, user):
+            section = Section(
+                "by_department",
+                "By department",
+                (Column("department", "D", "text"),),
+                [{"department": "Medicine"}],
+            )
+            return ReportResult("revenue", "Revenue", filters, clock_now(), sections=[section])
+
+        for slug, family, compute in (
+            ("lab-turnaround", "diagnostics", turnaround),
+            ("revenue", "finance", revenue),
+        ):
+            monkeypatch.setitem(
+                registry._REPORTS,
+                slug,
+                Report(slug, slug, family, "", ("date_from", "date_to"), compute),
+            )
+        body = client_for(Role.ADMIN).get(MANAGEMENT, RANGE).json()
+        assert figures(body)["lab_turnaround_median"] == "42.0"  # the laboratory figure
+        assert body["sections"][-1]["title"] == "Revenue by department"
+        assert body["sections"][-1]["rows"] == [{"department": "Medicine"}]
 
     @pytest.mark.parametrize("role", [Role.DOCTOR, Role.NURSE, Role.RECEPTIONIST, Role.PATIENT])
     def test_refused_to_other_roles(self, client_for, clock, role):
