@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hms.billing import services
 from hms.billing.models import Invoice
@@ -149,3 +151,22 @@ def test_summary_path_gives_the_live_numbers(books):
     assert numbers(summarised) == numbers(live)
     # 85 + 20 received, 10 refunded.
     assert figures(summarised)["net_collected"] == D("95.00")
+
+
+def test_a_summarised_year_costs_the_queries_of_ten_summarised_days(books):
+    revenue_days(books)
+    with at(20, hour=12):
+        refresh(
+            [REVENUE_SUMMARY, CASH_SUMMARY], date_from=date(2026, 3, 20), date_to=date(2027, 3, 19)
+        )
+
+        def queries(date_from: date) -> int:
+            with CaptureQueriesContext(connection) as captured:
+                result = compute(
+                    "finance-revenue", books.clerk, date_from=date_from, date_to=date(2027, 3, 19)
+                )
+            assert figures(result)["invoiced"] == D("155.00")
+            return len(captured)
+
+        # Per summary: its state, its first dirty day, its fact rows.
+        assert queries(date(2027, 3, 10)) == queries(date(2026, 3, 20)) == 6
