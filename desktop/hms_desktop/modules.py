@@ -52,6 +52,15 @@ MODULES: tuple[Module, ...] = (
         description="Today at a glance",
     ),
     Module(
+        key="management",
+        title="Management",
+        glyph="◩",
+        view="hms_desktop.views.management:ManagementDashboardPage",
+        description="The management dashboard: key figures and trends for a period; save as PDF",
+        resource="reports",
+        action="management_dashboard",
+    ),
+    Module(
         key="patients",
         title="Patients",
         glyph="⚕",
@@ -185,6 +194,15 @@ MODULES: tuple[Module, ...] = (
         description="The price list, versioned by date",
         resource="billing_tariffs",
         action="create",
+    ),
+    Module(
+        key="reports",
+        title="Reports",
+        glyph="▧",
+        view="hms_desktop.views.reports:ReportsPage",
+        description="Activity, clinical, pharmacy and finance reports with charts; CSV and Excel",
+        resource="reports",
+        action="catalogue",
     ),
     Module(
         key="users",

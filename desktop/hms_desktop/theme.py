@@ -164,6 +164,12 @@ QListWidget#wardList {{ background: {SURFACE}; border: 1px solid {BORDER}; borde
 QListWidget#wardList::item {{ padding: 4px 10px; border-radius: 6px; margin: 1px 0; }}
 QListWidget#wardList::item:selected {{ background: {PRIMARY_LIGHT}; color: {TEXT}; }}
 QListView#bedGrid {{ background: {BACKGROUND}; border: none; outline: none; }}
+QTreeWidget#reportCatalogue {{ background: {SURFACE}; border: 1px solid {BORDER};
+                              border-radius: 8px; outline: none; padding: 4px; }}
+QTreeWidget#reportCatalogue::item {{ padding: 4px 6px; border-radius: 6px; }}
+QTreeWidget#reportCatalogue::item:selected {{ background: {PRIMARY_LIGHT}; color: {TEXT}; }}
+QTreeWidget#reportCatalogue::branch, QTreeWidget#reportCatalogue::branch:selected {{
+    background: {SURFACE}; border: none; }}
 #pickedChip {{ background: {PRIMARY_LIGHT}; color: {PRIMARY_DARK}; border-radius: 6px;
                padding: 6px 10px; font-weight: 600; }}
 

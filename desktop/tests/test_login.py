@@ -14,6 +14,7 @@ from .conftest import DEMO_PASSWORD, sign_in, snap, unique, wait_idle
 EXPECTED_SIDEBAR = {
     "admin": [
         "dashboard",
+        "management",
         "patients",
         "consults",
         "schedules",
@@ -22,6 +23,7 @@ EXPECTED_SIDEBAR = {
         "stock",
         "stock_alerts",
         "tariffs",
+        "reports",
         "users",
         "audit",
         "profile",
@@ -69,7 +71,16 @@ EXPECTED_SIDEBAR = {
     ],
     "lab_technician": ["dashboard", "patients", "consults", "lab", "profile"],
     "radiologist": ["dashboard", "patients", "consults", "radiology", "profile"],
-    "accountant": ["dashboard", "patients", "consults", "billing", "tariffs", "profile"],
+    "accountant": [
+        "dashboard",
+        "management",
+        "patients",
+        "consults",
+        "billing",
+        "tariffs",
+        "reports",
+        "profile",
+    ],
 }
 
 

@@ -8,8 +8,12 @@ token only once; if the refresh is refused too, `SessionExpired` tells the UI to
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,12 +21,30 @@ import httpx
 
 from hms_desktop import __version__
 from hms_desktop.api.dto import Capabilities, Health, LoginResult, RefreshedTokens, User
-from hms_desktop.api.errors import ApiError, ServerUnreachable, SessionExpired
+from hms_desktop.api.errors import (
+    ApiError,
+    DownloadCancelled,
+    SaveFailed,
+    ServerUnreachable,
+    SessionExpired,
+)
 
 DEFAULT_TIMEOUT = 15.0
 CONNECT_TIMEOUT = 5.0
 
 Params = Mapping[str, Any] | None
+# (bytes received so far, the whole size or None when the server streams without one)
+Progress = Callable[[int, int | None], None]
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file saved from a streamed answer."""
+
+    path: Path
+    size: int
+    content_type: str
 
 
 def normalise_server_url(url: str) -> str:
@@ -179,6 +201,53 @@ class ApiClient:
                 code="bad_response",
             ) from exc
 
+    @contextlib.contextmanager
+    def _stream(self, path: str, *, token: str | None, params: Params) -> Iterator[httpx.Response]:
+        """A GET whose body is read as it arrives; transport failures are ServerUnreachable."""
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        try:
+            with self._http.stream("GET", path, params=clean, headers=headers) as response:
+                yield response
+        except httpx.TimeoutException as exc:
+            raise ServerUnreachable(
+                f"The server at {self._base_url} did not answer in time ({type(exc).__name__})."
+            ) from exc
+        except httpx.TransportError as exc:
+            raise ServerUnreachable(f"Cannot reach the server at {self._base_url}: {exc}") from exc
+
+    def download(
+        self,
+        path: str,
+        dest: Path,
+        *,
+        params: Params = None,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Download:
+        """Stream a file answer to `dest` chunk by chunk (never the whole file in memory).
+
+        The bytes go to `dest` + ".part" first and replace `dest` only when complete, so a
+        failed or cancelled download leaves no half file under the chosen name. `progress`
+        is called after each chunk; `cancelled()` is asked between chunks. Raises what
+        `request` raises, `DownloadCancelled`, or `SaveFailed` when the file cannot be written.
+        """
+        token = self._access
+        if token is None:
+            raise SessionExpired("You are not signed in.")
+        for attempt in (1, 2):
+            with self._stream(path, token=token, params=params) as response:
+                if response.status_code == 401:
+                    if attempt == 2 or not self._refresh_after(token):
+                        raise SessionExpired()
+                    token = self._access
+                    continue
+                if response.is_error:
+                    response.read()
+                    raise ApiError.from_response(response)
+                return _save_stream(response, Path(dest), progress, cancelled)
+        raise SessionExpired()  # not reached: the second 401 raises above
+
     def get(self, path: str, params: Params = None) -> Any:
         return self.request("GET", path, params=params)
 
@@ -274,3 +343,33 @@ class ApiClient:
         if response.status_code not in (200, 503):
             raise ApiError.from_response(response)
         return Health.from_json(data, http_ok=response.status_code == 200)
+
+
+def _save_stream(
+    response: httpx.Response,
+    dest: Path,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> Download:
+    length = response.headers.get("Content-Length")
+    total = int(length) if length and length.isdigit() else None
+    partial = dest.with_name(dest.name + ".part")
+    done = 0
+    try:
+        with open(partial, "wb") as out:
+            for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
+                if cancelled is not None and cancelled():
+                    raise DownloadCancelled()
+                out.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+        os.replace(partial, dest)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise SaveFailed(f"Could not save {dest}: {exc.strerror or exc}") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    return Download(path=dest, size=done, content_type=content_type)

@@ -81,6 +81,20 @@ class SessionExpired(ApiError):
         super().__init__(message, status=401, code="session_expired")
 
 
+class DownloadCancelled(ApiError):
+    """The user stopped a download; nothing was saved."""
+
+    def __init__(self, message: str = "Download cancelled; nothing was saved.") -> None:
+        super().__init__(message, status=0, code="cancelled")
+
+
+class SaveFailed(ApiError):
+    """The answer arrived but could not be written where the user asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=0, code="save_failed")
+
+
 def _as_messages(value: Any) -> list[str]:
     if isinstance(value, list):
         out: list[str] = []

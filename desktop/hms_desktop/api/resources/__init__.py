@@ -31,6 +31,7 @@ from hms_desktop.api.resources.patients import (
 )
 from hms_desktop.api.resources.pharmacy import PharmacyApi
 from hms_desktop.api.resources.radiology import RadiologyApi
+from hms_desktop.api.resources.reports import ReportsApi
 from hms_desktop.api.resources.telemedicine import TelemedicineApi
 
 
@@ -53,6 +54,7 @@ class Api:
         self.billing = BillingApi(client)
         self.notifications = NotificationsApi(client)
         self.telemedicine = TelemedicineApi(client)
+        self.reports = ReportsApi(client)
 
 
 __all__ = [
@@ -74,6 +76,7 @@ __all__ = [
     "PharmacyApi",
     "ProfileApi",
     "RadiologyApi",
+    "ReportsApi",
     "Resource",
     "SchedulesApi",
     "TelemedicineApi",
