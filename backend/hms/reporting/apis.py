@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.core.db_router import replica_reads
 from hms.core.pagination import StandardPagination
 from hms.reporting import selectors
 from hms.reporting.registry import Report
@@ -49,7 +50,11 @@ class ReportApi(APIView):
 
     @extend_schema(parameters=[selectors.ReportFilterSerializer], responses=dict)
     def get(self, request):
-        result = selectors.report_compute_for(request.user, self.report_slug, request.query_params)
+        # Reports only read: a read replica may answer them (hms.core.db_router).
+        with replica_reads():
+            result = selectors.report_compute_for(
+                request.user, self.report_slug, request.query_params
+            )
         return Response(selectors.report_result_json(result))
 
 
@@ -76,7 +81,8 @@ class ManagementDashboardApi(APIView):
 
     @extend_schema(parameters=[selectors.ReportFilterSerializer], responses=dict)
     def get(self, request):
-        result = selectors.management_dashboard(request.user, request.query_params)
+        with replica_reads():
+            result = selectors.management_dashboard(request.user, request.query_params)
         return Response(selectors.report_result_json(result))
 
 
@@ -88,5 +94,6 @@ class DoctorDashboardApi(APIView):
 
     @extend_schema(parameters=[selectors.ReportFilterSerializer], responses=dict)
     def get(self, request):
-        result = selectors.doctor_dashboard(request.user, request.query_params)
+        with replica_reads():
+            result = selectors.doctor_dashboard(request.user, request.query_params)
         return Response(selectors.report_result_json(result))

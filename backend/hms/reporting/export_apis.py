@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
+from hms.core.db_router import replica_reads
 from hms.core.query_params import query_params
 from hms.reporting import exports, selectors
 from hms.reporting.registry import Report
@@ -39,7 +40,8 @@ class ReportExportApi(APIView):
         file_format = query_params(self.FormatSerializer, request)["format"]
         report = selectors.report_for(request.user, self.report_slug)
         filters = selectors.report_filters_parse(request.query_params, accepted=report.filters)
-        result = report.compute(filters, request.user)
+        with replica_reads():
+            result = report.compute(filters, request.user)
         stream = report.stream_rows(filters, request.user) if report.stream_rows else None
         if file_format == "csv":
             return exports.report_csv_response(result, user=request.user, stream=stream)
@@ -74,7 +76,8 @@ class DashboardPdfApi(APIView):
     )
     def get(self, request):
         dashboard = getattr(selectors, f"{self.dashboard}_dashboard")
-        result = dashboard(request.user, request.query_params)
+        with replica_reads():
+            result = dashboard(request.user, request.query_params)
         return exports.dashboard_pdf_response(result, user=request.user)
 
 
