@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("hms.inpatient.urls")),
     path("", include("hms.billing.urls")),
     path("", include("hms.telemedicine.urls")),
+    path("", include("hms.reporting.urls")),
     path("schema/", SchemaApi.as_view(), name="api-schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -524,6 +524,29 @@ PERMISSIONS: dict[str, dict[str, Rule]] = {
         "ar_ageing": frozenset({Role.ACCOUNTANT, Role.ADMIN}),
     },
     # --- end billing ---
+    # --- reporting and analytics (hms.reporting) ---
+    # A report's family is its action here. Management (admin) and the books (accountant) read
+    # the hospital-wide reports; clinical governance (named readers, audit trails) is admin
+    # only. The doctor's dashboard shows the signed-in doctor's own patients. Schedules mail
+    # reports out, so only admins manage them.
+    "reports": {
+        "catalogue": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "inpatient": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "outpatient": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "diagnostics": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "clinical": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "pharmacy": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "finance": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "governance": ADMIN,
+        "management_dashboard": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+        "doctor_dashboard": frozenset({Role.DOCTOR}),
+        "schedules_list": ADMIN,
+        "schedules_create": ADMIN,
+        "schedules_read": ADMIN,
+        "schedules_update": ADMIN,
+        "schedules_delete": ADMIN,
+    },
+    # --- end reporting ---
     # API documentation.
     "schema": {"read": PUBLIC},
 }

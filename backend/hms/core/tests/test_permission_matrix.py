@@ -103,6 +103,8 @@ def test_the_walk_finds_the_known_endpoints():
     assert ("POST", "/api/login/") in found
     assert ("GET", "/api/users/") in found
     assert ("GET", "/api/audit/") in found
+    assert ("GET", "/api/reports/") in found
+    assert ("GET", "/api/reports/inpatient-movements/") in found
 
 
 @pytest.mark.django_db
