@@ -4,6 +4,7 @@ Only categories (J45) and subcategories (J45.9) may be recorded as diagnoses or 
 chapters (X) and blocks (J40-J47) are groupings, not codes a clinician assigns.
 """
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -87,3 +88,32 @@ def _assignable_codes() -> tuple[tuple[str, str, str], ...]:
             title = icd.get_description(code)
             rows.append((code, title, title.lower()))
     return tuple(rows)
+
+
+@dataclass(frozen=True)
+class Icd10Chapter:
+    number: str  # Roman numeral, as WHO numbers them: "X"
+    title: str  # "Diseases of the respiratory system"
+
+
+UNCLASSIFIED_CHAPTER = Icd10Chapter(number="", title="Not in the WHO ICD-10 list")
+
+
+@functools.cache
+def icd10_chapter(raw: str) -> Icd10Chapter:
+    """The WHO chapter a code belongs to (J45.9 -> X); codes the list does not hold (typed
+    before validation existed, or from another edition) fall under UNCLASSIFIED_CHAPTER."""
+    code = icd10_normalise(raw)
+    icd = _icd10()
+    if not code or not icd.is_valid_item(code):
+        return UNCLASSIFIED_CHAPTER
+    number = icd.get_ancestors(code)[-1] if not icd.is_chapter(code) else code
+    return Icd10Chapter(number=number, title=icd.get_description(number))
+
+
+@functools.cache
+def icd10_title(raw: str) -> str:
+    """The WHO title of a code, or "" when the list does not hold it."""
+    code = icd10_normalise(raw)
+    icd = _icd10()
+    return icd.get_description(code) if code and icd.is_valid_item(code) else ""

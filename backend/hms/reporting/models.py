@@ -124,3 +124,156 @@ class OutpatientWaitFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visits} waited {self.minutes} min ({self.doctor_id}, {self.day})"
+
+
+# --- Fact tables of the diagnostics, clinical, pharmacy and governance reports --------------
+# Each holds one summary's facts (hms.reporting.facts): rows of one local day are deleted and
+# rewritten together. `minutes` is a histogram of waits in whole minutes ({"45": 2}).
+
+
+class LabDailyFact(models.Model):
+    """Per day and test: orders placed, orders verified and their turnaround."""
+
+    day = models.DateField()
+    test = models.ForeignKey("laboratory.LabTest", on_delete=models.CASCADE, related_name="+")
+    ordered = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    minutes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["day", "test_id"]
+        indexes = [models.Index(fields=["day"], name="labfact_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "test"], name="labfact_day_test_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} test {self.test_id}: {self.ordered} ordered"
+
+
+class RadiologyDailyFact(models.Model):
+    """Per day and modality: orders placed, orders reported and their turnaround."""
+
+    day = models.DateField()
+    modality = models.CharField(max_length=8)
+    ordered = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    minutes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["day", "modality"]
+        indexes = [models.Index(fields=["day"], name="radiologyfact_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "modality"], name="radiologyfact_day_modality_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.modality}: {self.ordered} ordered"
+
+
+class CriticalResultDailyFact(models.Model):
+    """Per day and source (lab, radiology): critical alerts raised, acknowledged and the
+    time from alert to acknowledgement."""
+
+    day = models.DateField()
+    source = models.CharField(max_length=16)
+    raised = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    minutes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["day", "source"]
+        indexes = [models.Index(fields=["day"], name="criticalfact_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "source"], name="criticalfact_day_source_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source}: {self.raised} raised"
+
+
+class DiagnosisDailyFact(models.Model):
+    """Per day, ICD-10 code, diagnosing doctor, age band and sex: diagnoses made."""
+
+    day = models.DateField()
+    code = models.CharField(max_length=8)
+    doctor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    age_band = models.CharField(max_length=8)
+    sex = models.CharField(max_length=16)
+    diagnoses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "code"]
+        indexes = [models.Index(fields=["day"], name="diagnosisfact_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "code", "doctor", "age_band", "sex"],
+                name="diagnosisfact_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.code}: {self.diagnoses}"
+
+
+class MedicineDailyFact(models.Model):
+    """Per day and drug: units dispensed and units handed back."""
+
+    day = models.DateField()
+    drug = models.ForeignKey("pharmacy.Drug", on_delete=models.CASCADE, related_name="+")
+    dispensed = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "drug_id"]
+        indexes = [models.Index(fields=["day"], name="medicinefact_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "drug"], name="medicinefact_day_drug_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} drug {self.drug_id}: {self.dispensed} dispensed"
+
+
+class DeniedAccessDailyFact(models.Model):
+    """Per day, resource and role of the user refused: refused requests (audit log)."""
+
+    day = models.DateField()
+    resource_type = models.CharField(max_length=64)
+    actor_role = models.CharField(max_length=32)
+    denied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "resource_type", "actor_role"]
+        indexes = [models.Index(fields=["day"], name="deniedfact_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "resource_type", "actor_role"], name="deniedfact_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.resource_type} {self.actor_role}: {self.denied}"
+
+
+class ChartReadDailyFact(models.Model):
+    """Per day, staff user and patient (public id, never shown): chart reads (audit log)."""
+
+    day = models.DateField()
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    patient_id = models.CharField(max_length=64)
+    reads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "reader_id"]
+        indexes = [models.Index(fields=["day"], name="chartreadfact_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "reader", "patient_id"], name="chartreadfact_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} reader {self.reader_id}: {self.reads}"
