@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hms.core.tasks.escalate_overdue_critical_alerts",
         "schedule": 60,  # every minute; each alert is escalated once
     },
+    "report-schedules": {
+        "task": "hms.reporting.tasks.send_due_report_schedules",
+        "schedule": 15 * 60,  # every 15 minutes; each period of a schedule is sent once
+    },
     "pharmacy-stock-alerts": {
         "task": "hms.pharmacy.tasks.notify_stock_alerts",
         "schedule": 24 * 60 * 60,  # daily: low stock and batches expiring within 90 days

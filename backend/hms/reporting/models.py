@@ -9,6 +9,8 @@ are served from live rows until the next refresh rebuilds them.
 from django.conf import settings
 from django.db import models
 
+from hms.core.models import TimeStampedModel
+
 
 class SummaryState(models.Model):
     name = models.CharField(max_length=64, unique=True)
@@ -277,3 +279,106 @@ class ChartReadDailyFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} reader {self.reader_id}: {self.reads}"
+
+
+# --- Finance facts (hms.reporting.reports.finance) --------------------------------------------
+
+
+class FinanceRevenueDailyFact(models.Model):
+    """Invoiced revenue of one local day and tariff category: lines of invoices issued that
+    day less those of issued invoices voided that day (so a past day never changes)."""
+
+    day = models.DateField()
+    category = models.CharField(max_length=16)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    lines = models.IntegerField()
+
+    class Meta:
+        ordering = ["day", "category"]
+        indexes = [models.Index(fields=["day"], name="finance_revenue_fact_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "category"], name="finance_revenue_fact_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.category} {self.amount}"
+
+
+class FinanceCashDailyFact(models.Model):
+    """Payments received and refunds given back on one local day, by payment method."""
+
+    day = models.DateField()
+    method = models.CharField(max_length=16)
+    payments = models.IntegerField(default=0)
+    received = models.DecimalField(max_digits=16, decimal_places=2)
+    refunds = models.IntegerField(default=0)
+    refunded = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["day", "method"]
+        indexes = [models.Index(fields=["day"], name="finance_cash_fact_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "method"], name="finance_cash_fact_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.method} {self.received} - {self.refunded}"
+
+
+# --- Scheduled reports (hms.reporting.services) -----------------------------------------------
+
+
+class ReportFrequency(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class ReportSchedule(TimeStampedModel):
+    """A report e-mailed as XLSX to the holders of some roles, over each past period."""
+
+    report_slug = models.CharField(max_length=64)
+    frequency = models.CharField(max_length=16, choices=ReportFrequency.choices)
+    # Preset filters besides the dates (ward / doctor by public id, department, payer).
+    filters = models.JSONField(default=dict, blank=True)
+    recipient_roles = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report_slug", "id"]
+        indexes = [models.Index(fields=["active", "next_run_at"], name="report_schedule_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(frequency__in=ReportFrequency.values),
+                name="report_schedule_frequency_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_slug} {self.frequency}"
+
+
+class ReportScheduleRun(models.Model):
+    """One period of a schedule, sent. Unique per (schedule, period start): never twice."""
+
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="runs")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    ran_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "period_from"], name="report_schedule_run_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} {self.period_from}..{self.period_to}"

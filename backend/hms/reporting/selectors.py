@@ -22,6 +22,7 @@ from hms.core.permissions import user_may
 from hms.core.query_params import bound_dates
 from hms.core.roles import Role
 from hms.inpatient.models import Ward
+from hms.reporting.models import ReportSchedule
 from hms.reporting.registry import (
     FAMILIES,
     Report,
@@ -232,3 +233,18 @@ def report_catalogue_json(report: Report) -> dict:
         "url": f"/api/reports/{report.slug}/",
         "export_formats": list(EXPORT_FORMATS),
     }
+
+
+# --- Scheduled reports ------------------------------------------------------------------------
+
+
+def schedule_list():
+    """Every schedule with its creator (one query a page)."""
+    return ReportSchedule.objects.select_related("created_by").order_by("report_slug", "id")
+
+
+def schedule_get(*, public_id):
+    schedule = schedule_list().filter(public_id=public_id).first()
+    if schedule is None:
+        raise NotFoundError("No scheduled report with this id.", code="schedule_not_found")
+    return schedule

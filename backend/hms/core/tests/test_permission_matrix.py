@@ -105,6 +105,12 @@ def test_the_walk_finds_the_known_endpoints():
     assert ("GET", "/api/audit/") in found
     assert ("GET", "/api/reports/") in found
     assert ("GET", "/api/reports/inpatient-movements/") in found
+    assert ("GET", "/api/reports/finance-revenue/") in found
+    assert ("GET", "/api/reports/finance-revenue/export/") in found
+    assert ("GET", "/api/reports/schedules/") in found
+    assert ("POST", "/api/reports/schedules/") in found
+    for method in ("GET", "PATCH", "DELETE"):
+        assert (method, f"/api/reports/schedules/{CONVERTER_VALUES['uuid']}/") in found
 
 
 @pytest.mark.django_db
