@@ -628,8 +628,24 @@ class ActivityGenerator:
         self.deceased: set[int] = set()
         self.batches: dict[int, list] = {}  # drug id -> [batch id, balance]
         self.policies: dict[int, tuple[int, str]] = {}
-        year_counters = DocumentCounter.objects.all()
-        self.counters = {(c.kind, c.year): c.last_value for c in year_counters}
+        # Numbers continue after the counters and after any number already used.
+        self.counters = {(c.kind, c.year): c.last_value for c in DocumentCounter.objects.all()}
+        used = [
+            (
+                "invoice",
+                Invoice.objects.values("number_year").annotate(last=Max("number_sequence")),
+            ),
+            (
+                "receipt",
+                Payment.objects.values("receipt_year").annotate(last=Max("receipt_sequence")),
+            ),
+        ]
+        for kind, rows in used:
+            for row in rows:
+                year = row.get("number_year") or row.get("receipt_year")
+                if year:
+                    key = (kind, year)
+                    self.counters[key] = max(self.counters.get(key, 0), row["last"] or 0)
         self.placer_serial = self.w[LabOrder].next_id
         self.accession_serial = self.w[ImagingOrder].next_id
 
