@@ -513,6 +513,7 @@ def receivables_ageing(as_of: date) -> dict:
             "approved_amount",
             "invoice__total",
             "invoice__amount_paid",
+            "age_bucket",
         )
     ):
         pending[claim["invoice_id"]] += (
