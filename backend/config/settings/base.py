@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hms.reporting.tasks.send_due_report_schedules",
         "schedule": 15 * 60,  # every 15 minutes; each period of a schedule is sent once
     },
+    "report-summaries-nightly": {
+        "task": "hms.reporting.tasks.refresh_report_summaries_nightly",
+        # Nightly at 01:00 UTC: yesterday, the days marked dirty and the last 7 days again.
+        "schedule": crontab(hour=1, minute=0),
+    },
     "pharmacy-stock-alerts": {
         "task": "hms.pharmacy.tasks.notify_stock_alerts",
         "schedule": 24 * 60 * 60,  # daily: low stock and batches expiring within 90 days

@@ -66,3 +66,27 @@ def report_api_view(report: Report):
         },
     )
     return view_class.as_view()
+
+
+class ManagementDashboardApi(APIView):
+    """The management dashboard: KPI figures and charts over `date_from`..`date_to`."""
+
+    permission_resource = "reports"
+    permission_actions = {"GET": "management_dashboard"}
+
+    @extend_schema(parameters=[selectors.ReportFilterSerializer], responses=dict)
+    def get(self, request):
+        result = selectors.management_dashboard(request.user, request.query_params)
+        return Response(selectors.report_result_json(result))
+
+
+class DoctorDashboardApi(APIView):
+    """The signed-in doctor's dashboard: their patients, results to review, no-show rates."""
+
+    permission_resource = "reports"
+    permission_actions = {"GET": "doctor_dashboard"}
+
+    @extend_schema(parameters=[selectors.ReportFilterSerializer], responses=dict)
+    def get(self, request):
+        result = selectors.doctor_dashboard(request.user, request.query_params)
+        return Response(selectors.report_result_json(result))

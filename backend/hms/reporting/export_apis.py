@@ -59,3 +59,30 @@ def report_export_view(report: Report):
         },
     )
     return view_class.as_view()
+
+
+class DashboardPdfApi(APIView):
+    """A dashboard as a PDF: its KPI figures, then each chart with its table (the dashboard's
+    own filters)."""
+
+    permission_resource = "reports"
+    dashboard = ""  # "management" or "doctor": selectors.<dashboard>_dashboard(user, filters)
+
+    @extend_schema(
+        parameters=[selectors.ReportFilterSerializer],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        dashboard = getattr(selectors, f"{self.dashboard}_dashboard")
+        result = dashboard(request.user, request.query_params)
+        return exports.dashboard_pdf_response(result, user=request.user)
+
+
+class ManagementDashboardPdfApi(DashboardPdfApi):
+    permission_actions = {"GET": "management_dashboard"}
+    dashboard = "management"
+
+
+class DoctorDashboardPdfApi(DashboardPdfApi):
+    permission_actions = {"GET": "doctor_dashboard"}
+    dashboard = "doctor"

@@ -22,6 +22,7 @@ from hms.core.permissions import user_may
 from hms.core.query_params import bound_dates
 from hms.core.roles import Role
 from hms.inpatient.models import Ward
+from hms.reporting import dashboards
 from hms.reporting.models import ReportSchedule
 from hms.reporting.registry import (
     FAMILIES,
@@ -123,6 +124,26 @@ def report_compute_for(user, slug: str, params) -> ReportResult:
     return report.compute(filters, user)
 
 
+def _dashboard_filters(filters) -> ReportFilters:
+    if isinstance(filters, ReportFilters):
+        return filters
+    return report_filters_parse(filters or {}, accepted=dashboards.DASHBOARD_FILTERS)
+
+
+def management_dashboard(user, filters) -> ReportResult:
+    """The management dashboard (`filters`: ReportFilters or query parameters; 403 / 400)."""
+    if not user_may(user, PERMISSION_RESOURCE, "management_dashboard"):
+        raise ForbiddenError("Your role does not allow the management dashboard.")
+    return dashboards.management_dashboard(user, _dashboard_filters(filters))
+
+
+def doctor_dashboard(user, filters) -> ReportResult:
+    """The signed-in doctor's dashboard (`filters`: ReportFilters or query parameters)."""
+    if not user_may(user, PERMISSION_RESOURCE, "doctor_dashboard"):
+        raise ForbiddenError("Only doctors have a doctor's dashboard.")
+    return dashboards.doctor_dashboard(user, _dashboard_filters(filters))
+
+
 # --- JSON -------------------------------------------------------------------------------------
 
 
@@ -170,16 +191,20 @@ def _filters_json(filters: ReportFilters) -> dict:
 def report_result_json(result: ReportResult) -> dict:
     """The report JSON the API answers (and the portal and exports render)."""
     report = report_get(result.slug)
-    family = report.family if report is not None else "dashboard"
+    if report is not None:
+        family, description, accepted = report.family, report.description, report.filters
+    else:
+        family, description = "dashboard", dashboards.DASHBOARDS.get(result.slug, ("", ""))[1]
+        accepted = dashboards.DASHBOARD_FILTERS
     return {
         "slug": result.slug,
         "title": result.title,
         "family": family,
         "family_display": FAMILIES.get(family, "Dashboard"),
-        "description": report.description if report is not None else "",
+        "description": description,
         "as_of": _iso_utc(result.as_of),
         "filters": _filters_json(result.filters),
-        "accepted_filters": list(report.filters) if report is not None else [],
+        "accepted_filters": list(accepted),
         "figures": [
             {
                 "key": figure.key,

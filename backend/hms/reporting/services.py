@@ -19,6 +19,7 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework import serializers
 
 from hms.accounts.models import User
 from hms.core.errors import ApplicationError
@@ -97,10 +98,11 @@ def _clean(*, report_slug: str, frequency: str, filters: dict, recipient_roles: 
     # The same validation as a request's (unknown ward or doctor: 400 on "filters").
     try:
         report_filters_parse({k: str(v) for k, v in filters.items()}, accepted=report.filters)
-    except Exception as error:  # a DRF ValidationError naming the filter
-        detail = getattr(error, "detail", {"filters": [str(error)]})
+    except serializers.ValidationError as error:  # naming the filter
         raise ApplicationError(
-            "A preset filter is not valid.", code="invalid_schedule", fields={"filters": detail}
+            "A preset filter is not valid.",
+            code="invalid_schedule",
+            fields={"filters": error.detail},
         ) from error
     roles = sorted({str(role) for role in recipient_roles or []})
     allowed = roles_allowed_for(report_slug)
@@ -215,8 +217,8 @@ def schedule_run(
         schedule = (
             ReportSchedule.objects.select_for_update().filter(pk=schedule.pk, active=True).first()
         )
-        if schedule is None:
-            return None
+        if schedule is None or report_get(schedule.report_slug) is None:
+            return None  # gone, paused, or its report no longer exists
         period_from, period_to = period_before(schedule.frequency, timezone.localdate(now))
         try:
             with transaction.atomic():

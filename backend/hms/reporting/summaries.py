@@ -165,10 +165,12 @@ def refresh(
     date_from: date | None = None,
     date_to: date | None = None,
     progress: ProgressFn | None = None,
+    only_dirty: bool = False,
 ) -> RefreshStats:
     """Rebuild the summaries' fact rows (all summaries unless `names`). With `date_from` /
-    `date_to`, exactly those days (never today or later); otherwise what is missing since
-    `complete_through`, the dirty days and the safety window, up to yesterday."""
+    `date_to`, exactly those days (never today or later); with `only_dirty`, the dirty days up
+    to yesterday; otherwise what is missing since `complete_through`, the dirty days and the
+    safety window, up to yesterday."""
     stats = RefreshStats()
     yesterday = timezone.localdate() - timedelta(days=1)
     for name in list(names) if names is not None else summary_names():
@@ -178,7 +180,9 @@ def refresh(
             SummaryDirtyDay.objects.filter(name=name, day__lte=yesterday).values_list("id", "day")
         )
         explicit = date_from is not None or date_to is not None
-        if explicit:
+        if only_dirty:
+            days = {day for _, day in dirty}
+        elif explicit:
             first = summary_.first_day() if summary_.first_day else None
             start = date_from or first or yesterday
             end = min(date_to or yesterday, yesterday)
@@ -202,9 +206,12 @@ def refresh(
         # Only the marks seen before building are cleared: a day marked while it was being
         # built stays dirty for the next refresh.
         SummaryDirtyDay.objects.filter(pk__in=[pk for pk, _ in dirty]).delete()
-        if not explicit:
+        # Rebuilding dirty days leaves the run of complete days as it was.
+        if not only_dirty and not explicit:
             state.complete_through = yesterday
-        elif ordered and _continues(summary_, state.complete_through, ordered[0]):
+        elif (
+            not only_dirty and ordered and _continues(summary_, state.complete_through, ordered[0])
+        ):
             state.complete_through = max(ordered[-1], state.complete_through or ordered[-1])
         state.refreshed_at = timezone.now()
         state.save(update_fields=["complete_through", "refreshed_at"])

@@ -15,6 +15,26 @@ urlpatterns = [
         schedule_apis.ReportScheduleDetailApi.as_view(),
         name="report-schedule-detail",
     ),
+    path(
+        "reports/dashboards/management/",
+        apis.ManagementDashboardApi.as_view(),
+        name="report-dashboard-management",
+    ),
+    path(
+        "reports/dashboards/doctor/",
+        apis.DoctorDashboardApi.as_view(),
+        name="report-dashboard-doctor",
+    ),
+    path(
+        "reports/dashboards/management/pdf/",
+        export_apis.ManagementDashboardPdfApi.as_view(),
+        name="report-dashboard-management-pdf",
+    ),
+    path(
+        "reports/dashboards/doctor/pdf/",
+        export_apis.DoctorDashboardPdfApi.as_view(),
+        name="report-dashboard-doctor-pdf",
+    ),
     *(
         path(f"reports/{report.slug}/", apis.report_api_view(report), name=f"report-{report.slug}")
         for report in report_list()

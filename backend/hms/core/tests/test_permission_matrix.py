@@ -111,6 +111,10 @@ def test_the_walk_finds_the_known_endpoints():
     assert ("POST", "/api/reports/schedules/") in found
     for method in ("GET", "PATCH", "DELETE"):
         assert (method, f"/api/reports/schedules/{CONVERTER_VALUES['uuid']}/") in found
+    assert ("GET", "/api/reports/dashboards/management/") in found
+    assert ("GET", "/api/reports/dashboards/doctor/") in found
+    assert ("GET", "/api/reports/dashboards/management/pdf/") in found
+    assert ("GET", "/api/reports/dashboards/doctor/pdf/") in found
 
 
 @pytest.mark.django_db
