@@ -5,9 +5,8 @@ each whole number of minutes (`{minutes: count}`), the days of a range are merge
 median and 90th percentile are read from the merged histogram. Reports computed from live rows
 build the same histograms, so both paths give the same numbers.
 
-Percentiles interpolate linearly between the closest ranks (the "inclusive" method of
-spreadsheets and numpy's default): of 10, 20, 30 and 40 minutes the median is 25 and the 90th
-percentile 37.
+Percentiles follow the nearest-rank rule of every report (`hms.reporting.histograms`): of 10,
+20, 30 and 40 minutes the median is 20 and the 90th percentile 40.
 """
 
 from __future__ import annotations
@@ -15,7 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from hms.reporting.histograms import percentile
 
 MinuteHistogram = Counter  # whole minutes -> how many
 
@@ -44,22 +45,9 @@ def histogram_json(histogram: Mapping[int, int]) -> dict[str, int]:
 
 
 def histogram_percentile(histogram: Mapping[int, int], fraction: float) -> Decimal | None:
-    """The `fraction` (0..1) percentile in minutes, to one decimal; None for no values."""
-    items = sorted((int(m), int(c)) for m, c in histogram.items() if int(c) > 0)
-    n = sum(count for _, count in items)
-    if n == 0:
-        return None
-    position = Decimal(n - 1) * Decimal(str(fraction))
-    low_rank = int(position)  # 0-based ranks of the values around the position
-    high_rank = min(low_rank + 1, n - 1)
-    low = high = None
-    seen = 0
-    for minutes, count in items:
-        if low is None and low_rank < seen + count:
-            low = minutes
-        if high_rank < seen + count:
-            high = minutes
-            break
-        seen += count
-    value = Decimal(low) + (Decimal(high) - Decimal(low)) * (position - low_rank)
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    """The `fraction` (0..1) percentile in minutes by nearest rank (hms.reporting.histograms,
+    the rule of every report), as a Decimal; None for no values."""
+    value = percentile(
+        {int(m): int(c) for m, c in histogram.items() if int(c) > 0}, round(fraction * 100)
+    )
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"))

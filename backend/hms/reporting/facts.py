@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import models
+from django.db.models import Sum
 
 from hms.reporting.registry import ReportFilters
 from hms.reporting.summaries import plan, summary
@@ -130,28 +131,40 @@ def daily_fact_summary(
         table.model.objects.bulk_create(rows, batch_size=1000)
 
 
-def stored_facts(name: str, date_from: date, date_to: date) -> DayFacts:
-    """The facts the summary `name` holds for date_from..date_to."""
+def stored_facts(name: str, date_from: date, date_to: date, *, by_day: bool = True) -> DayFacts:
+    """The facts the summary `name` holds for date_from..date_to. With `by_day=False` the
+    database adds the days up (keys then carry None for the day): far fewer rows to read for
+    a report that shows no day (a table with minute histograms is always read per day)."""
     table = _TABLES[name]
     facts = DayFacts(counts=table.counts)
-    fields = ["day", *table.dimensions, *table.counts] + (["minutes"] if table.minutes else [])
-    rows = table.model.objects.filter(day__gte=date_from, day__lte=date_to).values(*fields)
-    for row in rows.order_by().iterator():
-        key = (row["day"], *(row[d] for d in table.dimensions))
-        facts.add_values(key, row)
+    rows = table.model.objects.filter(day__gte=date_from, day__lte=date_to).order_by()
+    if by_day or table.minutes:
+        fields = ["day", *table.dimensions, *table.counts] + (["minutes"] if table.minutes else [])
+        rows = rows.values(*fields)
+    else:
+        rows = rows.values(*table.dimensions).annotate(**{c: Sum(c) for c in table.counts})
+    for row in rows.iterator():
+        day = row["day"] if by_day else None
+        facts.add_values((day, *(row[d] for d in table.dimensions)), row)
     return facts
 
 
 def facts_for_range(
-    name: str, live: LiveFacts, filters: ReportFilters
+    name: str, live: LiveFacts, filters: ReportFilters, *, by_day: bool = True
 ) -> tuple[DayFacts, datetime]:
     """The facts of the filters' days and the time they are valid at (`as_of`): the days the
-    summary serves from its fact rows, the others computed by `live`."""
+    summary serves from its fact rows, the others computed by `live`. With `by_day=False`
+    every key's day is None (totals over the range only)."""
     table = _TABLES[name]
     range_plan = plan(name, filters.date_from, filters.date_to)
     facts = DayFacts(counts=table.counts)
     if range_plan.summary is not None:
-        facts.merge(stored_facts(name, *range_plan.summary))
+        facts.merge(stored_facts(name, *range_plan.summary, by_day=by_day))
     if range_plan.live is not None:
-        facts.merge(live(*range_plan.live))
+        computed = live(*range_plan.live)
+        if by_day:
+            facts.merge(computed)
+        else:
+            for key, values in computed.rows.items():
+                facts.add_values((None, *key[1:]), values)
     return facts, range_plan.as_of

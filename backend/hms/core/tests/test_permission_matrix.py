@@ -115,6 +115,20 @@ def test_the_walk_finds_the_known_endpoints():
     assert ("GET", "/api/reports/dashboards/doctor/") in found
     assert ("GET", "/api/reports/dashboards/management/pdf/") in found
     assert ("GET", "/api/reports/dashboards/doctor/pdf/") in found
+    for slug in (
+        "diagnostic-volumes",
+        "diagnostic-turnaround",
+        "critical-results",
+        "diagnoses",
+        "medicine-consumption",
+        "stock-value",
+        "near-expiry",
+        "safety-overrides",
+        "break-glass",
+        "denied-access",
+        "record-readers",
+    ):
+        assert ("GET", f"/api/reports/{slug}/") in found
 
 
 @pytest.mark.django_db

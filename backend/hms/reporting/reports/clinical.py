@@ -136,7 +136,7 @@ SEX_COLUMNS = (
     filters=("date_from", "date_to", "department", "doctor"),
 )
 def diagnoses(filters: ReportFilters, user) -> ReportResult:
-    facts, as_of = facts_for_range("clinical_diagnoses", diagnosis_day_facts, filters)
+    facts, as_of = facts_for_range("clinical_diagnoses", diagnosis_day_facts, filters, by_day=False)
     facts = _filtered(facts, filters)
     by_code = facts.totals_by(lambda key: key[1])
     chapters: dict[str, dict] = {}

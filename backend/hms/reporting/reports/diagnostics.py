@@ -168,8 +168,8 @@ daily_fact_summary(
 
 MEDIAN_P90_NOTE = (
     "Median and 90th percentile in minutes, from the order to the verified result "
-    "(laboratory) or to the final report (radiology), of the orders completed in the period; "
-    "percentiles interpolate between the closest whole minutes."
+    "(laboratory) or to the final report (radiology), of the orders completed in the period, "
+    "in whole minutes; percentiles by nearest rank."
 )
 
 
@@ -331,12 +331,17 @@ def diagnostic_turnaround(filters: ReportFilters, user) -> ReportResult:
         filters=filters,
         as_of=min(lab_as_of, imaging_as_of),
         figures=[
-            Figure("lab_median", "Laboratory median turnaround", _percentiles(lab_all)[0], "min"),
-            Figure("lab_p90", "Laboratory 90th percentile", _percentiles(lab_all)[1], "min"),
+            Figure("median", "Laboratory median turnaround", _percentiles(lab_all)[0], "minutes"),
+            Figure("p90", "Laboratory 90th percentile", _percentiles(lab_all)[1], "minutes"),
             Figure(
-                "imaging_median", "Imaging median turnaround", _percentiles(imaging_all)[0], "min"
+                "imaging_median",
+                "Imaging median turnaround",
+                _percentiles(imaging_all)[0],
+                "minutes",
             ),
-            Figure("imaging_p90", "Imaging 90th percentile", _percentiles(imaging_all)[1], "min"),
+            Figure(
+                "imaging_p90", "Imaging 90th percentile", _percentiles(imaging_all)[1], "minutes"
+            ),
         ],
         sections=[
             Section(
@@ -430,8 +435,8 @@ def critical_results(filters: ReportFilters, user) -> ReportResult:
         as_of=min(as_of, timezone.now()),
         figures=[
             Figure("raised", "Critical results", every["raised"]),
-            Figure("ack_median", "Median time to acknowledgement", median, "min"),
-            Figure("ack_p90", "90th percentile time to acknowledgement", p90, "min"),
+            Figure("ack_median", "Median time to acknowledgement", median, "minutes"),
+            Figure("ack_p90", "90th percentile time to acknowledgement", p90, "minutes"),
             Figure("unacknowledged", "Still unacknowledged", sum(unacknowledged.values())),
         ],
         sections=[

@@ -296,7 +296,9 @@ daily_fact_summary(
     "patients. Counts only; no patient is named.",
 )
 def record_readers(filters: ReportFilters, user) -> ReportResult:
-    facts, as_of = facts_for_range("governance_chart_reads", chart_read_day_facts, filters)
+    facts, as_of = facts_for_range(
+        "governance_chart_reads", chart_read_day_facts, filters, by_day=False
+    )
     reads = facts.totals_by(lambda key: key[1])
     patients = Counter(reader for reader, _ in {(key[1], key[2]) for key in facts.rows})
     top = sorted(reads, key=lambda reader: (-reads[reader]["reads"], reader))[:TOP_READERS]

@@ -107,7 +107,7 @@ def _drug_names(drug_ids) -> dict[int, Drug]:
     description="Units of each medicine dispensed in the period, minus the units handed back.",
 )
 def medicine_consumption(filters: ReportFilters, user) -> ReportResult:
-    facts, as_of = facts_for_range("pharmacy_medicines", medicine_day_facts, filters)
+    facts, as_of = facts_for_range("pharmacy_medicines", medicine_day_facts, filters, by_day=False)
     totals = facts.totals_by_dimension()
     drugs = _drug_names(totals)
     rows = sorted(

@@ -39,6 +39,8 @@ class TestManagement:
             "admissions": 5,
             "completed": 5,
             "no_show_rate": "25.0",
+            # The laboratory turnaround report is installed; no lab order was verified.
+            "lab_turnaround_median": None,
         }
         assert [s["title"] for s in body["sections"]] == [
             "Admissions and discharges per day",

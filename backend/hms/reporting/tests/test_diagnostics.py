@@ -183,35 +183,36 @@ def test_turnaround_median_and_90th_percentile(lab_activity, imaging_activity):
     result = diagnostic_turnaround(PERIOD, None)
 
     lab = rows_by(result.sections[0], "test")
-    # Potassium 30, 45, 120: median 45; p90 at rank 0.9 x 2 = 1.8 -> 45 + 0.8 x 75 = 105.
+    # Potassium 30, 45, 120 (nearest rank): median rank ceil(1.5) = 2 -> 45; p90 rank
+    # ceil(2.7) = 3 -> 120.
     assert lab["RK"] == {
         "test": "RK",
         "name": "Potassium",
         "completed": 3,
         "median": Decimal("45.0"),
-        "p90": Decimal("105.0"),
+        "p90": Decimal("120.0"),
     }
     # Glucose 61.5 min counts as 61 whole minutes.
     assert (lab["RGLU"]["median"], lab["RGLU"]["p90"]) == (Decimal("61.0"), Decimal("61.0"))
     imaging = rows_by(result.sections[1], "modality")
-    # CT 60 and 180: median 120, p90 at rank 0.9 -> 60 + 0.9 x 120 = 168. X-ray 1440.
-    assert (imaging["CT"]["median"], imaging["CT"]["p90"]) == (Decimal("120.0"), Decimal("168.0"))
+    # CT 60 and 180: median rank 1 -> 60, p90 rank ceil(1.8) = 2 -> 180. X-ray 1440.
+    assert (imaging["CT"]["median"], imaging["CT"]["p90"]) == (Decimal("60.0"), Decimal("180.0"))
     assert imaging["X-ray"]["median"] == Decimal("1440.0")
     assert "MRI" not in imaging  # nothing reported
     figures = {f.key: f.value for f in result.figures}
-    # All lab: 30, 45, 61, 120 -> median (45 + 61) / 2 = 53; p90 rank 2.7 -> 61 + 0.7 x 59 = 102.3.
-    assert figures["lab_median"] == Decimal("53.0")
-    assert figures["lab_p90"] == Decimal("102.3")
-    # All imaging: 60, 180, 1440 -> median 180; p90 rank 1.8 -> 180 + 0.8 x 1260 = 1188.
+    # All lab: 30, 45, 61, 120 -> median rank 2 -> 45; p90 rank ceil(3.6) = 4 -> 120.
+    assert figures["median"] == Decimal("45.0")
+    assert figures["p90"] == Decimal("120.0")
+    # All imaging: 60, 180, 1440 -> median rank 2 -> 180; p90 rank ceil(2.7) = 3 -> 1440.
     assert figures["imaging_median"] == Decimal("180.0")
-    assert figures["imaging_p90"] == Decimal("1188.0")
+    assert figures["imaging_p90"] == Decimal("1440.0")
 
 
 def test_an_empty_period_has_no_percentiles():
     result = diagnostic_turnaround(PERIOD, None)
 
     assert result.sections[0].rows == [] and result.sections[1].rows == []
-    assert {f.key: f.value for f in result.figures}["lab_median"] is None
+    assert {f.key: f.value for f in result.figures}["median"] is None
 
 
 @pytest.fixture
@@ -257,19 +258,20 @@ def test_critical_results_and_time_to_acknowledgement(alerts):
 
     rows = rows_by(result.sections[0], "source")
     lab = rows["Laboratory critical values"]
-    # Raised 3, acknowledged in the period 2 (10 and 30 min): median 20, p90 10 + 0.9 x 20 = 28.
+    # Raised 3, acknowledged in the period 2 (10 and 30 min): median rank 1 -> 10, p90 rank 2
+    # -> 30.
     assert (lab["raised"], lab["acknowledged"], lab["unacknowledged"]) == (3, 2, 1)
-    assert (lab["median"], lab["p90"]) == (Decimal("20.0"), Decimal("28.0"))
+    assert (lab["median"], lab["p90"]) == (Decimal("10.0"), Decimal("30.0"))
     imaging = rows["Critical imaging findings"]
     # Raised 2 (6 and 9 March); the 9 March one was acknowledged today, outside the period.
     assert (imaging["raised"], imaging["acknowledged"], imaging["unacknowledged"]) == (2, 1, 0)
     assert imaging["median"] == Decimal("90.0")
     figures = {f.key: f.value for f in result.figures}
-    # Acknowledged in the period: 10, 30, 90 -> median 30, p90 rank 1.8 -> 30 + 0.8 x 60 = 78.
+    # Acknowledged in the period: 10, 30, 90 -> median rank 2 -> 30, p90 rank 3 -> 90.
     assert figures == {
         "raised": 5,
         "ack_median": Decimal("30.0"),
-        "ack_p90": Decimal("78.0"),
+        "ack_p90": Decimal("90.0"),
         "unacknowledged": 1,
     }
     per_day = {row["day"]: row for row in result.sections[1].rows}

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from hms.inpatient import services as inpatient_services
 from hms.reporting.demo import load_demo_reporting
 from hms.reporting.models import InpatientDailyFact, SummaryDirtyDay, SummaryState
-from hms.reporting.summaries import plan, refresh
+from hms.reporting.summaries import plan, refresh, summary_names
 from hms.reporting.tests.conftest import DISCHARGE_SUMMARY, at, clinic_days, hospital_week
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +124,6 @@ class TestOperations:
         assert entry["task"] == "hms.reporting.tasks.refresh_report_summaries_nightly"
 
     def test_the_demo_loader_summarises_what_exists(self, week):
-        assert load_demo_reporting().startswith("28 summary days built")
-        # inpatient 3..9 March (7 days) + outpatient the safety window 3..9 March (7 days)
-        # + finance revenue and cash, no billing yet: the safety window, 7 days each.
+        # Every summary builds the safety window 3..9 March (7 days): the week's admissions
+        # start inside it, and the other summaries have no earlier data.
+        assert load_demo_reporting().startswith(f"{7 * len(summary_names())} summary days built")
