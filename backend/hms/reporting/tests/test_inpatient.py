@@ -182,3 +182,20 @@ class TestSummaryPath:
         first = list(InpatientDailyFact.objects.values_list("day", "ward_id", "occupied"))
         refresh(["inpatient_daily"], date_from=date(2027, 3, 5), date_to=date(2027, 3, 9))
         assert list(InpatientDailyFact.objects.values_list("day", "ward_id", "occupied")) == first
+
+
+class TestQueryCost:
+    @pytest.mark.parametrize("slug", SLUGS)
+    def test_summarised_ranges_cost_the_same_queries_whatever_their_length(self, admin, week, slug):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        refresh(["inpatient_daily"])
+        counts = []
+        for date_from in ("2027-03-05", "2026-03-10"):  # five days, then a year
+            with CaptureQueriesContext(connection) as queries:
+                compute(admin, slug, date_from=date_from, date_to="2027-03-09")
+            counts.append(len(queries))
+        # Per grouping: the summary state, its first dirty day, the summed facts (and the
+        # ward names for a by-ward section) - the same for a week as for a year.
+        assert counts[0] == counts[1]
