@@ -159,6 +159,7 @@ SLOTS_PER_DAY = 72  # 07:00-19:00 in 10-minute slots
 APPOINTMENTS_PER_DOCTOR_DAY = 56  # booked share of the slots, leaves room for cancellations
 
 Q2 = Decimal("0.01")
+BATCH_UNITS = 5000  # units of a drug received at a time
 FLUSH_ROWS = 50_000  # rows generated before they are handed to the writer
 
 
@@ -626,7 +627,8 @@ class ActivityGenerator:
             self.patient_free_at[patient] = forever
         self.recent_discharges: deque[tuple[datetime, int]] = deque()
         self.deceased: set[int] = set()
-        self.batches: dict[int, list] = {}  # drug id -> [batch id, balance]
+        self.batches: dict[int, list] = {}  # drug id -> [current batch id, its balance]
+        self.batch_balance: dict[int, int] = {}  # every batch written -> its balance
         self.policies: dict[int, tuple[int, str]] = {}
         # Numbers continue after the counters and after any number already used.
         self.counters = {(c.kind, c.year): c.last_value for c in DocumentCounter.objects.all()}
@@ -1076,7 +1078,7 @@ class ActivityGenerator:
         state = self.batches.get(drug_id)
         if state is None or state[1] < need:
             received = at - timedelta(hours=1)
-            quantity = max(need, 5000)
+            quantity = max(need, BATCH_UNITS)
             lot = self.w[StockBatch].next_id
             batch = self.w[StockBatch].add(
                 public_id=self._uuid(),
@@ -1104,6 +1106,7 @@ class ActivityGenerator:
                 actor_id=self.staff[Role.PHARMACIST][0],
             )
             state = self.batches[drug_id] = [batch, quantity]
+            self.batch_balance[batch] = quantity
         return state[0], state[1]
 
     def _prescription(self, cur) -> None:
@@ -1187,6 +1190,7 @@ class ActivityGenerator:
                     actor_id=pharmacist,
                 )
             self.batches[drug_id][1] = balance
+            self.batch_balance[batch] = balance
             unit_price = money(price) if price else (tariff.price if tariff else Decimal(1))
             cur["charges"].append(
                 (
@@ -1657,7 +1661,7 @@ class ActivityGenerator:
     def _finish(self) -> None:
         # Batches hold what their ledger says; beds of running admissions are occupied;
         # numbering counters continue after the generated numbers; sequences after the keys.
-        for batch, balance in self.batches.values():
+        for batch, balance in self.batch_balance.items():
             StockBatch.objects.filter(id=batch).update(quantity=balance)
         Bed.objects.filter(id__in=self.occupied_beds).update(
             status="occupied", status_changed_at=self.now
