@@ -399,6 +399,8 @@ SPECTACULAR_SETTINGS = {
     # enum after its model so clients get stable, meaningful names.
     "ENUM_NAME_OVERRIDES": {
         "SexEnum": "hms.patients.models.Sex",
+        "ReportFrequencyEnum": "hms.reporting.models.ReportFrequency",
+        "FrequencyEnum": "hms.pharmacy.models.Frequency",
         "BloodGroupEnum": "hms.patients.models.BloodGroup",
         "AllergyCategoryEnum": "hms.patients.models.AllergyCategory",
         "AllergySeverityEnum": "hms.patients.models.AllergySeverity",

@@ -3,9 +3,8 @@ are the KPI cards and whose sections are the charts with their tables.
 
 The management dashboard is composed from the registered reports (`report_get` by slug), so a
 family that is not installed is simply left out: admissions and occupancy (inpatient),
-appointments by status (outpatient), the median lab turnaround (the first diagnostics report
-whose slug names a turnaround) and revenue by department (the first finance report whose slug
-names revenue, its section whose id names a department).
+appointments by status (outpatient), the median lab turnaround (`diagnostic-turnaround`) and
+revenue by department (`finance-revenue`, its section whose id names a department).
 
 The doctor's dashboard shows the signed-in doctor's own work: the patients in their care (whose
 charts they may open, `hms.patients.access.patients_in_care_of`), the results sent to them that
@@ -33,7 +32,6 @@ from hms.reporting.registry import (
     Section,
     Series,
     report_get,
-    report_list,
 )
 from hms.reporting.reports.outpatient import outpatient_totals
 
@@ -71,8 +69,9 @@ def _compute(slug: str, filters: ReportFilters, user) -> ReportResult | None:
     return report.compute(filters, user) if report is not None else None
 
 
-def _first_slug(family: str, word: str) -> str | None:
-    return next((r.slug for r in report_list() if r.family == family and word in r.slug), None)
+# The reports the dashboard takes a figure or a chart from, when they are installed.
+TURNAROUND_SLUG = "diagnostic-turnaround"
+REVENUE_SLUG = "finance-revenue"
 
 
 def _figure(result: ReportResult | None, key_part: str) -> Figure | None:
@@ -110,10 +109,8 @@ def management_dashboard(user, filters: ReportFilters) -> ReportResult:
     movements = _compute("inpatient-movements", filters, user)
     occupancy = _compute("bed-occupancy", filters, user)
     appointments = _compute("outpatient-appointments", filters, user)
-    turnaround_slug = _first_slug("diagnostics", "turnaround")
-    turnaround = _compute(turnaround_slug, filters, user) if turnaround_slug else None
-    revenue_slug = _first_slug("finance", "revenue")
-    revenue = _compute(revenue_slug, filters, user) if revenue_slug else None
+    turnaround = _compute(TURNAROUND_SLUG, filters, user)
+    revenue = _compute(REVENUE_SLUG, filters, user)
     parts = [r for r in (movements, occupancy, appointments, turnaround, revenue) if r]
 
     occupied, beds = beds_occupied_now()

@@ -100,11 +100,26 @@ def wipe_database() -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
 
 
+def reload_migration_catalogues() -> None:
+    """The catalogues data migrations load (lab tests, imaging procedures): an earlier
+    transactional test in this process may have emptied every table."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in (
+        "hms.laboratory.migrations.0002_load_starter_catalog",
+        "hms.radiology.migrations.0002_procedure_catalogue",
+    ):
+        import_module(module).load(apps, None)
+
+
 @pytest.fixture
 def hospital_data(settings, tmp_path):
     """Demo data across every module, plus uploaded files in a media folder of the test's."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.BACKUP_ENCRYPTION_KEY = stream_crypto.new_key()
+    reload_migration_catalogues()
     call_command("seed_demo", stdout=io.StringIO())
     (settings.MEDIA_ROOT / "documents" / "2026").mkdir(parents=True, exist_ok=True)
     (settings.MEDIA_ROOT / "documents" / "2026" / "scan.pdf").write_bytes(b"%PDF-1.4 " * 5000)

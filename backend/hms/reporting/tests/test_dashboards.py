@@ -68,7 +68,7 @@ class TestManagement:
     def test_lab_turnaround_and_revenue_join_once_registered(self, client_for, clock, monkeypatch):
         def turnaround(filters, user):
             return ReportResult(
-                slug="lab-turnaround",
+                slug="diagnostic-turnaround",
                 title="Turnaround",
                 filters=filters,
                 as_of=clock_now(),
@@ -78,12 +78,13 @@ class TestManagement:
                 ],
             )
 
+        # In place of the registered turnaround report: a laboratory and an imaging figure.
         monkeypatch.setitem(
             registry._REPORTS,
-            "lab-turnaround",
+            "diagnostic-turnaround",
             Report(
-                "lab-turnaround",
-                "lab-turnaround",
+                "diagnostic-turnaround",
+                "diagnostic-turnaround",
                 "diagnostics",
                 "",
                 ("date_from", "date_to"),
