@@ -209,7 +209,11 @@ class Diagnosis(VoidableModel):
     class Meta(VoidableModel.Meta):
         verbose_name_plural = "diagnoses"
         ordering = ["-diagnosed_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-diagnosed_at"], name="diagnosis_patient_time")]
+        indexes = [
+            models.Index(fields=["patient", "-diagnosed_at"], name="diagnosis_patient_time"),
+            # The day's diagnoses (the diagnoses report's daily summary).
+            models.Index(fields=["diagnosed_at"], name="diagnosis_time"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(type__in=DiagnosisType.values), name="diagnosis_type_valid"

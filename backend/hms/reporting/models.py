@@ -197,7 +197,8 @@ class CriticalResultDailyFact(models.Model):
 
 
 class DiagnosisDailyFact(models.Model):
-    """Per day, ICD-10 code, diagnosing doctor, age band and sex: diagnoses made."""
+    """Per day, ICD-10 code, diagnosing doctor, age band and sex: diagnoses made (read for the
+    doctor and department filters, through the (doctor, day) index)."""
 
     day = models.DateField()
     code = models.CharField(max_length=8)
@@ -208,11 +209,36 @@ class DiagnosisDailyFact(models.Model):
 
     class Meta:
         ordering = ["day", "code"]
-        indexes = [models.Index(fields=["day"], name="diagnosisfact_day")]
+        indexes = [
+            models.Index(fields=["day"], name="diagnosisfact_day"),
+            models.Index(fields=["doctor", "day"], name="diagnosisfact_doctor_day"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "code", "doctor", "age_band", "sex"],
                 name="diagnosisfact_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.code}: {self.diagnoses}"
+
+
+class DiagnosisDailyTotal(models.Model):
+    """Per day, ICD-10 code, age band and sex: diagnoses made by anyone (the unfiltered
+    report's facts: a few hundred rows a day instead of one per doctor)."""
+
+    day = models.DateField()
+    code = models.CharField(max_length=8)
+    age_band = models.CharField(max_length=8)
+    sex = models.CharField(max_length=16)
+    diagnoses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "code", "age_band", "sex"], name="diagnosistotal_unique"
             )
         ]
 

@@ -1,25 +1,33 @@
 """Clinical: the diagnoses made, by ICD-10 chapter and code, age band and sex.
 
 Counts only: no row names or identifies a patient. A diagnosis counts on the local day it was
-made (voided ones do not count); the patient's age is taken at the date of the encounter it
-was made in. The doctor is the one who made the diagnosis, the department that doctor's. A
-diagnosis recorded with an earlier date, or voided, marks its day dirty when the day it was
-recorded is summarised (the nightly refresh), so the summary catches up with it.
+made (voided ones do not count); the patient's age is taken at that day: a diagnosis is made
+at the visit, so this is the age at the visit (read from the diagnosis itself, without going
+through its encounter). The doctor is the one who made the diagnosis, the department that
+doctor's. A diagnosis recorded with an earlier date, or voided, marks its day dirty when the
+day it was recorded is summarised (the nightly refresh), so the summary catches up with it.
+
+The summary keeps two fact tables built from the same day's facts: `DiagnosisDailyTotal`
+(per day, code, age band and sex) for the report without filters, and `DiagnosisDailyFact` (also
+per doctor, indexed by doctor and day) for the doctor and department filters. The database
+adds the summarised days up to what the report shows (per code, per age band and sex); only
+the days not summarised (today, dirty days) are added up here from the live rows.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Min, Q
+from django.db.models import Min, Q, Sum
 from django.utils.timezone import localdate
 
 from hms.clinical.icd10 import icd10_chapter, icd10_title
 from hms.clinical.models import Diagnosis
 from hms.patients.models import Sex
-from hms.reporting.facts import DayFacts, FactTable, daily_fact_summary, facts_for_range
-from hms.reporting.models import DiagnosisDailyFact
+from hms.reporting.facts import DayFacts
+from hms.reporting.models import DiagnosisDailyFact, DiagnosisDailyTotal
 from hms.reporting.periods import day_bounds
 from hms.reporting.registry import (
     Chart,
@@ -31,8 +39,10 @@ from hms.reporting.registry import (
     Series,
     report,
 )
+from hms.reporting.summaries import mark_dirty, plan, summary
 
-# [lower, upper) in whole years at the encounter date.
+SUMMARY = "clinical_diagnoses"
+# [lower, upper) in whole years at the day of the diagnosis (the visit).
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("0-4", 0, 5),
     ("5-14", 5, 15),
@@ -61,20 +71,16 @@ def age_band(born: date | None, on: date) -> str:
 
 
 def diagnosis_day_facts(date_from: date, date_to: date) -> DayFacts:
-    """{(day, code, doctor_id, age_band, sex): {"diagnoses"}} from the live rows."""
+    """{(day, code, doctor_id, age_band, sex): {"diagnoses"}} from the live rows (the age
+    band at the day of the diagnosis)."""
     start, end = day_bounds(date_from, date_to)
     facts = DayFacts(counts=("diagnoses",))
     rows = Diagnosis.objects.filter(diagnosed_at__gte=start, diagnosed_at__lt=end).values_list(
-        "diagnosed_at",
-        "code",
-        "diagnosed_by_id",
-        "patient__date_of_birth",
-        "patient__sex",
-        "encounter__started_at",
+        "diagnosed_at", "code", "diagnosed_by_id", "patient__date_of_birth", "patient__sex"
     )
-    for diagnosed_at, code, doctor_id, born, sex, encounter_start in rows.order_by().iterator():
-        band = age_band(born, localdate(encounter_start))
-        facts.add((localdate(diagnosed_at), code, doctor_id, band, sex), diagnoses=1)
+    for diagnosed_at, code, doctor_id, born, sex in rows.order_by().iterator():
+        day = localdate(diagnosed_at)
+        facts.add((day, code, doctor_id, age_band(born, day), sex), diagnoses=1)
     return facts
 
 
@@ -93,18 +99,39 @@ def _late_diagnosis_days(day: date) -> set[date]:
     return {localdate(moment) for moment in moments.order_by().iterator()}
 
 
-daily_fact_summary(
-    "clinical_diagnoses",
-    table=FactTable(
-        DiagnosisDailyFact,
-        ("code", "doctor_id", "age_band", "sex"),
-        ("diagnoses",),
-        minutes=False,
-    ),
-    live=diagnosis_day_facts,
-    first_day=_first_diagnosis_day,
-    late_days=_late_diagnosis_days,
-)
+@summary(SUMMARY, first_day=_first_diagnosis_day)
+def build_diagnoses_day(day: date) -> None:
+    """Rewrite `day`'s rows of both fact tables from the live rows; mark dirty the earlier
+    days that diagnoses backdated or voided on `day` changed."""
+    DiagnosisDailyFact.objects.filter(day=day).delete()
+    DiagnosisDailyTotal.objects.filter(day=day).delete()
+    facts = diagnosis_day_facts(day, day)
+    totals: Counter[tuple] = Counter()
+    per_doctor = []
+    for (fact_day, code, doctor_id, band, sex), values in facts.rows.items():
+        count = values["diagnoses"]
+        per_doctor.append(
+            DiagnosisDailyFact(
+                day=fact_day,
+                code=code,
+                doctor_id=doctor_id,
+                age_band=band,
+                sex=sex,
+                diagnoses=count,
+            )
+        )
+        totals[(fact_day, code, band, sex)] += count
+    DiagnosisDailyFact.objects.bulk_create(per_doctor, batch_size=1000)
+    DiagnosisDailyTotal.objects.bulk_create(
+        [
+            DiagnosisDailyTotal(day=fact_day, code=code, age_band=band, sex=sex, diagnoses=count)
+            for (fact_day, code, band, sex), count in totals.items()
+        ],
+        batch_size=1000,
+    )
+    for earlier in sorted(_late_diagnosis_days(day)):
+        if earlier < day:
+            mark_dirty(SUMMARY, earlier)
 
 
 def _chapter_order(number: str) -> int:
@@ -132,6 +159,48 @@ def _filtered(facts: DayFacts, filters: ReportFilters) -> DayFacts:
     return facts
 
 
+def _stored_rows(filters: ReportFilters, date_from: date, date_to: date):
+    """The summarised fact rows of the days and filters (not read yet)."""
+    if filters.doctor is None and not filters.department:
+        return DiagnosisDailyTotal.objects.filter(day__gte=date_from, day__lte=date_to)
+    rows = DiagnosisDailyFact.objects.filter(day__gte=date_from, day__lte=date_to)
+    if filters.doctor is not None:
+        rows = rows.filter(doctor_id=filters.doctor.pk)
+    if filters.department:
+        rows = rows.filter(
+            doctor_id__in=get_user_model()
+            .objects.filter(doctor_profile__department__iexact=filters.department)
+            .values("pk")
+        )
+    return rows
+
+
+def diagnosis_counts(
+    filters: ReportFilters,
+) -> tuple[Counter[str], Counter[tuple[str, str]], datetime]:
+    """Diagnoses per code and per (age band, sex) in the filters' range, and the time they
+    are valid at: the summarised days added up by the database (two grouped queries,
+    whatever the range), the others from the live rows."""
+    by_code: Counter[str] = Counter()
+    by_band_sex: Counter[tuple[str, str]] = Counter()
+    range_plan = plan(SUMMARY, filters.date_from, filters.date_to)
+    if range_plan.summary is not None:
+        rows = _stored_rows(filters, *range_plan.summary).order_by()
+        for code, count in (
+            rows.values("code").annotate(n=Sum("diagnoses")).values_list("code", "n")
+        ):
+            by_code[code] += count
+        grouped = rows.values("age_band", "sex").annotate(n=Sum("diagnoses"))
+        for band, sex, count in grouped.values_list("age_band", "sex", "n"):
+            by_band_sex[(band, sex)] += count
+    if range_plan.live is not None:
+        facts = _filtered(diagnosis_day_facts(*range_plan.live), filters)
+        for (_day, code, _doctor, band, sex), values in facts.rows.items():
+            by_code[code] += values["diagnoses"]
+            by_band_sex[(band, sex)] += values["diagnoses"]
+    return +by_code, +by_band_sex, range_plan.as_of
+
+
 SEX_COLUMNS = (
     (Sex.FEMALE, "female", "Female"),
     (Sex.MALE, "male", "Male"),
@@ -149,39 +218,34 @@ SEX_COLUMNS = (
     filters=("date_from", "date_to", "department", "doctor"),
 )
 def diagnoses(filters: ReportFilters, user) -> ReportResult:
-    facts, as_of = facts_for_range("clinical_diagnoses", diagnosis_day_facts, filters, by_day=False)
-    facts = _filtered(facts, filters)
-    by_code = facts.totals_by(lambda key: key[1])
+    by_code, by_band_sex, as_of = diagnosis_counts(filters)
     chapters: dict[str, dict] = {}
-    for code, total in by_code.items():
+    for code, count in by_code.items():
         chapter = icd10_chapter(code)
         row = chapters.setdefault(
             chapter.number,
             {"chapter": chapter.number or "-", "title": chapter.title, "diagnoses": 0},
         )
-        row["diagnoses"] += total["diagnoses"]
+        row["diagnoses"] += count
     chapter_rows = [chapters[n] for n in sorted(chapters, key=_chapter_order)]
     code_rows = [
         {
             "code": code,
             "title": icd10_title(code),
             "chapter": icd10_chapter(code).number or "-",
-            "diagnoses": total["diagnoses"],
+            "diagnoses": count,
         }
-        for code, total in sorted(
-            by_code.items(), key=lambda item: (-item[1]["diagnoses"], item[0])
-        )
+        for code, count in sorted(by_code.items(), key=lambda item: (-item[1], item[0]))
     ][:TOP_CODES]
-    by_band_sex = facts.totals_by(lambda key: (key[3], key[4]))
     band_rows = []
     for band in [label for label, _, _ in AGE_BANDS] + [UNKNOWN_AGE]:
         row: dict = {"age_band": band}
         for sex, key, _label in SEX_COLUMNS:
-            row[key] = (by_band_sex.get((band, sex)) or facts.empty())["diagnoses"]
+            row[key] = by_band_sex[(band, sex)]
         row["total"] = sum(row[key] for _, key, _ in SEX_COLUMNS)
         if band != UNKNOWN_AGE or row["total"]:
             band_rows.append(row)
-    total = facts.grand_total()["diagnoses"]
+    total = sum(by_code.values())
     return ReportResult(
         slug="diagnoses",
         title="Diagnoses by ICD-10 chapter, code, age and sex",
@@ -244,7 +308,7 @@ def diagnoses(filters: ReportFilters, user) -> ReportResult:
                     series=tuple(Series(key, label) for _, key, label in SEX_COLUMNS),
                     y_label="Diagnoses",
                 ),
-                note="Age in whole years at the date of the encounter.",
+                note="Age in whole years on the day of the diagnosis (the visit).",
             ),
         ],
     )

@@ -7,6 +7,8 @@ the period is 1-9 March.
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hms.accounts.tests.factories import DoctorProfileFactory
 from hms.clinical.tests.factories import DiagnosisFactory, EncounterFactory
@@ -204,3 +206,32 @@ def test_a_diagnosis_backdated_or_voided_later_reaches_the_summarised_days(
     # And the days rebuilt by the next refresh give the same numbers.
     refresh(["clinical_diagnoses"])
     assert numbers(diagnoses(ReportFilters(**PERIOD), None)) == numbers(result)
+
+
+def test_the_query_count_does_not_grow_with_the_range(activity, doctors):
+    medicine, _ = doctors
+    # An I10 on each of 10-21 January as well, so the longer range has more fact rows.
+    patient = PatientFactory(sex=Sex.MALE, date_of_birth=date(1980, 1, 1))
+    for day in range(10, 22):
+        diagnose(patient, "I10", doctor=medicine, when=datetime(2027, 1, day, 9, tzinfo=UTC))
+    refresh(["clinical_diagnoses"])
+
+    def read(date_from, **filters):
+        with CaptureQueriesContext(connection) as captured:
+            result = diagnoses(
+                ReportFilters(date_from=date_from, date_to=date(2027, 3, 5), **filters), None
+            )
+        return len(captured), {f.key: f.value for f in result.figures}["diagnoses"]
+
+    # 3-5 March (3 days) against 1 January - 5 March (64 days), both summarised.
+    short, long = read(date(2027, 3, 3)), read(date(2027, 1, 1))
+    # 3-5 March: E11.9, J45.9, J06.9 = 3. From 1 January: + the 12 January I10s + the
+    # 28 February J45.9 + the J45.9 and I10 of 2 March = 3 + 12 + 1 + 2 = 18.
+    assert (short[1], long[1]) == (3, 18)
+    assert short[0] == long[0]
+    for filters in ({"doctor": medicine}, {"department": "Medicine"}):
+        # Medicine: 5 March J06.9 = 1; from 1 January: + 12 I10 + 28 February J45.9 + 2 March
+        # J45.9 and I10 = 1 + 12 + 1 + 2 = 16.
+        short, long = read(date(2027, 3, 3), **filters), read(date(2027, 1, 1), **filters)
+        assert (short[1], long[1]) == (1, 16)
+        assert short[0] == long[0]
