@@ -198,7 +198,7 @@ class CriticalResultDailyFact(models.Model):
 
 class DiagnosisDailyFact(models.Model):
     """Per day, ICD-10 code, diagnosing doctor, age band and sex: diagnoses made (read for the
-    doctor and department filters, through the (doctor, day) index)."""
+    doctor filter, through the (doctor, day) index)."""
 
     day = models.DateField()
     code = models.CharField(max_length=8)
@@ -222,6 +222,32 @@ class DiagnosisDailyFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.code}: {self.diagnoses}"
+
+
+class DiagnosisDepartmentDailyFact(models.Model):
+    """Per department (its name in lower case, for a case-insensitive match), day, ICD-10
+    code, age band and sex: diagnoses made by the department's doctors (the department of
+    the doctor when the day was summarised)."""
+
+    department = models.CharField(max_length=100)
+    day = models.DateField()
+    code = models.CharField(max_length=8)
+    age_band = models.CharField(max_length=8)
+    sex = models.CharField(max_length=16)
+    diagnoses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["department", "day", "code"]
+        indexes = [models.Index(fields=["day"], name="diagnosisdeptfact_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "day", "code", "age_band", "sex"],
+                name="diagnosisdeptfact_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.day} {self.code}: {self.diagnoses}"
 
 
 class DiagnosisDailyTotal(models.Model):

@@ -7,11 +7,14 @@ through its encounter). The doctor is the one who made the diagnosis, the depart
 doctor's. A diagnosis recorded with an earlier date, or voided, marks its day dirty when the
 day it was recorded is summarised (the nightly refresh), so the summary catches up with it.
 
-The summary keeps two fact tables built from the same day's facts: `DiagnosisDailyTotal`
-(per day, code, age band and sex) for the report without filters, and `DiagnosisDailyFact` (also
-per doctor, indexed by doctor and day) for the doctor and department filters. The database
-adds the summarised days up to what the report shows (per code, per age band and sex); only
-the days not summarised (today, dirty days) are added up here from the live rows.
+The summary keeps three fact tables built from the same day's facts: `DiagnosisDailyTotal`
+(per day, code, age band and sex) for the report without filters,
+`DiagnosisDepartmentDailyFact` (the same per department) for the department filter, and
+`DiagnosisDailyFact` (per doctor, indexed by doctor and day) for the doctor filter. The
+database adds the summarised days up to what the report shows (per code, per age band and
+sex); only the days not summarised (today, dirty days) are added up here from the live rows.
+A summarised day counts a doctor in the department the doctor had when the day was
+summarised (the night after it, normally); a live day, in the doctor's department now.
 """
 
 from __future__ import annotations
@@ -27,7 +30,11 @@ from hms.clinical.icd10 import icd10_chapter, icd10_title
 from hms.clinical.models import Diagnosis
 from hms.patients.models import Sex
 from hms.reporting.facts import DayFacts
-from hms.reporting.models import DiagnosisDailyFact, DiagnosisDailyTotal
+from hms.reporting.models import (
+    DiagnosisDailyFact,
+    DiagnosisDailyTotal,
+    DiagnosisDepartmentDailyFact,
+)
 from hms.reporting.periods import day_bounds
 from hms.reporting.registry import (
     Chart,
@@ -101,12 +108,20 @@ def _late_diagnosis_days(day: date) -> set[date]:
 
 @summary(SUMMARY, first_day=_first_diagnosis_day)
 def build_diagnoses_day(day: date) -> None:
-    """Rewrite `day`'s rows of both fact tables from the live rows; mark dirty the earlier
-    days that diagnoses backdated or voided on `day` changed."""
+    """Rewrite `day`'s rows of the three fact tables from the live rows; mark dirty the
+    earlier days that diagnoses backdated or voided on `day` changed."""
     DiagnosisDailyFact.objects.filter(day=day).delete()
+    DiagnosisDepartmentDailyFact.objects.filter(day=day).delete()
     DiagnosisDailyTotal.objects.filter(day=day).delete()
     facts = diagnosis_day_facts(day, day)
+    departments = dict(
+        get_user_model()
+        .objects.filter(pk__in={key[2] for key in facts.rows}, doctor_profile__isnull=False)
+        .exclude(doctor_profile__department="")
+        .values_list("pk", "doctor_profile__department")
+    )
     totals: Counter[tuple] = Counter()
+    per_department: Counter[tuple] = Counter()
     per_doctor = []
     for (fact_day, code, doctor_id, band, sex), values in facts.rows.items():
         count = values["diagnoses"]
@@ -121,7 +136,23 @@ def build_diagnoses_day(day: date) -> None:
             )
         )
         totals[(fact_day, code, band, sex)] += count
+        if doctor_id in departments:
+            per_department[(departments[doctor_id].lower(), fact_day, code, band, sex)] += count
     DiagnosisDailyFact.objects.bulk_create(per_doctor, batch_size=1000)
+    DiagnosisDepartmentDailyFact.objects.bulk_create(
+        [
+            DiagnosisDepartmentDailyFact(
+                department=department,
+                day=fact_day,
+                code=code,
+                age_band=band,
+                sex=sex,
+                diagnoses=count,
+            )
+            for (department, fact_day, code, band, sex), count in per_department.items()
+        ],
+        batch_size=1000,
+    )
     DiagnosisDailyTotal.objects.bulk_create(
         [
             DiagnosisDailyTotal(day=fact_day, code=code, age_band=band, sex=sex, diagnoses=count)
@@ -161,18 +192,21 @@ def _filtered(facts: DayFacts, filters: ReportFilters) -> DayFacts:
 
 def _stored_rows(filters: ReportFilters, date_from: date, date_to: date):
     """The summarised fact rows of the days and filters (not read yet)."""
-    if filters.doctor is None and not filters.department:
-        return DiagnosisDailyTotal.objects.filter(day__gte=date_from, day__lte=date_to)
-    rows = DiagnosisDailyFact.objects.filter(day__gte=date_from, day__lte=date_to)
+    days = {"day__gte": date_from, "day__lte": date_to}
     if filters.doctor is not None:
-        rows = rows.filter(doctor_id=filters.doctor.pk)
+        rows = DiagnosisDailyFact.objects.filter(doctor_id=filters.doctor.pk, **days)
+        if filters.department:
+            rows = rows.filter(
+                doctor_id__in=get_user_model()
+                .objects.filter(doctor_profile__department__iexact=filters.department)
+                .values("pk")
+            )
+        return rows
     if filters.department:
-        rows = rows.filter(
-            doctor_id__in=get_user_model()
-            .objects.filter(doctor_profile__department__iexact=filters.department)
-            .values("pk")
+        return DiagnosisDepartmentDailyFact.objects.filter(
+            department=filters.department.lower(), **days
         )
-    return rows
+    return DiagnosisDailyTotal.objects.filter(**days)
 
 
 def diagnosis_counts(

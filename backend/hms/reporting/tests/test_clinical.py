@@ -161,6 +161,7 @@ def test_summaries_give_the_numbers_of_the_live_rows(activity, doctors):
         ReportFilters(**PERIOD),
         ReportFilters(**PERIOD, doctor=medicine),
         ReportFilters(date_from=date(2027, 2, 1), date_to=date(2027, 3, 10), department="Surgery"),
+        ReportFilters(**PERIOD, department="medicine"),  # any case
     ]
     live = [numbers(diagnoses(filters, None)) for filters in ranges]
 
