@@ -34,13 +34,4 @@ class Migration(migrations.Migration):
             model_name='diagnosisdailytotal',
             constraint=models.UniqueConstraint(fields=('day', 'code', 'age_band', 'sex'), name='diagnosistotal_unique'),
         ),
-        # The days already summarised get their totals from their per-doctor facts.
-        migrations.RunSQL(
-            sql=(
-                "INSERT INTO reporting_diagnosisdailytotal (day, code, age_band, sex, diagnoses) "
-                "SELECT day, code, age_band, sex, SUM(diagnoses) FROM reporting_diagnosisdailyfact "
-                "GROUP BY day, code, age_band, sex"
-            ),
-            reverse_sql=migrations.RunSQL.noop,
-        ),
     ]

@@ -3,25 +3,10 @@
 from django.db import migrations, models
 
 
-def per_department_from_per_doctor(apps, schema_editor):
-    """The days already summarised get their department rows from their per-doctor facts."""
-    department = apps.get_model("reporting", "DiagnosisDepartmentDailyFact")._meta.db_table
-    doctor = apps.get_model("reporting", "DiagnosisDailyFact")._meta.db_table
-    profile = apps.get_model("accounts", "DoctorProfile")._meta.db_table
-    schema_editor.execute(
-        f"INSERT INTO {department} (department, day, code, age_band, sex, diagnoses) "
-        f"SELECT LOWER(p.department), f.day, f.code, f.age_band, f.sex, SUM(f.diagnoses) "
-        f"FROM {doctor} f INNER JOIN {profile} p ON p.user_id = f.doctor_id "
-        f"WHERE p.department <> '' "
-        f"GROUP BY LOWER(p.department), f.day, f.code, f.age_band, f.sex"
-    )
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('reporting', '0006_diagnosis_daily_totals'),
-        ('accounts', '0002_doctor_profile_moves_from_patients'),
     ]
 
     operations = [
@@ -42,5 +27,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('department', 'day', 'code', 'age_band', 'sex'), name='diagnosisdeptfact_unique')],
             },
         ),
-        migrations.RunPython(per_department_from_per_doctor, migrations.RunPython.noop),
     ]
