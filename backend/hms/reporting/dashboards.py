@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils import timezone
 from hms.core.models import Notification
 from hms.inpatient.models import Bed, BedStay
 from hms.patients.access import patients_in_care_of
+from hms.reporting.measures import percent
 from hms.reporting.registry import (
     Chart,
     Column,
@@ -100,10 +100,6 @@ def beds_occupied_now() -> tuple[int, int]:
     return occupied, beds
 
 
-def _percent(part, whole) -> Decimal | None:
-    return Decimal(part * 100) / Decimal(whole) if whole else None
-
-
 def management_dashboard(user, filters: ReportFilters) -> ReportResult:
     filters = _dated_only(filters)
     movements = _compute("inpatient-movements", filters, user)
@@ -114,7 +110,7 @@ def management_dashboard(user, filters: ReportFilters) -> ReportResult:
     parts = [r for r in (movements, occupancy, appointments, turnaround, revenue) if r]
 
     occupied, beds = beds_occupied_now()
-    figures = [Figure("beds_occupied_now", "Beds occupied now", _percent(occupied, beds), "%")]
+    figures = [Figure("beds_occupied_now", "Beds occupied now", percent(occupied, beds), "%")]
     for result, key, label in (
         (movements, "admissions", "Admissions"),
         (appointments, "completed", "Outpatient visits completed"),

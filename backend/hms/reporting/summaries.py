@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from hms.reporting.measures import days_between
 from hms.reporting.models import SummaryDirtyDay, SummaryState
 
 SAFETY_WINDOW_DAYS = 7
@@ -138,10 +139,6 @@ class RefreshStats:
         return sum(self.days_built.values())
 
 
-def _days(date_from: date, date_to: date) -> list[date]:
-    return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
-
-
 def _build_day(summary_: Summary, day: date) -> None:
     with transaction.atomic():
         # One refresh of a summary at a time rewrites its rows (PostgreSQL row lock).
@@ -186,7 +183,7 @@ def refresh(
             first = summary_.first_day() if summary_.first_day else None
             start = date_from or first or yesterday
             end = min(date_to or yesterday, yesterday)
-            days = set(_days(start, end)) if start <= end else set()
+            days = set(days_between(start, end)) if start <= end else set()
             dirty = [(pk, day) for pk, day in dirty if day in days]
         else:
             if state.complete_through is None:
@@ -197,7 +194,7 @@ def refresh(
                     state.complete_through + timedelta(days=1),
                     yesterday - timedelta(days=SAFETY_WINDOW_DAYS - 1),
                 )
-            days = set(_days(start, yesterday)) | {day for _, day in dirty}
+            days = set(days_between(start, yesterday)) | {day for _, day in dirty}
         ordered = sorted(days)
         for done, day in enumerate(ordered, start=1):
             _build_day(summary_, day)

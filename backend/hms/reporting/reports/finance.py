@@ -14,7 +14,6 @@ its day; the ageing is a snapshot of today's open invoices).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -37,6 +36,7 @@ from hms.billing.models import (
 from hms.billing.money import ZERO, hospital_currency, money
 from hms.billing.reports import AGEING_BUCKETS
 from hms.billing.selectors import local_day_bounds
+from hms.reporting.measures import days_between
 from hms.reporting.models import FinanceCashDailyFact, FinanceRevenueDailyFact
 from hms.reporting.registry import (
     Chart,
@@ -186,13 +186,6 @@ def cash_facts_live(date_from: date, date_to: date) -> list[dict]:
     return sorted(facts.values(), key=lambda f: (f["day"], f["method"]))
 
 
-def _days(date_from: date, date_to: date) -> Iterable[date]:
-    day = date_from
-    while day <= date_to:
-        yield day
-        day += timedelta(days=1)
-
-
 def _money_column(key: str, label: str) -> Column:
     return Column(key, label, "money", hospital_currency())
 
@@ -286,7 +279,7 @@ def revenue_result(
         for method, entry in by_method.items()
     ]
     day_rows = []
-    for day in _days(filters.date_from, filters.date_to):
+    for day in days_between(filters.date_from, filters.date_to):
         received, refunded = cash_per_day[day]
         day_rows.append(
             {

@@ -40,6 +40,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from hms.inpatient.models import ICU_WARD_TYPES, Admission, Bed, BedStay, DischargeDisposition, Ward
+from hms.reporting.measures import percent, ratio
 from hms.reporting.models import InpatientDailyFact
 from hms.reporting.periods import day_bounds, day_start, days_between, local_day
 from hms.reporting.registry import (
@@ -227,18 +228,8 @@ def _sum(rows: list[dict], key: str) -> int:
     return sum(row[key] for row in rows)
 
 
-def _ratio(numerator, denominator, scale: int = 1) -> Decimal | None:
-    if not denominator:
-        return None
-    return Decimal(numerator * scale) / Decimal(denominator)
-
-
-def _percent(part, whole) -> Decimal | None:
-    return _ratio(part, whole, 100)
-
-
 def _average_stay(stay_seconds: int, discharges: int) -> Decimal | None:
-    return _ratio(stay_seconds, discharges * SECONDS_PER_DAY)
+    return ratio(stay_seconds, discharges * SECONDS_PER_DAY)
 
 
 DAY = Column("day", "Day", "date")
@@ -313,9 +304,9 @@ def bed_occupancy(filters: ReportFilters, user) -> ReportResult:
         filters=filters,
         as_of=as_of,
         figures=[
-            Figure("occupancy", "Bed occupancy", _percent(bed_days, bed_capacity), "%"),
+            Figure("occupancy", "Bed occupancy", percent(bed_days, bed_capacity), "%"),
             Figure("bed_days", "Occupied bed-days", bed_days),
-            Figure("beds", "Beds in service (average)", _ratio(bed_capacity, filters.days)),
+            Figure("beds", "Beds in service (average)", ratio(bed_capacity, filters.days)),
         ],
         sections=[
             Section(
@@ -332,7 +323,7 @@ def bed_occupancy(filters: ReportFilters, user) -> ReportResult:
                         "day": row["day"],
                         "occupied": row["occupied"],
                         "beds": row["beds"],
-                        "occupancy": _percent(row["occupied"], row["beds"]),
+                        "occupancy": percent(row["occupied"], row["beds"]),
                     }
                     for row in days
                 ],
@@ -360,8 +351,8 @@ def bed_occupancy(filters: ReportFilters, user) -> ReportResult:
                         "ward": row["ward"],
                         "ward_type": row["ward_type"],
                         "bed_days": row["occupied"],
-                        "beds": _ratio(row["beds"], filters.days),
-                        "occupancy": _percent(row["occupied"], row["beds"]),
+                        "beds": ratio(row["beds"], filters.days),
+                        "occupancy": percent(row["occupied"], row["beds"]),
                     }
                     for row in wards
                 ],
@@ -388,7 +379,7 @@ def bed_occupancy(filters: ReportFilters, user) -> ReportResult:
 def length_of_stay(filters: ReportFilters, user) -> ReportResult:
     wards, as_of = _per_ward(filters)
     discharges, stay = _sum(wards, "discharges"), _sum(wards, "stay_seconds")
-    beds = _ratio(_sum(wards, "beds"), filters.days)
+    beds = ratio(_sum(wards, "beds"), filters.days)
     return ReportResult(
         slug="length-of-stay",
         title="Length of stay and bed turnover",
@@ -399,7 +390,7 @@ def length_of_stay(filters: ReportFilters, user) -> ReportResult:
             Figure(
                 "average_stay", "Average length of stay", _average_stay(stay, discharges), "days"
             ),
-            Figure("bed_turnover", "Bed turnover", _ratio(discharges, beds), "per bed"),
+            Figure("bed_turnover", "Bed turnover", ratio(discharges, beds), "per bed"),
         ],
         sections=[
             Section(
@@ -419,10 +410,8 @@ def length_of_stay(filters: ReportFilters, user) -> ReportResult:
                         "ward": row["ward"],
                         "discharges": row["discharges"],
                         "average_stay": _average_stay(row["stay_seconds"], row["discharges"]),
-                        "beds": _ratio(row["beds"], filters.days),
-                        "bed_turnover": _ratio(
-                            row["discharges"], _ratio(row["beds"], filters.days)
-                        ),
+                        "beds": ratio(row["beds"], filters.days),
+                        "bed_turnover": ratio(row["discharges"], ratio(row["beds"], filters.days)),
                     }
                     for row in wards
                 ],
@@ -457,7 +446,7 @@ def icu_days(filters: ReportFilters, user) -> ReportResult:
         as_of=as_of,
         figures=[
             Figure("icu_days", "ICU days", total, "days"),
-            Figure("icu_occupancy", "ICU occupancy", _percent(total, _sum(days, "beds")), "%"),
+            Figure("icu_occupancy", "ICU occupancy", percent(total, _sum(days, "beds")), "%"),
         ],
         sections=[
             Section(
@@ -502,7 +491,7 @@ def readmissions(filters: ReportFilters, user) -> ReportResult:
         figures=[
             Figure("admissions", "Admissions", admissions),
             Figure("readmissions", "Readmissions within 30 days", readmitted),
-            Figure("readmission_rate", "Readmission rate", _percent(readmitted, admissions), "%"),
+            Figure("readmission_rate", "Readmission rate", percent(readmitted, admissions), "%"),
         ],
         sections=[
             Section(

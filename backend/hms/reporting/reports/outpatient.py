@@ -29,6 +29,7 @@ from django.db.models import Count, Min, Q, Sum
 from hms.accounts.models import User
 from hms.appointments.models import Appointment, AppointmentStatus, VisitType
 from hms.reporting.histograms import histogram_add, percentile
+from hms.reporting.measures import percent
 from hms.reporting.models import OutpatientDailyFact, OutpatientWaitFact
 from hms.reporting.periods import days_between
 from hms.reporting.registry import (
@@ -176,12 +177,8 @@ def _department(doctor: User) -> str:
     return (profile.department if profile is not None else "") or NO_DEPARTMENT
 
 
-def _percent(part, whole) -> Decimal | None:
-    return Decimal(part * 100) / Decimal(whole) if whole else None
-
-
 def _no_show_rate(measures: dict) -> Decimal | None:
-    return _percent(measures["no_show"], measures["appointments"] - measures["cancelled"])
+    return percent(measures["no_show"], measures["appointments"] - measures["cancelled"])
 
 
 def _add(total: dict, measures: dict) -> dict:
@@ -432,7 +429,7 @@ def teleconsults(filters: ReportFilters, user) -> ReportResult:
             "teleconsults": measures["teleconsults"],
             "teleconsults_completed": measures["teleconsults_completed"],
             "in_person_completed": measures["completed"] - measures["teleconsults_completed"],
-            "share": _percent(measures["teleconsults_completed"], measures["completed"]),
+            "share": percent(measures["teleconsults_completed"], measures["completed"]),
         }
 
     columns = (
