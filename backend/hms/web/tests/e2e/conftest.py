@@ -4,7 +4,6 @@ Run them in their own pytest process (`make test` does): Playwright's sync API r
 loop that breaks pytest-asyncio tests run after it in the same process.
 """
 
-import contextlib
 import os
 from datetime import date, datetime, time
 from pathlib import Path
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.utils import timezone
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = Path(os.environ.get("HMS_E2E_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -149,9 +147,13 @@ def shoot():
             # Nothing may be wider than the screen (no sideways scrolling on a phone). Charts
             # follow the new width when the browser reports the resize, a moment later on a
             # busy machine: give the layout up to 3 s to settle, then measure.
-            fits = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-            with contextlib.suppress(PlaywrightTimeoutError):  # measured and reported below
-                page.wait_for_function(fits, timeout=3000)
+            # (polled from here: the page's CSP forbids the string evaluation wait_for_function
+            # would use)
+            measure = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            for _ in range(30):
+                if page.evaluate(measure) <= 0:
+                    break
+                page.wait_for_timeout(100)
             page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
